@@ -1,0 +1,19 @@
+"""Numeric defaults shared across yingji (tolerances, numba flags, solver defaults)."""
+
+from __future__ import annotations
+
+#: Cost/time comparison tolerance: "covered" means ``cost <= radius + COVER_TOL``.
+COVER_TOL = 1e-9
+
+#: Default relative MIP gap. HiGHS's own 1e-4 is too loose for planners comparing options.
+MIP_GAP = 1e-6
+
+#: Default time limit of every solve, seconds.
+TIME_LIMIT = 60.0
+
+#: fastmath flags for numba kernels: never plain ``fastmath=True`` (it breaks ``inf``
+#: handling, which yingji uses for "unreachable"). The set follows stumpy's config.
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+#: numba njit keyword arguments used by every kernel.
+NJIT_KW = {"cache": True, "fastmath": FASTMATH}
