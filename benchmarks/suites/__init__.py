@@ -1,0 +1,1 @@
+"""Benchmark suites: one module per suite, each defining ``SUITE = Suite(...)``."""

@@ -1,0 +1,18 @@
+"""The solver layer: one sparse model type, one way to solve it.
+
+``SparseModel`` (numpy / scipy.sparse) → :func:`solve` → HiGHS through highspy (default) or any
+PuLP solver through the bridge (``model.to_pulp()``).
+"""
+
+from yingji.solvers.core import gap_of, solve
+from yingji.solvers.model import Solution, SparseModel
+from yingji.solvers.pulp_bridge import to_pulp
+
+__all__ = ["SparseModel", "Solution", "solve", "gap_of", "to_pulp", "available_pulp_solvers"]
+
+
+def available_pulp_solvers() -> list[str]:
+    """Names of the PuLP solvers usable on this machine (e.g. ``["PULP_CBC_CMD", "HiGHS"]``)."""
+    import pulp
+
+    return list(pulp.listSolvers(onlyAvailable=True))

@@ -1,0 +1,193 @@
+"""HiGHS back end (through highspy) for :class:`~yingji.solvers.model.SparseModel`.
+
+References
+----------
+.. [1] Huangfu, Q. and Hall, J. A. J. (2018). Parallelizing the dual revised simplex method.
+   Mathematical Programming Computation 10, 119-142. (HiGHS, https://highs.dev)
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from yingji.exceptions import InfeasibleError, SolverError
+from yingji.solvers.model import Solution, SparseModel
+
+__all__ = ["solve_highs", "STATUS_MAP"]
+
+# HiGHS model status -> ("optimal" | "time_limit" | "infeasible" | "error")
+STATUS_MAP = {
+    "kOptimal": "optimal",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "time_limit",
+    "kSolutionLimit": "time_limit",
+    "kInterrupt": "time_limit",
+    "kHighsInterrupt": "time_limit",
+    "kObjectiveBound": "time_limit",
+    "kObjectiveTarget": "time_limit",
+    "kInfeasible": "infeasible",
+    "kUnboundedOrInfeasible": "unbounded_or_infeasible",
+    "kUnbounded": "unbounded",
+    "kNotset": "error",
+    "kLoadError": "error",
+    "kModelError": "error",
+    "kPresolveError": "error",
+    "kSolveError": "error",
+    "kPostsolveError": "error",
+    "kModelEmpty": "empty",
+    "kUnknown": "error",
+    "kMemoryLimit": "error",
+}
+
+
+_BANNER_DONE = False
+
+
+def _new_highs(verbose: bool):
+    """A ``highspy.Highs`` instance; the first one per process prints a banner on the C stdout,
+    which is swallowed unless ``verbose`` (yingji is silent by default)."""
+    global _BANNER_DONE
+    import os
+    import sys
+
+    import highspy
+
+    if _BANNER_DONE or verbose:
+        _BANNER_DONE = True
+        return highspy.Highs()
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno() if hasattr(sys.stdout, "fileno") else 1
+    except Exception:  # pragma: no cover - e.g. captured stdout without a file descriptor
+        fd = 1
+    try:
+        saved = os.dup(1)
+    except OSError:  # pragma: no cover
+        _BANNER_DONE = True
+        return highspy.Highs()
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        _BANNER_DONE = True
+    del fd
+    return h
+
+
+def _status_name(st) -> str:
+    name = getattr(st, "name", None) or str(st).split(".")[-1]
+    return name
+
+
+def _clip_inf(v: np.ndarray, inf: float) -> np.ndarray:
+    out = np.array(v, dtype=np.float64, copy=True)
+    out[out == np.inf] = inf
+    out[out == -np.inf] = -inf
+    return out
+
+
+def solve_highs(
+    model: SparseModel,
+    *,
+    time_limit: float,
+    mip_gap: float,
+    start=None,
+    verbose: bool = False,
+    threads: int | None = None,
+) -> Solution:
+    """Solve ``model`` with HiGHS. See :func:`yingji.solvers.solve` for the contract."""
+    import highspy
+
+    t0 = time.perf_counter()
+    n = model.n_cols
+    if n == 0:
+        # Nothing to decide: feasible iff every row admits 0.
+        ok = bool((model.row_lo <= 1e-9).all() and (model.row_hi >= -1e-9).all())
+        if not ok:
+            raise InfeasibleError("The model has no columns and a row that excludes 0.", reason="empty model")
+        return Solution(np.zeros(0), model.offset, model.offset, 0.0, "optimal", True, "kModelEmpty",
+                        time.perf_counter() - t0, "highs")
+    h = _new_highs(verbose)
+    h.setOptionValue("output_flag", bool(verbose))
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    if threads is not None:
+        h.setOptionValue("threads", int(threads))
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = model.c
+    lp.col_lower_ = _clip_inf(model.col_lo, inf)
+    lp.col_upper_ = _clip_inf(model.col_hi, inf)
+    lp.row_lower_ = _clip_inf(model.row_lo, inf)
+    lp.row_upper_ = _clip_inf(model.row_hi, inf)
+    lp.offset_ = float(model.offset)
+    lp.sense_ = highspy.ObjSense.kMaximize if model.sense == "max" else highspy.ObjSense.kMinimize
+    A = sp.csc_matrix(model.A)
+    A.sort_indices()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(np.float64)
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = model.n_rows
+    is_mip = model.is_mip
+    if is_mip:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+                           for b in model.integrality]
+    st = h.passModel(lp)
+    if st == highspy.HighsStatus.kError:
+        raise SolverError("HiGHS rejected the model (passModel returned an error).", status="kLoadError")
+    if start is not None and is_mip:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(np.asarray(start, dtype=np.float64))
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    secs = time.perf_counter() - t0
+    ms = h.getModelStatus()
+    name = _status_name(ms)
+    kind = STATUS_MAP.get(name, "error")
+    info = h.getInfo()
+    has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if kind == "infeasible":
+        raise InfeasibleError("The model is infeasible (HiGHS: kInfeasible).", reason="infeasible model")
+    if kind in ("unbounded", "unbounded_or_infeasible"):
+        raise SolverError(f"HiGHS reports the model {name[1:]}; check the bounds of the columns.", status=name)
+    if kind in ("error", "empty"):
+        raise SolverError(f"HiGHS failed with model status {name}.", status=name)
+    x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
+    obj = float(info.objective_function_value) if has_sol else float("nan")
+    if is_mip:
+        bound = float(info.mip_dual_bound)
+        if not np.isfinite(bound):
+            bound = float("inf") if model.sense == "max" else float("-inf")
+    else:
+        # An LP at optimality: the bound is the optimum itself; on a time limit nothing is proven.
+        bound = obj if kind == "optimal" else (float("inf") if model.sense == "max" else float("-inf"))
+    if has_sol:
+        if model.sense == "min":
+            bound = min(bound, obj)
+        else:
+            bound = max(bound, obj)
+    from yingji.solvers.core import gap_of
+
+    gap = gap_of(obj, bound) if has_sol else float("inf")
+    optimal = kind == "optimal" and has_sol
+    duals = None
+    if not is_mip and has_sol:
+        try:
+            duals = np.asarray(h.getSolution().row_dual, dtype=np.float64)
+        except Exception:  # pragma: no cover - highspy versions without duals
+            duals = None
+    return Solution(x, obj, bound, gap, "optimal" if optimal else "time_limit", optimal, name, secs,
+                    "highs", duals)
