@@ -32,7 +32,10 @@ def to_pulp(model: SparseModel):
         lo = None if not np.isfinite(model.col_lo[j]) else float(model.col_lo[j])
         hi = None if not np.isfinite(model.col_hi[j]) else float(model.col_hi[j])
         cat = pulp.LpInteger if model.integrality[j] else pulp.LpContinuous
-        xs.append(pulp.LpVariable(str(cols[j]), lowBound=lo, upBound=hi, cat=cat))
+        if hasattr(prob, "add_variable"):  # PuLP >= 3.3: variables attached to the problem
+            xs.append(prob.add_variable(str(cols[j]), lo, hi, cat=cat))
+        else:  # pragma: no cover - older PuLP
+            xs.append(pulp.LpVariable(str(cols[j]), lowBound=lo, upBound=hi, cat=cat))
     obj = pulp.LpAffineExpression([(xs[j], float(model.c[j])) for j in np.nonzero(model.c)[0]])
     obj += float(model.offset)
     prob += obj

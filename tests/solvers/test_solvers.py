@@ -1,0 +1,145 @@
+"""Solver layer: one sparse model, HiGHS and every available PuLP solver agree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pulp
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, strategies as st
+
+from yingji.exceptions import InfeasibleError, SolverError, ValidationError
+from yingji.solvers import SparseModel, available_pulp_solvers, gap_of, solve
+
+PULP_SOLVERS = ["PULP_CBC_CMD", "HiGHS"]
+
+
+def knapsack():
+    A = sp.csr_matrix(np.array([[2, 3, 1], [4, 1, 2], [3, 4, 2]], float))
+    return SparseModel([5, 4, 3], A, None, [5, 11, 8], 0, 1, [True] * 3, sense="max", name="knap")
+
+
+def pulp_solver(name):
+    if name not in available_pulp_solvers():
+        pytest.skip(f"PuLP solver {name} not available")
+    return pulp.getSolver(name, msg=False)
+
+
+def test_highs_mip_optimum_and_bound():
+    s = solve(knapsack())
+    assert s.optimal and s.status == "optimal"
+    assert s.objective == pytest.approx(9.0)
+    assert s.bound == pytest.approx(9.0)
+    assert s.gap == pytest.approx(0.0)
+    assert knapsack().is_feasible(s.x)
+
+
+def test_lp_relaxation_bound_equals_objective_and_duals():
+    s = solve(knapsack().relax())
+    assert s.objective == pytest.approx(32 / 3)
+    assert s.bound == pytest.approx(s.objective)
+    assert s.duals is not None and s.duals.shape == (3,)
+
+
+@pytest.mark.parametrize("name", PULP_SOLVERS)
+def test_pulp_solvers_agree_with_highs(name):
+    s = solve(knapsack(), solver=pulp_solver(name))
+    assert s.optimal and s.objective == pytest.approx(9.0)
+    assert s.solver == f"pulp:{name}"
+
+
+def test_to_pulp_user_constraint():
+    m = knapsack()
+    prob = m.to_pulp()
+    x = prob.yingji_vars
+    prob += x[0] == 0, "user_rule"
+    prob.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert pulp.value(prob.objective) == pytest.approx(7.0)  # x1 + x2 with x0 = 0
+
+
+def test_offset_and_min_sense():
+    A = sp.csr_matrix(np.array([[1.0, 1.0]]))
+    m = SparseModel([1, 2], A, [1], None, 0, 1, [True, True], offset=10.0)
+    s = solve(m)
+    assert s.objective == pytest.approx(11.0) and s.bound == pytest.approx(11.0)
+
+
+def test_mip_start_is_used_and_result_same():
+    s = solve(knapsack(), start=np.array([1.0, 1.0, 0.0]))
+    assert s.objective == pytest.approx(9.0)
+
+
+def test_infeasible_raises():
+    A = sp.csr_matrix(np.array([[1.0, 1.0]]))
+    m = SparseModel([1, 1], A, [3], None, 0, 1, [True, True])
+    with pytest.raises(InfeasibleError, match="infeasible"):
+        solve(m)
+
+
+@pytest.mark.parametrize("name", PULP_SOLVERS)
+def test_infeasible_raises_pulp(name):
+    A = sp.csr_matrix(np.array([[1.0, 1.0]]))
+    m = SparseModel([1, 1], A, [3], None, 0, 1, [True, True])
+    with pytest.raises(InfeasibleError, match="infeasible"):
+        solve(m, solver=pulp_solver(name))
+
+
+def test_unbounded_raises_solver_error():
+    m = SparseModel([-1.0], sp.csr_matrix((0, 1)), [], [], 0, np.inf, [False])
+    with pytest.raises(SolverError, match="nbounded"):
+        solve(m)
+
+
+def test_empty_model():
+    m = SparseModel(np.zeros(0), sp.csr_matrix((0, 0)), [], [], [], [], [], offset=3.0)
+    s = solve(m)
+    assert s.objective == 3.0 and s.optimal
+
+
+def test_time_limit_returns_best_found_with_gap():
+    # A hard-ish random set-cover instance stopped almost at once: either solved or time_limit
+    rng = np.random.default_rng(0)
+    n, m = 400, 200
+    A = sp.random(n, m, density=0.03, random_state=1, format="csr")
+    A.data[:] = 1
+    A = A + sp.csr_matrix((np.ones(n), (np.arange(n), rng.integers(0, m, n))), shape=(n, m))
+    A.data[:] = 1
+    c = rng.uniform(1, 100, m)
+    model = SparseModel(c, A, np.ones(n), None, 0, 1, np.ones(m, bool))
+    s = solve(model, time_limit=0.05)
+    assert s.status in ("optimal", "time_limit")
+    if s.has_solution:
+        assert model.is_feasible(s.x)
+        assert s.bound <= s.objective + 1e-6
+        assert s.gap == pytest.approx(gap_of(s.objective, s.bound))
+
+
+def test_validation_errors():
+    with pytest.raises(ValidationError, match="A has 2 columns but c has 3"):
+        SparseModel([1, 2, 3], sp.csr_matrix(np.ones((1, 2))), None, None, 0, 1, None)
+    with pytest.raises(ValidationError, match="sense must be"):
+        SparseModel([1], sp.csr_matrix(np.ones((1, 1))), None, None, 0, 1, None, sense="up")
+    with pytest.raises(ValidationError, match="c contains NaN"):
+        SparseModel([np.nan], sp.csr_matrix(np.ones((1, 1))), None, None, 0, 1, None)
+    with pytest.raises(ValidationError, match="'time_limit' parameter of solve"):
+        solve(knapsack(), time_limit=0)
+    with pytest.raises(ValidationError, match="'start' parameter of solve"):
+        solve(knapsack(), start=[1, 2])
+    with pytest.raises(ValidationError, match="'mip_gap' parameter"):
+        solve(knapsack(), mip_gap=2)
+    with pytest.raises(SolverError, match="PuLP solver object"):
+        solve(knapsack(), solver=42)
+
+
+@given(st.integers(min_value=0, max_value=10_000))
+def test_random_mips_agree_across_backends(seed):
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 6)), int(rng.integers(1, 7))
+    A = sp.csr_matrix(rng.integers(0, 4, (n, m)).astype(float))
+    c = rng.integers(-5, 6, m).astype(float)
+    hi = rng.integers(1, 10, n).astype(float)
+    model = SparseModel(c, A, None, hi, 0, 3, rng.random(m) < 0.7, sense="max" if seed % 2 else "min")
+    a = solve(model)
+    b = solve(model, solver=pulp.PULP_CBC_CMD(msg=False))
+    assert a.objective == pytest.approx(b.objective, abs=1e-6)
+    assert model.is_feasible(a.x) and model.is_feasible(b.x)
