@@ -34,3 +34,8 @@ __all__ = [
 ]
 
 # --- re-exports added by each module as it lands (keep one block per module) ---
+
+# teams (issue 7)
+from yingji import teams  # noqa: E402
+
+__all__ += ["teams"]

@@ -1,0 +1,867 @@
+"""Rescue teams: allocation of specialised teams to hazard sites, gaps, new bases, mutual aid.
+
+The county plan (task 15) asks for professional rescue teams for non-coal mines, construction,
+hazardous chemicals and rail transit, and for small enterprises to sign mutual-aid agreements
+with a nearby team. This module answers three questions:
+
+* :func:`allocate` — which team answers which hazard site (primary, optionally backup), so each
+  site gets every skill and the crew it needs within its maximum response time, no team's crew
+  is promised beyond what it has when several sites need it at once, and the total
+  risk-weighted response time is least. Sites that cannot be served are *gaps*, each with its
+  reason: ``"no_skill"`` (no team in the county has the skill), ``"too_far"`` (teams with the
+  skill exist but none reaches the site in time) or ``"crew_short"`` (the teams that reach it
+  cannot muster the crew).
+* :func:`plan_bases` — the fewest (or cheapest) new team bases among the candidate sites whose
+  ``uses`` include ``team_base`` that close the ``too_far`` / ``no_skill`` gaps per skill,
+  existing teams kept (a set-cover model through :func:`yingji.lscp`).
+* mutual aid (part of :func:`allocate`) — each enterprise without its own team is assigned to
+  the nearest team with its skill within a time limit, no team holding more than
+  ``max_agreements`` agreements (a bipartite b-matching solved as a totally unimodular LP).
+
+All times are minutes of driving from the team's base node to the hazard's node (mobilisation
+excluded), origin × destination as :meth:`yingji.Network.travel_times` returns them.
+
+References
+----------
+.. [1] 国务院安委会办公室, 《国家安全发展示范城市评价与管理办法》(2019), and the county plan's
+   task 15 (professional rescue teams, mutual-aid agreements); ``rules.csv`` rows S1-*.
+.. [2] Ogryczak, W. and Tamir, A. (2003). Minimizing the sum of the k largest functions in
+   linear time. Information Processing Letters 85(3), 117-122. (The linear form of "the k
+   largest crew promises of a team fit in its crew".)
+.. [3] Church, R. and ReVelle, C. (1974). The maximal covering location problem. Papers of the
+   Regional Science Association 32, 101-118; Toregas, C. et al. (1971). The location of emergency
+   service facilities. Operations Research 19(6), 1363-1373 (set covering for new bases).
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from yingji import config
+from yingji._validation import Problems, describe_positions
+from yingji.results import to_jsonable
+from yingji.solvers import SparseModel, solve
+
+__all__ = [
+    "TeamAllocation",
+    "BasePlan",
+    "allocate",
+    "plan_bases",
+    "is_feasible_allocation",
+    "GAP_REASONS",
+]
+
+#: The reasons a hazard site's need can go unmet.
+GAP_REASONS = ("no_skill", "too_far", "crew_short")
+
+_TOL = config.COVER_TOL
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class TeamAllocation:
+    """Teams assigned to hazard sites, the gaps, and the mutual-aid agreements.
+
+    Attributes
+    ----------
+    assignments : pandas.DataFrame
+        One row per (hazard, team, role): ``hazard``, ``team``, ``role`` ∈ {"primary", "backup"},
+        ``skills`` (the required skills this team brings, ";"-separated), ``crew`` (crew promised
+        to the site; 0 for backups), ``minutes`` (driving time base → hazard, mobilisation excluded).
+    gaps : pandas.DataFrame
+        ``hazard``, ``skill``, ``reason`` ∈ {"no_skill", "too_far", "crew_short"}, ``needed``,
+        ``available`` (crew needed / reachable for crew gaps; teams with the skill for the others).
+    coverage : pandas.DataFrame
+        Per skill: ``skill``, ``hazards`` (sites needing it), ``served`` (sites that get it in
+        time), ``share``, ``teams`` (teams with the skill).
+    mutual_aid : pandas.DataFrame
+        ``enterprise``, ``team``, ``minutes`` for each agreement.
+    unassigned_enterprises : pandas.DataFrame
+        ``enterprise``, ``skill``, ``reason`` ("no_skill", "too_far" or "team_full").
+    objective, bound, gap : float
+        Total risk-weighted response time of the allocation (plus penalties for crew shortfalls
+        and missing backups, see Notes of :func:`allocate`), its proven lower bound and the
+        relative gap.
+    optimal : bool
+    status : str
+        "optimal" or "time_limit".
+    seconds : float
+    """
+
+    assignments: pd.DataFrame
+    gaps: pd.DataFrame
+    coverage: pd.DataFrame
+    mutual_aid: pd.DataFrame
+    unassigned_enterprises: pd.DataFrame
+    objective: float
+    bound: float
+    gap: float
+    optimal: bool
+    status: str
+    seconds: float
+    params: dict = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The assignments table (one row per hazard, team and role)."""
+        return self.assignments.copy()
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable form."""
+        return to_jsonable(
+            {
+                "assignments": self.assignments,
+                "gaps": self.gaps,
+                "coverage": self.coverage,
+                "mutual_aid": self.mutual_aid,
+                "unassigned_enterprises": self.unassigned_enterprises,
+                "objective": self.objective,
+                "bound": self.bound,
+                "gap": self.gap,
+                "optimal": self.optimal,
+                "status": self.status,
+                "seconds": self.seconds,
+                "params": self.params,
+            }
+        )
+
+    def summary(self) -> str:
+        """Short text a person reads."""
+        n_h = self.params.get("n_hazards", 0)
+        served = n_h - self.gaps["hazard"].nunique() if len(self.gaps) else n_h
+        lines = [
+            f"Rescue teams: {served} of {n_h} hazard sites fully served "
+            f"({self.status}, gap {self.gap:.2%}); {len(self.gaps)} gaps "
+            + (
+                "(" + ", ".join(f"{r}: {c}" for r, c in self.gaps["reason"].value_counts().items()) + ")"
+                if len(self.gaps)
+                else ""
+            )
+        ]
+        for _, r in self.coverage.iterrows():
+            lines.append(
+                f"  {r['skill']}: {r['served']}/{r['hazards']} sites in time ({r['share']:.0%}), {r['teams']} teams"
+            )
+        n_e = len(self.mutual_aid) + len(self.unassigned_enterprises)
+        if n_e:
+            lines.append(
+                f"  mutual aid: {len(self.mutual_aid)} of {n_e} enterprises have an agreement"
+            )
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class BasePlan:
+    """New team bases that close the reach gaps.
+
+    Attributes
+    ----------
+    new_bases : list of str
+        Candidate ids chosen (each once, even when it hosts several skills).
+    new_teams : pandas.DataFrame
+        One row per new team: ``team`` (new id), ``candidate``, ``skill``, ``crew``, ``node``.
+    before, after : TeamAllocation
+        The allocation without and with the new teams.
+    remaining_gaps : pandas.DataFrame
+        Gaps no candidate can close (reported, not hidden).
+    cost : float
+        Total cost of the new bases (their count when candidates carry no cost).
+    optimal : bool
+    gap : float
+    """
+
+    new_bases: list
+    new_teams: pd.DataFrame
+    before: TeamAllocation
+    after: TeamAllocation
+    remaining_gaps: pd.DataFrame
+    cost: float
+    optimal: bool
+    gap: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.new_teams.copy()
+
+    def to_dict(self) -> dict:
+        return to_jsonable(
+            {
+                "new_bases": list(self.new_bases),
+                "new_teams": self.new_teams,
+                "remaining_gaps": self.remaining_gaps,
+                "cost": self.cost,
+                "optimal": self.optimal,
+                "gap": self.gap,
+                "before": self.before.to_dict(),
+                "after": self.after.to_dict(),
+            }
+        )
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.new_bases)} new team bases {list(self.new_bases)} (cost {self.cost:g}); "
+            f"gaps {len(self.before.gaps)} -> {len(self.after.gaps)}"
+            + (f"; {len(self.remaining_gaps)} gaps no candidate closes" if len(self.remaining_gaps) else "")
+        )
+
+
+# --------------------------------------------------------------------------- input handling
+def _split(v) -> list[str]:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return []
+    if isinstance(v, (list, tuple, set)):
+        return [str(s).strip() for s in v if str(s).strip()]
+    return [s.strip() for s in str(v).split(";") if s.strip()]
+
+
+def _get_table(county, name, given):
+    if given is not None:
+        return given
+    if county is None:
+        return None
+    return getattr(county, name, None)
+
+
+def _check_tables(teams, hazards, enterprises, probs: Problems):
+    for name, df, cols in (
+        ("teams", teams, ("skills", "crew")),
+        ("hazards", hazards, ("skill", "crew_needed", "max_minutes")),
+    ):
+        if df is None or not isinstance(df, pd.DataFrame):
+            probs.param(name, "a DataFrame (or a county with that table)", type(df).__name__)
+            continue
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            probs.add(f"The {name!r} table of allocate is missing column(s) {missing}; it has {list(df.columns)}.")
+            continue
+        if df.index.has_duplicates:
+            dup = df.index[df.index.duplicated()].unique().tolist()
+            probs.add(f"The {name!r} table of allocate has duplicate ids {dup[:10]}.")
+    if probs.items:
+        return
+    crew = pd.to_numeric(teams["crew"], errors="coerce")
+    bad = teams.index[~np.isfinite(crew.to_numpy(dtype=float)) | (crew < 0).to_numpy()]
+    if len(bad):
+        probs.add(f"The 'teams' table of allocate has negative or missing crew for teams {describe_positions(range(len(bad)), list(bad))}.")
+    need = pd.to_numeric(hazards["crew_needed"], errors="coerce")
+    bad = hazards.index[~np.isfinite(need.to_numpy(dtype=float)) | (need < 0).to_numpy()]
+    if len(bad):
+        probs.add(f"The 'hazards' table of allocate has negative or missing crew_needed for hazards {list(map(str, bad[:10]))}.")
+    mm = pd.to_numeric(hazards["max_minutes"], errors="coerce")
+    bad = hazards.index[~np.isfinite(mm.to_numpy(dtype=float)) | (mm <= 0).to_numpy()]
+    if len(bad):
+        probs.add(f"The 'hazards' table of allocate needs positive max_minutes; bad for hazards {list(map(str, bad[:10]))}.")
+    if "weight" in hazards.columns:
+        w = pd.to_numeric(hazards["weight"], errors="coerce")
+        bad = hazards.index[~np.isfinite(w.to_numpy(dtype=float)) | (w < 0).to_numpy()]
+        if len(bad):
+            probs.add(f"The 'hazards' table of allocate has negative or missing weight for hazards {list(map(str, bad[:10]))}.")
+    empty = [str(h) for h, s in hazards["skill"].items() if not _split(s)]
+    if empty:
+        probs.add(f"The 'hazards' table of allocate has hazards with no required skill: {empty[:10]}.")
+    if enterprises is not None and len(enterprises) and "skill" not in enterprises.columns:
+        probs.add(f"The 'enterprises' table of allocate is missing column 'skill'; it has {list(enterprises.columns)}.")
+
+
+def _times_matrix(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems):
+    """Origins × destinations minutes from a DataFrame (labelled), an array, a Network or the county."""
+    n_o, n_d = len(origins), len(dests)
+    if n_o == 0 or n_d == 0:
+        return np.full((n_o, n_d), np.inf)
+    if times is None and county is not None:
+        times = getattr(county, "network", None)
+    if times is None:
+        probs.param(f"{what}", "a Network, a DataFrame of minutes (origins × destinations) or an array", None)
+        return None
+    if hasattr(times, "travel_times"):
+        for name, df in (("origins", origins), ("destinations", dests)):
+            if "node" not in df.columns:
+                probs.add(f"The {what} need a 'node' column on the {name} table to route on the network.")
+                return None
+        T = np.asarray(times.travel_times(origins["node"].to_numpy(), dests["node"].to_numpy()), dtype=float)
+    elif isinstance(times, pd.DataFrame):
+        o_ids = [str(i) for i in origins.index]
+        d_ids = [str(i) for i in dests.index]
+        t = times.copy()
+        t.index = [str(i) for i in t.index]
+        t.columns = [str(c) for c in t.columns]
+        if set(o_ids) <= set(t.index) and set(d_ids) <= set(t.columns):
+            T = t.loc[o_ids, d_ids].to_numpy(dtype=float)
+        elif set(d_ids) <= set(t.index) and set(o_ids) <= set(t.columns):
+            T = t.loc[d_ids, o_ids].to_numpy(dtype=float).T
+        else:
+            miss_o = sorted(set(o_ids) - set(t.index))
+            miss_d = sorted(set(d_ids) - set(t.columns))
+            probs.add(
+                f"The {what} DataFrame must be labelled origins × destinations; missing origin ids "
+                f"{miss_o[:10]} and destination ids {miss_d[:10]}."
+            )
+            return None
+    else:
+        T = np.asarray(times, dtype=float)
+        if T.shape != (n_o, n_d):
+            probs.add(f"The {what} array must have shape {(n_o, n_d)} (origins × destinations). Got {T.shape} instead.")
+            return None
+    if np.isnan(T).any() or (T < 0).any():
+        rows = np.unique(np.nonzero(np.isnan(T) | (T < 0))[0])
+        probs.add(f"The {what} contain NaN or negative minutes for origins {describe_positions(rows, list(origins.index))}.")
+        return None
+    return T
+
+
+# --------------------------------------------------------------------------- allocation
+def allocate(
+    county=None,
+    *,
+    teams: pd.DataFrame | None = None,
+    hazards: pd.DataFrame | None = None,
+    enterprises: pd.DataFrame | None = None,
+    times=None,
+    enterprise_times=None,
+    concurrent: int = 1,
+    backup: bool = False,
+    backup_factor: float = 2.0,
+    backup_weight: float = 0.5,
+    aid_minutes: float = 30.0,
+    max_agreements: int = 10,
+    time_limit: float = config.TIME_LIMIT,
+    mip_gap: float = config.MIP_GAP,
+    solver=None,
+) -> TeamAllocation:
+    r"""Assign rescue teams to hazard sites by skill, crew and response time.
+
+    Parameters
+    ----------
+    county : yingji.County, optional
+        Supplies ``teams``, ``hazards``, ``enterprises`` and the network when they are not given.
+    teams : DataFrame, optional
+        Indexed by team id: ``skills`` (";"-separated), ``crew`` (persons on duty), ``node``.
+    hazards : DataFrame, optional
+        Indexed by hazard id: ``skill`` (";"-separated when several are required),
+        ``crew_needed`` (persons), ``max_minutes`` (maximum response time), ``weight`` (risk
+        weight, default 1), ``node``.
+    enterprises : DataFrame, optional
+        Indexed by enterprise id: ``skill``, ``node``. Enterprises without their own team that
+        need a mutual-aid agreement.
+    times : Network, DataFrame or array, optional
+        Driving minutes teams × hazards (origin × destination; a DataFrame labelled by ids in
+        either orientation). Default: routed on ``county.network``.
+    enterprise_times : Network, DataFrame or array, optional
+        Minutes teams × enterprises; default as ``times``.
+    concurrent : int
+        How many sites may need a team at the same time (default 1). The crew a team promises to
+        its sites must fit in its crew for any ``concurrent`` of them together.
+    backup : bool
+        Also assign, for each required skill of each site, a second team (role ``"backup"``)
+        within ``backup_factor × max_minutes``.
+    backup_factor, backup_weight : float
+        Time allowance and objective weight of backups.
+    aid_minutes : float
+        Time limit of a mutual-aid agreement (minutes).
+    max_agreements : int
+        Most agreements one team may hold.
+    time_limit : float
+        Seconds for each solve.
+    mip_gap : float
+    solver : None or PuLP solver
+        See :func:`yingji.solvers.solve`.
+
+    Returns
+    -------
+    TeamAllocation
+
+    Raises
+    ------
+    ValidationError
+        Missing tables or columns, negative crew, unknown ids in ``times``, NaN times.
+
+    Notes
+    -----
+    Let :math:`E` be the eligible (team, hazard) pairs: team :math:`t` has at least one of the
+    skills :math:`S_h` site :math:`h` needs and reaches it within :math:`M_h` minutes. With
+    binaries :math:`y_{th}` (team answers), integer crew promises :math:`x_{th}` and crew
+    shortfalls :math:`s_h \ge 0`:
+
+    .. math::
+
+        \min \sum_{(t,h)\in E} w_h \tau_{th} y_{th} + P \sum_h s_h
+        \quad\text{s.t.}\quad
+        \sum_{t:\,k\in K_t,(t,h)\in E} y_{th} \ge 1 \;\; \forall h, k\in S_h \text{ reachable},
+        \qquad x_{th} \le q_t y_{th},
+        \qquad \sum_t x_{th} + s_h \ge c_h,
+
+    and, for each team, the sum of its ``concurrent`` largest promises at most its crew
+    :math:`q_t`, written linearly as :math:`k u_t + \sum_h v_{th} \le q_t`,
+    :math:`v_{th} \ge x_{th} - u_t`, :math:`u, v \ge 0` [2]_. :math:`P` exceeds any possible
+    travel-time saving, so crew shortfalls are minimised first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> teams = pd.DataFrame({"skills": ["flood", "flood;construction"], "crew": [10, 6]},
+    ...                      index=["T1", "T2"])
+    >>> hazards = pd.DataFrame({"skill": ["flood", "construction"], "crew_needed": [8, 5],
+    ...                         "max_minutes": [30, 30], "weight": [1, 1]}, index=["H1", "H2"])
+    >>> times = pd.DataFrame([[10, 50], [20, 15]], index=["T1", "T2"], columns=["H1", "H2"])
+    >>> al = allocate(teams=teams, hazards=hazards, times=times)
+    >>> al.assignments[["hazard", "team", "role"]].values.tolist()
+    [['H1', 'T1', 'primary'], ['H2', 'T2', 'primary']]
+    >>> len(al.gaps)
+    0
+    """
+    t0 = _time.perf_counter()
+    probs = Problems("allocate")
+    teams = _get_table(county, "teams", teams)
+    hazards = _get_table(county, "hazards", hazards)
+    enterprises = _get_table(county, "enterprises", enterprises)
+    _check_tables(teams, hazards, enterprises, probs)
+    if isinstance(concurrent, (bool, np.bool_)) or not isinstance(concurrent, (int, np.integer)) or concurrent < 1:
+        probs.param("concurrent", "an int >= 1", concurrent)
+    if isinstance(max_agreements, (bool, np.bool_)) or not isinstance(max_agreements, (int, np.integer)) or max_agreements < 0:
+        probs.param("max_agreements", "an int >= 0", max_agreements)
+    for nm, v in (("aid_minutes", aid_minutes), ("backup_factor", backup_factor), ("backup_weight", backup_weight)):
+        if not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v) or v < 0:
+            probs.param(nm, "a non-negative float", v)
+    probs.raise_if_any()
+    teams = teams.copy()
+    hazards = hazards.copy()
+    teams.index = teams.index.map(str)
+    hazards.index = hazards.index.map(str)
+    T = _times_matrix(times, teams, hazards, county, "times", probs)
+    ent = enterprises if enterprises is not None else pd.DataFrame(columns=["skill", "node"])
+    ent = ent.copy()
+    ent.index = ent.index.map(str)
+    TE = _times_matrix(enterprise_times if enterprise_times is not None else (times if hasattr(times, "travel_times") else None),
+                       teams, ent, county, "enterprise_times", probs) if len(ent) else np.zeros((len(teams), 0))
+    probs.raise_if_any()
+
+    team_ids = list(teams.index)
+    haz_ids = list(hazards.index)
+    nT, nH = len(team_ids), len(haz_ids)
+    team_sk = [set(_split(s)) for s in teams["skills"]]
+    haz_sk = [_split(s) for s in hazards["skill"]]
+    skills = sorted(set().union(*team_sk, *map(set, haz_sk))) if (nT or nH) else []
+    s_pos = {s: i for i, s in enumerate(skills)}
+    KT = np.zeros((nT, len(skills)), dtype=bool)
+    for t, ss in enumerate(team_sk):
+        KT[t, [s_pos[s] for s in ss]] = True
+    q = pd.to_numeric(teams["crew"]).to_numpy(dtype=float)
+    c = pd.to_numeric(hazards["crew_needed"]).to_numpy(dtype=float)
+    M = pd.to_numeric(hazards["max_minutes"]).to_numpy(dtype=float)
+    w = pd.to_numeric(hazards["weight"]).to_numpy(dtype=float) if "weight" in hazards.columns else np.ones(nH)
+
+    # ---- eligibility and gaps that no allocation can avoid
+    in_time = T <= M[None, :] + _TOL  # nT × nH
+    gap_rows: list[dict] = []
+    need_rows = []  # (h, skill index) rows that must be covered
+    for h in range(nH):
+        for s in haz_sk[h]:
+            k = s_pos[s]
+            with_skill = KT[:, k]
+            if not with_skill.any():
+                gap_rows.append({"hazard": haz_ids[h], "skill": s, "reason": "no_skill", "needed": 1, "available": 0})
+            elif not (with_skill & in_time[:, h]).any():
+                gap_rows.append({"hazard": haz_ids[h], "skill": s, "reason": "too_far", "needed": 1, "available": 0})
+            else:
+                need_rows.append((h, k))
+    need_sk = np.zeros((nH, len(skills)), dtype=bool)
+    for h in range(nH):
+        need_sk[h, [s_pos[s] for s in haz_sk[h]]] = True
+    eligible = ((KT.astype(np.int64) @ need_sk.T.astype(np.int64)) > 0) & in_time  # nT × nH
+    et, eh = np.nonzero(eligible)
+    nE = et.size
+    k_conc = int(concurrent)
+
+    # backup eligibility
+    if backup:
+        in_time_b = T <= backup_factor * M[None, :] + _TOL
+        elig_b = ((KT.astype(np.int64) @ need_sk.T.astype(np.int64)) > 0) & in_time_b
+        bt, bh = np.nonzero(elig_b)
+    else:
+        bt = bh = np.zeros(0, dtype=np.int64)
+    nB = bt.size
+    backup_rows = []  # (h, k) for which a backup is wanted (needs >= 2 teams with k within backup time)
+    if backup:
+        for h in range(nH):
+            for s in haz_sk[h]:
+                k = s_pos[s]
+                if (KT[:, k] & in_time_b[:, h]).sum() >= 2:
+                    backup_rows.append((h, k))
+
+    # ---- variables: y (nE), x (nE), s (nH), [u (nT), v (nE)], [z (nB), b (len backup_rows)]
+    use_k = k_conc > 1
+    n_y, n_x, n_s = nE, nE, nH
+    n_u = nT if use_k else 0
+    n_v = nE if use_k else 0
+    n_z, n_b = nB, len(backup_rows)
+    off_y, off_x, off_s = 0, nE, 2 * nE
+    off_u = off_s + n_s
+    off_v = off_u + n_u
+    off_z = off_v + n_v
+    off_b = off_z + n_z
+    n_cols = off_b + n_b
+    tau = T[et, eh]
+    finite_T = T[np.isfinite(T)]
+    tmax = float(finite_T.max()) if finite_T.size else 1.0
+    P = float(w.sum() * max(tmax, 1.0) * (1 + backup_weight) * 2 + 1.0)  # beats any time saving
+    Pb = float(w.sum() * max(tmax, 1.0) * backup_factor + 1.0)
+    cvec = np.zeros(n_cols)
+    cvec[off_y:off_y + nE] = w[eh] * tau
+    cvec[off_s:off_s + nH] = P
+    if nB:
+        cvec[off_z:off_z + nB] = backup_weight * w[bh] * T[bt, bh]
+        cvec[off_b:off_b + n_b] = Pb
+    lo = np.zeros(n_cols)
+    hi = np.full(n_cols, np.inf)
+    hi[off_y:off_y + nE] = 1
+    hi[off_x:off_x + nE] = q[et]
+    hi[off_s:off_s + nH] = c
+    if nB:
+        hi[off_z:off_z + nB] = 1
+    integ = np.zeros(n_cols, dtype=bool)
+    integ[off_y:off_y + nE] = True
+    integ[off_x:off_x + nE] = True
+    integ[off_z:off_z + nB] = True
+
+    rows_i, rows_j, rows_v, rlo, rhi = [], [], [], [], []
+    r = 0
+    # (1) each reachable required skill of each site: sum y over teams with the skill >= 1
+    for h, k in need_rows:
+        sel = np.nonzero((eh == h) & KT[et, k])[0]
+        rows_i.append(np.full(sel.size, r)); rows_j.append(off_y + sel); rows_v.append(np.ones(sel.size))
+        rlo.append(1.0); rhi.append(np.inf); r += 1
+    # (2) x_e - q_t y_e <= 0  (vectorised block)
+    if nE:
+        idx = np.arange(nE)
+        rows_i += [r + idx, r + idx]
+        rows_j += [off_x + idx, off_y + idx]
+        rows_v += [np.ones(nE), -q[et]]
+        rlo += [-np.inf] * nE; rhi += [0.0] * nE; r += nE
+    # (3) sum_t x_th + s_h >= c_h
+    if nH:
+        rows_i += [r + eh, r + np.arange(nH)]
+        rows_j += [off_x + np.arange(nE), off_s + np.arange(nH)]
+        rows_v += [np.ones(nE), np.ones(nH)]
+        rlo += list(c); rhi += [np.inf] * nH; r += nH
+    # (4) concurrency: k u_t + sum_h v_th <= q_t ; x_e - u_t - v_e <= 0
+    if use_k:
+        rows_i += [r + np.arange(nT), r + et]
+        rows_j += [off_u + np.arange(nT), off_v + np.arange(nE)]
+        rows_v += [np.full(nT, float(k_conc)), np.ones(nE)]
+        rlo += [-np.inf] * nT; rhi += list(q); r += nT
+        idx = np.arange(nE)
+        rows_i += [r + idx, r + idx, r + idx]
+        rows_j += [off_x + idx, off_u + et, off_v + idx]
+        rows_v += [np.ones(nE), -np.ones(nE), -np.ones(nE)]
+        rlo += [-np.inf] * nE; rhi += [0.0] * nE; r += nE
+    else:
+        # one site at a time: a promise is at most the crew (column bound above)
+        pass
+    # (5) backups: y_th + z_th <= 1 where both exist; sum z over teams with k + b_hk >= 1
+    if nB:
+        key_e = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(et, eh))}
+        for zi, (a, b) in enumerate(zip(bt, bh)):
+            ei = key_e.get((int(a), int(b)))
+            if ei is not None:
+                rows_i.append(np.array([r, r])); rows_j.append(np.array([off_y + ei, off_z + zi]))
+                rows_v.append(np.ones(2)); rlo.append(-np.inf); rhi.append(1.0); r += 1
+        for bi, (h, k) in enumerate(backup_rows):
+            sel = np.nonzero((bh == h) & KT[bt, k])[0]
+            rows_i.append(np.full(sel.size + 1, r))
+            rows_j.append(np.concatenate([off_z + sel, [off_b + bi]]))
+            rows_v.append(np.ones(sel.size + 1)); rlo.append(1.0); rhi.append(np.inf); r += 1
+
+    status, optimal, obj, bound, gapv = "optimal", True, 0.0, 0.0, 0.0
+    y_val = np.zeros(nE)
+    x_val = np.zeros(nE)
+    s_val = c.copy()
+    z_val = np.zeros(nB)
+    if n_cols:
+        A = sp.csr_matrix(
+            (np.concatenate(rows_v) if rows_v else np.zeros(0),
+             (np.concatenate(rows_i) if rows_i else np.zeros(0, int), np.concatenate(rows_j) if rows_j else np.zeros(0, int))),
+            shape=(r, n_cols),
+        )
+        model = SparseModel(cvec, A, np.array(rlo, float), np.array(rhi, float), lo, hi, integ, sense="min",
+                            name="team_allocation")
+        sol = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+        if sol.has_solution:
+            xv = sol.x
+            y_val = np.round(xv[off_y:off_y + nE])
+            x_val = np.round(xv[off_x:off_x + nE])
+            s_val = xv[off_s:off_s + nH]
+            z_val = np.round(xv[off_z:off_z + nB])
+            obj, bound, gapv = sol.objective, sol.bound, sol.gap
+            optimal, status = sol.optimal, sol.status
+        else:  # pragma: no cover - tiny models always find a point; kept for safety
+            optimal, status, obj, bound, gapv = False, "time_limit", float("nan"), sol.bound, float("inf")
+
+    # ---- crew gaps: structural (cannot reach crew) and from the optimum (shortfall > 0)
+    reach_crew = np.zeros(nH)
+    np.add.at(reach_crew, eh, q[et])
+    reach_gap_h = {g["hazard"] for g in gap_rows}
+    for h in range(nH):
+        if haz_ids[h] in reach_gap_h:
+            continue  # the reach gap is the binding one; crew is reported once the skill arrives
+        if s_val[h] > 0.5 or reach_crew[h] + 1e-9 < c[h]:
+            avail = float(c[h] - max(s_val[h], c[h] - reach_crew[h]))
+            gap_rows.append({"hazard": haz_ids[h], "skill": ";".join(haz_sk[h]), "reason": "crew_short",
+                             "needed": float(c[h]), "available": max(avail, 0.0)})
+    gaps = pd.DataFrame(gap_rows, columns=["hazard", "skill", "reason", "needed", "available"])
+
+    # ---- assignments table
+    recs = []
+    for i in np.nonzero(y_val > 0.5)[0]:
+        t, h = int(et[i]), int(eh[i])
+        brings = [s for s in haz_sk[h] if s in team_sk[t]]
+        recs.append({"hazard": haz_ids[h], "team": team_ids[t], "role": "primary", "skills": ";".join(brings),
+                     "crew": float(x_val[i]), "minutes": float(T[t, h])})
+    for i in np.nonzero(z_val > 0.5)[0]:
+        t, h = int(bt[i]), int(bh[i])
+        brings = [s for s in haz_sk[h] if s in team_sk[t]]
+        recs.append({"hazard": haz_ids[h], "team": team_ids[t], "role": "backup", "skills": ";".join(brings),
+                     "crew": 0.0, "minutes": float(T[t, h])})
+    assignments = pd.DataFrame(recs, columns=["hazard", "team", "role", "skills", "crew", "minutes"])
+    if len(assignments):
+        order = {hid: i for i, hid in enumerate(haz_ids)}
+        assignments = assignments.sort_values(
+            by=["hazard", "role", "minutes"], key=lambda s: s.map(order) if s.name == "hazard" else s
+        ).reset_index(drop=True)
+
+    # ---- coverage per skill
+    cov = []
+    reach_gap = {(g["hazard"], g["skill"]) for g in gap_rows if g["reason"] in ("no_skill", "too_far")}
+    for s in skills:
+        hs = [h for h in range(nH) if s in haz_sk[h]]
+        served = sum((haz_ids[h], s) not in reach_gap for h in hs)
+        cov.append({"skill": s, "hazards": len(hs), "served": served,
+                    "share": served / len(hs) if hs else 1.0, "teams": int(KT[:, s_pos[s]].sum())})
+    coverage = pd.DataFrame(cov, columns=["skill", "hazards", "served", "share", "teams"])
+
+    aid, unassigned = _mutual_aid(ent, team_ids, team_sk, TE, float(aid_minutes), int(max_agreements), time_limit)
+    return TeamAllocation(
+        assignments=assignments,
+        gaps=gaps,
+        coverage=coverage,
+        mutual_aid=aid,
+        unassigned_enterprises=unassigned,
+        objective=float(obj),
+        bound=float(bound),
+        gap=float(gapv),
+        optimal=bool(optimal),
+        status=status,
+        seconds=_time.perf_counter() - t0,
+        params={"concurrent": k_conc, "backup": bool(backup), "n_hazards": nH, "n_teams": nT,
+                "aid_minutes": float(aid_minutes), "max_agreements": int(max_agreements)},
+    )
+
+
+def _mutual_aid(ent: pd.DataFrame, team_ids, team_sk, TE, limit: float, cap: int, time_limit: float):
+    """Enterprises to the nearest team with their skill within ``limit``, at most ``cap`` each.
+
+    A bipartite b-matching: maximise agreements, then minimise total minutes. The constraint
+    matrix is an incidence matrix of a bipartite graph (totally unimodular), so the LP optimum is
+    integral; the objective ``Σ (τ - L) a`` with ``L`` larger than any total time makes the count
+    lexicographically first.
+    """
+    cols_aid = ["enterprise", "team", "minutes"]
+    cols_un = ["enterprise", "skill", "reason"]
+    nEn = len(ent)
+    if nEn == 0:
+        return pd.DataFrame(columns=cols_aid), pd.DataFrame(columns=cols_un)
+    ent_ids = list(ent.index)
+    ent_sk = [_split(s) for s in ent["skill"]]
+    nT = len(team_ids)
+    ok = np.zeros((nT, nEn), dtype=bool)
+    for e in range(nEn):
+        for t in range(nT):
+            ok[t, e] = bool(set(ent_sk[e]) & team_sk[t])
+    has_skill = ok.copy()
+    ok &= TE <= limit + _TOL
+    pt, pe = np.nonzero(ok)
+    chosen = np.zeros(pt.size, dtype=bool)
+    if pt.size:
+        tau = TE[pt, pe]
+        L = float(tau.sum() + 1.0)
+        n = pt.size
+        A = sp.vstack([
+            sp.csr_matrix((np.ones(n), (pe, np.arange(n))), shape=(nEn, n)),
+            sp.csr_matrix((np.ones(n), (pt, np.arange(n))), shape=(nT, n)),
+        ]).tocsr()
+        model = SparseModel(tau - L, A, None, np.concatenate([np.ones(nEn), np.full(nT, float(cap))]),
+                            0, 1, np.zeros(n, bool), sense="min", name="mutual_aid")
+        sol = solve(model, time_limit=time_limit)
+        chosen = sol.x > 0.5
+    aid = pd.DataFrame({"enterprise": [ent_ids[e] for e in pe[chosen]], "team": [team_ids[t] for t in pt[chosen]],
+                        "minutes": TE[pt[chosen], pe[chosen]]}, columns=cols_aid)
+    done = set(pe[chosen].tolist())
+    un = []
+    for e in range(nEn):
+        if e in done:
+            continue
+        if not has_skill[:, e].any():
+            reason = "no_skill"
+        elif not ok[:, e].any():
+            reason = "too_far"
+        else:
+            reason = "team_full"
+        un.append({"enterprise": ent_ids[e], "skill": ";".join(ent_sk[e]), "reason": reason})
+    return aid.sort_values("enterprise").reset_index(drop=True), pd.DataFrame(un, columns=cols_un)
+
+
+def is_feasible_allocation(al: TeamAllocation, teams: pd.DataFrame, hazards: pd.DataFrame, times) -> bool:
+    """Check an allocation: every primary has a required skill and arrives in time, no site's
+    assignment promises more crew than the team has, and each site without a gap gets every
+    skill it needs and its crew. ``times`` is a teams × hazards DataFrame of minutes."""
+    T = times.copy()
+    T.index = T.index.map(str)
+    T.columns = T.columns.map(str)
+    gaps = al.gaps
+    concurrent = int(al.params.get("concurrent", 1))
+    for hid, grp in al.assignments[al.assignments["role"] == "primary"].groupby("hazard"):
+        need = set(_split(hazards.loc[hid, "skill"]))
+        got: set[str] = set()
+        for _, row in grp.iterrows():
+            tsk = set(_split(teams.loc[row["team"], "skills"]))
+            if not (tsk & need):
+                return False
+            if T.loc[row["team"], hid] > float(hazards.loc[hid, "max_minutes"]) + _TOL:
+                return False
+            if row["crew"] > float(teams.loc[row["team"], "crew"]) + 1e-9:
+                return False
+            got |= tsk & need
+        hg = gaps[gaps["hazard"] == hid]
+        missing = need - got - set(hg[hg["reason"] != "crew_short"]["skill"])
+        if missing:
+            return False
+        if "crew_short" not in set(hg["reason"]) and grp["crew"].sum() + 1e-9 < float(hazards.loc[hid, "crew_needed"]):
+            return False
+    prim = al.assignments[al.assignments["role"] == "primary"]
+    for tid, grp in prim.groupby("team"):
+        top = np.sort(grp["crew"].to_numpy())[::-1][:concurrent].sum()
+        if top > float(teams.loc[tid, "crew"]) + 1e-6:
+            return False
+    for hid in hazards.index.map(str):
+        hg = gaps[gaps["hazard"] == hid]
+        if len(hg) == 0 and hid not in set(prim["hazard"]):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- new bases
+def plan_bases(
+    county=None,
+    *,
+    teams: pd.DataFrame | None = None,
+    hazards: pd.DataFrame | None = None,
+    candidates: pd.DataFrame | None = None,
+    times=None,
+    candidate_times=None,
+    new_team_crew: float | None = None,
+    time_limit: float = config.TIME_LIMIT,
+    mip_gap: float = config.MIP_GAP,
+    **allocate_kw: Any,
+) -> BasePlan:
+    r"""The fewest (or cheapest) new team bases that close the reach gaps, existing teams kept.
+
+    Each (hazard, skill) gap with reason ``"no_skill"`` or ``"too_far"`` must be reached within
+    the hazard's ``max_minutes`` by a new team of that skill at a candidate base (candidates whose
+    ``uses`` include ``team_base``). A candidate chosen once may host teams of several skills, so
+    the model is a set cover over (hazard, skill) rows whose columns are candidate bases, solved
+    by :func:`yingji.lscp` (cost = candidate ``cost`` when present, else count):
+
+    .. math:: \min \sum_j f_j x_j \quad\text{s.t.}\quad \sum_{j:\,\tau_{jh} \le M_h} x_j \ge 1
+       \;\; \forall (h, k) \in \text{gaps}.
+
+    Each chosen base then gets one new team per gap skill it closes, with ``new_team_crew``
+    persons (default: the largest ``crew_needed`` among the sites it serves), and the allocation
+    is recomputed (``after``). Gaps no candidate can close are returned in ``remaining_gaps``.
+
+    Parameters
+    ----------
+    county : yingji.County, optional
+    teams, hazards, candidates : DataFrame, optional
+    times : Network, DataFrame or array, optional
+        Teams × hazards minutes (see :func:`allocate`).
+    candidate_times : Network, DataFrame or array, optional
+        Candidates × hazards minutes (default: routed on ``county.network``).
+    new_team_crew : float, optional
+    time_limit, mip_gap : float
+    **allocate_kw
+        Passed to :func:`allocate` (``concurrent``, ``backup``, ...).
+
+    Returns
+    -------
+    BasePlan
+    """
+    from yingji.siting import lscp  # the siting engine's set cover
+
+    probs = Problems("plan_bases")
+    teams = _get_table(county, "teams", teams)
+    hazards = _get_table(county, "hazards", hazards)
+    candidates = _get_table(county, "candidates", candidates)
+    if candidates is None or not isinstance(candidates, pd.DataFrame):
+        probs.param("candidates", "a DataFrame of candidate sites (or a county with one)", type(candidates).__name__)
+    probs.raise_if_any()
+    before = allocate(county, teams=teams, hazards=hazards, times=times, time_limit=time_limit, mip_gap=mip_gap,
+                      **allocate_kw)
+    teams = teams.copy()
+    teams.index = teams.index.map(str)
+    hazards = hazards.copy()
+    hazards.index = hazards.index.map(str)
+    cand = candidates.copy()
+    cand.index = cand.index.map(str)
+    if "uses" in cand.columns:
+        cand = cand[[("team_base" in _split(u)) for u in cand["uses"]]]
+    reach = before.gaps[before.gaps["reason"].isin(["no_skill", "too_far"])].reset_index(drop=True)
+    empty_teams = pd.DataFrame(columns=["team", "candidate", "skill", "crew", "node"])
+    if len(reach) == 0 or len(cand) == 0:
+        return BasePlan([], empty_teams, before, before, reach, 0.0, True, 0.0)
+    CT = _times_matrix(candidate_times if candidate_times is not None else (times if hasattr(times, "travel_times") else None),
+                       cand, hazards, county, "candidate_times", probs)
+    probs.raise_if_any()
+    h_pos = {h: i for i, h in enumerate(hazards.index)}
+    M = pd.to_numeric(hazards["max_minutes"]).to_numpy(dtype=float)
+    rows_h = np.array([h_pos[h] for h in reach["hazard"]])
+    cover = (CT[:, rows_h] <= M[rows_h][None, :] + _TOL).T  # gap rows × candidates
+    site_cost = pd.to_numeric(cand["cost"], errors="coerce").fillna(1.0).to_numpy(float) if "cost" in cand.columns else None
+    res = lscp(coverage=sp.csr_matrix(cover), site_cost=site_cost, uncoverable="drop", time_limit=time_limit)
+    chosen = [int(j) for j in res.sites]
+    cand_ids = list(cand.index)
+    covered_rows = cover[:, chosen].any(axis=1) if chosen else np.zeros(len(reach), bool)
+    remaining = reach[~covered_rows].reset_index(drop=True)
+    need = pd.to_numeric(hazards["crew_needed"]).to_numpy(dtype=float)
+    new = []
+    for j in chosen:
+        rows_j = np.nonzero(cover[:, j])[0]
+        for skill in sorted(set(reach.loc[rows_j, "skill"])):
+            hs = rows_h[rows_j[reach.loc[rows_j, "skill"].to_numpy() == skill]]
+            crew = float(new_team_crew) if new_team_crew is not None else float(need[hs].max())
+            new.append({"team": f"NEW-{cand_ids[j]}-{skill}", "candidate": cand_ids[j], "skill": skill,
+                        "crew": crew, "node": cand["node"].iloc[j] if "node" in cand.columns else None})
+    new_teams = pd.DataFrame(new, columns=["team", "candidate", "skill", "crew", "node"])
+    add = pd.DataFrame({"skills": new_teams["skill"], "crew": new_teams["crew"], "node": new_teams["node"]})
+    add.index = new_teams["team"].tolist()
+    teams_after = pd.concat([teams, add.reindex(columns=teams.columns)], axis=0)
+    teams_after.loc[add.index, "skills"] = add["skills"]
+    teams_after.loc[add.index, "crew"] = add["crew"]
+    if "node" in teams_after.columns:
+        teams_after.loc[add.index, "node"] = add["node"]
+    if times is None or hasattr(times, "travel_times"):
+        times_after = times
+    else:
+        base = times if isinstance(times, pd.DataFrame) else pd.DataFrame(np.asarray(times), index=teams.index, columns=hazards.index)
+        base = base.copy(); base.index = base.index.map(str); base.columns = base.columns.map(str)
+        if set(hazards.index) <= set(base.index):
+            base = base.T
+        extra = pd.DataFrame(CT[[cand_ids.index(cid) for cid in new_teams["candidate"]]], index=add.index,
+                             columns=hazards.index)
+        times_after = pd.concat([base.loc[teams.index, hazards.index], extra])
+    after = allocate(county, teams=teams_after, hazards=hazards, times=times_after, time_limit=time_limit,
+                     mip_gap=mip_gap, **allocate_kw)
+    return BasePlan([cand_ids[j] for j in chosen], new_teams, before, after, remaining, float(res.objective),
+                    bool(res.optimal), float(res.gap))
