@@ -39,3 +39,25 @@ __all__ = [
 from yingji import teams  # noqa: E402
 
 __all__ += ["teams"]
+
+# network (issue 2)
+from yingji.network import Network  # noqa: E402
+
+__all__ += ["Network"]
+
+# county, datasets (issue 2)
+from yingji import datasets  # noqa: E402
+from yingji.county import County  # noqa: E402
+
+__all__ += ["County", "datasets"]
+
+# supplies (issue 8)
+from yingji import supplies  # noqa: E402
+
+__all__ += ["supplies"]
+
+# compliance, report (issue 11)
+from yingji import compliance  # noqa: E402
+from yingji.compliance import ComplianceReport  # noqa: E402
+
+__all__ += ["compliance", "ComplianceReport"]
