@@ -630,8 +630,13 @@ def sample_scenarios(county, n: int, seed: int, *, items: pd.DataFrame | None = 
         except Exception:  # pragma: no cover - a network without an edge export
             edges = None
     node_xy = None
-    if edges is not None and net is not None and hasattr(net, "node_table"):
-        node_xy = net.node_table()
+    if edges is not None and net is not None and hasattr(net, "to_nodes"):
+        try:
+            node_xy = net.to_nodes()
+            if not {"x", "y"} <= set(node_xy.columns):
+                node_xy = None
+        except Exception:  # pragma: no cover - a network without coordinates
+            node_xy = None
     hz = getattr(county, "hazards", pd.DataFrame())
     chem = hz[hz["skill"].astype(str).str.contains("hazardous_chemicals")] if len(hz) and "skill" in hz.columns else hz.iloc[:0]
     per_person = (norms["per_person_per_day"] * norms["days"]).astype(float)
@@ -1513,3 +1518,86 @@ def transfer(
                           "priority": dem["priority"]})
     unmet = unmet[unmet["quantity"] > 1e-9].reset_index(drop=True)
     return TransferPlan(ships.reset_index(drop=True), unmet, obj, max_t, bool(sol.optimal), sol.status)
+
+
+# =========================================================================== CLI and demo
+def _register_cli() -> None:
+    from yingji.cli import command, demo_section
+
+    @demo_section("Emergency supplies", time_limit=60, order=140)
+    def _demo_supplies(county, args) -> str:
+        a = assess(county, time_limit=args.time_limit)
+        n = 100 if args.full else 20
+        sc = sample_scenarios(county, n, seed=2026)
+        p = preposition(county, sc, time_limit=args.time_limit)
+        return a.summary() + "\n" + p.summary()
+
+    def _args(p):
+        p.add_argument("path", nargs="?", help="county folder or JSON (default: the sample county)")
+        p.add_argument("--as-of", default=None, help="date at which stock must be unexpired (default today)")
+        p.add_argument("--scenarios", type=int, default=20, help="disaster scenarios for prepositioning (0: skip)")
+        p.add_argument("--seed", type=int, default=2026, help="seed of the scenarios")
+        p.add_argument("--budget", type=float, default=None, help="first-stage budget")
+        p.add_argument("--method", default="auto", choices=["auto", "extensive", "benders"])
+        p.add_argument("--json", action="store_true", help="print JSON instead of text")
+        p.add_argument("--time-limit", type=float, default=120.0, help="seconds per solve (default 120)")
+
+    @command("supplies", "emergency supplies: stock against norms, reach, prepositioning across scenarios", _args)
+    def _run(args) -> int:
+        import json
+
+        from yingji.county import County
+        from yingji.datasets import sample_county
+
+        county = County.load(args.path) if args.path else sample_county()
+        a = assess(county, as_of=args.as_of, time_limit=args.time_limit)
+        out = {"assessment": a.to_dict()}
+        if not args.json:
+            print(a.summary())
+        if args.scenarios > 0:
+            sc = sample_scenarios(county, args.scenarios, seed=args.seed)
+            p = preposition(county, sc, budget=args.budget, method=args.method, as_of=args.as_of,
+                            time_limit=args.time_limit, progress=not args.json)
+            out["preposition"] = p.to_dict()
+            if not args.json:
+                print(p.summary())
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+
+
+_register_cli()
+
+
+def _register_metrics() -> None:
+    from yingji.compliance.metrics import MetricUnavailable, register_metric
+
+    def _assessment(county, time_limit):
+        if getattr(county, "depots", None) is None or len(county.depots) == 0:
+            raise MetricUnavailable("the county has no depots")
+        return assess(county, time_limit=time_limit or config.TIME_LIMIT)
+
+    @register_metric("county_depot_evacuee_capacity", unit="persons", requires=("depots", "stock", "items"),
+                     description="evacuees whose full item norm the usable stock covers (scarcest item decides)")
+    def _evac(county, *, time_limit=None, **kw):
+        return _assessment(county, time_limit).evacuee_capacity
+
+    @register_metric("first_supplies_arrival_h", unit="h", requires=("depots", "demand"),
+                     description="latest arrival, over townships, from the depot reaching the township seat first")
+    def _first(county, *, time_limit=None, **kw):
+        a = _assessment(county, time_limit)
+        return float(a.townships["minutes"].max()) / 60.0
+
+    @register_metric("water_lpcd", unit="L/person/day", requires=("items",),
+                     description="water norm of the county's item table (litres per person per day)")
+    def _water(county, **kw):
+        items = getattr(county, "items", None)
+        if items is None or len(items) == 0:
+            raise MetricUnavailable("the county has no items table")
+        it = items.set_index("item") if "item" in items.columns else items
+        if "water" not in it.index:
+            raise MetricUnavailable("the items table has no 'water' row")
+        return float(it.loc["water", "per_person_per_day"])
+
+
+_register_metrics()

@@ -865,3 +865,71 @@ def plan_bases(
                      mip_gap=mip_gap, **allocate_kw)
     return BasePlan([cand_ids[j] for j in chosen], new_teams, before, after, remaining, float(res.objective),
                     bool(res.optimal), float(res.gap))
+
+
+# --------------------------------------------------------------------------- CLI and demo
+def _register_cli() -> None:
+    from yingji.cli import command, demo_section
+
+    @demo_section("Rescue teams", time_limit=60, order=130)
+    def _demo_teams(county, args) -> str:
+        al = allocate(county, time_limit=args.time_limit)
+        text = [al.summary()]
+        if len(al.gaps):
+            text.append("  gaps: " + "; ".join(f"{g.hazard} {g.skill} ({g.reason})" for g in al.gaps.itertuples()))
+        bp = plan_bases(county, time_limit=args.time_limit)
+        text.append("  " + bp.summary())
+        return "\n".join(text)
+
+    def _args(p):
+        p.add_argument("path", nargs="?", help="county folder or JSON (default: the sample county)")
+        p.add_argument("--concurrent", type=int, default=1, help="sites that may need a team at once (default 1)")
+        p.add_argument("--backup", action="store_true", help="also assign backup teams")
+        p.add_argument("--plan", action="store_true", help="also propose new team bases")
+        p.add_argument("--json", action="store_true", help="print JSON instead of text")
+        p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
+
+    @command("teams", "rescue teams: allocation to hazard sites, gaps, mutual aid, new bases", _args)
+    def _run(args) -> int:
+        import json
+
+        from yingji.county import County
+        from yingji.datasets import sample_county
+
+        county = County.load(args.path) if args.path else sample_county()
+        al = allocate(county, concurrent=args.concurrent, backup=args.backup, time_limit=args.time_limit)
+        out = {"allocation": al.to_dict()} if args.json else None
+        if not args.json:
+            print(al.summary())
+            if len(al.gaps):
+                print(al.gaps.to_string(index=False))
+        if args.plan:
+            bp = plan_bases(county, concurrent=args.concurrent, backup=args.backup, time_limit=args.time_limit)
+            if args.json:
+                out["plan"] = bp.to_dict()
+            else:
+                print(bp.summary())
+                print(bp.new_teams.to_string(index=False))
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+
+
+_register_cli()
+
+
+def _register_metrics() -> None:
+    from yingji.compliance.metrics import MetricUnavailable, register_metric
+
+    @register_metric("small_firm_rescue_arrangement_rate", unit="%", requires=("enterprises", "teams"),
+                     description="enterprises without a team that get a mutual-aid agreement with a team "
+                                 "of their skill within 30 min (yingji.teams.allocate)")
+    def _aid_rate(county, *, time_limit=None, **kw):
+        ent = getattr(county, "enterprises", None)
+        if ent is None or len(ent) == 0:
+            raise MetricUnavailable("the county has no enterprises table")
+        al = allocate(county, time_limit=time_limit or config.TIME_LIMIT)
+        return 100.0 * len(al.mutual_aid) / len(ent)
+
+
+_register_metrics()
