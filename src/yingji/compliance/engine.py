@@ -1,0 +1,913 @@
+"""The compliance engine: rules × the county's reported figures × computed metrics.
+
+:func:`check` evaluates every row of the selected rule sets against a county and returns a
+frozen :class:`ComplianceReport`. For each rule it looks up
+
+* the **reported** value: the county's ``indicators`` table (columns ``metric, value`` and
+  optionally ``unit``; values in the rule's unit, e.g. 85 for 85 %), under the rule's metric
+  name or any alias of it;
+* the **computed** value: the function registered for the metric
+  (:mod:`yingji.compliance.metrics`), converted into the rule's unit, or a value the caller
+  passes in ``computed_values``.
+
+Where both exist the computed value decides and a reported value that differs (beyond
+``disagree_rtol``) is flagged (``discrepancy``). Then:
+
+``not_due``  the rule has a deadline (``by`` a date, or ``from`` a date) after ``as_of``;
+``missing``  no value (or the source gives no numeric threshold: ``unspecified``);
+``pass`` / ``fail``  the comparison below.
+
+Comparisons use a relative tolerance ``tol = 1e-9 · max(1, |threshold|)`` so that a value equal
+to the threshold up to rounding is *at* the threshold: ``>=`` passes when
+``value >= threshold - tol``, ``>`` when ``value > threshold + tol``, ``==`` when
+``|value - threshold| <= tol``, ``<=`` and ``<`` likewise, ``exists`` when the value is true.
+
+``margin`` is the signed distance to the threshold in the rule's unit, positive on the passing
+side (``value - threshold`` for ``>=``/``>``, ``threshold - value`` for ``<=``/``<``,
+``-|value - threshold|`` for ``==``). ``shortfall`` is ``max(0, -margin)`` for failing rows and
+``relative_shortfall`` that divided by ``|threshold|`` (1 when the threshold is 0 — a zero
+target missed is missed entirely — and for a failed ``exists``). What to fix first: failing vetoes (``yes``, then ``unknown``), then the
+largest relative shortfall.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import time
+import types
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from yingji._validation import Problems
+from yingji.compliance import metrics as _metrics
+from yingji.compliance._units import UnitError, convert, normalise_unit
+from yingji.compliance.rules import (
+    TASK_AREAS,
+    canonical_metric,
+    load_rules,
+    metric_aliases,
+)
+from yingji.config import COVER_TOL
+from yingji.exceptions import ValidationError, YingjiWarning
+from yingji.results import to_jsonable
+
+__all__ = [
+    "check",
+    "ComplianceReport",
+    "ComplianceWarning",
+    "STATUSES",
+    "REPORT_COLUMNS",
+    "SCHEMA_VERSION",
+    "report_schema",
+    "evaluate",
+]
+
+#: Status of a rule in a report.
+STATUSES = ("pass", "fail", "missing", "not_due")
+
+#: Version of the ``to_dict`` document (bumped on incompatible changes).
+SCHEMA_VERSION = "1.0"
+
+#: Columns of :meth:`ComplianceReport.to_frame`; the first nine are the contract.
+REPORT_COLUMNS = (
+    "rule_id", "metric", "value", "operator", "threshold", "status", "source", "confidence",
+    "basis", "unit", "margin", "shortfall", "relative_shortfall", "met", "veto", "name_zh",
+    "name_en", "standard", "clause", "rule_set", "task_area", "task_area_en", "deadline", "due",
+    "deadline_kind", "reported_value", "computed_value", "discrepancy", "reason", "merged_ids",
+    "source_metric", "notes", "origin",
+)
+
+_NUMERIC = ("value", "threshold", "margin", "shortfall", "relative_shortfall", "reported_value",
+            "computed_value")
+
+_TRUE = {"true", "yes", "y", "1", "是", "有", "pass", "done", "t"}
+_FALSE = {"false", "no", "n", "0", "否", "无", "fail", "f", "none"}
+
+
+class ComplianceWarning(YingjiWarning):
+    """A computed metric failed or a value could not be converted; the report says which."""
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+def evaluate(value, operator: str, threshold, *, rtol: float = COVER_TOL):
+    """Compare one value with a threshold.
+
+    Parameters
+    ----------
+    value : float or bool
+        The value in the rule's unit (a bool for ``exists``).
+    operator : {">=", ">", "==", "<=", "<", "exists"}
+    threshold : float or bool
+        The threshold (``True`` for ``exists``: must exist; ``False``: must not).
+    rtol : float
+        Relative tolerance (module docstring).
+
+    Returns
+    -------
+    met : bool
+    margin : float or None
+        Signed distance to the threshold, positive on the passing side (None for ``exists``).
+
+    Examples
+    --------
+    >>> evaluate(1.5, ">", 1.5)
+    (False, 0.0)
+    >>> evaluate(1.5, ">=", 1.5)
+    (True, 0.0)
+    >>> evaluate(4.2, "<=", 5)
+    (True, 0.7999999999999998)
+    """
+    if operator == "exists":
+        want = bool(threshold) if threshold is not None else True
+        return bool(value) == want, None
+    v, t = float(value), float(threshold)
+    tol = rtol * max(1.0, abs(t))
+    if operator == ">=":
+        return bool(v >= t - tol), v - t
+    if operator == ">":
+        return bool(v > t + tol), v - t
+    if operator == "<=":
+        return bool(v <= t + tol), t - v
+    if operator == "<":
+        return bool(v < t - tol), t - v
+    if operator == "==":
+        return bool(abs(v - t) <= tol), -abs(v - t)
+    raise ValidationError(f"The 'operator' parameter of evaluate must be one of >=, >, ==, <=, <, "
+                          f"exists. Got {operator!r} instead.")
+
+
+def _parse_bool(v):
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        if isinstance(v, (float, np.floating)) and np.isnan(v):
+            return None
+        return bool(v != 0)
+    s = str(v).strip().lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    try:
+        return float(s) != 0
+    except ValueError:
+        raise ValueError(f"not a yes/no value: {v!r}") from None
+
+
+def _parse_number(v):
+    if isinstance(v, (bool, np.bool_)):
+        raise ValueError(f"a yes/no value where a number is needed: {v!r}")
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        return None if np.isnan(f) else f
+    s = str(v).strip().replace(",", "")
+    if s.endswith("%"):
+        s = s[:-1].strip()
+    f = float(s)  # ValueError propagates
+    if np.isnan(f):
+        return None
+    return f
+
+
+def _short(v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    return f"{float(v):.6g}"
+
+
+def _is_blank(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    try:
+        if pd.isna(v) is True:
+            return True
+    except (TypeError, ValueError):
+        pass
+    return isinstance(v, str) and v.strip() == ""
+
+
+# ----------------------------------------------------------------------------- the report
+
+
+def _report_module():
+    from yingji import report as _report
+
+    return _report
+
+
+@dataclass(frozen=True, eq=False)
+class ComplianceReport:
+    """The result of :func:`check`: one row per rule, with status, value, threshold and source.
+
+    Attributes
+    ----------
+    rows : pandas.DataFrame
+        One row per rule, columns :data:`REPORT_COLUMNS` (use :meth:`to_frame` for a copy).
+    county : str
+        County name.
+    as_of : datetime.date
+        Date deadlines were judged against.
+    rule_sets : tuple of str
+        The rule sets checked, as given.
+    computed : bool
+        Whether computed metrics were evaluated.
+    seconds : float
+        Wall-clock seconds of the check.
+    generated_at : str
+        ISO time the report was made (UTC).
+    warnings : tuple of str
+        Problems met while computing metrics (also in each row's ``reason``).
+    excluded : tuple of str
+        Rule ids left out as not applicable (``check(..., exclude=...)``).
+    """
+
+    rows: pd.DataFrame
+    county: str
+    as_of: _dt.date
+    rule_sets: tuple
+    computed: bool = True
+    seconds: float = 0.0
+    generated_at: str = ""
+    warnings: tuple = field(default_factory=tuple)
+    excluded: tuple = field(default_factory=tuple)
+
+    # ---- figures
+    @property
+    def counts(self) -> dict:
+        """Rules per status (``pass, fail, missing, not_due``) and ``total``, ``veto_fail``."""
+        vc = self.rows["status"].value_counts()
+        d = {s: int(vc.get(s, 0)) for s in STATUSES}
+        d["total"] = int(len(self.rows))
+        d["veto_fail"] = int(((self.rows["status"] == "fail") & (self.rows["veto"] == "yes")).sum())
+        return d
+
+    @property
+    def ok(self) -> bool:
+        """True when no rule fails (missing values do not count)."""
+        return not (self.rows["status"] == "fail").any()
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0 when nothing fails, 1 when a rule fails (with ``strict``, also when one is missing)."""
+        bad = {"fail", "missing"} if strict else {"fail"}
+        return int(self.rows["status"].isin(bad).any())
+
+    def fix_first(self, n: int | None = None) -> pd.DataFrame:
+        """Failing rules in the order to fix them: vetoes, then the largest relative shortfall."""
+        f = self.rows[self.rows["status"] == "fail"].copy()
+        f["_v"] = f["veto"].map({"yes": 0, "unknown": 1}).fillna(2)
+        f["_s"] = -pd.to_numeric(f["relative_shortfall"], errors="coerce").fillna(0.0)
+        f = f.sort_values(["_v", "_s", "rule_id"], kind="stable").drop(columns=["_v", "_s"])
+        f = f.reset_index(drop=True)
+        return f if n is None else f.head(n)
+
+    def by_area(self) -> pd.DataFrame:
+        """Rules per task area (源头治理, 风险防控, 监督管理, 应急救援, 宣传, 综合) and status."""
+        r = self.rows
+        out = []
+        for area, en in TASK_AREAS.items():
+            g = r[r["task_area"] == area]
+            if g.empty:
+                continue
+            vc = g["status"].value_counts()
+            p, f = int(vc.get("pass", 0)), int(vc.get("fail", 0))
+            out.append({"task_area": area, "task_area_en": en, "total": int(len(g)),
+                        "pass": p, "fail": f, "missing": int(vc.get("missing", 0)),
+                        "not_due": int(vc.get("not_due", 0)),
+                        "veto_fail": int(((g["status"] == "fail") & (g["veto"] == "yes")).sum()),
+                        "pass_rate": (p / (p + f)) if (p + f) else float("nan")})
+        return pd.DataFrame(out, columns=["task_area", "task_area_en", "total", "pass", "fail",
+                                          "missing", "not_due", "veto_fail", "pass_rate"])
+
+    def changes(self, before: "ComplianceReport") -> pd.DataFrame:
+        """Rules whose status differs from an earlier report (e.g. before a plan is built).
+
+        Returns ``rule_id, name_zh, name_en, status_before, status, value_before, value,
+        threshold, unit`` for rules present in both reports whose status changed; rules only
+        in one report are listed with ``None`` on the other side.
+        """
+        a = before.rows.set_index("rule_id")
+        b = self.rows.set_index("rule_id")
+        ids = list(dict.fromkeys(list(b.index) + list(a.index)))
+        out = []
+        for rid in ids:
+            sa = a.at[rid, "status"] if rid in a.index else None
+            sb = b.at[rid, "status"] if rid in b.index else None
+            if sa == sb:
+                continue
+            src = b if rid in b.index else a
+            out.append({"rule_id": rid, "name_zh": src.at[rid, "name_zh"],
+                        "name_en": src.at[rid, "name_en"], "status_before": sa, "status": sb,
+                        "value_before": a.at[rid, "value"] if rid in a.index else None,
+                        "value": b.at[rid, "value"] if rid in b.index else None,
+                        "threshold": src.at[rid, "threshold"], "unit": src.at[rid, "unit"]})
+        return pd.DataFrame(out, columns=["rule_id", "name_zh", "name_en", "status_before",
+                                          "status", "value_before", "value", "threshold",
+                                          "unit"])
+
+    # ---- views
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the per-rule table (columns :data:`REPORT_COLUMNS`), index ``rule_id``-ordered."""
+        return self.rows.copy()
+
+    def to_dict(self) -> dict:
+        """The report as a JSON-serialisable document (schema: :func:`report_schema`)."""
+        rules = []
+        for rec in self.rows.to_dict(orient="records"):
+            rules.append({k: _json_cell(rec[k]) for k in REPORT_COLUMNS})
+        return {
+            "schema": "yingji.compliance.report",
+            "version": SCHEMA_VERSION,
+            "yingji_version": _yingji_version(),
+            "county": self.county,
+            "as_of": self.as_of.isoformat(),
+            "rule_sets": [str(s) for s in self.rule_sets],
+            "computed": bool(self.computed),
+            "generated_at": self.generated_at,
+            "seconds": float(self.seconds),
+            "ok": bool(self.ok),
+            "counts": self.counts,
+            "by_area": [{k: _json_cell(v) for k, v in rec.items()}
+                        for rec in self.by_area().to_dict(orient="records")],
+            "fix_first": [str(i) for i in self.fix_first()["rule_id"]],
+            "rules": rules,
+            "warnings": [str(w) for w in self.warnings],
+            "excluded": [str(e) for e in self.excluded],
+        }
+
+    def to_json(self, **kw) -> str:
+        """``json.dumps(self.to_dict())`` (keyword arguments go to :func:`json.dumps`)."""
+        kw.setdefault("ensure_ascii", False)
+        return json.dumps(self.to_dict(), **kw)
+
+    @classmethod
+    def from_dict(cls, doc: Mapping) -> "ComplianceReport":
+        """Rebuild a report from :meth:`to_dict` output (e.g. read back from JSON)."""
+        if doc.get("schema") != "yingji.compliance.report":
+            raise ValidationError(f"The 'doc' parameter of ComplianceReport.from_dict must be a "
+                                  f"compliance report document. Got schema "
+                                  f"{doc.get('schema')!r} instead.")
+        major = str(doc.get("version", "")).split(".")[0]
+        if major != SCHEMA_VERSION.split(".")[0]:
+            raise ValidationError(f"The 'doc' parameter of ComplianceReport.from_dict must have "
+                                  f"schema version {SCHEMA_VERSION.split('.')[0]}.x. Got "
+                                  f"{doc.get('version')!r} instead.")
+        recs = [{k: (float(v) if isinstance(v, str) and v in ("inf", "-inf") and k in _NUMERIC
+                     else v) for k, v in r.items()} for r in doc["rules"]]
+        rows = pd.DataFrame.from_records(recs, columns=list(REPORT_COLUMNS))
+        for c in ("margin", "shortfall", "relative_shortfall"):
+            rows[c] = pd.to_numeric(rows[c], errors="coerce").astype(float)
+        rows = rows.astype({c: object for c in ("value", "threshold", "reported_value",
+                                                "computed_value", "met", "basis")})
+        return cls(rows=rows, county=doc["county"], as_of=_dt.date.fromisoformat(doc["as_of"]),
+                   rule_sets=tuple(doc["rule_sets"]), computed=bool(doc["computed"]),
+                   seconds=float(doc.get("seconds", 0.0)),
+                   generated_at=str(doc.get("generated_at", "")),
+                   warnings=tuple(doc.get("warnings", ())),
+                   excluded=tuple(doc.get("excluded", ())))
+
+    def summary(self, lang: str = "en") -> str:
+        """A few lines a person reads: counts, vetoes and the first things to fix."""
+        return _report_module().summary_text(self, lang=lang)
+
+    def to_markdown(self, lang: str = "en", *, details: bool = True) -> str:
+        """The report as Markdown (:func:`yingji.report.to_markdown`)."""
+        return _report_module().to_markdown(self, lang=lang, details=details)
+
+    def to_html(self, lang: str = "en", *, county=None, plots: bool = True, figures=()) -> str:
+        """A self-contained HTML report (:func:`yingji.report.to_html`)."""
+        return _report_module().to_html(self, lang=lang, county=county, plots=plots,
+                                        figures=figures)
+
+    def plot(self, kind: str = "areas", *, ax=None, lang: str = "en"):
+        """Plot the report with matplotlib (``plot`` extra): ``"areas"`` or ``"margins"``."""
+        return _report_module().plot_report(self, kind=kind, ax=ax, lang=lang)
+
+    def __repr__(self) -> str:
+        c = self.counts
+        return (f"ComplianceReport(county={self.county!r}, as_of={self.as_of.isoformat()}, "
+                f"rules={c['total']}, pass={c['pass']}, fail={c['fail']}, "
+                f"missing={c['missing']}, not_due={c['not_due']})")
+
+
+def _yingji_version() -> str:
+    try:
+        from yingji import __version__
+
+        return str(__version__)
+    except Exception:  # pragma: no cover
+        return ""
+
+
+def _json_cell(v):
+    if v is None:
+        return None
+    if isinstance(v, (list, tuple)):
+        return [_json_cell(x) for x in v]
+    if isinstance(v, str):
+        return v
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    out = to_jsonable(v)
+    return out
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _as_date(v, probs: Problems):
+    if v is None:
+        return _dt.date.today()
+    if isinstance(v, _dt.datetime):
+        return v.date()
+    if isinstance(v, _dt.date):
+        return v
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if isinstance(v, str):
+        try:
+            return _dt.date.fromisoformat(v.strip()[:10])
+        except ValueError:
+            pass
+    probs.param("as_of", "a date, datetime or 'YYYY-MM-DD' string", v)
+    return _dt.date.today()
+
+
+def _as_county(county):
+    if isinstance(county, pd.DataFrame):
+        return types.SimpleNamespace(indicators=county, name="")
+    if isinstance(county, Mapping):
+        ns = types.SimpleNamespace(**{str(k): v for k, v in county.items()})
+        if not hasattr(ns, "name"):
+            ns.name = ""
+        return ns
+    if isinstance(county, (str, Path)):
+        try:
+            from yingji.county import County  # written by the county engineer
+        except ImportError as exc:  # pragma: no cover - until yingji.county lands
+            raise ValidationError(f"The 'county' parameter of check is a path ({county!s}) but "
+                                  f"yingji.county is not available to load it: {exc}") from exc
+        return County.load(county)
+    return county
+
+
+def _county_name(county) -> str:
+    for attr in ("name",):
+        v = getattr(county, attr, None)
+        if isinstance(v, str) and v:
+            return v
+    meta = getattr(county, "meta", None) or getattr(county, "config", None)
+    if isinstance(meta, Mapping) and meta.get("name"):
+        return str(meta["name"])
+    return ""
+
+
+def _indicator_table(county, probs: Problems) -> pd.DataFrame:
+    ind = getattr(county, "indicators", None)
+    if ind is None:
+        return pd.DataFrame({"metric": [], "value": []})
+    if not isinstance(ind, pd.DataFrame):
+        probs.param("county.indicators", "a DataFrame with columns 'metric' and 'value'",
+                    type(ind).__name__)
+        return pd.DataFrame({"metric": [], "value": []})
+    df = ind
+    if "metric" not in df.columns and df.index.name == "metric":
+        df = df.reset_index()
+    missing = [c for c in ("metric", "value") if c not in df.columns]
+    if missing:
+        probs.add(f"The 'county.indicators' table of check must have columns 'metric' and "
+                  f"'value'. Got columns {list(df.columns)!r} instead.")
+        return pd.DataFrame({"metric": [], "value": []})
+    return df
+
+
+def _reported_lookup(ind: pd.DataFrame, probs: Problems, as_of_year: int) -> dict:
+    """metric -> (raw value, unit, row label).
+
+    With a ``year`` column, a metric reported for several years takes the latest year not after
+    ``as_of`` (the closest later year when every year is later). Two different values for one metric
+    (and year) are a problem.
+    """
+    out: dict[str, tuple] = {}
+    best_year: dict[str, float] = {}
+    units = ind["unit"] if "unit" in ind.columns else None
+    years = pd.to_numeric(ind["year"], errors="coerce") if "year" in ind.columns else None
+
+    def rank(y):  # higher is better: years up to as_of first, latest first
+        if y is None or y != y:
+            return (0, 0.0)
+        return (2, y) if y <= as_of_year else (1, -y)
+
+    for k in range(len(ind)):
+        m = ind["metric"].iloc[k]
+        if _is_blank(m):
+            continue
+        m = str(m).strip()
+        v = ind["value"].iloc[k]
+        if _is_blank(v):
+            continue
+        u = normalise_unit(units.iloc[k]) if units is not None and not _is_blank(
+            units.iloc[k]) else ""
+        label = ind.index[k]
+        y = float(years.iloc[k]) if years is not None and not pd.isna(years.iloc[k]) else None
+        if m in out:
+            r_old, r_new = rank(best_year.get(m)), rank(y)
+            if r_new > r_old:
+                out[m], best_year[m] = (v, u, label), y
+            elif r_new == r_old and str(out[m][0]) != str(v):
+                probs.add(f"The 'county.indicators' table of check reports metric {m!r} twice "
+                          f"with different values{f' for {y:g}' if y is not None else ''}: "
+                          f"{out[m][0]!r} (row {out[m][2]!r}) and {v!r} (row {label!r}).")
+            continue
+        out[m], best_year[m] = (v, u, label), y
+    return out
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def check(county, rules="county-plan-2020", *, as_of=None, computed: bool = True,
+          computed_values: Mapping[str, Any] | None = None, metric_kw: Mapping | None = None,
+          time_limit: float = 300.0, seed: int | None = 0, merge: bool = True,
+          disagree_rtol: float = 0.01, errors: str = "report",
+          exclude=None) -> ComplianceReport:
+    """Check a county against rule sets.
+
+    Parameters
+    ----------
+    county : County, mapping of DataFrames, DataFrame or path
+        A :class:`yingji.County` (or anything with the same DataFrame attributes; only
+        ``indicators`` is needed for reported figures), a dict of tables, an ``indicators``
+        DataFrame alone, or a path loaded with ``yingji.County.load``.
+    rules : str, path, DataFrame or list, default "county-plan-2020"
+        Rule sets (:func:`yingji.compliance.load_rules`): ``"county-plan-2020"``,
+        ``"national-2019"``, ``"GB51080"``, ``"NFPA1710"``, ``"shelters"``, ``"supplies"``,
+        ``"all"``, comma-joined names, a user's CSV/TOML file, or a list of these.
+    as_of : date or str, optional
+        Date deadlines are judged against (default: today).
+    computed : bool, default True
+        Compute registered metrics (:mod:`yingji.compliance.metrics`). False: reported
+        figures (and ``computed_values``) only.
+    computed_values : mapping, optional
+        ``metric -> value`` (in the rule's unit) from a model run the caller did already;
+        counted as computed and taking precedence over the registry.
+    metric_kw : mapping, optional
+        Extra keyword arguments passed to every metric function (e.g. ``times=`` a matrix).
+    time_limit : float, default 300
+        Seconds for all computed metrics together; each function gets the time left as its
+        ``time_limit=``; metrics not started in time are reported with that reason.
+    seed : int or None, default 0
+        Passed to metric functions (simulations).
+    merge : bool, default True
+        Merge rows that state the same target (:func:`yingji.compliance.merge_rules`).
+    disagree_rtol : float, default 0.01
+        Relative difference above which a reported value is flagged as disagreeing with the
+        computed one.
+    errors : {"report", "raise"}, default "report"
+        What to do when a metric function raises an unexpected exception: record it in the
+        row's ``reason`` (and warn with :class:`ComplianceWarning`) or re-raise it.
+    exclude : iterable of str, optional
+        Rule ids that do not apply to this county (e.g. ``"S3-006"``, special stations only for
+        prefecture cities or developed counties; ``"S4-037"``, town-level shelters). They are
+        left out of the report and listed in :attr:`ComplianceReport.excluded`.
+
+    Returns
+    -------
+    ComplianceReport
+
+    Raises
+    ------
+    ValidationError
+        Bad parameters, a bad rules file, an ``indicators`` table without ``metric``/``value``,
+        a metric reported twice with different values, or a reported value that is not a number
+        (or yes/no for ``exists`` rules). All problems are reported together.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ind = pd.DataFrame({"metric": ["shelter_area_per_capita"], "value": [1.8]})
+    >>> rep = check(ind, rules="county-plan-2020", as_of="2021-01-01", computed=False)
+    >>> rep.to_frame().set_index("rule_id").at["S1-145", "status"]
+    'pass'
+
+    References
+    ----------
+    .. [1] 国家安全发展示范城市评价细则 (安委办〔2019〕16号).
+    .. [2] XX县推进创建国家安全发展示范城市工作实施方案 (2020).
+    """
+    t0 = time.perf_counter()
+    probs = Problems("check")
+    as_of_d = _as_date(as_of, probs)
+    if errors not in ("report", "raise"):
+        probs.param("errors", "one of 'report', 'raise'", errors)
+    try:
+        tl = float(time_limit)
+        if not (tl >= 0):
+            raise ValueError
+    except (TypeError, ValueError):
+        probs.param("time_limit", "a float in [0, inf)", time_limit)
+        tl = 0.0
+    try:
+        rt = float(disagree_rtol)
+        if not (rt >= 0):
+            raise ValueError
+    except (TypeError, ValueError):
+        probs.param("disagree_rtol", "a float in [0, inf)", disagree_rtol)
+        rt = 0.01
+    if computed_values is not None and not isinstance(computed_values, Mapping):
+        probs.param("computed_values", "a mapping metric -> value", type(computed_values).__name__)
+        computed_values = None
+    probs.raise_if_any()
+
+    table = load_rules(rules, merge=merge)
+    excluded: tuple = ()
+    if exclude is not None:
+        ex = [exclude] if isinstance(exclude, str) else [str(e) for e in exclude]
+        ids = table["merged_ids"].str.split(";")
+        known = {i for group in ids for i in group}
+        unknown = [e for e in ex if e not in known]
+        if unknown:
+            probs.param("exclude", "rule ids of the selected rule sets", unknown)
+            probs.raise_if_any()
+        drop = ids.map(lambda g: any(i in ex for i in g))
+        excluded = tuple(ex)
+        table = table[~drop].reset_index(drop=True)
+    county = _as_county(county)
+    name = _county_name(county)
+    ind = _indicator_table(county, probs)
+    reported = _reported_lookup(ind, probs, as_of_d.year)
+    given = {canonical_metric(str(k)): v for k, v in (computed_values or {}).items()}
+    if computed:
+        _metrics.load_metric_plugins()
+
+    cache: dict[str, tuple] = {}  # canonical metric -> (value or None, unit, reason)
+    warns: list[str] = []
+    kw = dict(metric_kw or {})
+    deadline_t = t0 + tl
+
+    def computed_value(metric: str):
+        if metric in cache:
+            return cache[metric]
+        if metric in given:
+            res = (given[metric], "", "value supplied by the caller")
+        elif not computed:
+            res = (None, "", "computed metrics not requested")
+        else:
+            chain = _metrics.metric_chain(metric)
+            res = (None, "", "not computed: no metric function registered")
+            failed: list[str] = []
+            for k, spec in enumerate(chain):
+                left = deadline_t - time.perf_counter()
+                if left <= 0:
+                    res = (None, spec.unit, f"not computed: the check's time_limit of {tl:g} s "
+                                            f"was used up")
+                    break
+                try:
+                    v = spec.func(county, time_limit=left, seed=seed, **kw)
+                except (_metrics.MetricUnavailable, ValidationError) as exc:
+                    # ValidationError: the county lacks what the model needs (no network...)
+                    failed.append(" ".join(str(exc).split()))
+                    res = (None, spec.unit, "not computed: " + "; ".join(dict.fromkeys(failed)))
+                    continue
+                except Exception as exc:
+                    if errors == "raise":
+                        raise
+                    msg = (f"metric {metric!r} ({spec.module}) raised "
+                           f"{type(exc).__name__}: {exc}")
+                    warns.append(msg)
+                    warnings.warn(msg, ComplianceWarning, stacklevel=3)
+                    failed.append(f"{type(exc).__name__}: {exc}")
+                    res = (None, spec.unit, "not computed: " + "; ".join(dict.fromkeys(failed)))
+                    continue
+                if v is None:
+                    failed.append("the metric function returned no value")
+                    res = (None, spec.unit, "not computed: " + "; ".join(dict.fromkeys(failed)))
+                    continue
+                how = spec.description or f"computed by {spec.module}"
+                if k > 0:
+                    how = f"fallback: {how} (the primary function: {'; '.join(failed)})"
+                res = (v, spec.unit, how)
+                break
+        cache[metric] = res
+        return res
+
+    out_rows = []
+    for rec in table.to_dict(orient="records"):
+        op = rec["operator"]
+        unit = rec["unit"]
+        is_bool = op == "exists"
+        reasons: list[str] = []
+
+        # reported
+        rep_v = None
+        for alias in metric_aliases(rec["metric"]):
+            if alias in reported:
+                raw, runit, label = reported[alias]
+                try:
+                    rep_v = _parse_bool(raw) if is_bool else _parse_number(raw)
+                    if rep_v is not None and not is_bool and runit:
+                        rep_v = convert(rep_v, runit, unit)
+                except ValueError as exc:
+                    if isinstance(exc, UnitError):
+                        probs.add(f"The 'county.indicators' table of check gives metric "
+                                  f"{alias!r} (row {label!r}) in unit {runit!r}, which cannot be "
+                                  f"converted to the unit {unit!r} of rule {rec['id']!r}.")
+                    else:
+                        probs.add(f"The 'county.indicators' table of check must give "
+                                  f"{'yes/no' if is_bool else 'a number'} for metric {alias!r} "
+                                  f"(rule {rec['id']!r}, row {label!r}). Got {raw!r} instead.")
+                    rep_v = None
+                break
+
+        # computed
+        cv_raw, cunit, creason = computed_value(rec["metric"])
+        comp_v = None
+        if cv_raw is not None:
+            try:
+                if is_bool:
+                    comp_v = _parse_bool(cv_raw)
+                else:
+                    comp_v = _parse_number(cv_raw)
+                    if comp_v is not None and cunit and cunit != "bool":
+                        comp_v = convert(comp_v, cunit, unit)
+            except (ValueError, TypeError) as exc:
+                msg = f"computed value {cv_raw!r} of metric {rec['metric']!r} unusable for rule " \
+                      f"{rec['id']!r} (unit {unit!r}): {exc}"
+                warns.append(msg)
+                warnings.warn(msg, ComplianceWarning, stacklevel=2)
+                creason = f"not computed: {exc}"
+                comp_v = None
+
+        if comp_v is not None:
+            value, basis = comp_v, "computed"
+            reasons.append(creason)
+        elif rep_v is not None:
+            value, basis = rep_v, "reported"
+            if computed and _metrics.metric_chain(rec["metric"]):
+                reasons.append(creason)  # a function exists but gave nothing: say why
+        else:
+            value, basis = None, None
+            reasons.append("no reported value" + (f"; {creason}" if creason and computed else ""))
+
+        discrepancy = False
+        if comp_v is not None and rep_v is not None:
+            if is_bool:
+                discrepancy = bool(comp_v) != bool(rep_v)
+            elif not (np.isfinite(comp_v) and np.isfinite(rep_v)):
+                discrepancy = comp_v != rep_v
+            else:
+                scale = max(abs(comp_v), abs(rep_v), 1e-12)
+                discrepancy = abs(comp_v - rep_v) > rt * scale
+            if discrepancy:
+                reasons.append(f"reported value {_short(rep_v)} differs from the computed "
+                               f"{_short(comp_v)}")
+
+        # threshold
+        thr_text = rec["threshold_text"]
+        if is_bool:
+            threshold = thr_text != "false"
+        elif thr_text == "unspecified":
+            threshold = None
+        else:
+            threshold = float(rec["threshold"])
+
+        met, margin = None, np.nan
+        if value is not None and threshold is not None:
+            met, mg = evaluate(value, op, threshold)
+            margin = np.nan if mg is None else float(mg)
+
+        due = rec["due"]
+        not_due = bool(due) and as_of_d < _dt.date.fromisoformat(due)
+        if not_due:
+            status = "not_due"
+            reasons.insert(0, f"due {'from' if rec['deadline_kind'] == 'from' else 'by'} {due}")
+        elif value is None:
+            status = "missing"
+        elif threshold is None:
+            status = "missing"
+            reasons.append("the source gives no numeric threshold (unspecified)")
+        else:
+            status = "pass" if met else "fail"
+
+        shortfall, rel = np.nan, np.nan
+        if status == "fail":
+            if is_bool:
+                shortfall, rel = np.nan, 1.0
+            else:
+                shortfall = max(0.0, -margin)
+                # a zero target (no accidents, no open issues) missed is missed entirely
+                rel = shortfall / abs(threshold) if threshold != 0 else 1.0
+
+        standard, clause = rec["standard"], rec["clause"]
+        source = rec["citation"]
+
+        out_rows.append({
+            "rule_id": rec["id"], "metric": rec["metric"],
+            "value": value, "operator": op, "threshold": threshold, "status": status,
+            "source": source, "confidence": rec["confidence"], "basis": basis, "unit": unit,
+            "margin": margin, "shortfall": shortfall, "relative_shortfall": rel, "met": met,
+            "veto": rec["veto"], "name_zh": rec["name_zh"], "name_en": rec["name_en"],
+            "standard": standard, "clause": clause, "rule_set": rec["rule_set"],
+            "task_area": rec["task_area"], "task_area_en": TASK_AREAS.get(rec["task_area"], ""),
+            "deadline": rec["deadline"], "due": due, "deadline_kind": rec["deadline_kind"],
+            "reported_value": rep_v, "computed_value": comp_v, "discrepancy": discrepancy,
+            "reason": "; ".join(r for r in reasons if r), "merged_ids": rec["merged_ids"],
+            "source_metric": rec["source_metric"], "notes": rec["notes"],
+            "origin": rec["origin"],
+        })
+    probs.raise_if_any()
+
+    rows = pd.DataFrame.from_records(out_rows, columns=list(REPORT_COLUMNS))
+    for c in ("value", "threshold", "reported_value", "computed_value", "met", "basis"):
+        rows[c] = rows[c].astype(object)
+    for c in ("margin", "shortfall", "relative_shortfall"):
+        rows[c] = rows[c].astype(float)
+    rows["discrepancy"] = rows["discrepancy"].astype(bool)
+    set_names = tuple(str(s) if not isinstance(s, pd.DataFrame) else "<DataFrame>"
+                      for s in (rules if isinstance(rules, (list, tuple)) else [rules]))
+    return ComplianceReport(
+        rows=rows, county=name, as_of=as_of_d, rule_sets=set_names, computed=bool(computed),
+        excluded=excluded,
+        seconds=time.perf_counter() - t0,
+        generated_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        warnings=tuple(warns))
+
+
+# ----------------------------------------------------------------------------- JSON schema
+
+
+def report_schema() -> dict:
+    """JSON Schema (draft 2020-12) of :meth:`ComplianceReport.to_dict` documents."""
+    inf = {"enum": ["inf", "-inf"]}  # JSON has no infinity; yingji writes it as a string
+    num_or_null = {"anyOf": [{"type": ["number", "null"]}, inf]}
+    value = {"anyOf": [{"type": ["number", "boolean", "null"]}, inf]}
+    rule = {
+        "type": "object",
+        "required": list(REPORT_COLUMNS),
+        "properties": {
+            "rule_id": {"type": "string"},
+            "metric": {"type": "string"},
+            "value": value,
+            "operator": {"enum": [">=", ">", "==", "<=", "<", "exists"]},
+            "threshold": value,
+            "status": {"enum": list(STATUSES)},
+            "source": {"type": "string"},
+            "confidence": {"enum": ["CONFIRMED", "SEED", "SECONDARY", "DRAFT", "UNCONFIRMED"]},
+            "basis": {"enum": ["reported", "computed", None]},
+            "unit": {"type": "string"},
+            "margin": num_or_null,
+            "shortfall": num_or_null,
+            "relative_shortfall": num_or_null,
+            "met": {"type": ["boolean", "null"]},
+            "veto": {"enum": ["yes", "no", "unknown"]},
+            "due": {"type": "string"},
+            "deadline_kind": {"enum": ["none", "by", "from"]},
+            "reported_value": value,
+            "computed_value": value,
+            "discrepancy": {"type": "boolean"},
+            "reason": {"type": "string"},
+        },
+    }
+    counts = {"type": "object",
+              "required": list(STATUSES) + ["total", "veto_fail"],
+              "additionalProperties": {"type": "integer", "minimum": 0}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://yingji.example/schemas/compliance-report-1.json",
+        "title": "yingji compliance report",
+        "type": "object",
+        "required": ["schema", "version", "county", "as_of", "rule_sets", "computed", "ok",
+                     "counts", "by_area", "fix_first", "rules", "warnings"],
+        "properties": {
+            "schema": {"const": "yingji.compliance.report"},
+            "version": {"type": "string", "pattern": r"^1\.\d+$"},
+            "yingji_version": {"type": "string"},
+            "county": {"type": "string"},
+            "as_of": {"type": "string", "format": "date"},
+            "rule_sets": {"type": "array", "items": {"type": "string"}},
+            "computed": {"type": "boolean"},
+            "generated_at": {"type": "string"},
+            "seconds": {"type": "number", "minimum": 0},
+            "ok": {"type": "boolean"},
+            "counts": counts,
+            "by_area": {"type": "array", "items": {"type": "object", "required": [
+                "task_area", "task_area_en", "total", "pass", "fail", "missing", "not_due",
+                "veto_fail", "pass_rate"]}},
+            "fix_first": {"type": "array", "items": {"type": "string"}},
+            "rules": {"type": "array", "items": rule},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+            "excluded": {"type": "array", "items": {"type": "string"}},
+        },
+    }
