@@ -1,0 +1,491 @@
+"""The ``yingji`` command line.
+
+``yingji demo [--full]`` runs the demo report on the embedded sample county;
+``yingji bench [SUITE ...] [--full]`` runs the benchmark suites in ``benchmarks/``.
+
+Extending it (one function each):
+
+* a **demo section** is a function ``(county, args) -> str`` registered with
+  :func:`demo_section` (or appended to :data:`DEMO_SECTIONS`); it runs in its own
+  process under its own time limit, and an error in it is printed without stopping
+  the demo::
+
+      from yingji.cli import demo_section
+
+      @demo_section("Fire stations", time_limit=20)
+      def _demo_fire(county, args):
+          a = yj.fire.assess(county)
+          return a.summary()
+
+  ``args.full`` says whether ``--full`` was given and ``args.time_limit`` is the
+  section's limit in seconds (pass it on as ``time_limit=`` to solves).
+* a **subcommand** is a :class:`Command` registered with :func:`command` (or appended
+  to :data:`COMMANDS`): a name, a help line, a function adding its arguments to an
+  ``argparse`` parser and a function ``(args) -> int`` returning the exit status.
+
+Only the standard library is imported at module level, so ``yingji --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import multiprocessing as mp
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+__all__ = ["main", "DemoSection", "DEMO_SECTIONS", "demo_section", "Command", "COMMANDS",
+           "command", "run_demo"]
+
+
+# ----------------------------------------------------------------------------------------
+# registries
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoSection:
+    """One section of ``yingji demo``.
+
+    Attributes
+    ----------
+    title : str
+        Heading printed above the section's text.
+    func : callable
+        ``func(county, args) -> str``: the section's text.
+    time_limit : float
+        Seconds the section may run (default run); ``full_time_limit`` with ``--full``.
+    full_only : bool
+        Run only with ``--full``.
+    order : int
+        Sections print in increasing order (ties: registration order). Foundation
+        sections use 0-99; domain sections 100+.
+    """
+
+    title: str
+    func: Callable
+    time_limit: float = 20.0
+    full_time_limit: float | None = None
+    full_only: bool = False
+    order: int = 100
+
+
+#: Registered demo sections (append a :class:`DemoSection`, or use :func:`demo_section`).
+DEMO_SECTIONS: list[DemoSection] = []
+
+
+def demo_section(title: str, *, time_limit: float = 20.0, full_time_limit: float | None = None,
+                 full_only: bool = False, order: int = 100):
+    """Decorator registering ``func(county, args) -> str`` as a ``yingji demo`` section."""
+
+    def deco(func):
+        DEMO_SECTIONS[:] = [s for s in DEMO_SECTIONS if s.title != title]
+        DEMO_SECTIONS.append(DemoSection(title, func, float(time_limit),
+                                         None if full_time_limit is None else float(full_time_limit),
+                                         full_only, order))
+        return func
+
+    return deco
+
+
+@dataclass(frozen=True)
+class Command:
+    """One ``yingji`` subcommand: ``add_arguments(parser)`` then ``run(args) -> int``."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    description: str = ""
+    aliases: tuple = field(default_factory=tuple)
+    #: hand every argument after the name to ``run`` untouched, as ``args.rest``
+    passthrough: bool = False
+
+
+#: Registered subcommands (append a :class:`Command`, or use :func:`command`).
+COMMANDS: list[Command] = []
+
+
+def command(name: str, help: str, add_arguments: Callable | None = None, *,
+            description: str = ""):
+    """Decorator registering ``run(args) -> int`` as subcommand ``name``."""
+
+    def deco(run):
+        COMMANDS[:] = [c for c in COMMANDS if c.name != name]
+        COMMANDS.append(Command(name, help, add_arguments or (lambda p: None), run,
+                                description or help))
+        return run
+
+    return deco
+
+
+# ----------------------------------------------------------------------------------------
+# foundation demo sections
+# ----------------------------------------------------------------------------------------
+
+
+def _fmt_pop(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+@demo_section("County", time_limit=30, order=0)
+def _demo_county(county, args) -> str:
+    import numpy as np
+
+    net = county.network
+    d = county.demand
+    urban = d["urban"].to_numpy(bool)
+    pop = d["population"].to_numpy(float)
+    area = d["area_m2"].to_numpy(float)
+    lines = [
+        f"{county.meta.get('name', '?')}  (CRS {county.meta.get('crs', '?')}, "
+        f"{county.meta.get('area_km2', float('nan')):,.1f} km²)",
+        f"road network: {net.n_nodes:,} nodes, {getattr(net, 'n_edges', len(net.to_frames()[0])):,} "
+        "edges" + (", directed" if getattr(net, "directed", False) else ""),
+        f"population: {_fmt_pop(pop.sum())} in {len(d):,} demand points "
+        f"({_fmt_pop(pop[urban].sum())} urban in {int(urban.sum())} points, "
+        f"{np.nansum(area[urban]) / 1e6:,.1f} km²; {_fmt_pop(pop[~urban].sum())} rural), "
+        f"{len(set(d['township']))} townships",
+        f"incidents per year (fire & rescue): {d['incidents_per_year'].sum():,.0f}",
+        "tables: " + ", ".join(f"{n} {len(t)}" for n, t in county.tables.items()
+                               if n != "demand"),
+    ]
+    return "\n".join(lines)
+
+
+def _weighted_quantile(values, weights, q):
+    import numpy as np
+
+    order = np.argsort(values)
+    v, w = values[order], weights[order]
+    cw = np.cumsum(w)
+    if cw[-1] <= 0:
+        return float("nan")
+    return float(v[np.searchsorted(cw, q * cw[-1], side="left").clip(0, len(v) - 1)])
+
+
+@demo_section("Travel times from the existing fire stations", time_limit=30, order=10)
+def _demo_travel_times(county, args) -> str:
+    import numpy as np
+
+    from yingji.config import COVER_TOL
+
+    st = county.stations
+    if "station_class" in st.columns:
+        st = st[st["station_class"] != "logistics"]  # logistics stations have no district
+    d = county.demand
+    t0 = time.perf_counter()
+    # station -> demand driving minutes (DESIGN.md: responses run from the station)
+    T = np.asarray(county.network.travel_times(st["node"].to_numpy(), d["node"].to_numpy())).T
+    secs = time.perf_counter() - t0
+    nearest = T.min(axis=1) if T.shape[1] else np.full(len(d), np.inf)
+    pop = d["population"].to_numpy(float)
+    urban = d["urban"].to_numpy(bool)
+    fin = np.isfinite(nearest)
+    lines = [f"{len(st)} stations ({', '.join(f'{i} {c}' for i, c in st['station_class'].items())})"
+             f" -> {len(d):,} demand points: {T.size:,} travel times in {secs:.2f} s"]
+    for label, m in (("urban", urban), ("rural", ~urban), ("all", np.ones(len(d), bool))):
+        mm = m & fin
+        if not mm.any():
+            continue
+        lines.append(
+            f"  {label:5s} nearest-station minutes: mean {np.average(nearest[mm], weights=pop[mm] + 1e-12):5.1f}"
+            f"  median {_weighted_quantile(nearest[mm], pop[mm], 0.5):5.1f}"
+            f"  p90 {_weighted_quantile(nearest[mm], pop[mm], 0.9):5.1f}"
+            f"  max {nearest[mm].max():5.1f}   (population-weighted)")
+    if (~fin).any():
+        lines.append(f"  unreachable: {int((~fin).sum())} points, population "
+                     f"{_fmt_pop(pop[~fin].sum())}")
+    lines.append("share of population reached within (driving minutes, station -> point):")
+    for label, m in (("urban", urban), ("all", np.ones(len(d), bool))):
+        tot = pop[m].sum()
+        parts = []
+        for r in (4.0, 5.0):
+            cov = pop[m & (nearest <= r + COVER_TOL)].sum()
+            parts.append(f"{r:.0f} min {100 * cov / tot if tot else float('nan'):5.1f} %")
+        lines.append(f"  {label:5s} " + "   ".join(parts) + f"   of {_fmt_pop(tot)}")
+    lines.append("  (GB 51080-2015: 5 min from dispatch to arrival, i.e. 4 min of driving after "
+                 "a 1 min turnout, over the urban built-up area)")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------
+# running the demo
+# ----------------------------------------------------------------------------------------
+
+
+def _section_child(conn, section: DemoSection, county, args) -> None:  # pragma: no cover - child
+    try:
+        text = section.func(county, args)
+        conn.send(("ok", "" if text is None else str(text)))
+    except BaseException as exc:  # noqa: BLE001 - report anything, keep the demo going
+        conn.send(("error", f"{type(exc).__name__}: {exc}\n"
+                   + "".join(traceback.format_exception(exc)[-3:])))
+    finally:
+        conn.close()
+
+
+def _run_isolated(section: DemoSection, county, args, limit: float):
+    """Run one section in a forked process; ('ok'|'error'|'timeout', text)."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    # not a daemon: a section may start its own process pool (executor=)
+    p = ctx.Process(target=_section_child, args=(child, section, county, args), daemon=False)
+    p.start()
+    child.close()
+    if parent.poll(limit):
+        try:
+            status, text = parent.recv()
+        except EOFError:
+            status, text = "error", "the section's process ended without a result"
+        p.join(5)
+        if p.is_alive():
+            p.kill()
+        return status, text
+    p.kill()
+    p.join(5)
+    return "timeout", f"stopped after its time limit of {limit:g} s"
+
+
+def _fork_safe() -> bool:
+    """True when forking this process is safe (no GNU OpenMP pool started by numba yet)."""
+    if "fork" not in mp.get_all_start_methods():
+        return False
+    nb = sys.modules.get("numba")
+    if nb is None:
+        return True
+    try:
+        layer = nb.threading_layer()
+    except ValueError:  # no parallel region has run: no thread pool to break
+        return True
+    return layer != "omp"  # GNU OpenMP aborts a forked child ("fork() ... unsafe")
+
+
+def _run_threaded(section: DemoSection, county, args, limit: float):
+    """Run one section in a daemon thread; give up waiting after ``limit`` seconds."""
+    import threading
+
+    box: list = []
+    t = threading.Thread(target=lambda: box.append(_run_inline(section, county, args)),
+                         daemon=True, name=f"demo:{section.title}")
+    t.start()
+    t.join(limit)
+    if t.is_alive():
+        return "timeout", (f"stopped waiting after its time limit of {limit:g} s "
+                           "(the section could not run in its own process)")
+    return box[0]
+
+
+def _run_inline(section: DemoSection, county, args):
+    try:
+        text = section.func(county, args)
+        return "ok", "" if text is None else str(text)
+    except Exception as exc:  # noqa: BLE001 - report anything, keep the demo going
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
+def _load_plugins() -> None:
+    """Import yingji so modules that register sections/commands on import do so."""
+    try:
+        importlib.import_module("yingji")
+    except Exception as exc:  # noqa: BLE001 - a broken module must not break the CLI
+        print(f"warning: importing yingji failed ({type(exc).__name__}: {exc}); "
+              "some demo sections or commands may be missing", file=sys.stderr)
+
+
+def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
+             sections: list[str] | None = None, out=None, time_scale: float = 1.0) -> int:
+    """Run the demo sections on a county (default: the sample county) and print them.
+
+    Parameters
+    ----------
+    county : yingji.County, optional
+        Default :func:`yingji.datasets.sample_county`.
+    full : bool
+        Also run ``full_only`` sections, with their ``full_time_limit``.
+    isolate : bool, optional
+        Enforce each section's time limit (default True): run it in a forked process
+        killed at the limit where forking is safe, else in a thread the demo stops
+        waiting for. ``False`` runs sections in this process and only passes the limit on.
+    sections : list of str, optional
+        Only sections whose title contains one of these (case-insensitive).
+    out : file, optional
+        Where to print (default ``sys.stdout``).
+    time_scale : float
+        Multiplies every section's time limit.
+
+    Returns
+    -------
+    int
+        0 when the demo ran (whatever the sections found); errors and time-outs of
+        single sections are printed, not raised.
+    """
+    out = out or sys.stdout
+    if isolate is None:
+        isolate = True
+    t_start = time.perf_counter()
+    if county is None:
+        from yingji.datasets import sample_county
+
+        t0 = time.perf_counter()
+        county = sample_county(copy=False)
+        print(f"loaded the sample county in {time.perf_counter() - t0:.1f} s", file=out)
+    todo = sorted(enumerate(DEMO_SECTIONS), key=lambda t: (t[1].order, t[0]))
+    n_err = 0
+    for _, sec in todo:
+        if sec.full_only and not full:
+            continue
+        if sections and not any(s.lower() in sec.title.lower() for s in sections):
+            continue
+        limit = (sec.full_time_limit or sec.time_limit) if full else sec.time_limit
+        limit *= time_scale
+        args = argparse.Namespace(full=full, time_limit=float(limit))
+        print(f"\n== {sec.title} ==", file=out)
+        out.flush()
+        t0 = time.perf_counter()
+        if isolate and _fork_safe():
+            status, text = _run_isolated(sec, county, args, limit)
+        elif isolate:
+            status, text = _run_threaded(sec, county, args, limit)
+        else:
+            status, text = _run_inline(sec, county, args)
+        dt = time.perf_counter() - t0
+        if status == "ok":
+            print(text.rstrip("\n"), file=out)
+        else:
+            n_err += 1
+            print(f"[section {'timed out' if status == 'timeout' else 'failed'}: "
+                  f"{text.strip()}]", file=out)
+        print(f"({dt:.1f} s)", file=out)
+        out.flush()
+    print(f"\ndemo finished in {time.perf_counter() - t_start:.1f} s"
+          + (f"; {n_err} section(s) did not complete" if n_err else ""), file=out)
+    return 0
+
+
+def _demo_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--full", action="store_true",
+                   help="the long version: every section, with the longer time limits")
+    p.add_argument("--section", action="append", metavar="TITLE",
+                   help="only sections whose title contains TITLE (repeatable)")
+    p.add_argument("--list", action="store_true", help="list the sections and exit")
+    p.add_argument("--no-isolate", action="store_true",
+                   help="run sections in this process (no hard time limit)")
+
+
+def _demo_run(args) -> int:
+    if args.list:
+        for s in sorted(DEMO_SECTIONS, key=lambda s: s.order):
+            print(f"{s.title}  (limit {s.time_limit:.0f} s"
+                  + (f", {s.full_time_limit:.0f} s with --full" if s.full_time_limit else "")
+                  + (", --full only" if s.full_only else "") + ")")
+        return 0
+    return run_demo(full=args.full, sections=args.section,
+                    isolate=False if args.no_isolate else None)
+
+
+command("demo", "run the demo report on the embedded sample county", _demo_args,
+        description="Load the sample county XX县 and print a short planning report: network "
+                    "size, population, travel times and the share of population the existing fire "
+                    "stations reach, then every domain section (each under its own time limit). "
+                    "Exits 0 when it ran.")(_demo_run)
+
+
+# ----------------------------------------------------------------------------------------
+# bench
+# ----------------------------------------------------------------------------------------
+
+
+def _find_benchmarks() -> Path | None:
+    """The folder holding ``benchmarks/`` (the repository root), or None."""
+    here = Path(__file__).resolve()
+    starts = [*here.parents, Path.cwd(), *Path.cwd().parents]
+    env = os.environ.get("YINGJI_BENCHMARKS")
+    if env:
+        starts.insert(0, Path(env).resolve().parent if Path(env).name == "benchmarks"
+                      else Path(env).resolve())
+    for base in starts:
+        if (base / "benchmarks" / "__init__.py").is_file():
+            return base
+    return None
+
+
+def _bench_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("rest", nargs=argparse.REMAINDER,
+                   help="suite names and options passed to the runner (e.g. network --full; "
+                        "'yingji bench --list' lists the suites)")
+
+
+def _bench_run(args) -> int:
+    base = _find_benchmarks()
+    if base is None:
+        print("yingji bench: the benchmark suites (the 'benchmarks/' folder at the root of the "
+              "yingji source tree) were not found. Run it from a source checkout, e.g. "
+              "'git clone ... && cd yingji && pip install -e .[bench] && yingji bench', or set "
+              "YINGJI_BENCHMARKS to that folder.", file=sys.stderr)
+        return 2
+    if str(base) not in sys.path:
+        sys.path.insert(0, str(base))
+    try:
+        bench = importlib.import_module("benchmarks")
+    except Exception as exc:  # noqa: BLE001
+        print(f"yingji bench: importing {base / 'benchmarks'} failed: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 2
+    rc = bench.main(list(args.rest))
+    return int(rc or 0)
+
+
+COMMANDS.append(Command(
+    "bench", "run the benchmark suites (benchmarks/ of a source checkout)", _bench_args,
+    _bench_run, description="Run yingji's benchmark suites: 'yingji bench [SUITE ...] [--full] "
+    "[--list]'; every argument goes to the runner in benchmarks/ (python -m benchmarks; "
+    "'yingji bench --help' shows its options).", passthrough=True))
+
+
+# ----------------------------------------------------------------------------------------
+# entry point
+# ----------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``yingji`` parser with every registered subcommand."""
+    from yingji import __version__
+
+    ap = argparse.ArgumentParser(
+        prog="yingji",
+        description="yingji (应急): emergency-response planning for counties - road networks "
+                    "and travel times, facility siting, fire stations, rescue teams, supplies, "
+                    "dispatch, shelters and compliance.",
+    )
+    ap.add_argument("--version", action="version", version=f"yingji {__version__}")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    for c in COMMANDS:
+        p = sub.add_parser(c.name, help=c.help, description=c.description)
+        c.add_arguments(p)
+        p.set_defaults(_run=c.run)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``yingji`` command; returns the exit status."""
+    _load_plugins()
+    ap = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    for c in COMMANDS:
+        if c.passthrough and argv and argv[0] == c.name:
+            return int(c.run(argparse.Namespace(command=c.name, rest=argv[1:])) or 0)
+    args = ap.parse_args(argv)
+    if getattr(args, "_run", None) is None:
+        ap.print_help()
+        return 0
+    return int(args._run(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
