@@ -143,3 +143,20 @@ def test_random_mips_agree_across_backends(seed):
     b = solve(model, solver=pulp.PULP_CBC_CMD(msg=False))
     assert a.objective == pytest.approx(b.objective, abs=1e-6)
     assert model.is_feasible(a.x) and model.is_feasible(b.x)
+
+
+def test_solve_in_forked_process_pool_after_parent_solved():
+    """HiGHS in a fork-context worker after the parent ran HiGHS must not hang."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    solve(knapsack())  # start HiGHS's threads in the parent
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as ex:
+        fut = ex.submit(_solve_knapsack_objective)
+        assert fut.result(timeout=60) == pytest.approx(9.0)
+
+
+def _solve_knapsack_objective():
+    return solve(knapsack()).objective

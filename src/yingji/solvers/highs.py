@@ -46,6 +46,27 @@ STATUS_MAP = {
 _BANNER_DONE = False
 
 
+def _reset_scheduler_after_fork() -> None:  # pragma: no cover - runs in forked children
+    """A forked child (fork-context process pool) does not inherit the parent's HiGHS worker
+    threads; without a fresh scheduler its first solve waits for them forever."""
+    import sys
+
+    hs = sys.modules.get("highspy")
+    if hs is not None:
+        try:
+            hs.Highs.resetGlobalScheduler(False)
+        except Exception:
+            pass
+
+
+try:
+    import os as _os
+
+    _os.register_at_fork(after_in_child=_reset_scheduler_after_fork)
+except AttributeError:  # pragma: no cover - platforms without fork
+    pass
+
+
 def _new_highs(verbose: bool):
     """A ``highspy.Highs`` instance; the first one per process prints a banner on the C stdout,
     which is swallowed unless ``verbose`` (yingji is silent by default)."""
