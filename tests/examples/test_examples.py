@@ -1,0 +1,41 @@
+"""The examples run: the planning notebook (executed with nbclient) and the JSON API client."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_notebook_is_committed_without_outputs():
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.read(EXAMPLES / "planning_walkthrough.ipynb", as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(not c.outputs and c.execution_count is None for c in code)
+
+
+def test_planning_walkthrough_notebook_runs():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.read(EXAMPLES / "planning_walkthrough.ipynb", as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(EXAMPLES)}})
+    client.execute()  # raises CellExecutionError naming the cell on any error
+    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                     for o in c.outputs if o.output_type == "stream")
+    assert "County plan for XX县" in text
+    assert "Compliance report: XX县" in text
+
+
+def test_json_api_client_runs(capsys):
+    runpy.run_path(str(EXAMPLES / "json_api_client.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "MCLP: open ['site2', 'site3'], covered weight 580" in out
+    assert "error BadRequest: Unknown action 'fire.teleport'" in out
+    assert "error InfeasibleError" in out
+    assert "python -m yingji.api: [0, 1] exit 0" in out
