@@ -1,0 +1,211 @@
+"""Siting (coverage) suite: LSCP on the OR-Library set-covering instances against their proven
+optima, MCLP on spopt's San Francisco case and on seeded synthetic instances.
+
+Peers: a textbook PuLP model solved by CBC (one variable / constraint at a time, as spopt
+builds it; spopt itself is used when installed for the SF case). The quick tier runs three
+fast OR-Library instances, the SF case and a 2,000 × 200 MCLP; the full tier runs every
+OR-Library instance with a proven optimum (scp41-scp65, scpa-scpe: 50 files), each with a
+120 s limit, with no peer (the reference is ``bks`` from ``scp_optima.csv``).
+
+Data are read from ``$YINGJI_SHARED_DATASETS`` or ``../shared/datasets`` next to the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import Case, Suite
+
+PROVEN = ([f"scp4{i}" for i in range(1, 10)] + ["scp410"] + [f"scp5{i}" for i in range(1, 10)] + ["scp510"]
+          + [f"scp6{i}" for i in range(1, 6)] + [f"scp{s}{i}" for s in "abcde" for i in range(1, 6)])
+
+QUICK_SCP = ("scp41", "scpe1", "scpa1")
+
+
+def _data() -> Path:
+    env = os.environ.get("YINGJI_SHARED_DATASETS")
+    for c in ([Path(env)] if env else []) + [Path(__file__).resolve().parents[3] / "shared" / "datasets",
+                                              Path(__file__).resolve().parents[2] / "shared" / "datasets"]:
+        if c.is_dir():
+            return c
+    raise FileNotFoundError("shared datasets not found; set YINGJI_SHARED_DATASETS")
+
+
+def _warm():
+    import yingji as yj
+
+    c = np.array([[1.0, 9.0, 3.0], [9.0, 1.0, 3.0], [2.0, 2.0, 9.0]])
+    yj.lscp(c, 2.5, site_cost=[1.0, 2.0, 1.0], method="auto")
+    yj.mclp(c, 2.5, 2, method="auto")
+    yj.backup_coverage(c, 3.0, 2)
+
+
+# ----------------------------------------------------------------------------- OR-Library
+def _scp_setup(name):
+    from yingji.datasets.scp import load_scp, load_scp_optima
+
+    _warm()
+    d = _data() / "orlib" / "scp"
+    A, c = load_scp(d / f"{name}.txt")
+    bks = float(load_scp_optima(d).loc[name, "bks"])
+    return {"A": A, "c": c, "bks": bks, "name": name}
+
+
+def _scp_run(s):
+    import yingji as yj
+
+    r = yj.lscp(coverage=s["A"], site_cost=s["c"], time_limit=120)
+    s["obj"], s["r"] = r.objective, r
+    return {"objective": r.objective, "bound": r.bound, "gap": r.gap, "status": r.status,
+            "bks": s["bks"], "rows": s["A"].shape[0], "cols": s["A"].shape[1]}
+
+
+def _pulp_scp(A, c, time_limit=120):
+    import pulp
+
+    A = A.tocsr()
+    n, m = A.shape
+    prob = pulp.LpProblem("scp", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(m)]
+    prob += pulp.lpSum(float(c[j]) * x[j] for j in range(m))
+    for i in range(n):
+        prob += pulp.lpSum(x[j] for j in A.indices[A.indptr[i]:A.indptr[i + 1]]) >= 1
+    prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit))
+    return float(pulp.value(prob.objective))
+
+
+def _scp_peer(s):
+    s["peer_obj"] = _pulp_scp(s["A"], s["c"])
+    return {"objective": s["peer_obj"]}
+
+
+def _scp_check(s):
+    import yingji as yj
+
+    out = {"reached_bks": abs(s["obj"] - s["bks"]) <= 1e-6, "proven": bool(s["r"].optimal),
+           "is_covering": yj.is_covering(coverage=s["A"], sites=s["r"].sites)}
+    if "peer_obj" in s:
+        out["same_objective"] = abs(s["obj"] - s["peer_obj"]) <= 1e-6
+    return out
+
+
+def _scp_case(name, peer=True):
+    return Case(f"lscp_{name}", setup=partial(_scp_setup, name), run=_scp_run, peer=_scp_peer if peer else None,
+                check=_scp_check, peer_name="PuLP + CBC (textbook model)" if peer else "",
+                params={"instance": name, "time_limit": 120},
+                description=f"LSCP on OR-Library {name} (weighted set covering), reference = bks")
+
+
+# ----------------------------------------------------------------------------- San Francisco
+def _sf_setup():
+    from yingji.datasets.spopt_sf import load_spopt_sf
+
+    _warm()
+    return {"sf": load_spopt_sf(_data() / "spopt_sf")}
+
+
+def _sf_run(s):
+    import yingji as yj
+
+    sf = s["sf"]
+    r = yj.mclp(sf.cost, 5000.0, 4, weights=sf.weights)
+    b = yj.backup_coverage(sf.cost, 5000.0, 8)
+    s["obj"] = r.objective
+    return {"objective": r.objective, "gap": r.gap, "status": r.status,
+            "uncovered_tracts": r.extras["n_uncovered_rows"],
+            "covered_tracts_pct": 100 * r.extras["covered_rows_share"],
+            "backup_p8_tracts_pct": 100 * b.extras["backup_rows_share"]}
+
+
+def _sf_peer(s):
+    sf = s["sf"]
+    try:  # spopt when installed (bench extra), else the textbook PuLP model
+        import pulp
+        from spopt.locate import MCLP
+
+        m = MCLP.from_cost_matrix(sf.cost.to_numpy(), sf.weights.to_numpy(), 5000.0, p_facilities=4)
+        m.solve(pulp.PULP_CBC_CMD(msg=False))
+        s["peer_obj"] = float(pulp.value(m.problem.objective))
+        return {"objective": s["peer_obj"], "peer": "spopt"}
+    except ImportError:
+        import pulp
+
+        A = sf.cost.to_numpy() <= 5000.0
+        w = sf.weights.to_numpy()
+        n, m_ = A.shape
+        prob = pulp.LpProblem("mclp", pulp.LpMaximize)
+        x = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(m_)]
+        y = [pulp.LpVariable(f"y{i}", cat="Binary") for i in range(n)]
+        prob += pulp.lpSum(float(w[i]) * y[i] for i in range(n))
+        for i in range(n):
+            prob += y[i] <= pulp.lpSum(x[j] for j in range(m_) if A[i, j])
+        prob += pulp.lpSum(x) == 4
+        prob.solve(pulp.PULP_CBC_CMD(msg=False))
+        s["peer_obj"] = float(pulp.value(prob.objective))
+        return {"objective": s["peer_obj"], "peer": "pulp"}
+
+
+def _same(s):
+    return {"same_objective": abs(s["obj"] - s["peer_obj"]) <= 1e-6 * max(1.0, abs(s["obj"]))}
+
+
+# ----------------------------------------------------------------------------- synthetic MCLP
+def _mclp_setup(n, m, p, seed=0):
+    _warm()
+    rng = np.random.default_rng(seed)
+    xy_d = rng.uniform(0, 30_000, (n, 2))
+    xy_s = rng.uniform(0, 30_000, (m, 2))
+    cost = np.hypot(xy_d[:, None, 0] - xy_s[None, :, 0], xy_d[:, None, 1] - xy_s[None, :, 1]) / 500.0  # minutes
+    w = rng.integers(50, 5000, n).astype(float)
+    return {"cost": cost, "w": w, "p": p, "radius": 8.0}
+
+
+def _mclp_run(s, method="auto"):
+    import yingji as yj
+
+    r = yj.mclp(s["cost"], s["radius"], s["p"], weights=s["w"], method=method, time_limit=60)
+    s["obj"] = r.objective
+    return {"objective": r.objective, "bound": r.bound, "gap": r.gap, "status": r.status}
+
+
+def _mclp_peer(s):
+    import pulp
+
+    A = s["cost"] <= s["radius"]
+    n, m = A.shape
+    prob = pulp.LpProblem("mclp", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(m)]
+    y = [pulp.LpVariable(f"y{i}", lowBound=0, upBound=1) for i in range(n)]
+    prob += pulp.lpSum(float(s["w"][i]) * y[i] for i in range(n))
+    for i in range(n):
+        prob += y[i] <= pulp.lpSum(x[j] for j in np.nonzero(A[i])[0])
+    prob += pulp.lpSum(x) == s["p"]
+    prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=120))
+    s["peer_obj"] = float(pulp.value(prob.objective))
+    return {"objective": s["peer_obj"]}
+
+
+def _mclp_case(name, n, m, p, method="auto"):
+    return Case(name, setup=partial(_mclp_setup, n, m, p), run=partial(_mclp_run, method=method), peer=_mclp_peer,
+                check=_same, peer_name="PuLP + CBC (textbook model)",
+                params={"n_demand": n, "n_sites": m, "p": p, "radius_min": 8.0, "seed": 0, "method": method},
+                description=f"MCLP {n} x {m}, p={p}, method={method}")
+
+
+SUITE = Suite(
+    "siting_coverage",
+    quick=[_scp_case("scp41"), _scp_case("scpe1"), _scp_case("scpa1", peer=False),  # QUICK_SCP
+           Case("mclp_spopt_sf", setup=_sf_setup, run=_sf_run, peer=_sf_peer, check=_same,
+                peer_name="spopt.MCLP + CBC (or the PuLP textbook model)",
+                params={"p": 4, "radius_m": 5000}, description="spopt San Francisco MCLP p=4, 5000 m, POP2000"),
+           _mclp_case("mclp_2k_200", 2000, 200, 10)],
+    full=[_scp_case(nm, peer=False) for nm in PROVEN if nm not in QUICK_SCP] + [_mclp_case("mclp_10k_1k", 10_000, 1000, 25),
+                                                        _mclp_case("mclp_10k_1k_heur", 10_000, 1000, 25, "heuristic")],
+    budget_s=240,
+    full_budget_s=6000,
+    description="Coverage models (LSCP, MCLP) against proven optima and PuLP/CBC",
+)
