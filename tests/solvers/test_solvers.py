@@ -160,3 +160,12 @@ def test_solve_in_forked_process_pool_after_parent_solved():
 
 def _solve_knapsack_objective():
     return solve(knapsack()).objective
+
+
+def test_highs_options_pass_through():
+    s = solve(knapsack(), options={"presolve": "off"})
+    assert s.objective == pytest.approx(9.0)
+    with pytest.raises(SolverError, match="rejected the option"):
+        solve(knapsack(), options={"no_such_option": 1})
+    with pytest.raises(ValidationError, match="'options' parameter"):
+        solve(knapsack(), options=[("presolve", "off")])

@@ -28,6 +28,7 @@ def solve(
     start=None,
     verbose: bool = False,
     threads: int | None = None,
+    options: dict | None = None,
 ) -> Solution:
     """Solve a sparse model.
 
@@ -46,6 +47,12 @@ def solve(
         A full-length column vector used as MIP start (HiGHS) / warm start (PuLP where supported).
     verbose : bool
         Print the solver's log.
+    threads : int, optional
+        HiGHS threads.
+    options : dict, optional
+        Extra HiGHS options by name (e.g. ``{"presolve": "off"}``: HiGHS's MIP presolve does not
+        watch the time limit, which matters on large dense coverage models). Ignored by PuLP
+        solvers (configure the solver object instead).
 
     Returns
     -------
@@ -65,6 +72,8 @@ def solve(
         probs.param("time_limit", "a positive finite number of seconds", time_limit)
     if not (0 <= float(mip_gap) < 1):
         probs.param("mip_gap", "a float in [0, 1)", mip_gap)
+    if options is not None and not isinstance(options, dict):
+        probs.param("options", "a dict of HiGHS option names to values", type(options).__name__)
     if start is not None and np.asarray(start).shape != (getattr(model, "n_cols", -1),):
         probs.param("start", f"a vector of length {getattr(model, 'n_cols', '?')}", f"shape {np.asarray(start).shape}")
     probs.raise_if_any()
@@ -72,7 +81,7 @@ def solve(
         from yingji.solvers.highs import solve_highs
 
         return solve_highs(model, time_limit=float(time_limit), mip_gap=float(mip_gap), start=start,
-                           verbose=verbose, threads=threads)
+                           verbose=verbose, threads=threads, options=options)
     from yingji.solvers.pulp_bridge import solve_pulp
 
     return solve_pulp(model, solver, time_limit=float(time_limit), mip_gap=float(mip_gap), start=start,

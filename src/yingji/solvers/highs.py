@@ -122,6 +122,7 @@ def solve_highs(
     start=None,
     verbose: bool = False,
     threads: int | None = None,
+    options: dict | None = None,
 ) -> Solution:
     """Solve ``model`` with HiGHS. See :func:`yingji.solvers.solve` for the contract."""
     import highspy
@@ -142,6 +143,10 @@ def solve_highs(
     h.setOptionValue("mip_abs_gap", 1e-9)
     if threads is not None:
         h.setOptionValue("threads", int(threads))
+    for key, val in (options or {}).items():
+        st_opt = h.setOptionValue(str(key), val)
+        if st_opt == highspy.HighsStatus.kError:
+            raise SolverError(f"HiGHS rejected the option {key!r} = {val!r}.", status="kOptionError")
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = n
