@@ -49,6 +49,16 @@ class CovInput:
         return int(self.A.shape[1])
 
 
+
+#: Above this many nonzeros HiGHS's MIP presolve (which does not watch the time limit) is
+#: switched off, so a dense county-size coverage model returns within ``time_limit``.
+PRESOLVE_OFF_NNZ = 1_000_000
+
+
+def _highs_options(model) -> dict | None:
+    """HiGHS options for a coverage model: presolve off on large dense models (see above)."""
+    return {"presolve": "off"} if model.A.nnz > PRESOLVE_OFF_NNZ else None
+
 def prepare(func: str, cost, radius, coverage, probs: Problems, *, radius_name: str = "radius") -> CovInput | None:
     """Validate ``cost`` + ``radius`` or ``coverage``; record problems; None when unusable."""
     if coverage is not None and cost is not None:
@@ -645,7 +655,8 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
     model = _lscp_model(red)
     remaining = max(tl - done(), 0.05 * tl, 0.5)
     start = np.isin(red.cols, sites_h).astype(float) if sites_h is not None else None
-    sol = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start, verbose=verbose)
+    sol = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start, verbose=verbose,
+                options=_highs_options(model))
     extras.update(solver_status=sol.solver_status, solver=sol.solver, mip_bound=sol.bound)
     sites = None
     if sol.has_solution:
@@ -951,7 +962,8 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
         fc = float(mc.wy @ start[k:k + mc.A.shape[0]])
         if fc < min_first - 1e-9:
             start = None
-    sol = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start, verbose=verbose)
+    sol = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start, verbose=verbose,
+                options=_highs_options(model))
     extras.update(solver_status=sol.solver_status, solver=sol.solver, mip_bound=sol.bound)
     if sol.has_solution:
         xs = sol.x[:k] > 0.5
@@ -1310,7 +1322,8 @@ def backup_coverage(cost=None, radius=None, p=None, *, coverage=None, weights=No
             model1 = _maxcov_model(mc, 1.0, 0.0, name="backup_stage1")
             rem = max((tl - (time.perf_counter() - t0)) / 2, 0.5)
             s1 = solve(model1, solver=solver, time_limit=rem, mip_gap=mip_gap,
-                       start=_mc_start(mc, x_h) if x_h is not None else None, verbose=verbose)
+                       start=_mc_start(mc, x_h) if x_h is not None else None, verbose=verbose,
+                       options=_highs_options(model1))
             b1 = min(b1, s1.bound)
             if s1.has_solution:
                 xs = s1.x[: mc.cols.size] > 0.5
@@ -1330,7 +1343,7 @@ def backup_coverage(cost=None, radius=None, p=None, *, coverage=None, weights=No
         model2 = _maxcov_model(mc, 0.0, 1.0, min_first=z1 - 1e-9 * max(1.0, abs(z1)), name="backup_stage2")
         rem = max(tl - (time.perf_counter() - t0), 0.5)
         s2 = solve(model2, solver=solver, time_limit=rem, mip_gap=mip_gap, start=_mc_start(mc, x1),
-                   verbose=verbose)
+                   verbose=verbose, options=_highs_options(model2))
         x2 = x1
         if s2.has_solution:
             xs = s2.x[: mc.cols.size] > 0.5
