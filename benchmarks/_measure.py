@@ -1,5 +1,9 @@
 """Measuring one case inside its own process: wall time and peak resident memory.
 
+Time: wall-clock ``time.perf_counter`` and CPU ``time.process_time`` (all threads of the
+process). On a shared machine the wall time grows with other people's load while the CPU time
+does not; a parallel kernel's CPU time exceeds its wall time on an idle machine.
+
 Memory method (documented in README.md): **peak RSS of the timed call, above the RSS it
 started from**. Before each timed call the process's RSS high-water mark is reset by writing
 ``5`` to ``/proc/self/clear_refs`` (Linux >= 4.0); after it ``VmHWM`` is read from
@@ -48,20 +52,20 @@ def _maxrss_mib() -> float:
 
 
 def _timed(fn, state):
-    """Run ``fn(state)``; return (fields, seconds, peak_mib, delta_mib, method)."""
+    """Run ``fn(state)``; return (fields, wall s, CPU s of all threads, peak_mib, delta_mib, method)."""
     gc.collect()
     if _reset_peak():
         base = _status_kib("VmRSS") or 0
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         out = fn(state)
-        dt = time.perf_counter() - t0
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
         peak = _status_kib("VmHWM") or 0
-        return out, dt, peak / 1024.0, max(peak - base, 0) / 1024.0, "rss_hwm"
-    t0 = time.perf_counter()
+        return out, dt, cpu, peak / 1024.0, max(peak - base, 0) / 1024.0, "rss_hwm"
+    c0, t0 = time.process_time(), time.perf_counter()
     out = fn(state)
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     m = _maxrss_mib()
-    return out, dt, m, float("nan"), "maxrss_process"
+    return out, dt, cpu, m, float("nan"), "maxrss_process"
 
 
 def _fields(out) -> dict:
@@ -87,20 +91,21 @@ def measure_case(case) -> dict:
         phase = "run"
         best = None
         for _ in range(max(1, int(case.repeat))):
-            out, dt, peak, delta, method = _timed(case.run, state)
-            if best is None or dt < best[1]:
-                best = (out, dt, peak, delta, method)
-        out, dt, peak, delta, method = best
-        rec.update(time_s=dt, peak_rss_mib=peak, peak_mib=delta, mem_method=method,
+            res = _timed(case.run, state)
+            if best is None or res[1] < best[1]:
+                best = res
+        out, dt, cpu, peak, delta, method = best
+        rec.update(time_s=dt, cpu_s=cpu, peak_rss_mib=peak, peak_mib=delta, mem_method=method,
                    quality=_fields(out))
         if case.peer is not None:
             phase = "peer"
-            pout, pdt, ppeak, pdelta, _ = _timed(case.peer, state)
+            pout, pdt, pcpu, ppeak, pdelta, _ = _timed(case.peer, state)
             pf = _fields(pout)
             scale = float(pf.pop("scale", 1.0))
-            rec.update(peer_measured_s=pdt, peer_scale=scale, peer_time_s=pdt * scale,
-                       peer_peak_mib=pdelta, peer_quality=pf,
-                       ratio=(pdt * scale / dt) if dt > 0 else float("inf"))
+            rec.update(peer_measured_s=pdt, peer_cpu_s=pcpu * scale, peer_scale=scale,
+                       peer_time_s=pdt * scale, peer_peak_mib=pdelta, peer_quality=pf,
+                       ratio=(pdt * scale / dt) if dt > 0 else float("inf"),
+                       cpu_ratio=(pcpu * scale / cpu) if cpu > 0 else float("inf"))
         if case.check is not None:
             phase = "check"
             rec["check"] = _fields(case.check(state))

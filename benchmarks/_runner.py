@@ -64,6 +64,16 @@ def _machine() -> dict:
         info["cpus_available"] = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         pass
+    try:
+        info["loadavg"] = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    except (AttributeError, OSError):  # pragma: no cover - not POSIX
+        pass
+    try:
+        import numba
+
+        info["numba_threads"] = numba.config.NUMBA_NUM_THREADS
+    except Exception:  # noqa: BLE001 - optional
+        pass
     for mod in ("numpy", "scipy", "numba", "networkx", "pandas", "highspy", "yingji"):
         try:
             info[mod] = importlib.import_module(mod).__version__
@@ -156,7 +166,8 @@ def _fmt(v, nd=3) -> str:
 
 def format_table(report: dict) -> str:
     """The printed table: one line per case, then quality/check fields and notes."""
-    head = ["suite", "case", "time_s", "peak_MiB", "peer_time_s", "ratio", "status"]
+    head = ["suite", "case", "time_s", "cpu_s", "peak_MiB", "peer_time_s", "ratio", "cpu_ratio",
+            "status"]
     rows = []
     notes = []
     for r in report["results"]:
@@ -164,8 +175,11 @@ def format_table(report: dict) -> str:
         ratio = r.get("ratio")
         scale = r.get("peer_scale")
         peer_s = _fmt(peer_t) + ("*" if scale not in (None, 1, 1.0) else "") if peer_t is not None else "-"
-        rows.append([r.get("suite", ""), r["case"], _fmt(r.get("time_s")), _fmt(r.get("peak_mib"), 4),
-                     peer_s, (_fmt(ratio, 3) + "x") if ratio is not None else "-", r["status"]])
+        cr = r.get("cpu_ratio")
+        rows.append([r.get("suite", ""), r["case"], _fmt(r.get("time_s")), _fmt(r.get("cpu_s")),
+                     _fmt(r.get("peak_mib"), 4), peer_s,
+                     (_fmt(ratio, 3) + "x") if ratio is not None else "-",
+                     (_fmt(cr, 3) + "x") if cr is not None else "-", r["status"]])
         q = dict(r.get("quality") or {})
         q.update({f"check.{k}": v for k, v in (r.get("check") or {}).items()})
         line = f"  {r.get('suite', '')}/{r['case']}: " + ", ".join(f"{k}={_fmt(v)}" for k, v in q.items())
@@ -187,7 +201,10 @@ def format_table(report: dict) -> str:
                f"python {report['machine']['python']}; peak_MiB = "
                + ("peak RSS of the timed call above its starting RSS" if mm == {"rss_hwm"} else
                   "process max RSS (includes setup)" if mm else "-")
-               + "; ratio = peer time / yingji time (* = peer timed on a sample and scaled).")
+               + "; ratio = peer wall time / yingji wall time, cpu_ratio the same in CPU seconds "
+               "(all threads; steadier on a shared machine) (* = peer timed on a sample and scaled)."
+               + (f" Load average at the start: {report['machine']['loadavg']}."
+                  if report["machine"].get("loadavg") else ""))
     out += notes
     return "\n".join(out)
 

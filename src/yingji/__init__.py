@@ -42,8 +42,9 @@ __all__ += ["teams"]
 
 # network (issue 2)
 from yingji.network import Network  # noqa: E402
+from yingji.osm import read_osm  # noqa: E402  (pyosmium is imported only when called)
 
-__all__ += ["Network"]
+__all__ += ["Network", "read_osm"]
 
 # county, datasets (issue 2)
 from yingji import datasets  # noqa: E402
@@ -57,7 +58,50 @@ from yingji import supplies  # noqa: E402
 __all__ += ["supplies"]
 
 # compliance, report (issue 11)
-from yingji import compliance  # noqa: E402
+from yingji import compliance, report  # noqa: E402
 from yingji.compliance import ComplianceReport  # noqa: E402
 
-__all__ += ["compliance", "ComplianceReport"]
+__all__ += ["compliance", "report", "ComplianceReport"]
+
+# fire (issue 6)
+from yingji import fire  # noqa: E402
+
+__all__ += ["fire"]
+
+# siting: coverage models, checkers, curve, builder registry (issue 3)
+import yingji.siting as siting  # noqa: E402
+from yingji.siting import (  # noqa: E402
+    backup_coverage,
+    coverage_count,
+    coverage_curve,
+    covered_weight,
+    is_covering,
+    lscp,
+    mclp,
+    uncovered_rows,
+)
+
+__all__ += ["siting", "lscp", "mclp", "backup_coverage", "coverage_curve", "is_covering", "covered_weight",
+            "coverage_count", "uncovered_rows"]
+
+# shelters (issue 10)
+from yingji import shelters  # noqa: E402
+
+__all__ += ["shelters"]
+
+# dispatch, simulation (issue 9)
+from yingji import dispatch, simulation  # noqa: E402
+
+__all__ += ["dispatch", "simulation"]
+
+# p-median, p-center, capacitated location (issue 4)
+from yingji.siting.capacitated import capacitated_location, location_cost  # noqa: E402
+from yingji.siting.median import center_cost, median_cost, p_center, p_median  # noqa: E402
+
+__all__ += ["p_median", "p_center", "capacitated_location", "median_cost", "center_cost", "location_cost"]
+
+# JSON API, county plan (`yingji plan`) (issue 11)
+from yingji import api, planning  # noqa: E402
+from yingji.planning import CountyPlan  # noqa: E402
+
+__all__ += ["api", "planning", "CountyPlan"]

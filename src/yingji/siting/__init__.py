@@ -9,3 +9,19 @@ from __future__ import annotations
 __all__: list[str] = []
 
 # --- re-exports added by each module as it lands (keep one block per module) ---
+
+# coverage models, checkers, curve, builder registry (issue 3)
+from yingji.siting.build import BuiltModel, build, register, registered_models  # noqa: E402
+from yingji.siting.checks import coverage_count, covered_weight, is_covering, uncovered_rows  # noqa: E402
+from yingji.siting.coverage import backup_coverage, lscp, mclp  # noqa: E402
+from yingji.siting.curve import coverage_curve  # noqa: E402
+
+__all__ += ["lscp", "mclp", "backup_coverage", "coverage_curve", "is_covering", "covered_weight",
+            "coverage_count", "uncovered_rows", "build", "register", "registered_models", "BuiltModel"]
+
+# p-median, p-center, capacitated / uncapacitated location and checkers (issue 4)
+from yingji.siting.capacitated import build_capacitated_location, capacitated_location, location_cost  # noqa: E402
+from yingji.siting.median import build_p_center_cover, build_p_median, center_cost, median_cost, p_center, p_median  # noqa: E402
+
+__all__ += ["p_median", "p_center", "capacitated_location", "median_cost", "center_cost", "location_cost",
+            "build_p_median", "build_p_center_cover", "build_capacitated_location"]

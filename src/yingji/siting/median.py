@@ -1,0 +1,1175 @@
+r"""p-median and p-center on any demand x sites cost matrix.
+
+:func:`p_median` minimises the total weighted cost of serving every demand row
+from its nearest open site; :func:`p_center` minimises the largest weighted cost.
+Both take ``fixed`` existing sites (counted in ``p``), a ``time_limit`` that holds,
+and return a :class:`~yingji.results.SitingResult` with a proven ``bound``.
+
+How p-median is solved (``method="auto"``)
+
+1. a numba greedy + fast interchange heuristic (Whitaker 1983) refined by
+   variable neighbourhood search (Hansen and Mladenovic 1997);
+2. a Lagrangian bound (assignment constraints relaxed, subgradient steps) with
+   reduced-cost variable fixing, and a Lagrangian heuristic from the best
+   multipliers;
+3. when the gap is still open, the compact sorted-distance formulation of
+   Elloumi (2010) on the reduced problem, handed to HiGHS with the heuristic
+   solution as MIP start.
+
+p-center searches the sorted distinct weighted costs: the optimum is the
+smallest level ``r`` at which the rows can be covered (``w_i c_ij <= r``) by at
+most ``p`` sites; each test is a set-cover problem (greedy first, then a small
+MIP), never the big-M formulation.
+
+References
+----------
+.. [1] Hakimi, S. L. (1964). Optimum locations of switching centers and the
+   absolute centers and medians of a graph. Operations Research 12(3), 450-459.
+.. [2] ReVelle, C. S. and Swain, R. W. (1970). Central facilities location.
+   Geographical Analysis 2(1), 30-42.
+.. [3] Whitaker, R. A. (1983). A fast algorithm for the greedy interchange for
+   large-scale clustering and median location problems. INFOR 21(2), 95-108.
+.. [4] Hansen, P. and Mladenovic, N. (1997). Variable neighborhood search for the
+   p-median. Location Science 5(4), 207-226.
+.. [5] Cornuejols, G., Fisher, M. L. and Nemhauser, G. L. (1977). Location of bank
+   accounts to optimize float. Management Science 23(8), 789-810.
+.. [6] Elloumi, S. (2010). A tighter formulation of the p-median problem. Journal of
+   Combinatorial Optimization 19(1), 69-83.
+.. [7] Minieka, E. (1970). The m-center problem. SIAM Review 12(1), 138-139.
+.. [8] Daskin, M. S. (2000). A new approach to solving the vertex p-center problem to
+   optimality: algorithm and computational results. Communications of the
+   Operations Research Society of Japan 45(9), 428-436.
+.. [9] Contardo, C., Iori, M. and Kramer, R. (2019). A scalable exact algorithm for
+   the vertex p-center problem. Computers & Operations Research 103, 211-220.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from yingji import config
+from yingji._validation import Problems, describe_positions
+from yingji.exceptions import InfeasibleError, SolverError
+from yingji.results import SitingResult
+from yingji.siting.build import BuiltModel, register
+from yingji.siting._inputs import (
+    CostInput,
+    check_fixed,
+    check_p,
+    check_time_limit,
+    check_weights,
+    make_result,
+    prepare_cost,
+)
+from yingji.solvers import Solution, SparseModel, solve
+
+__all__ = [
+    "p_median",
+    "p_center",
+    "median_cost",
+    "center_cost",
+    "build_p_median",
+    "build_p_center_cover",
+]
+
+_METHODS = ("auto", "exact", "heuristic", "classic")
+
+#: Rows of the compact model HiGHS is given per second left (beyond that the MIP stage is skipped).
+_MIP_ROWS_PER_S = 2000.0
+
+
+# ----------------------------------------------------------------------------- helpers
+def _check_common(func, cost, p, weights, fixed, time_limit, mip_gap, method=None, methods=_METHODS):
+    probs = Problems(func)
+    ci = prepare_cost(cost, func, probs=probs)
+    C = ci.C
+    if C.ndim != 2 or C.size == 0:
+        probs.raise_if_any()
+    n, m = C.shape
+    # a writable copy: pandas' copy-on-write hands out read-only arrays, a distinct numba type
+    w = np.array(check_weights(weights, n, func, probs), dtype=np.float64, copy=True)
+    fx = check_fixed(fixed, m, probs, labels=ci.col_ids)
+    p = check_p(p, m, len(fx), probs)
+    tl = check_time_limit(time_limit, probs)
+    try:
+        g = float(mip_gap)
+        if not (0 <= g < 1):
+            raise ValueError
+    except (TypeError, ValueError):
+        probs.param("mip_gap", "a float in [0, 1)", mip_gap)
+    if method is not None and method not in methods:
+        probs.param("method", "one of " + ", ".join(repr(x) for x in methods), method)
+    probs.raise_if_any()
+    return ci, w, fx, p, tl
+
+
+def _unreachable_rows(C: np.ndarray) -> np.ndarray:
+    return np.nonzero(~np.isfinite(C).any(axis=1))[0]
+
+
+def _raise_unreachable(func: str, C: np.ndarray, ci: CostInput):
+    bad = _unreachable_rows(C)
+    if bad.size:
+        raise InfeasibleError(
+            f"{func}: {bad.size} demand rows cannot be reached from any candidate site (every cost is inf): "
+            f"rows {describe_positions(bad, ci.row_ids)}.",
+            rows=[ci.row_ids[i] for i in bad] if ci.row_ids is not None else bad.tolist(),
+            reason="unreachable from every site",
+        )
+
+
+def _penalised(C: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``C`` with ``inf`` replaced by a penalty larger than any served configuration costs."""
+    inf = ~np.isfinite(C)
+    if not inf.any():
+        return C
+    fin = np.where(inf, 0.0, C)
+    rowmax = fin.max(axis=1)
+    pos = w[w > 0]
+    wmin = pos.min() if pos.size else 1.0
+    M = 1.0 + 2.0 * float(w @ rowmax) / wmin + float(rowmax.max())
+    out = np.where(inf, M, C)
+    return np.ascontiguousarray(out)
+
+
+def _is_integral(C: np.ndarray, w: np.ndarray) -> bool:
+    fin = C[np.isfinite(C)]
+    return bool(np.all(fin == np.round(fin)) and np.all(w == np.round(w)) and fin.size and np.abs(fin).max() < 2**50)
+
+
+def _assign(C: np.ndarray, sites: np.ndarray):
+    sites = np.asarray(sites, dtype=np.int64)
+    sub = C[:, sites]
+    k = np.argmin(sub, axis=1)
+    return sites[k], sub[np.arange(C.shape[0]), k]
+
+
+def median_cost(cost, sites, weights=None) -> float:
+    """Total weighted cost ``sum_i w_i min_{j in sites} cost[i, j]`` (the p-median objective).
+
+    The checker that goes with :func:`p_median` (recompute the objective from the sites).
+
+    Parameters
+    ----------
+    cost : array_like or DataFrame, shape (n, m)
+    sites : sequence of int
+        Column positions of the open sites.
+    weights : array_like, shape (n,), optional
+        Row weights (default 1).
+
+    Returns
+    -------
+    float
+        ``inf`` when some row with positive weight reaches no open site.
+
+    Examples
+    --------
+    >>> median_cost([[1, 5], [4, 2]], [0, 1])
+    3.0
+    """
+    probs = Problems("median_cost")
+    ci = prepare_cost(cost, "median_cost", probs=probs)
+    w = check_weights(weights, ci.n, "median_cost", probs)
+    s = check_fixed(sites, ci.m, probs, labels=ci.col_ids)
+    if len(s) == 0:
+        probs.param("sites", "a non-empty sequence of column positions", sites)
+    probs.raise_if_any()
+    _, d = _assign(ci.C, s)
+    with np.errstate(invalid="ignore"):
+        contrib = np.where(w > 0, w * d, 0.0)
+    return float(contrib.sum())
+
+
+def center_cost(cost, sites, weights=None) -> float:
+    """Largest weighted cost ``max_i w_i min_{j in sites} cost[i, j]`` (the p-center objective).
+
+    The checker that goes with :func:`p_center`.
+
+    Parameters
+    ----------
+    cost : array_like or DataFrame, shape (n, m)
+    sites : sequence of int
+        Column positions of the open sites.
+    weights : array_like, shape (n,), optional
+        Row weights (default 1); rows of weight 0 do not count.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> center_cost([[1, 5], [4, 2]], [0])
+    4.0
+    """
+    probs = Problems("center_cost")
+    ci = prepare_cost(cost, "center_cost", probs=probs)
+    w = check_weights(weights, ci.n, "center_cost", probs)
+    s = check_fixed(sites, ci.m, probs, labels=ci.col_ids)
+    if len(s) == 0:
+        probs.param("sites", "a non-empty sequence of column positions", sites)
+    probs.raise_if_any()
+    _, d = _assign(ci.C, s)
+    with np.errstate(invalid="ignore"):
+        contrib = np.where(w > 0, w * d, 0.0)
+    return float(contrib.max())
+
+
+# ----------------------------------------------------------------------------- heuristic
+def _median_heuristic(Cp, w, fixed_mask, allowed, p, seed, budget_s, tol):
+    """Greedy + interchange + VNS within ``budget_s`` seconds. Returns (open sites, value)."""
+    from yingji._kernels.median import _greedy_median, _interchange_median, _vns_median
+
+    t0 = time.perf_counter()
+    o = _greedy_median(Cp, w, fixed_mask, allowed, p)
+    if len(o) < p:  # pragma: no cover - p <= allowed count is checked by the caller
+        raise SolverError("greedy could not open p sites", status="heuristic")
+    val = _interchange_median(Cp, w, fixed_mask, allowed, o, tol)
+    n_free = int(allowed.sum()) - p
+    if n_free <= 0 or fixed_mask.sum() >= p:
+        return o, val
+    # VNS in chunks until the budget is spent or many chunks bring nothing
+    chunk = 8
+    stale = 0
+    k_max = int(min(10, p, n_free))
+    rs = int(seed)
+    while time.perf_counter() - t0 < budget_s and stale < 5:
+        rs += 1
+        nv = _vns_median(Cp, w, fixed_mask, allowed, o, chunk, k_max, rs, tol)
+        if nv < val - tol:
+            val = nv
+            stale = 0
+        else:
+            stale += 1
+        chunk = min(chunk * 2, 64)
+    return o, val
+
+
+def _lagrangian(Cp, w, fixed_mask, allowed, p, lam, ub, delta, budget_s, max_iter, tol=None):
+    """Run the subgradient kernel in chunks (so the time budget holds). Mutates masks and ``lam``.
+
+    With ``tol`` given, the sites chosen at the end of every chunk are improved by interchange
+    (within the sites still allowed) as a Lagrangian heuristic, and a better incumbent replaces
+    ``ub`` for the following chunks. Returns ``(bound, infeasible, sel, iterations, ub, sites)``
+    (``sites`` None when the incumbent was not improved).
+    """
+    from yingji._kernels.median import _interchange_median, _lagrangian_median
+
+    t0 = time.perf_counter()
+    out = np.zeros(4)
+    sel = np.zeros(Cp.shape[1], dtype=np.bool_)
+    rho = np.zeros(Cp.shape[1])
+    theta = 2.0
+    best = -np.inf
+    used = 0
+    infeasible = False
+    new_sites = None
+    seen = set()
+    while used < max_iter and time.perf_counter() - t0 < budget_s:
+        chunk = min(100, max_iter - used)
+        L = _lagrangian_median(Cp, w, fixed_mask, allowed, p, lam, ub, chunk, theta, delta, out, sel, rho)
+        used += int(out[1])
+        theta = out[3]
+        if out[2] > 0:
+            infeasible = True
+            best = np.inf
+            break
+        best = max(best, L)
+        if best >= ub - delta or theta < 1e-5 or int(out[1]) < chunk:
+            break
+        if tol is not None and int(sel.sum()) == p:
+            o = np.nonzero(sel)[0].astype(np.int64)
+            key = o.tobytes()
+            if key not in seen:
+                seen.add(key)
+                v = _interchange_median(Cp, w, fixed_mask, fixed_mask | allowed, o, tol)
+                if v < ub - tol:
+                    ub, new_sites = v, np.sort(o)
+    return best, infeasible, sel, used, ub, new_sites
+
+
+def _lagrangian_bnb(Cp, w, fixed_mask, allowed, p, lam, ub, sites, delta, deadline, tol, root_bound,
+                    node_iter=50, max_nodes=10**6):
+    """Depth-first branch and bound on the site variables with Lagrangian bounds (Beasley 1985).
+
+    Every node runs the subgradient kernel from its parent's multipliers, with
+    reduced-cost fixing, and is pruned when its bound reaches ``ub - delta``.
+    The chosen set at the best multipliers is evaluated as a Lagrangian
+    heuristic. Branching: the chosen, not yet fixed site with the most negative
+    bracket ``rho_j`` (closing it raises the bound most); the closing branch is
+    explored first.
+
+    Returns ``(ub, sites, bound, nodes, finished)``; ``bound`` is a proven lower
+    bound (the incumbent when the tree was exhausted).
+    """
+    from yingji._kernels.median import _interchange_median, _lagrangian_median, _median_objective
+
+    m = Cp.shape[1]
+    out = np.zeros(4)
+    sel = np.zeros(m, dtype=np.bool_)
+    rho = np.zeros(m)
+    stack = [(root_bound, fixed_mask.copy(), allowed.copy(), lam.copy())]
+    nodes = 0
+    finished = True
+    while stack:
+        if time.perf_counter() >= deadline or nodes >= max_nodes:
+            finished = False
+            break
+        b, fm, am, lm = stack.pop()
+        if b >= ub - delta:
+            continue
+        nodes += 1
+        nf = int(fm.sum())
+        live = fm | am
+        if nf > p or int(live.sum()) < p:
+            continue
+        if nf == p or int(live.sum()) == p:
+            o = np.nonzero(fm if nf == p else live)[0].astype(np.int64)
+            v = _median_objective(Cp, w, o)
+            if v < ub - tol:
+                ub, sites = v, np.sort(o)
+            continue
+        sel[:] = False
+        L = _lagrangian_median(Cp, w, fm, am, p, lm, ub, node_iter, 1.0, delta, out, sel, rho)
+        if out[2] > 0 or L >= ub - delta:
+            continue
+        if int(sel.sum()) == p:
+            o = np.nonzero(sel)[0].astype(np.int64)
+            v = _median_objective(Cp, w, o)
+            if v < ub - tol or (nodes % 10 == 1):
+                # Lagrangian heuristic: the chosen set, improved by interchange within the node
+                v = _interchange_median(Cp, w, fm, fm | am, o, tol)
+            if v < ub - tol:
+                ub, sites = v, np.sort(o)
+                if L >= ub - delta:
+                    continue
+        cand = np.nonzero(sel & ~fm & am)[0]
+        if cand.size == 0:  # the chosen sites were all fixed open by the node's reduced costs
+            cand = np.nonzero(am & ~fm)[0]
+            if cand.size == 0 or int(fm.sum()) >= p:
+                stack.append((L, fm, am, lm))  # re-examined as a fully decided node
+                continue
+        j = cand[np.argmin(rho[cand])]
+        f1, a1 = fm.copy(), am.copy()
+        f1[j] = True
+        a0 = am.copy()
+        a0[j] = False
+        stack.append((L, f1, a1, lm.copy()))
+        stack.append((L, fm.copy(), a0, lm))
+    if finished:
+        bound = ub
+    else:
+        open_b = [b for b, *_ in stack]
+        bound = min([ub] + open_b)
+    return ub, sites, bound, nodes, finished
+
+
+# ----------------------------------------------------------------------------- compact model
+@dataclass(frozen=True)
+class _MedianModel:
+    model: SparseModel
+    cols: np.ndarray  # site position of each y column
+    n_y: int
+
+
+@register("p_median")
+def build_p_median(cost, p, *, weights=None, fixed=None, formulation="compact", allowed=None) -> BuiltModel:
+    r"""The p-median as a :class:`~yingji.siting.build.BuiltModel` (``yj.siting.build("p_median", ...)``).
+
+    Parameters
+    ----------
+    cost : array_like or DataFrame, shape (n, m)
+        Demand x sites costs (``inf`` = unreachable).
+    p : int
+        Number of open sites (fixed included).
+    weights : array_like, shape (n,), optional
+    fixed : sequence of int, optional
+        Sites that must be open.
+    formulation : {"compact", "classic"}
+        ``"compact"``: the sorted-distance formulation of Elloumi (2010) [6]_
+        (one binary per site, one continuous variable per row and distinct cost
+        level); ``"classic"``: ReVelle and Swain (1970) [2]_ with ``n m``
+        assignment variables.
+    allowed : array_like of bool, shape (m,), optional
+        Sites that may be opened (others are left out of the model).
+
+    Returns
+    -------
+    BuiltModel
+        ``.model`` is the :class:`~yingji.solvers.SparseModel`: its first
+        columns are the site binaries ``y`` (named ``y<position>``, in the order
+        of ``model.meta["sites"]``); ``.solve()`` returns a SitingResult and
+        ``.to_pulp()`` a PuLP problem to extend.
+
+    Notes
+    -----
+    Compact formulation: for row ``i`` let :math:`D_i^1 < \dots < D_i^{K_i}` be
+    its distinct costs to the allowed sites (only the first ``m' - p + 1``
+    sites in cost order are kept: one of them is open in every solution) and
+    :math:`L_i^k` the sites at level ``k``. With :math:`z_{ik} = 1` when no
+    site within :math:`D_i^k` is open,
+
+    .. math::
+
+        \min \sum_i w_i \Big(D_i^1 + \sum_{k<K_i} (D_i^{k+1} - D_i^k)\, z_{ik}\Big)
+        \quad\text{s.t.}\quad
+        z_{i1} + \sum_{j \in L_i^1} y_j \ge 1,\;
+        z_{ik} - z_{i,k-1} + \sum_{j \in L_i^k} y_j \ge 0,\;
+        -z_{i,K_i-1} + \sum_{j \in L_i^{K_i}} y_j \ge 0,\;
+        \sum_j y_j = p,\; y \in \{0,1\},\; z \ge 0.
+
+    Classic formulation: :math:`\min \sum_{ij} w_i c_{ij} x_{ij}` s.t.
+    :math:`\sum_j x_{ij} = 1`, :math:`x_{ij} \le y_j`, :math:`\sum_j y_j = p`.
+    """
+    ci, w, fx, p, _ = _check_common("build_p_median", cost, p, weights, fixed, 60, 0.0)
+    C = ci.C
+    _raise_unreachable("build_p_median", C, ci)
+    fixed_mask = np.zeros(ci.m, dtype=bool)
+    fixed_mask[fx] = True
+    al = np.ones(ci.m, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool).copy()
+    al |= fixed_mask
+    if formulation not in ("compact", "classic"):
+        probs = Problems("build_p_median")
+        probs.param("formulation", "'compact' or 'classic'", formulation)
+        probs.raise_if_any()
+    mm = (_build_classic if formulation == "classic" else _build_compact)(C, w, fixed_mask, al, p)
+    integral = _is_integral(C, w)
+
+    def decode(sol: Solution, seconds: float, method: str) -> SitingResult:
+        sites = mm.cols[sol.x[: mm.n_y] > 0.5]
+        return _median_result(ci, C, w, sites, sol.bound, integral, seconds, method, "time_limit", config.MIP_GAP,
+                              {"solver_status": sol.solver_status, "model_size": _size(mm.model)})
+
+    return BuiltModel("p_median", mm.model, decode, info={"formulation": formulation})
+
+
+def _build_compact(C, w, fixed_mask, allowed, p, site_cost=None) -> _MedianModel:
+    """Compact (Elloumi) model; ``p=None`` drops the cardinality row (facility location with
+    ``site_cost`` on the ``y`` columns)."""
+    cols = np.nonzero(allowed)[0]
+    mp = cols.size
+    n = C.shape[0]
+    Cs = C[:, cols]
+    order = np.argsort(Cs, axis=1, kind="stable")
+    Ds = np.take_along_axis(Cs, order, axis=1)
+    finite = np.isfinite(Ds)
+    nfin = finite.sum(axis=1)
+    T = nfin.copy()
+    # nearest open site is among the first (m' - p + 1) allowed sites
+    if p is not None:
+        T = np.minimum(T, mp - p + 1)
+    # truncation at the first fixed site in cost order
+    fx_sorted = fixed_mask[cols][order]
+    has_fx = fx_sorted.any(axis=1)
+    first_fx = np.where(has_fx, fx_sorted.argmax(axis=1) + 1, mp)
+    T = np.minimum(T, first_fx)
+    if (T <= 0).any():
+        bad = np.nonzero(T <= 0)[0]
+        raise InfeasibleError(
+            f"p_median: rows {describe_positions(bad)} reach no allowed site.", rows=bad.tolist(), reason="unreachable"
+        )
+    pos = np.arange(mp)[None, :]
+    keep = pos < T[:, None]
+    # level index along each row: new level where the cost increases
+    newlev = np.zeros_like(keep)
+    newlev[:, 1:] = Ds[:, 1:] > Ds[:, :-1]
+    newlev &= keep
+    lev = np.cumsum(newlev, axis=1)  # 0-based level of each sorted entry
+    K = lev[np.arange(n), T - 1] + 1  # levels per row
+    row_base = np.concatenate([[0], np.cumsum(K)[:-1]])
+    n_con = int(K.sum())
+    zK = K - 1
+    z_base = np.concatenate([[0], np.cumsum(zK)[:-1]])
+    n_z = int(zK.sum())
+    # y entries
+    ii, tt = np.nonzero(keep)
+    y_rows = row_base[ii] + lev[ii, tt]
+    y_cols = order[ii, tt]  # position within cols
+    # level distances: the first entry of each level
+    starts = keep & (newlev | (pos == 0))
+    si, st = np.nonzero(starts)
+    lev_d = Ds[si, st]  # ordered by row then level (row-major nonzero)
+    # z variables: for row i, level k in 0..K_i-2: coefficient w_i (D_{k+1} - D_k)
+    zi = np.repeat(np.arange(n), zK)
+    zk = np.arange(n_z) - np.repeat(z_base, zK)
+    lev_base = row_base  # same layout as constraints: row_base[i] + k indexes lev_d
+    dz = lev_d[lev_base[zi] + zk + 1] - lev_d[lev_base[zi] + zk]
+    cz = w[zi] * dz
+    offset = float(w @ lev_d[row_base])
+    # z entries: +1 in constraint (i, k), -1 in constraint (i, k+1)
+    z_col = mp + np.arange(n_z)
+    card = 1 if p is not None else 0
+    rows = np.concatenate([y_rows, row_base[zi] + zk, row_base[zi] + zk + 1, np.full(mp * card, n_con)])
+    colsA = np.concatenate([y_cols, z_col, z_col, np.arange(mp * card)])
+    vals = np.concatenate([np.ones(y_rows.size), np.ones(n_z), -np.ones(n_z), np.ones(mp * card)])
+    A = sp.csr_matrix((vals, (rows, colsA)), shape=(n_con + card, mp + n_z))
+    row_lo = np.zeros(n_con + card)
+    row_lo[row_base] = 1.0
+    row_hi = np.full(n_con + card, np.inf)
+    if p is not None:
+        row_lo[n_con] = p
+        row_hi[n_con] = p
+    yc = np.zeros(mp) if site_cost is None else np.asarray(site_cost, dtype=float)[cols]
+    c = np.concatenate([yc, cz])
+    col_lo = np.zeros(mp + n_z)
+    col_lo[:mp] = fixed_mask[cols].astype(float)
+    col_hi = np.full(mp + n_z, np.inf)
+    col_hi[:mp] = 1.0
+    integ = np.zeros(mp + n_z, dtype=bool)
+    integ[:mp] = True
+    model = SparseModel(
+        c, A, row_lo, row_hi, col_lo, col_hi, integ, "min", offset,
+        col_names=[f"y{j}" for j in cols] + [f"z{i}_{k}" for i, k in zip(zi.tolist(), zk.tolist())],
+        name="p_median_compact",
+        meta={"sites": cols, "n_y": mp, "formulation": "compact", "z_row": zi, "z_level_cost": lev_d[lev_base[zi] + zk]},
+    )
+    return _MedianModel(model, cols, mp)
+
+
+def _build_classic(C, w, fixed_mask, allowed, p) -> _MedianModel:
+    cols = np.nonzero(allowed)[0]
+    mp = cols.size
+    n = C.shape[0]
+    Cs = C[:, cols]
+    fin = np.isfinite(Cs)
+    ii, jj = np.nonzero(fin)
+    nx = ii.size
+    x_col = mp + np.arange(nx)
+    # rows: n assignment rows, nx linking rows x_ij - y_j <= 0, one cardinality row
+    rows = np.concatenate([ii, n + np.arange(nx), n + np.arange(nx), np.full(mp, n + nx)])
+    colsA = np.concatenate([x_col, x_col, jj, np.arange(mp)])
+    vals = np.concatenate([np.ones(nx), np.ones(nx), -np.ones(nx), np.ones(mp)])
+    A = sp.csr_matrix((vals, (rows, colsA)), shape=(n + nx + 1, mp + nx))
+    row_lo = np.concatenate([np.ones(n), np.full(nx, -np.inf), [p]])
+    row_hi = np.concatenate([np.ones(n), np.zeros(nx), [p]])
+    c = np.concatenate([np.zeros(mp), w[ii] * Cs[ii, jj]])
+    col_lo = np.zeros(mp + nx)
+    col_lo[:mp] = fixed_mask[cols].astype(float)
+    col_hi = np.ones(mp + nx)
+    integ = np.zeros(mp + nx, dtype=bool)
+    integ[:mp] = True
+    model = SparseModel(
+        c, A, row_lo, row_hi, col_lo, col_hi, integ, "min", 0.0,
+        col_names=[f"y{j}" for j in cols] + [f"x{i}_{cols[j]}" for i, j in zip(ii.tolist(), jj.tolist())],
+        name="p_median_classic",
+        meta={"sites": cols, "n_y": mp, "formulation": "classic", "x_row": ii, "x_site": cols[jj]},
+    )
+    return _MedianModel(model, cols, mp)
+
+
+def _start_vector(mm: _MedianModel, C, sites) -> np.ndarray | None:
+    """A MIP start for ``mm`` from an open-site set (None when a site is not in the model)."""
+    col_of = {int(s): k for k, s in enumerate(mm.cols)}
+    if any(int(s) not in col_of for s in sites):
+        return None
+    x = np.zeros(mm.model.n_cols)
+    for s in sites:
+        x[col_of[int(s)]] = 1.0
+    meta = mm.model.meta
+    a, d = _assign(C, np.asarray(sites))
+    if meta["formulation"] == "compact":
+        zi = meta["z_row"]
+        x[mm.n_y:] = (meta["z_level_cost"] < d[zi]).astype(float)
+    else:
+        xi = meta["x_row"]
+        x[mm.n_y:] = (meta["x_site"] == a[xi]).astype(float)
+    return x
+
+
+# ----------------------------------------------------------------------------- p_median
+def _median_result(ci, C, w, sites, bound, integral, seconds, method, stopped, mip_gap, extras):
+    sites = np.sort(np.asarray(sites, dtype=np.int64))
+    a, d = _assign(C, sites)
+    with np.errstate(invalid="ignore"):
+        obj = float(np.where(w > 0, w * d, 0.0).sum())
+    if integral and np.isfinite(bound):
+        bound = float(np.ceil(bound - 1e-6))
+    bound = min(bound, obj)
+    wt = float(w.sum())
+    return make_result(
+        "p_median", sites=sites, objective=obj, bound=bound, sense="min", ci=ci, assignment=a,
+        seconds=seconds, method=method, stopped=stopped, mip_gap=mip_gap,
+        row_cost=d, mean_cost=obj / wt if wt > 0 else float("nan"), extras=extras,
+    )
+
+
+def p_median(
+    cost,
+    p,
+    *,
+    weights=None,
+    fixed=None,
+    method="auto",
+    time_limit=config.TIME_LIMIT,
+    mip_gap=config.MIP_GAP,
+    solver=None,
+    seed=0,
+    verbose=False,
+) -> SitingResult:
+    r"""Open ``p`` sites minimising the total weighted cost of serving every row from its nearest one.
+
+    Parameters
+    ----------
+    cost : array_like or DataFrame, shape (n, m)
+        Demand x sites costs: minutes, metres or any additive cost (``inf`` =
+        unreachable). DataFrame labels are kept in the result.
+    p : int
+        Number of open sites, fixed ones included.
+    weights : array_like, shape (n,), optional
+        Demand weights (e.g. population); default 1.
+    fixed : sequence of int, optional
+        Column positions (or labels) of existing sites that stay open.
+    method : {"auto", "exact", "heuristic", "classic"}
+        ``"auto"``/``"exact"``: heuristic, Lagrangian bound with variable fixing,
+        then the compact formulation on what is left (``"exact"`` skips the
+        variable fixing). ``"heuristic"``: greedy + interchange + VNS with a
+        Lagrangian bound, no MIP (status ``"heuristic"`` unless the bound
+        closes the gap). ``"classic"``: the n x m formulation of ReVelle and
+        Swain solved directly (for comparison).
+    time_limit : float
+        Seconds for the whole call; the best solution found by then is returned
+        with ``status="time_limit"``.
+    mip_gap : float
+        Relative gap at which the optimum counts as proven (default 1e-6).
+    solver : None or PuLP solver
+        None: HiGHS through highspy; a PuLP solver object (e.g.
+        ``pulp.PULP_CBC_CMD(msg=False)``) solves the MIP through the PuLP bridge.
+    seed : int
+        Seed of the randomised local search.
+    verbose : bool
+        Print the solver log.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = :math:`\sum_i w_i \min_{j \in S} c_{ij}`, ``mean_cost`` =
+        objective / total weight, ``bound`` a proven lower bound; ``extras``
+        holds ``lagrangian_bound``, ``heuristic_objective``, ``n_fixed_open``,
+        ``n_fixed_closed``, ``lagrangian_iterations`` and ``model_size``.
+
+    Raises
+    ------
+    ValidationError
+        Bad input (every problem named at once).
+    InfeasibleError
+        Some rows cannot be reached from any site, or from any ``p``-set.
+
+    See Also
+    --------
+    median_cost : recompute the objective of a set of sites.
+    p_center, build_p_median
+
+    Notes
+    -----
+    .. math::
+
+        \min_{S \subseteq J,\ |S| = p,\ F \subseteq S} \; \sum_i w_i \min_{j \in S} c_{ij}
+
+    Lagrangian bound [5]_: relaxing :math:`\sum_j x_{ij} = 1` with multipliers
+    :math:`\lambda_i` gives
+    :math:`L(\lambda) = \sum_i \lambda_i + \sum_{j \in S(\lambda)} \sum_i \min(0, w_i c_{ij} - \lambda_i)`,
+    ``S`` the ``p`` sites of smallest bracket. Sites whose forced opening (or
+    closing) lifts ``L`` to the incumbent are fixed. With integer data a bound
+    is rounded up. The rest is solved with the formulation of Elloumi [6]_
+    (see :func:`build_p_median`).
+
+    References
+    ----------
+    .. [1] Hakimi (1964), ReVelle and Swain (1970), Whitaker (1983), Hansen and
+       Mladenovic (1997), Cornuejols, Fisher and Nemhauser (1977), Elloumi
+       (2010): full entries in :mod:`yingji.siting.median`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cost = np.array([[0., 6., 9.], [4., 0., 5.], [9., 5., 0.], [8., 4., 1.]])
+    >>> r = p_median(cost, 2)
+    >>> r.sites.tolist(), r.objective, r.optimal
+    ([0, 2], 5.0, True)
+    """
+    t0 = time.perf_counter()
+    ci, w, fx, p, tl = _check_common("p_median", cost, p, weights, fixed, time_limit, mip_gap, method)
+    mip_gap = float(mip_gap)
+    C = ci.C
+    _raise_unreachable("p_median", C, ci)
+    n, m = C.shape
+    deadline = t0 + tl
+    fixed_mask = np.zeros(m, dtype=np.bool_)
+    fixed_mask[fx] = True
+    allowed = np.ones(m, dtype=np.bool_)
+    Cp = _penalised(C, w)
+    integral = _is_integral(C, w)
+    tol = 1e-9 * max(1.0, float(np.abs(Cp).max()) * float(w.sum()) * 1e-6)
+    extras: dict = {}
+
+    def finish(sites, bound, method_name, stopped, extra=None):
+        extras.update(extra or {})
+        return _median_result(ci, C, w, sites, bound, integral, time.perf_counter() - t0, method_name, stopped,
+                              mip_gap, extras)
+
+    if method == "classic":
+        mm = _build_classic(C, w, fixed_mask, allowed, p)
+        sol = _solve_or_raise(mm.model, "p_median", C, ci, solver, deadline, mip_gap, None, verbose)
+        if sol.x is None:
+            # no incumbent: fall back on the heuristic so the result is usable
+            sites, _ = _median_heuristic(Cp, w, fixed_mask, allowed, p, seed, 0.2, tol)
+            return finish(sites, sol.bound, "classic", "time_limit", {"model_size": _size(mm.model)})
+        sites = mm.cols[sol.x[: mm.n_y] > 0.5]
+        return finish(sites, sol.bound, "classic", "time_limit", {"model_size": _size(mm.model)})
+
+    # 1. heuristic
+    hb = min(0.25 + 3e-4 * n * m / 1e3, 0.25 * tl)
+    sites, ub = _median_heuristic(Cp, w, fixed_mask, allowed, p, seed, hb, tol)
+    sites = np.sort(sites)
+    extras["heuristic_objective"] = float(ub)
+    # 2. Lagrangian bound with reduced-cost fixing (auto / heuristic)
+    # delta: solutions within delta of the incumbent may be cut off (integer data: none between ub-1 and ub)
+    delta = (1.0 - 1e-4) if integral else 0.999 * mip_gap * abs(ub)
+    lam = np.empty(n)
+    _, d1 = _assign(Cp, sites)
+    lam[:] = w * d1
+    fmask = fixed_mask.copy()
+    amask = allowed.copy()
+    lb_budget = max(0.0, min(0.3 * tl, deadline - time.perf_counter()))
+    if method in ("auto", "heuristic"):
+        if method == "heuristic":
+            lb_budget = min(lb_budget, max(0.2, 0.5 * hb))
+        L, infeasible, sel, iters, ub2, s2 = _lagrangian(Cp, w, fmask, amask, p, lam, ub, delta, lb_budget, 3000,
+                                                         tol=tol)
+        if s2 is not None:
+            ub, sites = ub2, s2
+            extras["heuristic_objective"] = float(ub)
+        extras["lagrangian_iterations"] = iters
+        extras["lagrangian_bound"] = float(min(L, ub))
+        # 2b. Lagrangian heuristic from the best multipliers
+        if not infeasible and sel.sum() == p:
+            from yingji._kernels.median import _interchange_median
+
+            o = np.nonzero(sel)[0].astype(np.int64)
+            v = _interchange_median(Cp, w, fixed_mask, allowed, o, tol)
+            if v < ub - tol:
+                ub, sites = v, np.sort(o)
+                extras["heuristic_objective"] = float(ub)
+                L2, infeasible, _, it2, _, _ = _lagrangian(
+                    Cp, w, fmask, amask, p, lam, ub, delta, max(0.0, min(0.1 * tl, deadline - time.perf_counter())), 300
+                )
+                L = max(L, L2)
+                extras["lagrangian_iterations"] += it2
+        bound = ub - delta if infeasible else min(L, ub - delta)
+        extras["n_fixed_open"] = int(fmask.sum() - fixed_mask.sum())
+        extras["n_fixed_closed"] = int((~amask & ~fmask).sum())
+    else:
+        bound = -np.inf
+        infeasible = False
+
+    def closed(b):
+        bb = float(np.ceil(b - 1e-6)) if integral and np.isfinite(b) else b
+        return bool(np.isfinite(ub) and (ub - bb) <= mip_gap * max(abs(ub), 1e-9))
+
+    def done(sites, bound, stopped):
+        if not np.isfinite(median_value(sites)) and closed(bound):
+            _, dd = _assign(C, sites)
+            bad = np.nonzero(~np.isfinite(dd))[0]
+            raise InfeasibleError(
+                f"p_median: no choice of {p} sites reaches every demand row; rows "
+                f"{describe_positions(bad, ci.row_ids)} stay unreachable in the best choice.",
+                rows=[ci.row_ids[i] for i in bad] if ci.row_ids is not None else bad.tolist(),
+                reason="no p-set reaches every row",
+            )
+        return finish(sites, bound, method, stopped)
+
+    def median_value(sites):
+        _, dd = _assign(C, sites)
+        with np.errstate(invalid="ignore"):
+            return float(np.where(w > 0, w * dd, 0.0).sum())
+
+    if method == "heuristic":
+        return done(sites, bound, "heuristic")
+    if closed(bound) or time.perf_counter() >= deadline:
+        return done(sites, bound, "time_limit")
+    def run_mip(sites, ub, bound, until, fm, am):
+        """Compact MIP on the problem reduced by ``fm``/``am``; returns (sites, ub, bound, proven)."""
+        mm = _build_compact(C, w, fm, am | fm, p)
+        extras["model_size"] = _size(mm.model)
+        remaining = until - time.perf_counter()
+        if remaining <= 0.05 or (method == "auto" and mm.model.n_rows > _MIP_ROWS_PER_S * remaining):
+            # too large to get anywhere in the time left (HiGHS's presolve alone would overrun it)
+            extras["mip_skipped"] = True
+            return sites, ub, bound, False
+        start = _start_vector(mm, C, sites)
+        try:
+            sol = solve(mm.model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start, verbose=verbose)
+        except InfeasibleError:
+            if method == "auto":
+                # no solution of the reduced problem beats the incumbent by delta: it is optimal
+                return sites, ub, max(bound, ub - delta), True
+            raise InfeasibleError(
+                f"p_median: no choice of {p} sites reaches every demand row.", rows=[],
+                reason="no p-set reaches every row",
+            ) from None
+        mb = sol.bound if np.isfinite(sol.bound) else -np.inf
+        if sol.x is not None:
+            s2 = mm.cols[sol.x[: mm.n_y] > 0.5]
+            if len(s2) == p:
+                v2 = float(_assign(Cp, s2)[1] @ w)
+                if v2 < ub - tol:
+                    ub, sites = v2, np.sort(s2)
+        bound = max(bound, min(ub - delta, mb) if method == "auto" else mb)
+        return sites, ub, min(bound, ub), sol.optimal
+
+    if method == "auto" and solver is None:
+        # 3. Lagrangian branch and bound and / or the compact MIP on what is left. Branching on sites
+        # suits few open sites (small p: weak LP bound, HiGHS branches slowly); with many open sites
+        # and a nearly tight root bound the MIP goes first (HiGHS's primal heuristics find the optimum).
+        rb = float(np.ceil(bound - 1e-6)) if integral else bound
+        near = (ub - rb) <= 0.0015 * max(abs(ub), 1e-9)
+        stages = ["mip", "bnb"] if (near and p - len(fx) > 50) else ["bnb", "mip"]
+        for k, stage in enumerate(stages):
+            until = deadline if k == len(stages) - 1 else time.perf_counter() + 0.5 * (deadline - time.perf_counter())
+            if stage == "bnb":
+                ub2, sites2, bb, nodes, finished = _lagrangian_bnb(
+                    Cp, w, fmask, amask, p, lam, ub, sites, delta, until, tol, L)
+                extras["bnb_nodes"] = extras.get("bnb_nodes", 0) + nodes
+                if ub2 < ub - tol:
+                    ub, sites = ub2, sites2
+                bound = max(bound, min(bb, ub - delta) if finished else min(bb, ub))
+            else:
+                sites, ub, bound, _ = run_mip(sites, ub, bound, until, fmask, amask)
+                if extras.get("mip_skipped") and k == len(stages) - 1 and "bnb" in stages[:k]:
+                    stages.append("bnb")  # the MIP is out of reach: branch and bound gets the rest
+            if closed(bound) or time.perf_counter() >= deadline:
+                break
+        return done(sites, bound, "time_limit")
+    # 3'. compact MIP (method="exact", or a PuLP solver): on the problem reduced by fixing (auto)
+    if method == "exact":
+        fmask, amask = fixed_mask.copy(), allowed.copy()
+    sites, ub, bound, _ = run_mip(sites, ub, bound, deadline, fmask, amask)
+    return done(sites, bound, "time_limit")
+
+
+def _size(model: SparseModel) -> dict:
+    return {"rows": model.n_rows, "cols": model.n_cols, "nnz": int(model.A.nnz)}
+
+
+def _solve_or_raise(model, func, C, ci, solver, deadline, mip_gap, start, verbose) -> Solution:
+    remaining = max(0.05, deadline - time.perf_counter())
+    try:
+        return solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start, verbose=verbose)
+    except InfeasibleError as exc:
+        raise InfeasibleError(
+            f"{func}: no choice of p sites reaches every demand row (some rows only reach sites that cannot "
+            f"all be open together).",
+            rows=exc.rows,
+            reason="no p-set reaches every row",
+        ) from exc
+
+
+# ----------------------------------------------------------------------------- p_center
+def build_p_center_cover(cost, level, *, weights=None, fixed=None) -> SparseModel:
+    r"""The set-cover test of :func:`p_center` at one level, as a :class:`~yingji.solvers.SparseModel`.
+
+    Minimises the number of non-fixed sites needed so that every row not
+    already served by a fixed site within ``level`` has an open site with
+    :math:`w_i c_{ij} \le level`. ``p`` sites suffice at ``level`` iff the
+    optimum is at most ``p - len(fixed)``.
+
+    Parameters
+    ----------
+    cost : array_like or DataFrame, shape (n, m)
+    level : float
+        The weighted cost within which a row counts as covered.
+    weights : array_like, shape (n,), optional
+    fixed : sequence of int, optional
+
+    Returns
+    -------
+    SparseModel
+        One binary per non-fixed site (``model.meta["sites"]``), one row per row to cover.
+    """
+    probs = Problems("build_p_center_cover")
+    ci = prepare_cost(cost, "build_p_center_cover", probs=probs)
+    w = check_weights(weights, ci.n, "build_p_center_cover", probs)
+    fx = check_fixed(fixed, ci.m, probs, labels=ci.col_ids)
+    probs.raise_if_any()
+    WC = _weighted(ci.C, w)
+    fm = np.zeros(ci.m, dtype=bool)
+    fm[fx] = True
+    return _cover_model(WC, float(level), fm)
+
+
+def _weighted(C, w):
+    with np.errstate(invalid="ignore"):
+        WC = np.where(w[:, None] > 0, w[:, None] * C, np.where(np.isfinite(C), 0.0, np.inf))
+    return np.ascontiguousarray(WC)
+
+
+def _cover_model(WC, level, fixed_mask) -> SparseModel:
+    cov = WC <= level + config.COVER_TOL * max(1.0, abs(level))
+    done = cov[:, fixed_mask].any(axis=1) if fixed_mask.any() else np.zeros(WC.shape[0], dtype=bool)
+    free = ~fixed_mask
+    sub = cov[~done][:, free]
+    A = sp.csr_matrix(sub.astype(np.float64))
+    k = int(free.sum())
+    return SparseModel(
+        np.ones(k), A, np.ones(A.shape[0]), np.full(A.shape[0], np.inf), np.zeros(k), np.ones(k),
+        np.ones(k, dtype=bool), "min", 0.0, name="p_center_cover",
+        meta={"sites": np.nonzero(free)[0], "level": level},
+    )
+
+
+def p_center(
+    cost,
+    p,
+    *,
+    weights=None,
+    fixed=None,
+    method="auto",
+    time_limit=config.TIME_LIMIT,
+    mip_gap=config.MIP_GAP,
+    solver=None,
+    seed=0,
+    verbose=False,
+) -> SitingResult:
+    r"""Open ``p`` sites minimising the largest weighted cost from a row to its nearest open site.
+
+    Parameters
+    ----------
+    cost : array_like or DataFrame, shape (n, m)
+        Demand x sites costs (minutes, metres; ``inf`` = unreachable).
+    p : int
+        Number of open sites, fixed ones included.
+    weights : array_like, shape (n,), optional
+        Row weights (default 1): the objective is :math:`\max_i w_i \min_j c_{ij}`.
+        Rows of weight 0 are served but do not count.
+    fixed : sequence of int, optional
+        Existing sites that stay open.
+    method : {"auto", "heuristic"}
+        ``"auto"``: exact search over the sorted distinct weighted costs;
+        ``"heuristic"``: the greedy set-cover search only (upper bound) with the
+        proven lower bound found on the way.
+    time_limit : float
+        Seconds for the whole call.
+    mip_gap : float
+        Relative gap at which the optimum counts as proven.
+    solver : None or PuLP solver
+        Solver of the set-cover tests (HiGHS by default).
+    seed : int
+        Unused (the search is deterministic); kept for a uniform signature.
+    verbose : bool
+        Print solver logs.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` the largest weighted cost, ``bound`` a proven lower bound,
+        ``mean_cost`` the weighted mean cost; ``extras["levels_tested"]`` and
+        ``extras["cover_solves"]`` describe the search.
+
+    Raises
+    ------
+    ValidationError
+        Bad input.
+    InfeasibleError
+        A row cannot be reached from any site, or no ``p`` sites reach every row.
+
+    See Also
+    --------
+    center_cost, build_p_center_cover, p_median
+
+    Notes
+    -----
+    The optimum :math:`r^*` is one of the distinct values :math:`w_i c_{ij}` and
+    is the smallest ``r`` with
+
+    .. math::
+
+        \min \Big\{ \sum_j y_j : \sum_{j:\, w_i c_{ij} \le r} y_j \ge 1\ \forall i,\
+        y_j = 1\ (j \in F),\ y \in \{0,1\}^m \Big\} \le p
+
+    (Minieka 1970 [7]_; Daskin 2000 [8]_). The search starts from the lower
+    bound :math:`\max_i \min_j w_i c_{ij}` and the upper bound of a greedy
+    cover search, then bisects over the distinct values between them: a greedy
+    cover of at most ``p`` sites proves feasibility cheaply, otherwise the
+    set-cover MIP decides.
+
+    References
+    ----------
+    .. [1] Minieka (1970); Daskin (2000): full entries in :mod:`yingji.siting.median`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cost = np.array([[0., 4., 9.], [4., 0., 5.], [9., 5., 0.], [8., 4., 1.]])
+    >>> r = p_center(cost, 2)
+    >>> r.objective, r.optimal
+    (4.0, True)
+    """
+    from yingji._kernels.median import _center_greedy_cover_level
+
+    t0 = time.perf_counter()
+    ci, w, fx, p, tl = _check_common("p_center", cost, p, weights, fixed, time_limit, mip_gap, method,
+                                     ("auto", "heuristic"))
+    mip_gap = float(mip_gap)
+    C = ci.C
+    _raise_unreachable("p_center", C, ci)
+    n, m = C.shape
+    deadline = t0 + tl
+    fixed_mask = np.zeros(m, dtype=np.bool_)
+    fixed_mask[fx] = True
+    allowed = np.ones(m, dtype=np.bool_)
+    WC = _weighted(C, w)
+    levels = np.unique(WC[np.isfinite(WC)])
+    # lower bound: every row needs some site
+    row_best = WC.min(axis=1)
+    lb = float(row_best.max())
+    lo = int(np.searchsorted(levels, lb - 1e-12 * max(1.0, abs(lb))))
+    hi_idx = levels.size - 1
+    extras = {"levels_tested": 0, "cover_solves": 0}
+
+    def greedy(k):
+        extras["levels_tested"] += 1
+        return _center_greedy_cover_level(WC, float(levels[k]) + config.COVER_TOL * max(1.0, abs(levels[k])),
+                                          fixed_mask, allowed, p)
+
+    # greedy upper bound: bisection on greedy feasibility (greedy is not monotone; keep the best found)
+    g_hi = greedy(hi_idx)
+    if g_hi.size == 0:
+        # even the largest level fails greedily: decide with the MIP
+        res = _cover_exact(WC, float(levels[hi_idx]), fixed_mask, p, solver, deadline, mip_gap, verbose, extras)
+        if isinstance(res, str):
+            raise SolverError("p_center: the time limit was reached before any feasible set of p sites was found.",
+                              status="time_limit")
+        if isinstance(res, tuple):
+            raise InfeasibleError(
+                f"p_center: no choice of {p} sites reaches every demand row; at least {res[1]} sites "
+                f"(fixed ones included) are needed.",
+                rows=[], reason=f"needs at least {res[1]} sites",
+            )
+        best_sites = res
+    else:
+        best_sites = g_hi
+    a, b = lo, hi_idx
+    while a < b:
+        mid = (a + b) // 2
+        g = greedy(mid)
+        if g.size:
+            best_sites = g
+            b = mid
+        else:
+            a = mid + 1
+    best_val = float(_weighted_center(WC, best_sites))
+    hi = int(np.searchsorted(levels, best_val - 1e-12 * max(1.0, abs(best_val))))
+    lo_level = lo
+    timed_out = False
+    if method == "auto":
+        # exact bisection on [lo, hi): is level k feasible with p sites?
+        pool: set = set()
+        a, b = lo_level, hi
+        while a < b:
+            if time.perf_counter() >= deadline:
+                timed_out = True
+                break
+            mid = (a + b) // 2
+            res = _cover_exact(WC, float(levels[mid]), fixed_mask, p, solver, deadline, mip_gap, verbose, extras,
+                               pool)
+            if isinstance(res, str):  # "timeout": undecided
+                timed_out = True
+                break
+            if isinstance(res, tuple):
+                a = mid + 1
+            else:
+                best_sites = res
+                b = mid
+        lo_level = a
+        hi = b
+    best_sites = _pad_sites(C, w, best_sites, fixed_mask, p)
+    best_val = float(_weighted_center(WC, best_sites))
+    bound = float(levels[lo_level]) if lo_level < levels.size else best_val
+    bound = min(bound, best_val)
+    sites = np.sort(np.asarray(best_sites, dtype=np.int64))
+    asg, d = _assign(C, sites)
+    wt = float(w.sum())
+    with np.errstate(invalid="ignore"):
+        mean = float(np.where(w > 0, w * d, 0.0).sum() / wt) if wt > 0 else float("nan")
+    return make_result(
+        "p_center", sites=sites, objective=best_val, bound=bound, sense="min", ci=ci, assignment=asg,
+        seconds=time.perf_counter() - t0, method=method, stopped="heuristic" if method == "heuristic" and not timed_out
+        else "time_limit", mip_gap=mip_gap, row_cost=d, mean_cost=mean, extras=extras,
+    )
+
+
+def _weighted_center(WC, sites):
+    return WC[:, np.asarray(sites, dtype=np.int64)].min(axis=1).max()
+
+
+def _pad_sites(C, w, sites, fixed_mask, p):
+    """Extend ``sites`` to ``p`` sites greedily by total weighted cost (never worsens a row)."""
+    from yingji._kernels.median import _greedy_median
+
+    sites = np.unique(np.asarray(sites, dtype=np.int64))
+    if len(sites) >= p:
+        return sites
+    fm = fixed_mask.copy()
+    fm[sites] = True
+    allowed = np.ones(C.shape[1], dtype=np.bool_)
+    out = _greedy_median(_penalised(C, w), w, fm, allowed, p)
+    return np.sort(out)
+
+
+def _cover_exact(WC, level, fixed_mask, p, solver, deadline, mip_gap, verbose, extras, pool=None):
+    """Sites covering every row within ``level`` with at most ``p`` sites; ``("infeasible", k)``
+    if impossible (``k`` a lower bound on the sites needed, fixed included); ``"timeout"`` when
+    undecided.
+
+    Row generation (Contardo, Iori and Kramer 2019): the minimum cover is solved on a subset of
+    the rows (a relaxation: more than ``p`` sites there means infeasible); rows the chosen sites
+    leave uncovered are added until the chosen sites cover every row. ``pool`` (a set of row
+    positions) carries hard rows from one level to the next.
+    """
+    n = WC.shape[0]
+    n_fx = int(fixed_mask.sum())
+    k_free = p - n_fx
+    cov = WC <= level + config.COVER_TOL * max(1.0, abs(level))
+    need = ~cov[:, fixed_mask].any(axis=1) if n_fx else np.ones(n, dtype=bool)
+    if not need.any():
+        return np.nonzero(fixed_mask)[0]
+    free_sites = np.nonzero(~fixed_mask)[0]
+    covf = cov[:, free_sites]
+    cnt = covf.sum(axis=1)
+    if (need & (cnt == 0)).any():
+        return ("infeasible", np.inf)
+    if k_free <= 0:
+        return ("infeasible", n_fx + 1)
+    pool = set() if pool is None else pool
+    need_idx = np.nonzero(need)[0]
+    hard = need_idx[np.argsort(cnt[need_idx], kind="stable")]
+    S = set(int(i) for i in hard[: max(10, 2 * k_free)]) | {i for i in pool if need[i]}
+    gap = min(mip_gap if mip_gap > 0 else 1.0, 0.5 / (k_free + 2))
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0.01:
+            return "timeout"
+        rows = np.fromiter(sorted(S), dtype=np.int64)
+        A = sp.csr_matrix(covf[rows].astype(np.float64))
+        k = free_sites.size
+        model = SparseModel(np.ones(k), A, np.ones(rows.size), np.full(rows.size, np.inf), np.zeros(k), np.ones(k),
+                            np.ones(k, dtype=bool), "min", 0.0, name="p_center_cover_rows")
+        extras["cover_solves"] += 1
+        sol = solve(model, solver=solver, time_limit=remaining, mip_gap=gap, verbose=verbose)
+        if np.isfinite(sol.bound) and np.ceil(sol.bound - 1e-6) > k_free:
+            pool.update(S)
+            return ("infeasible", int(np.ceil(sol.bound - 1e-6)) + n_fx)
+        if sol.x is None or sol.objective > k_free + 0.5:
+            return "timeout"
+        chosen = free_sites[sol.x > 0.5]
+        unc = need & ~cov[:, chosen].any(axis=1)
+        if not unc.any():
+            pool.update(S)
+            return np.concatenate([np.nonzero(fixed_mask)[0], chosen]).astype(np.int64)
+        ui = np.nonzero(unc)[0]
+        ui = ui[np.argsort(cnt[ui], kind="stable")][: max(10, k_free)]
+        S.update(int(i) for i in ui)

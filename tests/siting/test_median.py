@@ -1,0 +1,312 @@
+"""p-median and p-center: reference values, independent formulations, errors, time limits."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import yingji as yj
+from naive_median import brute_p_center, brute_p_median, center_objective, median_objective
+from yingji.exceptions import InfeasibleError, ValidationError
+from yingji.siting.median import build_p_center_cover, build_p_median, center_cost, median_cost, p_center, p_median
+
+COST = np.array([[0.0, 6.0, 9.0], [4.0, 0.0, 5.0], [9.0, 5.0, 0.0], [8.0, 4.0, 1.0]])
+
+
+def _rand(n, m, seed, integer=True, hi=100):
+    rng = np.random.default_rng(seed)
+    if integer:
+        return rng.integers(0, hi, (n, m)).astype(float), rng.integers(1, 10, n).astype(float)
+    return rng.uniform(0, hi, (n, m)), rng.uniform(0.5, 3.0, n)
+
+
+# ----------------------------------------------------------------------------- p-median basics
+def test_small_example_exact():
+    r = p_median(COST, 2)
+    assert r.sites.tolist() == [0, 2]
+    assert r.objective == 5.0 and r.bound == 5.0 and r.optimal and r.status == "optimal"
+    assert r.mean_cost == pytest.approx(5.0 / 4)
+    assert r.assignment.tolist() == [0, 0, 2, 2]
+    assert r.row_cost.tolist() == [0.0, 4.0, 0.0, 1.0]
+    assert median_cost(COST, r.sites) == r.objective
+    assert yj.p_median is p_median
+
+
+def test_result_frames_and_json():
+    df = pd.DataFrame(COST, index=["a", "b", "c", "d"], columns=["s1", "s2", "s3"])
+    r = p_median(df, 2, weights=pd.Series([3, 1, 1, 1]))
+    assert r.site_ids == ["s1", "s3"]
+    fr = r.to_frame()
+    assert list(fr.index) == ["a", "b", "c", "d"] and fr["site_id"].tolist() == ["s1", "s1", "s3", "s3"]
+    d = r.to_dict()
+    json.dumps(d)
+    assert d["objective"] == 5.0 and d["mean_cost"] == pytest.approx(5.0 / 6)
+    assert "p_median" in r.summary()
+
+
+def test_fixed_by_label_and_position():
+    df = pd.DataFrame(COST, columns=["s1", "s2", "s3"])
+    r1 = p_median(df, 2, fixed=["s2"])
+    r2 = p_median(COST, 2, fixed=[1])
+    assert r1.sites.tolist() == r2.sites.tolist()
+    assert 1 in r2.sites
+    assert r2.objective == brute_p_median(COST, 2, fixed=[1])[0]
+
+
+@pytest.mark.parametrize("method", ["auto", "exact", "classic", "heuristic"])
+def test_methods_agree(method):
+    C, w = _rand(40, 12, 3)
+    best, _ = brute_p_median(C, 3, w)
+    r = p_median(C, 3, weights=w, method=method)
+    assert r.bound <= best + 1e-6
+    if method != "heuristic":
+        assert r.optimal and r.objective == pytest.approx(best)
+    else:
+        assert r.objective >= best - 1e-6
+        assert r.status in ("heuristic", "optimal")
+    assert r.method == method
+
+
+def test_pulp_cbc_route():
+    pulp = pytest.importorskip("pulp")
+    if "PULP_CBC_CMD" not in pulp.listSolvers(onlyAvailable=True):
+        pytest.skip("CBC not available")
+    C, w = _rand(25, 8, 4, integer=False)
+    best, _ = brute_p_median(C, 3, w)
+    for method in ("exact", "classic"):
+        r = p_median(C, 3, weights=w, method=method, solver=pulp.PULP_CBC_CMD(msg=False))
+        assert r.objective == pytest.approx(best, rel=1e-7)
+        assert r.bound <= best + 1e-6 * best
+
+
+def test_zero_weight_rows_and_inf_costs():
+    C = COST.copy()
+    C[0, 1:] = np.inf  # row 0 only reaches site 0
+    r = p_median(C, 2, weights=[1, 1, 1, 0])
+    assert 0 in r.sites
+    assert r.objective == pytest.approx(median_objective(C, [1, 1, 1, 0], r.sites))
+    assert np.isfinite(r.objective)
+    assert r.optimal
+
+
+def test_unreachable_row_raises():
+    C = COST.copy()
+    C[2, :] = np.inf
+    with pytest.raises(InfeasibleError, match="rows 2") as ei:
+        p_median(C, 2)
+    assert ei.value.rows == [2]
+
+
+def test_no_p_set_reaches_every_row_raises():
+    # rows 0 and 1 each reach only their own site: p = 1 cannot serve both
+    C = np.array([[1.0, np.inf, np.inf], [np.inf, 1.0, np.inf], [2.0, 2.0, 1.0]])
+    with pytest.raises(InfeasibleError, match="no choice of 1 sites"):
+        p_median(C, 1)
+    with pytest.raises(InfeasibleError, match="no choice of 1 sites"):
+        p_median(C, 1, method="exact")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"p": 0}, r"The 'p' parameter of p_median must be an int in \[1, 3\]"),
+        ({"p": 4}, r"The 'p' parameter of p_median must be an int in \[1, 3\]"),
+        ({"p": 2.5}, r"The 'p' parameter of p_median must be an int"),
+        ({"p": 1, "fixed": [0, 1]}, "at least the number of fixed sites"),
+        ({"p": 2, "fixed": [7]}, r"The 'fixed' parameter of p_median must be column positions in \[0, 3\)"),
+        ({"p": 2, "weights": [1, 2]}, r"The 'weights' parameter of p_median must be an array of 4"),
+        ({"p": 2, "weights": [1, -2, 1, 1]}, "must be finite and non-negative"),
+        ({"p": 2, "method": "magic"}, r"The 'method' parameter of p_median must be one of"),
+        ({"p": 2, "time_limit": 0}, r"The 'time_limit' parameter of p_median must be a positive"),
+        ({"p": 2, "mip_gap": 2}, r"The 'mip_gap' parameter of p_median must be a float in \[0, 1\)"),
+    ],
+)
+def test_validation_errors(kwargs, match):
+    with pytest.raises(ValidationError, match=match):
+        p_median(COST, **kwargs)
+
+
+def test_bad_cost_all_problems_at_once():
+    C = COST.copy()
+    C[1, 1] = np.nan
+    C[3, 0] = -1
+    with pytest.raises(ValidationError, match="3 problems") as ei:
+        p_median(C, 9)
+    assert len(ei.value.problems) == 3
+    with pytest.raises(ValidationError, match="must be a non-empty 2-D"):
+        p_median(np.zeros((0, 3)), 1)
+
+
+def test_checkers_validate():
+    with pytest.raises(ValidationError, match="'sites' parameter of median_cost"):
+        median_cost(COST, [])
+    with pytest.raises(ValidationError, match="'sites' parameter of center_cost"):
+        center_cost(COST, [])
+    assert center_cost(COST, [0]) == 9.0
+    assert median_cost(COST, [0], weights=[0, 0, 0, 1]) == 8.0
+
+
+def test_builder_registry_and_pulp():
+    b = yj.siting.build("p_median", COST, 2)
+    r = b.solve()
+    assert r.objective == 5.0 and r.optimal
+    prob = b.to_pulp()
+    assert len(prob.variables()) == b.model.n_cols
+    bc = build_p_median(COST, 2, formulation="classic")
+    assert bc.solve().objective == 5.0
+    with pytest.raises(ValidationError, match="'formulation' parameter of build_p_median"):
+        build_p_median(COST, 2, formulation="nope")
+
+
+def test_compact_model_is_smaller_than_classic():
+    C, w = _rand(300, 60, 9)
+    comp = build_p_median(C, 10, weights=w).model
+    clas = build_p_median(C, 10, weights=w, formulation="classic").model
+    assert comp.A.nnz < clas.A.nnz
+
+
+def test_heuristic_reports_bound_and_extras():
+    C, w = _rand(200, 40, 11, integer=False)
+    r = p_median(C, 6, weights=w, method="heuristic", seed=1)
+    assert r.bound <= r.objective
+    assert r.extras["lagrangian_iterations"] > 0
+    assert r.extras["heuristic_objective"] >= r.objective - 1e-9
+    r2 = p_median(C, 6, weights=w, method="heuristic", seed=1)
+    assert r2.objective == pytest.approx(r.objective)
+
+
+def test_time_limit_holds_and_status_is_honest():
+    C = _euclid(3000, 300, 0)
+    for method in ("auto", "exact"):
+        r = p_median(C, 25, time_limit=1.5, method=method)
+        assert r.seconds < 1.5 + 20  # the limit holds (generous slack for a loaded CI machine)
+        assert r.bound <= r.objective + 1e-9
+        if r.optimal:
+            assert r.status == "optimal" and r.gap <= 1e-6
+        else:
+            assert r.status == "time_limit" and r.gap > 1e-6
+
+
+# ----------------------------------------------------------------------------- properties
+@settings(max_examples=25)
+@given(
+    n=st.integers(1, 9), m=st.integers(1, 6), seed=st.integers(0, 10**6), integer=st.booleans(),
+    data=st.data(),
+)
+def test_p_median_matches_brute_force(n, m, seed, integer, data):
+    C, w = _rand(n, m, seed, integer=integer, hi=20)
+    p = data.draw(st.integers(1, m))
+    nf = data.draw(st.integers(0, p))
+    fixed = list(np.random.default_rng(seed).choice(m, nf, replace=False)) if nf else None
+    best, _ = brute_p_median(C, p, w, fixed)
+    r = p_median(C, p, weights=w, fixed=fixed, seed=seed % 7)
+    assert r.objective == pytest.approx(best, rel=1e-9, abs=1e-9)
+    assert r.optimal
+    assert len(r.sites) == p and set(fixed or []) <= set(r.sites.tolist())
+    assert median_cost(C, r.sites, w) == pytest.approx(r.objective)
+    h = p_median(C, p, weights=w, fixed=fixed, method="heuristic")
+    assert h.bound <= best + 1e-7 * max(1.0, best)
+    assert h.objective >= best - 1e-7 * max(1.0, best)
+
+
+@settings(max_examples=25)
+@given(n=st.integers(1, 9), m=st.integers(1, 6), seed=st.integers(0, 10**6), data=st.data())
+def test_p_center_matches_brute_force(n, m, seed, data):
+    C, w = _rand(n, m, seed, integer=data.draw(st.booleans()), hi=20)
+    if data.draw(st.booleans()):
+        w = np.ones(n)
+    p = data.draw(st.integers(1, m))
+    nf = data.draw(st.integers(0, p))
+    fixed = list(np.random.default_rng(seed).choice(m, nf, replace=False)) if nf else None
+    best, _ = brute_p_center(C, p, w, fixed)
+    r = p_center(C, p, weights=w, fixed=fixed)
+    assert r.objective == pytest.approx(best)
+    assert r.optimal and r.bound == pytest.approx(best)
+    assert len(r.sites) == p and set(fixed or []) <= set(r.sites.tolist())
+    assert center_cost(C, r.sites, w) == pytest.approx(r.objective)
+    h = p_center(C, p, weights=w, fixed=fixed, method="heuristic")
+    assert h.bound <= best + 1e-9 <= h.objective + 2e-9
+
+
+# ----------------------------------------------------------------------------- p-center
+def test_p_center_small():
+    r = p_center(COST, 2)
+    assert r.objective == center_objective(COST, np.ones(4), r.sites) == 4.0
+    assert r.optimal and r.status == "optimal" and r.bound == 4.0
+    assert yj.p_center is p_center
+
+
+def test_p_center_weights_and_labels():
+    df = pd.DataFrame(COST, index=list("abcd"), columns=["x", "y", "z"])
+    r = p_center(df, 1, weights=[1, 1, 1, 3])
+    assert r.site_ids == [r.col_ids[r.sites[0]]]
+    assert r.objective == brute_p_center(COST, 1, [1, 1, 1, 3])[0]
+
+
+def test_p_center_infeasible_and_unreachable():
+    C = np.array([[1.0, np.inf, np.inf], [np.inf, 1.0, np.inf], [2.0, 2.0, 1.0]])
+    with pytest.raises(InfeasibleError, match="no choice of 1 sites reaches every demand row"):
+        p_center(C, 1)
+    C2 = C.copy()
+    C2[2, :] = np.inf
+    with pytest.raises(InfeasibleError, match="cannot be reached"):
+        p_center(C2, 2)
+
+
+def test_p_center_validation():
+    with pytest.raises(ValidationError, match=r"The 'method' parameter of p_center must be one of 'auto', 'heuristic'"):
+        p_center(COST, 2, method="exact")
+
+
+def _euclid(n, m, seed):
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(0, 100, (n, 2)), rng.uniform(0, 100, (m, 2))
+    return np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
+
+
+def test_p_center_1000_by_100_proven():
+    C = _euclid(1000, 100, 21)
+    r = p_center(C, 10, time_limit=60)
+    assert r.optimal and r.bound == pytest.approx(r.objective)
+    assert center_cost(C, r.sites) == pytest.approx(r.objective)
+    # one level lower is infeasible: the bound is exactly the optimum
+    lv = np.unique(C)
+    k = np.searchsorted(lv, r.objective)
+    cover = build_p_center_cover(C, lv[k - 1])
+    sol = yj.solvers.solve(cover, time_limit=30)
+    assert sol.objective > 10 - 0.5
+
+
+def test_build_p_center_cover_counts():
+    m = build_p_center_cover(COST, 4.0, fixed=[0])
+    sol = yj.solvers.solve(m)
+    assert sol.objective == 1.0
+
+
+# ----------------------------------------------------------------------------- reference data
+def test_orlib_pmed1_pmed2(shared_datasets):
+    from yingji.datasets.orlib import load_pmed, load_pmed_optima
+
+    d = shared_datasets / "orlib" / "pmed"
+    opt = load_pmed_optima(d / "pmedopt.txt")
+    for name in ("pmed1", "pmed2"):
+        C, p = load_pmed(d / f"{name}.txt")
+        r = p_median(C, p, time_limit=120)
+        assert r.objective == opt[name] and r.optimal and r.bound == opt[name]
+        h = p_median(C, p, method="heuristic")
+        assert h.objective <= opt[name] * 1.001 and h.bound <= opt[name]
+
+
+def test_spopt_sf_p_median(shared_datasets):
+    from yingji.datasets.spopt_sf import load_spopt_sf
+
+    sf = load_spopt_sf(shared_datasets / "spopt_sf")
+    r = yj.p_median(sf.cost, 4, weights=sf.weights)
+    assert r.mean_cost == pytest.approx(2982.1268579890657, rel=1e-9)
+    assert r.optimal
+    assert len(r.site_ids) == 4
