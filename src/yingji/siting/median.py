@@ -836,7 +836,7 @@ def p_median(
                 extras["bnb_nodes"] = extras.get("bnb_nodes", 0) + nodes
                 if ub2 < ub - tol:
                     ub, sites = ub2, sites2
-                bound = max(bound, min(bb, ub - delta) if finished else min(bb, ub))
+                bound = max(bound, min(bb, ub - delta))
             else:
                 sites, ub, bound, _ = run_mip(sites, ub, bound, until, fmask, amask)
                 if extras.get("mip_skipped") and k == len(stages) - 1 and "bnb" in stages[:k]:
