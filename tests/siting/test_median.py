@@ -310,3 +310,16 @@ def test_spopt_sf_p_median(shared_datasets):
     assert r.mean_cost == pytest.approx(2982.1268579890657, rel=1e-9)
     assert r.optimal
     assert len(r.site_ids) == 4
+
+
+def test_zero_weight_rows_must_still_be_served():
+    # row 1 has weight 0 but reaches only site 2: every method must open site 2 (or raise)
+    C = np.array([[1.0, 2.0, 9.0], [np.inf, np.inf, 3.0], [2.0, 1.0, 9.0]])
+    w = [1.0, 0.0, 1.0]
+    for method in ("auto", "exact", "heuristic", "classic"):
+        r = p_median(C, 2, weights=w, method=method)
+        assert 2 in r.sites.tolist() and np.isfinite(r.objective)
+    with pytest.raises(InfeasibleError, match="no choice of 1 sites"):
+        p_median(np.array([[1.0, 2.0, np.inf], [np.inf, np.inf, 3.0]]), 1, weights=w[:2])
+    assert median_cost(C, [0, 1], w) == np.inf and center_cost(C, [0, 1], w) == np.inf
+    assert p_center(C, 2, weights=w).sites.tolist().count(2) == 1

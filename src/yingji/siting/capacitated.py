@@ -366,7 +366,7 @@ def _decode(sol, model, ci, d, f, seconds, method, mip_gap, single_source) -> Si
 
 def _infeasibility_checks(func, C, d, cap, single_source, ci):
     fin = np.isfinite(C)
-    unreach = np.nonzero(~fin.any(axis=1) & (d > 0))[0]
+    unreach = np.nonzero(~fin.any(axis=1))[0]
     if unreach.size:
         raise InfeasibleError(
             f"{func}: {unreach.size} demand rows cannot be served by any site (every cost is inf): rows "
