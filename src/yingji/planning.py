@@ -311,8 +311,8 @@ class CountyPlan:
         return "\n".join(out) + "\n"
 
     def to_html(self, *, plots: bool = True) -> str:
-        """One self-contained HTML page (inline CSS; the fire trade-off curve as a PNG when
-        matplotlib is installed and ``plots``)."""
+        """One self-contained HTML page (inline CSS; the fire-station and shelter trade-off
+        curves as PNGs when matplotlib is installed and ``plots``)."""
         h = _html.escape
         css = ("body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:2em;max-width:75em}"
                "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
@@ -353,12 +353,13 @@ class CountyPlan:
                     parts.append(_html_table(["figure", "before", "after"],
                                              [[k, _num(r["before"]), _num(r["after"])]
                                               for k, r in fig.iterrows()]))
-                if plots and s.part == "fire" and s.result is not None:
-                    img = _tradeoff_png(s.result)
+                if plots and s.part in _TRADEOFF_AXES and s.result is not None:
+                    img = _tradeoff_png(s.result, s.part)
                     if img:
-                        parts.append(f"<figure><img alt='fire station trade-off' "
-                                     f"src='data:image/png;base64,{img}'><figcaption>Population "
-                                     f"share reached against new stations</figcaption></figure>")
+                        alt, caption = _TRADEOFF_AXES[s.part][4:]
+                        parts.append(f"<figure><img alt='{h(alt)}' "
+                                     f"src='data:image/png;base64,{img}'><figcaption>{h(caption)}"
+                                     f"</figcaption></figure>")
             if s.notes:
                 parts.append("<ul>" + "".join(f"<li>{h(n)}</li>" for n in s.notes) + "</ul>")
             parts.append(f"<details><summary>summary</summary><pre>{h(s.text)}</pre></details>")
@@ -431,9 +432,21 @@ def _indent(text: str) -> str:
     return "\n".join("  " + ln for ln in str(text).splitlines())
 
 
-def _tradeoff_png(fire_plan) -> str | None:
-    tr = getattr(fire_plan, "tradeoff", None)
-    if tr is None or len(tr) < 2:
+#: Trade-off curves drawn in the HTML plan: part -> (x column, y column, x label, y label,
+#: alt text, caption); y columns that are shares are drawn in %.
+_TRADEOFF_AXES = {
+    "fire": ("new_stations", "covered_share", "new fire stations", "urban population reached (%)",
+             "fire station trade-off", "Population share reached against new stations"),
+    "shelters": ("cost", "sheltered_share", "cost of new shelters", "people sheltered within walking "
+                 "distance (%)", "shelter trade-off", "Share of residents sheltered within walking "
+                 "distance against the cost of new shelters"),
+}
+
+
+def _tradeoff_png(result, part: str = "fire") -> str | None:
+    tr = getattr(result, "tradeoff", None)
+    xcol, ycol, xlabel, ylabel = _TRADEOFF_AXES[part][:4]
+    if not isinstance(tr, pd.DataFrame) or len(tr) < 2 or not {xcol, ycol} <= set(tr.columns):
         return None
     try:
         import matplotlib
@@ -444,10 +457,9 @@ def _tradeoff_png(fire_plan) -> str | None:
         return None
     fig, ax = plt.subplots(figsize=(6, 3.2))
     try:
-        ax.plot(tr["new_stations"].to_numpy(float), 100 * tr["covered_share"].to_numpy(float),
-                marker="o")
-        ax.set_xlabel("new fire stations")
-        ax.set_ylabel("urban population reached (%)")
+        ax.plot(tr[xcol].to_numpy(float), 100 * tr[ycol].to_numpy(float), marker="o")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         buf = io.BytesIO()
         fig.tight_layout()
@@ -796,7 +808,8 @@ def plan(county=None, *, parts=None, time_limit: float = 60.0, seed: int = 0,
         Share of the coverable urban population the fire plan must reach
         (:func:`yingji.fire.plan`).
     shelter_curve_points : int, default 0
-        Points of the shelter budget trade-off curve (each costs two MIPs).
+        Points of the shelter budget trade-off curve (each costs two MIPs); drawn in
+        :meth:`CountyPlan.to_html` with the fire-station curve.
     isolate : bool, default False
         Run each part in a forked process stopped at ``hard_limit`` (status ``"timeout"``);
         only where forking is safe (POSIX, no OpenMP pool started), else in-process.

@@ -152,7 +152,7 @@ def _standard_and_turnout(standard, turnout_minutes, probs: Problems) -> tuple[f
     return limit, turnout
 
 
-def confidence_interval(values, level: float = 0.95) -> tuple[float, float]:
+def confidence_interval(values, level: float = 0.95, *, bounds=(-np.inf, np.inf)) -> tuple[float, float]:
     """Student-t confidence interval of the mean of independent replications.
 
     Parameters
@@ -161,11 +161,20 @@ def confidence_interval(values, level: float = 0.95) -> tuple[float, float]:
         One figure per replication (NaN entries are ignored).
     level : float
         Confidence level.
+    bounds : (float, float)
+        Range the figure can take (``(0, 1)`` for a share, ``(0, inf)`` for minutes); the
+        interval is clipped to it, so a utilisation near 0 never gets a negative lower end.
 
     Returns
     -------
     (low, high) : tuple of float
-        ``mean ± t_{(1+level)/2, R-1} · s / sqrt(R)``; ``(nan, nan)`` with fewer than two values.
+        ``mean ± t_{(1+level)/2, R-1} · s / sqrt(R)`` clipped to ``bounds``; ``(nan, nan)`` with
+        fewer than two values.
+
+    References
+    ----------
+    .. [1] Law, A. M. (2015). *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill,
+       section 9.4.1 (fixed-sample-size confidence intervals from independent replications).
     """
     from scipy.special import stdtrit  # Student t quantile; lighter than importing scipy.stats
 
@@ -175,7 +184,8 @@ def confidence_interval(values, level: float = 0.95) -> tuple[float, float]:
         return (float("nan"), float("nan"))
     m = float(v.mean())
     half = float(stdtrit(v.size - 1, 0.5 + level / 2.0) * v.std(ddof=1) / math.sqrt(v.size))
-    return (m - half, m + half)
+    lo, hi = float(bounds[0]), float(bounds[1])
+    return (min(max(m - half, lo), hi), max(min(m + half, hi), lo))
 
 
 # ------------------------------------------------------------------------------------------
@@ -423,6 +433,8 @@ def _replicate(cfg: dict, seed_seq) -> dict:
 
 _SCALARS = ("mean_minutes", "p90_minutes", "within_standard", "first_due_busy", "mean_wait_minutes",
             "share_queued", "full_mean_minutes", "full_p90_minutes", "n_incidents")
+#: Figures that are shares in [0, 1] (their confidence intervals are clipped to it).
+_SHARES = ("within_standard", "first_due_busy", "share_queued")
 
 
 @dataclass(frozen=True)
@@ -688,7 +700,7 @@ def simulate(
         W = float(warmup_hours)
     except (TypeError, ValueError):
         W = float("nan")
-    if not (np.isfinite(W) and W >= 0 and (not np.isfinite(H) or W < H)):
+    if not (np.isfinite(W) and W >= 0 and (not (np.isfinite(H) and H > 0) or W < H)):
         probs.param("warmup_hours", "a number of hours in [0, horizon_hours)", warmup_hours)
     if service_distribution not in ("exponential", "lognormal", "fixed"):
         probs.param("service_distribution", "one of 'exponential', 'lognormal', 'fixed'", service_distribution)
@@ -747,10 +759,12 @@ def simulate(
     per.index.name = "replication"
     util = np.vstack([r["utilisation"] for r in results])
     per["mean_utilisation"] = util.mean(axis=1)
-    ci = {k: confidence_interval(per[k]) for k in _SCALARS if k != "n_incidents"}
-    ci["mean_utilisation"] = confidence_interval(per["mean_utilisation"])
+    share = (0.0, 1.0)
+    ci = {k: confidence_interval(per[k], bounds=share if k in _SHARES else (0.0, np.inf))
+          for k in _SCALARS if k != "n_incidents"}
+    ci["mean_utilisation"] = confidence_interval(per["mean_utilisation"], bounds=share)
     for q, uid in enumerate(system.unit_ids):
-        ci[f"utilisation[{uid}]"] = confidence_interval(util[:, q])
+        ci[f"utilisation[{uid}]"] = confidence_interval(util[:, q], bounds=share)
     psum = np.sum([r["point_sum"] for r in results], axis=0)
     pn = np.sum([r["point_n"] for r in results], axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -1352,4 +1366,63 @@ def _demo_dispatch_lines(county) -> list:
     return lines
 
 
+#: Replications and horizon of the simulation behind the ``simulated_*`` compliance metrics.
+METRIC_REPLICATIONS = 5
+METRIC_HORIZON_HOURS = 24.0 * 365.0
+_METRIC_CACHE: dict = {}
+
+
+def _metric_simulation(county, seed, standard) -> SimulationResult:
+    """One simulation per (county, seed, standard), shared by the ``simulated_*`` metrics."""
+    key = (id(county), seed, standard)
+    hit = _METRIC_CACHE.get(key)
+    if hit is not None and hit[0] is county:
+        return hit[1]
+    sim = simulate(county, horizon_hours=METRIC_HORIZON_HOURS, replications=METRIC_REPLICATIONS,
+                   seed=seed, standard=standard)
+    _METRIC_CACHE.clear()  # keep one county's figures only
+    _METRIC_CACHE[key] = (county, sim)
+    return sim
+
+
+def _register_metrics() -> None:
+    """Register the simulated figures in the compliance metric registry.
+
+    ``simulated_p90_minutes`` (turnout + travel, 90th percentile of calls),
+    ``simulated_mean_minutes``, ``simulated_within_standard`` (share of calls within
+    the GB 51080 5-minute limit) and ``simulated_first_due_busy`` (share): one simulation of
+    ``METRIC_REPLICATIONS`` × ``METRIC_HORIZON_HOURS`` with the check's ``seed`` (0 when none).
+    Rules may name them (a user's rules file or a county's own targets); ``metric_kw`` may pass
+    ``standard=``.
+    """
+    try:
+        from yingji.compliance.metrics import MetricUnavailable, register_metric
+    except ImportError:  # pragma: no cover - compliance is part of the package
+        return
+
+    def make(attr, unit, desc):
+        def metric(county, *, seed=None, standard="GB51080", **kw):
+            if county is None or getattr(county, "stations", None) is None or county.stations.empty:
+                raise MetricUnavailable("the county has no stations")
+            demand = getattr(county, "demand", None)
+            if demand is None or demand.empty or "incidents_per_year" not in demand.columns:
+                raise MetricUnavailable("the county's demand table has no incidents_per_year")
+            sim = _metric_simulation(county, 0 if seed is None else seed, standard)
+            return float(getattr(sim, attr))
+
+        metric.__name__ = metric.__qualname__ = f"_metric_simulated_{attr}"
+        register_metric(f"simulated_{attr}", unit=unit, description=desc,
+                        requires=("stations", "units", "demand", "network"), replace=True)(metric)
+
+    make("p90_minutes", "min", "90th percentile of simulated response (turnout + travel) over calls, "
+                               "nearest available engine, busy units (yingji.simulation.simulate)")
+    make("mean_minutes", "min", "mean simulated response (turnout + travel) over calls "
+                                "(yingji.simulation.simulate)")
+    make("within_standard", "share", "share of simulated calls answered within the standard's limit "
+                                     "(GB 51080: 5 min) (yingji.simulation.simulate)")
+    make("first_due_busy", "share", "share of simulated calls whose first-due unit was busy "
+                                    "(yingji.simulation.simulate)")
+
+
 _register_cli()
+_register_metrics()

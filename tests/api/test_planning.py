@@ -239,3 +239,13 @@ def test_cli_plan_sample_county_json(capsys):
     assert main(["plan", "--format", "json", "--parts", "teams", "--time-limit", "10"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["county"] == "XX县" and doc["sections"][0]["status"] == "optimal"
+
+
+def test_plan_html_draws_the_shelter_tradeoff_curve(tiny_county):
+    pytest.importorskip("matplotlib")
+    p = planning.plan(tiny_county, parts=["shelters"], time_limit=10, shelter_curve_points=3)
+    tr = p["shelters"].result.tradeoff
+    assert len(tr) >= 2
+    html = p.to_html()
+    assert "alt='shelter trade-off'" in html and "data:image/png;base64," in html
+    assert "alt='shelter trade-off'" not in p.to_html(plots=False)

@@ -78,3 +78,18 @@ def test_formats_and_out(tmp_path, county_path, capsys):
 def test_demo_section_registered():
     titles = [s.title for s in cli.DEMO_SECTIONS]
     assert any(t.startswith("Compliance") for t in titles)
+
+
+def test_assess_json_is_the_report_document(county_path, capsys):
+    """``yingji assess PATH --format json`` prints ``check(county).to_dict()`` (issue 11 contract)."""
+    from yingji.compliance import check
+    from yingji.county import County
+
+    cli.main(["assess", county_path, "--no-computed", "--as-of", "2020-12-31", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    rep = check(County.load(county_path), as_of="2020-12-31", computed=False)
+    want = json.loads(rep.to_json())
+    volatile = {"generated_at", "seconds"}
+    assert set(doc) == set(want)
+    assert {k: v for k, v in doc.items() if k not in volatile} == \
+        {k: v for k, v in want.items() if k not in volatile}

@@ -115,3 +115,70 @@ def test_convert_errors():
     with pytest.raises(UnitError, match="cannot convert unit 'persons' to 'count'"):
         convert(1, "persons", "count")
     assert normalise_unit(None) == "" and normalise_unit(" km² ") == "km2"
+
+
+# ---- S1-033 fire-station layout, from the GB 51080 4.1.3 figures -----------------------------
+
+@pytest.fixture
+def layout(monkeypatch):
+    """The registry with the built-in layout metric and stand-ins for the fire metrics."""
+    monkeypatch.setattr(M, "_REGISTRY", {"fire_station_layout_compliant":
+                                         M._BUILTIN["fire_station_layout_compliant"]})
+    monkeypatch.setattr(M, "_BUILTIN", {})
+    monkeypatch.setattr(M, "PLUGIN_MODULES", ())
+    figures = {}
+
+    def stand_in(name, unit):
+        def f(county, **kw):
+            v = figures.get(name)
+            if isinstance(v, Exception):
+                raise v
+            return v
+        M.register_metric(name, unit=unit, replace=True)(f)
+
+    stand_in("fire_response_edge_minutes", "s")  # seconds: converted to the rule's minutes
+    stand_in("fire_district_area_standard_km2", "km2")
+    stand_in("fire_district_area_edge_km2", "m2")
+    return figures
+
+
+def _layout(county=None):
+    return M.get_metric("fire_station_layout_compliant").func(county)
+
+
+@pytest.mark.parametrize("edge_s,std_km2,edge_m2,ok", [
+    (300.0, 7.0, 15e6, True),  # every limit met exactly (<=)
+    (301.0, 7.0, 15e6, False),  # S3-001: 5 min 1 s
+    (240.0, 7.5, 1e6, False),  # S3-002: 7 km2
+    (240.0, 5.0, 16e6, False),  # S3-003: 15 km2
+    (240.0, None, None, True),  # area limits that do not apply are skipped
+])
+def test_layout_metric_combines_the_gb51080_limits(layout, edge_s, std_km2, edge_m2, ok):
+    layout.update({"fire_response_edge_minutes": edge_s, "fire_district_area_standard_km2": std_km2,
+                   "fire_district_area_edge_km2": edge_m2})
+    assert _layout() is ok
+
+
+def test_layout_metric_needs_the_five_minute_figure(layout):
+    layout.update({"fire_response_edge_minutes": M.MetricUnavailable("no urban demand points"),
+                   "fire_district_area_standard_km2": 3.0})
+    with pytest.raises(M.MetricUnavailable, match=r"S3-001\) cannot be computed \(S3-001: no urban demand"):
+        _layout()
+    layout["fire_response_edge_minutes"] = None
+    with pytest.raises(M.MetricUnavailable, match=r"5-minute district-edge figure \(S3-001\) cannot be computed$"):
+        _layout()
+
+
+def test_sample_county_layout_is_computed_and_flags_the_reported_figure():
+    """The sample county reports S1-033 as met; the network model says the 5 minutes are not."""
+    ds = pytest.importorskip("yingji.datasets")
+    from yingji.compliance import check
+
+    county = ds.sample_county()
+    f = check(county, rules="county-plan-2020", as_of="2026-01-01").to_frame().set_index("rule_id")
+    row = f.loc["S1-033"]
+    assert row["basis"] == "computed" and row["status"] == "fail"
+    assert row["reported_value"] == True and row["computed_value"] == False  # noqa: E712
+    assert row["discrepancy"]
+    edge = check(county, rules="GB51080", as_of="2026-01-01").to_frame().set_index("rule_id")
+    assert edge.loc["S3-001", "status"] == "fail"  # the reason: S3-001 fails on the same county

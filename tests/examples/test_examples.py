@@ -39,3 +39,17 @@ def test_json_api_client_runs(capsys):
     assert "error BadRequest: Unknown action 'fire.teleport'" in out
     assert "error InfeasibleError" in out
     assert "python -m yingji.api: [0, 1] exit 0" in out
+
+
+def test_simulate_fire_plan_example_runs(capsys):
+    """The issue-9 example: a fire plan checked by simulation (busy units cost coverage at load)."""
+    mod = runpy.run_path(str(EXAMPLES / "simulate_fire_plan.py"), run_name="example")
+    rows = mod["main"](replications=3, loads=(1.0, 20.0))
+    out = capsys.readouterr().out
+    assert "existing stations" in out and "planned" in out
+    assert len(rows) == 4
+    before, after = rows[2], rows[3]  # 20x calls
+    assert after["within_standard"] > before["within_standard"]  # the plan helps
+    # busy engines: fewer calls answered in time than the static coverage model counts
+    assert after["within_standard"] < after["static_within_standard"]
+    assert after["ci"][1] < after["static_within_standard"]

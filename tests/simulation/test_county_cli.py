@@ -91,3 +91,26 @@ def test_dask_executor_gives_the_same_figures():
     with dd.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
         got = simulate(**kw, executor=client.get_executor())
     pd.testing.assert_frame_equal(ref.per_replication, got.per_replication)
+
+
+def test_simulated_metrics_in_compliance_check(county):
+    """The simulated figures are compliance metrics: a rule naming one is decided by the model."""
+    from yingji.compliance import check
+    from yingji.simulation import METRIC_HORIZON_HOURS, METRIC_REPLICATIONS
+
+    rules = pd.DataFrame([
+        {"id": "U-1", "metric": "simulated_p90_minutes", "operator": "<=", "threshold": "15",
+         "unit": "min"},
+        {"id": "U-2", "metric": "simulated_within_standard", "operator": ">=", "threshold": "90",
+         "unit": "%"},
+        {"id": "U-3", "metric": "simulated_p90_minutes", "operator": "<=", "threshold": "3600",
+         "unit": "s"},
+    ])
+    rep = check(county, rules=rules, as_of="2026-01-01", seed=4)
+    f = rep.to_frame().set_index("rule_id")
+    assert (f["basis"] == "computed").all()
+    sim = simulate(county, horizon_hours=METRIC_HORIZON_HOURS, replications=METRIC_REPLICATIONS, seed=4)
+    assert f.loc["U-1", "value"] == pytest.approx(sim.p90_minutes)
+    assert f.loc["U-1", "status"] == ("pass" if sim.p90_minutes <= 15 else "fail")
+    assert f.loc["U-2", "value"] == pytest.approx(100 * sim.within_standard)  # share -> %
+    assert f.loc["U-3", "value"] == pytest.approx(60 * sim.p90_minutes)  # min -> s

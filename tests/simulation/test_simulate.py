@@ -261,3 +261,28 @@ def test_service_minutes_per_point_as_series():
     b = simulate(units=units, demand=demand, times=T, horizon_hours=100, replications=2, seed=6,
                  service_minutes=[10.0, 20.0, 30.0])
     pd.testing.assert_frame_equal(a.per_replication, b.per_replication)
+
+
+def test_confidence_interval_clipped_to_the_range_of_the_figure():
+    # a rarely busy unit: the t-interval would reach below 0
+    lo, hi = confidence_interval([0.0, 0.0, 0.003], bounds=(0.0, 1.0))
+    assert lo == 0.0 and 0.0 < hi < 1.0
+    lo, hi = confidence_interval([0.999, 1.0, 0.97], bounds=(0.0, 1.0))
+    assert hi == 1.0 and lo < 1.0
+    units, demand, T = _three_units()
+    s = simulate(units=units, demand=demand, times=T, horizon_hours=200, replications=4, seed=1)
+    for name, (lo, hi) in s.ci.items():
+        assert lo >= 0.0, name
+        if name.startswith("utilisation") or name in ("within_standard", "first_due_busy",
+                                                      "share_queued", "mean_utilisation"):
+            assert hi <= 1.0, name
+
+
+def test_bad_horizon_is_reported_once():
+    """A bad horizon is one problem, not also a warm-up 'beyond the horizon'."""
+    units, demand, T = _three_units()
+    with pytest.raises(ValidationError, match=r"'horizon_hours' parameter of simulate must be a positive") as ei:
+        simulate(units=units, demand=demand, times=T, horizon_hours=-1, replications=2, seed=0)
+    assert "warmup_hours" not in str(ei.value)
+    with pytest.raises(ValidationError, match=r"'warmup_hours' parameter of simulate must be a number of hours in \[0, horizon"):
+        simulate(units=units, demand=demand, times=T, horizon_hours=10, warmup_hours=10, replications=2, seed=0)

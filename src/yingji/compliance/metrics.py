@@ -461,6 +461,50 @@ def _staffing_ok(county, **kw):
                                                      "stations", "staff")).all())
 
 
+# ---- fire-station layout (county plan 三(一)2, S1-033) ---------------------------------------
+
+#: The GB 51080-2015 4.1.3 figures the layout of fire stations is judged by (rule ids of the
+#: "GB51080" set); S1-033 "消防站布局符合标准要求" is met when every one of them that applies
+#: to the county is met.
+LAYOUT_RULES = ("S3-001", "S3-002", "S3-003")
+
+
+@register_metric("fire_station_layout_compliant", unit="bool", provisional=True,
+                 requires=("stations", "demand", "network"),
+                 description="GB 51080-2015 4.1.3: 5 minutes to the district edge (S3-001) and the "
+                             "district-area limits (S3-002, S3-003), from the registered fire "
+                             "metrics; a limit that does not apply (no such stations) is skipped")
+def _layout_ok(county, **kw):
+    from yingji.compliance._units import convert
+    from yingji.compliance.engine import evaluate
+    from yingji.compliance.rules import load_rules
+
+    load_metric_plugins()
+    rules = load_rules("GB51080")
+    rules = rules[rules["id"].isin(LAYOUT_RULES)]
+    checked, failed, why = [], [], []
+    for r in rules.itertuples():
+        value = None
+        for spec in metric_chain(r.metric):
+            try:
+                value = spec.func(county, **kw)
+            except MetricUnavailable as exc:
+                why.append(f"{r.id}: {exc}")
+                continue
+            if value is not None:
+                value = convert(float(value), spec.unit, r.unit)
+                break
+        if value is None:
+            continue
+        checked.append(r.id)
+        if not evaluate(value, r.operator, r.threshold)[0]:
+            failed.append(r.id)
+    if "S3-001" not in checked:  # the 5-minute rule is the core of the layout standard
+        raise MetricUnavailable("the 5-minute district-edge figure (S3-001) cannot be computed"
+                                + (f" ({'; '.join(why)})" if why else ""))
+    return not failed
+
+
 # ---- specialised rescue teams (county plan 三(四)15) ----------------------------------------
 
 _TEAM_SKILLS = {

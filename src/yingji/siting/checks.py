@@ -72,8 +72,13 @@ def coverage_count(cost=None, radius=None, sites=None, *, coverage=None) -> np.n
     >>> coverage_count([[1.0, 2.0], [5.0, 1.0]], 2.0, [0, 1]).tolist()
     [2, 1]
     """
-    probs = Problems("coverage_count")
-    ci, A = _matrix("coverage_count", cost, radius, coverage, probs)
+    return _count("coverage_count", cost, radius, sites, coverage)
+
+
+def _count(func: str, cost, radius, sites, coverage) -> np.ndarray:
+    """:func:`coverage_count` with its errors named after the public function ``func``."""
+    probs = Problems(func)
+    ci, A = _matrix(func, cost, radius, coverage, probs)
     s = _sites(sites, A.shape[1], ci, probs)
     probs.raise_if_any()
     mask = np.zeros(A.shape[1], dtype=np.bool_)
@@ -104,7 +109,7 @@ def is_covering(cost=None, radius=None, sites=None, *, coverage=None, rows=None)
     >>> is_covering([[1.0, 9.0], [9.0, 1.0]], 2.0, [0])
     False
     """
-    cnt = coverage_count(cost, radius, sites, coverage=coverage)
+    cnt = _count("is_covering", cost, radius, sites, coverage)
     if rows is not None:
         cnt = cnt[np.asarray(rows, dtype=np.int64)]
     return bool((cnt >= 1).all())
@@ -136,7 +141,7 @@ def covered_weight(cost=None, radius=None, weights=None, sites=None, *, coverage
     >>> covered_weight([[1.0, 9.0], [9.0, 1.0]], 2.0, [3, 4], [1])
     4.0
     """
-    cnt = coverage_count(cost, radius, sites, coverage=coverage)
+    cnt = _count("covered_weight", cost, radius, sites, coverage)
     probs = Problems("covered_weight")
     w = inp.check_weights(weights, cnt.size, "covered_weight", probs)
     if not isinstance(times, (int, np.integer)) or isinstance(times, bool) or times < 1:
@@ -164,4 +169,4 @@ def uncovered_rows(cost=None, radius=None, sites=None, *, coverage=None) -> np.n
     >>> uncovered_rows([[1.0, 9.0], [9.0, 1.0]], 2.0, [0]).tolist()
     [1]
     """
-    return np.nonzero(coverage_count(cost, radius, sites, coverage=coverage) == 0)[0]
+    return np.nonzero(_count("uncovered_rows", cost, radius, sites, coverage) == 0)[0]

@@ -501,6 +501,36 @@ def build_lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=N
     ``reduce=True`` applies the exact reductions of :func:`lscp` (fewer rows and columns; the
     columns keep the names ``x_<position>``); the default keeps every row and column so that
     constraints added through ``.to_pulp()`` can name any site.
+
+    Parameters
+    ----------
+    cost, radius, coverage, site_cost, fixed, uncoverable
+        As in :func:`lscp` (minutes or metres; ``inf`` = unreachable).
+    reduce : bool, default False
+        Apply the exact row / column reductions before building.
+
+    Returns
+    -------
+    yingji.siting.build.BuiltModel
+        ``.solve(time_limit=...)`` gives the :class:`~yingji.results.SitingResult` of
+        :func:`lscp`; ``.to_pulp()`` the model as a :class:`pulp.LpProblem`.
+
+    Raises
+    ------
+    ValidationError, InfeasibleError
+        As :func:`lscp`.
+
+    References
+    ----------
+    .. [1] C. Toregas, R. Swain, C. ReVelle and L. Bergman, "The location of emergency service
+       facilities", Operations Research 19(6), 1363-1373, 1971.
+
+    Examples
+    --------
+    >>> import numpy as np, yingji as yj
+    >>> m = yj.siting.build("lscp", np.array([[1.0, 9.0], [9.0, 1.0]]), 2.0)
+    >>> m.solve().objective
+    2.0
     """
     probs = Problems("lscp")
     cov, c, fx = _lscp_inputs("lscp", cost, radius, coverage, site_cost, fixed, uncoverable, probs)
@@ -897,6 +927,36 @@ def build_mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, f
 
     Columns ``x_<site position>`` (binary) then ``y_<row>`` (covered, continuous in [0, 1]);
     with ``reduce=True`` the rows are groups of identical demand rows.
+
+    Parameters
+    ----------
+    cost, radius, p, coverage, weights, fixed
+        As in :func:`mclp` (``p`` counts the fixed sites).
+    reduce : bool, default False
+        Merge identical demand rows and drop dominated columns before building.
+
+    Returns
+    -------
+    yingji.siting.build.BuiltModel
+        ``.solve(time_limit=...)`` gives the :class:`~yingji.results.SitingResult` of
+        :func:`mclp`; ``.to_pulp()`` the model as a :class:`pulp.LpProblem`.
+
+    Raises
+    ------
+    ValidationError
+        As :func:`mclp`.
+
+    References
+    ----------
+    .. [1] R. Church and C. ReVelle, "The maximal covering location problem", Papers of the
+       Regional Science Association 32, 101-118, 1974.
+
+    Examples
+    --------
+    >>> import numpy as np, yingji as yj
+    >>> m = yj.siting.build("mclp", np.array([[1.0, 9.0], [9.0, 1.0], [1.0, 9.0]]), 2.0, p=1)
+    >>> m.solve().objective
+    2.0
     """
     probs = Problems("mclp")
     cov, w, fx, pp = _maxcov_inputs("mclp", cost, radius, coverage, p, weights, fixed, probs)
@@ -1102,6 +1162,37 @@ def build_backup_coverage(cost=None, radius=None, p=None, *, coverage=None, weig
     The objective is ``tradeoff·covered + (1 - tradeoff)·covered_twice`` (``tradeoff=None``
     means 0: pure second coverage, optionally with ``min_first`` as a floor on first coverage).
     Columns ``x_<site>``, ``y_<row>`` (covered), ``u_<row>`` (covered twice, binary).
+
+    Parameters
+    ----------
+    cost, radius, p, coverage, weights, radius2, fixed, tradeoff
+        As in :func:`backup_coverage`.
+    min_first : float, optional
+        Floor on the first-covered weight (the lexicographic second stage of
+        :func:`backup_coverage` sets it to the first stage's optimum).
+    reduce : bool, default False
+        Merge identical demand rows and drop dominated columns before building.
+
+    Returns
+    -------
+    yingji.siting.build.BuiltModel
+
+    Raises
+    ------
+    ValidationError, InfeasibleError
+        As :func:`backup_coverage`.
+
+    References
+    ----------
+    .. [1] K. Hogan and C. ReVelle, "Concepts and applications of backup coverage",
+       Management Science 32(11), 1434-1444, 1986.
+
+    Examples
+    --------
+    >>> import numpy as np, yingji as yj
+    >>> cov = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], dtype=bool)
+    >>> yj.siting.build("backup_coverage", coverage=cov, p=3).solve().objective
+    3.0
     """
     probs = Problems("backup_coverage")
     cov, w, fx, pp, B = _backup_inputs(cost, radius, coverage, p, weights, radius2, fixed, tradeoff, probs)
