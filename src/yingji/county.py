@@ -60,6 +60,10 @@ class TableSpec:
         Columns holding ``";"``-separated lists.
     nonneg : tuple
         Numeric columns that must be non-negative.
+    alternatives : dict
+        Required column -> an optional extra column that may stand in for it row by row (a
+        missing value is accepted where the alternative has one; e.g. an item's norm per
+        person or per household).
     """
 
     name: str
@@ -70,6 +74,7 @@ class TableSpec:
     choices: dict = field(default_factory=dict)
     lists: tuple = ()
     nonneg: tuple = ()
+    alternatives: dict = field(default_factory=dict)
 
     @property
     def required(self) -> list[str]:
@@ -154,6 +159,7 @@ TABLES: dict[str, TableSpec] = {
             defaults={"unit": "", "days": 1.0, "unit_volume": np.nan, "unit_cost": np.nan,
                       "source": ""},
             nonneg=("per_person_per_day", "days", "unit_volume", "unit_cost"),
+            alternatives={"per_person_per_day": "per_household_per_day"},
         ),
         TableSpec(
             "shelters",
@@ -340,8 +346,12 @@ def _coerce_column(df, col, kind, spec, where, rep, node_kind) -> pd.Series:
                 rep.add(where, "expected a whole number", rows=_row_ids(df, frac), column=col)
             return num.astype(float).round().astype("int64")
         num = num.astype("float64")
+        alt = spec.alternatives.get(col)
+        if alt is not None and alt in df.columns:  # the alternative column stands in row by row
+            miss = miss & _missing_mask(df[alt])
         if required and miss.any():
-            rep.add(where, "missing value", rows=_row_ids(df, miss), column=col)
+            rep.add(where, "missing value" + (f" (and no {alt!r})" if alt else ""),
+                    rows=_row_ids(df, miss), column=col)
         if col in spec.defaults and miss.any():
             num = num.fillna(spec.defaults[col])
         inf = np.asarray(np.isinf(num))
@@ -639,6 +649,89 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         rep.raise_if_any()  # stop before snapping when the tables are broken
         self._place_nodes(rep, where, nk, max_snap)
         rep.raise_if_any()
+        if network is not None and hasattr(network, "check_connected"):
+            self.check_connected(warn=True)
+
+    # ---- connectivity -------------------------------------------------------------
+    def check_connected(self, *, strong: bool = True, warn: bool = False) -> pd.DataFrame:
+        """Located rows whose node sits outside the largest component of the road network.
+
+        A network in several pieces is normal for OSM extracts; a demand point or site in a
+        small piece cannot reach, or be reached from, the rest, so every travel time to or
+        from it is ``inf``. The county constructor (and :meth:`load`, :meth:`from_json`) calls
+        this with ``warn=True``.
+
+        Parameters
+        ----------
+        strong : bool
+            Strongly connected components (default; one-way streets respected) or weakly.
+        warn : bool
+            Warn (:class:`~yingji.DisconnectedNetworkWarning`) naming the tables and ids
+            when there are any.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per such located row: ``table``, ``id``, ``node``, ``component``
+            (0 = largest), ``component_size`` (nodes). Empty when all points are in the
+            largest component or the county has no network.
+
+        See Also
+        --------
+        largest_component : keep the main piece and snap the points to it again.
+        yingji.Network.components, yingji.Network.check_connected
+        """
+        cols = ["table", "id", "node", "component", "component_size"]
+        net = self.network
+        if net is None:
+            return pd.DataFrame(columns=cols)
+        parts = []
+        for name, spec in TABLES.items():
+            df = getattr(self, name)
+            if not spec.located or len(df) == 0 or "node" not in df.columns:
+                continue
+            r = net.check_connected(df["node"].tolist(), ids=list(df.index), strong=strong)
+            if len(r):
+                parts.append(r.assign(table=name))
+        out = (pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols))
+        if warn and len(out):
+            import warnings
+
+            from yingji.exceptions import DisconnectedNetworkWarning
+
+            by_table = "; ".join(f"{t}: {', '.join(map(repr, g['id'].tolist()[:8]))}"
+                                 + (f" and {len(g) - 8} more" if len(g) > 8 else "")
+                                 for t, g in out.groupby("table", sort=False))
+            comp = net.components(strong)
+            warnings.warn(
+                f"{len(out)} located point(s) sit outside the largest "
+                f"{'strongly' if strong else 'weakly'} connected component of the road network "
+                f"({int(comp['n_nodes'].iloc[0]):,} of {net.n_nodes:,} nodes, {len(comp)} components): "
+                f"{by_table}. Their travel times to the rest are inf. See County.check_connected(); "
+                f"County.largest_component() keeps the main piece and snaps them to it.",
+                DisconnectedNetworkWarning, stacklevel=3)
+        return out
+
+    def largest_component(self, *, strong: bool = True) -> "County":
+        """The county on the largest component of its road network, every located table
+        snapped to it again (from ``x``, ``y``).
+
+        Warns
+        -----
+        DisconnectedNetworkWarning
+            Saying how many nodes were dropped (from :meth:`yingji.Network.largest_component`).
+
+        Returns
+        -------
+        County
+            ``self`` when the network is already in one piece.
+        """
+        if self.network is None:
+            return self
+        net = self.network.largest_component(strong)
+        if net is self.network:
+            return self
+        return self.replace(network=net)
 
     # ---- construction helpers -----------------------------------------------------
     @staticmethod

@@ -55,8 +55,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
-from yingji._validation import Problems
-from yingji.exceptions import ValidationError
+from yingji._validation import Problems, describe_positions
+from yingji.exceptions import SolverError, ValidationError
 from yingji.results import to_jsonable
 from yingji.solvers import SparseModel, solve
 
@@ -71,11 +71,17 @@ __all__ = [
     "sample_scenarios",
     "transfer",
     "DEFAULT_EVACUATION_SHARE",
+    "DEFAULT_HOUSEHOLD_SIZE",
 ]
 
 #: Share of residents to evacuate and supply, by the demand point's ``risk`` level. An
 #: ASSUMPTION of yingji (no national norm found); pass ``evacuation_share=`` or ``at_risk=``.
 DEFAULT_EVACUATION_SHARE = {"high": 0.20, "normal": 0.05}
+
+#: Persons per household, used to turn per-household norms (``per_household_per_day``) into
+#: per-person quantities: 2.62, the average size of a family household in China's 7th national
+#: population census (2020). Pass ``household_size=`` for the county's own figure.
+DEFAULT_HOUSEHOLD_SIZE = 2.62
 
 _ITEM_COLS = ("per_person_per_day", "days")
 
@@ -95,7 +101,14 @@ def _as_date(d) -> pd.Timestamp:
     return pd.Timestamp(d)
 
 
-def _norms(county, norms, probs: Problems) -> pd.DataFrame:
+def _norms(county, norms, probs: Problems, household_size: float = None) -> pd.DataFrame:
+    """Item norms indexed by item; a ``per_household_per_day`` norm is folded into
+    ``per_person_per_day`` (divided by ``household_size``, default
+    :data:`DEFAULT_HOUSEHOLD_SIZE`) and kept as ``household_norm``."""
+    if household_size is None:  # the county's own figure (county.toml) or the census average
+        meta = getattr(county, "meta", None) or {}
+        household_size = meta.get("household_size", DEFAULT_HOUSEHOLD_SIZE) if isinstance(meta, dict) \
+            else DEFAULT_HOUSEHOLD_SIZE
     items = _table(county, "items", norms)
     if items is None or not isinstance(items, pd.DataFrame) or len(items) == 0:
         probs.param("norms", "a DataFrame of item norms (or a county with an items table)", None if items is None else "an empty table")
@@ -104,10 +117,31 @@ def _norms(county, norms, probs: Problems) -> pd.DataFrame:
     if "item" in items.columns:
         items = items.set_index("item")
     items.index = items.index.map(str)
-    missing = [c for c in _ITEM_COLS if c not in items.columns]
+    has_hh = "per_household_per_day" in items.columns
+    missing = [c for c in _ITEM_COLS if c not in items.columns and not (has_hh and c == "per_person_per_day")]
     if missing:
         probs.add(f"The 'norms' table of {probs.func} is missing column(s) {missing}; it has {list(items.columns)}.")
         return items
+    if has_hh:
+        # per-household norms: a row may give either norm (or both); the missing one counts as 0
+        pp = pd.to_numeric(items["per_person_per_day"], errors="coerce") if "per_person_per_day" in items.columns \
+            else pd.Series(np.nan, index=items.index)
+        ph = pd.to_numeric(items["per_household_per_day"], errors="coerce")
+        neither = items.index[pp.isna().to_numpy() & ph.isna().to_numpy()]
+        if len(neither):
+            probs.add(f"The 'norms' table of {probs.func} needs 'per_person_per_day' or 'per_household_per_day' "
+                      f"for items {list(neither)}.")
+        bad = items.index[(ph < 0).to_numpy() | np.isinf(ph.to_numpy(float))]
+        if len(bad):
+            probs.add(f"The 'norms' table of {probs.func} has negative or infinite 'per_household_per_day' for "
+                      f"items {list(bad)}.")
+        hs = float(household_size) if household_size is not None else float("nan")
+        if not (np.isfinite(hs) and hs > 0):
+            probs.param("household_size", "a positive number of persons per household", household_size)
+            hs = 1.0
+        items["per_person_per_day"] = pp.where(pp.notna() | ph.isna(), 0.0) + ph.fillna(0.0) / hs
+        items = items.rename(columns={"per_household_per_day": "household_norm"})
+        items["household_size"] = hs
     for c in ("per_person_per_day", "days", "unit_volume", "unit_cost"):
         if c in items.columns:
             v = pd.to_numeric(items[c], errors="coerce")
@@ -168,7 +202,8 @@ def _people_at_risk(demand: pd.DataFrame, at_risk, share, probs: Problems) -> pd
     return demand["population"].astype(float) * risk.map(share).fillna(0.0)
 
 
-def _minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems):
+def _minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems,
+             names: tuple = ("depots", "township seats")):
     """Origins × destinations minutes (Network, labelled DataFrame or array)."""
     if len(origins) == 0 or len(dests) == 0:
         return np.full((len(origins), len(dests)), np.inf)
@@ -178,7 +213,24 @@ def _minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: st
         probs.param(what, "a Network, a DataFrame of minutes (origins × destinations) or an array", None)
         return None
     if hasattr(times, "travel_times"):
-        return np.asarray(times.travel_times(origins["node"].to_numpy(), dests["node"].to_numpy()), dtype=float)
+        known = getattr(times, "nodes", None)
+        off_any = False
+        for name, df in zip(names, (origins, dests)):
+            if "node" not in df.columns:
+                probs.add(f"The {name} of {probs.func} need a 'node' column to route on the network.")
+                off_any = True
+                continue
+            nodes = df["node"].astype(object).tolist()
+            off = [k for k, v in enumerate(nodes) if v is None or (isinstance(v, float) and np.isnan(v))
+                   or (isinstance(known, pd.Index) and v not in known)]
+            if off:
+                off_any = True
+                probs.add(f"Sites off the network in {probs.func}: {name} with ids "
+                          f"{describe_positions(off, list(df.index))} have nodes {describe_positions(off, nodes)} "
+                          f"that are missing or not in the road network.")
+        if off_any:
+            return None
+        return np.asarray(times.travel_times(origins["node"].tolist(), dests["node"].tolist()), dtype=float)
     if isinstance(times, pd.DataFrame):
         t = times.copy()
         t.index = t.index.map(str)
@@ -207,6 +259,7 @@ def requirements(
     demand: pd.DataFrame | None = None,
     at_risk=None,
     evacuation_share: dict | None = None,
+    household_size: float | None = None,
 ) -> pd.DataFrame:
     """What each township needs: people at risk × norm per person per day × days.
 
@@ -215,8 +268,10 @@ def requirements(
     county : yingji.County, optional
     norms : DataFrame, optional
         Item norms indexed by item (or with an ``item`` column): ``per_person_per_day`` (item
-        units per person per day), ``days``, optional ``unit``, ``unit_volume`` (m³/unit),
-        ``unit_cost``, ``source``. Default: the county's ``items`` table.
+        units per person per day) and/or ``per_household_per_day`` (item units per household
+        per day; a row may give either, the other counting as 0), ``days``, optional ``unit``,
+        ``unit_volume`` (m³/unit), ``unit_cost``, ``source``. Default: the county's ``items``
+        table.
     demand : DataFrame, optional
         Demand points with ``population``, ``township`` and ``risk`` (default: the county's).
     at_risk : Series, optional
@@ -224,12 +279,33 @@ def requirements(
     evacuation_share : dict, optional
         Share of residents at risk by ``risk`` level (default :data:`DEFAULT_EVACUATION_SHARE`,
         an assumption).
+    household_size : float, optional
+        Persons per household for per-household norms (default: ``household_size`` in the
+        county's meta / ``county.toml``, else :data:`DEFAULT_HOUSEHOLD_SIZE`, 2.62 from the
+        2020 census):
+        quantity = people × (per person + per household / household size) × days.
 
     Returns
     -------
     DataFrame
         One row per township and item: ``township``, ``item``, ``people_at_risk``, ``quantity``,
         ``unit``, ``volume_m3``, ``source``.
+
+    Raises
+    ------
+    ValidationError
+        No norms or demand; norms missing ``days`` or both per-person and per-household
+        norms, negative or missing values, duplicate items; ``at_risk`` labels that are
+        neither demand ids nor townships, or negative; risk levels without an
+        ``evacuation_share``; a non-positive ``household_size``.
+
+    References
+    ----------
+    .. [1] Sphere Association (2018). *The Sphere Handbook*, water supply standard 1 (15 L per
+       person per day), food security (2,100 kcal per person per day), shelter standard 3 (3.5 m²);
+       ``rules.csv`` S5-009, S5-020, S5-018.
+    .. [2] National Bureau of Statistics of China (2021). Main data of the seventh national
+       population census: 2.62 persons per family household (``DEFAULT_HOUSEHOLD_SIZE``).
 
     Examples
     --------
@@ -242,7 +318,7 @@ def requirements(
     [['A', 200.0, 9000.0], ['B', 150.0, 6750.0]]
     """
     probs = Problems("requirements")
-    items = _norms(county, norms, probs)
+    items = _norms(county, norms, probs, household_size)
     demand = _table(county, "demand", demand)
     if demand is None or not isinstance(demand, pd.DataFrame) or "population" not in getattr(demand, "columns", []):
         probs.param("demand", "a DataFrame with a 'population' column (or a county)", type(demand).__name__)
@@ -296,14 +372,17 @@ class SupplyAssessment:
     params: dict = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
+        """Per depot and item: stock, expiring, expired, required, shortfall."""
         return self.items.copy()
 
     def to_dict(self) -> dict:
+        """JSON-serialisable form (``json.dumps`` works on it)."""
         return to_jsonable({"items": self.items, "townships": self.townships, "reach_share": self.reach_share,
                             "evacuee_capacity": self.evacuee_capacity, "rules": self.rules,
                             "as_of": self.as_of, "params": self.params})
 
     def summary(self) -> str:
+        """Short text a planner reads."""
         short = self.items[self.items["shortfall"] > 0]
         lines = [
             f"Supplies (as of {self.as_of.date()}): {len(short)} of {len(self.items)} depot-item "
@@ -331,6 +410,7 @@ def assess(
     evacuation_share: dict | None = None,
     horizon_days: float = 90.0,
     delivery_hours: float = 12.0,
+    household_size: float | None = None,
     time_limit: float = config.TIME_LIMIT,
 ) -> SupplyAssessment:
     """Stock compliance per depot and item, and how much need stock meets within the delivery limit.
@@ -341,7 +421,9 @@ def assess(
     as_of : date-like, optional
         Date at which stock counts as usable (default today).
     norms, depots, stock, demand : DataFrame, optional
-        Replace the county's tables (``stock``: ``depot``, ``item``, ``quantity``, ``expires``).
+        Replace the county's tables (``stock``: ``depot``, ``item``, ``quantity``, ``expires``;
+        where ``expires`` is empty, a stock ``acquired`` date plus the item's
+        ``shelf_life_days`` gives the expiry).
     times : Network, DataFrame or array, optional
         Depots × townships minutes (default: routed on the county's network to each township's seat).
     at_risk, evacuation_share
@@ -350,12 +432,21 @@ def assess(
         Stock expiring within this many days of ``as_of`` is listed as ``expiring``.
     delivery_hours : float
         Delivery time limit (S5-007: first supplies within 12 h).
+    household_size : float, optional
+        Persons per household for per-household norms (see :func:`requirements`).
     time_limit : float
         Seconds for the reach LP.
 
     Returns
     -------
     SupplyAssessment
+
+    Raises
+    ------
+    ValidationError
+        No depots, stock or demand; stock with negative or missing quantities, unknown depots
+        or unknown items (not in the norms); a non-positive ``delivery_hours``; times not
+        labelled depots × townships; anything :func:`requirements` rejects.
 
     Notes
     -----
@@ -368,10 +459,17 @@ def assess(
 
     the population-weighted share of needs met when stock of every depot may go to every
     township it reaches within the limit :math:`L`.
+
+    References
+    ----------
+    .. [1] 建标121-2009《救灾物资储备库建设标准》, table 1: a county depot serves 5,000-7,000
+       evacuees (``rules.csv`` S5-001).
+    .. [2] Hunan nine-department guidance: first relief supplies reach the affected area within
+       12 h (``rules.csv`` S5-007).
     """
     probs = Problems("assess")
     as_of_ts = _as_date(as_of)
-    items = _norms(county, norms, probs)
+    items = _norms(county, norms, probs, household_size)
     depots = _table(county, "depots", depots)
     stock = _table(county, "stock", stock)
     demand = _table(county, "demand", demand)
@@ -398,7 +496,7 @@ def assess(
     probs.raise_if_any()
 
     # usable / expiring stock per depot and item
-    exp = pd.to_datetime(stock["expires"], errors="coerce") if "expires" in stock.columns else pd.Series(pd.NaT, index=stock.index)
+    exp = _expiry(stock, items)
     usable = exp.isna() | (exp >= as_of_ts)
     expiring = usable & exp.notna() & (exp <= as_of_ts + pd.Timedelta(days=float(horizon_days)))
     st = stock.assign(usable=np.where(usable, stock["quantity"].astype(float), 0.0),
@@ -470,6 +568,21 @@ def _check_stock(stock: pd.DataFrame, depots: pd.DataFrame, items: pd.DataFrame,
     if unk_i:
         probs.add(f"The 'stock' table names unknown items {unk_i[:10]} (not in the norms table).")
     probs.raise_if_any()
+
+
+def _expiry(stock: pd.DataFrame, items: pd.DataFrame | None) -> pd.Series:
+    """Expiry date of each stock row: ``expires`` where given, else ``acquired`` + the item's
+    ``shelf_life_days`` (when both are known); NaT = does not expire."""
+    exp = (pd.to_datetime(stock["expires"], errors="coerce") if "expires" in stock.columns
+           else pd.Series(pd.NaT, index=stock.index, dtype="datetime64[ns]"))
+    if ("acquired" in stock.columns and items is not None and len(items)
+            and "shelf_life_days" in items.columns):
+        life = pd.to_numeric(items["shelf_life_days"], errors="coerce")
+        days = stock["item"].astype(str).map(life)
+        acq = pd.to_datetime(stock["acquired"], errors="coerce")
+        derived = acq + pd.to_timedelta(days, unit="D")
+        exp = exp.where(exp.notna(), derived)
+    return exp
 
 
 def _reach_lp(reach: np.ndarray, req: np.ndarray, stock: np.ndarray, pop: np.ndarray, time_limit: float) -> np.ndarray:
@@ -734,9 +847,11 @@ class StockPlan:
     params: dict = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
+        """The stock to hold: depot, item, quantity, existing, buy."""
         return self.stock.copy()
 
     def to_dict(self) -> dict:
+        """JSON-serialisable form (``json.dumps`` works on it)."""
         return to_jsonable({
             "stock": self.stock, "sites": self.sites, "expected_cost": self.expected_cost,
             "first_stage_cost": self.first_stage_cost, "expected_unmet": self.expected_unmet,
@@ -746,6 +861,7 @@ class StockPlan:
         })
 
     def summary(self) -> str:
+        """Short text a planner reads."""
         opened = self.sites[(self.sites["kind"] == "candidate") & self.sites["open"]]["site"].tolist()
         return (
             f"Prepositioning ({self.method}, {self.params.get('n_scenarios', '?')} scenarios): expected cost "
@@ -867,6 +983,7 @@ def _solve_subproblem(args):
     pickle little.
     """
     ship, demand, vol, penalty, hold, time_limit = args
+    hold = np.maximum(hold, 0.0)  # solver tolerances must not make the scenario infeasible
     c2, A_dem, d, A_stock, _ = _second_stage_arrays(ship, demand, vol, penalty)
     n2 = c2.size
     A = sp.vstack([A_dem, A_stock]).tocsr()
@@ -884,7 +1001,9 @@ def _hold_from_x1(inst: _Instance, x1: np.ndarray) -> np.ndarray:
     """Stock held per (site, item) given first-stage columns; closed sites hold nothing usable."""
     J, K = len(inst.site_ids), len(inst.item_ids)
     off_open, off_lvl, off_buy, _ = _first_stage_layout(inst)
-    return (inst.existing + x1[off_buy:off_buy + J * K].reshape(J, K)).ravel()
+    # a MIP solution may hold buy = -2e-7 within the solver's feasibility tolerance; a negative
+    # stock bound would make the scenario LP infeasible (seen with 10 scenarios on the sample county)
+    return (inst.existing + np.maximum(x1[off_buy:off_buy + J * K], 0.0).reshape(J, K)).ravel()
 
 
 def _hold_matrix_for(inst: _Instance, s: int, hold: np.ndarray, closed_mask: np.ndarray) -> np.ndarray:
@@ -1103,7 +1222,7 @@ def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, 
     probs.raise_if_any()
     seats = demand.loc[tws["seat"]].copy()
     seats.index = tws.index
-    base_T = _minutes(times, sites, seats, county, "times", probs)
+    base_T = _minutes(times, sites, seats, county, "times", probs, ("depots and candidate sites", "township seats"))
     probs.raise_if_any()
     item_ids = list(items.index)
     K = len(item_ids)
@@ -1111,7 +1230,7 @@ def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, 
     existing = np.zeros((J, K))
     if stock is not None and len(stock):
         st = stock.copy()
-        exp = pd.to_datetime(st["expires"], errors="coerce") if "expires" in st.columns else pd.Series(pd.NaT, index=st.index)
+        exp = _expiry(st, items)
         asof = _as_date(as_of)
         st = st[exp.isna() | (exp >= asof)]
         agg = st.groupby([st["depot"].astype(str), st["item"].astype(str)])["quantity"].sum()
@@ -1248,7 +1367,23 @@ def preposition(
     Raises
     ------
     ValidationError
-        Bad scenarios, unknown townships / items / depots, negative capacities, bad options.
+        Bad scenarios, unknown townships / items / depots, negative capacities, bad options,
+        depots or township seats off the network.
+    SolverError
+        No first-stage decision found within ``time_limit`` (status ``"time_limit"``).
+
+    See Also
+    --------
+    sample_scenarios : scenarios for a county (earthquakes, floods, chemical releases).
+
+    References
+    ----------
+    .. [1] Van Slyke, R. M. and Wets, R. (1969). L-shaped linear programs with applications to
+       optimal control and stochastic programming. SIAM J. Appl. Math. 17(4), 638-663.
+    .. [2] Birge, J. R. and Louveaux, F. (2011). *Introduction to Stochastic Programming*, 2nd ed.,
+       Springer (multi-cut L-shaped method; the value of the stochastic solution).
+    .. [3] Rawls, C. G. and Turnquist, M. A. (2010). Pre-positioning of emergency supplies for
+       disaster response. Transportation Research Part B 44(4), 521-534.
     """
     t0 = _time.perf_counter()
     probs = Problems("preposition")
@@ -1277,21 +1412,23 @@ def preposition(
     if use == "extensive":
         x1, sol, ev = _extensive(inst, budget, closed, max_unmet_probability, time_limit, mip_gap)
         if x1 is None:
-            raise ValidationError("No first-stage decision was found within the time limit; raise time_limit.")
+            raise SolverError("preposition found no first-stage decision within the time limit "
+                              f"({time_limit:g} s); raise time_limit.", status="time_limit")
         bound, iters = float(sol.bound), 1
         ub = float(sol.objective)
         status = sol.status
     else:
         x1, ev, ub, bound, status, iters = _benders(inst, budget, closed, executor, time_limit, mip_gap, max_iter, progress)
         if x1 is None:
-            raise ValidationError("No first-stage decision was evaluated within the time limit; raise time_limit.")
+            raise SolverError("preposition evaluated no first-stage decision within the time limit "
+                              f"({time_limit:g} s); raise time_limit.", status="time_limit")
     gap = abs(ub - bound) / max(abs(ub), 1e-9) if np.isfinite(bound) else float("inf")
     optimal = gap <= max(mip_gap, 1e-9) * 1.0001
     status = "optimal" if optimal else "time_limit"
     J, K = len(inst.site_ids), len(inst.item_ids)
     off_open, off_lvl, off_buy, _ = _first_stage_layout(inst)
     buy = x1[off_buy:off_buy + J * K].reshape(J, K)
-    buy[np.abs(buy) < 1e-9] = 0.0
+    buy[buy < 1e-9] = 0.0  # also clears negatives within the solver's tolerance
     hold = inst.existing + buy
     stock = pd.DataFrame({"depot": np.repeat(inst.site_ids, K), "item": np.tile(inst.item_ids, J),
                           "quantity": hold.ravel(), "existing": inst.existing.ravel(), "buy": buy.ravel()})
@@ -1363,13 +1500,16 @@ class TransferPlan:
     status: str
 
     def to_frame(self) -> pd.DataFrame:
+        """The shipments: depot, destination, item, quantity, minutes."""
         return self.shipments.copy()
 
     def to_dict(self) -> dict:
+        """JSON-serialisable form (``json.dumps`` works on it)."""
         return to_jsonable({"shipments": self.shipments, "unmet": self.unmet, "objective": self.objective,
                             "max_minutes": self.max_minutes, "optimal": self.optimal, "status": self.status})
 
     def summary(self) -> str:
+        """Short text a planner reads."""
         return (f"Transfer: {len(self.shipments)} shipments, latest arrival {self.max_minutes:.1f} min, "
                 f"unmet {self.unmet['quantity'].sum():,.0f} units ({self.status})")
 
@@ -1408,6 +1548,33 @@ def transfer(
     Returns
     -------
     TransferPlan
+
+    Raises
+    ------
+    ValidationError
+        An unknown ``objective``; no depots or stock; demands missing ``item`` or ``quantity``,
+        with negative or missing quantities, unknown items or unknown destinations; bad stock
+        (see :func:`assess`); times not labelled depots × destinations.
+
+    Notes
+    -----
+    With shipments :math:`x_{jr}` from depot :math:`j` for demand row :math:`r` (item
+    :math:`k_r`, quantity :math:`q_r`, priority :math:`\pi_r`), unmet :math:`u_r`, stock
+    :math:`s_{jk}`, volume :math:`v_k` (m³/unit) and minutes :math:`\tau_{jr}`:
+
+    .. math::
+
+        \min \sum_{jr} v_{k_r} \tau_{jr} x_{jr} + M \sum_r \pi_r u_r \;\text{s.t.}\;
+        \sum_j x_{jr} + u_r = q_r,\quad \sum_{r: k_r = k} x_{jr} \le s_{jk},
+
+    with :math:`M` above any shipping cost, so priority-weighted unmet demand is least first.
+    ``objective="time"`` bisects over the distinct :math:`\tau` for the smallest latest arrival
+    that meets the same demand (a bottleneck transportation problem).
+
+    References
+    ----------
+    .. [1] Hammer, P. L. (1969). Time-minimizing transportation problems. Naval Research
+       Logistics Quarterly 16(3), 345-357.
     """
     probs = Problems("transfer")
     if objective not in ("cost", "time"):
@@ -1446,9 +1613,9 @@ def transfer(
             probs.add(f"The 'demands' table of transfer names unknown destinations {unknown[:10]} (give a 'node' column).")
             probs.raise_if_any()
         dests["node"] = dmd.loc[dests.index, "node"]
-    T = _minutes(times, depots, dests, county, "times", probs)
+    T = _minutes(times, depots, dests, county, "times", probs, ("depots", "destinations"))
     probs.raise_if_any()
-    exp = pd.to_datetime(stock["expires"], errors="coerce") if "expires" in stock.columns else pd.Series(pd.NaT, index=stock.index)
+    exp = _expiry(stock, items if len(items) else None)
     st = stock[exp.isna() | (exp >= _as_date(as_of))]
     avail = st.groupby([st["depot"].astype(str), st["item"].astype(str)])["quantity"].sum()
     vol = items["unit_volume"].to_dict() if len(items) and "unit_volume" in items.columns else {}

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import time as _time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,18 @@ __all__ = [
     "plan_bases",
     "is_feasible_allocation",
     "GAP_REASONS",
+    "SKILLS",
 ]
+
+#: Known rescue specialities (skill tokens). The first five are those the county plan (task 15) and
+#: the sample county use; the others are common specialities of Chinese professional rescue teams.
+#: A token outside this list (and outside ``skills=``) is an error, so a typo such as ``"flod"``
+#: is not silently reported as a ``no_skill`` gap. Pass ``skills=[...]`` to allow others.
+SKILLS = (
+    "non_coal_mine", "construction", "hazardous_chemicals", "rail_transit", "flood",
+    "coal_mine", "earthquake", "urban_search_rescue", "forest_fire", "water_rescue", "mountain",
+    "road_traffic", "tunnel", "power", "gas", "medical", "communications", "aviation",
+)
 
 #: The reasons a hazard site's need can go unmet.
 GAP_REASONS = ("no_skill", "too_far", "crew_short")
@@ -169,6 +181,9 @@ class BasePlan:
         The allocation without and with the new teams.
     remaining_gaps : pandas.DataFrame
         Gaps no candidate can close (reported, not hidden).
+    relocations : pandas.DataFrame
+        Existing teams moved to a candidate base (``relocate=True``): ``team``, ``from_node``,
+        ``candidate``, ``node``, ``cost``. Empty otherwise.
     cost : float
         Total cost of the new bases (their count when candidates carry no cost).
     optimal : bool
@@ -183,15 +198,20 @@ class BasePlan:
     cost: float
     optimal: bool
     gap: float
+    relocations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["team", "from_node", "candidate", "node", "cost"]))
 
     def to_frame(self) -> pd.DataFrame:
+        """The new teams (one row per team: id, candidate base, skill, crew, node)."""
         return self.new_teams.copy()
 
     def to_dict(self) -> dict:
+        """JSON-serialisable form (with the allocations before and after)."""
         return to_jsonable(
             {
                 "new_bases": list(self.new_bases),
                 "new_teams": self.new_teams,
+                "relocations": self.relocations,
                 "remaining_gaps": self.remaining_gaps,
                 "cost": self.cost,
                 "optimal": self.optimal,
@@ -202,8 +222,13 @@ class BasePlan:
         )
 
     def summary(self) -> str:
+        """One line: bases, moves, cost and the gaps before and after."""
         return (
-            f"{len(self.new_bases)} new team bases {list(self.new_bases)} (cost {self.cost:g}); "
+            f"{len(self.new_bases)} new team bases {list(self.new_bases)}"
+            + (f", {len(self.relocations)} team(s) moved "
+               + str([f"{r.team}->{r.candidate}" for r in self.relocations.itertuples()])
+               if len(self.relocations) else "")
+            + f" (cost {self.cost:g}); "
             f"gaps {len(self.before.gaps)} -> {len(self.after.gaps)}"
             + (f"; {len(self.remaining_gaps)} gaps no candidate closes" if len(self.remaining_gaps) else "")
         )
@@ -226,7 +251,7 @@ def _get_table(county, name, given):
     return getattr(county, name, None)
 
 
-def _check_tables(teams, hazards, enterprises, probs: Problems):
+def _check_tables(teams, hazards, enterprises, probs: Problems, extra_skills=None):
     for name, df, cols in (
         ("teams", teams, ("skills", "crew")),
         ("hazards", hazards, ("skill", "crew_needed", "max_minutes")),
@@ -265,6 +290,25 @@ def _check_tables(teams, hazards, enterprises, probs: Problems):
         probs.add(f"The 'hazards' table of allocate has hazards with no required skill: {empty[:10]}.")
     if enterprises is not None and len(enterprises) and "skill" not in enterprises.columns:
         probs.add(f"The 'enterprises' table of allocate is missing column 'skill'; it has {list(enterprises.columns)}.")
+    known = set(SKILLS) | set(extra_skills or ())
+    for name, df, col in (("teams", teams, "skills"), ("hazards", hazards, "skill"),
+                          ("enterprises", enterprises, "skill")):
+        if df is None or not len(df) or col not in df.columns:
+            continue
+        bad: dict[str, list] = {}
+        for i, v in df[col].items():
+            for tok in _split(v):
+                if tok not in known:
+                    bad.setdefault(tok, []).append(str(i))
+        if bad:
+            probs.add(f"The {name!r} table of allocate names unknown skill(s) "
+                      + "; ".join(f"{tok!r} (ids {ids[:5]}{' ...' if len(ids) > 5 else ''})" for tok, ids in bad.items())
+                      + f". Known skills: {sorted(known)}; pass skills=[...] to allow others.")
+
+
+#: Which tables are the origins and destinations of each times argument (for messages).
+_TIME_TABLES = {"times": ("teams", "hazards"), "enterprise_times": ("teams", "enterprises"),
+                "candidate_times": ("candidates", "hazards")}
 
 
 def _times_matrix(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems):
@@ -278,11 +322,25 @@ def _times_matrix(times, origins: pd.DataFrame, dests: pd.DataFrame, county, wha
         probs.param(f"{what}", "a Network, a DataFrame of minutes (origins × destinations) or an array", None)
         return None
     if hasattr(times, "travel_times"):
-        for name, df in (("origins", origins), ("destinations", dests)):
+        tables = _TIME_TABLES.get(what, ("origins", "destinations"))
+        for name, df in zip(tables, (origins, dests)):
             if "node" not in df.columns:
                 probs.add(f"The {what} need a 'node' column on the {name} table to route on the network.")
                 return None
-        T = np.asarray(times.travel_times(origins["node"].to_numpy(), dests["node"].to_numpy()), dtype=float)
+        known = getattr(times, "nodes", None)
+        off_any = False
+        for name, df in zip(tables, (origins, dests)):
+            nodes = df["node"].astype(object).tolist()
+            off = [k for k, v in enumerate(nodes) if v is None or (isinstance(v, float) and np.isnan(v))
+                   or (isinstance(known, pd.Index) and v not in known)]
+            if off:
+                off_any = True
+                probs.add(f"Sites off the network in {probs.func}: {name} with ids "
+                          f"{describe_positions(off, list(df.index))} have nodes "
+                          f"{describe_positions(off, nodes)} that are missing or not in the road network.")
+        if off_any:
+            return None
+        T = np.asarray(times.travel_times(origins["node"].tolist(), dests["node"].tolist()), dtype=float)
     elif isinstance(times, pd.DataFrame):
         o_ids = [str(i) for i in origins.index]
         d_ids = [str(i) for i in dests.index]
@@ -328,6 +386,7 @@ def allocate(
     backup_weight: float = 0.5,
     aid_minutes: float = 30.0,
     max_agreements: int = 10,
+    skills=None,
     time_limit: float = config.TIME_LIMIT,
     mip_gap: float = config.MIP_GAP,
     solver=None,
@@ -364,6 +423,10 @@ def allocate(
         Time limit of a mutual-aid agreement (minutes).
     max_agreements : int
         Most agreements one team may hold.
+    skills : iterable of str, optional
+        Skill tokens allowed besides :data:`SKILLS`; any other token in ``teams.skills``,
+        ``hazards.skill`` or ``enterprises.skill`` is a ValidationError (a misspelt skill would
+        otherwise pass as a ``no_skill`` gap).
     time_limit : float
         Seconds for each solve.
     mip_gap : float
@@ -377,7 +440,15 @@ def allocate(
     Raises
     ------
     ValidationError
-        Missing tables or columns, negative crew, unknown ids in ``times``, NaN times.
+        Missing tables or columns, duplicate ids, negative or missing crew, ``crew_needed`` or
+        ``weight``, non-positive ``max_minutes``, hazards without a skill, unknown skills,
+        teams / hazards / enterprises off the network (node missing or not in it), unknown ids
+        in ``times``, NaN or negative times, bad parameters — all collected, raised once.
+
+    See Also
+    --------
+    plan_bases : new bases that close the reach gaps.
+    is_feasible_allocation : check an allocation against skills, crew and time.
 
     Notes
     -----
@@ -399,6 +470,13 @@ def allocate(
     :math:`v_{th} \ge x_{th} - u_t`, :math:`u, v \ge 0` [2]_. :math:`P` exceeds any possible
     travel-time saving, so crew shortfalls are minimised first.
 
+    References
+    ----------
+    .. [1] 国务院安委会办公室《国家安全发展示范城市评价与管理办法》(2019) and the county plan,
+       task 15 (professional rescue teams, mutual-aid agreements); ``rules.csv`` S1-150 to S1-158.
+    .. [2] Ogryczak, W. and Tamir, A. (2003). Minimizing the sum of the k largest functions in
+       linear time. Information Processing Letters 85(3), 117-122.
+
     Examples
     --------
     >>> import pandas as pd
@@ -418,7 +496,12 @@ def allocate(
     teams = _get_table(county, "teams", teams)
     hazards = _get_table(county, "hazards", hazards)
     enterprises = _get_table(county, "enterprises", enterprises)
-    _check_tables(teams, hazards, enterprises, probs)
+    if skills is not None and not isinstance(skills, str):
+        skills = list(skills)
+    if skills is not None and (isinstance(skills, str) or not all(isinstance(k, str) for k in skills)):
+        probs.param("skills", "an iterable of skill names (str)", skills)
+        skills = None
+    _check_tables(teams, hazards, enterprises, probs, skills)
     if isinstance(concurrent, (bool, np.bool_)) or not isinstance(concurrent, (int, np.integer)) or concurrent < 1:
         probs.param("concurrent", "an int >= 1", concurrent)
     if isinstance(max_agreements, (bool, np.bool_)) or not isinstance(max_agreements, (int, np.integer)) or max_agreements < 0:
@@ -762,11 +845,14 @@ def plan_bases(
     times=None,
     candidate_times=None,
     new_team_crew: float | None = None,
+    relocate: bool = False,
+    relocate_cost: float | None = None,
+    crew_gaps: bool = False,
     time_limit: float = config.TIME_LIMIT,
     mip_gap: float = config.MIP_GAP,
     **allocate_kw: Any,
 ) -> BasePlan:
-    r"""The fewest (or cheapest) new team bases that close the reach gaps, existing teams kept.
+    r"""The fewest (or cheapest) new team bases (or relocations) that close the reach gaps.
 
     Each (hazard, skill) gap with reason ``"no_skill"`` or ``"too_far"`` must be reached within
     the hazard's ``max_minutes`` by a new team of that skill at a candidate base (candidates whose
@@ -790,6 +876,16 @@ def plan_bases(
     candidate_times : Network, DataFrame or array, optional
         Candidates × hazards minutes (default: routed on ``county.network``).
     new_team_crew : float, optional
+    relocate : bool, default False
+        Also consider moving existing teams to candidate bases (instead of, or besides, new
+        teams). A move must not open a reach gap the team used to close; see Notes.
+    relocate_cost : float, optional
+        Cost of moving a team, for teams without a ``relocate_cost`` column value (a NaN
+        there, with no default, means the team stays where it is).
+    crew_gaps : bool, default False
+        Also close ``crew_short`` gaps: each needs a new base within the site's
+        ``max_minutes``, whose new team (of the site's first required skill, with
+        ``new_team_crew`` or the largest ``crew_needed`` it serves) brings the crew.
     time_limit, mip_gap : float
     **allocate_kw
         Passed to :func:`allocate` (``concurrent``, ``backup``, ...).
@@ -797,6 +893,35 @@ def plan_bases(
     Returns
     -------
     BasePlan
+
+    Raises
+    ------
+    ValidationError
+        No candidates table; anything :func:`allocate` rejects; candidates off the network
+        or ``candidate_times`` not labelled candidates × hazards.
+
+    Notes
+    -----
+    With ``relocate=True`` the model is a MIP over every (hazard, skill) row some option
+    reaches in time — rows already served (a move must keep them served) and the reach gaps:
+    binaries :math:`y_j` (new base, cost :math:`f_j`) and :math:`m_{tj}` (move team :math:`t`
+    to :math:`j`, cost :math:`r_t`),
+
+    .. math:: \min \sum_j f_j y_j + \sum_{tj} r_t m_{tj} \quad\text{s.t.}\quad
+       \sum_j m_{tj} \le 1, \quad
+       \sum_{t \in S_r} \Big(1 - \sum_j m_{tj}\Big) + \sum_{j \in N_r} y_j
+       + \sum_{(t,j) \in V_r} m_{tj} \ge 1 \;\; \forall r,
+
+    :math:`S_r` the teams with the skill that reach row :math:`r` where they are,
+    :math:`N_r` the candidates within time, :math:`V_r` the moves of a team with the skill to
+    a candidate within time. Costs of bases and moves should be in the same unit (a
+    candidate without ``cost`` counts 1). Crew is not part of this model: the allocation
+    ``after`` reports any ``crew_short`` gap a move leaves.
+
+    References
+    ----------
+    .. [1] Toregas, C., Swain, R., ReVelle, C. and Bergman, L. (1971). The location of emergency
+       service facilities. Operations Research 19(6), 1363-1373.
     """
     from yingji.siting import lscp  # the siting engine's set cover
 
@@ -817,7 +942,11 @@ def plan_bases(
     cand.index = cand.index.map(str)
     if "uses" in cand.columns:
         cand = cand[[("team_base" in _split(u)) for u in cand["uses"]]]
-    reach = before.gaps[before.gaps["reason"].isin(["no_skill", "too_far"])].reset_index(drop=True)
+    reasons = ["no_skill", "too_far"] + (["crew_short"] if crew_gaps else [])
+    reach = before.gaps[before.gaps["reason"].isin(reasons)].reset_index(drop=True)
+    crew_rows = (reach["reason"] == "crew_short").to_numpy()
+    if crew_rows.any():  # a crew gap is closed by a new team with the site's first skill
+        reach.loc[crew_rows, "skill"] = [_split(k)[0] for k in reach.loc[crew_rows, "skill"]]
     empty_teams = pd.DataFrame(columns=["team", "candidate", "skill", "crew", "node"])
     if len(reach) == 0 or len(cand) == 0:
         return BasePlan([], empty_teams, before, before, reach, 0.0, True, 0.0)
@@ -829,23 +958,48 @@ def plan_bases(
     rows_h = np.array([h_pos[h] for h in reach["hazard"]])
     cover = (CT[:, rows_h] <= M[rows_h][None, :] + _TOL).T  # gap rows × candidates
     site_cost = pd.to_numeric(cand["cost"], errors="coerce").fillna(1.0).to_numpy(float) if "cost" in cand.columns else None
-    res = lscp(coverage=sp.csr_matrix(cover), site_cost=site_cost, uncoverable="drop", time_limit=time_limit)
-    chosen = [int(j) for j in res.sites]
     cand_ids = list(cand.index)
-    covered_rows = cover[:, chosen].any(axis=1) if chosen else np.zeros(len(reach), bool)
+    moves: list[tuple[int, int]] = []
+    if relocate:
+        T = _times_matrix(times, teams, hazards, county, "times", probs)
+        probs.raise_if_any()
+        r_cost = _relocation_costs(teams, relocate_cost, probs)
+        probs.raise_if_any()
+        chosen, moves, by_other, new_rows, obj, opt, gapv = _relocation_model(
+            teams, hazards, T, CT, M, reach, rows_h, site_cost, r_cost, time_limit, mip_gap, crew_rows)
+        covered_rows = (cover[:, chosen].any(axis=1) if chosen else np.zeros(len(reach), bool)) | by_other
+        res = SimpleNamespace(objective=obj, optimal=opt, gap=gapv)
+    else:
+        res = lscp(coverage=sp.csr_matrix(cover), site_cost=site_cost, uncoverable="drop", time_limit=time_limit)
+        chosen = [int(j) for j in res.sites]
+        covered_rows = cover[:, chosen].any(axis=1) if chosen else np.zeros(len(reach), bool)
     remaining = reach[~covered_rows].reset_index(drop=True)
     need = pd.to_numeric(hazards["crew_needed"]).to_numpy(dtype=float)
+    if not relocate:  # candidate position -> {skill: hazard positions it must serve}
+        new_rows = {}
+        for j in chosen:
+            rows_j = np.nonzero(cover[:, j])[0]
+            new_rows[j] = {k: rows_h[rows_j[reach.loc[rows_j, "skill"].to_numpy() == k]]
+                           for k in set(reach.loc[rows_j, "skill"])}
     new = []
     for j in chosen:
-        rows_j = np.nonzero(cover[:, j])[0]
-        for skill in sorted(set(reach.loc[rows_j, "skill"])):
-            hs = rows_h[rows_j[reach.loc[rows_j, "skill"].to_numpy() == skill]]
+        for skill in sorted(new_rows.get(j, {})):
+            hs = np.asarray(new_rows[j][skill], dtype=int)
             crew = float(new_team_crew) if new_team_crew is not None else float(need[hs].max())
             new.append({"team": f"NEW-{cand_ids[j]}-{skill}", "candidate": cand_ids[j], "skill": skill,
                         "crew": crew, "node": cand["node"].iloc[j] if "node" in cand.columns else None})
     new_teams = pd.DataFrame(new, columns=["team", "candidate", "skill", "crew", "node"])
     add = pd.DataFrame({"skills": new_teams["skill"], "crew": new_teams["crew"], "node": new_teams["node"]})
     add.index = new_teams["team"].tolist()
+    relocations = pd.DataFrame(
+        [{"team": teams.index[t], "from_node": teams["node"].iloc[t] if "node" in teams.columns else None,
+          "candidate": cand_ids[j], "node": cand["node"].iloc[j] if "node" in cand.columns else None,
+          "cost": float(r_cost[t])} for t, j in moves],
+        columns=["team", "from_node", "candidate", "node", "cost"])
+    teams = teams.copy()
+    if "node" in teams.columns:
+        for t, j in moves:
+            teams.iloc[t, teams.columns.get_loc("node")] = cand["node"].iloc[j] if "node" in cand.columns else None
     teams_after = pd.concat([teams, add.reindex(columns=teams.columns)], axis=0)
     teams_after.loc[add.index, "skills"] = add["skills"]
     teams_after.loc[add.index, "crew"] = add["crew"]
@@ -860,11 +1014,127 @@ def plan_bases(
             base = base.T
         extra = pd.DataFrame(CT[[cand_ids.index(cid) for cid in new_teams["candidate"]]], index=add.index,
                              columns=hazards.index)
-        times_after = pd.concat([base.loc[teams.index, hazards.index], extra])
+        base = base.loc[teams.index, hazards.index].astype(float)
+        for t, j in moves:  # a relocated team drives from its new base
+            base.iloc[t] = CT[j]
+        times_after = pd.concat([base, extra])
     after = allocate(county, teams=teams_after, hazards=hazards, times=times_after, time_limit=time_limit,
                      mip_gap=mip_gap, **allocate_kw)
     return BasePlan([cand_ids[j] for j in chosen], new_teams, before, after, remaining, float(res.objective),
-                    bool(res.optimal), float(res.gap))
+                    bool(res.optimal), float(res.gap), relocations)
+
+
+def _relocation_costs(teams: pd.DataFrame, default, probs: Problems) -> np.ndarray:
+    """Cost of moving each team (``relocate_cost`` column, else ``default``); inf = not movable."""
+    col = None
+    for name in ("relocate_cost", "relocation_cost"):
+        if name in teams.columns:
+            col = pd.to_numeric(teams[name], errors="coerce").to_numpy(float)
+            break
+    if default is not None and not (isinstance(default, (int, float, np.integer, np.floating))
+                                    and np.isfinite(default) and default >= 0):
+        probs.param("relocate_cost", "a non-negative float or None", default)
+        default = None
+    r = np.full(len(teams), np.inf if default is None else float(default))
+    if col is not None:
+        bad = np.nonzero(col < 0)[0]
+        if bad.size:
+            probs.add(f"The 'teams' table of plan_bases has negative relocate_cost for teams "
+                      f"{describe_positions(bad, list(teams.index))}.")
+        r = np.where(np.isfinite(col), col, r)
+    if not np.isfinite(r).any():
+        probs.add("plan_bases(relocate=True) needs a cost of moving a team: a 'relocate_cost' column on the "
+                  "teams table (NaN = the team stays) or the 'relocate_cost' parameter.")
+    return r
+
+
+def _relocation_model(teams, hazards, T, CT, M, reach, rows_h, site_cost, r_cost, time_limit, mip_gap,
+                      crew_rows=None):
+    r"""New bases and relocations of existing teams that close the reach gaps at least cost.
+
+    Rows are every (hazard, skill) pair that some option reaches in time: those already
+    reached (a move must not open a gap) and the reach gaps. With :math:`y_j` (new base at
+    candidate :math:`j`, cost :math:`f_j`) and :math:`m_{tj}` (team :math:`t` moves to
+    :math:`j`, cost :math:`r_t`):
+
+    .. math:: \min \sum_j f_j y_j + \sum_{tj} r_t m_{tj} \;\text{s.t.}\;
+       \sum_j m_{tj} \le 1,\;
+       \sum_{t \in S_r} (1 - \sum_j m_{tj}) + \sum_{j \in N_r} y_j
+       + \sum_{(t, j) \in V_r} m_{tj} \ge 1
+
+    where :math:`S_r` are the teams with the skill that reach row :math:`r` from where they
+    are, :math:`N_r` the candidates within time (a new base hosts a team of any skill) and
+    :math:`V_r` the moves of a team with the skill to a candidate within time.
+
+    Returns (chosen candidates, moves [(team pos, cand pos)], reach rows covered by stays or
+    moves, objective, optimal, gap).
+    """
+    nT, nC = T.shape[0], CT.shape[0]
+    team_sk = [set(_split(v)) for v in teams["skills"]]
+    haz_sk = [_split(v) for v in hazards["skill"]]
+    rows = [(h, k) for h in range(len(haz_sk)) for k in haz_sk[h]]
+    within_c = CT <= M[None, :] + _TOL       # candidates × hazards
+    within_t = T <= M[None, :] + _TOL        # teams × hazards
+    movable = np.nonzero(np.isfinite(r_cost))[0]
+    pairs = [(int(t), j) for t in movable for j in range(nC)]
+    nY, nM = nC, len(pairs)
+    f = np.ones(nC) if site_cost is None else np.asarray(site_cost, float)
+    c = np.concatenate([f, np.array([r_cost[t] for t, _ in pairs])])
+    ri, cj, vv, lo = [], [], [], []
+    r = 0
+    for h, k in rows:
+        stay = [t for t in range(nT) if k in team_sk[t] and within_t[t, h]]
+        new = np.nonzero(within_c[:, h])[0]
+        mv = [q for q, (t, j) in enumerate(pairs) if k in team_sk[t] and within_c[j, h]]
+        if not stay and not new.size and not mv:
+            continue  # no option reaches it: a remaining gap
+        lhs_i, lhs_v = list(new), [1.0] * new.size
+        lhs_i += [nY + q for q in mv]
+        lhs_v += [1.0] * len(mv)
+        for q, (t, _j) in enumerate(pairs):
+            if t in stay:
+                lhs_i.append(nY + q)
+                lhs_v.append(-1.0)
+        ri += [r] * len(lhs_i); cj += lhs_i; vv += lhs_v
+        lo.append(1.0 - len(stay)); r += 1
+    crew_rows = np.zeros(len(reach), bool) if crew_rows is None else np.asarray(crew_rows, bool)
+    for i in np.nonzero(crew_rows)[0]:  # crew gaps: a new base within time (a new team brings crew)
+        new = np.nonzero(within_c[:, rows_h[i]])[0]
+        if new.size:
+            ri += [r] * new.size; cj += list(new); vv += [1.0] * new.size
+            lo.append(1.0); r += 1
+    n_cover = r
+    for t in movable:
+        qs = [q for q, (tt, _j) in enumerate(pairs) if tt == t]
+        ri += [r] * len(qs); cj += [nY + q for q in qs]; vv += [1.0] * len(qs)
+        lo.append(-np.inf); r += 1
+    A = sp.csr_matrix((np.array(vv, float), (np.array(ri, int), np.array(cj, int))), shape=(r, nY + nM))
+    hi = np.concatenate([np.full(n_cover, np.inf), np.ones(r - n_cover)])
+    model = SparseModel(c, A, np.array(lo, float), hi, 0, 1, np.ones(nY + nM, bool), sense="min",
+                        name="team_bases_relocation")
+    sol = solve(model, time_limit=time_limit, mip_gap=mip_gap)
+    x = np.round(sol.x) if sol.has_solution else np.zeros(nY + nM)
+    chosen = [int(j) for j in np.nonzero(x[:nY] > 0.5)[0]]
+    moves = [pairs[q] for q in np.nonzero(x[nY:] > 0.5)[0]]
+    moved = {t: j for t, j in moves}
+
+    def served_by_teams(h, k):  # by the existing teams where they are after the moves
+        return any(k in team_sk[t] and (within_c[moved[t], h] if t in moved else within_t[t, h])
+                   for t in range(nT))
+
+    by_other = np.array([served_by_teams(h, k) and not c for h, k, c in zip(rows_h, reach["skill"], crew_rows)],
+                        dtype=bool)
+    # every row (a former reach gap, or one a move left) not served by the teams gets a new team
+    # at each chosen base that reaches it
+    new_rows: dict = {}
+    extra = [(int(rows_h[i]), reach["skill"].iloc[i]) for i in np.nonzero(crew_rows)[0]]
+    for n_row, (h, k) in enumerate(rows + extra):
+        if n_row < len(rows) and served_by_teams(h, k):
+            continue
+        for j in chosen:
+            if within_c[j, h] and h not in new_rows.get(j, {}).get(k, []):
+                new_rows.setdefault(j, {}).setdefault(k, []).append(h)
+    return chosen, moves, by_other, new_rows, float(sol.objective), bool(sol.optimal), float(sol.gap)
 
 
 # --------------------------------------------------------------------------- CLI and demo
@@ -886,6 +1156,12 @@ def _register_cli() -> None:
         p.add_argument("--concurrent", type=int, default=1, help="sites that may need a team at once (default 1)")
         p.add_argument("--backup", action="store_true", help="also assign backup teams")
         p.add_argument("--plan", action="store_true", help="also propose new team bases")
+        p.add_argument("--relocate", action="store_true",
+                       help="with --plan: also consider moving existing teams (cost: the teams' relocate_cost "
+                            "column, else --relocate-cost)")
+        p.add_argument("--relocate-cost", type=float, default=None, help="cost of moving a team (with --relocate)")
+        p.add_argument("--crew-gaps", action="store_true",
+                       help="with --plan: also close crew_short gaps with new bases")
         p.add_argument("--json", action="store_true", help="print JSON instead of text")
         p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
 
@@ -904,12 +1180,15 @@ def _register_cli() -> None:
             if len(al.gaps):
                 print(al.gaps.to_string(index=False))
         if args.plan:
-            bp = plan_bases(county, concurrent=args.concurrent, backup=args.backup, time_limit=args.time_limit)
+            bp = plan_bases(county, concurrent=args.concurrent, backup=args.backup, time_limit=args.time_limit,
+                            relocate=args.relocate, relocate_cost=args.relocate_cost, crew_gaps=args.crew_gaps)
             if args.json:
                 out["plan"] = bp.to_dict()
             else:
                 print(bp.summary())
                 print(bp.new_teams.to_string(index=False))
+                if len(bp.relocations):
+                    print(bp.relocations.to_string(index=False))
         if args.json:
             print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
