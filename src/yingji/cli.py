@@ -299,7 +299,8 @@ def _load_plugins() -> None:
 
 
 def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
-             sections: list[str] | None = None, out=None, time_scale: float = 1.0) -> int:
+             sections: list[str] | None = None, out=None, time_scale: float = 1.0,
+             fmt: str = "text") -> int:
     """Run the demo sections on a county (default: the sample county) and print them.
 
     Parameters
@@ -318,6 +319,10 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
         Where to print (default ``sys.stdout``).
     time_scale : float
         Multiplies every section's time limit.
+    fmt : {"text", "md", "html", "json"}
+        ``text`` prints each section as it finishes; the others print one document at the end
+        (Markdown, a self-contained HTML page, or JSON with ``sections``: title, status,
+        seconds, text).
 
     Returns
     -------
@@ -325,7 +330,14 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
         0 when the demo ran (whatever the sections found); errors and time-outs of
         single sections are printed, not raised.
     """
-    out = out or sys.stdout
+    final_out = out or sys.stdout
+    if fmt not in ("text", "md", "html", "json"):
+        raise ValueError(f"The 'fmt' parameter of run_demo must be one of 'text', 'md', 'html', 'json'. "
+                         f"Got {fmt!r} instead.")
+    import io
+
+    out = final_out if fmt == "text" else io.StringIO()
+    records: list[dict] = []
     if isolate is None:
         isolate = True
     t_start = time.perf_counter()
@@ -355,6 +367,8 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
         else:
             status, text = _run_inline(sec, county, args)
         dt = time.perf_counter() - t0
+        records.append({"title": sec.title, "status": status, "seconds": round(dt, 3),
+                        "text": text.rstrip("\n")})
         if status == "ok":
             print(text.rstrip("\n"), file=out)
         else:
@@ -363,9 +377,41 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
                   f"{text.strip()}]", file=out)
         print(f"({dt:.1f} s)", file=out)
         out.flush()
-    print(f"\ndemo finished in {time.perf_counter() - t_start:.1f} s"
+    total = time.perf_counter() - t_start
+    print(f"\ndemo finished in {total:.1f} s"
           + (f"; {n_err} section(s) did not complete" if n_err else ""), file=out)
+    if fmt != "text":
+        final_out.write(_render_demo(records, fmt, total, (getattr(county, "meta", None) or {}).get("name", "")))
+        final_out.flush()
     return 0
+
+
+def _render_demo(records: list[dict], fmt: str, total: float, name: str) -> str:
+    """The demo's sections as Markdown, a self-contained HTML page, or JSON."""
+    title = f"yingji demo: {name}" if name else "yingji demo"
+    if fmt == "json":
+        import json
+
+        return json.dumps({"title": title, "seconds": round(total, 3), "sections": records},
+                          ensure_ascii=False, indent=1) + "\n"
+    if fmt == "md":
+        parts = [f"# {title}\n"]
+        for r in records:
+            note = "" if r["status"] == "ok" else f" — *{r['status']}*"
+            parts.append(f"## {r['title']}{note}\n\n```text\n{r['text']}\n```\n\n({r['seconds']:.1f} s)\n")
+        parts.append(f"\nFinished in {total:.1f} s.\n")
+        return "\n".join(parts)
+    import html
+
+    body = []
+    for r in records:
+        note = "" if r["status"] == "ok" else f" <em>({html.escape(r['status'])})</em>"
+        body.append(f"<section><h2>{html.escape(r['title'])}{note}</h2><pre>{html.escape(r['text'])}</pre>"
+                    f"<p class='t'>{r['seconds']:.1f} s</p></section>")
+    return ("<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:60em;margin:auto}}"
+            "pre{background:#f6f6f6;padding:.6em;overflow-x:auto}.t{color:#777}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1>{''.join(body)}<p>Finished in {total:.1f} s.</p></body></html>\n")
 
 
 def _demo_args(p: argparse.ArgumentParser) -> None:
@@ -376,6 +422,9 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--list", action="store_true", help="list the sections and exit")
     p.add_argument("--no-isolate", action="store_true",
                    help="run sections in this process (no hard time limit)")
+    p.add_argument("--format", default="text", choices=["text", "md", "html", "json"],
+                   help="output format (default text, printed as sections finish)")
+    p.add_argument("--out", default=None, metavar="FILE", help="write the output to FILE")
 
 
 def _demo_run(args) -> int:
@@ -385,8 +434,14 @@ def _demo_run(args) -> int:
                   + (f", {s.full_time_limit:.0f} s with --full" if s.full_time_limit else "")
                   + (", --full only" if s.full_only else "") + ")")
         return 0
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            rc = run_demo(full=args.full, sections=args.section,
+                          isolate=False if args.no_isolate else None, out=fh, fmt=args.format)
+        print(f"wrote {args.out}")
+        return rc
     return run_demo(full=args.full, sections=args.section,
-                    isolate=False if args.no_isolate else None)
+                    isolate=False if args.no_isolate else None, fmt=args.format)
 
 
 command("demo", "run the demo report on the embedded sample county", _demo_args,

@@ -194,3 +194,26 @@ def test_section_may_use_a_process_pool(sections, monkeypatch):
     buf = io.StringIO()
     assert cli.run_demo(county=object(), isolate=True, out=buf) == 0
     assert "pool says 32" in buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_demo_formats_and_out(fmt, tmp_path):
+    import json
+
+    out = tmp_path / f"demo.{fmt}"
+    rc = cli.main(["demo", "--section", "County", "--format", fmt, "--out", str(out)])
+    assert rc == 0
+    text = out.read_text(encoding="utf-8")
+    if fmt == "json":
+        doc = json.loads(text)
+        assert doc["sections"][0]["title"].startswith("County") and doc["sections"][0]["status"] == "ok"
+        assert "XX县" in doc["sections"][0]["text"]
+    elif fmt == "md":
+        assert text.startswith("# yingji demo") and "## County" in text and "XX县" in text
+    else:
+        assert text.startswith("<!DOCTYPE html>") and "<h2>County" in text and "XX县" in text
+
+
+def test_run_demo_rejects_unknown_format():
+    with pytest.raises(ValueError, match="'fmt' parameter of run_demo"):
+        cli.run_demo(fmt="pdf", sections=["County"])
