@@ -5,7 +5,11 @@ available unit (calls wait first come, first served when every unit is busy), ke
 for turnout, travel, on-scene time and the drive back, and reports the response-time
 distribution, the share of calls answered within the standard, unit utilisation and how often
 the first-due unit was busy, each with a 95 % confidence interval across independent
-replications. Replications run on any :class:`concurrent.futures.Executor` (a process pool, or
+replications. With ``requirements=`` a call needs units of several types (two engines and a
+ladder...), each type dispatched from its own pool (``policy="nearest"`` or ``"plan"``, the
+units :func:`yingji.dispatch.plan` sends); the response is the first arrival and the ``full_*``
+figures the last (the full first alarm), with per-type figures in ``by_type``.
+Replications run on any :class:`concurrent.futures.Executor` (a process pool, or
 ``dask.distributed.Client.get_executor()``) and give the same numbers for a given ``seed``
 whatever the executor.
 
@@ -131,6 +135,29 @@ def response_standard(standard="GB51080") -> tuple[float, float]:
     )
 
 
+def _full_alarm_limit(standard, limit: float, turnout: float) -> float:
+    """Limit on the last required unit's arrival (turnout + travel), minutes.
+
+    NFPA 1710 4.1.2.1 sets 480 s of travel for the initial full alarm assignment (read from the
+    profile's ``full_alarm_minutes``); a profile without such a value (GB 51080 sets only the
+    first arrival) or a limit given in minutes uses the first-arrival limit.
+    """
+    if isinstance(standard, str):
+        try:
+            import tomllib
+            from importlib import resources
+
+            path = resources.files("yingji.profiles").joinpath(f"{standard}.toml")
+            if path.is_file():
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+                full = _profile_minutes(data.get("values", {}).get("full_alarm_minutes"))
+                if full is not None:
+                    return full + turnout if data.get("budget_basis", "response") == "travel" else full
+        except Exception:  # pragma: no cover - package data missing in an odd install
+            pass
+    return float(limit)
+
+
 def _as_float(v) -> float:
     try:
         return float(v)
@@ -210,7 +237,7 @@ def _units_from_stations(stations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "station", "type"]).set_index("id")
 
 
-def _travel_matrix(times, units, stations, demand, func, probs, nodes_needed=True):
+def _travel_matrix(times, units, stations, demand, func, probs, nodes_needed=True, row_mask=None):
     """Minutes from each unit's station to each demand point, shape (n_points, n_units)."""
     unit_ids = list(units.index)
     point_ids = list(demand.index)
@@ -269,6 +296,8 @@ def _travel_matrix(times, units, stations, demand, func, probs, nodes_needed=Tru
         probs.add(f"{func} needs travel times: pass 'times' (a matrix or a Network) or a county with a network.")
         return None
     T = np.asarray(times, dtype=float)
+    if row_mask is not None and T.ndim == 2 and T.shape == (row_mask.size, n) and row_mask.size != m:
+        T = T[row_mask]  # an array for the whole units table, of which some types answer calls
     if T.shape != (m, n):
         probs.param("times", f"an array of shape (n_units, n_points) = ({m}, {n}) in minutes", f"shape {T.shape}")
         return None
@@ -303,7 +332,10 @@ def _resolve_system(county, *, func, stations, units, demand, times, unit_types,
                 f"the units have types {sorted(types_present)}."
             )
             return None
-        units = units[units["type"].astype(str).isin(wanted)]
+        row_mask = units["type"].astype(str).isin(wanted).to_numpy()
+        units = units[row_mask]
+    else:
+        row_mask = None
     if len(units) == 0:
         probs.add(f"{func} needs at least one unit.")
         return None
@@ -332,7 +364,7 @@ def _resolve_system(county, *, func, stations, units, demand, times, unit_types,
         )
     if rate.sum() <= 0 and not bad.size:
         probs.add(f"The 'incidents_per_year' parameter of {func} must have a positive total. Got 0 instead.")
-    T = _travel_matrix(times, units, stations, demand, func, probs)
+    T = _travel_matrix(times, units, stations, demand, func, probs, row_mask=row_mask)
     if T is None:
         return None
     badT = np.nonzero((np.isnan(T) | (T < 0)).any(axis=1))[0]
@@ -361,6 +393,109 @@ def _hourly(profile, probs: Problems) -> np.ndarray:
                     p.tolist() if p.size <= 30 else f"{p.size} values")
         return np.ones(24)
     return p * (24.0 / p.sum())
+
+
+# ------------------------------------------------------------------------------------------
+# multi-type requirements
+# ------------------------------------------------------------------------------------------
+@dataclass
+class _Requirements:
+    types: list  # unit types with a positive count somewhere, in order
+    mode: str  # "const", "point" or "mix"
+    table: np.ndarray  # rows (1, n_points or n_call_types) x n_types, int64
+    share: np.ndarray | None  # call-type probabilities ("mix")
+    labels: list  # row labels
+
+
+def _parse_requirements(req, system: _System, probs: Problems) -> _Requirements | None:
+    """Read ``requirements=``: a mapping, a per-demand-point table or a call-type mix."""
+    func = probs.func
+    present = list(dict.fromkeys(system.unit_types))
+    if isinstance(req, pd.DataFrame):
+        df = req.copy()
+        if "share" in df.columns:
+            mode = "mix"
+            share = pd.to_numeric(df.pop("share"), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            badsh = np.nonzero(~np.isfinite(share) | (share < 0))[0]
+            if badsh.size:
+                probs.add(f"The 'requirements' parameter of {func} must have finite non-negative shares. "
+                          f"Bad shares for call types {describe_positions(badsh, list(df.index))}.")
+                return None
+            if share.sum() <= 0:
+                probs.add(f"The 'requirements' parameter of {func} must have shares with a positive total. "
+                          f"Got 0 instead.")
+                return None
+            share = share / share.sum()
+        else:
+            mode = "point"
+            share = None
+            miss = [p for p in system.point_ids if p not in df.index]
+            if miss:
+                probs.add(f"The 'requirements' parameter of {func} needs a row per demand point. "
+                          f"Missing: {describe_positions(range(len(miss)), miss)}.")
+                return None
+            df = df.loc[system.point_ids]
+    elif isinstance(req, (Mapping, pd.Series)):
+        mode = "const"
+        share = None
+        df = pd.DataFrame([dict(req)], index=["all calls"])
+    else:
+        probs.param("requirements", "a mapping {unit type: count}, a DataFrame per demand point, or a "
+                                    "DataFrame of call types with a 'share' column", type(req).__name__)
+        return None
+    cols = [str(c) for c in df.columns]
+    df.columns = cols
+    unknown = [c for c in cols if c not in present]
+    if unknown:
+        probs.add(f"The 'requirements' parameter of {func} names unknown unit type(s) {unknown}; "
+                  f"the units have types {sorted(present)}.")
+        return None
+    vals = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan) if cols else \
+        np.zeros((len(df), 0))
+    bad = np.nonzero((~np.isfinite(vals) | (vals < 0) | (vals != np.round(vals))).any(axis=1))[0]
+    if bad.size:
+        probs.add(f"The 'requirements' parameter of {func} must hold non-negative whole numbers of units. "
+                  f"Bad rows {describe_positions(bad, list(df.index))}.")
+        return None
+    table = vals.astype(np.int64)
+    total = table.sum(axis=1)
+    if mode == "point":
+        empty = np.nonzero((total < 1) & (system.rate_per_year > 0))[0]
+    elif mode == "mix":
+        empty = np.nonzero((total < 1) & (share > 0))[0]
+    else:
+        empty = np.nonzero(total < 1)[0]
+    if empty.size:
+        probs.add(f"The 'requirements' parameter of {func} must ask for at least one unit per call. "
+                  f"No unit asked for rows {describe_positions(empty, list(df.index))}.")
+        return None
+    keep = table.sum(axis=0) > 0
+    types = [c for c, k in zip(cols, keep) if k]
+    return _Requirements(types, mode, np.ascontiguousarray(table[:, keep]), share, list(df.index))
+
+
+def _pools(system: _System, reqs: _Requirements, turnout: float, probs: Problems) -> list | None:
+    """Per required type: the pool's units, travel sub-matrix and preference lists."""
+    from yingji._kernels.simulation import _preference_order
+
+    utypes = np.asarray(system.unit_types, dtype=object)
+    pools = []
+    for k, t in enumerate(reqs.types):
+        glob = np.nonzero(utypes == t)[0].astype(np.int64)
+        T = np.ascontiguousarray(system.travel[:, glob])
+        if reqs.mode == "point":
+            used = (reqs.table[:, k] > 0) & (system.rate_per_year > 0)
+        else:
+            used = system.rate_per_year > 0
+        bad = np.nonzero(used & np.isinf(T).all(axis=1))[0]
+        if bad.size:
+            probs.add(f"{probs.func}: no unit of type {t!r} can reach demand points "
+                      f"{describe_positions(bad, system.point_ids)}, which need it (see 'requirements').")
+            continue
+        pref, npref = _preference_order(T)
+        pools.append({"type": t, "glob": glob, "travel": T, "pref": pref, "npref": npref,
+                      "best": turnout + T.min(axis=1)})
+    return None if len(pools) < len(reqs.types) else pools
 
 
 # ------------------------------------------------------------------------------------------
@@ -395,23 +530,68 @@ def _draw_calls(cfg: dict, rng: np.random.Generator):
     return np.ascontiguousarray(t), pts, np.ascontiguousarray(scene, dtype=np.float64)
 
 
+def _run_pools(cfg: dict, arrival, pts, scene, rng):
+    """Multi-type dispatch: each type's pool on the same calls, merged per call."""
+    from yingji._kernels.simulation import _combine_pools, _simulate_pool
+
+    N = arrival.size
+    mode = cfg["req_mode"]
+    if mode == "const":
+        rows = np.zeros(N, dtype=np.int64)
+    elif mode == "point":
+        rows = pts
+    else:  # a call type per call, drawn after the calls themselves (same stream, same seed)
+        rows = np.searchsorted(cfg["req_cum"], rng.random(N), side="right").astype(np.int64)
+        np.minimum(rows, cfg["req_table"].shape[0] - 1, out=rows)
+    need = np.ascontiguousarray(cfg["req_table"][rows].T)  # n_types x N
+    n_types = need.shape[0]
+    first_t = np.empty((n_types, N))
+    last_t = np.empty((n_types, N))
+    wait_t = np.empty((n_types, N))
+    unit_t = np.empty((n_types, N), dtype=np.int64)
+    busy = np.zeros(cfg["n_units"])
+    best_t = np.ascontiguousarray(np.vstack([p["best"] for p in cfg["pools"]]))
+    t0 = time.perf_counter()
+    for k, pool in enumerate(cfg["pools"]):
+        m = pool["glob"].size
+        b = np.zeros(m)
+        chosen = np.empty(max(int(need[k].max()) if N else 1, 1), dtype=np.int64)
+        _simulate_pool(arrival, pts, scene, need[k], pool["pref"], pool["npref"], pool["travel"], pool["glob"],
+                       cfg["turnout"], cfg["travel_in_service"], cfg["warmup"], cfg["horizon"], chosen,
+                       np.zeros(m), first_t[k], last_t[k], unit_t[k], wait_t[k], b)
+        busy[pool["glob"]] += b
+    resp = np.empty(N)
+    full = np.empty(N)
+    wait = np.empty(N)
+    unit = np.empty(N, dtype=np.int64)
+    fdb = np.empty(N, dtype=np.bool_)
+    _combine_pools(pts, first_t, last_t, unit_t, wait_t, best_t, resp, full, unit, wait, fdb)
+    kernel_s = time.perf_counter() - t0
+    return resp, full, unit, wait, fdb, busy[cfg["unit_pos"]], kernel_s, need, first_t, last_t
+
+
 def _replicate(cfg: dict, seed_seq) -> dict:
     """Run one replication; returns its figures (picklable)."""
     from yingji._kernels.simulation import _simulate_nearest
 
     rng = np.random.default_rng(seed_seq)
     arrival, pts, scene = _draw_calls(cfg, rng)
-    t0 = time.perf_counter()
-    resp, full, unit, wait, fdb, busy = _simulate_nearest(
-        arrival, pts, scene, cfg["pref"], cfg["npref"], cfg["travel"], cfg["turnout"],
-        cfg["travel_in_service"], cfg["warmup"], cfg["horizon"], cfg["units_per_call"],
-    )
-    kernel_s = time.perf_counter() - t0
+    if cfg.get("pools") is None:
+        t0 = time.perf_counter()
+        resp, full, unit, wait, fdb, busy = _simulate_nearest(
+            arrival, pts, scene, cfg["pref"], cfg["npref"], cfg["travel"], cfg["turnout"],
+            cfg["travel_in_service"], cfg["warmup"], cfg["horizon"], cfg["units_per_call"],
+        )
+        kernel_s = time.perf_counter() - t0
+        need = first_t = last_t = None
+    else:
+        resp, full, unit, wait, fdb, busy, kernel_s, need, first_t, last_t = _run_pools(cfg, arrival, pts, scene,
+                                                                                        rng)
     keep = arrival >= cfg["warmup"]
     r = resp[keep]
     n = int(r.size)
     window = cfg["horizon"] - cfg["warmup"]
-    n_points = cfg["travel"].shape[0]
+    n_points = cfg["n_points"]
     out = {
         "n_incidents": n,
         "mean_minutes": float(r.mean()) if n else float("nan"),
@@ -419,6 +599,7 @@ def _replicate(cfg: dict, seed_seq) -> dict:
         "full_mean_minutes": float(full[keep].mean()) if n else float("nan"),
         "full_p90_minutes": float(np.percentile(full[keep], 90)) if n else float("nan"),
         "within_standard": float(np.mean(r <= cfg["limit"] + COVER_TOL)) if n else float("nan"),
+        "full_within_limit": float(np.mean(full[keep] <= cfg["full_limit"] + COVER_TOL)) if n else float("nan"),
         "first_due_busy": float(np.mean(fdb[keep])) if n else float("nan"),
         "mean_wait_minutes": float(wait[keep].mean()) if n else float("nan"),
         "share_queued": float(np.mean(wait[keep] > 0)) if n else float("nan"),
@@ -428,13 +609,31 @@ def _replicate(cfg: dict, seed_seq) -> dict:
         "kernel_seconds": kernel_s,
         "events": int(arrival.size),
     }
+    if need is not None:
+        by = {}
+        for k, pool in enumerate(cfg["pools"]):
+            used = keep & (need[k] > 0)
+            f, la = first_t[k, used], last_t[k, used]
+            c = int(f.size)
+            by[pool["type"]] = (
+                c / n if n else float("nan"),
+                float(f.mean()) if c else float("nan"),
+                float(np.percentile(f, 90)) if c else float("nan"),
+                float(la.mean()) if c else float("nan"),
+                float(np.percentile(la, 90)) if c else float("nan"),
+                float(np.mean(f <= cfg["limit"] + COVER_TOL)) if c else float("nan"),
+            )
+        out["by_type"] = by
     return out
 
 
 _SCALARS = ("mean_minutes", "p90_minutes", "within_standard", "first_due_busy", "mean_wait_minutes",
-            "share_queued", "full_mean_minutes", "full_p90_minutes", "n_incidents")
+            "share_queued", "full_mean_minutes", "full_p90_minutes", "full_within_limit", "n_incidents")
 #: Figures that are shares in [0, 1] (their confidence intervals are clipped to it).
-_SHARES = ("within_standard", "first_due_busy", "share_queued")
+_SHARES = ("within_standard", "first_due_busy", "share_queued", "full_within_limit")
+#: Per-unit-type figures (multi-type requirements): name, is a share.
+_TYPE_FIGURES = (("share_of_calls", True), ("first_mean_minutes", False), ("first_p90_minutes", False),
+                 ("last_mean_minutes", False), ("last_p90_minutes", False), ("first_within_standard", True))
 
 
 @dataclass(frozen=True)
@@ -454,8 +653,11 @@ class SimulationResult:
     mean_wait_minutes, share_queued : float
         Mean minutes calls waited for a free unit, and the share that waited at all.
     full_mean_minutes, full_p90_minutes : float
-        Mean and 90th percentile of the minutes until the last of the ``units_per_call``
-        units is on scene (the full first alarm; equal to the response for one unit).
+        Mean and 90th percentile of the minutes until the last of the call's units is on scene
+        (``units_per_call`` units, or every unit ``requirements`` asks for: the full first
+        alarm; equal to the response for one unit).
+    full_within_limit : float
+        Share of calls whose last required unit arrived within ``full_limit_minutes``.
     utilisation : pandas.Series
         Busy share of each unit (indexed by unit id).
     ci : dict
@@ -480,6 +682,18 @@ class SimulationResult:
         Share of calls (by rate) whose nearest unit meets the standard when no unit is ever
         busy: what a static coverage model says. The gap to ``within_standard`` is the cost of
         busy units.
+    policy : str
+        ``"nearest"`` or ``"plan"``.
+    full_limit_minutes : float
+        Limit on the last required unit's arrival (NFPA 1710: turnout + 8 min for the initial
+        full alarm; the first-arrival limit otherwise).
+    requirements : pandas.DataFrame or None
+        Units of each type asked for (rows: all calls, each demand point or each call type with
+        its ``share``); None with ``units_per_call``.
+    by_type : pandas.DataFrame or None
+        With ``requirements``: per unit type, ``share_of_calls`` needing it, mean and 90th
+        percentile of its first and of its last unit's arrival, and ``first_within_standard``,
+        with ``<figure>_low`` / ``_high`` 95 % bounds (also in ``ci`` as ``"<figure>[<type>]"``).
     """
 
     mean_minutes: float
@@ -505,6 +719,11 @@ class SimulationResult:
     events_per_second: float
     static_within_standard: float = float("nan")
     extras: dict = field(default_factory=dict)
+    full_within_limit: float = float("nan")
+    policy: str = "nearest"
+    full_limit_minutes: float = float("nan")
+    requirements: Any = None
+    by_type: Any = None
 
     @property
     def mean_utilisation(self) -> float:
@@ -515,9 +734,14 @@ class SimulationResult:
         rows = []
         for name in ("mean_minutes", "p90_minutes", "within_standard", "first_due_busy",
                      "mean_wait_minutes", "share_queued", "full_mean_minutes", "full_p90_minutes",
-                     "mean_utilisation"):
+                     "full_within_limit", "mean_utilisation"):
             lo, hi = self.ci[name]
             rows.append((name, float(getattr(self, name)), lo, hi))
+        if self.by_type is not None:
+            for typ, r in self.by_type.iterrows():
+                for name, _ in _TYPE_FIGURES:
+                    rows.append((f"{name}[{typ}]", float(r[name]), float(r[f"{name}_low"]),
+                                 float(r[f"{name}_high"])))
         for uid, v in self.utilisation.items():
             lo, hi = self.ci[f"utilisation[{uid}]"]
             rows.append((f"utilisation[{uid}]", float(v), lo, hi))
@@ -534,6 +758,13 @@ class SimulationResult:
             "share_queued": self.share_queued,
             "full_mean_minutes": self.full_mean_minutes,
             "full_p90_minutes": self.full_p90_minutes,
+            "full_within_limit": self.full_within_limit,
+            "full_limit_minutes": self.full_limit_minutes,
+            "policy": self.policy,
+            "requirements": None if self.requirements is None else
+            {str(k): {str(c): float(v) for c, v in r.items()} for k, r in self.requirements.iterrows()},
+            "by_type": None if self.by_type is None else
+            {str(k): {c: float(v) for c, v in r.items()} for k, r in self.by_type.iterrows()},
             "mean_utilisation": self.mean_utilisation,
             "utilisation": {str(k): float(v) for k, v in self.utilisation.items()},
             "ci": {k: list(v) for k, v in self.ci.items()},
@@ -559,7 +790,12 @@ class SimulationResult:
             f"[{c['p90_minutes'][0]:.2f}, {c['p90_minutes'][1]:.2f}], within standard "
             f"{self.within_standard:.1%} [{c['within_standard'][0]:.1%}, {c['within_standard'][1]:.1%}], "
             f"(static model: {self.static_within_standard:.1%}), first-due busy {self.first_due_busy:.1%}, "
-            f"mean utilisation {self.mean_utilisation:.1%}."
+            f"mean utilisation {self.mean_utilisation:.1%}"
+            + ("" if self.full_mean_minutes == self.mean_minutes else
+               f"; full complement ({self.policy} dispatch) mean {self.full_mean_minutes:.2f} min, p90 "
+               f"{self.full_p90_minutes:.2f} min [{c['full_p90_minutes'][0]:.2f}, {c['full_p90_minutes'][1]:.2f}], "
+               f"within {self.full_limit_minutes:g} min {self.full_within_limit:.1%}")
+            + "."
         )
 
 
@@ -587,6 +823,9 @@ def simulate(
     warmup_hours: float = 0.0,
     start_hour: int = 0,
     units_per_call: int = 1,
+    requirements=None,
+    policy: str = "nearest",
+    full_limit_minutes: float | None = None,
 ) -> SimulationResult:
     """Simulate calls, nearest-available dispatch and busy units over time.
 
@@ -642,6 +881,24 @@ def simulate(
         and for each one missing the first to become free. This is what
         :func:`yingji.dispatch.plan` sends to a single call needing that many units of one
         type. The response is the first unit's; ``full_*`` figures are the last unit's.
+    requirements : mapping, pandas.Series or pandas.DataFrame, optional
+        Units of several types per call, each type dispatched from its own pool (replaces
+        ``unit_types`` and ``units_per_call``): ``{"engine": 2, "ladder": 1}`` for every call; a
+        DataFrame indexed by demand id with a column per unit type (a mix per demand point); or
+        a DataFrame of call types with a ``share`` column (probability of each call type, e.g.
+        building fire / road crash / alarm) and a column per unit type. The response is the
+        first arrival of any required unit; ``full_*`` figures are the last (the full first
+        alarm); ``by_type`` gives each type's own arrivals.
+    policy : {"nearest", "plan"}
+        ``"nearest"``: the nearest free units of each type, and for each one missing the first
+        of that type to become free. ``"plan"``: the units :func:`yingji.dispatch.plan` sends
+        to the call from the units free at that moment (fewest missing, then fewest late, then
+        least total minutes), and each missing unit as units of its type come back (the plan
+        re-run at each release, first come first served). See Notes: for one call without a
+        crew requirement the two choose the same units, so both run in the same kernel.
+    full_limit_minutes : float, optional
+        Limit on the last required unit's arrival (turnout + travel) for ``full_within_limit``.
+        Default: the standard's full-alarm limit (NFPA 1710: 80 s + 480 s), else its limit.
 
     Returns
     -------
@@ -651,7 +908,9 @@ def simulate(
     ------
     ValidationError
         Negative or NaN rates or times, unknown unit types, demand points no unit can reach, bad
-        horizon / replications / service parameters (all problems reported together).
+        horizon / replications / service parameters, bad ``requirements`` (unknown types,
+        negative or fractional counts, a call asking for no unit, a needed type that cannot
+        reach a demand point) or ``policy`` (all problems reported together).
 
     See Also
     --------
@@ -668,12 +927,32 @@ def simulate(
     standard when it is at most the limit (GB 51080: 5 minutes from the dispatch order).
     Confidence intervals are Student-t intervals of the replication means [2]_.
 
+    With ``requirements`` a call needs :math:`n_{ck} \\ge 0` units of each type :math:`k`. Without
+    a crew requirement the types never compete for a unit, so each type's pool is an
+    independent copy of the one-type system driven by the calls that need it: the kernel runs
+    each pool on the same call stream and merges per call, response
+    :math:`= \\min_{k: n_{ck}>0} A_{ck}` (first arrival) and full complement
+    :math:`= \\max_k L_{ck}` (last arrival of the required set), :math:`A_{ck}, L_{ck}` the first
+    and last arrival of type :math:`k`.
+
+    ``policy="plan"`` is exactly :func:`yingji.dispatch.plan` applied to the call and the free
+    units. For one incident the plan's priorities (missing units, late units, total minutes,
+    or the latest arrival) split by type, and within a type any :math:`n` units with the
+    smallest travel times minimise all of them at once (the count above the target, the sum and
+    the maximum of :math:`n` chosen values are each minimised by the :math:`n` smallest), so the
+    plan sends the nearest free units, the same as ``"nearest"`` (up to ties between equal
+    times); the tests check this by calling :func:`yingji.dispatch.plan` at every call of a
+    reference simulation. The policies differ only with a crew requirement, which the
+    simulation does not model.
+
     References
     ----------
     .. [1] GB 51080-2015 城市消防规划规范, 4.1.3.
     .. [2] Law, A. M. (2015). *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill, ch. 9
        (independent replications).
     .. [3] Larson, R. C., Odoni, A. R. (1981). *Urban Operations Research*, Prentice-Hall, ch. 5.
+    .. [4] NFPA 1710 (2020), 4.1.2.1: turnout 80 s, first engine 240 s travel, initial full
+       alarm assignment 480 s travel (90th percentile).
 
     Examples
     --------
@@ -685,6 +964,17 @@ def simulate(
     ...                replications=4, seed=1)
     >>> 0 < sim.within_standard <= 1 and sim.ci["mean_minutes"][0] <= sim.mean_minutes
     True
+
+    A first alarm of two engines and a ladder, each type from its own pool:
+
+    >>> units = pd.DataFrame({"type": ["engine", "engine", "ladder"]}, index=["e1", "e2", "l1"])
+    >>> times = np.array([[2.0, 6.0], [5.0, 3.0], [4.0, 4.0]])
+    >>> sim = simulate(units=units, demand=demand, times=times, horizon_hours=500, replications=4,
+    ...                seed=1, requirements={"engine": 2, "ladder": 1})
+    >>> sim.full_mean_minutes > sim.mean_minutes
+    True
+    >>> list(sim.by_type.index)
+    ['engine', 'ladder']
     """
     t_start = time.perf_counter()
     probs = Problems("simulate")
@@ -710,13 +1000,28 @@ def simulate(
         probs.param("start_hour", "an int in [0, 23]", start_hour)
     if isinstance(units_per_call, bool) or not isinstance(units_per_call, (int, np.integer)) or units_per_call < 1:
         probs.param("units_per_call", "a positive int", units_per_call)
+    elif requirements is not None and units_per_call != 1:
+        probs.add("simulate takes either 'requirements' or 'units_per_call', not both: put the counts in "
+                  f"'requirements'. Got units_per_call={units_per_call!r}.")
+    if policy not in ("nearest", "plan"):
+        probs.param("policy", "one of 'nearest', 'plan'", policy)
     limit, turnout = _standard_and_turnout(standard, turnout_minutes, probs)
+    full_limit = float("nan")
+    if full_limit_minutes is not None:
+        full_limit = _as_float(full_limit_minutes)
+        if not (np.isfinite(full_limit) and full_limit > 0):
+            probs.param("full_limit_minutes", "a positive number of minutes", full_limit_minutes)
     profile = _hourly(hourly_profile, probs)
     system = _resolve_system(county, func="simulate", stations=stations, units=units, demand=demand,
-                             times=times, unit_types=unit_types, incidents_per_year=incidents_per_year,
-                             probs=probs)
+                             times=times, unit_types=None if requirements is not None else unit_types,
+                             incidents_per_year=incidents_per_year, probs=probs)
     if system is None:
         probs.raise_if_any()
+    reqs = pools = None
+    if requirements is not None:
+        reqs = _parse_requirements(requirements, system, probs)
+        if reqs is not None:
+            pools = _pools(system, reqs, float(turnout), probs)
     n = len(system.point_ids)
     if isinstance(service_minutes, pd.Series):
         service_minutes = service_minutes.reindex(system.point_ids)
@@ -730,10 +1035,21 @@ def simulate(
         probs.param("service_minutes", f"a positive number of minutes (or {n}, one per demand point)",
                     svc.tolist() if svc.size <= 10 else f"{svc.size} values")
     probs.raise_if_any()
+    if full_limit_minutes is None:
+        full_limit = _full_alarm_limit(standard, limit, turnout)
 
     from yingji._kernels.simulation import _preference_order
 
-    pref, npref = _preference_order(system.travel)
+    if pools is None:
+        pref, npref = _preference_order(system.travel)
+        travel_cfg = system.travel
+        rep_ids = list(system.unit_ids)
+        rep_types = list(system.unit_types)
+    else:  # the pools carry their own lists; only the reported units' positions are needed
+        pref = npref = travel_cfg = None
+        unit_pos = np.sort(np.concatenate([p["glob"] for p in pools]))
+        rep_ids = [system.unit_ids[q] for q in unit_pos]
+        rep_types = [system.unit_types[q] for q in unit_pos]
     cfg = {
         "horizon": H * 60.0,
         "warmup": W * 60.0,
@@ -745,12 +1061,23 @@ def simulate(
         "service_cv": float(service_cv),
         "pref": pref,
         "npref": npref,
-        "travel": system.travel,
+        "travel": travel_cfg,
+        "n_points": len(system.point_ids),
         "turnout": float(turnout),
         "travel_in_service": bool(travel_in_service),
         "limit": float(limit),
+        "full_limit": float(full_limit),
         "units_per_call": int(units_per_call),
+        "pools": pools,
     }
+    if pools is not None:
+        cfg.update({
+            "req_mode": reqs.mode,
+            "req_table": reqs.table,
+            "req_cum": None if reqs.share is None else np.r_[np.cumsum(reqs.share)[:-1], 1.0],
+            "n_units": len(system.unit_ids),
+            "unit_pos": unit_pos,
+        })
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     children = ss.spawn(int(replications))
     results = _run_all(cfg, children, executor, progress)
@@ -763,8 +1090,25 @@ def simulate(
     ci = {k: confidence_interval(per[k], bounds=share if k in _SHARES else (0.0, np.inf))
           for k in _SCALARS if k != "n_incidents"}
     ci["mean_utilisation"] = confidence_interval(per["mean_utilisation"], bounds=share)
-    for q, uid in enumerate(system.unit_ids):
+    for q, uid in enumerate(rep_ids):
         ci[f"utilisation[{uid}]"] = confidence_interval(util[:, q], bounds=share)
+    by_type = req_frame = None
+    if pools is not None:
+        rows = {}
+        for typ in reqs.types:
+            vals = np.array([r["by_type"][typ] for r in results])  # replications x figures
+            row = {}
+            for f_i, (name, is_share) in enumerate(_TYPE_FIGURES):
+                row[name] = float(np.nanmean(vals[:, f_i])) if np.isfinite(vals[:, f_i]).any() else float("nan")
+                lo, hi = confidence_interval(vals[:, f_i], bounds=share if is_share else (0.0, np.inf))
+                row[f"{name}_low"], row[f"{name}_high"] = lo, hi
+                ci[f"{name}[{typ}]"] = (lo, hi)
+            rows[typ] = row
+        by_type = pd.DataFrame.from_dict(rows, orient="index")
+        by_type.index.name = "type"
+        req_frame = pd.DataFrame(reqs.table, index=pd.Index(reqs.labels, name="calls"), columns=reqs.types)
+        if reqs.share is not None:
+            req_frame.insert(0, "share", reqs.share)
     psum = np.sum([r["point_sum"] for r in results], axis=0)
     pn = np.sum([r["point_n"] for r in results], axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -773,9 +1117,20 @@ def simulate(
     ksec = sum(r["kernel_seconds"] for r in results)
     events = 2 * sum(r["events"] for r in results)
     seed_out = seed if isinstance(seed, (int, np.integer, type(None))) else repr(seed)
-    best = system.travel.min(axis=1)
     lam_all = system.rate_per_year
-    static = float(np.sum(lam_all * (turnout + best <= limit + COVER_TOL)) / lam_all.sum())
+    if pools is None:
+        best = system.travel.min(axis=1)
+        static = float(np.sum(lam_all * (turnout + best <= limit + COVER_TOL)) / lam_all.sum())
+    else:  # first arrival of a needed type with every unit free, by call row
+        best_t = np.vstack([p["best"] for p in pools])  # n_types x n_points (turnout included)
+        ok_t = best_t <= limit + COVER_TOL
+        if reqs.mode == "point":
+            hit = ((reqs.table.T > 0) & ok_t).any(axis=0).astype(float)
+        else:
+            per_row = ((reqs.table[:, :, None] > 0) & ok_t[None, :, :]).any(axis=1)  # rows x points
+            w_rows = np.ones(1) if reqs.share is None else reqs.share
+            hit = w_rows @ per_row.astype(float)
+        static = float(np.sum(lam_all * hit) / lam_all.sum())
     return SimulationResult(
         mean_minutes=float(per["mean_minutes"].mean()),
         p90_minutes=float(per["p90_minutes"].mean()),
@@ -785,7 +1140,7 @@ def simulate(
         share_queued=float(per["share_queued"].mean()),
         full_mean_minutes=float(per["full_mean_minutes"].mean()),
         full_p90_minutes=float(per["full_p90_minutes"].mean()),
-        utilisation=pd.Series(util.mean(axis=0), index=pd.Index(system.unit_ids, name="unit"), name="utilisation"),
+        utilisation=pd.Series(util.mean(axis=0), index=pd.Index(rep_ids, name="unit"), name="utilisation"),
         ci=ci,
         per_replication=per,
         by_point=by_point,
@@ -799,7 +1154,12 @@ def simulate(
         seconds=time.perf_counter() - t_start,
         events_per_second=events / ksec if ksec > 0 else float("nan"),
         static_within_standard=static,
-        extras={"unit_types": system.unit_types, "kernel_seconds": ksec, "events": events},
+        extras={"unit_types": rep_types, "kernel_seconds": ksec, "events": events},
+        full_within_limit=float(per["full_within_limit"].mean()),
+        policy=str(policy),
+        full_limit_minutes=float(full_limit),
+        requirements=req_frame,
+        by_type=by_type,
     )
 
 
@@ -1261,6 +1621,10 @@ def _register_cli() -> None:
         p.add_argument("--standard", default="GB51080", help="GB51080, NFPA1710 or a limit in minutes")
         p.add_argument("--types", default="engine", help="unit types that answer calls, comma-separated ('all')")
         p.add_argument("--service", type=float, default=45.0, help="mean on-scene minutes")
+        p.add_argument("--require", default=None,
+                       help="units of several types per call, e.g. 'engine=2,ladder=1' (each type from its "
+                            "own pool; replaces --types)")
+        p.add_argument("--policy", default="nearest", choices=("nearest", "plan"), help="dispatch policy")
         p.add_argument("--workers", type=int, default=1, help="processes for the replications")
         p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
@@ -1281,7 +1645,17 @@ def _register_cli() -> None:
                 pass
             types = None if args.types == "all" else [t.strip() for t in args.types.split(",") if t.strip()]
             kw = dict(horizon_hours=args.hours, replications=args.replications, seed=args.seed, standard=std,
-                      unit_types=types, service_minutes=args.service)
+                      unit_types=types, service_minutes=args.service, policy=args.policy)
+            if args.require:
+                req = {}
+                for part in args.require.split(","):
+                    name, _, count = part.partition("=")
+                    try:
+                        req[name.strip()] = int(count) if count.strip() else 1
+                    except ValueError:
+                        raise ValidationError(f"The '--require' option of yingji simulate must look like "
+                                              f"'engine=2,ladder=1'. Got {args.require!r} instead.") from None
+                kw["requirements"] = req
             if args.workers > 1:
                 from concurrent.futures import ProcessPoolExecutor
 
@@ -1297,6 +1671,10 @@ def _register_cli() -> None:
         else:
             print(sim.summary())
             print(sim.to_frame().to_string(float_format=lambda v: f"{v:.4g}"))
+            if sim.by_type is not None:
+                cols = ["share_of_calls", "first_mean_minutes", "first_p90_minutes", "last_mean_minutes",
+                        "last_p90_minutes"]
+                print(sim.by_type[cols].to_string(float_format=lambda v: f"{v:.4g}"))
         return 0
 
     _cli.command("simulate", "simulate calls, dispatch and busy units for a county", _args,
