@@ -181,15 +181,48 @@ def test_heuristic_reports_bound_and_extras():
 
 
 def test_time_limit_holds_and_status_is_honest():
+    # 3,000 x 300, p = 25: the compact model has 2.5 M nonzeros, the classic one 2.7 M; HiGHS 1.16 took
+    # 7.8 s (exact) and 3.4 s (classic, 2,000 x 200) on a 1.5 s / 2 s limit before the setup guard
     C = _euclid(3000, 300, 0)
-    for method in ("auto", "exact"):
+    for method in ("auto", "exact", "classic"):
         r = p_median(C, 25, time_limit=1.5, method=method)
-        assert r.seconds < 1.5 + 20  # the limit holds (generous slack for a loaded CI machine)
+        assert r.seconds < 1.5 + 8  # the limit holds (slack for a loaded CI machine)
         assert r.bound <= r.objective + 1e-9
+        assert len(r.sites) == 25 and median_cost(C, r.sites) == pytest.approx(r.objective)
         if r.optimal:
             assert r.status == "optimal" and r.gap <= 1e-6
         else:
             assert r.status == "time_limit" and r.gap > 1e-6
+        if method != "auto":
+            assert not r.optimal, r.extras
+            if "model_size" in r.extras:  # the model was built (on a slow machine the heuristic may use it all)
+                assert r.extras["mip_skipped"], r.extras
+
+
+def test_models_too_big_for_the_time_left_never_reach_highs(monkeypatch):
+    """Deterministic check of the guard: HiGHS is not handed a model it cannot set up in time."""
+    import yingji.siting.median as med
+
+    calls = []
+    real = med.solve
+
+    def spy(model, **kw):
+        calls.append((model.A.nnz, kw["time_limit"]))
+        return real(model, **kw)
+
+    monkeypatch.setattr(med, "solve", spy)
+    monkeypatch.setattr(med, "_HIGHS_SETUP_NNZ_PER_S", {"compact": 1.0, "classic": 1.0})
+    C, w = _rand(60, 20, 5, integer=False)
+    for method in ("exact", "classic"):
+        r = p_median(C, 4, weights=w, method=method, time_limit=5)
+        assert r.extras["mip_skipped"] and r.status in ("time_limit", "optimal")
+        assert r.bound <= r.objective + 1e-9
+        if method == "exact":  # a Lagrangian bound instead of none
+            assert np.isfinite(r.bound) and r.extras["lagrangian_iterations"] > 0
+    assert calls == []
+    monkeypatch.setattr(med, "_HIGHS_SETUP_NNZ_PER_S", {"compact": 1e12, "classic": 1e12})
+    r = p_median(C, 4, weights=w, method="classic", time_limit=5)
+    assert r.optimal and "mip_skipped" not in r.extras and len(calls) == 1
 
 
 # ----------------------------------------------------------------------------- properties
@@ -323,3 +356,62 @@ def test_zero_weight_rows_must_still_be_served():
         p_median(np.array([[1.0, 2.0, np.inf], [np.inf, np.inf, 3.0]]), 1, weights=w[:2])
     assert median_cost(C, [0, 1], w) == np.inf and center_cost(C, [0, 1], w) == np.inf
     assert p_center(C, 2, weights=w).sites.tolist().count(2) == 1
+
+
+# ----------------------------------------------------------------------------- review: untested raises
+def test_build_p_median_validates_allowed_and_formulation_at_once():
+    with pytest.raises(ValidationError, match="2 problems") as ei:
+        build_p_median(COST, 2, formulation="nope", allowed=[True, False])
+    msg = str(ei.value)
+    assert "'formulation' parameter of build_p_median" in msg
+    assert "'allowed' parameter of build_p_median must be a boolean array of 3 values" in msg
+    with pytest.raises(InfeasibleError, match=r"only 1 sites are allowed .* fewer than p = 2"):
+        build_p_median(COST, 2, allowed=np.array([True, False, False]))
+
+
+def test_build_p_median_rows_reaching_no_allowed_site():
+    C = COST.copy()
+    C[0, 0] = np.inf  # row 0 reaches sites 1 and 2 only
+    C[0, 1] = np.inf
+    allowed = np.array([True, True, False])
+    with pytest.raises(InfeasibleError, match="rows 0 reach no allowed site") as ei:
+        build_p_median(C, 2, allowed=allowed)
+    assert ei.value.rows == [0]
+    r = build_p_median(COST, 2, allowed=allowed).solve()
+    assert r.sites.tolist() == [0, 1] and r.objective == brute_p_median(COST[:, :2], 2)[0]
+
+
+def test_classic_route_infeasible_p_set_raises():
+    C = np.array([[1.0, np.inf, np.inf], [np.inf, 1.0, np.inf], [2.0, 2.0, 1.0]])
+    with pytest.raises(InfeasibleError, match="no choice of p sites reaches every demand row"):
+        p_median(C, 1, method="classic")
+
+
+def test_build_p_center_cover_validation():
+    with pytest.raises(ValidationError, match="2 problems") as ei:
+        build_p_center_cover(COST, float("nan"), fixed=[5])
+    msg = str(ei.value)
+    assert "The 'level' parameter of build_p_center_cover must be a number" in msg
+    assert "'fixed' parameter of build_p_center_cover" in msg
+
+
+def test_p_center_no_feasible_set_within_time_limit_raises(monkeypatch):
+    import yingji.siting.median as med
+
+    # the greedy cover fails at every level (rows 0 and 1 need their own site, p = 2 leaves row 2
+    # to a third) and the exact test runs out of time: nothing to return
+    C = np.array([[1.0, np.inf, np.inf], [np.inf, 1.0, np.inf], [np.inf, np.inf, 1.0]])
+    monkeypatch.setattr(med, "_cover_exact", lambda *a, **k: "timeout")
+    with pytest.raises(yj.exceptions.SolverError, match="time limit was reached before any feasible set") as ei:
+        p_center(C, 2)
+    assert ei.value.status == "time_limit"
+
+
+def test_p_center_time_limit_holds_and_status_is_honest():
+    # i.i.d. uniform costs make every level test a hard random set cover: the limit is hit
+    C = np.random.default_rng(0).uniform(0, 100, (1000, 100))
+    r = p_center(C, 10, time_limit=1.0)
+    assert r.seconds < 1.0 + 8  # slack for a loaded CI machine
+    assert r.status == "time_limit" and not r.optimal and r.gap > 1e-6
+    assert r.bound <= r.objective and center_cost(C, r.sites) == pytest.approx(r.objective)
+    assert len(r.sites) == 10

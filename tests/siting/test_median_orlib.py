@@ -45,6 +45,9 @@ def test_load_pmed_zero_edges_and_errors(tmp_path):
         load_pmed(tmp_path / "missing.txt")
     with pytest.raises(ValidationError, match="no 'pmedN value' lines"):
         load_pmed_optima(junk)
+    for loader in (load_pmed_optima, load_cap_optima, load_cap, load_uncap_opt):
+        with pytest.raises(ValidationError, match="The 'path' parameter must name an existing file"):
+            loader(tmp_path / "missing.txt")
 
 
 def test_load_cap_capacity_word(tmp_path):

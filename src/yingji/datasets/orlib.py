@@ -45,11 +45,15 @@ CAP_CAPACITIES = {
 }
 
 
-def _tokens(path) -> list[str]:
+def _text(path) -> str:
     p = Path(path)
     if not p.is_file():
         raise ValidationError(f"The 'path' parameter must name an existing file. Got {str(path)!r} instead.")
-    return p.read_text().split()
+    return p.read_text()
+
+
+def _tokens(path) -> list[str]:
+    return _text(path).split()
 
 
 def load_pmed(path) -> tuple[np.ndarray, int]:
@@ -119,7 +123,7 @@ def load_pmed_optima(path) -> dict[str, float]:
     5819.0
     """
     out: dict[str, float] = {}
-    for line in Path(path).read_text().splitlines():
+    for line in _text(path).splitlines():
         parts = line.split()
         if len(parts) >= 2 and re.fullmatch(r"pmed\d+", parts[0]):
             out[parts[0]] = float(parts[1])
@@ -206,7 +210,7 @@ def load_cap_optima(path) -> pd.DataFrame:
     """
     rows = []
     last = None
-    for line in Path(path).read_text().splitlines():
+    for line in _text(path).splitlines():
         parts = line.split()
         if not parts:
             continue

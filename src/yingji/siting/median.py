@@ -81,9 +81,25 @@ _METHODS = ("auto", "exact", "heuristic", "classic")
 #: Rows of the compact model HiGHS is given per second left (beyond that the MIP stage is skipped).
 _MIP_ROWS_PER_S = 2000.0
 
+#: Nonzeros per second HiGHS (1.16) needs just to load, presolve and set up a p-median model before
+#: it first looks at its time limit (measured here: 450-700 k/s for the compact model with a MIP
+#: start, 1.6 M/s for the classic one, which then overran a 2 s limit by 2.5 s; taken low, for a
+#: loaded machine). Any method given a model that cannot be set up in the time left skips the MIP
+#: (``extras["mip_skipped"]``) and returns the incumbent with ``status="time_limit"``, so the
+#: ``time_limit`` holds.
+_HIGHS_SETUP_NNZ_PER_S = {"compact": 300_000.0, "classic": 300_000.0}
+
+
+def _too_big_for_highs(model: SparseModel, formulation: str, remaining: float, solver) -> bool:
+    """True when HiGHS could not even set ``model`` up within ``remaining`` seconds."""
+    if solver is not None:
+        return False
+    return model.A.nnz > _HIGHS_SETUP_NNZ_PER_S[formulation] * max(remaining, 0.0)
+
 
 # ----------------------------------------------------------------------------- helpers
-def _check_common(func, cost, p, weights, fixed, time_limit, mip_gap, method=None, methods=_METHODS):
+def _check_common(func, cost, p, weights, fixed, time_limit, mip_gap, method=None, methods=_METHODS, extra=None):
+    """Validate the shared arguments; ``extra(probs, m)`` adds function-specific checks (all raised at once)."""
     probs = Problems(func)
     ci = prepare_cost(cost, func, probs=probs)
     C = ci.C
@@ -103,6 +119,8 @@ def _check_common(func, cost, p, weights, fixed, time_limit, mip_gap, method=Non
         probs.param("mip_gap", "a float in [0, 1)", mip_gap)
     if method is not None and method not in methods:
         probs.param("method", "one of " + ", ".join(repr(x) for x in methods), method)
+    if extra is not None:
+        extra(probs, m)
     probs.raise_if_any()
     return ci, w, fx, p, tl
 
@@ -405,6 +423,15 @@ def build_p_median(cost, p, *, weights=None, fixed=None, formulation="compact", 
         of ``model.meta["sites"]``); ``.solve()`` returns a SitingResult and
         ``.to_pulp()`` a PuLP problem to extend.
 
+    Raises
+    ------
+    ValidationError
+        Bad input (``formulation``, ``allowed`` and the arguments of
+        :func:`p_median`), every problem named at once.
+    InfeasibleError
+        A row reaches no site (or no allowed site), or fewer than ``p`` sites
+        are allowed.
+
     Notes
     -----
     Compact formulation: for row ``i`` let :math:`D_i^1 < \dots < D_i^{K_i}` be
@@ -424,18 +451,39 @@ def build_p_median(cost, p, *, weights=None, fixed=None, formulation="compact", 
 
     Classic formulation: :math:`\min \sum_{ij} w_i c_{ij} x_{ij}` s.t.
     :math:`\sum_j x_{ij} = 1`, :math:`x_{ij} \le y_j`, :math:`\sum_j y_j = p`.
+
+    References
+    ----------
+    .. [2] ReVelle, C. S. and Swain, R. W. (1970). Central facilities location.
+       Geographical Analysis 2(1), 30-42.
+    .. [6] Elloumi, S. (2010). A tighter formulation of the p-median problem. Journal of
+       Combinatorial Optimization 19(1), 69-83.
     """
-    ci, w, fx, p, _ = _check_common("build_p_median", cost, p, weights, fixed, 60, 0.0)
+    checked = {}
+
+    def extra(probs, m):
+        if formulation not in ("compact", "classic"):
+            probs.param("formulation", "'compact' or 'classic'", formulation)
+        if allowed is not None:
+            a = np.asarray(allowed)
+            if a.shape != (m,) or not (a.dtype == bool or (a.dtype.kind in "iuf" and np.isin(a, (0, 1)).all())):
+                probs.param("allowed", f"a boolean array of {m} values (one per site)",
+                            f"an array of dtype {a.dtype} and shape {a.shape}")
+            else:
+                checked["allowed"] = a.astype(bool)
+
+    ci, w, fx, p, _ = _check_common("build_p_median", cost, p, weights, fixed, 60, 0.0, extra=extra)
     C = ci.C
     _raise_unreachable("build_p_median", C, ci)
     fixed_mask = np.zeros(ci.m, dtype=bool)
     fixed_mask[fx] = True
-    al = np.ones(ci.m, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool).copy()
+    al = checked.get("allowed", np.ones(ci.m, dtype=bool))
     al |= fixed_mask
-    if formulation not in ("compact", "classic"):
-        probs = Problems("build_p_median")
-        probs.param("formulation", "'compact' or 'classic'", formulation)
-        probs.raise_if_any()
+    if int(al.sum()) < p:
+        raise InfeasibleError(
+            f"build_p_median: only {int(al.sum())} sites are allowed (fixed ones included), fewer than p = {p}.",
+            rows=[], reason=f"{p - int(al.sum())} sites short",
+        )
     mm = (_build_classic if formulation == "classic" else _build_compact)(C, w, fixed_mask, al, p)
     integral = _is_integral(C, w)
 
@@ -481,7 +529,8 @@ def _build_compact(C, w, fixed_mask, allowed, p, site_cost=None) -> _MedianModel
     if (T <= 0).any():
         bad = np.nonzero(T <= 0)[0]
         raise InfeasibleError(
-            f"p_median: rows {describe_positions(bad)} reach no allowed site.", rows=bad.tolist(), reason="unreachable"
+            f"p_median: rows {describe_positions(bad)} reach no allowed site (every allowed cost is inf).",
+            rows=bad.tolist(), reason="unreachable from every allowed site",
         )
     pos = np.arange(mp)[None, :]
     keep = pos < T[:, None]
@@ -644,7 +693,10 @@ def p_median(
         Swain solved directly (for comparison).
     time_limit : float
         Seconds for the whole call; the best solution found by then is returned
-        with ``status="time_limit"``.
+        with ``status="time_limit"``. HiGHS does not look at its limit while
+        loading and presolving, so a model too large to set up in the time left
+        is not handed to it (``extras["mip_skipped"]``; every method, default
+        solver only).
     mip_gap : float
         Relative gap at which the optimum counts as proven (default 1e-6).
     solver : None or PuLP solver
@@ -692,8 +744,11 @@ def p_median(
     References
     ----------
     .. [1] Hakimi (1964), ReVelle and Swain (1970), Whitaker (1983), Hansen and
-       Mladenovic (1997), Cornuejols, Fisher and Nemhauser (1977), Elloumi
-       (2010): full entries in :mod:`yingji.siting.median`.
+       Mladenovic (1997): full entries in :mod:`yingji.siting.median`.
+    .. [5] Cornuejols, G., Fisher, M. L. and Nemhauser, G. L. (1977). Location of bank
+       accounts to optimize float. Management Science 23(8), 789-810.
+    .. [6] Elloumi, S. (2010). A tighter formulation of the p-median problem. Journal of
+       Combinatorial Optimization 19(1), 69-83.
 
     Examples
     --------
@@ -733,6 +788,11 @@ def p_median(
 
     if method == "classic":
         mm = _build_classic(C, w, fixed_mask, allowed, p)
+        remaining = deadline - time.perf_counter()
+        if _too_big_for_highs(mm.model, "classic", remaining, solver):
+            # HiGHS would overrun the time limit before its first node: the heuristic answers instead
+            sites, _ = _median_heuristic(Cp, wk, fixed_mask, allowed, p, seed, max(0.0, 0.5 * remaining), tol)
+            return finish(sites, -np.inf, "classic", "time_limit", {"model_size": _size(mm.model), "mip_skipped": True})
         sol = _solve_or_raise(mm.model, "p_median", C, ci, solver, deadline, mip_gap, None, verbose,
                               _highs_options(mm.model, solver, integral))
         if sol.x is None:
@@ -812,7 +872,8 @@ def p_median(
         mm = _build_compact(C, w, fm, am | fm, p)
         extras["model_size"] = _size(mm.model)
         remaining = until - time.perf_counter()
-        if remaining <= 0.05 or (method == "auto" and mm.model.n_rows > _MIP_ROWS_PER_S * remaining):
+        if remaining <= 0.05 or (method == "auto" and mm.model.n_rows > _MIP_ROWS_PER_S * remaining) or \
+                _too_big_for_highs(mm.model, "compact", remaining, solver):
             # too large to get anywhere in the time left (HiGHS's presolve alone would overrun it)
             extras["mip_skipped"] = True
             return sites, ub, bound, False
@@ -865,6 +926,14 @@ def p_median(
     if method == "exact":
         fmask, amask = fixed_mask.copy(), allowed.copy()
     sites, ub, bound, _ = run_mip(sites, ub, bound, deadline, fmask, amask)
+    if extras.get("mip_skipped") and method == "exact" and solver is None:
+        # the model is out of HiGHS's reach in the time left: a Lagrangian bound instead of none
+        left = deadline - time.perf_counter()
+        if left > 0.02:
+            L, infeasible, _, iters, _, _ = _lagrangian(Cp, wk, fixed_mask.copy(), allowed.copy(), p, lam, ub, delta,
+                                                        0.8 * left, 3000)
+            extras["lagrangian_iterations"] = iters
+            bound = max(bound, ub - delta if infeasible else min(L, ub - delta))
     return done(sites, bound, "time_limit")
 
 
@@ -922,6 +991,14 @@ def build_p_center_cover(cost, level, *, weights=None, fixed=None) -> SparseMode
     """
     probs = Problems("build_p_center_cover")
     ci = prepare_cost(cost, "build_p_center_cover", probs=probs)
+    try:
+        lv = float(level)
+        if np.isnan(lv):
+            raise ValueError
+    except (TypeError, ValueError):
+        probs.param("level", "a number (the weighted cost within which a row counts as covered)", level)
+    if ci.C.ndim != 2 or ci.C.size == 0:
+        probs.raise_if_any()
     w = check_weights(weights, ci.n, "build_p_center_cover", probs)
     fx = check_fixed(fixed, ci.m, probs, labels=ci.col_ids)
     probs.raise_if_any()
@@ -1005,6 +1082,9 @@ def p_center(
         Bad input.
     InfeasibleError
         A row cannot be reached from any site, or no ``p`` sites reach every row.
+    SolverError
+        The time limit ran out before any set of ``p`` sites serving every row was found
+        (only when the greedy cover fails even at the largest level; there is no result to return).
 
     See Also
     --------
@@ -1028,7 +1108,13 @@ def p_center(
 
     References
     ----------
-    .. [1] Minieka (1970); Daskin (2000): full entries in :mod:`yingji.siting.median`.
+    .. [7] Minieka, E. (1970). The m-center problem. SIAM Review 12(1), 138-139.
+    .. [8] Daskin, M. S. (2000). A new approach to solving the vertex p-center problem to
+       optimality: algorithm and computational results. Communications of the
+       Operations Research Society of Japan 45(9), 428-436.
+    .. [9] Contardo, C., Iori, M. and Kramer, R. (2019). A scalable exact algorithm for
+       the vertex p-center problem. Computers & Operations Research 103, 211-220 (the
+       row generation of each set-cover test).
 
     Examples
     --------
