@@ -142,6 +142,8 @@ class SitingResult:
         )
         if self.row_covered is not None:
             data["covered"] = np.asarray(self.row_covered, dtype=bool)
+        else:  # median / center / capacitated: served by an open site
+            data["covered"] = site >= 0
         index = pd.Index(self.row_ids, name="id") if self.row_ids is not None else None
         return pd.DataFrame(data, index=index)
 
