@@ -196,6 +196,34 @@ def _mclp_case(name, n, m, p, method="auto"):
                 description=f"MCLP {n} x {m}, p={p}, method={method}")
 
 
+# ----------------------------------------------------------------------------- scale target (issue 5)
+def _mclp_scale_setup(n, m, p, seed=0):
+    _warm()
+    rng = np.random.default_rng(seed)
+    xy_d = rng.uniform(0, 30_000, (n, 2))
+    xy_s = rng.uniform(0, 30_000, (m, 2))
+    cost = np.empty((n, m))
+    for a in range(0, n, 5000):  # in blocks: the n x m float64 matrix (800 MB) is the only big array
+        blk = xy_d[a:a + 5000]
+        cost[a:a + 5000] = np.hypot(blk[:, None, 0] - xy_s[None, :, 0], blk[:, None, 1] - xy_s[None, :, 1]) / 500.0
+    w = rng.integers(50, 5000, n).astype(float)
+    return {"cost": cost, "w": w, "p": p, "radius": 8.0}
+
+
+def _mclp_scale_run(s):
+    import yingji as yj
+
+    r = yj.mclp(s["cost"], s["radius"], s["p"], weights=s["w"], method="heuristic", time_limit=60)
+    return {"objective": r.objective, "bound": r.bound, "gap": r.gap, "status": r.status,
+            "covered_share": r.objective / float(s["w"].sum()), "gap_target_met": bool(r.gap <= 0.01)}
+
+
+MCLP_SCALE = Case("mclp_50k_2k_heur", setup=partial(_mclp_scale_setup, 50_000, 2_000, 20), run=_mclp_scale_run,
+                  params={"n_demand": 50_000, "n_sites": 2_000, "p": 20, "radius_min": 8.0, "speed_m_per_min": 500,
+                          "area_km": "30 x 30", "seed": 0, "method": "heuristic", "targets": "gap <= 1 %, < 60 s, < 4 GB"},
+                  description="issue-5 scale target: MCLP 50,000 x 2,000, p=20, 8 min (4 km), heuristic + bound")
+
+
 SUITE = Suite(
     "siting_coverage",
     quick=[_scp_case("scp41"), _scp_case("scpe1"), _scp_case("scpa1", peer=False),  # QUICK_SCP
@@ -204,7 +232,8 @@ SUITE = Suite(
                 params={"p": 4, "radius_m": 5000}, description="spopt San Francisco MCLP p=4, 5000 m, POP2000"),
            _mclp_case("mclp_2k_200", 2000, 200, 10)],
     full=[_scp_case(nm, peer=False) for nm in PROVEN if nm not in QUICK_SCP] + [_mclp_case("mclp_10k_1k", 10_000, 1000, 25),
-                                                        _mclp_case("mclp_10k_1k_heur", 10_000, 1000, 25, "heuristic")],
+                                                        _mclp_case("mclp_10k_1k_heur", 10_000, 1000, 25, "heuristic"),
+                                                        MCLP_SCALE],
     budget_s=240,
     full_budget_s=6000,
     description="Coverage models (LSCP, MCLP) against proven optima and PuLP/CBC",

@@ -98,7 +98,7 @@ def test_infeasible_capacity_messages():
         ({"fixed_cost": None}, "'fixed_cost' parameter of capacitated_location must be a number or an array"),
         ({"fixed_cost": [1, np.inf]}, "'fixed_cost' parameter of capacitated_location must hold non-negative numbers, finite"),
         ({"fixed": [5]}, "'fixed' parameter of capacitated_location must be column positions"),
-        ({"method": "lagrange"}, "'method' parameter of capacitated_location must be 'auto'"),
+        ({"method": "lagrange"}, "'method' parameter of capacitated_location must be one of \{'auto', 'lagrangian', 'mip'\}"),
         ({"time_limit": -1}, "'time_limit' parameter of capacitated_location must be a positive"),
         ({"mip_gap": "x"}, r"'mip_gap' parameter of capacitated_location must be a float in \[0, 1\)"),
         ({"capacity": "big"}, "'capacity' parameter of capacitated_location must be a number or an array of 2"),

@@ -244,9 +244,18 @@ def capacitated_location(
         Serve each row from one site only (default: demand may be split).
     fixed : sequence of int, optional
         Existing sites that stay open (their fixed cost is counted).
-    method : {"auto"}
-        Strong formulation solved by HiGHS (uncapacitated: the compact
-        sorted-cost formulation).
+    method : {"auto", "lagrangian", "mip"}
+        ``"mip"``: the strong formulation solved by HiGHS (uncapacitated: the
+        compact sorted-cost formulation). ``"lagrangian"`` (splittable
+        capacitated only; otherwise as ``"mip"``): Beasley's Lagrangian
+        relaxation [2]_ of the demand constraints (one continuous knapsack per
+        site plus a covering knapsack on the sites that keeps the aggregate
+        capacity inequality) optimised by subgradient, with a
+        transportation-LP heuristic on the sites it opens; reduced-cost fixing
+        of the sites against the best solution found; then HiGHS on the strong
+        formulation restricted to the sites left, with that solution as MIP
+        start. ``"auto"``: ``"lagrangian"`` when ``n * m >= 20000`` and the
+        default solver is used, else ``"mip"``.
     time_limit : float
         Seconds; the best solution found by then is returned with
         ``status="time_limit"``.
@@ -286,10 +295,20 @@ def capacitated_location(
     uncapacitated case uses the sorted-cost formulation of Elloumi [4]_ with
     fixed costs on the site variables.
 
+    The Lagrangian route reports its figures in ``extras``:
+    ``lagrangian_bound``, ``heuristic_objective``, ``sites_fixed`` (sites
+    fixed open or closed by reduced costs), ``reduced_sites`` (sites left in
+    the final MIP) and ``mip_status``. Its ``bound`` is the smaller of the
+    reduced MIP's bound and the weakest Lagrangian bound among the excluded
+    branches, so ``optimal`` holds for the whole problem.
+
     References
     ----------
-    .. [1] Balinski (1965); Beasley (1988); Cornuejols, Sridharan and Thizy
-       (1991); Elloumi (2010): full entries in :mod:`yingji.siting.capacitated`.
+    .. [1] Balinski (1965); Cornuejols, Sridharan and Thizy (1991); Elloumi
+       (2010): full entries in :mod:`yingji.siting.capacitated`.
+    .. [2] Beasley, J. E. (1988). An algorithm for solving large capacitated
+       warehouse location problems. European Journal of Operational Research
+       33, 314-325.
 
     Examples
     --------
@@ -301,8 +320,8 @@ def capacitated_location(
     func = "capacitated_location"
     ci, d, cap, f, fx, tl = _check(func, cost, demand, capacity, fixed_cost, fixed, time_limit, mip_gap)
     probs = Problems(func)
-    if method not in ("auto",):
-        probs.param("method", "'auto'", method)
+    if method not in ("auto", "lagrangian", "mip"):
+        probs.param("method", "one of {'auto', 'lagrangian', 'mip'}", method)
     probs.raise_if_any()
     mip_gap = float(mip_gap)
     C = ci.C
@@ -310,6 +329,12 @@ def capacitated_location(
     _infeasibility_checks(func, C, d, cap, single_source, ci)
     fm = np.zeros(m, dtype=bool)
     fm[fx] = True
+    lagr = cap is not None and not single_source and solver is None and (
+        method == "lagrangian" or (method == "auto" and n * m >= _LAGRANGIAN_MIN_SIZE))
+    if lagr:
+        res = _capacitated_lagrangian(ci, d, cap, f, fm, tl, t0, mip_gap, verbose)
+        if res is not None:
+            return res
     model = _build(C, d, cap, f, fm, single_source)
     remaining = max(0.05, tl - (time.perf_counter() - t0))
     try:
@@ -394,3 +419,325 @@ def _infeasibility_checks(func, C, d, cap, single_source, ci):
                 rows=[ci.row_ids[i] for i in big] if ci.row_ids is not None else big.tolist(),
                 reason=f"demand above every capacity by up to {by:g}",
             )
+
+
+# ----------------------------------------------------------------------------- Lagrangian + reduced MIP
+_KNAPSACK_UNITS = 4000
+_LAGRANGIAN_MIN_SIZE = 20_000  # n * m from which "auto" takes the Lagrangian route  # resolution of the covering knapsack on the site variables
+
+
+def _transport(C, d, cap, sites, time_limit):
+    """Cheapest splittable allocation of every row to the open ``sites`` (a transportation LP).
+
+    Returns ``(cost, X)`` with ``X`` the (n, len(sites)) shares, or ``(inf, None)``.
+    """
+    n = C.shape[0]
+    k = sites.size
+    Cs = C[:, sites]
+    fin = np.isfinite(Cs)
+    ii, kk = np.nonzero(fin)
+    nx = ii.size
+    capk = np.where(np.isfinite(cap[sites]), cap[sites], d.sum() + 1.0)
+    A = sp.csr_matrix((np.concatenate([np.ones(nx), d[ii]]),
+                       (np.concatenate([ii, n + kk]), np.concatenate([np.arange(nx), np.arange(nx)]))),
+                      shape=(n + k, nx))
+    model = SparseModel(Cs[ii, kk], A, np.concatenate([np.ones(n), np.full(k, -np.inf)]),
+                        np.concatenate([np.ones(n), capk]), np.zeros(nx), np.ones(nx),
+                        np.zeros(nx, dtype=bool), "min", 0.0, name="transportation")
+    try:
+        sol = solve(model, time_limit=max(0.05, time_limit))
+    except InfeasibleError:
+        return np.inf, None
+    if sol.x is None or sol.status != "optimal":
+        return np.inf, None
+    X = np.zeros((n, k))
+    X[ii, kk] = np.clip(sol.x, 0.0, 1.0)
+    return float(np.sum(X[fin] * Cs[fin])), X
+
+
+def _knapsack_data(d, cap):
+    """Integer sizes ``a`` and target ``b`` of the covering knapsack Σ a_j y_j >= b: capacities and
+    total demand in units of D / 4000, sizes rounded up and the target rounded up (a relaxation)."""
+    D = float(d.sum())
+    g = max(1.0, D / _KNAPSACK_UNITS)
+    b = int(np.ceil(D / g - 1e-9))
+    a = np.where(np.isfinite(cap), np.ceil(np.minimum(cap, D) / g - 1e-12), b).astype(np.int64)
+    return np.ascontiguousarray(np.minimum(a, b)), max(b, 0)
+
+
+def _repair(sites_mask, v, cap, D):
+    """Open the cheapest further sites (by Lagrangian value) until capacity covers demand."""
+    y = sites_mask.copy()
+    if np.sum(np.where(y, cap, 0.0)) >= D:
+        return y
+    for j in np.argsort(v):
+        if not y[j]:
+            y[j] = True
+            if np.sum(np.where(y, cap, 0.0)) >= D:
+                break
+    return y
+
+
+def _lagrangian_cflp(C, d, cap, f, fm, deadline, max_iter=600, u0=None, ub0=np.inf, lam0=2.0, heuristic=True):
+    """Subgradient optimisation of Beasley's Lagrangian relaxation with a transportation-LP heuristic.
+
+    Returns ``(LB, u, UB, best_sites_mask, (sites, shares), (a, b, state), freq)``: ``freq`` is a
+    decaying count of how often each site was open in the subproblem solutions.
+    """
+    from yingji._kernels.capacitated import _cflp_site_values, _cover_knapsack
+
+    n, m = C.shape
+    D = float(d.sum())
+    Cf = np.ascontiguousarray(np.where(np.isfinite(C), C, 1e3 * (np.nanmax(np.where(np.isfinite(C), C, 0)) + 1)
+                                       + f.sum()))
+    a, b = _knapsack_data(d, cap)
+    state = np.where(fm, 1, -1).astype(np.int64)
+    srt = np.sort(Cf, axis=1)
+    u = (srt[:, 1].copy() if m > 1 else srt[:, 0].copy()) if u0 is None else u0.copy()
+    X = np.empty((n, m))
+    capc = np.ascontiguousarray(cap)
+    seen: dict = {}
+    UB, best_mask, best_X = ub0, None, None
+    LB, best_u = -np.inf, u.copy()
+    lam, stall = lam0, 0
+    freq = np.zeros(m)  # how often each site is open in the recent subproblem solutions
+
+    def heur(mask, v):
+        nonlocal UB, best_mask, best_X
+        mask = _repair(mask, v, cap, D)
+        key = mask.tobytes()
+        if key in seen:
+            return
+        seen[key] = True
+        sites = np.nonzero(mask)[0]
+        tc, Xs = _transport(C, d, cap, sites, max(0.05, deadline - time.perf_counter()))
+        if Xs is None:
+            return
+        # close sites the allocation leaves empty
+        used = Xs.sum(axis=0) > 1e-12
+        val = tc + float(f[sites[used | fm[sites]]].sum())
+        if val < UB:
+            UB = val
+            keep = used | fm[sites]
+            best_mask = np.zeros(m, dtype=bool)
+            best_mask[sites[keep]] = True
+            best_X = (sites[keep], Xs[:, keep])
+
+    for it in range(max_iter):
+        v = _cflp_site_values(Cf, d, capc, f, u, X)
+        kv, y = _cover_knapsack(v, a, b, state)
+        L = float(u.sum() + kv)
+        freq *= 0.97
+        freq += y
+        if L > LB + 1e-12 * max(1.0, abs(L)):
+            LB, best_u, stall = L, u.copy(), 0
+        else:
+            stall += 1
+            if stall >= 20:
+                lam, stall = lam / 2.0, 0
+        if heuristic and it < 3 or heuristic and (it % 5 == 0 and (it < 100 or it % 20 == 0)) or (
+                np.isfinite(UB) and L > LB - 1e-3 * abs(LB) and it % 5 == 0):
+            heur(y.astype(bool), v)
+        if UB < np.inf and UB - LB <= 1e-7 * max(1.0, abs(UB)):
+            break
+        if lam < 1e-4 or time.perf_counter() > deadline:
+            break
+        g = 1.0 - X @ y.astype(np.float64)
+        gg = float(g @ g)
+        if gg <= 1e-18:
+            break
+        target = UB if np.isfinite(UB) else L + 0.05 * abs(L) + 1.0
+        u = u + lam * (target - L) / gg * g
+    return LB, best_u, UB, best_mask, best_X, (a, b, state), freq
+
+
+def _site_fixing(C, d, cap, f, u, kn, UB, tol):
+    """Reduced-cost fixing of site variables: the Lagrangian bound with ``y_j`` forced the other way.
+
+    Returns ``(state, worst)``: ``state[j]`` 1 fixed open, 0 fixed closed, -1 free, and the smallest
+    forced bound among the fixed sites (a bound on every solution the fixing excludes).
+    """
+    from yingji._kernels.capacitated import _cflp_site_values, _cover_knapsack
+
+    n, m = C.shape
+    a, b, base = kn
+    X = np.empty((n, m))
+    Cf = np.ascontiguousarray(np.where(np.isfinite(C), C, 1e3 * (np.nanmax(np.where(np.isfinite(C), C, 0)) + 1)
+                                       + f.sum()))
+    v = _cflp_site_values(Cf, d, np.ascontiguousarray(cap), f, u, X)
+    kv, y = _cover_knapsack(v, a, b, base)
+    su = float(u.sum())
+    state = base.copy()
+    worst = np.inf
+    for j in range(m):
+        if base[j] != -1:
+            continue
+        st = base.copy()
+        st[j] = 0 if y[j] else 1
+        kj, _ = _cover_knapsack(v, a, b, st)
+        Lj = su + kj
+        if Lj > UB - tol:
+            state[j] = 1 if y[j] else 0
+            worst = min(worst, Lj)
+    return state, worst
+
+
+def _capacitated_lagrangian(ci, d, cap, f, fm, tl, t0, mip_gap, verbose):
+    """Lagrangian bound + heuristic, site fixing, then HiGHS on the reduced strong formulation."""
+    C = ci.C
+    n, m = C.shape
+    deadline = t0 + tl
+    lag_deadline = t0 + 0.4 * tl
+    LB, u, UB, mask, bestX, kn, freq = _lagrangian_cflp(C, d, cap, f, fm, lag_deadline)
+    if bestX is None:
+        return None  # no heuristic solution: let the plain model decide
+    sites, Xs = bestX
+    if UB - LB > mip_gap * max(1.0, abs(UB)):
+        # Kernel search: the strong formulation restricted to the sites the subproblems keep opening
+        # (a restriction, so any solution is feasible) for a better incumbent before fixing.
+        ker = np.zeros(m, dtype=bool)
+        ker[np.argsort(-freq)[: max(2 * int(mask.sum()), 10)]] = True
+        ker &= freq > 0.05
+        ker |= mask | fm
+        cand = np.nonzero(ker)[0]
+        cand = cand[np.argsort(-freq[cand], kind="stable")]
+        UB, sites, Xs = _local_search(C, d, cap, f, fm, sites, Xs, UB, cand,
+                                      time.perf_counter() + 0.5 * (deadline - time.perf_counter()))
+    info = {"lagrangian_bound": LB, "heuristic_objective": UB}
+    tol = mip_gap * max(1.0, abs(UB))
+    if UB - LB <= tol:
+        X = _alloc_matrix(Xs, sites, n, m)
+        return _result_from_alloc(ci, d, f, sites, X, LB, time.perf_counter() - t0, "lagrangian", mip_gap,
+                                  {**info, "sites_fixed": m, "reduced_sites": 0})
+    info["kernel_objective"] = UB
+    state, worst = _site_fixing(C, d, cap, f, u, kn, UB, tol)
+    keep = np.nonzero(state != 0)[0]
+    info.update(sites_fixed=int((state != -1).sum() - fm.sum()), reduced_sites=int(keep.size))
+    sub_open = state[keep] == 1
+    model, start = _reduced_model(C, d, cap, f, keep, sub_open, sites, Xs)
+    remaining = max(0.05, deadline - time.perf_counter())
+    # with the Lagrangian incumbent as start, HiGHS's primal heuristics only cost time
+    sol = solve(model, time_limit=remaining, mip_gap=mip_gap * 0.5, start=start, verbose=verbose,
+                options={"mip_heuristic_effort": 0.0} if start is not None else None)
+    bound = min(sol.bound, worst) if np.isfinite(sol.bound) else LB
+    bound = max(bound, LB)
+    if sol.x is not None and sol.objective < UB:
+        ks = keep.size
+        ysub = sol.x[:ks] > 0.5
+        xv = np.clip(sol.x[ks:], 0.0, 1.0)
+        xv[xv < 1e-9] = 0.0
+        Xsub = np.zeros((n, ks))
+        Xsub[model.meta["x_row"], model.meta["x_site"]] = xv
+        used = ysub & ((Xsub.sum(axis=0) > 0) | sub_open)
+        sites, Xs = keep[used], Xsub[:, used]
+    X = _alloc_matrix(Xs, sites, n, m)
+    info["mip_status"] = sol.solver_status
+    return _result_from_alloc(ci, d, f, sites, X, bound, time.perf_counter() - t0, "lagrangian+exact", mip_gap, info)
+
+
+def _local_search(C, d, cap, f, fm, sites, Xs, UB, cand, deadline):
+    """Add / drop / swap moves over the candidate sites ``cand``, each open set priced by a
+    transportation LP (first improvement, best move order: add, drop, swap)."""
+    D = float(d.sum())
+    capx = np.where(np.isfinite(cap), cap, D + 1.0)
+    cur = set(int(j) for j in sites)
+    seen = {frozenset(cur)}
+
+    def price(S):
+        S = np.array(sorted(S))
+        if capx[S].sum() < D:
+            return np.inf, None, None
+        tc, X = _transport(C, d, cap, S, max(0.05, deadline - time.perf_counter()))
+        if X is None:
+            return np.inf, None, None
+        used = (X.sum(axis=0) > 1e-12) | fm[S]
+        return tc + float(f[S[used]].sum()), S[used], X[:, used]
+
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        outside = [int(j) for j in cand if int(j) not in cur]  # cand comes most promising first
+        inside = [j for j in sorted(cur) if not fm[j]]
+        moves = [cur | {j} for j in outside] + [cur - {j} for j in inside] + [
+            (cur - {j}) | {k} for j in inside for k in outside]
+        for S in moves:
+            key = frozenset(S)
+            if key in seen or not S:
+                continue
+            seen.add(key)
+            if time.perf_counter() > deadline:
+                break
+            val, S2, X2 = price(S)
+            if val < UB - 1e-9 * abs(UB):
+                UB, sites, Xs = val, S2, X2
+                cur = set(int(j) for j in S2)
+                improved = True
+                break
+    return UB, np.asarray(sites), Xs
+
+
+def _reduced_model(C, d, cap, f, keep, sub_open, sites, Xs):
+    """The strong formulation on the sites ``keep`` (``sub_open`` forced open) and, when the
+    incumbent (``sites``, shares ``Xs``) fits it, that incumbent as a start vector."""
+    n = C.shape[0]
+    model = _build(C[:, keep], d, cap[keep], f[keep], sub_open, False)
+    pos = np.full(C.shape[1], -1)
+    pos[keep] = np.arange(keep.size)
+    start = None
+    if np.all(pos[sites] >= 0) and np.all(np.isin(keep[sub_open], sites)):
+        start = np.zeros(model.n_cols)
+        start[pos[sites]] = 1.0
+        full = np.zeros((n, keep.size))
+        full[:, pos[sites]] = Xs
+        start[keep.size:] = full[model.meta["x_row"], model.meta["x_site"]]
+    return model, start
+
+
+def _restricted_mip(C, d, cap, f, fm, kk, sites, Xs, time_limit, gap):
+    """Best solution of the strong formulation restricted to sites ``kk`` within ``time_limit``:
+    ``(objective, sites, shares)`` or None."""
+    n = C.shape[0]
+    if np.sum(np.where(np.isfinite(cap[kk]), cap[kk], np.inf)) < d.sum():
+        return None
+    model, start = _reduced_model(C, d, cap, f, kk, fm[kk], sites, Xs)
+    sol = solve(model, time_limit=time_limit, mip_gap=gap, start=start)
+    if sol.x is None:
+        return None
+    ks = kk.size
+    y = sol.x[:ks] > 0.5
+    xv = np.clip(sol.x[ks:], 0.0, 1.0)
+    Xsub = np.zeros((n, ks))
+    Xsub[model.meta["x_row"], model.meta["x_site"]] = xv
+    used = y & ((Xsub.sum(axis=0) > 1e-12) | fm[kk])
+    obj = float(f[kk[used]].sum() + np.sum(Xsub[:, used] * C[:, kk[used]]))
+    return obj, kk[used], Xsub[:, used]
+
+
+def _alloc_matrix(Xs, sites, n, m):
+    Xs = np.where(Xs < 1e-9, 0.0, Xs)
+    rs = Xs.sum(axis=1, keepdims=True)
+    Xs = Xs / np.where(rs > 0, rs, 1.0)
+    r, k = np.nonzero(Xs)
+    return sp.csr_matrix((Xs[r, k], (r, np.asarray(sites)[k])), shape=(n, m))
+
+
+def _result_from_alloc(ci, d, f, sites, X, bound, seconds, method, mip_gap, info):
+    C = ci.C
+    n, m = C.shape
+    sites = np.sort(np.asarray(sites, dtype=np.int64))
+    Xc = X.tocoo()
+    contrib = Xc.data * C[Xc.row, Xc.col]
+    alloc_cost = float(contrib.sum())
+    fixed_total = float(f[sites].sum())
+    obj = fixed_total + alloc_cost
+    row_cost = np.bincount(Xc.row, weights=contrib, minlength=n)
+    load = np.asarray((sp.diags(d) @ X).sum(axis=0)).ravel()
+    a = np.asarray(X.argmax(axis=1)).ravel()
+    return make_result(
+        "capacitated_location", sites=sites, objective=obj, bound=min(bound, obj) if obj - bound < 0
+        and obj - bound > -1e-7 * max(1.0, obj) else bound, sense="min", ci=ci, assignment=a,
+        seconds=seconds, method=method, stopped="time_limit", mip_gap=mip_gap, row_cost=row_cost,
+        mean_cost=float(row_cost @ d / d.sum()) if d.sum() > 0 else None, allocation=X,
+        extras={"fixed_cost": fixed_total, "allocation_cost": alloc_cost,
+                "load": {int(j): float(load[j]) for j in sites}, "single_source": False, **info},
+    )
