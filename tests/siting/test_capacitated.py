@@ -147,3 +147,29 @@ def test_orlib_cap41_and_uncap_cap71(shared_datasets):
     u = capacitated_location(inst.cost, inst.demand, None, inst.fixed_cost, time_limit=60)
     assert u.objective == pytest.approx(val, rel=1e-9) and u.optimal
     assert len(assign) == inst.cost.shape[0]
+
+
+@pytest.mark.parametrize("single_source,capacity", [(False, "cap"), (True, "cap"), (False, None)])
+def test_time_limit_without_solution_returns_greedy_fallback(monkeypatch, single_source, capacity):
+    """When the solver finds nothing in time, a feasible allocation comes back with status time_limit."""
+    import yingji.siting.capacitated as capmod
+    from yingji.solvers import Solution
+
+    def no_solution(model, **kw):
+        return Solution(None, float("nan"), float("-inf"), float("inf"), "time_limit", False, "kTimeLimit", 0.0)
+
+    monkeypatch.setattr(capmod, "solve", no_solution)
+    rng = np.random.default_rng(3)
+    n, m = 12, 4
+    C = rng.uniform(1, 10, (n, m))
+    d = rng.integers(1, 5, n).astype(float)
+    cap = np.full(m, d.sum() / 2) if capacity else None
+    r = capmod.capacitated_location(C, d, cap, np.full(m, 3.0), single_source=single_source, method="mip")
+    assert r.status == "time_limit" and not r.optimal and r.method == "greedy_fallback"
+    X = r.allocation.toarray()
+    assert np.allclose(X.sum(axis=1), 1.0)
+    if cap is not None:
+        assert (d @ X <= cap + 1e-9).all()
+    if single_source:
+        assert set(np.unique(X)) <= {0.0, 1.0}
+    assert r.objective == pytest.approx(3.0 * len(r.sites) + float((X * C).sum()))

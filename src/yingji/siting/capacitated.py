@@ -346,10 +346,18 @@ def capacitated_location(
             rows=[], reason="capacities",
         ) from exc
     if sol.x is None:
-        from yingji.exceptions import SolverError
+        # A time limit is not an error (DESIGN.md): return a greedy feasible allocation with the
+        # solver's bound (if any) and status "time_limit".
+        fb = _greedy_fallback(C, d, cap, f, fm, single_source)
+        if fb is None:
+            from yingji.exceptions import SolverError
 
-        raise SolverError(f"{func}: no feasible solution found within the time limit of {tl:g} s.",
-                          status=sol.solver_status)
+            raise SolverError(f"{func}: no feasible solution found within the time limit of {tl:g} s "
+                              "(and the greedy fallback found none either).", status=sol.solver_status)
+        sites, X = fb
+        return _result_from_allocation(ci, d, f, sites, X, sol.bound, time.perf_counter() - t0,
+                                       "greedy_fallback", mip_gap, single_source,
+                                       {"solver_status": sol.solver_status})
     return _decode(sol, model, ci, d, f, time.perf_counter() - t0,
                    "exact" if sol.solver == "highs" else sol.solver, mip_gap, single_source)
 
@@ -386,6 +394,73 @@ def _decode(sol, model, ci, d, f, seconds, method, mip_gap, single_source) -> Si
         extras={"fixed_cost": fixed_total, "allocation_cost": alloc_cost,
                 "load": {int(j): float(load[j]) for j in sites}, "single_source": bool(single_source),
                 "model_size": {"rows": model.n_rows, "cols": model.n_cols, "nnz": int(model.A.nnz)}},
+    )
+
+
+def _greedy_fallback(C, d, cap, f, fixed_mask, single_source):
+    """A feasible (not good) solution when the solver found none in time, or None.
+
+    Uncapacitated: every site open, each row from its cheapest site. Capacitated: rows in
+    decreasing demand, each to its cheapest sites with room left (split across them unless
+    ``single_source``). Rows only reachable at infinite cost are never assigned.
+    """
+    n, m = C.shape
+    fin = np.isfinite(C)
+    if cap is None:
+        a = np.argmin(np.where(fin, C, np.inf), axis=1)
+        sites = np.unique(np.concatenate([a, np.nonzero(fixed_mask)[0]]))
+        return sites, sp.csr_matrix((np.ones(n), (np.arange(n), a)), shape=(n, m))
+    room = cap.astype(float).copy()
+    rows, cols, vals = [], [], []
+    for i in np.argsort(-d, kind="stable"):
+        need = float(d[i])
+        order = np.argsort(np.where(fin[i], C[i], np.inf), kind="stable")
+        order = order[fin[i, order]]
+        if need <= 0:
+            rows.append(i); cols.append(int(order[0])); vals.append(1.0)
+            continue
+        if single_source:
+            ok = order[room[order] >= need - 1e-9]
+            if ok.size == 0:
+                return None
+            j = int(ok[0]); room[j] -= need
+            rows.append(i); cols.append(j); vals.append(1.0)
+            continue
+        left = need
+        for j in order:
+            if room[j] <= 1e-12:
+                continue
+            take = min(left, room[j]); room[j] -= take; left -= take
+            rows.append(i); cols.append(int(j)); vals.append(take / need)
+            if left <= 1e-9 * max(1.0, need):
+                break
+        if left > 1e-9 * max(1.0, need):
+            return None
+    X = sp.csr_matrix((vals, (rows, cols)), shape=(n, m))
+    sites = np.unique(np.concatenate([np.asarray(cols, dtype=np.int64), np.nonzero(fixed_mask)[0]]))
+    return sites, X
+
+
+def _result_from_allocation(ci, d, f, sites, X, bound, seconds, method, mip_gap, single_source, extras):
+    """A :class:`SitingResult` from open sites and an allocation (shares per row)."""
+    C = ci.C
+    n, m = C.shape
+    Xc = X.tocoo()
+    row_cost = np.zeros(n)
+    np.add.at(row_cost, Xc.row, Xc.data * C[Xc.row, Xc.col])
+    alloc_cost = float(row_cost.sum())
+    fixed_total = float(f[sites].sum())
+    obj = fixed_total + alloc_cost
+    a = np.asarray(X.argmax(axis=1)).ravel()
+    load = np.asarray((sp.diags(d) @ X).sum(axis=0)).ravel()
+    bound = min(bound, obj) if np.isfinite(bound) else -np.inf
+    return make_result(
+        "capacitated_location", sites=sites, objective=obj, bound=bound, sense="min", ci=ci, assignment=a,
+        seconds=seconds, method=method, stopped="time_limit", mip_gap=mip_gap, row_cost=row_cost,
+        mean_cost=float(row_cost @ d / d.sum()) if d.sum() > 0 else None, allocation=X.tocsr(),
+        extras={"fixed_cost": fixed_total, "allocation_cost": alloc_cost,
+                "load": {int(j): float(load[j]) for j in sites}, "single_source": bool(single_source),
+                **extras},
     )
 
 
