@@ -102,7 +102,7 @@ def _check_pmed(s):
     if s.get("missing"):
         return None
     # one compact scalar per instance: "seconds objective/bound status"
-    return {name: f"{t:.2f}s {r.objective:g}/{r.bound:g} {r.status}" for name, t, r in s["rows"]}
+    return {name: f"{t:.2f}s {r.objective:g}/{r.bound:g} gap {r.gap:.2e} {r.status}" for name, t, r in s["rows"]}
 
 
 def _peer_classic(s):
@@ -177,7 +177,7 @@ def _run_cap(s, time_limit=TIME_LIMIT):
 def _check_cap(s):
     if s.get("missing"):
         return None
-    return {name: f"{t:.2f}s {r.objective:.3f} (ref {ref:.3f}) {r.status}" for name, t, r, ref in s["rows"]}
+    return {name: f"{t:.2f}s {r.objective:.3f}/{r.bound:.3f} gap {r.gap:.2e} (ref {ref:.3f}) {r.status}" for name, t, r, ref in s["rows"]}
 
 
 # ----------------------------------------------------------------------------- SF
