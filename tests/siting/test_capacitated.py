@@ -173,3 +173,18 @@ def test_time_limit_without_solution_returns_greedy_fallback(monkeypatch, single
     if single_source:
         assert set(np.unique(X)) <= {0.0, 1.0}
     assert r.objective == pytest.approx(3.0 * len(r.sites) + float((X * C).sum()))
+
+
+def test_model_too_big_for_time_left_is_skipped(monkeypatch):
+    """A model HiGHS could not set up in the time left is never handed to it (the limit holds)."""
+    import yingji.siting.capacitated as capmod
+
+    called = []
+    monkeypatch.setattr(capmod, "_HIGHS_SETUP_NNZ_PER_S", 1.0)  # pretend HiGHS is very slow
+    monkeypatch.setattr(capmod, "solve", lambda *a, **k: called.append(1))
+    rng = np.random.default_rng(5)
+    C = rng.uniform(1, 10, (20, 5))
+    d = np.ones(20)
+    r = capmod.capacitated_location(C, d, np.full(5, 10.0), np.full(5, 2.0), method="mip", time_limit=1)
+    assert not called and r.status == "time_limit" and r.extras["mip_skipped"]
+    assert r.bound == -np.inf and np.allclose(r.allocation.toarray().sum(axis=1), 1.0)
