@@ -58,6 +58,7 @@ from yingji import config
 from yingji._validation import Problems, describe_positions
 from yingji.exceptions import SolverError, ValidationError
 from yingji.results import to_jsonable
+from yingji._odtimes import od_minutes
 from yingji.solvers import SparseModel, solve
 
 __all__ = [
@@ -204,54 +205,10 @@ def _people_at_risk(demand: pd.DataFrame, at_risk, share, probs: Problems) -> pd
 
 def _minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems,
              names: tuple = ("depots", "township seats")):
-    """Origins × destinations minutes (Network, labelled DataFrame or array)."""
-    if len(origins) == 0 or len(dests) == 0:
-        return np.full((len(origins), len(dests)), np.inf)
-    if times is None and county is not None:
-        times = getattr(county, "network", None)
-    if times is None:
-        probs.param(what, "a Network, a DataFrame of minutes (origins × destinations) or an array", None)
-        return None
-    if hasattr(times, "travel_times"):
-        known = getattr(times, "nodes", None)
-        off_any = False
-        for name, df in zip(names, (origins, dests)):
-            if "node" not in df.columns:
-                probs.add(f"The {name} of {probs.func} need a 'node' column to route on the network.")
-                off_any = True
-                continue
-            nodes = df["node"].astype(object).tolist()
-            off = [k for k, v in enumerate(nodes) if v is None or (isinstance(v, float) and np.isnan(v))
-                   or (isinstance(known, pd.Index) and v not in known)]
-            if off:
-                off_any = True
-                probs.add(f"Sites off the network in {probs.func}: {name} with ids "
-                          f"{describe_positions(off, list(df.index))} have nodes {describe_positions(off, nodes)} "
-                          f"that are missing or not in the road network.")
-        if off_any:
-            return None
-        return np.asarray(times.travel_times(origins["node"].tolist(), dests["node"].tolist()), dtype=float)
-    if isinstance(times, pd.DataFrame):
-        t = times.copy()
-        t.index = t.index.map(str)
-        t.columns = t.columns.map(str)
-        o = list(origins.index.map(str))
-        d = list(dests.index.map(str))
-        if set(o) <= set(t.index) and set(d) <= set(t.columns):
-            return t.loc[o, d].to_numpy(float)
-        if set(d) <= set(t.index) and set(o) <= set(t.columns):
-            return t.loc[d, o].to_numpy(float).T
-        probs.add(f"The {what} DataFrame must be labelled origins × destinations: missing "
-                  f"{sorted((set(o) | set(d)) - set(t.index) - set(t.columns))[:10]}.")
-        return None
-    T = np.asarray(times, dtype=float)
-    if T.shape != (len(origins), len(dests)):
-        probs.add(f"The {what} array must have shape {(len(origins), len(dests))}. Got {T.shape} instead.")
-        return None
-    return T
+    """Origins × destinations minutes (see :func:`yingji._odtimes.od_minutes`)."""
+    return od_minutes(times, origins, dests, county, what, probs, names)
 
 
-# =========================================================================== requirements
 def requirements(
     county=None,
     *,

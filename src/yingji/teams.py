@@ -47,6 +47,7 @@ import scipy.sparse as sp
 from yingji import config
 from yingji._validation import Problems, describe_positions
 from yingji.results import to_jsonable
+from yingji._odtimes import od_minutes
 from yingji.solvers import SparseModel, solve
 
 __all__ = [
@@ -312,63 +313,9 @@ _TIME_TABLES = {"times": ("teams", "hazards"), "enterprise_times": ("teams", "en
 
 
 def _times_matrix(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems):
-    """Origins × destinations minutes from a DataFrame (labelled), an array, a Network or the county."""
-    n_o, n_d = len(origins), len(dests)
-    if n_o == 0 or n_d == 0:
-        return np.full((n_o, n_d), np.inf)
-    if times is None and county is not None:
-        times = getattr(county, "network", None)
-    if times is None:
-        probs.param(f"{what}", "a Network, a DataFrame of minutes (origins × destinations) or an array", None)
-        return None
-    if hasattr(times, "travel_times"):
-        tables = _TIME_TABLES.get(what, ("origins", "destinations"))
-        for name, df in zip(tables, (origins, dests)):
-            if "node" not in df.columns:
-                probs.add(f"The {what} need a 'node' column on the {name} table to route on the network.")
-                return None
-        known = getattr(times, "nodes", None)
-        off_any = False
-        for name, df in zip(tables, (origins, dests)):
-            nodes = df["node"].astype(object).tolist()
-            off = [k for k, v in enumerate(nodes) if v is None or (isinstance(v, float) and np.isnan(v))
-                   or (isinstance(known, pd.Index) and v not in known)]
-            if off:
-                off_any = True
-                probs.add(f"Sites off the network in {probs.func}: {name} with ids "
-                          f"{describe_positions(off, list(df.index))} have nodes "
-                          f"{describe_positions(off, nodes)} that are missing or not in the road network.")
-        if off_any:
-            return None
-        T = np.asarray(times.travel_times(origins["node"].tolist(), dests["node"].tolist()), dtype=float)
-    elif isinstance(times, pd.DataFrame):
-        o_ids = [str(i) for i in origins.index]
-        d_ids = [str(i) for i in dests.index]
-        t = times.copy()
-        t.index = [str(i) for i in t.index]
-        t.columns = [str(c) for c in t.columns]
-        if set(o_ids) <= set(t.index) and set(d_ids) <= set(t.columns):
-            T = t.loc[o_ids, d_ids].to_numpy(dtype=float)
-        elif set(d_ids) <= set(t.index) and set(o_ids) <= set(t.columns):
-            T = t.loc[d_ids, o_ids].to_numpy(dtype=float).T
-        else:
-            miss_o = sorted(set(o_ids) - set(t.index))
-            miss_d = sorted(set(d_ids) - set(t.columns))
-            probs.add(
-                f"The {what} DataFrame must be labelled origins × destinations; missing origin ids "
-                f"{miss_o[:10]} and destination ids {miss_d[:10]}."
-            )
-            return None
-    else:
-        T = np.asarray(times, dtype=float)
-        if T.shape != (n_o, n_d):
-            probs.add(f"The {what} array must have shape {(n_o, n_d)} (origins × destinations). Got {T.shape} instead.")
-            return None
-    if np.isnan(T).any() or (T < 0).any():
-        rows = np.unique(np.nonzero(np.isnan(T) | (T < 0))[0])
-        probs.add(f"The {what} contain NaN or negative minutes for origins {describe_positions(rows, list(origins.index))}.")
-        return None
-    return T
+    """Origins × destinations minutes (see :func:`yingji._odtimes.od_minutes`)."""
+    return od_minutes(times, origins, dests, county, what, probs,
+                      _TIME_TABLES.get(what, ("origins", "destinations")))
 
 
 # --------------------------------------------------------------------------- allocation
