@@ -335,6 +335,21 @@ def test_orlib_pmed1_pmed2(shared_datasets):
         assert h.objective <= opt[name] * 1.001 and h.bound <= opt[name]
 
 
+def test_orlib_heuristic_hard_instances_within_0_1_percent(shared_datasets):
+    """Issue 5: the heuristic alone within 0.1 % on every pmed; pmed30 (p = 200) and pmed40 (p = 90)
+    were the hardest (1991 and 5130 before the VNS ran on the sites left by reduced-cost fixing)."""
+    from yingji.datasets.orlib import load_pmed, load_pmed_optima
+
+    d = shared_datasets / "orlib" / "pmed"
+    opt = load_pmed_optima(d / "pmedopt.txt")
+    for name in ("pmed30", "pmed40"):
+        C, p = load_pmed(d / f"{name}.txt")
+        h = p_median(C, p, method="heuristic")
+        assert h.objective <= opt[name] * 1.001 and h.bound <= opt[name]
+        assert median_cost(C, h.sites) == h.objective and len(h.sites) == p
+        assert h.extras["lagrangian_iterations"] <= 600  # a fixed amount of work, not a wall-clock budget
+
+
 def test_spopt_sf_p_median(shared_datasets):
     from yingji.datasets.spopt_sf import load_spopt_sf
 
@@ -415,3 +430,56 @@ def test_p_center_time_limit_holds_and_status_is_honest():
     assert r.status == "time_limit" and not r.optimal and r.gap > 1e-6
     assert r.bound <= r.objective and center_cost(C, r.sites) == pytest.approx(r.objective)
     assert len(r.sites) == 10
+
+
+# ----------------------------------------------------------------------------- internals
+def test_reduced_vns_keeps_to_the_masks_and_never_worsens():
+    from yingji.siting.median import _reduced_vns
+
+    C, w = _rand(80, 20, 3, integer=False)
+    m = C.shape[1]
+    fm = np.zeros(m, dtype=bool)
+    fm[2] = True
+    am = np.ones(m, dtype=bool)
+    am[[5, 6, 7, 8]] = False  # "closed by reduced-cost fixing"
+    start = np.array([2, 5, 10, 15], dtype=np.int64)  # a closed site may be in the incumbent
+    v0 = median_objective(C, w, start)
+    sites, v = _reduced_vns(C, w, fm, am, start, v0, 0, 5.0, 1e-9, -np.inf)
+    assert v <= v0 + 1e-9 and v == pytest.approx(median_objective(C, w, sites))
+    assert 2 in sites.tolist() and len(set(sites.tolist())) == 4
+    assert not set(sites.tolist()) & {6, 7, 8}
+    # nothing to swap in: returned unchanged
+    s2, v2 = _reduced_vns(C, w, fm, np.zeros(m, dtype=bool), start[:1], 7.0, 0, 5.0, 1e-9, -np.inf)
+    assert v2 == 7.0 and s2.tolist() == [2]
+
+
+@pytest.mark.parametrize("integer", [True, False])
+def test_compact_size_estimate_is_exact_when_every_row_is_sampled(integer):
+    from yingji.siting.median import _build_compact, _compact_size_estimate
+
+    C, w = _rand(60, 15, 4, integer=integer, hi=12)
+    C[3, [1, 4]] = np.inf
+    fm = np.zeros(15, dtype=bool)
+    fm[9] = True
+    al = np.ones(15, dtype=bool)
+    al[[0, 13]] = False
+    est = _compact_size_estimate(C, fm, al | fm, 4)
+    mm = _build_compact(C, w, fm, al | fm, 4)
+    assert est["rows"] == mm.model.n_rows and est["nnz"] == mm.model.A.nnz and est["cols"] == mm.model.n_cols
+
+
+def test_a_model_far_too_big_is_not_even_built(monkeypatch):
+    """20,000 x 1,000 took 6 GB to build a compact model that was then skipped: the estimate decides first."""
+    import yingji.siting.median as med
+
+    def no_build(*a, **k):  # pragma: no cover - failing branch
+        raise AssertionError("the compact model was built")
+
+    monkeypatch.setattr(med, "_build_compact", no_build)
+    monkeypatch.setattr(med, "_HIGHS_SETUP_NNZ_PER_S", {"compact": 1.0, "classic": 1.0})
+    C, w = _rand(60, 20, 5, integer=False)
+    for method in ("auto", "exact"):
+        r = p_median(C, 4, weights=w, method=method, time_limit=5)
+        assert r.bound <= r.objective + 1e-9 and len(r.sites) == 4
+        if "model_size" in r.extras:
+            assert r.extras["mip_skipped"] and r.extras["model_size"]["estimated"]
