@@ -85,12 +85,7 @@ def test_bad_method_is_named():
 
 
 CAP_ABC = [("capa", 8000), ("capa", 10000), ("capa", 12000), ("capa", 14000),
-           ("capb", 5000),
-           pytest.param("capb", 6000, marks=pytest.mark.xfail(
-               reason="the Lagrangian bound is 0.3 % low and, unless the local search already found the optimum, the "
-                      "reduced MIP (about 48 sites) may not close within the limit on 2 busy cores (docs/benchmarks.md)",
-               strict=False)),
-           ("capb", 7000), ("capb", 8000),
+           ("capb", 5000), ("capb", 6000), ("capb", 7000), ("capb", 8000),
            ("capc", 5000), ("capc", 5750), ("capc", 6500), ("capc", 7250)]
 
 
@@ -105,5 +100,6 @@ def test_orlib_capa_capb_capc_proven_optimal(shared_datasets, name, capacity):
     inst = load_cap(d / f"{name}.txt", capacity=capacity)
     r = yj.capacitated_location(inst.cost, inst.demand, inst.capacity, inst.fixed_cost, time_limit=120)
     assert r.optimal and r.objective == pytest.approx(ref, abs=2e-3)
+    assert r.bound <= ref + 2e-3
     _assert_feasible(r, np.asarray(inst.cost), np.asarray(inst.demand, float), np.asarray(inst.capacity, float),
                      np.asarray(inst.fixed_cost, float))
