@@ -1,0 +1,473 @@
+"""Numba kernels of the set-covering problem (LSCP): exact reductions, primal heuristics.
+
+Every function here is ``@njit`` and takes contiguous ``float64`` / ``int64`` / ``bool``
+arrays and scalars only. The 0/1 matrix is passed as its index arrays, with *sorted*
+indices inside each row and each column:
+
+* CSC form ``(a_ptr, a_rows)``: the rows covered by column ``j`` are
+  ``a_rows[a_ptr[j]:a_ptr[j + 1]]``;
+* CSR form ``(ar_ptr, ar_cols)``: the columns covering row ``i`` are
+  ``ar_cols[ar_ptr[i]:ar_ptr[i + 1]]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from yingji.config import NJIT_KW
+
+__all__ = [
+    "_set_cover_row_dominated",
+    "_set_cover_col_dominated",
+    "_set_cover_cost",
+    "_set_cover_complete",
+    "_set_cover_prune",
+    "_set_cover_local_search",
+]
+
+
+# ----------------------------------------------------------------------------- reductions
+@njit(**NJIT_KW)
+def _contains(ptr, idx, k, lo_list, lo, hi):
+    """Numba JIT-compiled test: is every entry of ``lo_list[lo:hi]`` in the sorted list ``k``."""
+    a = ptr[k]
+    b = ptr[k + 1]
+    for q in range(lo, hi):
+        v = lo_list[q]
+        # binary search of v in idx[a:b]; the entries of lo_list are sorted, so a only grows
+        left = a
+        right = b
+        while left < right:
+            mid = (left + right) >> 1
+            if idx[mid] < v:
+                left = mid + 1
+            else:
+                right = mid
+        if left == b or idx[left] != v:
+            return False
+        a = left + 1
+    return True
+
+
+@njit(**NJIT_KW)
+def _set_cover_row_dominated(ar_ptr, ar_cols, a_ptr, a_rows):
+    """Numba JIT-compiled row domination of a set-covering matrix.
+
+    Row ``k`` is redundant when another row ``i`` has ``cols(i) ⊆ cols(k)``: any cover of
+    ``i`` covers ``k``. Equal rows keep the first. Candidates ``k`` of a row ``i`` are the
+    rows of its least-covering column, each checked by binary search (Beasley 1987).
+
+    Parameters
+    ----------
+    ar_ptr, ar_cols : int64 arrays
+        The matrix in CSR form (sorted column indices per row).
+    a_ptr, a_rows : int64 arrays
+        The same matrix in CSC form.
+
+    Returns
+    -------
+    bool array, shape (n_rows,)
+        True for the rows that can be dropped (a dominating row stays for each).
+    """
+    n = ar_ptr.size - 1
+    drop = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if drop[i]:
+            continue
+        lo = ar_ptr[i]
+        hi = ar_ptr[i + 1]
+        di = hi - lo
+        if di == 0:
+            continue
+        jbest = ar_cols[lo]
+        dbest = a_ptr[jbest + 1] - a_ptr[jbest]
+        for q in range(lo + 1, hi):
+            j = ar_cols[q]
+            d = a_ptr[j + 1] - a_ptr[j]
+            if d < dbest:
+                dbest = d
+                jbest = j
+        for p in range(a_ptr[jbest], a_ptr[jbest + 1]):
+            k = a_rows[p]
+            if k == i or drop[k]:
+                continue
+            dk = ar_ptr[k + 1] - ar_ptr[k]
+            if dk < di or (dk == di and k < i):
+                continue
+            if _contains(ar_ptr, ar_cols, k, ar_cols, lo, hi):
+                drop[k] = True
+    return drop
+
+
+@njit(**NJIT_KW)
+def _set_cover_col_dominated(a_ptr, a_rows, ar_ptr, ar_cols, cost):
+    """Numba JIT-compiled column domination of a set-covering matrix.
+
+    Column ``j`` is redundant when another column ``k`` covers every row of ``j`` and comes
+    first in the strict order (cost, -rows covered, position): an optimal cover without
+    ``j`` then exists. Candidates ``k`` are the columns of the least-covered row of ``j``.
+
+    Parameters
+    ----------
+    a_ptr, a_rows : int64 arrays
+        The matrix in CSC form (sorted row indices per column).
+    ar_ptr, ar_cols : int64 arrays
+        The same matrix in CSR form.
+    cost : float64 array, shape (m,)
+
+    Returns
+    -------
+    bool array, shape (m,)
+        True for the columns that can be dropped. Empty columns are dropped.
+    """
+    m = a_ptr.size - 1
+    drop = np.zeros(m, dtype=np.bool_)
+    for j in range(m):
+        lo = a_ptr[j]
+        hi = a_ptr[j + 1]
+        dj = hi - lo
+        if dj == 0:
+            drop[j] = True
+            continue
+        ibest = a_rows[lo]
+        dbest = ar_ptr[ibest + 1] - ar_ptr[ibest]
+        for q in range(lo + 1, hi):
+            i = a_rows[q]
+            d = ar_ptr[i + 1] - ar_ptr[i]
+            if d < dbest:
+                dbest = d
+                ibest = i
+        for p in range(ar_ptr[ibest], ar_ptr[ibest + 1]):
+            k = ar_cols[p]
+            if k == j:
+                continue
+            dk = a_ptr[k + 1] - a_ptr[k]
+            if dk < dj:
+                continue
+            before = cost[k] < cost[j] or (cost[k] == cost[j] and (dk > dj or (dk == dj and k < j)))
+            if not before:
+                continue
+            if _contains(a_ptr, a_rows, k, a_rows, lo, hi):
+                drop[j] = True
+                break
+    return drop
+
+
+# ----------------------------------------------------------------------------- heuristics
+@njit(**NJIT_KW)
+def _set_cover_cost(cost, chosen):
+    """Numba JIT-compiled total cost of the chosen columns."""
+    v = 0.0
+    for j in range(cost.size):
+        if chosen[j]:
+            v += cost[j]
+    return v
+
+
+@njit(**NJIT_KW)
+def _set_cover_complete(a_ptr, a_rows, ar_ptr, ar_cols, cost, score_cost, chosen):
+    """Numba JIT-compiled greedy completion of a partial cover, then pruning.
+
+    Adds, while some row is uncovered, the column of least ``score_cost`` per newly covered
+    row (Chvátal's rule on ``score_cost``, which may be a Lagrangian cost; non-positive
+    values count as a tiny positive cost), then removes redundant columns dearest first by
+    ``cost``.
+
+    Parameters
+    ----------
+    a_ptr, a_rows, ar_ptr, ar_cols : int64 arrays
+        The matrix in CSC and CSR form.
+    cost : float64 array, shape (m,)
+        True column costs (pruning order).
+    score_cost : float64 array, shape (m,)
+        Costs used by the greedy choice.
+    chosen : bool array, shape (m,)
+        Starting columns (copied).
+
+    Returns
+    -------
+    (bool array, bool)
+        The columns and whether every row is covered.
+    """
+    m = a_ptr.size - 1
+    n = ar_ptr.size - 1
+    ch = chosen.copy()
+    cnt = np.zeros(n, dtype=np.int64)
+    for j in range(m):
+        if ch[j]:
+            for k in range(a_ptr[j], a_ptr[j + 1]):
+                cnt[a_rows[k]] += 1
+    unc = np.zeros(m, dtype=np.int64)
+    left = 0
+    for i in range(n):
+        if cnt[i] == 0:
+            left += 1
+            for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                unc[ar_cols[q]] += 1
+    while left > 0:
+        best = -1
+        br = np.inf
+        for j in range(m):
+            if ch[j] or unc[j] == 0:
+                continue
+            sc = score_cost[j]
+            if sc < 1e-9:
+                sc = 1e-9
+            r = sc / unc[j]
+            if r < br:
+                br = r
+                best = j
+        if best < 0:
+            return ch, False
+        ch[best] = True
+        for k in range(a_ptr[best], a_ptr[best + 1]):
+            i = a_rows[k]
+            if cnt[i] == 0:
+                left -= 1
+                for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                    unc[ar_cols[q]] -= 1
+            cnt[i] += 1
+    ch = _set_cover_prune(a_ptr, a_rows, cost, ch, cnt)
+    return ch, True
+
+
+@njit(**NJIT_KW)
+def _set_cover_prune(a_ptr, a_rows, cost, chosen, cnt):
+    """Numba JIT-compiled removal of redundant columns (dearest first, then fewest rows).
+
+    ``cnt`` holds, per row, how many chosen columns cover it; it is updated in place.
+    Returns the pruned columns (a copy).
+    """
+    m = a_ptr.size - 1
+    ch = chosen.copy()
+    key = np.empty(m, dtype=np.float64)
+    for j in range(m):
+        key[j] = -cost[j] * 1e6 + (a_ptr[j + 1] - a_ptr[j])
+    order = np.argsort(key)
+    for q in range(m):
+        j = order[q]
+        if not ch[j]:
+            continue
+        red = True
+        for k in range(a_ptr[j], a_ptr[j + 1]):
+            if cnt[a_rows[k]] < 2:
+                red = False
+                break
+        if red:
+            ch[j] = False
+            for k in range(a_ptr[j], a_ptr[j + 1]):
+                cnt[a_rows[k]] -= 1
+    return ch
+
+
+@njit(**NJIT_KW)
+def _lw_add(j, a_ptr, a_rows, ar_ptr, ar_cols, inS, cnt, score, w, unc_pos, unc_list, n_unc, conf):
+    """Numba JIT-compiled column addition of the row-weighting local search (scores updated)."""
+    inS[j] = True
+    for k in range(a_ptr[j], a_ptr[j + 1]):
+        i = a_rows[k]
+        c0 = cnt[i]
+        cnt[i] = c0 + 1
+        if c0 == 0:
+            # row i becomes covered, by j alone
+            for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                l = ar_cols[q]
+                conf[l] = True
+                if l != j:
+                    score[l] -= w[i]
+            p = unc_pos[i]
+            last = unc_list[n_unc - 1]
+            unc_list[p] = last
+            unc_pos[last] = p
+            unc_pos[i] = -1
+            n_unc -= 1
+        elif c0 == 1:
+            for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                l = ar_cols[q]
+                conf[l] = True
+                if l != j and inS[l]:
+                    score[l] += w[i]
+        else:
+            for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                conf[ar_cols[q]] = True
+    s = 0.0
+    for k in range(a_ptr[j], a_ptr[j + 1]):
+        i = a_rows[k]
+        if cnt[i] == 1:
+            s -= w[i]
+    score[j] = s
+    return n_unc
+
+
+@njit(**NJIT_KW)
+def _lw_remove(j, a_ptr, a_rows, ar_ptr, ar_cols, inS, cnt, score, w, unc_pos, unc_list, n_unc, conf):
+    """Numba JIT-compiled column removal of the row-weighting local search (scores updated)."""
+    inS[j] = False
+    for k in range(a_ptr[j], a_ptr[j + 1]):
+        i = a_rows[k]
+        c0 = cnt[i]
+        cnt[i] = c0 - 1
+        if c0 == 1:
+            # row i becomes uncovered
+            for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                l = ar_cols[q]
+                conf[l] = True
+                if l != j:
+                    score[l] += w[i]
+            unc_pos[i] = n_unc
+            unc_list[n_unc] = i
+            n_unc += 1
+        elif c0 == 2:
+            for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                l = ar_cols[q]
+                conf[l] = True
+                if l != j and inS[l]:
+                    score[l] -= w[i]
+        else:
+            for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                conf[ar_cols[q]] = True
+    s = 0.0
+    for k in range(a_ptr[j], a_ptr[j + 1]):
+        i = a_rows[k]
+        if cnt[i] == 0:
+            s += w[i]
+    score[j] = s
+    conf[j] = False
+    return n_unc
+
+
+@njit(**NJIT_KW)
+def _set_cover_local_search(a_ptr, a_rows, ar_ptr, ar_cols, start, w, max_iter, target, seed):
+    """Numba JIT-compiled row-weighting local search for unicost set cover (Gao et al. 2015).
+
+    From the cover ``start``, each time the current set covers every row it is recorded and
+    its least useful column removed; otherwise one column of the set is swapped out (the one
+    whose removal uncovers the least row weight, not the column just added, oldest first on
+    ties) and a column covering a random uncovered row is swapped in (the one covering the
+    most uncovered weight among those whose neighbourhood changed since they were removed:
+    configuration checking), after which the weight of every uncovered row grows by one.
+
+    Parameters
+    ----------
+    a_ptr, a_rows, ar_ptr, ar_cols : int64 arrays
+        The matrix in CSC and CSR form; every row must be coverable.
+    start : bool array, shape (m,)
+        A cover.
+    w : float64 array, shape (n,)
+        Row weights, updated in place (pass them to the next call to continue the search).
+    max_iter : int
+        Swaps to perform.
+    target : int
+        Stop as soon as a cover of this many columns is found (a lower bound).
+    seed : int
+
+    Returns
+    -------
+    (bool array, int)
+        The smallest cover found and the number of swaps done.
+
+    References
+    ----------
+    .. [1] C. Gao, T. Weise and J. Li, "An efficient local search heuristic with row weighting
+       for the unicost set covering problem", European Journal of Operational Research 246(3),
+       750-761, 2015.
+    """
+    np.random.seed(seed)
+    m = a_ptr.size - 1
+    n = ar_ptr.size - 1
+    inS = np.zeros(m, dtype=np.bool_)
+    cnt = np.zeros(n, dtype=np.int64)
+    score = np.zeros(m, dtype=np.float64)
+    conf = np.ones(m, dtype=np.bool_)
+    stamp = np.zeros(m, dtype=np.int64)
+    unc_pos = np.full(n, -1, dtype=np.int64)
+    unc_list = np.zeros(n, dtype=np.int64)
+    n_unc = 0
+    for i in range(n):
+        unc_pos[i] = n_unc
+        unc_list[n_unc] = i
+        n_unc += 1
+    for j in range(m):
+        s = 0.0
+        for k in range(a_ptr[j], a_ptr[j + 1]):
+            s += w[a_rows[k]]
+        score[j] = s
+    for j in range(m):
+        if start[j]:
+            n_unc = _lw_add(j, a_ptr, a_rows, ar_ptr, ar_cols, inS, cnt, score, w, unc_pos, unc_list,
+                            n_unc, conf)
+    best = inS.copy()
+    size = 0
+    for j in range(m):
+        if inS[j]:
+            size += 1
+    best_size = size
+    tabu = -1
+    it = 0
+    while True:
+        while n_unc == 0:
+            if size < best_size:
+                best_size = size
+                best[:] = inS
+            if best_size <= target:
+                return best, it
+            # drop the least useful column
+            jb = -1
+            sb = -np.inf
+            for j in range(m):
+                if inS[j] and score[j] > sb:
+                    sb = score[j]
+                    jb = j
+            n_unc = _lw_remove(jb, a_ptr, a_rows, ar_ptr, ar_cols, inS, cnt, score, w, unc_pos, unc_list,
+                               n_unc, conf)
+            stamp[jb] = it
+            size -= 1
+        if it >= max_iter:
+            break
+        it += 1
+        # swap out: least loss, not tabu, oldest on ties
+        jb = -1
+        sb = -np.inf
+        for j in range(m):
+            if inS[j] and j != tabu:
+                s = score[j]
+                if s > sb or (s == sb and stamp[j] < stamp[jb]):
+                    sb = s
+                    jb = j
+        if jb >= 0:
+            n_unc = _lw_remove(jb, a_ptr, a_rows, ar_ptr, ar_cols, inS, cnt, score, w, unc_pos, unc_list,
+                               n_unc, conf)
+            stamp[jb] = it
+            size -= 1
+        # swap in: a column covering a random uncovered row
+        i = unc_list[np.random.randint(0, n_unc)]
+        kb = -1
+        sb = -np.inf
+        for q in range(ar_ptr[i], ar_ptr[i + 1]):
+            k = ar_cols[q]
+            if not conf[k]:
+                continue
+            s = score[k]
+            if s > sb or (s == sb and stamp[k] < stamp[kb]):
+                sb = s
+                kb = k
+        if kb < 0:
+            for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                k = ar_cols[q]
+                s = score[k]
+                if s > sb or (s == sb and stamp[k] < stamp[kb]):
+                    sb = s
+                    kb = k
+        n_unc = _lw_add(kb, a_ptr, a_rows, ar_ptr, ar_cols, inS, cnt, score, w, unc_pos, unc_list,
+                        n_unc, conf)
+        stamp[kb] = it
+        size += 1
+        tabu = kb
+        # row weighting
+        for q in range(n_unc):
+            r = unc_list[q]
+            w[r] += 1.0
+            for p in range(ar_ptr[r], ar_ptr[r + 1]):
+                score[ar_cols[p]] += 1.0
+    return best, it

@@ -1,0 +1,151 @@
+"""Bound and primal heuristics of the LSCP on its reduced instance (used by :func:`yingji.lscp`).
+
+* :func:`lp_bound` — the LP relaxation by HiGHS simplex; its row duals ``u`` give the
+  Lagrangian bound ``L(u) = sum(u) + sum_j min(0, c_j - u.A_j)``, recomputed here so that the
+  bound is valid whatever the LP's tolerances (any ``u >= 0`` gives a lower bound).
+* :func:`improve` — a cover as good as the time allows: greedy on the LP reduced costs
+  (Caprara, Fischetti and Toth 1999), pruning, then, for unit costs, the row-weighting local
+  search of Gao, Weise and Li (2015) until the cover meets the bound or the budget is spent.
+
+References
+----------
+.. [1] A. Caprara, M. Fischetti and P. Toth, "A heuristic method for the set covering
+   problem", Operations Research 47(5), 730-743, 1999.
+.. [2] C. Gao, T. Weise and J. Li, "An efficient local search heuristic with row weighting for
+   the unicost set covering problem", European Journal of Operational Research 246(3), 750-761,
+   2015.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from yingji._kernels import setcover as _sc
+from yingji.exceptions import SolverError
+from yingji.solvers import SparseModel, solve
+
+#: Local-search swaps per row + column of the reduced instance (a deterministic budget; the
+#: time budget below stops it earlier on a loaded machine).
+LS_SWAPS_PER_ELEMENT = 200
+#: Swaps per kernel call between two clock checks.
+LS_CHUNK = 5_000
+#: Share of the time left that the local search may use when a MIP follows.
+LS_TIME_SHARE = 0.35
+
+
+def lagrangian_value(A: sp.csr_matrix, c: np.ndarray, u: np.ndarray) -> float:
+    """``L(u) = sum(u) + sum_j min(0, c_j - u.A_j)`` for ``u >= 0`` (clipped): a lower bound."""
+    u = np.maximum(np.asarray(u, dtype=np.float64), 0.0)
+    rc = c - np.asarray(A.T @ u).ravel()
+    return float(u.sum() + np.minimum(rc, 0.0).sum())
+
+
+def lp_bound(model: SparseModel, A: sp.csr_matrix, c: np.ndarray, time_limit: float):
+    """LP relaxation of the (reduced) set-covering model.
+
+    Returns
+    -------
+    (float, numpy.ndarray or None, numpy.ndarray or None)
+        The Lagrangian bound of the LP duals (``-inf`` when the LP did not finish), the duals
+        and the LP solution.
+    """
+    if time_limit <= 0 or model.n_rows == 0:
+        return -np.inf, None, None
+    lp = dataclasses.replace(model, integrality=np.zeros(model.n_cols, dtype=bool))
+    try:
+        sol = solve(lp, time_limit=time_limit)
+    except SolverError:  # pragma: no cover - HiGHS failure on a feasible LP: skip the bound
+        return -np.inf, None, None
+    if sol.duals is None or sol.x is None or not sol.optimal:
+        return -np.inf, None, None
+    u = np.maximum(np.asarray(sol.duals, dtype=np.float64), 0.0)
+    return lagrangian_value(A, c, u), u, np.asarray(sol.x, dtype=np.float64)
+
+
+def improve(A: sp.csr_matrix, c: np.ndarray, start: np.ndarray, lower: float, *, u=None, x_lp=None,
+            deadline: float = np.inf, swaps: int | None = None, seed: int = 0):
+    """Improve the cover ``start`` of the reduced instance ``(A, c)``.
+
+    Parameters
+    ----------
+    A : scipy.sparse.csr_matrix
+        Reduced 0/1 matrix (every row coverable).
+    c : numpy.ndarray
+        Column costs.
+    start : numpy.ndarray of bool
+        A cover.
+    lower : float
+        A proven lower bound: the search stops at a cover of this cost.
+    u, x_lp : numpy.ndarray, optional
+        LP duals and LP solution: their greedy covers are tried as starts.
+    deadline : float
+        ``time.perf_counter()`` value at which to stop.
+    swaps : int, optional
+        Local-search budget (default ``LS_SWAPS_PER_ELEMENT * (rows + columns)``).
+    seed : int
+
+    Returns
+    -------
+    (numpy.ndarray of bool, dict)
+        The best cover and counters (``local_search_swaps``).
+    """
+    a_ptr, a_rows, ar_ptr, ar_cols = _arrays(A)
+    c = np.ascontiguousarray(c, dtype=np.float64)
+    best = np.ascontiguousarray(start, dtype=np.bool_)
+    best_val = float(c[best].sum())
+    stats = {"local_search_swaps": 0}
+    m = c.size
+    none = np.zeros(m, dtype=np.bool_)
+    cands = []
+    if u is not None:
+        rc = c - np.asarray(A.T @ u).ravel()
+        cands.append(np.maximum(rc, 0.0) + 1e-3 * c.mean())
+    if x_lp is not None:
+        cands.append(c * (1.0 - np.clip(x_lp, 0.0, 1.0)) + 1e-3 * c.mean())
+    starts = [best]
+    for sc in cands:
+        ch, ok = _sc._set_cover_complete(a_ptr, a_rows, ar_ptr, ar_cols, c, np.ascontiguousarray(sc), none)
+        if ok:
+            starts.append(ch)
+            if c[ch].sum() < best_val - 1e-9:
+                best, best_val = ch, float(c[ch].sum())
+    unit = m > 0 and bool(np.all(c == c[0])) and c[0] > 0
+    if not unit or best_val <= lower + 1e-9:
+        return best, stats
+    target = max(int(np.ceil(lower / c[0] - 1e-6)), 0) if np.isfinite(lower) else 0
+    budget = LS_SWAPS_PER_ELEMENT * (A.shape[0] + m) if swaps is None else int(swaps)
+    # one chain per start (the incoming cover and the LP-guided greedy covers), each with its own
+    # row weights, run in turns of ``chunk`` swaps so that the clock is checked often
+    chains = [[st, np.ones(A.shape[0], dtype=np.float64), budget // len(starts)] for st in starts]
+    chunk = max(LS_CHUNK, budget // 40)
+    active = True
+    while active and time.perf_counter() < deadline:
+        active = False
+        for k, (cur, w, left) in enumerate(chains):
+            if left <= 0 or time.perf_counter() >= deadline:
+                continue
+            step = min(chunk, left)
+            cur, done = _sc._set_cover_local_search(a_ptr, a_rows, ar_ptr, ar_cols, cur, w, step, target,
+                                                    seed + 7919 * k + stats["local_search_swaps"])
+            stats["local_search_swaps"] += int(done)
+            chains[k][0] = cur
+            chains[k][2] = left - step
+            active = active or chains[k][2] > 0
+            if cur.sum() < best.sum():
+                best = cur
+            if best.sum() <= target:
+                return best, stats
+    return best, stats
+
+
+def _arrays(A):
+    a = sp.csc_matrix(A)
+    a.sort_indices()
+    r = sp.csr_matrix(A)
+    r.sort_indices()
+    return (a.indptr.astype(np.int64), a.indices.astype(np.int64), r.indptr.astype(np.int64),
+            r.indices.astype(np.int64))

@@ -1,0 +1,208 @@
+"""Kernel tests of yingji._kernels.maxcover (volume bound, iterated local search) against
+plain NumPy and brute force (also run with NUMBA_DISABLE_JIT=1, so instances stay tiny)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from yingji._kernels import maxcover as K
+
+pytestmark = pytest.mark.kernels
+
+
+def _arrays(A):
+    A = sp.csr_matrix(np.asarray(A, dtype=np.int64))
+    c = sp.csc_matrix(A)
+    c.sort_indices()
+    A.sort_indices()
+    return (c.indptr.astype(np.int64), c.indices.astype(np.int64), A.indptr.astype(np.int64),
+            A.indices.astype(np.int64))
+
+
+def _instance(seed, n=18, m=8, density=0.3):
+    rng = np.random.default_rng(seed)
+    A = rng.random((n, m)) < density
+    w = rng.integers(1, 10, size=n).astype(float)
+    return A, w
+
+
+def _covered(A, w, mask):
+    return float(w[A[:, mask].any(axis=1)].sum())
+
+
+def _brute(A, w, p, fixed):
+    m = A.shape[1]
+    free = [j for j in range(m) if not fixed[j]]
+    best = -1.0
+    for S in itertools.combinations(free, min(p, len(free))):
+        mask = fixed.copy()
+        mask[list(S)] = True
+        best = max(best, _covered(A, w, mask))
+    return best
+
+
+def _lp(A, w, p, fixed):
+    """LP relaxation of the MCLP: max w.y, y <= A x, sum_free x <= p, 0 <= x, y <= 1."""
+    n, m = A.shape
+    c = np.concatenate([np.zeros(m), -w])
+    A_ub = np.vstack([np.hstack([-A.astype(float), np.eye(n)]),
+                      np.concatenate([(~fixed).astype(float), np.zeros(n)])[None, :]])
+    b_ub = np.concatenate([np.zeros(n), [p]])
+    bounds = [(1.0 if f else 0.0, 1.0) for f in fixed] + [(0.0, 1.0)] * n
+    return -linprog(c, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs").fun
+
+
+def _naive_L(A, w, fixed, p_free, lam):
+    s = A.T.astype(float) @ lam
+    free = np.sort(s[~fixed])[::-1][:p_free]
+    return float(np.maximum(w - lam, 0).sum() + s[fixed].sum() + free[free > 0].sum())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lagrangian_value_matches_numpy(seed):
+    A, w = _instance(seed)
+    rng = np.random.default_rng(seed)
+    lam = rng.uniform(0, 1, w.size) * w
+    fixed = np.zeros(A.shape[1], bool)
+    fixed[seed % A.shape[1]] = seed % 2 == 1
+    a_ptr, a_rows, _, _ = _arrays(A)
+    s, x, y = np.empty(A.shape[1]), np.empty(A.shape[1]), np.empty(w.size)
+    L = K._mc_lagrangian_value(a_ptr, a_rows, w.size, w, fixed, 3, lam, s, x, y)
+    assert L == pytest.approx(_naive_L(A, w, fixed, 3, lam))
+    assert np.allclose(s, A.T @ lam)
+    assert x[fixed].all() and int(x[~fixed].sum()) <= 3
+    assert np.array_equal(y, (w > lam).astype(float))
+
+
+def test_lagrangian_value_no_free_budget():
+    A, w = _instance(7)
+    a_ptr, a_rows, _, _ = _arrays(A)
+    m = A.shape[1]
+    L = K._mc_lagrangian_value(a_ptr, a_rows, w.size, w, np.zeros(m, bool), 0, 0.5 * w, np.empty(m), np.empty(m),
+                               np.empty(w.size))
+    assert L == pytest.approx(0.5 * w.sum())
+
+
+def test_row_cover_and_cover_value():
+    A, w = _instance(3)
+    a_ptr, a_rows, _, _ = _arrays(A)
+    x = np.linspace(0, 1, A.shape[1])
+    out = np.empty(w.size)
+    K._row_cover(a_ptr, a_rows, w.size, x, out)
+    assert np.allclose(out, A @ x)
+    mask = x > 0.5
+    assert K._mc_cover_value(a_ptr, a_rows, w.size, w, mask) == pytest.approx(_covered(A, w, mask))
+
+
+def _run_volume(A, w, fixed, p, lower, n_iter=400, lam0=None):
+    a_ptr, a_rows, _, _ = _arrays(A)
+    n, m = A.shape
+    lam = 0.5 * w if lam0 is None else lam0.copy()
+    xb, yb = np.empty(m), np.empty(n)
+    L0 = K._mc_lagrangian_value(a_ptr, a_rows, n, w, fixed, p, lam, np.empty(m), xb, yb)
+    axb = np.empty(n)
+    K._row_cover(a_ptr, a_rows, n, xb, axb)
+    st = np.array([L0, 0.1, 0.1, 0.0, 0.0, 0.0, L0, 0.0])
+    code = K._mc_volume(a_ptr, a_rows, n, w, fixed, p, lower, lam, xb, yb, axb, st, n_iter, 50, 1e-9)
+    return code, st, lam, xb
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_volume_bound_is_valid_and_near_lp(seed):
+    A, w = _instance(seed, n=16, m=7)
+    fixed = np.zeros(A.shape[1], bool)
+    if seed % 2:
+        fixed[0] = True
+    p = 2
+    opt = _brute(A, w, p, fixed)
+    lp = _lp(A, w, p, fixed)
+    code, st, lam, xb = _run_volume(A, w, fixed, p, 0.9 * opt)
+    assert code in (0, 1, 2, 3)
+    L = st[0]
+    assert L == pytest.approx(_naive_L(A, w, fixed, p, lam))  # the reported bound is L at lam
+    assert lp >= opt - 1e-6
+    assert L >= lp - 1e-6 * max(1.0, lp)
+    assert L <= lp * 1.05 + 1e-9  # converges close to the LP value
+    assert np.all(xb >= -1e-12) and np.all(xb <= 1 + 1e-12)
+
+
+def test_volume_stops_when_target_reached():
+    A, w = _instance(11)
+    fixed = np.zeros(A.shape[1], bool)
+    code, st, _, _ = _run_volume(A, w, fixed, 2, lower=10 * w.sum())
+    assert code == 1 and st[4] == 0
+
+
+def test_volume_zero_direction_and_stall():
+    # every row covered by every column, p = 1: lam = w/2 gives y = 1 ... any step direction is
+    # zero once the average is exactly feasible; with an all-ones matrix the subgradient of the
+    # averaged primal vanishes
+    A = np.ones((4, 2), bool)
+    w = np.array([1.0, 2.0, 3.0, 4.0])
+    fixed = np.zeros(2, bool)
+    code, st, lam, _ = _run_volume(A, w, fixed, 1, lower=0.0, n_iter=500, lam0=np.zeros(4))
+    assert code in (2, 3)
+    assert st[0] >= w.sum() - 1e-9
+    # stall branch: a target far below the optimum and a strict stall window
+    A2, w2 = _instance(5)
+    code2, _, _, _ = _run_volume(A2, w2, np.zeros(A2.shape[1], bool), 2, lower=0.0, n_iter=2000)
+    assert code2 in (2, 3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ils_never_worse_and_consistent(seed):
+    A, w = _instance(seed, n=20, m=9, density=0.25)
+    a_ptr, a_rows, ar_ptr, ar_cols = _arrays(A)
+    m = A.shape[1]
+    fixed = np.zeros(m, bool)
+    if seed % 2:
+        fixed[1] = True
+    start = np.zeros(m, bool)
+    start[[1, 2, 3]] = True
+    allowed = np.ones(m, bool)
+    if seed == 4:
+        allowed[5:] = False
+    x, v, nb = K._mc_ils(a_ptr, a_rows, ar_ptr, ar_cols, w.size, w, start, fixed, allowed, 30, seed, 1e-9)
+    assert int(x.sum()) == 3
+    assert x[fixed].all()
+    assert not (x & ~allowed & ~start).any()
+    assert v == pytest.approx(_covered(A, w, x))
+    assert v >= _covered(A, w, start) - 1e-9
+    if seed != 4:
+        assert v == pytest.approx(_brute(A, w, 3 - int(fixed.sum()), fixed))  # tiny: ILS finds the optimum
+
+
+def test_ils_nothing_to_swap():
+    A, w = _instance(2, n=10, m=4)
+    a_ptr, a_rows, ar_ptr, ar_cols = _arrays(A)
+    all_fixed = np.ones(4, bool)
+    x, v, nb = K._mc_ils(a_ptr, a_rows, ar_ptr, ar_cols, w.size, w, all_fixed, all_fixed, np.ones(4, bool), 5, 0,
+                         1e-9)
+    assert x.all() and nb == 0 and v == pytest.approx(_covered(A, w, x))
+    none_allowed = np.zeros(4, bool)
+    start = np.array([True, False, False, False])
+    x, v, nb = K._mc_ils(a_ptr, a_rows, ar_ptr, ar_cols, w.size, w, start, np.zeros(4, bool), none_allowed, 5, 0,
+                         1e-9)
+    assert np.array_equal(x, start) and nb == 0
+
+
+def test_ils_from_the_optimum_keeps_it():
+    # kicks away from the optimum lead to worse local optima that are undone
+    A, w = _instance(21, n=30, m=12, density=0.2)
+    a_ptr, a_rows, ar_ptr, ar_cols = _arrays(A)
+    m = A.shape[1]
+    fixed = np.zeros(m, bool)
+    best, opt = None, -1.0
+    for S in itertools.combinations(range(m), 3):
+        mask = np.zeros(m, bool)
+        mask[list(S)] = True
+        v = _covered(A, w, mask)
+        if v > opt:
+            best, opt = mask, v
+    x, v, nb = K._mc_ils(a_ptr, a_rows, ar_ptr, ar_cols, w.size, w, best, fixed, np.ones(m, bool), 40, 3, 1e-9)
+    assert v == pytest.approx(opt) and nb == 0 and _covered(A, w, x) == pytest.approx(opt)
