@@ -178,6 +178,9 @@ def solve_highs(
         sol.col_value = list(np.asarray(start, dtype=np.float64))
         sol.value_valid = True
         h.setSolution(sol)
+    # The limit counts from the call: what building and loading the model took (seconds on models
+    # of millions of nonzeros) comes off HiGHS's own clock, which starts only at run().
+    h.setOptionValue("time_limit", max(float(time_limit) - (time.perf_counter() - t0), 1e-3))
     h.run()
     secs = time.perf_counter() - t0
     ms = h.getModelStatus()
