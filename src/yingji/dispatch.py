@@ -410,7 +410,8 @@ def _plan_assignment(inp: _Inputs, objective: str, strict: bool):
 # ------------------------------------------------------------------------------------------
 # MIP method: staged lexicographic model through yingji.solvers
 # ------------------------------------------------------------------------------------------
-def _plan_mip(inp: _Inputs, objective: str, strict: bool, solver, time_limit: float, mip_gap: float):
+def _plan_mip(inp: _Inputs, objective: str, strict: bool, solver, time_limit: float, mip_gap: float,
+              t_start: float | None = None):
     from yingji.solvers import SparseModel, solve
 
     n, m = inp.T.shape
@@ -498,7 +499,8 @@ def _plan_mip(inp: _Inputs, objective: str, strict: bool, solver, time_limit: fl
     c_tot = np.zeros(ncol)
     c_tot[:P] = wP * inp.T[pi, pu]
     stages.append(("total", c_tot))
-    t0 = time.perf_counter()
+    # the limit counts from t_start (plan()'s entry: input checks and the model build count too)
+    t0 = time.perf_counter() if t_start is None else float(t_start)
     x = None
     all_opt = True
     status = "optimal"
@@ -507,7 +509,7 @@ def _plan_mip(inp: _Inputs, objective: str, strict: bool, solver, time_limit: fl
     tau = inp.T[pi, pu]
     for name, c in stages:
         left = time_limit - (time.perf_counter() - t0)
-        if left <= 0:
+        if left <= 0 and x is not None:  # the first stage always runs (briefly): a plan or an error
             status, all_opt = "time_limit", False
             break
         if name == "total" and objective == "latest" and x is not None and P:
@@ -629,7 +631,8 @@ def plan(
     solver : None or a PuLP solver object
         For ``"mip"``: HiGHS (default) or e.g. ``pulp.PULP_CBC_CMD(msg=False)``.
     time_limit : float
-        Seconds for the whole MIP (all stages).
+        Seconds for the whole call with ``"mip"``, counted from entry (input checks, model
+        build, all stages).
     mip_gap : float
         Relative MIP gap per stage.
 
@@ -714,7 +717,7 @@ def plan(
         )
     use_mip = method == "mip" or (method == "auto" and crew)
     if use_mip:
-        ri, uu, status, opt, info = _plan_mip(inp, objective, strict_targets, solver, tl, mip_gap)
+        ri, uu, status, opt, info = _plan_mip(inp, objective, strict_targets, solver, tl, mip_gap, t0)
         mname = f"mip ({info.get('solver', 'highs')})"
     else:
         ri, uu, status, opt, info = _plan_assignment(inp, objective, strict_targets)

@@ -38,6 +38,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
+from yingji._deadline import Deadline
 from yingji._kernels.fire import _district_totals, _kth_arrival, _nearest_station
 from yingji._validation import Problems, describe_positions
 from yingji.exceptions import InfeasibleError, ValidationError
@@ -1904,7 +1905,10 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     solver : None or PuLP solver
         None: HiGHS (highspy). Otherwise a PuLP solver object.
     time_limit : float
-        Seconds per solve.
+        Seconds for the whole call, counted from entry: the plan, its bound from the plan
+        without area limits, the trade-off curve and ``fleet`` each get the time left, not
+        the whole limit again. Trade-off points no time is left for have no plan (NaN
+        coverage, the coverable population as bound) and a note says so.
     mip_gap : float
 
     Returns
@@ -2007,6 +2011,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     if not np.isfinite(tl) or tl <= 0:
         probs.param("time_limit", "a positive number of seconds", time_limit)
     probs.raise_if_any()
+    dl = Deadline(tl, t0)  # every phase below gets the time that is left, not tl again
     sites_df = pd.concat([st, cand]) if len(cand) else st
     T_all = _times(times, county, dm, sites_df, dm_raw, probs, attr="stations and candidates")
     probs.raise_if_any()
@@ -2077,13 +2082,13 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                 start = fm.start(y0)
                 if not fm.model.is_feasible(start):  # pragma: no cover - guarded by construction
                     start = None
-        return fm, _solve(fm.model, solver, tl, mip_gap, start=start)
+        return fm, _solve(fm.model, solver, dl.limit(), mip_gap, start=start)
 
     def solve_max(k, cb=None):
         fm = _build_fire_model(C, w, a, fixed, limit, budget_min, mode="max", site_obj=site_obj,
                                forced=np.zeros(len(rows), dtype=bool), max_new=k, cost=cost_full,
                                cost_budget=cb, backup=backup, area=area_limits)
-        return fm, _solve(fm.model, solver, tl, mip_gap)
+        return fm, _solve(fm.model, solver, dl.limit(), mip_gap)
 
     model_name = "none"
     sol = None
@@ -2093,7 +2098,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         model_name = "lscp" if tw is None else "partial"
         try:
             if use_siting and tw is None:
-                res = _siting_lscp(C, coverable, budget_min, fixed, site_obj, tl, solver, mip_gap)
+                res = _siting_lscp(C, coverable, budget_min, fixed, site_obj, dl.limit(), solver, mip_gap)
                 sol = res
             else:
                 fm, sol = solve_min()
@@ -2109,9 +2114,9 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                     reason="district-area limits" + (" / backup coverage" if backup else "")) from None
             sol = None
         if area_limits and sol is not None and sol.x is not None and not sol.optimal and tw is None \
-                and backup is None:
+                and backup is None and not dl.expired():
             # the plan without area limits is a relaxation: its proven bound is a bound here too
-            rel = _siting_lscp(C, coverable, budget_min, fixed, site_obj, tl, solver, mip_gap)
+            rel = _siting_lscp(C, coverable, budget_min, fixed, site_obj, dl.limit(), solver, mip_gap)
             if np.isfinite(rel.bound) and rel.bound > sol.bound:
                 from yingji.solvers import gap_of
 
@@ -2132,7 +2137,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
             k = budget if budget is not None else nc
             try:
                 if (not area_limits) and backup is None and cost_budget is None:
-                    sol = _siting_mclp(C, w, budget_min, fixed, k, tl, solver, mip_gap)
+                    sol = _siting_mclp(C, w, budget_min, fixed, k, dl.limit(), solver, mip_gap)
                 else:
                     fm, sol = solve_max(k, cost_budget)
             except InfeasibleError as exc:
@@ -2169,15 +2174,19 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     target_met = bool(cov_after >= tgt * W_cov - 1e-6 * max(1.0, W_cov))
 
     # ------------------------------------------------------------- trade-off
-    tr = _tradeoff(C, w, a, fixed, limit, budget_min, site_st, before.scope_population, tl,
+    tr = _tradeoff(C, w, a, fixed, limit, budget_min, site_st, before.scope_population, dl,
                    (tradeoff_max if tradeoff_max is not None else (budget if budget is not None else len(new_ids)))
                    if tradeoff and len(rows) else -1, solver, mip_gap)
+    cut_at = tr.attrs.pop("cut_at", None)
+    if cut_at is not None:
+        notes.append(f"Trade-off curve cut by time_limit={tl:g} s from {cut_at} new stations on "
+                     "(rows without a plan; their bound is the coverable population).")
 
     apparatus = None
     if fleet is not None:
         apparatus = place_apparatus(stations=st_after, demand=dm_raw, times=pd.DataFrame(
             T_after, index=dm.ids, columns=list(st_after.index)), standard=std, **fleet,
-            solver=solver, time_limit=tl, mip_gap=mip_gap)
+            solver=solver, time_limit=dl.limit(), mip_gap=mip_gap)
     if sol is None:
         obj = bound = float(len(new_ids))
         gap, optimal, status = 0.0, True, "optimal"
@@ -2198,10 +2207,16 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
 def _tradeoff(C, w, a, fixed, limit, budget, site_st, scope_pop, time_limit, kmax, solver=None,
               mip_gap=config.MIP_GAP) -> pd.DataFrame:
     """Coverage against the number of new stations 0..kmax (MCLP without area limits; ``area_ok`` says
-    whether each set also meets the district-area limits)."""
+    whether each set also meets the district-area limits).
+
+    ``time_limit`` is the time for the whole curve: seconds, or a :class:`~yingji._deadline.Deadline`
+    shared with the caller. Points the deadline leaves no time for get no plan, the coverable weight
+    as their (valid) bound, and ``attrs["cut_at"]`` names the first of them."""
     cols = ["new_stations", "covered_population", "covered_share", "bound", "optimal", "area_ok", "sites"]
     if kmax < 0:
         return pd.DataFrame(columns=cols)
+    dl = time_limit if isinstance(time_limit, Deadline) else Deadline(float(time_limit))
+    cut_at = None
     m = C.shape[1]
     nc = int((~fixed).sum())
     n_fixed = int(fixed.sum())
@@ -2213,9 +2228,9 @@ def _tradeoff(C, w, a, fixed, limit, budget, site_st, scope_pop, time_limit, kma
             from yingji.siting import coverage_curve
         except ImportError:  # pragma: no cover - siting engine absent
             coverage_curve = None
-        if coverage_curve is not None:
+        if coverage_curve is not None and not dl.expired():
             curve = coverage_curve(np.ascontiguousarray(C), budget, weights=w, fixed=np.nonzero(fixed)[0],
-                                   p_max=n_fixed + kmax, time_limit=time_limit * max(1, kmax),
+                                   p_max=n_fixed + kmax, time_limit=dl.limit(),
                                    solver=solver, mip_gap=mip_gap)
             for r in curve.itertuples():
                 k = int(r.p) - n_fixed
@@ -2224,8 +2239,12 @@ def _tradeoff(C, w, a, fixed, limit, budget, site_st, scope_pop, time_limit, kma
                     op[np.asarray(list(r.sites), dtype=np.int64)] = True
                     sols[k] = (op, float(r.bound), bool(r.optimal))
         for k in range(1, kmax + 1):
+            if k not in sols and dl.expired():
+                # no time left for this point: no plan, and the coverable weight bounds its coverage
+                cut_at = k if cut_at is None else cut_at
+                sols[k] = (None, float(w[(C <= budget + config.COVER_TOL).any(axis=1)].sum()), False)
             if k not in sols:
-                so = _siting_mclp(C, w, budget, fixed, k, time_limit, solver, mip_gap)
+                so = _siting_mclp(C, w, budget, fixed, k, dl.limit(), solver, mip_gap)
                 sols[k] = (None, float(so.bound), False) if so.x is None else \
                     (np.asarray(so.x[:m]) > 0.5, float(so.bound), bool(so.optimal))
     rows = []
@@ -2243,6 +2262,7 @@ def _tradeoff(C, w, a, fixed, limit, budget, site_st, scope_pop, time_limit, kma
     out = pd.DataFrame(rows, columns=cols)
     out["area_ok"] = out["area_ok"].astype("boolean")
     out["bound"] = out["bound"].astype(float)
+    out.attrs["cut_at"] = cut_at
     return out
 
 
@@ -2347,6 +2367,7 @@ def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: 
     """
     from yingji.solvers import SparseModel
 
+    t0 = time.perf_counter()  # the limit counts from here: inputs and the model build too
     func = "fire.place_apparatus"
     probs, std, st, _, dm, dm_raw, _, _ = _prepare(func, county, standard, stations, demand, times, None, None, {})
     for name, v in (("engines", engines), ("ladders", ladders), ("min_engines_per_station", min_engines_per_station)):
@@ -2400,7 +2421,13 @@ def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: 
     col_hi = np.r_[np.full(2 * m, cap), np.ones(n)]
     integ = np.r_[np.ones(2 * m, dtype=bool), np.zeros(n, dtype=bool)]
     model = SparseModel(c, A, row_lo, row_hi, col_lo, col_hi, integ, sense="max", name="fleet")
-    sol = _solve(model, solver, float(time_limit), mip_gap)
+    try:
+        tl = float(time_limit)
+    except (TypeError, ValueError):
+        tl = float("nan")
+    # the time left of the limit (a bad value goes on to solve(), which reports it)
+    tl = Deadline(tl, t0).limit() if np.isfinite(tl) and tl > 0 else time_limit
+    sol = _solve(model, solver, tl, mip_gap)
     x = np.round(sol.x).astype(np.int64)
     e, l_ = x[:m], x[m:2 * m]
     got = np.zeros(n, dtype=bool)

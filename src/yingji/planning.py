@@ -47,6 +47,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from yingji._deadline import Deadline
 from yingji.exceptions import InfeasibleError, SolverError, ValidationError, YingjiError
 from yingji.results import to_jsonable
 
@@ -103,7 +104,8 @@ class PlanSection:
     status : str
         One of :data:`SECTION_STATUSES`: the decisive solve's ``"optimal"`` or
         ``"time_limit"``; ``"infeasible"`` (the model has no solution), ``"error"`` (the
-        part failed: bad or missing data), ``"timeout"`` (stopped at its hard limit).
+        part failed: bad or missing data), ``"timeout"`` (stopped at its hard limit, or not
+        started because the plan's ``time_limit`` was used up).
     items : pandas.DataFrame
         What to build or buy, columns :data:`ITEM_COLUMNS`: ``id`` (candidate / depot id),
         ``what``, ``action`` (``"build"``, ``"open"``, ``"buy"``), ``quantity``, ``unit``,
@@ -190,7 +192,7 @@ class CountyPlan:
     sections : tuple of PlanSection
         In :data:`PARTS` order (those asked for).
     time_limit : float
-        Seconds each part's solves were given.
+        Seconds the whole plan was given (shared by the parts).
     seed : int
         Seed of the supply scenarios.
     seconds : float
@@ -278,7 +280,7 @@ class CountyPlan:
     def to_markdown(self) -> str:
         """A Markdown report: status table, then per section its items and figures."""
         out = [f"# County plan: {_md(self.county)}", "",
-               f"Generated {self.generated_at} by yingji; each part's solves had "
+               f"Generated {self.generated_at} by yingji; the parts shared a time limit of "
                f"{self.time_limit:g} s; supply scenarios seed {self.seed}.", "",
                f"**Total cost: {_money(self.total_cost)}**"
                + ("" if self.complete else " (some parts did not complete)"), "",
@@ -322,7 +324,7 @@ class CountyPlan:
         parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
                  f"<title>County plan: {h(self.county)}</title><style>{css}</style></head><body>",
                  f"<h1>County plan: {h(self.county)}</h1>",
-                 f"<p>Generated {h(self.generated_at)} by yingji; each part's solves had "
+                 f"<p>Generated {h(self.generated_at)} by yingji; the parts shared a time limit of "
                  f"{self.time_limit:g} s; supply scenarios seed {self.seed}.</p>",
                  f"<p><b>Total cost: {h(_money(self.total_cost))}</b>"
                  + ("" if self.complete else " (some parts did not complete)") + "</p>",
@@ -629,8 +631,9 @@ def _teams_part(county, time_limit: float, **_) -> dict:
 def _supplies_part(county, time_limit: float, *, seed: int, n_scenarios: int = 5, **_) -> dict:
     from yingji.supplies import assess, preposition, sample_scenarios
 
+    dl = Deadline(float(time_limit))  # the part's share: the plan, then both assessments
     scen = sample_scenarios(county, int(n_scenarios), int(seed))
-    r = preposition(county, scen, time_limit=time_limit)
+    r = preposition(county, scen, time_limit=dl.limit(0.8))
     items_t = county.items.set_index("item") if "item" in county.items.columns else county.items
     rows = []
     sites = r.sites
@@ -658,13 +661,13 @@ def _supplies_part(county, time_limit: float, *, seed: int, n_scenarios: int = 5
         rows.append({"id": str(s.depot), "what": str(s.item), "action": "buy", "quantity": q,
                      "unit": unit, "cost": q * uc if np.isfinite(uc) else np.nan, "x": x, "y": y,
                      "detail": f"hold {_f(s.quantity):,.0f} (now {_f(s.existing):,.0f})"})
-    before_a = assess(county, time_limit=time_limit)
+    before_a = assess(county, time_limit=dl.limit(0.5))
     after_a = None
     notes = [f"{int(n_scenarios)} scenarios from sample_scenarios(seed={int(seed)}); expected "
              f"cost {_money(r.expected_cost)} (first stage {_money(r.first_stage_cost)}), "
              f"value of the stochastic solution {_money(r.vss)}"]
     try:
-        after_a = assess(_with_stock(county, r, opened), time_limit=time_limit)
+        after_a = assess(_with_stock(county, r, opened), time_limit=dl.limit())
     except YingjiError as exc:  # the after figures are a courtesy: say why they are missing
         notes.append(f"figures after the plan not computed: {exc}")
 
@@ -798,8 +801,10 @@ def plan(county=None, *, parts=None, time_limit: float = 60.0, seed: int = 0,
     parts : sequence of str, optional
         Some of :data:`PARTS` (default all), run in that order.
     time_limit : float, default 60
-        Seconds for each solve of each part (every part gets its own; a part with several
-        solves, e.g. the fire plan's trade-off curve, may take a multiple of it).
+        Seconds for the whole plan. Each part gets an equal share of the time left when it
+        starts (a part that finishes early leaves its time to the ones after it) and spends
+        it on all its solves. A part started with no time left is not run (status
+        ``"timeout"``).
     seed : int, default 0
         Seed of the supply scenarios (:func:`yingji.supplies.sample_scenarios`).
     n_scenarios : int, default 5
@@ -888,11 +893,19 @@ def plan(county=None, *, parts=None, time_limit: float = 60.0, seed: int = 0,
     use_fork = bool(isolate) and _fork_safe()
     sections = []
     order = [p for p in PARTS if p in todo]
-    for part in order:
+    dl = Deadline(tl, t0)
+    for i, part in enumerate(order):
+        if dl.expired():
+            title, title_zh = _TITLES[part]
+            msg = f"not started: the plan's time_limit of {tl:g} s was used up by the parts before it"
+            sections.append(PlanSection(part, title, title_zh, "timeout", _empty_items(), float("nan"), {}, {},
+                                        float("nan"), False, 0.0, msg, {"type": "Timeout", "message": msg}))
+            continue
+        share = dl.left() / (len(order) - i)  # an equal share of what is left
         if use_fork:
-            sections.append(_run_isolated(part, county, tl, kw, hl))
+            sections.append(_run_isolated(part, county, share, kw, hl))
         else:
-            sections.append(_run_part(part, county, tl, kw))
+            sections.append(_run_part(part, county, share, kw))
     name = str(getattr(county, "meta", {}).get("name", "county"))
     return CountyPlan(name, tuple(sections), tl, int(seed), time.perf_counter() - t0,
                       _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
@@ -949,7 +962,7 @@ def _add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--format", choices=FORMATS, default="table", help="output format")
     ap.add_argument("--out", metavar="FILE", help="write the plan to FILE (default stdout)")
     ap.add_argument("--time-limit", type=float, default=60.0, metavar="S",
-                    help="seconds for each solve of each part (default 60)")
+                    help="seconds for the whole plan, shared by the parts (default 60)")
     ap.add_argument("--parts", default=",".join(PARTS), metavar="PART[,PART]",
                     help=f"some of {','.join(PARTS)} (default all)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the supply scenarios (default 0)")

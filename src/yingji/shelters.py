@@ -41,6 +41,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from importlib import resources
 from typing import Any
 
@@ -49,6 +50,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
+from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.exceptions import ValidationError
 from yingji.results import to_jsonable
@@ -448,8 +450,9 @@ def assign_residents(population, capacity, distances, radius, *, method="weighte
         :func:`build_assignment_model`. ``"lexicographic"``: maximise people, fix, minimise
         person-metres (two LPs; the same optimum, slower on large degenerate instances).
     time_limit : float
-        Seconds for each LP solve. When an LP finds no point in time, a greedy feasible
-        assignment (shortest walks first) is returned with ``status="time_limit"``.
+        Seconds for the whole call (model build and LP solves). When the LP finds no point in
+        time, a greedy feasible assignment (shortest walks first) is returned with
+        ``status="time_limit"``; ``"lexicographic"`` skips its second LP when no time is left.
     solver : None or a PuLP solver
         None: HiGHS (default); a PuLP solver object goes through the bridge.
 
@@ -473,6 +476,7 @@ def assign_residents(population, capacity, distances, radius, *, method="weighte
     >>> r.sheltered, r.person_metres
     (50.0, 11500.0)
     """
+    t0 = time.perf_counter()
     probs = Problems("assign_residents")
     P = np.asarray(population, dtype=np.float64).ravel()
     K = np.asarray(capacity, dtype=np.float64).ravel()
@@ -497,8 +501,8 @@ def assign_residents(population, capacity, distances, radius, *, method="weighte
     time_limit = check_time_limit(time_limit, probs)
     _check_method(method, probs)
     probs.raise_if_any()
-    return _assign(P, K, D, np.broadcast_to(r, K.shape).astype(np.float64), time_limit, solver,
-                   method)
+    return _assign(P, K, D, np.broadcast_to(r, K.shape).astype(np.float64), Deadline(time_limit, t0),
+                   solver, method)
 
 
 def _check_method(method, probs: Problems) -> None:
@@ -512,19 +516,17 @@ def _integral(a: np.ndarray) -> bool:
 
 def _greedy(P, K, d, ii, jj) -> np.ndarray:
     """A feasible assignment: pairs by increasing walk, each taking what is left (fallback)."""
-    x = np.zeros(ii.size)
-    p, k = P.copy(), K.copy()
-    for t in np.argsort(d, kind="stable"):
-        a = min(p[ii[t]], k[jj[t]])
-        if a > 0:
-            x[t] = a
-            p[ii[t]] -= a
-            k[jj[t]] -= a
-    return x
+    from yingji._kernels.shelters import _greedy_flow
+
+    return _greedy_flow(np.ascontiguousarray(P, dtype=np.float64), np.ascontiguousarray(K, dtype=np.float64),
+                        np.argsort(d, kind="stable").astype(np.int64), np.ascontiguousarray(ii, dtype=np.int64),
+                        np.ascontiguousarray(jj, dtype=np.int64))
 
 
 def _assign(P, K, D, r, time_limit, solver, method="weighted") -> AssignmentResult:
+    """The assignment LP(s); ``time_limit`` is seconds from now or a shared :class:`Deadline`."""
     t0 = time.perf_counter()
+    dl = time_limit if isinstance(time_limit, Deadline) else Deadline(float(time_limit), t0)
     n, m = P.size, K.size
     if method == "lexicographic":
         m1 = build_assignment_model(P, K, D, r, stage="people")
@@ -535,14 +537,21 @@ def _assign(P, K, D, r, time_limit, solver, method="weighted") -> AssignmentResu
     if m1.n_cols == 0:
         return AssignmentResult(sp.csr_matrix((n, m)), 0.0, 0.0, "optimal",
                                 time.perf_counter() - t0, "none")
-    s1 = solve(m1, solver=solver, time_limit=time_limit)
+    if dl.expired():
+        # no time left for the LP (its setup alone can take seconds on 10^6 pairs)
+        s1 = SimpleNamespace(optimal=False, x=None, solver="none")
+    else:
+        s1 = solve(m1, solver=solver, time_limit=dl.limit())
     optimal = s1.optimal
     x = s1.x
     if x is not None and method == "lexicographic":
-        m2 = build_assignment_model(P, K, D, r, stage="distance", sheltered=float(s1.objective))
-        s2 = solve(m2, solver=solver, time_limit=time_limit)
-        optimal = optimal and s2.optimal
-        x = s2.x if s2.has_solution else x
+        if dl.expired():
+            optimal = False  # no time for the walking stage: the most-people flow as it is
+        else:
+            m2 = build_assignment_model(P, K, D, r, stage="distance", sheltered=float(s1.objective))
+            s2 = solve(m2, solver=solver, time_limit=dl.limit())
+            optimal = optimal and s2.optimal
+            x = s2.x if s2.has_solution else x
     if x is None:
         # the LP found no point within the time limit: a feasible greedy assignment instead
         x = _greedy(P, K, d, ii, jj)
@@ -1116,7 +1125,9 @@ def assess(county=None, *, shelters=None, demand=None, distances=None, network=N
     method : {"weighted", "lexicographic"}
         How the assignment LP is solved (see :func:`assign_residents`).
     time_limit : float
-        Seconds for each LP solve.
+        Seconds for the whole call, counted from entry (distances, the assignment LP). When
+        the LP finds no point in time, a greedy feasible assignment is used and
+        ``status="time_limit"``.
     solver : None or a PuLP solver
         None: HiGHS.
 
@@ -1180,8 +1191,8 @@ def assess(county=None, *, shelters=None, demand=None, distances=None, network=N
         D = _distances(demand, sh, distances, net, _cutoff(radius), probs, "shelter",
                        groups=_rule_groups(cls))
     probs.raise_if_any()
-    return _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, time_limit, solver, t0,
-                          method)
+    return _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, Deadline(time_limit, t0), solver,
+                          t0, method)
 
 
 def _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, time_limit, solver, t0,
@@ -1608,6 +1619,9 @@ def _solve_plan(args):
     """
     P, K, D, r, cost, n_exist, budget, target, F0, strong, time_limit, mip_gap, solver = args
     _after_fork()
+    # time_limit: a Deadline shared with plan() (perf_counter is system-wide, so it holds in
+    # forked workers too), or seconds from now
+    dl = time_limit if isinstance(time_limit, Deadline) else Deadline(float(time_limit))
     q = K.size - n_exist
     optimal = True
     start = None
@@ -1616,7 +1630,10 @@ def _solve_plan(args):
                          strong=strong)
         ii, jj = m1.meta["pairs"]
         x0 = _start(F0, ii, jj, n_exist, q) if F0 is not None else None
-        s1 = solve(m1, solver=solver, time_limit=time_limit, mip_gap=mip_gap, start=x0)
+        if dl.expired() and x0 is not None:  # no time for the MIP: its start stands
+            s1 = SimpleNamespace(has_solution=True, x=x0, optimal=False)
+        else:
+            s1 = solve(m1, solver=solver, time_limit=dl.limit(), mip_gap=mip_gap, start=x0)
         if not s1.has_solution:  # pragma: no cover - a start is always given by plan()
             return None
         k = m1.meta["k"]
@@ -1631,15 +1648,19 @@ def _solve_plan(args):
         start = _start(F0, ii, jj, n_exist, q)
         # improve the start: close the dearest candidates the target can do without
         used = np.nonzero(start[k:] > 0.5)[0]
-        h = _drop_heuristic(P, K, D, r, cost, n_exist, target, used, 0.25 * time_limit)
+        h = _drop_heuristic(P, K, D, r, cost, n_exist, target, used, 0.25 * dl.left())
         if h is not None:
             y = np.zeros(q)
             y[h[0]] = 1.0
             start = np.concatenate([h[1], y])
-    s2 = solve(m2, solver=solver, time_limit=time_limit, mip_gap=mip_gap, start=start)
+    if dl.expired() and start is not None:
+        # no time for the cost MIP (its setup alone takes seconds at 10^4 x 200): the start stands
+        s2 = SimpleNamespace(has_solution=False, optimal=False)
+    else:
+        s2 = solve(m2, solver=solver, time_limit=dl.limit(), mip_gap=mip_gap, start=start)
     if s2.has_solution:
         x, objective, bound, gap = s2.x, s2.objective, s2.bound, s2.gap
-    else:  # pragma: no cover - the start is feasible for the cost MIP
+    else:  # the start is feasible for the cost MIP
         x = start
         objective = float(cost @ np.round(x[k:]))
         bound, gap = float("-inf"), float("inf")
@@ -1686,9 +1707,11 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
     method : {"weighted", "lexicographic"}
         How the assignment LPs (before, all candidates open, after) are solved.
     time_limit : float
-        Seconds for each solve: three assignment LPs and one MIP (two with a ``budget``),
-        plus two MIPs per curve point. Each MIP starts from a feasible assignment, so a time
-        limit still returns a plan (``status="time_limit"``, with its gap).
+        Seconds for the whole call, counted from entry: every phase (distances, three
+        assignment LPs, one MIP — two with a ``budget`` — and two MIPs per curve point) gets
+        the time left, not the whole limit again. Each MIP starts from a feasible assignment,
+        so a time limit still returns a plan (``status="time_limit"``, with its gap); curve
+        points no time is left for are left out of ``tradeoff``.
     mip_gap : float
         Relative MIP gap (default 1e-6).
     solver : None or a PuLP solver
@@ -1785,6 +1808,7 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
     from yingji.siting._inputs import check_time_limit
 
     time_limit = check_time_limit(time_limit, probs)
+    dl = Deadline(time_limit, t0)  # one deadline for every phase below
     net = network if network is not None else getattr(county, "network", None)
     uses_net = distances is None or hasattr(distances, "distances")
     src = distances if distances is not None else net
@@ -1811,19 +1835,19 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
     K = np.floor(all_area / norm + 1e-9) if all_area.size else np.zeros(0)
     q = len(cand)
     # the existing shelters alone (the "before" assessment; its flow starts the budget MIPs)
-    bres = _assign(P, K[:n_exist], D[:, :n_exist], radius[:n_exist], time_limit, solver, method)
+    bres = _assign(P, K[:n_exist], D[:, :n_exist], radius[:n_exist], dl, solver, method)
     before = _assess_arrays(demand, P, town, sh, area, cls, radius[:n_exist], D[:, :n_exist], nrm,
-                            time_limit, solver, time.perf_counter(), method, res=bres)
+                            dl, solver, time.perf_counter(), method, res=bres)
     F_before = sp.hstack([bres.flow, sp.csr_matrix((len(P), q))]).tocsr()
     # most people anyone can shelter: all candidates open (the transportation LP)
-    best = _assign(P, K, D, radius, time_limit, solver, method)
+    best = _assign(P, K, D, radius, dl, solver, method)
     got = np.asarray(best.flow.sum(axis=1)).ravel()
     unreach = pd.DataFrame({"township": town, "population": P,
                             "unshelterable": np.maximum(P - got, 0.0)}, index=demand.index.copy())
     unreach = unreach[unreach["unshelterable"] > _FLOW_TOL].sort_values(
         "unshelterable", ascending=False, kind="stable")
     mkargs = (P, K, D, radius, c_cost, n_exist)
-    tail = (strong, time_limit, mip_gap, solver)
+    tail = (strong, dl, mip_gap, solver)
     if budget is None and bres.sheltered >= _people_target(best.sheltered):
         # the existing shelters already shelter everyone who can be: nothing to build
         main = {"chosen": np.zeros(0, dtype=np.int64), "sheltered": bres.sheltered,
@@ -1846,6 +1870,8 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
     chosen = main["chosen"]
     sheltered = main["sheltered"]
     objective, bound, gap, optimal = main["objective"], main["bound"], main["gap"], main["optimal"]
+    if budget is None and not best.optimal:
+        optimal = False  # the target (most people anyone can shelter) itself is not proven
     cost = float(c_cost[chosen].sum()) if q else 0.0
     cand_ids = list(cand.index)
     new_ids = [cand_ids[j] for j in chosen]
@@ -1853,15 +1879,18 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
     keep = np.concatenate([np.arange(n_exist), n_exist + chosen]).astype(int)
     after_sites = all_sites.iloc[keep]
     after = _assess_arrays(demand, P, town, after_sites, all_area[keep], all_cls[keep],
-                           radius[keep], D[:, keep], nrm, time_limit, solver, time.perf_counter(),
+                           radius[keep], D[:, keep], nrm, dl, solver, time.perf_counter(),
                            method)
     # trade-off curve: most people (then least cost) for evenly spaced budgets
     curve_rows = []
     if curve_points and q and cost > 0:
         budgets = np.linspace(0.0, cost, int(curve_points) + 1)[:-1]
         jobs = [(*mkargs, float(bgt), None, F_before, *tail) for bgt in budgets]
-        outs = list(executor.map(_solve_plan, jobs)) if executor is not None else [
-            _solve_plan(j) for j in jobs]
+        if executor is not None:
+            outs = list(executor.map(_solve_plan, jobs)) if not dl.expired() else []
+        else:
+            # points the deadline leaves no time for are left out of the curve
+            outs = [_solve_plan(j) for j in jobs if not dl.expired()]
         curve_rows += [o for o in outs if o is not None]
     curve_rows.append({"budget": cost if budget is None else budget, "cost": cost,
                        "sheltered": sheltered, "chosen": chosen, "optimal": bool(optimal)})

@@ -45,6 +45,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import time as _time
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
+from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.exceptions import SolverError, ValidationError
 from yingji.results import to_jsonable
@@ -392,7 +394,8 @@ def assess(
     household_size : float, optional
         Persons per household for per-household norms (see :func:`requirements`).
     time_limit : float
-        Seconds for the reach LP.
+        Seconds for the whole call, counted from entry; the reach LP gets the time left. When
+        it is not solved in time, ``met_share`` (and ``reach_share``) are NaN.
 
     Returns
     -------
@@ -424,7 +427,11 @@ def assess(
     .. [2] Hunan nine-department guidance: first relief supplies reach the affected area within
        12 h (``rules.csv`` S5-007).
     """
+    from yingji.siting._inputs import check_time_limit
+
+    t0 = _time.perf_counter()
     probs = Problems("assess")
+    dl = Deadline(check_time_limit(time_limit, probs), t0)  # raised with the other problems below
     as_of_ts = _as_date(as_of)
     items = _norms(county, norms, probs, household_size)
     depots = _table(county, "depots", depots)
@@ -485,7 +492,8 @@ def assess(
     req_tk = req.pivot_table(index="township", columns="item", values="quantity", aggfunc="sum").reindex(
         index=tws.index, columns=items.index).fillna(0.0).to_numpy(float)
     s_jk = tab.pivot(index="depot", columns="item", values="stock").reindex(index=depots.index, columns=items.index).to_numpy(float)
-    f = _reach_lp(T <= L + config.COVER_TOL, req_tk, s_jk, tws["population"].to_numpy(float), time_limit)
+    f = _reach_lp(T <= L + config.COVER_TOL, req_tk, s_jk, tws["population"].to_numpy(float),
+                  dl.limit())
     tws["met_share"] = f
     tws["people_at_risk"] = req.groupby("township")["people_at_risk"].first().reindex(tws.index).fillna(0.0)
     pop = tws["population"].to_numpy(float)
@@ -569,7 +577,9 @@ def _reach_lp(reach: np.ndarray, req: np.ndarray, stock: np.ndarray, pop: np.nda
     hi = np.concatenate([np.full(nT * nK, np.inf), stock.ravel()])
     colhi = np.concatenate([np.full(n_x, np.inf), np.ones(nT)])
     sol = solve(SparseModel(c, A, lo, hi, 0, colhi, None, name="supply_reach"), time_limit=time_limit)
-    f = np.clip(sol.x[n_x:], 0.0, 1.0) if sol.has_solution else np.zeros(nT)
+    # NaN (unknown) when the LP is not solved within the time limit: a stopped LP's point is not
+    # the share the stock can meet, and 0 would be a silent wrong answer
+    f = np.clip(sol.x[n_x:], 0.0, 1.0) if sol.optimal else np.full(nT, np.nan)
     # townships with no need are fully met
     f[req.sum(axis=1) <= 0] = 1.0
     return f
@@ -940,6 +950,10 @@ def _solve_subproblem(args):
     pickle little.
     """
     ship, demand, vol, penalty, hold, time_limit = args
+    if isinstance(time_limit, Deadline):  # shared with the caller (perf_counter is system-wide)
+        if time_limit.expired():
+            return None  # no time left: no valid cost or cut for this scenario
+        time_limit = time_limit.limit()
     hold = np.maximum(hold, 0.0)  # solver tolerances must not make the scenario infeasible
     c2, A_dem, d, A_stock, _ = _second_stage_arrays(ship, demand, vol, penalty)
     n2 = c2.size
@@ -948,6 +962,8 @@ def _solve_subproblem(args):
     lo = np.concatenate([d, np.full(JK, -np.inf)])
     hi = np.concatenate([d, hold])
     sol = solve(SparseModel(c2, A, lo, hi, 0, np.inf, None, name="scenario"), time_limit=time_limit)
+    if not sol.optimal:
+        return None  # stopped by the time limit: its cost and duals are not those of the optimum
     TK = A_dem.shape[0]
     grad = sol.duals[TK:] if sol.duals is not None else np.zeros(JK)
     unmet = sol.x[n2 - TK:].reshape(-1, vol.size).sum(axis=0)
@@ -1027,7 +1043,8 @@ def _extensive(inst: _Instance, budget, closed: list, max_unmet_probability, tim
     A = sp.vstack(mats).tocsr()
     model = SparseModel(np.concatenate(blocks_c), A, np.concatenate(row_lo), np.concatenate(row_hi),
                         np.concatenate(col_lo), np.concatenate(col_hi), np.concatenate(integ), name="preposition_de")
-    sol = solve(model, time_limit=time_limit, mip_gap=mip_gap)
+    sol = solve(model, time_limit=time_limit.limit() if isinstance(time_limit, Deadline) else time_limit,
+                mip_gap=mip_gap)
     if not sol.has_solution:
         return None, sol, None
     K = len(inst.item_ids)
@@ -1040,7 +1057,11 @@ def _extensive(inst: _Instance, budget, closed: list, max_unmet_probability, tim
 
 
 def _evaluate(inst: _Instance, x1: np.ndarray, closed: list, executor, time_limit, progress=False):
-    """Second-stage cost, gradient and unmet per scenario for a fixed first stage."""
+    """Second-stage cost, gradient and unmet per scenario for a fixed first stage.
+
+    ``time_limit`` is a :class:`Deadline` shared by all scenarios (or seconds per scenario); a
+    scenario it leaves no time for comes back as None.
+    """
     hold = _hold_from_x1(inst, x1)
     args = [(inst.ship[s], inst.demand[s], inst.vol, inst.penalty, _hold_matrix_for(inst, s, hold, closed[s]), time_limit)
             for s in range(len(inst.scen_ids))]
@@ -1071,8 +1092,12 @@ def _progress(progress, total, desc):
 
 
 def _benders(inst: _Instance, budget, closed: list, executor, time_limit, mip_gap, max_iter, progress):
-    """Multi-cut L-shaped method [3]_ [4]_: master MIP over the first stage and one θ per scenario."""
-    t0 = _time.perf_counter()
+    """Multi-cut L-shaped method [3]_ [4]_: master MIP over the first stage and one θ per scenario.
+
+    ``time_limit``: a :class:`Deadline` (or seconds from now) for all iterations; an iteration
+    whose scenario evaluation the deadline cuts adds no bound or cut (they would not be valid).
+    """
+    dl = time_limit if isinstance(time_limit, Deadline) else Deadline(float(time_limit))
     J, K, S = len(inst.site_ids), len(inst.item_ids), len(inst.scen_ids)
     A1, lo1, hi1, c1 = _first_stage_rows(inst, budget)
     n1 = c1.size
@@ -1087,10 +1112,11 @@ def _benders(inst: _Instance, budget, closed: list, executor, time_limit, mip_ga
     it = 0
     status = "time_limit"
     for it in range(1, max_iter + 1):
-        remaining = time_limit - (_time.perf_counter() - t0)
-        if remaining <= 0:
+        if dl.expired():
             break
-        ev = _evaluate(inst, x1, closed, executor, max(remaining, 1.0), progress=False)
+        ev = _evaluate(inst, x1, closed, executor, dl, progress=False)
+        if any(e is None for e in ev):
+            break  # the deadline cut the evaluation: no valid upper bound or cuts from it
         q = np.array([e[0] for e in ev])
         ub = float(c1 @ x1 + inst.prob @ q)
         if ub < best_ub:
@@ -1117,10 +1143,9 @@ def _benders(inst: _Instance, budget, closed: list, executor, time_limit, mip_ga
         master = SparseModel(cm, Am, np.concatenate([lo1, cuts_lo]), np.concatenate([hi1, np.full(len(cuts_lo), np.inf)]),
                              np.concatenate([clo, np.zeros(S)]), np.concatenate([chi, np.full(S, np.inf)]),
                              np.concatenate([integ1, np.zeros(S, bool)]), name="benders_master")
-        remaining = time_limit - (_time.perf_counter() - t0)
-        if remaining <= 0:
+        if dl.expired():
             break
-        msol = solve(master, time_limit=max(remaining, 0.5), mip_gap=mip_gap / 10)
+        msol = solve(master, time_limit=dl.limit(), mip_gap=mip_gap / 10)
         if not msol.has_solution:
             break
         lb = max(lb, float(msol.bound))
@@ -1316,6 +1341,9 @@ def preposition(
     progress : bool
         Show progress on long runs (tqdm when installed).
     time_limit, mip_gap : float
+        ``time_limit``: seconds for the whole call, counted from entry (instance build, the
+        extensive MIP or every Benders iteration, then the VSS); each phase gets the time
+        left. ``vss`` is NaN when no time is left for it.
 
     Returns
     -------
@@ -1356,7 +1384,11 @@ def preposition(
         probs.add("The chance constraint 'max_unmet_probability' needs method='extensive' (its binaries break the L-shaped method).")
     if not (np.isfinite(ship_cost) and ship_cost >= 0):
         probs.param("ship_cost", "a non-negative float", ship_cost)
+    from yingji.siting._inputs import check_time_limit
+
+    time_limit = check_time_limit(time_limit, probs)
     probs.raise_if_any()
+    dl = Deadline(time_limit, t0)  # instance build, solve and the VSS share it
     inst, closed = _build_instance(county, scenarios, items=items, depots=depots, candidates=candidates, demand=demand,
                                    times=times, levels=levels, candidate_capacity=candidate_capacity,
                                    ship_cost=ship_cost, penalty=penalty, as_of=as_of, probs=probs)
@@ -1367,7 +1399,7 @@ def preposition(
         use = "extensive" if (per_scen * S <= 200_000 or max_unmet_probability is not None) else "benders"
     c1 = _first_stage_cost_vec(inst)
     if use == "extensive":
-        x1, sol, ev = _extensive(inst, budget, closed, max_unmet_probability, time_limit, mip_gap)
+        x1, sol, ev = _extensive(inst, budget, closed, max_unmet_probability, dl, mip_gap)
         if x1 is None:
             raise SolverError("preposition found no first-stage decision within the time limit "
                               f"({time_limit:g} s); raise time_limit.", status="time_limit")
@@ -1375,7 +1407,7 @@ def preposition(
         ub = float(sol.objective)
         status = sol.status
     else:
-        x1, ev, ub, bound, status, iters = _benders(inst, budget, closed, executor, time_limit, mip_gap, max_iter, progress)
+        x1, ev, ub, bound, status, iters = _benders(inst, budget, closed, executor, dl, mip_gap, max_iter, progress)
         if x1 is None:
             raise SolverError("preposition evaluated no first-stage decision within the time limit "
                               f"({time_limit:g} s); raise time_limit.", status="time_limit")
@@ -1401,15 +1433,15 @@ def preposition(
     unmet = np.array([e[2] for e in ev])  # S × K
     exp_unmet = pd.DataFrame({"item": inst.item_ids, "quantity": inst.prob @ unmet})
     vss_val = float("nan")
-    if vss and max_unmet_probability is None:
+    if vss and max_unmet_probability is None and not dl.expired():  # NaN when no time is left for it
         mean = scenarios.mean()
         inst_m = _Instance(inst.site_ids, inst.kinds, inst.item_ids, inst.township_ids, ["mean"], np.ones(1),
                            inst.open_cost, inst.fixed_open, inst.base_cap, inst.level_cap, inst.level_cost,
                            inst.existing, inst.unit_cost, inst.vol, inst.penalty, [inst.ship_base],
                            _mean_demand(inst, mean), inst.ship_base)
-        x_ev, _, _ = _extensive(inst_m, budget, [np.zeros(J, bool)], None, time_limit, mip_gap)
-        if x_ev is not None:
-            ev_ev = _evaluate(inst, x_ev, closed, executor, time_limit)
+        x_ev, _, _ = _extensive(inst_m, budget, [np.zeros(J, bool)], None, dl, mip_gap)
+        ev_ev = _evaluate(inst, x_ev, closed, executor, dl) if x_ev is not None and not dl.expired() else [None]
+        if not any(e is None for e in ev_ev):
             eev = float(c1 @ x_ev + inst.prob @ np.array([e[0] for e in ev_ev]))
             vss_val = max(eev - ub, 0.0) if optimal else eev - ub
     return StockPlan(stock, sites, float(ub), float(c1 @ x1), exp_unmet, pd.Series(q, index=inst.scen_ids, name="cost"),
@@ -1501,6 +1533,10 @@ def transfer(
         feasibility LP), then least cost.
     as_of : date-like, optional
     time_limit : float
+        Seconds for the whole call, counted from entry (every LP gets the time left). When the
+        first LP finds no point in time nothing is shipped (all demand unmet) and
+        ``status="time_limit"``; when the search over arrival times is cut, the best level it
+        proved so far is returned with ``status="time_limit"``.
 
     Returns
     -------
@@ -1533,7 +1569,11 @@ def transfer(
     .. [1] Hammer, P. L. (1969). Time-minimizing transportation problems. Naval Research
        Logistics Quarterly 16(3), 345-357.
     """
+    from yingji.siting._inputs import check_time_limit
+
+    t0 = _time.perf_counter()
     probs = Problems("transfer")
+    dl = Deadline(check_time_limit(time_limit, probs), t0)  # every LP below gets the time left
     if objective not in ("cost", "time"):
         probs.param("objective", "'cost' or 'time'", objective)
     items = _norms(county, items, probs) if (items is not None or county is not None) else pd.DataFrame()
@@ -1607,9 +1647,14 @@ def transfer(
         hi = np.concatenate([np.where(allowed, np.inf, 0.0), np.full(R, np.inf)])
         m = SparseModel(c, sp.vstack([A_dem, A_st]).tocsr(), np.concatenate([qty, np.full(len(keys), -np.inf)]),
                         np.concatenate([qty, cap]), 0, hi, None, name="transfer")
-        return solve(m, time_limit=time_limit)
+        return solve(m, time_limit=dl.limit())
 
     sol = lp(np.ones(nX, bool))
+    if not sol.has_solution:  # nothing found in time: ship nothing (feasible, all demand unmet)
+        from yingji.solvers import Solution
+
+        sol = Solution(np.concatenate([np.zeros(nX), qty]), float("nan"), float("-inf"), float("inf"),
+                       "time_limit", False, "kTimeLimit", 0.0, "none")
     unmet_total = float((pri * sol.x[nX:]).sum())
     max_t = float(tau[sol.x[:nX] > 1e-9].max()) if nX and (sol.x[:nX] > 1e-9).any() else 0.0
     obj = float(cost @ sol.x[:nX])
@@ -1617,16 +1662,34 @@ def transfer(
         levels_t = np.unique(tau)
         lo_i, hi_i = 0, len(levels_t) - 1
         best = sol
-        while lo_i < hi_i:
+        cut = not sol.optimal
+        while lo_i < hi_i and not cut:
+            if dl.expired():
+                cut = True  # no time for the next step: the best level proven so far
+                break
             mid = (lo_i + hi_i) // 2
             s2 = lp(tau <= levels_t[mid] + config.COVER_TOL)
+            if not s2.optimal:
+                cut = True  # an LP stopped early proves nothing about this level
+                break
             if float((pri * s2.x[nX:]).sum()) <= unmet_total + 1e-7 * max(1.0, unmet_total):
                 hi_i, best = mid, s2
             else:
                 lo_i = mid + 1
-        best = lp(tau <= levels_t[lo_i] + config.COVER_TOL)
-        sol = best
-        max_t = float(levels_t[lo_i]) if (sol.x[:nX] > 1e-9).any() else 0.0
+        if cut:
+            # `best` meets the same demand at level hi_i (or is the first LP's point)
+            sol = dataclasses.replace(best, optimal=False, status="time_limit")
+            used0 = sol.x[:nX] > 1e-9
+            max_t = float(tau[used0].max()) if used0.any() else 0.0
+        else:
+            fin = lp(tau <= levels_t[lo_i] + config.COVER_TOL)
+            if fin.optimal:
+                sol = fin
+                max_t = float(levels_t[lo_i]) if (sol.x[:nX] > 1e-9).any() else 0.0
+            else:  # the last LP ran out of time: `best` is at the same level, least cost not proven
+                sol = dataclasses.replace(best, optimal=False, status="time_limit")
+                used0 = sol.x[:nX] > 1e-9
+                max_t = float(tau[used0].max()) if used0.any() else 0.0
         obj = max_t
     x = sol.x[:nX]
     used = x > 1e-9

@@ -45,6 +45,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
+from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.results import to_jsonable
 from yingji._odtimes import od_minutes
@@ -201,6 +202,11 @@ class BasePlan:
     gap: float
     relocations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["team", "from_node", "candidate", "node", "cost"]))
+
+    @property
+    def status(self) -> str:
+        """``"optimal"`` or ``"time_limit"`` (the base model stopped early: see ``gap``)."""
+        return "optimal" if self.optimal else "time_limit"
 
     def to_frame(self) -> pd.DataFrame:
         """The new teams (one row per team: id, candidate base, skill, crew, node)."""
@@ -375,7 +381,9 @@ def allocate(
         ``hazards.skill`` or ``enterprises.skill`` is a ValidationError (a misspelt skill would
         otherwise pass as a ``no_skill`` gap).
     time_limit : float
-        Seconds for each solve.
+        Seconds for the whole call, counted from entry (the allocation MIP, then the
+        mutual-aid LP in the time left). When the mutual-aid LP finds no point in time, a
+        greedy matching (nearest pairs first) stands in and ``status="time_limit"``.
     mip_gap : float
     solver : None or PuLP solver
         See :func:`yingji.solvers.solve`.
@@ -440,6 +448,12 @@ def allocate(
     """
     t0 = _time.perf_counter()
     probs = Problems("allocate")
+    if isinstance(time_limit, Deadline):  # shared with plan_bases
+        dl = time_limit
+    else:
+        from yingji.siting._inputs import check_time_limit
+
+        dl = Deadline(check_time_limit(time_limit, probs), t0)
     teams = _get_table(county, "teams", teams)
     hazards = _get_table(county, "hazards", hazards)
     enterprises = _get_table(county, "enterprises", enterprises)
@@ -618,7 +632,8 @@ def allocate(
         )
         model = SparseModel(cvec, A, np.array(rlo, float), np.array(rhi, float), lo, hi, integ, sense="min",
                             name="team_allocation")
-        sol = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+        # leave a tenth of the time for the mutual-aid LP (a small, totally unimodular LP)
+        sol = solve(model, solver=solver, time_limit=dl.limit(0.9 if len(ent) else 1.0), mip_gap=mip_gap)
         if sol.has_solution:
             xv = sol.x
             y_val = np.round(xv[off_y:off_y + nE])
@@ -672,7 +687,10 @@ def allocate(
                     "share": served / len(hs) if hs else 1.0, "teams": int(KT[:, s_pos[s]].sum())})
     coverage = pd.DataFrame(cov, columns=["skill", "hazards", "served", "share", "teams"])
 
-    aid, unassigned = _mutual_aid(ent, team_ids, team_sk, TE, float(aid_minutes), int(max_agreements), time_limit)
+    aid, unassigned, aid_opt = _mutual_aid(ent, team_ids, team_sk, TE, float(aid_minutes), int(max_agreements),
+                                           dl.limit())
+    if not aid_opt:
+        optimal, status = False, "time_limit"
     return TeamAllocation(
         assignments=assignments,
         gaps=gaps,
@@ -702,7 +720,7 @@ def _mutual_aid(ent: pd.DataFrame, team_ids, team_sk, TE, limit: float, cap: int
     cols_un = ["enterprise", "skill", "reason"]
     nEn = len(ent)
     if nEn == 0:
-        return pd.DataFrame(columns=cols_aid), pd.DataFrame(columns=cols_un)
+        return pd.DataFrame(columns=cols_aid), pd.DataFrame(columns=cols_un), True
     ent_ids = list(ent.index)
     ent_sk = [_split(s) for s in ent["skill"]]
     nT = len(team_ids)
@@ -714,6 +732,7 @@ def _mutual_aid(ent: pd.DataFrame, team_ids, team_sk, TE, limit: float, cap: int
     ok &= TE <= limit + _TOL
     pt, pe = np.nonzero(ok)
     chosen = np.zeros(pt.size, dtype=bool)
+    exact = True
     if pt.size:
         tau = TE[pt, pe]
         L = float(tau.sum() + 1.0)
@@ -725,7 +744,16 @@ def _mutual_aid(ent: pd.DataFrame, team_ids, team_sk, TE, limit: float, cap: int
         model = SparseModel(tau - L, A, None, np.concatenate([np.ones(nEn), np.full(nT, float(cap))]),
                             0, 1, np.zeros(n, bool), sense="min", name="mutual_aid")
         sol = solve(model, time_limit=time_limit)
-        chosen = sol.x > 0.5
+        if sol.has_solution and sol.optimal:  # the optimal vertex is integral (TU matrix)
+            chosen = sol.x > 0.5
+        else:  # stopped by the time limit: a feasible greedy matching, nearest pairs first
+            exact = False
+            used_e, used_t = np.zeros(nEn, dtype=bool), np.zeros(nT, dtype=np.int64)
+            for q in np.argsort(tau, kind="stable"):
+                if not used_e[pe[q]] and used_t[pt[q]] < cap:
+                    chosen[q] = True
+                    used_e[pe[q]] = True
+                    used_t[pt[q]] += 1
     aid = pd.DataFrame({"enterprise": [ent_ids[e] for e in pe[chosen]], "team": [team_ids[t] for t in pt[chosen]],
                         "minutes": TE[pt[chosen], pe[chosen]]}, columns=cols_aid)
     done = set(pe[chosen].tolist())
@@ -740,7 +768,7 @@ def _mutual_aid(ent: pd.DataFrame, team_ids, team_sk, TE, limit: float, cap: int
         else:
             reason = "team_full"
         un.append({"enterprise": ent_ids[e], "skill": ";".join(ent_sk[e]), "reason": reason})
-    return aid.sort_values("enterprise").reset_index(drop=True), pd.DataFrame(un, columns=cols_un)
+    return aid.sort_values("enterprise").reset_index(drop=True), pd.DataFrame(un, columns=cols_un), exact
 
 
 def is_feasible_allocation(al: TeamAllocation, teams: pd.DataFrame, hazards: pd.DataFrame, times) -> bool:
@@ -834,6 +862,9 @@ def plan_bases(
         ``max_minutes``, whose new team (of the site's first required skill, with
         ``new_team_crew`` or the largest ``crew_needed`` it serves) brings the crew.
     time_limit, mip_gap : float
+        ``time_limit``: seconds for the whole call, counted from entry: the ``before``
+        allocation, the base model (4/5 of the time then left) and the ``after`` allocation
+        each get the time left, not the whole limit again.
     **allocate_kw
         Passed to :func:`allocate` (``concurrent``, ``backup``, ...).
 
@@ -871,15 +902,18 @@ def plan_bases(
        service facilities. Operations Research 19(6), 1363-1373.
     """
     from yingji.siting import lscp  # the siting engine's set cover
+    from yingji.siting._inputs import check_time_limit
 
+    t0 = _time.perf_counter()
     probs = Problems("plan_bases")
+    dl = Deadline(check_time_limit(time_limit, probs), t0)  # shared by every phase below
     teams = _get_table(county, "teams", teams)
     hazards = _get_table(county, "hazards", hazards)
     candidates = _get_table(county, "candidates", candidates)
     if candidates is None or not isinstance(candidates, pd.DataFrame):
         probs.param("candidates", "a DataFrame of candidate sites (or a county with one)", type(candidates).__name__)
     probs.raise_if_any()
-    before = allocate(county, teams=teams, hazards=hazards, times=times, time_limit=time_limit, mip_gap=mip_gap,
+    before = allocate(county, teams=teams, hazards=hazards, times=times, time_limit=dl, mip_gap=mip_gap,
                       **allocate_kw)
     teams = teams.copy()
     teams.index = teams.index.map(str)
@@ -913,11 +947,11 @@ def plan_bases(
         r_cost = _relocation_costs(teams, relocate_cost, probs)
         probs.raise_if_any()
         chosen, moves, by_other, new_rows, obj, opt, gapv = _relocation_model(
-            teams, hazards, T, CT, M, reach, rows_h, site_cost, r_cost, time_limit, mip_gap, crew_rows)
+            teams, hazards, T, CT, M, reach, rows_h, site_cost, r_cost, dl.limit(0.8), mip_gap, crew_rows)
         covered_rows = (cover[:, chosen].any(axis=1) if chosen else np.zeros(len(reach), bool)) | by_other
         res = SimpleNamespace(objective=obj, optimal=opt, gap=gapv)
     else:
-        res = lscp(coverage=sp.csr_matrix(cover), site_cost=site_cost, uncoverable="drop", time_limit=time_limit)
+        res = lscp(coverage=sp.csr_matrix(cover), site_cost=site_cost, uncoverable="drop", time_limit=dl.limit(0.8))
         chosen = [int(j) for j in res.sites]
         covered_rows = cover[:, chosen].any(axis=1) if chosen else np.zeros(len(reach), bool)
     remaining = reach[~covered_rows].reset_index(drop=True)
@@ -965,7 +999,7 @@ def plan_bases(
         for t, j in moves:  # a relocated team drives from its new base
             base.iloc[t] = CT[j]
         times_after = pd.concat([base, extra])
-    after = allocate(county, teams=teams_after, hazards=hazards, times=times_after, time_limit=time_limit,
+    after = allocate(county, teams=teams_after, hazards=hazards, times=times_after, time_limit=dl,
                      mip_gap=mip_gap, **allocate_kw)
     return BasePlan([cand_ids[j] for j in chosen], new_teams, before, after, remaining, float(res.objective),
                     bool(res.optimal), float(res.gap), relocations)
