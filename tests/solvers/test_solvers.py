@@ -169,3 +169,27 @@ def test_highs_options_pass_through():
         solve(knapsack(), options={"no_such_option": 1})
     with pytest.raises(ValidationError, match="'options' parameter"):
         solve(knapsack(), options=[("presolve", "off")])
+
+
+def test_feasible_start_returned_when_stopped_before_any_solution(monkeypatch):
+    """A MIP stopped (time limit) before HiGHS holds a solution still returns the caller's start:
+    an assignment problem with a feasible start, stopped at once. HiGHS is kept from seeing the
+    start (as when its presolve runs out the clock first), so the fallback is what answers."""
+    import highspy
+
+    monkeypatch.setattr(highspy.Highs, "setSolution", lambda self, *a, **k: None)
+    n = 60
+    rng = np.random.default_rng(3)
+    c = rng.uniform(1.0, 10.0, n * n)
+    rows = np.repeat(np.arange(2 * n), n)
+    cols = np.concatenate([np.arange(i * n, (i + 1) * n) for i in range(n)]
+                          + [np.arange(j, n * n, n) for j in range(n)])
+    A = sp.csr_matrix((np.ones(2 * n * n), (rows, cols)), shape=(2 * n, n * n))
+    model = SparseModel(c, A, 1.0, 1.0, 0.0, 1.0, np.ones(n * n, bool), name="assign")
+    start = np.zeros(n * n)
+    start[np.arange(n) * n + np.arange(n)] = 1.0  # the identity assignment
+    s = solve(model, time_limit=1e-9, start=start)
+    assert s.status == "time_limit" and not s.optimal
+    assert s.x is not None and model.is_feasible(s.x)
+    assert s.objective <= float(c @ start) + 1e-9
+    assert s.bound <= s.objective + 1e-9

@@ -187,7 +187,7 @@ def iterated_local_search(A_int, w, x0, fixed_mask, *, allowed=None, deadline=No
     kicks = since = improvements = 0
     stop = "kicks"
     chunk_no = 0
-    k = 2
+    k = 1  # one kick first: its time sizes the next chunks (see _next_chunk)
     while kicks < max_kicks:
         t_chunk = time.perf_counter()
         if deadline is not None and t_chunk >= deadline:

@@ -1086,9 +1086,11 @@ def _mc_mip_floor(model_nnz: int) -> float:
     return 1.0 + 2e-6 * model_nnz + _mc_mip_overrun(model_nnz)
 
 
-def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0, max_iter, mip_gap, seed=0):
+def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0, max_iter, mip_gap, seed=0,
+                min_ils_s=0.0):
     """MCLP only: volume-algorithm bound, then iterated local search on the volume primal's
-    support. Returns (x, value, bound, lam, extras)."""
+    support (started only when at least ``min_ils_s`` seconds, the cost of one swap descent, are
+    left: a kernel call cannot be interrupted). Returns (x, value, bound, lam, extras)."""
     from yingji.siting import _bounds
 
     A_int = as_int(mc.A)
@@ -1101,7 +1103,7 @@ def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0,
     ub = min(ub, ub_trivial)
     extras = {"volume_iterations": vinfo["iterations"], "volume_stop": vinfo["stop"], "lagrangian_bound": ub,
               "greedy_swap_objective": val}
-    if relative_gap(val, ub) > mip_gap and time.perf_counter() < deadline_ils:
+    if relative_gap(val, ub) > mip_gap and time.perf_counter() + min_ils_s < deadline_ils:
         allowed = (vinfo["primal_x"] > MC_SUPPORT_TOL) | x | fixed_mask
         ra, rc = csr_arrays(A_int)
         x2, v2, iinfo = _bounds.iterated_local_search(A_int, w1, x, fixed_mask, allowed=allowed,
@@ -1139,7 +1141,9 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
     mclp_like = (not mc.twice) and (mc.B is None or mc.B.shape[0] == 0) and not np.any(w2) and min_first is None
     if method in ("heuristic", "auto"):
         w3_big = 2.0 * (float(np.abs(w1).sum() + np.abs(w2).sum()) + 1.0)
+        t_heur = time.perf_counter()
         x = _mc_heuristic(mc, w1, w2, _mc_start_mask(mc, start_sites), w3_big)
+        extras["heuristic_seconds"] = time.perf_counter() - t_heur
         if mc.B is not None and mc.B.shape[0]:
             bcnt = np.asarray(sp.csr_matrix(mc.B, dtype=np.int64) @ x.astype(np.int64)).ravel()
             if (bcnt == 0).any():
@@ -1165,7 +1169,8 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
         trivial = float(np.maximum(w1, 0.0).sum())
         x, v_m, ub_m, lam, ex = _mc_improve(mc, np.ascontiguousarray(w1, dtype=np.float64), x, val - off, trivial,
                                              deadline_vol=d_vol, deadline_ils=d_ils, lam0=lam0,
-                                             max_iter=max_iter, mip_gap=mip_gap)
+                                             max_iter=max_iter, mip_gap=mip_gap,
+                                             min_ils_s=extras.get("heuristic_seconds", 0.0))
         val = v_m + off
         ub = ub_m + off
         ex["lagrangian_bound"] = ub

@@ -196,6 +196,13 @@ def solve_highs(
         raise SolverError(f"HiGHS failed with model status {name}.", status=name)
     x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
     obj = float(info.objective_function_value) if has_sol else float("nan")
+    if not has_sol and is_mip and start is not None and kind != "optimal":
+        # Stopped (time limit) before HiGHS accepted any solution: the caller's start is still
+        # a valid answer when it satisfies the model, so return it rather than nothing.
+        xs = np.asarray(start, dtype=np.float64)
+        if np.isfinite(xs).all() and model.is_feasible(xs):
+            x, has_sol = xs, True
+            obj = float(model.c @ xs + model.offset)
     if is_mip:
         bound = float(info.mip_dual_bound)
         if not np.isfinite(bound):
