@@ -483,3 +483,28 @@ def test_a_model_far_too_big_is_not_even_built(monkeypatch):
         assert r.bound <= r.objective + 1e-9 and len(r.sites) == 4
         if "model_size" in r.extras:
             assert r.extras["mip_skipped"] and r.extras["model_size"]["estimated"]
+
+
+@pytest.mark.parametrize("open_bytes", [2**28, 0])
+@pytest.mark.parametrize("seed", range(6))
+def test_lagrangian_bnb_proves_the_brute_force_optimum(seed, open_bytes):
+    # the tree alone, from a poor incumbent and zero multipliers, best-bound or (no memory for open
+    # nodes) depth-first: optimum found, tree exhausted, bound = incumbent
+    import time
+
+    from yingji.siting import median as M
+
+    C, w = _rand(14, 9, seed, integer=seed % 2 == 0)
+    m, p = C.shape[1], 3
+    best, _ = brute_p_median(C, p, w)
+    sites = np.array([0, 1, 2], dtype=np.int64)
+    ub = median_objective(C, w, sites) + 1.0
+    integral = seed % 2 == 0
+    delta = 1 - 1e-4 if integral else 1e-9 * ub
+    ub2, s2, bound, nodes, finished = M._lagrangian_bnb(
+        C, w, np.zeros(m, dtype=bool), np.ones(m, dtype=bool), p, np.zeros(C.shape[0]), ub, sites, delta,
+        time.perf_counter() + 60.0, 1e-9, -np.inf, open_bytes=open_bytes)
+    assert finished and nodes >= 1
+    assert ub2 == pytest.approx(best, rel=1e-9, abs=1e-9)
+    assert median_objective(C, w, s2) == pytest.approx(ub2)
+    assert bound == ub2

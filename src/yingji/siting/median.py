@@ -45,6 +45,8 @@ References
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -353,15 +355,21 @@ def _lagrangian(Cp, w, fixed_mask, allowed, p, lam, ub, delta, budget_s, max_ite
 
 
 def _lagrangian_bnb(Cp, w, fixed_mask, allowed, p, lam, ub, sites, delta, deadline, tol, root_bound,
-                    node_iter=50, max_nodes=10**6):
-    """Depth-first branch and bound on the site variables with Lagrangian bounds (Beasley 1985).
+                    node_iter=50, max_nodes=10**6, open_bytes=2**28):
+    """Best-bound branch and bound on the site variables with Lagrangian bounds (Beasley 1985).
 
     Every node runs the subgradient kernel from its parent's multipliers, with
     reduced-cost fixing, and is pruned when its bound reaches ``ub - delta``.
     The chosen set at the best multipliers is evaluated as a Lagrangian
     heuristic. Branching: the chosen, not yet fixed site with the most negative
-    bracket ``rho_j`` (closing it raises the bound most); the closing branch is
-    explored first.
+    bracket ``rho_j`` (closing it raises the bound most). The open node of
+    smallest bound is expanded next (ties: the deepest, then the closing
+    branch), so the proven bound, the smallest over the open nodes, rises as
+    the tree grows (with a heuristic incumbent that is already optimal, as is
+    usual here, best-bound search also expands the fewest nodes). When the
+    open nodes' multipliers would take more than ``open_bytes``, the search
+    turns depth-first below the current node (its children are expanded
+    before the rest), which needs little memory.
 
     Returns ``(ub, sites, bound, nodes, finished)``; ``bound`` is a proven lower
     bound (the incumbent when the tree was exhausted).
@@ -372,15 +380,34 @@ def _lagrangian_bnb(Cp, w, fixed_mask, allowed, p, lam, ub, sites, delta, deadli
     out = np.zeros(4)
     sel = np.zeros(m, dtype=np.bool_)
     rho = np.zeros(m)
-    stack = [(root_bound, fixed_mask.copy(), allowed.copy(), lam.copy())]
+    heap = []  # (bound, -depth, -count, node): best bound first
+    dive = []  # depth-first stack, used once the heap is too large
+    count = itertools.count()
+    node_bytes = 8 * Cp.shape[0] + 2 * m + 64
+
+    def push(b, node, depth):
+        if dive or (len(heap) + 1) * node_bytes > open_bytes:
+            dive.append((b, depth, node))
+        else:
+            heapq.heappush(heap, (b, -depth, -next(count), node))
+
+    def pop():
+        if dive:
+            b, depth, node = dive.pop()
+        else:
+            b, nd, _, node = heapq.heappop(heap)
+            depth = -nd
+        return (b,) + node, depth
+
+    push(root_bound, (fixed_mask.copy(), allowed.copy(), lam.copy()), 0)
     nodes = 0
     per_it = 1e-9 * Cp.size  # seconds per subgradient iteration, first guess; measured below
     finished = True
-    while stack:
+    while heap or dive:
         if time.perf_counter() >= deadline or nodes >= max_nodes:
             finished = False
             break
-        b, fm, am, lm = stack.pop()
+        (b, fm, am, lm), depth = pop()
         if b >= ub - delta:
             continue
         nodes += 1
@@ -400,6 +427,7 @@ def _lagrangian_bnb(Cp, w, fixed_mask, allowed, p, lam, ub, sites, delta, deadli
         tc = time.perf_counter()
         L = _lagrangian_median(Cp, w, fm, am, p, lm, ub, it_node, 1.0, delta, out, sel, rho)
         per_it = max(per_it, (time.perf_counter() - tc) / max(1.0, out[1]))
+        L = max(L, b)  # a child's region lies inside its parent's
         if out[2] > 0 or L >= ub - delta:
             continue
         if int(sel.sum()) == p:
@@ -416,19 +444,19 @@ def _lagrangian_bnb(Cp, w, fixed_mask, allowed, p, lam, ub, sites, delta, deadli
         if cand.size == 0:  # the chosen sites were all fixed open by the node's reduced costs
             cand = np.nonzero(am & ~fm)[0]
             if cand.size == 0 or int(fm.sum()) >= p:
-                stack.append((L, fm, am, lm))  # re-examined as a fully decided node
+                push(L, (fm, am, lm), depth)  # re-examined as a fully decided node
                 continue
         j = cand[np.argmin(rho[cand])]
         f1, a1 = fm.copy(), am.copy()
         f1[j] = True
         a0 = am.copy()
         a0[j] = False
-        stack.append((L, f1, a1, lm.copy()))
-        stack.append((L, fm.copy(), a0, lm))
+        push(L, (f1, a1, lm.copy()), depth + 1)
+        push(L, (fm.copy(), a0, lm), depth + 1)
     if finished:
         bound = ub
     else:
-        open_b = [b for b, *_ in stack]
+        open_b = [e[0] for e in heap] + [e[0] for e in dive]
         bound = min([ub] + open_b)
     return ub, sites, bound, nodes, finished
 
@@ -997,6 +1025,16 @@ def p_median(
         rb = float(np.ceil(bound - 1e-6)) if integral else bound
         near = (ub - rb) <= 0.0015 * max(abs(ub), 1e-9)
         stages = ["mip", "bnb"] if (near and p - len(fx) > 50) else ["bnb", "mip"]
+        if stages[0] == "bnb":
+            # a MIP clearly out of reach even with all the time left: the tree gets all of it (a second
+            # tree would restart from the root and lose the first one's progress)
+            left = deadline - time.perf_counter()
+            est = _compact_size_estimate(C, fmask, amask | fmask, p)
+            if est["rows"] > 1.25 * _MIP_ROWS_PER_S * left or \
+                    est["nnz"] > 1.25 * _HIGHS_SETUP_NNZ_PER_S["compact"] * left:
+                extras["model_size"] = est
+                extras["mip_skipped"] = True
+                stages = ["bnb"]
         for k, stage in enumerate(stages):
             until = deadline if k == len(stages) - 1 else time.perf_counter() + 0.5 * (deadline - time.perf_counter())
             if stage == "bnb":
