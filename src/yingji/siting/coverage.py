@@ -1115,6 +1115,50 @@ def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0,
     return x, val, ub, lam, extras
 
 
+def _mc_rc_fix(mc: _MaxCov, w1: np.ndarray, lam: np.ndarray, x: np.ndarray, lower: float):
+    """Lagrangian reduced-cost fixing for MCLP before the MIP.
+
+    With the coverage rows ``y_i <= sum_j a_ij x_j`` relaxed by ``lam`` in ``[0, w]``,
+    ``L(lam) = sum_i max(0, w_i - lam_i) + sum_{fixed} c_j + (the p_free largest c_j)`` with
+    ``c_j = sum_i a_ij lam_i`` bounds every solution (Galvao and ReVelle 1996). Forcing a site that
+    is not among the largest open changes the bound to ``L + c_j - c_(p)``; forcing one of them
+    shut, to ``L - c_j + c_(p+1)``. A site whose forced bound is at most ``lower`` (the
+    incumbent's value) cannot be in a better solution that way, so it is fixed the other way,
+    unless the incumbent ``x`` itself uses it that way (the restricted model keeps the incumbent,
+    so its optimum is the whole problem's). Returns (close mask, open mask, largest forced bound
+    among the fixed sites, or -inf)."""
+    k = mc.A.shape[1]
+    none = (np.zeros(k, bool), np.zeros(k, bool), -np.inf)
+    if lam is None or x is None:
+        return none
+    lam = np.clip(np.asarray(lam, dtype=np.float64), 0.0, w1)
+    fixed = mc.col_lo > 0.5
+    p_free = int(mc.p_free) - int(fixed.sum())
+    free = np.nonzero(~fixed)[0]
+    if p_free <= 0 or p_free >= free.size:
+        return none
+    c = np.asarray(sp.csr_matrix(mc.A, dtype=np.float64).T @ lam).ravel()
+    cf = c[free]
+    order = np.argsort(-cf, kind="stable")
+    top = np.zeros(free.size, bool)
+    top[order[:p_free]] = True
+    c_p, c_p1 = cf[order[p_free - 1]], cf[order[p_free]]
+    L = float(np.maximum(w1 - lam, 0.0).sum() + c[fixed].sum() + cf[top].sum())
+    tol = 1e-9 * max(abs(lower), 1.0)
+    forced_in = np.where(top, L, L + cf - c_p)     # bound with x_j = 1
+    forced_out = np.where(top, L - cf + c_p1, L)   # bound with x_j = 0
+    xf = x[free]
+    close = (~top) & (forced_in <= lower - tol) & (~xf)
+    open_ = top & (forced_out <= lower - tol) & xf
+    close_m = np.zeros(k, bool)
+    open_m = np.zeros(k, bool)
+    close_m[free[close]] = True
+    open_m[free[open_]] = True
+    worst = max(float(forced_in[close].max()) if close.any() else -np.inf,
+                float(forced_out[open_].max()) if open_.any() else -np.inf)
+    return close_m, open_m, worst
+
+
 def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, start_sites=None,
                      lam0=None, name="mclp", min_first=None, alpha=1.0, beta=0.0, max_iter=400,
                      known_lower=None):
@@ -1184,6 +1228,14 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
     if method == "heuristic" or (x is not None and relative_gap(val, ub) <= mip_gap and min_first is None):
         return x, val, ub, extras, lam
     model = _maxcov_model(mc, alpha, beta, min_first=min_first, name=name)
+    fix_bound = -np.inf
+    if mclp_like and x is not None and lam is not None:
+        shut, keep_open, fix_bound = _mc_rc_fix(mc, np.ascontiguousarray(w1, dtype=np.float64), lam, x, val - off)
+        if shut.any() or keep_open.any():
+            model.col_hi[:k][shut] = 0.0
+            model.col_lo[:k][keep_open] = 1.0
+            fix_bound += off
+        extras.update(rc_fixed_closed=int(shut.sum()), rc_fixed_open=int(keep_open.sum()))
     remaining = end - time.perf_counter()
     if remaining < _mc_mip_floor(int(model.A.nnz)):
         if x is not None:  # no time to set the MIP up: return the heuristic answer and its bound
@@ -1207,7 +1259,8 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
         xs = sol.x[:k] > 0.5
         if x is None or sol.objective >= val - 1e-9 * max(1.0, abs(val)):
             x, val = xs, sol.objective
-    ub = min(ub, sol.bound)
+    # the restricted model keeps the incumbent, so its bound covers the sites fixed by reduced cost
+    ub = min(ub, max(sol.bound, fix_bound))
     return x, val, ub, extras, lam
 
 
