@@ -158,3 +158,19 @@ def test_transport_pricing_shortest_paths_agree_with_highs(monkeypatch):
     # too little capacity: infeasible either way
     inf, X = cm._transport(C, d, cap, sites[:1], 10)
     assert np.isinf(inf) and X is None
+
+
+@settings(max_examples=10)
+@given(st.integers(0, 10_000), st.booleans())
+def test_uncapacitated_through_the_tree_matches_the_sorted_cost_mip(seed, with_fixed):
+    """capacity=None, method="lagrangian": the tree with never-binding capacities reaches the
+    proven optimum of the uncapacitated (Elloumi) MIP."""
+    C, d, _, f = _inst(40, 10, seed)
+    fixed = [seed % 10] if with_fixed else None
+    a = capacitated_location(C, d, None, f, fixed=fixed, method="lagrangian", time_limit=30)
+    b = capacitated_location(C, d, None, f, fixed=fixed, method="mip", time_limit=30)
+    assert a.optimal and b.optimal
+    assert a.objective == pytest.approx(b.objective, rel=1e-6)
+    assert a.bound <= b.objective * (1 + 1e-6)
+    if fixed:
+        assert fixed[0] in a.sites.tolist()
