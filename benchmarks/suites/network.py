@@ -174,6 +174,34 @@ def _check(s):
 PEER = "networkx.single_source_dijkstra_path_length"
 
 
+def _setup_simplify(n_check=200, seed=0):
+    import yingji as yj
+
+    net = yj.datasets.sample_county().network
+    net.simplify()  # warm the kernel (untimed)
+    return {"net": net, "n_check": n_check, "seed": seed}
+
+
+def _run_simplify(s):
+    small = s["net"].simplify()
+    s["small"] = small
+    return {"nodes_before": s["net"].n_nodes, "nodes_after": small.n_nodes,
+            "edges_before": s["net"].n_edges, "edges_after": small.n_edges}
+
+
+def _check_simplify(s):
+    """Travel times between a seeded sample of the kept nodes, before and after."""
+    net, small = s["net"], s["small"]
+    rng = np.random.default_rng(s["seed"])
+    kept = np.asarray(small.nodes)
+    pick = kept[rng.choice(kept.size, min(s["n_check"], kept.size), replace=False)]
+    a = net.travel_times(pick, pick)
+    b = small.travel_times(pick, pick)
+    both = np.isfinite(a) & np.isfinite(b)
+    return {"max_abs_diff_min": float(np.abs(a[both] - b[both]).max()) if both.any() else 0.0,
+            "reach_mismatches": int((np.isfinite(a) != np.isfinite(b)).sum())}
+
+
 def _cutoff_case(name, n_nodes, n_origins, n_sample):
     return Case(name, setup=partial(_with_nx(_setup_cutoff), n_nodes, n_origins, n_sample),
                 run=_run_cutoff, peer=_peer, peer_name=PEER + f" (cutoff 15, {n_sample} sampled origins)",
@@ -193,7 +221,10 @@ def _dense_case(name, n_nodes, n_origins, n_dest, n_sample):
 SUITE = Suite(
     "network",
     quick=[_cutoff_case("cutoff15_20k", 20_000, 1000, 10),
-           _dense_case("dense_20k_1000x10000", 20_000, 1000, 10_000, 10)],
+           _dense_case("dense_20k_1000x10000", 20_000, 1000, 10_000, 10),
+           Case("simplify_sample_county", setup=_setup_simplify, run=_run_simplify, check=_check_simplify,
+                params={"network": "sample county XX县 roads", "check_nodes": 200, "seed": 0},
+                description="Network.simplify on the sample county's 21,179-node roads; times kept exactly")],
     full=[_cutoff_case("cutoff15_100k", 100_000, 1000, 10),
           _dense_case("dense_100k_1000x10000", 100_000, 1000, 10_000, 6)],
     budget_s=180,
