@@ -56,38 +56,46 @@ def _cflp_site_values(C, d, cap, f, u, X):
     key = np.empty(n)
     idx = np.empty(n, dtype=np.int64)
     for j in range(m):
-        k = 0
-        val = f[j]
-        left = cap[j]
-        for i in range(n):
-            X[i, j] = 0.0
-            r = C[i, j] - u[i]
-            if r < 0.0:
-                if d[i] <= 0.0:
-                    X[i, j] = 1.0
-                    val += r
-                else:
-                    key[k] = r / d[i]
-                    idx[k] = i
-                    k += 1
-        if k > 0:
-            order = np.argsort(key[:k])
-            for t in range(k):
-                if left <= 0.0:
-                    break
-                i = idx[order[t]]
-                r = C[i, j] - u[i]
-                if d[i] <= left:
-                    X[i, j] = 1.0
-                    val += r
-                    left -= d[i]
-                else:
-                    share = left / d[i]
-                    X[i, j] = share
-                    val += r * share
-                    left = 0.0
-        v[j] = val
+        v[j] = _one_site_value(C, d, cap[j], f[j], u, j, X, key, idx)
     return v
+
+
+@njit(**NJIT_KW)
+def _one_site_value(C, d, cap_j, f_j, u, j, X, key, idx):
+    """Numba JIT-compiled continuous knapsack of one site (see :func:`_cflp_site_values`):
+    writes column j of ``X`` and returns ``v_j``; ``key`` / ``idx`` are scratch of length n."""
+    n = C.shape[0]
+    k = 0
+    val = f_j
+    left = cap_j
+    for i in range(n):
+        X[i, j] = 0.0
+        r = C[i, j] - u[i]
+        if r < 0.0:
+            if d[i] <= 0.0:
+                X[i, j] = 1.0
+                val += r
+            else:
+                key[k] = r / d[i]
+                idx[k] = i
+                k += 1
+    if k > 0:
+        order = np.argsort(key[:k])
+        for t in range(k):
+            if left <= 0.0:
+                break
+            i = idx[order[t]]
+            r = C[i, j] - u[i]
+            if d[i] <= left:
+                X[i, j] = 1.0
+                val += r
+                left -= d[i]
+            else:
+                share = left / d[i]
+                X[i, j] = share
+                val += r * share
+                left = 0.0
+    return val
 
 
 @njit(**NJIT_KW)
@@ -413,39 +421,8 @@ def _site_values_open(C, d, cap, f, u, state, X):
     key = np.empty(n)
     idx = np.empty(n, dtype=np.int64)
     for j in range(m):
-        if state[j] == 0:
-            continue
-        k = 0
-        val = f[j]
-        left = cap[j]
-        for i in range(n):
-            X[i, j] = 0.0
-            r = C[i, j] - u[i]
-            if r < 0.0:
-                if d[i] <= 0.0:
-                    X[i, j] = 1.0
-                    val += r
-                else:
-                    key[k] = r / d[i]
-                    idx[k] = i
-                    k += 1
-        if k > 0:
-            order = np.argsort(key[:k])
-            for t in range(k):
-                if left <= 0.0:
-                    break
-                i = idx[order[t]]
-                r = C[i, j] - u[i]
-                if d[i] <= left:
-                    X[i, j] = 1.0
-                    val += r
-                    left -= d[i]
-                else:
-                    share = left / d[i]
-                    X[i, j] = share
-                    val += r * share
-                    left = 0.0
-        v[j] = val
+        if state[j] != 0:
+            v[j] = _one_site_value(C, d, cap[j], f[j], u, j, X, key, idx)
     return v
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from yingji._kernels.setcover import _set_cover_prune
 from yingji.config import NJIT_KW
 
 __all__ = [
@@ -475,30 +476,17 @@ def _set_cover_redundant(a_ptr, a_rows, n_rows, cost, chosen, fixed, active):
     """Numba JIT-compiled removal of redundant columns from a cover, dearest first.
 
     A chosen, non-fixed column is dropped when every active row it covers is covered by
-    another chosen column.
+    another chosen column (:func:`yingji._kernels.setcover._set_cover_prune`).
 
     Returns
     -------
     bool array, shape (m,)
     """
-    ch = chosen.copy()
-    cnt = _coverage_count(a_ptr, a_rows, n_rows, ch)
-    order = np.argsort(-cost)
-    for q in range(order.size):
-        j = order[q]
-        if not ch[j] or fixed[j]:
-            continue
-        red = True
-        for k in range(a_ptr[j], a_ptr[j + 1]):
-            i = a_rows[k]
-            if active[i] and cnt[i] < 2:
-                red = False
-                break
-        if red:
-            ch[j] = False
-            for k in range(a_ptr[j], a_ptr[j + 1]):
-                cnt[a_rows[k]] -= 1
-    return ch
+    cnt = _coverage_count(a_ptr, a_rows, n_rows, chosen)
+    for i in range(n_rows):
+        if not active[i]:
+            cnt[i] = n_rows + 2  # never the last cover of a row that needs none
+    return _set_cover_prune(a_ptr, a_rows, cost, chosen, cnt, fixed)
 
 
 @njit(**NJIT_KW)

@@ -51,6 +51,21 @@ def _contains(ptr, idx, k, lo_list, lo, hi):
 
 
 @njit(**NJIT_KW)
+def _sparsest(idx, lo, hi, other_ptr):
+    """Numba JIT-compiled pick, among ``idx[lo:hi]``, of the entry with the fewest entries of its
+    own in the other orientation (``other_ptr``): the shortest list to draw candidates from."""
+    best = idx[lo]
+    dbest = other_ptr[best + 1] - other_ptr[best]
+    for q in range(lo + 1, hi):
+        t = idx[q]
+        d = other_ptr[t + 1] - other_ptr[t]
+        if d < dbest:
+            dbest = d
+            best = t
+    return best
+
+
+@njit(**NJIT_KW)
 def _set_cover_row_dominated(ar_ptr, ar_cols, a_ptr, a_rows):
     """Numba JIT-compiled row domination of a set-covering matrix.
 
@@ -80,14 +95,7 @@ def _set_cover_row_dominated(ar_ptr, ar_cols, a_ptr, a_rows):
         di = hi - lo
         if di == 0:
             continue
-        jbest = ar_cols[lo]
-        dbest = a_ptr[jbest + 1] - a_ptr[jbest]
-        for q in range(lo + 1, hi):
-            j = ar_cols[q]
-            d = a_ptr[j + 1] - a_ptr[j]
-            if d < dbest:
-                dbest = d
-                jbest = j
+        jbest = _sparsest(ar_cols, lo, hi, a_ptr)
         for p in range(a_ptr[jbest], a_ptr[jbest + 1]):
             k = a_rows[p]
             if k == i or drop[k]:
@@ -130,14 +138,7 @@ def _set_cover_col_dominated(a_ptr, a_rows, ar_ptr, ar_cols, cost):
         if dj == 0:
             drop[j] = True
             continue
-        ibest = a_rows[lo]
-        dbest = ar_ptr[ibest + 1] - ar_ptr[ibest]
-        for q in range(lo + 1, hi):
-            i = a_rows[q]
-            d = ar_ptr[i + 1] - ar_ptr[i]
-            if d < dbest:
-                dbest = d
-                ibest = i
+        ibest = _sparsest(a_rows, lo, hi, ar_ptr)
         for p in range(ar_ptr[ibest], ar_ptr[ibest + 1]):
             k = ar_cols[p]
             if k == j:
@@ -228,26 +229,28 @@ def _set_cover_complete(a_ptr, a_rows, ar_ptr, ar_cols, cost, score_cost, chosen
                 for q in range(ar_ptr[i], ar_ptr[i + 1]):
                     unc[ar_cols[q]] -= 1
             cnt[i] += 1
-    ch = _set_cover_prune(a_ptr, a_rows, cost, ch, cnt)
+    ch = _set_cover_prune(a_ptr, a_rows, cost, ch, cnt, np.zeros(m, dtype=np.bool_))
     return ch, True
 
 
 @njit(**NJIT_KW)
-def _set_cover_prune(a_ptr, a_rows, cost, chosen, cnt):
+def _set_cover_prune(a_ptr, a_rows, cost, chosen, cnt, fixed):
     """Numba JIT-compiled removal of redundant columns (dearest first, then fewest rows).
 
-    ``cnt`` holds, per row, how many chosen columns cover it; it is updated in place.
-    Returns the pruned columns (a copy).
+    ``cnt`` holds, per row, how many chosen columns cover it (a large count for rows that
+    need no cover); it is updated in place. Columns with ``fixed`` set stay. Returns the
+    pruned columns (a copy).
     """
     m = a_ptr.size - 1
     ch = chosen.copy()
-    key = np.empty(m, dtype=np.float64)
+    deg = np.empty(m, dtype=np.int64)
     for j in range(m):
-        key[j] = -cost[j] * 1e6 + (a_ptr[j + 1] - a_ptr[j])
-    order = np.argsort(key)
+        deg[j] = a_ptr[j + 1] - a_ptr[j]
+    by_deg = np.argsort(deg, kind="mergesort")
+    order = by_deg[np.argsort(-cost[by_deg], kind="mergesort")]  # cost desc, then fewest rows
     for q in range(m):
         j = order[q]
-        if not ch[j]:
+        if not ch[j] or fixed[j]:
             continue
         red = True
         for k in range(a_ptr[j], a_ptr[j + 1]):

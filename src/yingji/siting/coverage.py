@@ -302,12 +302,7 @@ class _LscpReduced:
 
 def _lscp_arrays(A):
     """Sorted CSC and CSR index arrays (int64) of a sparse 0/1 matrix, for the set-cover kernels."""
-    a = sp.csc_matrix(A)
-    a.sort_indices()
-    r = sp.csr_matrix(A)
-    r.sort_indices()
-    return (a.indptr.astype(np.int64), a.indices.astype(np.int64), r.indptr.astype(np.int64),
-            r.indices.astype(np.int64))
+    return (*csc_arrays(A), *csr_arrays(A))
 
 
 def _lscp_reduce(A_full, cost, fixed, drop_rows, *, reduce: bool = True) -> _LscpReduced:

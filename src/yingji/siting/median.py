@@ -242,7 +242,7 @@ def center_cost(cost, sites, weights=None) -> float:
 # ----------------------------------------------------------------------------- heuristic
 def _median_heuristic(Cp, w, fixed_mask, allowed, p, seed, budget_s, tol):
     """Greedy + interchange + VNS within ``budget_s`` seconds. Returns (open sites, value)."""
-    from yingji._kernels.median import _greedy_median, _interchange_median, _vns_median
+    from yingji._kernels.median import _greedy_median, _interchange_median
 
     t0 = time.perf_counter()
     o = _greedy_median(Cp, w, fixed_mask, allowed, p)
@@ -252,33 +252,15 @@ def _median_heuristic(Cp, w, fixed_mask, allowed, p, seed, budget_s, tol):
     n_free = int(allowed.sum()) - p
     if n_free <= 0 or fixed_mask.sum() >= p:
         return o, val
-    # VNS in chunks until the budget is spent or many chunks bring nothing
-    chunk = 8
-    stale = 0
-    k_max = int(min(10, p, n_free))
-    rs = int(seed)
-    per_it = 0.0
-    while time.perf_counter() - t0 < budget_s and stale < 5:
-        rs += 1
-        left = budget_s - (time.perf_counter() - t0)
-        if per_it > 0:
-            chunk = int(max(1, min(chunk, left / per_it)))
-        tc = time.perf_counter()
-        nv = _vns_median(Cp, w, fixed_mask, allowed, o, chunk, k_max, rs, tol)
-        per_it = max(per_it, (time.perf_counter() - tc) / chunk)
-        if nv < val - tol:
-            val = nv
-            stale = 0
-        else:
-            stale += 1
-        chunk = min(chunk * 2, 64)
-    return o, val
+    # VNS in chunks until the budget is spent or five chunks bring nothing
+    return _reduced_vns(Cp, w, fixed_mask, allowed, o, val, seed, budget_s - (time.perf_counter() - t0), tol,
+                        -np.inf, max_stale=5)
 
 
-def _reduced_vns(Cp, w, fmask, amask, sites, ub, seed, budget_s, tol, stop):
-    """VNS restricted to the sites left by reduced-cost fixing (``fmask`` never closed, only ``fmask | amask``
-    opened), in chunks until three bring nothing, ``budget_s`` is spent or ``ub`` reaches ``stop``.
-    Returns (sites, value)."""
+def _reduced_vns(Cp, w, fmask, amask, sites, ub, seed, budget_s, tol, stop, max_stale=3):
+    """VNS (in chunks) over the sites ``fmask | amask``, ``fmask`` never closed (after reduced-cost
+    fixing: the sites left), until ``max_stale`` chunks bring nothing, ``budget_s`` is spent or ``ub``
+    reaches ``stop``. Returns (sites, value)."""
     from yingji._kernels.median import _vns_median
 
     t0 = time.perf_counter()
@@ -290,7 +272,7 @@ def _reduced_vns(Cp, w, fmask, amask, sites, ub, seed, budget_s, tol, stop):
     k_max = int(min(10, o.size, n_free))
     chunk, stale, rs = 8, 0, int(seed)
     per_it = 0.0
-    while stale < 3 and ub > stop + tol and time.perf_counter() - t0 < budget_s:
+    while stale < max_stale and ub > stop + tol and time.perf_counter() - t0 < budget_s:
         rs += 1
         left = budget_s - (time.perf_counter() - t0)
         if per_it > 0:
