@@ -42,6 +42,15 @@ def _warm():
     yj.lscp(c, 2.5, site_cost=[1.0, 2.0, 1.0], method="auto")
     yj.mclp(c, 2.5, 2, method="auto")
     yj.backup_coverage(c, 3.0, 2)
+    # A random set-covering instance the reductions cannot solve alone (LP bound 17, optimum 20),
+    # so the kernels of the later phases (LP-guided covers, local search, volume bound, iterated
+    # local search) are compiled/loaded untimed too.
+    rng = np.random.default_rng(5)
+    A = rng.random((200, 60)) < 0.08
+    A[np.arange(200), rng.integers(0, 60, 200)] = True
+    yj.lscp(coverage=A, time_limit=10)
+    yj.lscp(coverage=A, site_cost=1.0 + np.arange(60) % 3, time_limit=10)
+    yj.mclp(coverage=A, p=5, weights=rng.integers(1, 100, 200).astype(float), time_limit=10)
 
 
 # ----------------------------------------------------------------------------- OR-Library
