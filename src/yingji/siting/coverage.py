@@ -27,9 +27,6 @@ from yingji.solvers import Solution, SparseModel, solve
 
 __all__ = ["lscp", "mclp", "backup_coverage", "build_lscp", "build_mclp", "build_backup_coverage"]
 
-#: Work cap (products of the sparse pairwise-overlap computations) of the domination reductions.
-DOMINATION_WORK = 5e7
-
 METHODS = ("auto", "exact", "heuristic")
 
 
@@ -153,33 +150,6 @@ def duplicate_groups(A, axis: int, rng_seed: int = 12345) -> np.ndarray:
         bad = np.diff(sp.csc_matrix(diff).indptr) > 0
         rep[dup[bad]] = dup[bad]
     return rep
-
-
-def subset_pairs(A, work_cap: float = DOMINATION_WORK):
-    """Pairs ``(j, k)``, j != k, with ``rows(j) ⊆ rows(k)`` for the columns of a 0/1 matrix.
-
-    Computed blockwise from ``A.T @ A``; returns None when the work estimate exceeds
-    ``work_cap`` (the reduction is then skipped).
-    """
-    A = as_int(A)
-    n, m = A.shape
-    row_deg = np.diff(A.indptr)
-    if float((row_deg.astype(float) ** 2).sum()) > work_cap:
-        return None
-    col_deg = np.diff(sp.csc_matrix(A).indptr)
-    AT = sp.csr_matrix(A.T)
-    Ac = sp.csc_matrix(A)
-    js, ks = [], []
-    avg = max(1.0, float((row_deg.astype(float) ** 2).sum()) / max(m, 1))
-    block = int(max(1, min(m, 4e6 // avg)))
-    for s in range(0, m, block):
-        S = sp.coo_matrix(AT @ Ac[:, s:s + block])
-        k = S.row.astype(np.int64)
-        j = S.col.astype(np.int64) + s
-        keep = (S.data == col_deg[j]) & (k != j) & (col_deg[j] > 0)
-        js.append(j[keep])
-        ks.append(k[keep])
-    return np.concatenate(js) if js else np.zeros(0, np.int64), np.concatenate(ks) if ks else np.zeros(0, np.int64)
 
 
 # ----------------------------------------------------------------------------- assignment
@@ -832,21 +802,11 @@ def _maxcov_reduce(cov, w, fixed, p, *, twice, B_full=None, reduce=True) -> _Max
         keep &= rep == np.arange(c_idx.size)
         info["cols_duplicate"] = int(((rep != np.arange(c_idx.size)) & (cdeg > 0)).sum())
         kk = np.nonzero(keep)[0]
-        sub2 = sp.csr_matrix(sub[:, kk])
-        pr = subset_pairs(sub2)
-        n_dom = 0
-        if pr is not None:
-            j, k = pr
-            d2 = np.diff(sp.csc_matrix(sub2).indptr)
-            dom = (d2[k] > d2[j]) | ((d2[k] == d2[j]) & (k < j))
-            jj = np.unique(j[dom])
-            n_dom = int(jj.size)
-            mask = np.ones(kk.size, bool)
-            mask[jj] = False
-            kk = kk[mask]
-        else:
-            info["skipped"] = ["cols"]
-        info["cols_dominated"] = n_dom
+        # a column whose rows another covers too (more rows, or as many and earlier) is never needed:
+        # the set-covering column-domination kernel with equal costs
+        dom = _sc._set_cover_col_dominated(*_lscp_arrays(sub[:, kk]), np.ones(kk.size))
+        info["cols_dominated"] = int(dom.sum())
+        kk = kk[~dom]
         cols = c_idx[kk]
         Ar, wa, _ = _aggregate_rows(sp.csr_matrix(A[r_idx][:, cols]), w[r_idx])
         info["model_rows"] = int(Ar.shape[0])
