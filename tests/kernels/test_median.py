@@ -26,6 +26,18 @@ def _inst(n=12, m=7, seed=0, integer=True):
     return np.ascontiguousarray(C), w
 
 
+def _rows(C, w, K):
+    """Each row's K cheapest sites in increasing order (plain numpy, full sort)."""
+    K = min(K, C.shape[1])
+    idx = np.argsort(C, axis=1, kind="stable")[:, :K].astype(np.int32)
+    return idx, w[:, None] * np.take_along_axis(C, idx.astype(np.int64), 1)
+
+
+def _lagr(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, out, sel, rho, K=3):
+    idx, wcs = _rows(C, w, K)
+    return _lagrangian_median(C, w, idx, wcs, fixed, allowed, p, lam, ub, n_iter, theta0, delta, out, sel, rho)
+
+
 def test_objective_and_nearest_two():
     C, w = _inst()
     s = np.array([1, 4, 5], dtype=np.int64)
@@ -113,8 +125,9 @@ def test_vns_nothing_to_move():
         median_objective(C, w, [0, 1]))
 
 
+@pytest.mark.parametrize("K", [1, 3, 8])
 @pytest.mark.parametrize("seed", range(3))
-def test_lagrangian_bound_is_valid_and_fixing_keeps_optimum(seed):
+def test_lagrangian_bound_is_valid_and_fixing_keeps_optimum(seed, K):
     C, w = _inst(n=16, m=8, seed=seed)
     m = C.shape[1]
     opt, best_sites = brute_p_median(C, 3, w)
@@ -125,7 +138,7 @@ def test_lagrangian_bound_is_valid_and_fixing_keeps_optimum(seed):
     sel = np.zeros(m, dtype=np.bool_)
     rho = np.zeros(m)
     ub = opt + 5.0  # a non-optimal incumbent: fixing must keep every better solution
-    L = _lagrangian_median(C, w, fixed, allowed, 3, lam, ub, 300, 2.0, 0.0, out, sel, rho)
+    L = _lagr(C, w, fixed, allowed, 3, lam, ub, 300, 2.0, 0.0, out, sel, rho, K=K)
     assert L <= opt + 1e-7
     assert out[1] >= 1
     if out[2] == 0:
@@ -135,7 +148,8 @@ def test_lagrangian_bound_is_valid_and_fixing_keeps_optimum(seed):
         assert all(j in best_sites for j in np.nonzero(fixed)[0])
 
 
-def test_lagrangian_with_optimal_incumbent_proves_or_reports():
+@pytest.mark.parametrize("K", [2, 6])
+def test_lagrangian_with_optimal_incumbent_proves_or_reports(K):
     C, w = _inst(n=10, m=6, seed=5)
     m = C.shape[1]
     opt, _ = brute_p_median(C, 2, w)
@@ -146,16 +160,37 @@ def test_lagrangian_with_optimal_incumbent_proves_or_reports():
     sel = np.zeros(m, dtype=np.bool_)
     rho = np.zeros(m)
     lam = w * C.min(axis=1)
-    L = _lagrangian_median(C, w, fixed, allowed, 2, lam, opt, 2000, 2.0, 1 - 1e-4, out, sel, rho)
+    L = _lagr(C, w, fixed, allowed, 2, lam, opt, 2000, 2.0, 1 - 1e-4, out, sel, rho, K=K)
     fopt, _ = brute_p_median(C, 2, w, fixed=[0])
     assert L <= fopt + 1e-7 or out[2] == 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lagrangian_sorted_rows_change_nothing(seed):
+    """Walking each row's K cheapest sites (any K, the rest scanned in full when the multiplier
+    passes them) is the same arithmetic as the full scan: bound, multipliers, fixings agree."""
+    C, w = _inst(n=30, m=9, seed=seed, integer=False)
+    m = C.shape[1]
+    runs = []
+    for K in (1, 2, 4, 9):
+        fixed = np.zeros(m, dtype=np.bool_)
+        allowed = np.ones(m, dtype=np.bool_)
+        allowed[seed] = False
+        lam = w * C.min(axis=1)
+        out, sel, rho = np.zeros(4), np.zeros(m, dtype=np.bool_), np.zeros(m)
+        L = _lagr(C, w, fixed, allowed, 3, lam, 1e9, 120, 2.0, 0.0, out, sel, rho, K=K)
+        runs.append((L, lam, fixed, allowed, sel, rho, out[1]))
+    for r in runs[1:]:
+        assert r[0] == runs[0][0] and r[6] == runs[0][6]
+        for a, b in zip(r[1:6], runs[0][1:6]):
+            assert np.array_equal(a, b)
 
 
 def test_lagrangian_infeasible_restriction():
     C, w = _inst(n=6, m=4)
     fixed = np.ones(4, dtype=np.bool_)  # 4 fixed > p = 2
     out = np.zeros(4)
-    L = _lagrangian_median(C, w, fixed, np.ones(4, dtype=np.bool_), 2, np.zeros(6), 1e9, 10, 2.0, 0.0, out,
+    L = _lagr(C, w, fixed, np.ones(4, dtype=np.bool_), 2, np.zeros(6), 1e9, 10, 2.0, 0.0, out,
                            np.zeros(4, dtype=np.bool_), np.zeros(4))
     assert out[2] == 1.0 and L == np.inf
 
@@ -165,7 +200,7 @@ def test_lagrangian_zero_subgradient_stops():
     C, w = _inst(n=5, m=3)
     out = np.zeros(4)
     lam = w * C.min(axis=1)
-    L = _lagrangian_median(C, w, np.zeros(3, dtype=np.bool_), np.ones(3, dtype=np.bool_), 3, lam, 1e9, 50, 2.0, 0.0,
+    L = _lagr(C, w, np.zeros(3, dtype=np.bool_), np.ones(3, dtype=np.bool_), 3, lam, 1e9, 50, 2.0, 0.0,
                            out, np.zeros(3, dtype=np.bool_), np.zeros(3))
     assert L == pytest.approx(median_objective(C, w, [0, 1, 2]))
 

@@ -502,9 +502,24 @@ def test_lagrangian_bnb_proves_the_brute_force_optimum(seed, open_bytes):
     integral = seed % 2 == 0
     delta = 1 - 1e-4 if integral else 1e-9 * ub
     ub2, s2, bound, nodes, finished = M._lagrangian_bnb(
-        C, w, np.zeros(m, dtype=bool), np.ones(m, dtype=bool), p, np.zeros(C.shape[0]), ub, sites, delta,
-        time.perf_counter() + 60.0, 1e-9, -np.inf, open_bytes=open_bytes)
+        C, w, M._sorted_rows(C, w, p), np.zeros(m, dtype=bool), np.ones(m, dtype=bool), p, np.zeros(C.shape[0]), ub,
+        sites, delta, time.perf_counter() + 60.0, 1e-9, -np.inf, open_bytes=open_bytes,
+        rel=None if integral else 1e-9)
     assert finished and nodes >= 1
     assert ub2 == pytest.approx(best, rel=1e-9, abs=1e-9)
     assert median_objective(C, w, s2) == pytest.approx(ub2)
     assert bound == ub2
+
+
+def test_sorted_rows_are_each_rows_cheapest_sites():
+    from yingji.siting import median as M
+
+    C, w = _rand(50, 70, 3, integer=True)  # ties: integer costs
+    for p in (2, 5, 70):
+        idx, wcs = M._sorted_rows(C, w, p, block=16)
+        K = min(70, max(16, 4 * -(-70 // p)))
+        assert idx.shape == (50, K) and idx.dtype == np.int32
+        ref = np.sort(C, axis=1)[:, :K]
+        assert np.array_equal(np.take_along_axis(C, idx.astype(np.int64), 1), ref)
+        assert np.array_equal(wcs, w[:, None] * ref)
+        assert all(len(set(r)) == K for r in idx.tolist())

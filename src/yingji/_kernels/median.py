@@ -327,7 +327,7 @@ def _vns_median(C, w, fixed, allowed, open_sites, n_iter, k_max, seed, tol):
 
 
 @njit(**NJIT_KW)
-def _lagrangian_median(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, out, sel, rho_out):
+def _lagrangian_median(C, w, idx, wcs, fixed, allowed, p, lam, ub, n_iter, theta0, delta, out, sel, rho_out):
     """Numba JIT-compiled Lagrangian bound for the p-median by subgradient optimisation.
 
     Relaxing the assignment constraints ``sum_j x_ij = 1`` with multipliers
@@ -347,8 +347,21 @@ def _lagrangian_median(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, 
     ``fixed``. (``delta`` is 1 minus a tolerance for integer data: no integer
     objective lies strictly between ``ub - 1`` and ``ub``.)
 
+    Only the pairs with ``w_i C_ij < lam_i`` contribute to ``rho`` and to the
+    subgradient, and ``lam_i`` stays near the cost of a row's few nearest
+    sites, so every row is walked in increasing cost order (``idx``, ``wcs``:
+    its ``K`` cheapest sites, see :func:`_sorted_rows`) and left at the first
+    pair that does not contribute. A row whose multiplier exceeds its ``K``-th
+    cheapest cost is scanned in full. An iteration thus costs about
+    ``n * m / p`` instead of ``n * m`` (Avella, Sassano and Vasil'ev 2007
+    exploit the same sparsity of the p-median's relaxation).
+
     Parameters
     ----------
+    idx : ndarray of int32, shape (n, K)
+        Each row's ``K`` cheapest sites in increasing cost order (``K <= m``).
+    wcs : ndarray of float64, shape (n, K)
+        ``w_i * C[i, idx[i, t]]``.
     lam : ndarray of float64, shape (n,)
         Starting multipliers; overwritten with the best ones found.
     ub : float
@@ -379,7 +392,9 @@ def _lagrangian_median(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, 
     theta = theta0
     since = 0
     chosen = np.zeros(m, dtype=np.bool_)
+    lv = np.zeros(m, dtype=np.bool_)
     order = np.empty(m, dtype=np.int64)
+    K = idx.shape[1]
     out[2] = 0.0
     it = 0
     while it < n_iter:
@@ -403,14 +418,25 @@ def _lagrangian_median(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, 
             if fixed[j] or allowed[j]:
                 live[nl] = j
                 nl += 1
+        for j in range(m):
+            lv[j] = fixed[j] or allowed[j]
         for i in range(n):
             li = cur[i]
-            wi = w[i]
-            for t in range(nl):
-                j = live[t]
-                v = wi * C[i, j] - li
-                if v < 0.0:
-                    rho[j] += v
+            if wcs[i, K - 1] >= li:
+                for t in range(K):
+                    v = wcs[i, t] - li
+                    if v >= 0.0:
+                        break
+                    jx = idx[i, t]
+                    if lv[jx]:
+                        rho[jx] += v
+            else:
+                wi = w[i]
+                for t in range(nl):
+                    j = live[t]
+                    v = wi * C[i, j] - li
+                    if v < 0.0:
+                        rho[j] += v
         # choose the need smallest rho among allowed, non-fixed
         cnt = 0
         for j in range(m):
@@ -421,7 +447,7 @@ def _lagrangian_median(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, 
         vals = np.empty(cnt, dtype=np.float64)
         for t in range(cnt):
             vals[t] = rho[order[t]]
-        idx = np.argsort(vals)
+        rank = np.argsort(vals)
         L = 0.0
         for i in range(n):
             L += cur[i]
@@ -430,11 +456,11 @@ def _lagrangian_median(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, 
                 chosen[j] = True
                 L += rho[j]
         for t in range(need):
-            j = order[idx[t]]
+            j = order[rank[t]]
             chosen[j] = True
             L += rho[j]
-        rho_p = vals[idx[need - 1]] if need > 0 else -np.inf
-        rho_p1 = vals[idx[need]] if need < cnt else np.inf
+        rho_p = vals[rank[need - 1]] if need > 0 else -np.inf
+        rho_p1 = vals[rank[need]] if need < cnt else np.inf
         if L > best:
             best = L
             since = 0
@@ -452,7 +478,7 @@ def _lagrangian_median(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, 
             break
         if it % 10 == 0 or it == 1:
             for t in range(cnt):
-                j = order[idx[t]]
+                j = order[rank[t]]
                 if t >= need:
                     if need > 0 and L + rho[j] - rho_p >= ub - delta:
                         allowed[j] = False
@@ -470,11 +496,18 @@ def _lagrangian_median(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, 
         norm = 0.0
         for i in range(n):
             li = cur[i]
-            wi = w[i]
             cnt_i = 0.0
-            for t in range(n_ch):
-                if wi * C[i, order[t]] < li:
-                    cnt_i += 1.0
+            if wcs[i, K - 1] >= li:
+                for t in range(K):
+                    if wcs[i, t] >= li:
+                        break
+                    if chosen[idx[i, t]]:
+                        cnt_i += 1.0
+            else:
+                wi = w[i]
+                for t in range(n_ch):
+                    if wi * C[i, order[t]] < li:
+                        cnt_i += 1.0
             s[i] = 1.0 - cnt_i
             norm += s[i] * s[i]
         if norm == 0.0:
