@@ -523,3 +523,21 @@ def test_sorted_rows_are_each_rows_cheapest_sites():
         assert np.array_equal(np.take_along_axis(C, idx.astype(np.int64), 1), ref)
         assert np.array_equal(wcs, w[:, None] * ref)
         assert all(len(set(r)) == K for r in idx.tolist())
+
+
+def test_heuristic_is_the_same_on_a_slow_machine(monkeypatch):
+    # method="heuristic" does a fixed amount of work: a clock that runs 1,000x faster (as on a
+    # loaded machine) changes nothing while the time limit is not reached
+    import time as _time
+    import types
+
+    from yingji.siting import median as M
+
+    C, w = _rand(300, 40, 7, integer=False)
+    ref = yj.p_median(C, 6, weights=w, method="heuristic", seed=3)
+    t0 = _time.perf_counter()
+    fast = types.SimpleNamespace(perf_counter=lambda: t0 + 1000.0 * (_time.perf_counter() - t0))
+    monkeypatch.setattr(M, "time", fast)
+    slow = yj.p_median(C, 6, weights=w, method="heuristic", seed=3, time_limit=1e7)
+    assert np.array_equal(slow.sites, ref.sites)
+    assert slow.objective == ref.objective and slow.bound == ref.bound

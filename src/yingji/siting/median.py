@@ -257,10 +257,10 @@ def _median_heuristic(Cp, w, fixed_mask, allowed, p, seed, budget_s, tol):
                         -np.inf, max_stale=5)
 
 
-def _reduced_vns(Cp, w, fmask, amask, sites, ub, seed, budget_s, tol, stop, max_stale=3):
+def _reduced_vns(Cp, w, fmask, amask, sites, ub, seed, budget_s, tol, stop, max_stale=3, max_iter=None):
     """VNS (in chunks) over the sites ``fmask | amask``, ``fmask`` never closed (after reduced-cost
-    fixing: the sites left), until ``max_stale`` chunks bring nothing, ``budget_s`` is spent or ``ub``
-    reaches ``stop``. Returns (sites, value)."""
+    fixing: the sites left), until ``max_stale`` chunks bring nothing, ``max_iter`` iterations
+    ran, ``budget_s`` is spent or ``ub`` reaches ``stop``. Returns (sites, value)."""
     from yingji._kernels.median import _vns_median
 
     t0 = time.perf_counter()
@@ -272,11 +272,17 @@ def _reduced_vns(Cp, w, fmask, amask, sites, ub, seed, budget_s, tol, stop, max_
     k_max = int(min(10, o.size, n_free))
     chunk, stale, rs = 8, 0, int(seed)
     per_it = 0.0
+    done_it = 0
     while stale < max_stale and ub > stop + tol and time.perf_counter() - t0 < budget_s:
+        if max_iter is not None:
+            if done_it >= max_iter:
+                break
+            chunk = min(chunk, max_iter - done_it)
         rs += 1
         left = budget_s - (time.perf_counter() - t0)
         if per_it > 0:
             chunk = int(max(1, min(chunk, left / per_it)))
+        done_it += chunk
         tc = time.perf_counter()
         v = _vns_median(Cp, w, fmask, live, o, chunk, k_max, rs, tol)
         per_it = max(per_it, (time.perf_counter() - tc) / chunk)
@@ -942,7 +948,9 @@ def p_median(
     srt = None
     if method in ("auto", "heuristic"):
         if method == "heuristic":
-            lb_budget = min(lb_budget, max(0.2, 0.5 * hb))
+            # fixed work (300 steps, a VNS of at most vns_iter iterations): the same answer at any
+            # load; the time limit only stops it early
+            lb_budget = max(0.0, deadline - time.perf_counter())
         srt = _sorted_rows(Cp, wk, p)
         L, infeasible, sel, iters, ub2, s2 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), lb_budget,
                                                          300 if method == "heuristic" else 3000,
@@ -970,8 +978,11 @@ def p_median(
         if not infeasible:
             # 2c. VNS on the sites reduced-cost fixing left open (any better solution lies there)
             stop = float(np.ceil(bound - 1e-6)) if integral else bound
-            vb = hb if method == "heuristic" else max(0.0, min(hb, 0.05 * tl, deadline - time.perf_counter()))
-            sites, ub = _reduced_vns(Cp, wk, fmask, amask, sites, ub, seed, vb, tol, stop)
+            if method == "heuristic":
+                vb, vns_iter = max(0.0, deadline - time.perf_counter()), int(min(512, max(16, 1.5e8 / (n * m))))
+            else:
+                vb, vns_iter = max(0.0, min(hb, 0.05 * tl, deadline - time.perf_counter())), None
+            sites, ub = _reduced_vns(Cp, wk, fmask, amask, sites, ub, seed, vb, tol, stop, max_iter=vns_iter)
             extras["heuristic_objective"] = float(ub)
         extras["n_fixed_open"] = int(fmask.sum() - fixed_mask.sum())
         extras["n_fixed_closed"] = int((~amask & ~fmask).sum())
