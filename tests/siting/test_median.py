@@ -541,3 +541,34 @@ def test_heuristic_is_the_same_on_a_slow_machine(monkeypatch):
     slow = yj.p_median(C, 6, weights=w, method="heuristic", seed=3, time_limit=1e7)
     assert np.array_equal(slow.sites, ref.sites)
     assert slow.objective == ref.objective and slow.bound == ref.bound
+
+
+@pytest.mark.parametrize("method", ["auto", "heuristic"])
+def test_start_is_used_completed_and_reported(method):
+    C, w = _rand(40, 9, 11, integer=True)
+    p = 3
+    best, best_sites = brute_p_median(C, p, w)
+    r = yj.p_median(C, p, weights=w, start=list(best_sites), method=method)
+    assert r.objective == pytest.approx(best)
+    assert r.extras["start_objective"] == pytest.approx(best)
+    # one site given, one fixed: completed greedily to p, the fixed one kept
+    r2 = yj.p_median(C, p, weights=w, fixed=[8], start=[best_sites[0]], method=method)
+    assert 8 in r2.sites and r2.sites.size == p
+    fopt, _ = brute_p_median(C, p, w, fixed=[8])
+    assert r2.objective >= fopt - 1e-9
+    assert r2.extras["start_objective"] >= r2.objective - 1e-9
+    if method == "auto":
+        assert r2.objective == pytest.approx(fopt) and r2.optimal
+
+
+def test_start_by_label_and_bad_start():
+    C, w = _rand(30, 6, 2)
+    df = pd.DataFrame(C, columns=[f"S{j}" for j in range(6)])
+    best, best_sites = brute_p_median(C, 2, w)
+    r = yj.p_median(df, 2, weights=w, start=[f"S{j}" for j in best_sites])
+    assert r.objective == pytest.approx(best)
+    with pytest.raises(ValidationError, match="'start' parameter of p_median") as ei:
+        yj.p_median(C, 2, weights=w, start=[0, 7])
+    assert "7" in str(ei.value)
+    with pytest.raises(ValidationError, match="at most p = 2 sites"):
+        yj.p_median(C, 2, weights=w, start=[0, 1], fixed=[3])

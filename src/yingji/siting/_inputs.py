@@ -151,9 +151,10 @@ def check_weights(weights, n: int, func: str, probs: Problems, name: str = "weig
     return np.ascontiguousarray(w)
 
 
-def check_fixed(fixed, m: int, probs: Problems, labels=None) -> np.ndarray:
+def check_fixed(fixed, m: int, probs: Problems, labels=None, name: str = "fixed") -> np.ndarray:
     """Positions of sites that must stay open: unique, in ``[0, m)``. Labels are accepted when
-    the cost matrix carried column labels and the entries are not integer positions."""
+    the cost matrix carried column labels and the entries are not integer positions. ``name`` is
+    the parameter the errors name (``sites=``, ``start=`` take the same values)."""
     if fixed is None:
         return np.zeros(0, dtype=np.int64)
     vals = list(np.atleast_1d(np.asarray(fixed, dtype=object)))
@@ -172,7 +173,7 @@ def check_fixed(fixed, m: int, probs: Problems, labels=None) -> np.ndarray:
     arr = np.array(out, dtype=np.int64)
     oor = arr[(arr < 0) | (arr >= m)]
     if bad or oor.size:
-        probs.param("fixed", f"column positions in [0, {m})", sorted({*map(str, bad), *map(str, oor.tolist())}))
+        probs.param(name, f"column positions in [0, {m})", sorted({*map(str, bad), *map(str, oor.tolist())}))
     arr = arr[(arr >= 0) & (arr < m)]
     return np.unique(arr)
 

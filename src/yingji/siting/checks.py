@@ -34,20 +34,7 @@ def _sites(sites, m, ci, probs) -> np.ndarray:
     if sites is None:
         probs.param("sites", "a sequence of column positions", None)
         return np.zeros(0, np.int64)
-    return inp.check_fixed(sites, m, _Renamed(probs, "sites"), labels=ci.col_ids)
-
-
-class _Renamed:
-    """Problems proxy that reports 'fixed' problems under another parameter name."""
-
-    def __init__(self, probs, name):
-        self.probs, self.name, self.func = probs, name, probs.func
-
-    def param(self, name, expected, got):
-        self.probs.param(self.name if name == "fixed" else name, expected, got)
-
-    def add(self, msg):
-        self.probs.add(msg)
+    return inp.check_fixed(sites, m, probs, labels=ci.col_ids, name="sites")
 
 
 def coverage_count(cost=None, radius=None, sites=None, *, coverage=None) -> np.ndarray:
