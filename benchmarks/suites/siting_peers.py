@@ -131,7 +131,13 @@ def _peer(s):
         old_handler = signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT + GRACE_S)
     try:
-        out = _peer_inner(s)
+        try:
+            out = _peer_inner(s)
+        finally:
+            # the alarm off before any handler runs: freeing a huge PuLP model after a MemoryError
+            # can take seconds, and an alarm in an except clause escaped as an error (22:54 run)
+            if main:
+                signal.setitimer(signal.ITIMER_REAL, 0)
     except _PeerTimeout:
         s["peer_obj"] = None
         out = {"status": f"stopped at {TIME_LIMIT + GRACE_S:g} s (build + solve; CBC timeLimit={TIME_LIMIT:g} s)"}
