@@ -807,7 +807,7 @@ def _p_median(params, ctx):
 
     cost, w = _siting_cost(params, ctx)
     return p_median(cost, int(params["p"]), weights=w, time_limit=ctx.time_limit(params),
-                    **_kw(params, "fixed", "method", "mip_gap", "seed"))
+                    **_kw(params, "fixed", "method", "mip_gap", "seed", "start"))
 
 
 @_action("siting.p_center", "optional", "p-center: least worst weighted cost with p sites")

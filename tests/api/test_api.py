@@ -80,6 +80,13 @@ def test_median_center_backup(action, params, objective):
     assert r["status"] in ("optimal", "time_limit", "heuristic")
 
 
+def test_p_median_start_and_bad_start():
+    r = _ok(handle({"action": "siting.p_median", "params": {"cost": COST, "p": 2, "start": [0, 2]}}))
+    assert r["objective"] == pytest.approx(8.0) and r["extras"]["start_objective"] == pytest.approx(8.0)
+    bad = handle({"action": "siting.p_median", "params": {"cost": COST, "p": 2, "start": [0, 1, 2]}})
+    assert not bad["ok"] and "start" in json.dumps(bad["error"])
+
+
 def test_coverage_curve():
     r = _ok(handle({"action": "siting.coverage_curve", "params": {"cost": COST, "radius": 2}}))
     curve = r["curve"]
