@@ -523,6 +523,9 @@ def test_sorted_rows_are_each_rows_cheapest_sites():
         assert np.array_equal(np.take_along_axis(C, idx.astype(np.int64), 1), ref)
         assert np.array_equal(wcs, w[:, None] * ref)
         assert all(len(set(r)) == K for r in idx.tolist())
+    idx, wcs = M._sorted_rows(C, w, 1, max_bytes=50 * 20 * 12)  # memory cap: 20 a row, not 70
+    assert idx.shape == (50, 20)
+    assert np.array_equal(np.take_along_axis(C, idx.astype(np.int64), 1), np.sort(C, axis=1)[:, :20])
 
 
 def test_heuristic_is_the_same_on_a_slow_machine(monkeypatch):
@@ -572,3 +575,14 @@ def test_start_by_label_and_bad_start():
     assert "7" in str(ei.value)
     with pytest.raises(ValidationError, match="at most p = 2 sites"):
         yj.p_median(C, 2, weights=w, start=[0, 1], fixed=[3])
+
+
+def test_start_edge_cases():
+    C, w = _rand(20, 5, 4)
+    # p = m: everything opens whatever the start; duplicates in start are one site
+    r = yj.p_median(C, 5, weights=w, start=[1, 1, 3])
+    assert r.sites.tolist() == [0, 1, 2, 3, 4] and r.optimal
+    # p = 1: a single start site is improved to the 1-median
+    best, sites = brute_p_median(C, 1, w)
+    r1 = yj.p_median(C, 1, weights=w, start=[(sites[0] + 1) % 5], method="heuristic")
+    assert r1.objective == pytest.approx(best)

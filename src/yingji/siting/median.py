@@ -308,17 +308,19 @@ def _reduced_vns(Cp, w, fmask, amask, sites, ub, seed, budget_s, tol, stop, max_
     return sites, ub
 
 
-def _sorted_rows(Cp: np.ndarray, w: np.ndarray, p: int, block: int = 4096):
+def _sorted_rows(Cp: np.ndarray, w: np.ndarray, p: int, block: int = 4096, max_bytes: float = 3e8):
     """Each row's ``K`` cheapest sites in increasing cost order, for the Lagrangian kernel.
 
     ``K = min(m, max(16, 4 * ceil(m / p)))``: the multiplier of a row stays near the cost
     of its few nearest sites (a row's open site is about its ``m / p``-th nearest), and
     a row whose multiplier exceeds the ``K``-th cost is scanned in full by the kernel.
-    Returns ``(idx int32 (n, K), wcs float64 (n, K))`` with ``wcs = w_i * Cp[i, idx]``;
-    built in blocks of rows, so the only temporaries are ``block x m``.
+    ``K`` is also held to ``max_bytes`` of output (12 bytes an entry; small ``p`` on a large
+    matrix would otherwise copy it whole). Returns ``(idx int32 (n, K), wcs float64 (n, K))``
+    with ``wcs = w_i * Cp[i, idx]``; built in blocks of rows, so the only temporaries are
+    ``block x m``.
     """
     n, m = Cp.shape
-    K = int(min(m, max(16, 4 * -(-m // max(int(p), 1)))))
+    K = int(min(m, max(16, 4 * -(-m // max(int(p), 1))), max(16, int(max_bytes // (12 * max(n, 1))))))
     idx = np.empty((n, K), dtype=np.int32)
     wcs = np.empty((n, K), dtype=np.float64)
     for a in range(0, n, block):
