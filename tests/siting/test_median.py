@@ -586,3 +586,20 @@ def test_start_edge_cases():
     best, sites = brute_p_median(C, 1, w)
     r1 = yj.p_median(C, 1, weights=w, start=[(sites[0] + 1) % 5], method="heuristic")
     assert r1.objective == pytest.approx(best)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(6))
+def test_tree_agrees_with_the_compact_mip_on_euclidean_instances(seed):
+    # 700 x 60 Euclidean, real costs: about a third of these need the Lagrangian tree; its proven
+    # optimum must equal HiGHS's on the compact formulation (an independent model and solver)
+    rng = np.random.default_rng(seed)
+    d, s = rng.uniform(0, 50, (700, 2)), rng.uniform(0, 50, (60, 2))
+    C = np.sqrt(((d[:, None, :] - s[None, :, :]) ** 2).sum(-1))
+    w = rng.integers(1, 101, 700).astype(float)
+    p = 3 + seed % 4
+    r = yj.p_median(C, p, weights=w, time_limit=120)
+    e = yj.p_median(C, p, weights=w, method="exact", time_limit=120)
+    assert r.optimal and e.optimal
+    assert r.objective == pytest.approx(e.objective, rel=1e-6)
+    assert r.bound <= e.objective * (1 + 1e-9)
