@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from yingji._kernels.setcover import _set_cover_prune
+from yingji._kernels.setcover import _chvatal_add, _set_cover_prune
 from yingji.config import NJIT_KW
 
 __all__ = [
@@ -413,7 +413,8 @@ def _set_cover_greedy(a_ptr, a_rows, ar_ptr, ar_cols, n_rows, cost, chosen, acti
     """Numba JIT-compiled Chvátal greedy for weighted set cover.
 
     Starting from ``chosen``, repeatedly adds the column of least cost per newly covered
-    active row until every active row is covered (Chvátal 1979).
+    active row until every active row is covered (Chvátal 1979;
+    :func:`yingji._kernels.setcover._chvatal_add`).
 
     Parameters
     ----------
@@ -431,44 +432,12 @@ def _set_cover_greedy(a_ptr, a_rows, ar_ptr, ar_cols, n_rows, cost, chosen, acti
     (bool array, bool)
         The chosen columns and whether every active row is covered.
     """
-    m = cost.size
     ch = chosen.copy()
-    covered = np.zeros(n_rows, dtype=np.bool_)
+    cnt = _coverage_count(a_ptr, a_rows, n_rows, ch)
     for i in range(n_rows):
         if not active[i]:
-            covered[i] = True
-    for j in range(m):
-        if ch[j]:
-            for k in range(a_ptr[j], a_ptr[j + 1]):
-                covered[a_rows[k]] = True
-    unc = np.zeros(m, dtype=np.int64)
-    left = 0
-    for i in range(n_rows):
-        if not covered[i]:
-            left += 1
-            for q in range(ar_ptr[i], ar_ptr[i + 1]):
-                unc[ar_cols[q]] += 1
-    while left > 0:
-        best = -1
-        br = np.inf
-        for j in range(m):
-            if ch[j] or unc[j] == 0:
-                continue
-            r = cost[j] / unc[j]
-            if r < br:
-                br = r
-                best = j
-        if best < 0:
-            return ch, False
-        ch[best] = True
-        for k in range(a_ptr[best], a_ptr[best + 1]):
-            i = a_rows[k]
-            if not covered[i]:
-                covered[i] = True
-                left -= 1
-                for q in range(ar_ptr[i], ar_ptr[i + 1]):
-                    unc[ar_cols[q]] -= 1
-    return ch, True
+            cnt[i] = n_rows + 2  # needs no cover
+    return ch, _chvatal_add(a_ptr, a_rows, ar_ptr, ar_cols, cost, ch, cnt)
 
 
 @njit(**NJIT_KW)

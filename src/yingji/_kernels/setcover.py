@@ -21,6 +21,7 @@ __all__ = [
     "_set_cover_row_dominated",
     "_set_cover_col_dominated",
     "_set_cover_cost",
+    "_chvatal_add",
     "_set_cover_complete",
     "_set_cover_prune",
     "_set_cover_local_search",
@@ -167,6 +168,50 @@ def _set_cover_cost(cost, chosen):
 
 
 @njit(**NJIT_KW)
+def _chvatal_add(a_ptr, a_rows, ar_ptr, ar_cols, score_cost, ch, cnt):
+    """Numba JIT-compiled Chvátal greedy (Chvátal 1979), in place.
+
+    While some row has ``cnt == 0`` (no chosen column covers it; rows that need no cover
+    carry a large count), adds the column of least ``score_cost`` per newly covered row
+    (non-positive costs count as a tiny positive one, so among free columns the widest
+    goes first), updating ``ch`` and ``cnt``. Returns whether every row got covered.
+    """
+    m = a_ptr.size - 1
+    n = ar_ptr.size - 1
+    unc = np.zeros(m, dtype=np.int64)
+    left = 0
+    for i in range(n):
+        if cnt[i] == 0:
+            left += 1
+            for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                unc[ar_cols[q]] += 1
+    while left > 0:
+        best = -1
+        br = np.inf
+        for j in range(m):
+            if ch[j] or unc[j] == 0:
+                continue
+            sc = score_cost[j]
+            if sc < 1e-9:
+                sc = 1e-9
+            r = sc / unc[j]
+            if r < br:
+                br = r
+                best = j
+        if best < 0:
+            return False
+        ch[best] = True
+        for k in range(a_ptr[best], a_ptr[best + 1]):
+            i = a_rows[k]
+            if cnt[i] == 0:
+                left -= 1
+                for q in range(ar_ptr[i], ar_ptr[i + 1]):
+                    unc[ar_cols[q]] -= 1
+            cnt[i] += 1
+    return True
+
+
+@njit(**NJIT_KW)
 def _set_cover_complete(a_ptr, a_rows, ar_ptr, ar_cols, cost, score_cost, chosen):
     """Numba JIT-compiled greedy completion of a partial cover, then pruning.
 
@@ -199,36 +244,8 @@ def _set_cover_complete(a_ptr, a_rows, ar_ptr, ar_cols, cost, score_cost, chosen
         if ch[j]:
             for k in range(a_ptr[j], a_ptr[j + 1]):
                 cnt[a_rows[k]] += 1
-    unc = np.zeros(m, dtype=np.int64)
-    left = 0
-    for i in range(n):
-        if cnt[i] == 0:
-            left += 1
-            for q in range(ar_ptr[i], ar_ptr[i + 1]):
-                unc[ar_cols[q]] += 1
-    while left > 0:
-        best = -1
-        br = np.inf
-        for j in range(m):
-            if ch[j] or unc[j] == 0:
-                continue
-            sc = score_cost[j]
-            if sc < 1e-9:
-                sc = 1e-9
-            r = sc / unc[j]
-            if r < br:
-                br = r
-                best = j
-        if best < 0:
-            return ch, False
-        ch[best] = True
-        for k in range(a_ptr[best], a_ptr[best + 1]):
-            i = a_rows[k]
-            if cnt[i] == 0:
-                left -= 1
-                for q in range(ar_ptr[i], ar_ptr[i + 1]):
-                    unc[ar_cols[q]] -= 1
-            cnt[i] += 1
+    if not _chvatal_add(a_ptr, a_rows, ar_ptr, ar_cols, score_cost, ch, cnt):
+        return ch, False
     ch = _set_cover_prune(a_ptr, a_rows, cost, ch, cnt, np.zeros(m, dtype=np.bool_))
     return ch, True
 
