@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import scipy.sparse as sp
 
 
 def cover_matrix(cost, radius):
@@ -104,3 +105,14 @@ def pulp_lscp(A, site_cost=None, fixed=(), solver=None):
         prob += x[int(f)] == 1
     prob.solve(solver or pulp.PULP_CBC_CMD(msg=False))
     return float(pulp.value(prob.objective))
+
+
+def cover_arrays(A):
+    """The 0/1 matrix ``A`` as the kernels take it: ``(a_ptr, a_rows, ar_ptr, ar_cols)``, CSC
+    then CSR, sorted, int64."""
+    A = sp.csr_matrix(np.asarray(A, dtype=np.int64))
+    c = sp.csc_matrix(A)
+    c.sort_indices()
+    A.sort_indices()
+    return (c.indptr.astype(np.int64), c.indices.astype(np.int64), A.indptr.astype(np.int64),
+            A.indices.astype(np.int64))

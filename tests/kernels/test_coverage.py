@@ -6,20 +6,11 @@ import itertools
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
+from naive_siting import cover_arrays as _arrays
 from yingji._kernels import coverage as K
 
 pytestmark = pytest.mark.kernels
-
-
-def _arrays(A):
-    A = sp.csr_matrix(np.asarray(A, dtype=np.int64))
-    c = sp.csc_matrix(A)
-    c.sort_indices()
-    A.sort_indices()
-    return (c.indptr.astype(np.int64), c.indices.astype(np.int64), A.indptr.astype(np.int64),
-            A.indices.astype(np.int64))
 
 
 def _empty(n, m):

@@ -7,21 +7,12 @@ import itertools
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from naive_siting import cover_arrays as _arrays
 from yingji._kernels import maxcover as K
 
 pytestmark = pytest.mark.kernels
-
-
-def _arrays(A):
-    A = sp.csr_matrix(np.asarray(A, dtype=np.int64))
-    c = sp.csc_matrix(A)
-    c.sort_indices()
-    A.sort_indices()
-    return (c.indptr.astype(np.int64), c.indices.astype(np.int64), A.indptr.astype(np.int64),
-            A.indices.astype(np.int64))
 
 
 def _instance(seed, n=18, m=8, density=0.3):
