@@ -43,6 +43,7 @@ from yingji._kernels.fire import _district_totals, _kth_arrival, _nearest_statio
 from yingji._validation import Problems, describe_positions
 from yingji.exceptions import InfeasibleError, ValidationError
 from yingji.results import to_jsonable
+from yingji.solvers import gap_of, solve_lexicographic
 
 __all__ = [
     "Threshold",
@@ -1617,9 +1618,14 @@ class ApparatusPlan:
                 f"{'optimal' if self.optimal else f'gap {self.gap:.2%}'}.")
 
 
-def _solve(model, solver, time_limit, mip_gap, start=None):
+def _solve(model, solver, time_limit, mip_gap, start=None, stages=None):
+    """Solve a fire model: one objective (its own), or ``stages`` in priority order
+    (:func:`yingji.solvers.solve_lexicographic`)."""
     from yingji.solvers import solve
 
+    if stages:
+        return solve_lexicographic(model, stages, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+                                   start=start)
     return solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, start=start)
 
 
@@ -1705,8 +1711,12 @@ class FirePlan:
         (fewest reaching ``target`` of the coverable population), ``"mclp"`` (best coverage
         when ``budget`` binds) or ``"none"`` (nothing to decide).
     objective, bound, gap : float
-        Of the decisive solve (``gap = |objective - bound| / max(|objective|, 1e-9)``).
+        Of the decisive solve's first objective (``gap = |objective - bound| / max(|objective|, 1e-9)``):
+        the number of new stations (``objective="count"``), their cost (``"cost"``) or the covered
+        population (``model="mclp"``).
     optimal : bool
+        Every stage proven (for ``objective="count"`` with costs: the count and, among plans with
+        that count, the cost).
     status : str
         ``"optimal"`` or ``"time_limit"``.
     cost : float
@@ -1734,6 +1744,10 @@ class FirePlan:
     area_limits : bool
     seconds : float
     notes : tuple of str
+    stages : tuple of yingji.solvers.Stage
+        For ``objective="count"`` with candidate costs, the two stages of the lexicographic
+        solve: ``count`` (new stations; ``bound`` proven over all plans) and ``cost`` (their
+        cost; ``bound`` proven over the plans with that many new stations). Empty otherwise.
     """
 
     new_stations: list
@@ -1756,6 +1770,7 @@ class FirePlan:
     area_limits: bool
     seconds: float
     notes: tuple = ()
+    stages: tuple = ()
 
     @property
     def n_new(self) -> int:
@@ -1809,7 +1824,7 @@ class FirePlan:
             "before": self.before.to_dict(), "after": self.after.to_dict(),
             "apparatus": self.apparatus.to_dict() if self.apparatus is not None else None,
             "compare": {k: list(v) for k, v in self.compare().iterrows()},
-            "notes": list(self.notes),
+            "notes": list(self.notes), "stages": [st.to_dict() for st in self.stages],
         })
 
     def summary(self) -> str:
@@ -1822,7 +1837,9 @@ class FirePlan:
             f"Population reached within {a.travel_budget:g} min: {_pct(b.coverage_share)} -> {_pct(a.coverage_share)}; "
             f"points not reached {len(b.uncovered)} -> {len(a.uncovered)}"
             + (f" ({len(self.unreachable)} no site can reach: {self.unreachable[:10]})" if self.unreachable else "") + ".",
-            f"{'Proven optimal' if self.optimal else f'Gap {self.gap:.3%} ({self.status})'}; target met: {self.target_met}.",
+            f"{'Proven optimal' if self.optimal else f'Gap {self.gap:.3%} ({self.status})'}"
+            + ("".join(f"; {st.name} {st.objective:,.6g} (bound {st.bound:,.6g}, {st.status})" for st in self.stages))
+            + f"; target met: {self.target_met}.",
         ]
         if len(self.tradeoff):
             tr = list(self.tradeoff.itertuples())
@@ -2052,10 +2069,13 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     cvec = np.nan_to_num(ccost) if nc else np.zeros(0)
     m = C.shape[1]
     cost_full = np.r_[np.zeros(int(fixed.sum())), cvec]
+    # count: fewest new stations, then (second stage, exact) the cheapest among those; cost: cheapest
+    count_obj = np.where(fixed, 0.0, 1.0)
+    lexi = objective == "count" and bool((cost_full[~fixed] > 0).any())
     if objective == "cost":
         site_obj = cost_full.copy()
     else:
-        site_obj = 1.0 + cost_full / (1.0 + float(cost_full.sum()))
+        site_obj = count_obj.copy()
     backup = None
     backup_short: list[str] = []
     if backup_minutes is not None and len(rows):
@@ -2077,12 +2097,20 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                                area=area_limits)
         start = None
         if tw is None and backup is None:
-            y0 = _greedy_plan(C, a, fixed, limit, budget_min, forced_all, site_obj, area=area_limits)
+            # greedy by count, cheaper first among equal gains
+            greedy_obj = site_obj + (cost_full / (1.0 + float(cost_full.sum())) if lexi else 0.0)
+            y0 = _greedy_plan(C, a, fixed, limit, budget_min, forced_all, greedy_obj, area=area_limits)
             if y0 is not None:
                 start = fm.start(y0)
                 if not fm.model.is_feasible(start):  # pragma: no cover - guarded by construction
                     start = None
-        return fm, _solve(fm.model, solver, dl.limit(), mip_gap, start=start)
+        stages = None
+        if lexi:
+            # the docs' order exactly: fewest new stations, then least cost with that count held
+            nc_ = fm.model.n_cols
+            stages = [("count", np.r_[count_obj, np.zeros(nc_ - m)], "min"),
+                      ("cost", np.r_[np.where(fixed, 0.0, cost_full), np.zeros(nc_ - m)], "min")]
+        return fm, _solve(fm.model, solver, dl.limit(), mip_gap, start=start, stages=stages)
 
     def solve_max(k, cb=None):
         fm = _build_fire_model(C, w, a, fixed, limit, budget_min, mode="max", site_obj=site_obj,
@@ -2094,7 +2122,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     sol = None
     y_open = fixed.copy()
     if len(rows) and nc:
-        use_siting = (not area_limits) and backup is None
+        use_siting = (not area_limits) and backup is None and not lexi
         model_name = "lscp" if tw is None else "partial"
         try:
             if use_siting and tw is None:
@@ -2113,16 +2141,22 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                     rows=getattr(exc, "rows", []),
                     reason="district-area limits" + (" / backup coverage" if backup else "")) from None
             sol = None
+        sol = _primary(sol)
         if area_limits and sol is not None and sol.x is not None and not sol.optimal and tw is None \
-                and backup is None and not dl.expired():
+                and backup is None and not dl.expired() and not (lexi and sol.stages[0].optimal):
             # the plan without area limits is a relaxation: its proven bound is a bound here too
             rel = _siting_lscp(C, coverable, budget_min, fixed, site_obj, dl.limit(), solver, mip_gap)
             if np.isfinite(rel.bound) and rel.bound > sol.bound:
-                from yingji.solvers import gap_of
-
                 g = gap_of(sol.objective, rel.bound)
-                sol = _Sol(sol.x, float(sol.objective), float(rel.bound), g, bool(g <= mip_gap),
-                           "optimal" if g <= mip_gap else sol.status)
+                first = g <= mip_gap or (lexi and rel.bound > sol.objective - 0.5)
+                stages = sol.stages
+                if lexi:
+                    st0 = replace(stages[0], bound=float(np.ceil(rel.bound - 1e-6)), gap=g, optimal=first,
+                                  status="optimal" if first else stages[0].status)
+                    stages = (st0,) + tuple(stages[1:])
+                proven = first and all(x.optimal for x in stages[1:])
+                sol = _Sol(sol.x, float(sol.objective), float(rel.bound), g, proven,
+                           "optimal" if proven else sol.status, stages)
                 notes.append("Bound taken from the plan without district-area limits (a relaxation).")
         if sol is not None and sol.x is None:
             notes.append(f"No feasible plan found within time_limit={tl:g} s; nothing opened. Raise time_limit.")
@@ -2187,6 +2221,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         apparatus = place_apparatus(stations=st_after, demand=dm_raw, times=pd.DataFrame(
             T_after, index=dm.ids, columns=list(st_after.index)), standard=std, **fleet,
             solver=solver, time_limit=dl.limit(), mip_gap=mip_gap)
+    stages = tuple(getattr(sol, "stages", ()) or ())
     if sol is None:
         obj = bound = float(len(new_ids))
         gap, optimal, status = 0.0, True, "optimal"
@@ -2200,7 +2235,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         gap=gap, optimal=optimal, status=status, cost=float(cost_full[new_mask].sum()), target=tgt,
         target_met=target_met, unreachable=unreachable, tradeoff=tr, relaxed_limits=relaxed,
         backup_short=backup_short, apparatus=apparatus, area_limits=bool(area_limits),
-        seconds=time.perf_counter() - t0, notes=tuple(dict.fromkeys(notes)),
+        seconds=time.perf_counter() - t0, notes=tuple(dict.fromkeys(notes)), stages=stages,
     )
 
 
@@ -2274,6 +2309,17 @@ class _Sol:
     gap: float
     optimal: bool
     status: str
+    stages: tuple = ()
+
+
+def _primary(sol):
+    """The plan's objective/bound/gap from a solve: the first stage's for a lexicographic solve
+    (new stations, or cost), the solve's own otherwise; ``optimal`` only when every stage is proven."""
+    if sol is None or not getattr(sol, "stages", ()):
+        return sol
+    st0 = sol.stages[0]
+    return _Sol(sol.x, float(st0.objective), float(st0.bound), float(st0.gap), bool(sol.optimal),
+                "optimal" if sol.optimal else "time_limit", tuple(sol.stages))
 
 
 def _siting_lscp(C, coverable, budget, fixed, site_obj, time_limit, solver=None, mip_gap=config.MIP_GAP):

@@ -334,18 +334,20 @@ def test_time_limit_reports_gap_with_relaxation_bound(area_case, monkeypatch):
 
     real = fire._solve
 
-    def early(model, solver, time_limit, mip_gap, start=None):
-        sol = real(model, solver, time_limit, mip_gap, start=start)
+    def early(model, solver, time_limit, mip_gap, start=None, stages=None):
+        sol = real(model, solver, time_limit, mip_gap, start=start, stages=stages)
         if model.name == "fire_min":
-            return dataclasses.replace(sol, bound=0.0, gap=1.0, optimal=False, status="time_limit")
+            first = dataclasses.replace(sol.stages[0], bound=0.0, gap=1.0, optimal=False, status="time_limit")
+            return dataclasses.replace(sol, optimal=False, status="time_limit", stages=(first, *sol.stages[1:]))
         return sol
 
     monkeypatch.setattr(fire, "_solve", early)
     p = plan(**area_case, tradeoff=False)
     assert p.new_stations == ["A", "B"] and not p.optimal and p.status == "time_limit"
-    # bound = the no-limit LSCP: one station (B, cost 5 of 16 in the tie-break scale)
-    assert p.bound == pytest.approx(1 + 5 / 16) and p.objective == pytest.approx(2 + 15 / 16)
+    # objective = new stations (count first); bound = the no-limit LSCP: one station (B)
+    assert p.bound == 1.0 and p.objective == 2.0 and p.cost == 15.0
     assert p.gap == pytest.approx((p.objective - p.bound) / p.objective)
+    assert p.stages[0].bound == 1.0 and not p.stages[0].optimal
     assert any("relaxation" in n for n in p.notes)
 
 
@@ -356,8 +358,8 @@ def test_time_limit_without_solution(area_case, monkeypatch):
 
     real = fire._solve
 
-    def nothing(model, solver, time_limit, mip_gap, start=None):
-        sol = real(model, solver, time_limit, mip_gap)
+    def nothing(model, solver, time_limit, mip_gap, start=None, stages=None):
+        sol = real(model, solver, time_limit, mip_gap, stages=stages)
         return dataclasses.replace(sol, x=None, objective=float("nan"), gap=float("inf"), optimal=False,
                                    status="time_limit")
 

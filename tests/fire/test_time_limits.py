@@ -17,9 +17,9 @@ def _expire_after_main_solve(monkeypatch, D):
     real = fire._solve
     seen = []
 
-    def solve_then_expire(model, solver, time_limit, mip_gap, start=None):
+    def solve_then_expire(model, solver, time_limit, mip_gap, start=None, stages=None):
         seen.append(float(time_limit))
-        sol = real(model, solver, time_limit, mip_gap, start=start)
+        sol = real(model, solver, time_limit, mip_gap, start=start, stages=stages)
         D.expire()  # the wall clock passes the limit during this solve
         return sol
 
@@ -64,9 +64,9 @@ def test_every_phase_gets_the_time_left(area_case, monkeypatch):
     log = []
     t0 = time.perf_counter()
 
-    def record(model, solver, time_limit, mip_gap, start=None):
+    def record(model, solver, time_limit, mip_gap, start=None, stages=None):
         log.append((time.perf_counter() - t0, float(time_limit)))
-        return real(model, solver, time_limit, mip_gap, start=start)
+        return real(model, solver, time_limit, mip_gap, start=start, stages=stages)
 
     monkeypatch.setattr(fire, "_solve", record)
     plan(**area_case, time_limit=30.0, fleet={"engines": 3, "ladders": 1})

@@ -4,11 +4,11 @@
 PuLP solver through the bridge (``model.to_pulp()``).
 """
 
-from yingji.solvers.core import gap_of, solve
-from yingji.solvers.model import Solution, SparseModel
+from yingji.solvers.core import gap_of, solve, solve_lexicographic
+from yingji.solvers.model import Solution, SparseModel, Stage
 from yingji.solvers.pulp_bridge import to_pulp
 
-__all__ = ["SparseModel", "Solution", "solve", "gap_of", "to_pulp", "available_pulp_solvers"]
+__all__ = ["SparseModel", "Solution", "Stage", "solve", "solve_lexicographic", "gap_of", "to_pulp", "available_pulp_solvers"]
 
 
 def available_pulp_solvers() -> list[str]:

@@ -3,13 +3,19 @@ through the bridge."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 import numpy as np
+import scipy.sparse as sp
 
 from yingji import config
+from yingji._deadline import Deadline
 from yingji._validation import Problems
-from yingji.solvers.model import Solution, SparseModel
+from yingji.exceptions import InfeasibleError
+from yingji.solvers.model import Solution, SparseModel, Stage
 
-__all__ = ["solve", "gap_of"]
+__all__ = ["solve", "solve_lexicographic", "gap_of"]
 
 
 def gap_of(objective: float, bound: float) -> float:
@@ -86,3 +92,150 @@ def solve(
 
     return solve_pulp(model, solver, time_limit=float(time_limit), mip_gap=float(mip_gap), start=start,
                       verbose=verbose)
+
+
+def _integral_objective(model: SparseModel, c: np.ndarray) -> bool:
+    """Whether ``c·x`` is an integer at every integer-feasible point (integer coefficients on
+    integer columns only)."""
+    nz = c != 0
+    return bool(np.all(model.integrality[nz]) and np.all(c[nz] == np.round(c[nz])))
+
+
+def solve_lexicographic(
+    model: SparseModel,
+    objectives,
+    *,
+    solver=None,
+    time_limit: float = config.TIME_LIMIT,
+    mip_gap: float = config.MIP_GAP,
+    start=None,
+    level_tol: float = 1e-9,
+    verbose: bool = False,
+    threads: int | None = None,
+    options: dict | None = None,
+) -> Solution:
+    """Optimise several objectives in priority order over the rows and columns of ``model``.
+
+    Stage 1 optimises the first objective; every later stage optimises its own objective with
+    each earlier objective held at the value that stage reached (a row
+    ``c_l·x <= z_l`` for a minimised, ``>= z_l`` for a maximised objective). This is the
+    pre-emptive (lexicographic) goal programme [1]_: no weight, however large, is needed, and
+    each stage's gap is about its own objective, so a tie-break can never be lost inside the
+    first objective's MIP tolerance.
+
+    Parameters
+    ----------
+    model : SparseModel
+        Rows, columns and integrality; its own ``c``, ``sense`` and ``offset`` are not used.
+    objectives : sequence of (name, c, sense)
+        ``name`` (str, reported back), ``c`` (array of length ``model.n_cols``) and ``sense``
+        (``"min"`` or ``"max"``), highest priority first.
+    solver, mip_gap, verbose, threads, options
+        As for :func:`solve`, for every stage.
+    time_limit : float
+        Seconds for all stages together (one deadline; a later stage gets what is left, and a
+        stage with no time left is reported ``"not_run"``).
+    start : array_like, optional
+        MIP start for stage 1; each later stage starts from the previous stage's point, which
+        is feasible for it by construction.
+    level_tol : float
+        Relative slack on a held level of a continuous objective (``z·(1 ± level_tol)``, at least
+        ``level_tol`` absolute), so that the solver's feasibility tolerance cannot make the held
+        row infeasible. An objective that is integral at every integer point (integer
+        coefficients on integer columns) is held exactly at its integer value.
+
+    Returns
+    -------
+    Solution
+        The point of the last stage that ran; ``objective``, ``bound`` and ``gap`` are the last
+        stage's (its objective value at that point, proven bound, relative gap), ``optimal``
+        is True only when every stage was proven, ``stages`` has one :class:`Stage` each.
+
+    Raises
+    ------
+    InfeasibleError
+        Stage 1 is infeasible.
+
+    References
+    ----------
+    .. [1] Ignizio, J. P. (1976). Goal Programming and Extensions. Lexington Books, ch. 3
+       (pre-emptive priorities solved as a sequence of single-objective programmes).
+    """
+    t0 = time.perf_counter()
+    probs = Problems("solve_lexicographic")
+    if not isinstance(model, SparseModel):
+        probs.param("model", "a SparseModel", type(model).__name__)
+        probs.raise_if_any()
+    objs = []
+    for k, ob in enumerate(objectives if objectives is not None else []):
+        try:
+            name, c, sense = ob
+            c = np.asarray(c, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            probs.param(f"objectives[{k}]", "a (name, c, sense) triple with c numeric", repr(ob)[:80])
+            continue
+        if c.shape != (model.n_cols,) or not np.isfinite(c).all():
+            probs.param(f"objectives[{k}]", f"finite coefficients, one per column ({model.n_cols})",
+                        f"shape {c.shape}")
+        if sense not in ("min", "max"):
+            probs.param(f"objectives[{k}] sense", "'min' or 'max'", sense)
+        objs.append((str(name), c, sense))
+    if not objs:
+        probs.param("objectives", "at least one (name, c, sense)", objectives)
+    if not (np.isfinite(float(level_tol)) and 0 <= float(level_tol) < 1e-3):
+        probs.param("level_tol", "a float in [0, 1e-3)", level_tol)
+    probs.raise_if_any()
+    dl = Deadline(float(time_limit), t0)
+    A, row_lo, row_hi = model.A, model.row_lo, model.row_hi
+    stages: list[Stage] = []
+    best: Solution | None = None
+    x_prev = None if start is None else np.asarray(start, dtype=np.float64)
+    for k, (name, c, sense) in enumerate(objs):
+        if k and (dl.expired() or best is None or best.x is None):
+            val = float(c @ best.x) if best is not None and best.x is not None else float("nan")
+            inf = float("-inf") if sense == "min" else float("inf")
+            stages.append(Stage(name, sense, val, inf, float("inf"), False, "not_run"))
+            continue
+        mk = SparseModel(c, A, row_lo, row_hi, model.col_lo, model.col_hi, model.integrality, sense,
+                         0.0, model.col_names, None, f"{model.name}_{name}", dict(model.meta))
+        try:
+            sol = solve(mk, solver=solver, time_limit=dl.limit(), mip_gap=mip_gap, start=x_prev,
+                        verbose=verbose, threads=threads, options=options)
+        except InfeasibleError:
+            if k == 0 or level_tol >= 1e-6:
+                raise
+            # the held levels are one solver tolerance too tight: hold them a little looser
+            return solve_lexicographic(model, objectives, solver=solver, time_limit=max(dl.left(), 1e-3),
+                                       mip_gap=mip_gap, start=start, level_tol=1e-6, verbose=verbose,
+                                       threads=threads, options=options)
+        if sol.x is None and x_prev is not None and k:
+            # nothing found in the time left: the previous stage's point still holds every level
+            val = float(c @ x_prev)
+            sol = replace(sol, x=x_prev, objective=val, gap=gap_of(val, sol.bound))
+        bound = sol.bound
+        if _integral_objective(mk, c) and np.isfinite(bound):
+            bound = float(np.ceil(bound - 1e-6) if sense == "min" else np.floor(bound + 1e-6))
+        gap = gap_of(sol.objective, bound) if sol.x is not None else float("inf")
+        stages.append(Stage(name, sense, float(sol.objective), float(bound), gap, bool(sol.optimal),
+                            "optimal" if sol.optimal else "time_limit"))
+        best = replace(sol, bound=float(bound), gap=gap)
+        if sol.x is None:
+            continue
+        x_prev = sol.x
+        # hold this objective at the level it reached for the stages after it
+        z = float(c @ sol.x)
+        if _integral_objective(mk, c):
+            z = float(np.round(z))
+            lo_, hi_ = (-np.inf, z) if sense == "min" else (z, np.inf)
+        else:
+            slack = level_tol * max(1.0, abs(z))
+            lo_, hi_ = (-np.inf, z + slack) if sense == "min" else (z - slack, np.inf)
+        A = sp.vstack([A, sp.csr_matrix(c[None, :])], format="csr")
+        row_lo = np.r_[row_lo, lo_]
+        row_hi = np.r_[row_hi, hi_]
+    last = stages[-1]
+    x = best.x if best is not None else None
+    optimal = all(s.optimal for s in stages)
+    return Solution(x, last.objective, last.bound, last.gap, "optimal" if optimal else "time_limit", optimal,
+                    best.solver_status if best is not None else "", time.perf_counter() - t0,
+                    best.solver if best is not None else "highs", None, tuple(stages))

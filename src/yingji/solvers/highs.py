@@ -9,6 +9,7 @@ References
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -214,6 +215,15 @@ def solve_highs(
         if np.isfinite(xs).all() and model.is_feasible(xs):
             x, has_sol = xs, True
             obj = float(model.c @ xs + model.offset)
+    if has_sol and x is not None and not _objective_matches(model, x, obj):
+        # HiGHS (seen with 1.16) can report the objective of a solution it found in the presolved
+        # space while getSolution() still holds the caller's start: the objective then describes a
+        # point that was never returned. Solve again without the start and keep whichever point
+        # is consistent and better; the reported objective is always c·x of the point returned.
+        if start is not None:
+            return _resolve_without_start(model, start, t0, time_limit=time_limit, mip_gap=mip_gap,
+                                          verbose=verbose, threads=threads, options=options)
+        obj = model.objective_value(x)  # pragma: no cover - only the start path was seen to do this
     if is_mip:
         bound = float(info.mip_dual_bound)
         if not np.isfinite(bound):
@@ -238,3 +248,28 @@ def solve_highs(
             duals = None
     return Solution(x, obj, bound, gap, "optimal" if optimal else "time_limit", optimal, name, secs,
                     "highs", duals)
+
+
+def _objective_matches(model: SparseModel, x: np.ndarray, obj: float) -> bool:
+    """Whether the solver's objective ``obj`` is ``c·x + offset`` of the point ``x`` it returned."""
+    val = model.objective_value(x)
+    return bool(np.isfinite(val) and abs(val - obj) <= 1e-7 * max(1.0, abs(obj), abs(val)))
+
+
+def _resolve_without_start(model: SparseModel, start, t0: float, **kw) -> Solution:
+    """Solve ``model`` again without the MIP start (the first run returned the start unchanged
+    under a better objective); the start is the answer only when the second run finds nothing
+    better. ``seconds`` counts both runs."""
+    left = max(float(kw.pop("time_limit")) - (time.perf_counter() - t0), 1e-3)
+    sol = solve_highs(model, time_limit=left, start=None, **kw)
+    xs = np.asarray(start, dtype=np.float64)
+    s_obj = model.objective_value(xs)
+    better = sol.x is not None and (sol.objective <= s_obj if model.sense == "min" else sol.objective >= s_obj)
+    if better:
+        return replace(sol, seconds=time.perf_counter() - t0)
+    from yingji.solvers.core import gap_of
+
+    bound = min(sol.bound, s_obj) if model.sense == "min" else max(sol.bound, s_obj)
+    gap = gap_of(s_obj, bound)
+    return Solution(xs, s_obj, bound, gap, "time_limit", False, sol.solver_status + " (start kept)",
+                    time.perf_counter() - t0, "highs")

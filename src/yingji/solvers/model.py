@@ -14,7 +14,42 @@ import scipy.sparse as sp
 
 from yingji.exceptions import ValidationError
 
-__all__ = ["SparseModel", "Solution"]
+__all__ = ["SparseModel", "Solution", "Stage"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One objective of a lexicographic solve: its value at the returned point and what was proven.
+
+    Attributes
+    ----------
+    name : str
+        The caller's name for the objective (e.g. ``"count"``, ``"cost"``).
+    sense : {"min", "max"}
+    objective : float
+        Value of this objective at the returned point.
+    bound : float
+        Proven bound on this objective among points optimal (to tolerance) in every earlier stage;
+        for the first stage, among all feasible points.
+    gap : float
+        ``|objective - bound| / max(|objective|, 1e-9)``.
+    optimal : bool
+        Proven within the stage's gap.
+    status : str
+        ``"optimal"``, ``"time_limit"`` or ``"not_run"`` (no time was left for the stage).
+    """
+
+    name: str
+    sense: str
+    objective: float
+    bound: float
+    gap: float
+    optimal: bool
+    status: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "sense": self.sense, "objective": self.objective, "bound": self.bound,
+                "gap": self.gap, "optimal": self.optimal, "status": self.status}
 
 
 @dataclass(frozen=True)
@@ -42,6 +77,12 @@ class Solution:
         Solve time in seconds.
     solver : str
         ``"highs"`` or ``"pulp:<SOLVER>"``.
+    duals : numpy.ndarray or None
+        Row duals of an LP solved to optimality.
+    stages : tuple of Stage
+        For a lexicographic solve (:func:`yingji.solvers.solve_lexicographic`), one entry per
+        objective in priority order; ``objective``/``bound``/``gap`` above are the last stage's.
+        Empty for a plain solve.
     """
 
     x: np.ndarray | None
@@ -54,6 +95,7 @@ class Solution:
     seconds: float
     solver: str = "highs"
     duals: np.ndarray | None = None
+    stages: tuple = ()
 
     @property
     def has_solution(self) -> bool:
