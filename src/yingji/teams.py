@@ -9,8 +9,9 @@ with a nearby team. This module answers three questions:
   is promised beyond what it has when several sites need it at once, and the total
   risk-weighted response time is least. Sites that cannot be served are *gaps*, each with its
   reason: ``"no_skill"`` (no team in the county has the skill), ``"too_far"`` (teams with the
-  skill exist but none reaches the site in time) or ``"crew_short"`` (the teams that reach it
-  cannot muster the crew).
+  skill exist but none reaches the site in time) or ``"crew_short"`` (the teams that answer it
+  promise less crew than it needs; only for a site without a reach gap). One definition
+  (``_site_gaps``) serves :func:`allocate` and :func:`is_feasible_allocation`.
 * :func:`plan_bases` — the fewest (or cheapest) new team bases among the candidate sites whose
   ``uses`` include ``team_base`` that close the ``too_far`` / ``no_skill`` gaps per skill,
   existing teams kept (a set-cover model through :func:`yingji.lscp`).
@@ -75,6 +76,8 @@ SKILLS = (
 GAP_REASONS = ("no_skill", "too_far", "crew_short")
 
 _TOL = config.COVER_TOL
+#: Persons: crew promised within this of ``crew_needed`` counts as enough.
+_CREW_TOL = 1e-9
 
 
 # --------------------------------------------------------------------------- results
@@ -90,7 +93,9 @@ class TeamAllocation:
         to the site; 0 for backups), ``minutes`` (driving time base → hazard, mobilisation excluded).
     gaps : pandas.DataFrame
         ``hazard``, ``skill``, ``reason`` ∈ {"no_skill", "too_far", "crew_short"}, ``needed``,
-        ``available`` (crew needed / reachable for crew gaps; teams with the skill for the others).
+        ``available`` (persons: crew needed / promised by the primaries for crew gaps; 1 / 0
+        teams with the skill in time for the reach gaps). A site with a reach gap is reported
+        for its reach gaps only.
     coverage : pandas.DataFrame
         Per skill: ``skill``, ``hazards`` (sites needing it), ``served`` (sites that get it in
         time), ``share``, ``teams`` (teams with the skill).
@@ -324,6 +329,59 @@ def _times_matrix(times, origins: pd.DataFrame, dests: pd.DataFrame, county, wha
                       _TIME_TABLES.get(what, ("origins", "destinations")))
 
 
+def _site_gaps(hazard: str, skills: list[str], holds: dict, minutes: np.ndarray, max_minutes: float,
+               crew_needed: float, crew_promised: float | None) -> list[dict]:
+    """The gaps of one hazard site: the one definition :func:`allocate` reports and
+    :func:`is_feasible_allocation` checks.
+
+    Reach comes first. Each required skill (in the order the hazards table lists them) is a
+    ``"no_skill"`` gap when no team holds it, else a ``"too_far"`` gap when no team holding it
+    arrives within ``max_minutes`` (inclusive, tolerance ``config.COVER_TOL``). A site with a
+    reach gap has only its reach gaps. A site without one has a single ``"crew_short"`` gap
+    (skill: its required skills, ";"-separated) when the crew its primary teams promise falls
+    short of ``crew_needed``.
+
+    Parameters
+    ----------
+    hazard : str
+        Hazard id (the ``hazard`` column of the rows).
+    skills : list of str
+        Required skills of the site, in table order.
+    holds : dict of str to ndarray of bool
+        For each skill, which teams hold it (one entry per team, the order of ``minutes``).
+    minutes : ndarray of float
+        Driving minutes from each team's base to the site (mobilisation excluded).
+    max_minutes : float
+        The site's maximum response time (minutes).
+    crew_needed : float
+        Crew the site needs (persons).
+    crew_promised : float or None
+        Crew the primary teams promise the site (persons); None before an allocation exists,
+        which gives the reach gaps only (those do not depend on the allocation).
+
+    Returns
+    -------
+    list of dict
+        Rows ``hazard``, ``skill``, ``reason``, ``needed``, ``available``: for reach gaps 1 and
+        0 (teams with the skill needed / in time), for a crew gap the crew needed and promised
+        (persons).
+    """
+    in_time = np.asarray(minutes, dtype=float) <= max_minutes + _TOL
+    rows = []
+    for s in skills:
+        has = holds.get(s)
+        if has is None or not np.any(has):
+            rows.append({"hazard": hazard, "skill": s, "reason": "no_skill", "needed": 1, "available": 0})
+        elif not np.any(has & in_time):
+            rows.append({"hazard": hazard, "skill": s, "reason": "too_far", "needed": 1, "available": 0})
+    if rows or crew_promised is None:
+        return rows  # the reach gap binds: crew is reported once every skill can arrive
+    if crew_promised + _CREW_TOL < crew_needed:
+        rows.append({"hazard": hazard, "skill": ";".join(skills), "reason": "crew_short",
+                     "needed": float(crew_needed), "available": max(float(crew_promised), 0.0)})
+    return rows
+
+
 # --------------------------------------------------------------------------- allocation
 def allocate(
     county=None,
@@ -500,18 +558,11 @@ def allocate(
 
     # ---- eligibility and gaps that no allocation can avoid
     in_time = T <= M[None, :] + _TOL  # nT × nH
-    gap_rows: list[dict] = []
-    need_rows = []  # (h, skill index) rows that must be covered
+    holds = {s: KT[:, s_pos[s]] for s in skills}
+    need_rows = []  # (h, skill index) rows that must be covered: required skills without a reach gap
     for h in range(nH):
-        for s in haz_sk[h]:
-            k = s_pos[s]
-            with_skill = KT[:, k]
-            if not with_skill.any():
-                gap_rows.append({"hazard": haz_ids[h], "skill": s, "reason": "no_skill", "needed": 1, "available": 0})
-            elif not (with_skill & in_time[:, h]).any():
-                gap_rows.append({"hazard": haz_ids[h], "skill": s, "reason": "too_far", "needed": 1, "available": 0})
-            else:
-                need_rows.append((h, k))
+        reach_gap = {g["skill"] for g in _site_gaps(haz_ids[h], haz_sk[h], holds, T[:, h], M[h], c[h], None)}
+        need_rows += [(h, s_pos[s]) for s in haz_sk[h] if s not in reach_gap]
     need_sk = np.zeros((nH, len(skills)), dtype=bool)
     for h in range(nH):
         need_sk[h, [s_pos[s] for s in haz_sk[h]]] = True
@@ -622,7 +673,6 @@ def allocate(
     status, optimal, obj, bound, gapv = "optimal", True, 0.0, 0.0, 0.0
     y_val = np.zeros(nE)
     x_val = np.zeros(nE)
-    s_val = c.copy()
     z_val = np.zeros(nB)
     if n_cols:
         A = sp.csr_matrix(
@@ -638,24 +688,20 @@ def allocate(
             xv = sol.x
             y_val = np.round(xv[off_y:off_y + nE])
             x_val = np.round(xv[off_x:off_x + nE])
-            s_val = xv[off_s:off_s + nH]
             z_val = np.round(xv[off_z:off_z + nB])
             obj, bound, gapv = sol.objective, sol.bound, sol.gap
             optimal, status = sol.optimal, sol.status
         else:  # pragma: no cover - tiny models always find a point; kept for safety
             optimal, status, obj, bound, gapv = False, "time_limit", float("nan"), sol.bound, float("inf")
 
-    # ---- crew gaps: structural (cannot reach crew) and from the optimum (shortfall > 0)
-    reach_crew = np.zeros(nH)
-    np.add.at(reach_crew, eh, q[et])
-    reach_gap_h = {g["hazard"] for g in gap_rows}
-    for h in range(nH):
-        if haz_ids[h] in reach_gap_h:
-            continue  # the reach gap is the binding one; crew is reported once the skill arrives
-        if s_val[h] > 0.5 or reach_crew[h] + 1e-9 < c[h]:
-            avail = float(c[h] - max(s_val[h], c[h] - reach_crew[h]))
-            gap_rows.append({"hazard": haz_ids[h], "skill": ";".join(haz_sk[h]), "reason": "crew_short",
-                             "needed": float(c[h]), "available": max(avail, 0.0)})
+    # ---- gaps: reach gaps, else a crew gap when the primaries' promised crew falls short
+    promised = np.zeros(nH)
+    np.add.at(promised, eh, np.where(y_val > 0.5, x_val, 0.0))
+    site_rows = [g for h in range(nH)
+                 for g in _site_gaps(haz_ids[h], haz_sk[h], holds, T[:, h], M[h], c[h], promised[h])]
+    # table order: the reach gaps of all sites, then the crew gaps (each in site order)
+    gap_rows = ([g for g in site_rows if g["reason"] != "crew_short"]
+                + [g for g in site_rows if g["reason"] == "crew_short"])
     gaps = pd.DataFrame(gap_rows, columns=["hazard", "skill", "reason", "needed", "available"])
 
     # ---- assignments table
@@ -772,40 +818,67 @@ def _mutual_aid(ent: pd.DataFrame, team_ids, team_sk, TE, limit: float, cap: int
 
 
 def is_feasible_allocation(al: TeamAllocation, teams: pd.DataFrame, hazards: pd.DataFrame, times) -> bool:
-    """Check an allocation: every primary has a required skill and arrives in time, no site's
-    assignment promises more crew than the team has, and each site without a gap gets every
-    skill it needs and its crew. ``times`` is a teams × hazards DataFrame of minutes."""
+    """Check an allocation against skills, crew, response time and its reported gaps.
+
+    Parameters
+    ----------
+    al : TeamAllocation
+        The allocation to check (its primaries and gaps; backups are not checked).
+    teams, hazards : DataFrame
+        The tables :func:`allocate` took (``skills``, ``crew`` in persons; ``skill``,
+        ``crew_needed`` in persons, ``max_minutes`` in minutes).
+    times : DataFrame
+        Driving minutes teams × hazards (rows team ids, columns hazard ids).
+
+    Returns
+    -------
+    bool
+        True when every primary team holds a skill its site needs and arrives within the site's
+        ``max_minutes``, no promise exceeds the team's crew, the ``concurrent`` largest
+        promises of each team fit in its crew, each site gets every required skill that is not
+        a reach gap, and ``al.gaps`` lists exactly the gaps of each site as :func:`allocate`
+        defines them (reach gaps first; a ``crew_short`` gap, only for a site without a reach
+        gap, exactly when the primaries' promised crew is below ``crew_needed``).
+    """
+    teams = teams.copy()
+    hazards = hazards.copy()
+    teams.index = teams.index.map(str)
+    hazards.index = hazards.index.map(str)
     T = times.copy()
     T.index = T.index.map(str)
     T.columns = T.columns.map(str)
-    gaps = al.gaps
-    concurrent = int(al.params.get("concurrent", 1))
-    for hid, grp in al.assignments[al.assignments["role"] == "primary"].groupby("hazard"):
-        need = set(_split(hazards.loc[hid, "skill"]))
-        got: set[str] = set()
-        for _, row in grp.iterrows():
-            tsk = set(_split(teams.loc[row["team"], "skills"]))
-            if not (tsk & need):
-                return False
-            if T.loc[row["team"], hid] > float(hazards.loc[hid, "max_minutes"]) + _TOL:
-                return False
-            if row["crew"] > float(teams.loc[row["team"], "crew"]) + 1e-9:
-                return False
-            got |= tsk & need
-        hg = gaps[gaps["hazard"] == hid]
-        missing = need - got - set(hg[hg["reason"] != "crew_short"]["skill"])
-        if missing:
-            return False
-        if "crew_short" not in set(hg["reason"]) and grp["crew"].sum() + 1e-9 < float(hazards.loc[hid, "crew_needed"]):
-            return False
     prim = al.assignments[al.assignments["role"] == "primary"]
+    if not (set(prim["team"].map(str)) <= set(teams.index) and set(prim["hazard"].map(str)) <= set(hazards.index)):
+        return False
+    T = T.loc[teams.index, hazards.index].to_numpy(dtype=float)
+    team_sk = [set(_split(v)) for v in teams["skills"]]
+    q = pd.to_numeric(teams["crew"]).to_numpy(dtype=float)
+    t_pos = {t: i for i, t in enumerate(teams.index)}
+    holds = {s: np.array([s in ts for ts in team_sk], dtype=bool)
+             for s in set().union(*team_sk, *(_split(v) for v in hazards["skill"]))}
+    concurrent = int(al.params.get("concurrent", 1))
+    expected: list[tuple] = []
+    for h, hid in enumerate(hazards.index):
+        need = _split(hazards["skill"].iloc[h])
+        max_min = float(hazards["max_minutes"].iloc[h])
+        grp = prim[prim["hazard"].map(str) == hid]
+        got: set[str] = set()
+        for team, crew in zip(grp["team"].map(str), grp["crew"]):
+            t = t_pos[team]
+            if not (team_sk[t] & set(need)) or T[t, h] > max_min + _TOL or crew > q[t] + _CREW_TOL:
+                return False
+            got |= team_sk[t] & set(need)
+        site = _site_gaps(hid, need, holds, T[:, h], max_min, float(hazards["crew_needed"].iloc[h]),
+                          float(grp["crew"].sum()))
+        if set(need) - got - {g["skill"] for g in site if g["reason"] != "crew_short"}:
+            return False  # a skill that can arrive in time does not
+        expected += [(g["hazard"], g["skill"], g["reason"]) for g in site]
+    reported = [(str(g.hazard), str(g.skill), str(g.reason)) for g in al.gaps.itertuples()]
+    if sorted(reported) != sorted(expected):
+        return False  # gaps misreported: not the one definition of _site_gaps
     for tid, grp in prim.groupby("team"):
         top = np.sort(grp["crew"].to_numpy())[::-1][:concurrent].sum()
-        if top > float(teams.loc[tid, "crew"]) + 1e-6:
-            return False
-    for hid in hazards.index.map(str):
-        hg = gaps[gaps["hazard"] == hid]
-        if len(hg) == 0 and hid not in set(prim["hazard"]):
+        if top > q[t_pos[str(tid)]] + 1e-6:
             return False
     return True
 
