@@ -361,15 +361,18 @@ def _special_logistics_exists(county, **kw):
 
 
 def _vehicles(county) -> np.ndarray:
-    """Vehicles per station: rows of the ``units`` table when present, else engines + ladders."""
+    """Fire vehicles per station, counted as the fire assessment counts them
+    (:func:`yingji.fire.station_vehicles`: fire-vehicle rows of the ``units`` table, else
+    engines + ladders; ambulances do not count)."""
+    from yingji.fire import station_vehicles
+
     st = _table(county, "stations")
     units = getattr(county, "units", None)
-    if isinstance(units, pd.DataFrame) and not units.empty and "station" in units.columns:
-        counts = units["station"].astype(str).value_counts()
-        return np.array([float(counts.get(str(i), 0)) for i in st.index])
-    e = _num(_column(st, "stations", "engines"), "stations", "engines")
-    lad = _num(st["ladders"], "stations", "ladders") if "ladders" in st.columns else 0.0
-    return e + lad
+    v = station_vehicles(st, units if isinstance(units, pd.DataFrame) else None)
+    if np.isnan(v).any():
+        raise MetricUnavailable(f"{int(np.isnan(v).sum())} station(s) have no vehicles on record "
+                                "(no units rows, no engines/ladders)")
+    return v
 
 
 def _per_class_min(county, cls, values, what):
