@@ -61,7 +61,7 @@ from yingji._validation import Problems, describe_positions
 from yingji.exceptions import SolverError, ValidationError
 from yingji.results import to_jsonable
 from yingji._odtimes import od_minutes
-from yingji.solvers import SparseModel, solve
+from yingji.solvers import SparseModel, solve, solve_lexicographic
 
 __all__ = [
     "Scenarios",
@@ -1522,7 +1522,7 @@ def transfer(
     county : yingji.County or None
     demands : DataFrame
         ``destination`` (demand id, or a ``node`` column), ``item``, ``quantity``, optional
-        ``priority`` (higher first, default 1).
+        ``priority`` (higher first, default 1; finite, >= 0).
     stock, depots, items : DataFrame, optional
         Replace the county's tables; stock expired at ``as_of`` is not used.
     times : Network, DataFrame or array, optional
@@ -1557,10 +1557,14 @@ def transfer(
 
     .. math::
 
-        \min \sum_{jr} v_{k_r} \tau_{jr} x_{jr} + M \sum_r \pi_r u_r \;\text{s.t.}\;
-        \sum_j x_{jr} + u_r = q_r,\quad \sum_{r: k_r = k} x_{jr} \le s_{jk},
+        \operatorname{lexmin} \Big( \sum_r \pi_r u_r,\; \sum_{jr} v_{k_r} \tau_{jr} x_{jr} \Big)
+        \;\text{s.t.}\; \sum_j x_{jr} + u_r = q_r,\quad \sum_{r: k_r = k} x_{jr} \le s_{jk},
 
-    with :math:`M` above any shipping cost, so priority-weighted unmet demand is least first.
+    solved in two stages (:func:`yingji.solvers.solve_lexicographic`): the least priority-weighted
+    unmet demand first, then the least cost with that level held — no penalty weight, so a
+    demand of any priority > 0 is met whenever stock can reach it, however long the route or
+    however much other stock must be rerouted. Rows of priority 0 are met only where that
+    costs nothing.
     ``objective="time"`` bisects over the distinct :math:`\tau` for the smallest latest arrival
     that meets the same demand (a bottleneck transportation problem).
 
@@ -1596,6 +1600,11 @@ def transfer(
     q = pd.to_numeric(dem["quantity"], errors="coerce")
     if (~np.isfinite(q.to_numpy(float)) | (q < 0).to_numpy()).any():
         probs.add("The 'demands' table of transfer has negative or missing quantities.")
+    pr = pd.to_numeric(dem["priority"], errors="coerce").to_numpy(float)
+    bad_p = np.nonzero(~np.isfinite(pr) | (pr < 0))[0]
+    if bad_p.size:
+        probs.add(f"The 'demands' table of transfer needs a finite priority >= 0 in every row; rows "
+                  f"{describe_positions(bad_p, list(dem.index))} have {dem['priority'].iloc[bad_p[:5]].tolist()}.")
     if len(items):
         unk = sorted(set(dem["item"]) - set(items.index))
         if unk:
@@ -1630,9 +1639,9 @@ def transfer(
     tau = T[cols_arr[:, 1], dem["destination"].map(t_pos).to_numpy()[cols_arr[:, 0]]] if nX else np.zeros(0)
     v = dem["item"].map(lambda k: float(vol.get(k, 1.0)) or 1.0).to_numpy(float)
     cost = v[cols_arr[:, 0]] * tau if nX else np.zeros(0)
-    pri = dem["priority"].to_numpy(float)
-    qty = dem["quantity"].to_numpy(float)
-    big = float(cost.max() * 10 + 1.0) if nX else 1.0
+    pri = pd.to_numeric(dem["priority"]).to_numpy(float)
+    qty = pd.to_numeric(dem["quantity"]).to_numpy(float)
+    integral = bool(np.all(qty == np.round(qty)) and np.all(avail.to_numpy(float) == np.round(avail.to_numpy(float))))
 
     def lp(allowed: np.ndarray, lexi_cost: bool = True):
         # x (nX), u (R) : x sum per row + u = qty ; stock per (depot,item)
@@ -1643,11 +1652,20 @@ def transfer(
         rows_s = np.array([k_pos[(int(j), dem["item"].iloc[int(r)])] for r, j in cols_arr], dtype=np.int64)
         A_st = sp.csr_matrix((np.ones(nX), (rows_s, np.arange(nX))), shape=(len(keys), nX + R))
         cap = np.array([avail.get((depots.index[j], it), 0.0) for j, it in keys])
-        c = np.concatenate([cost if lexi_cost else np.zeros(nX), big * pri * (1 + 0 * qty)])
         hi = np.concatenate([np.where(allowed, np.inf, 0.0), np.full(R, np.inf)])
-        m = SparseModel(c, sp.vstack([A_dem, A_st]).tocsr(), np.concatenate([qty, np.full(len(keys), -np.inf)]),
-                        np.concatenate([qty, cap]), 0, hi, None, name="transfer")
-        return solve(m, time_limit=dl.limit())
+        m = SparseModel(np.zeros(nX + R), sp.vstack([A_dem, A_st]).tocsr(),
+                        np.concatenate([qty, np.full(len(keys), -np.inf)]), np.concatenate([qty, cap]), 0, hi, None,
+                        name="transfer")
+        # exactly as documented: least priority-weighted unmet demand, then (that level held) least cost
+        stages = [("unmet", np.r_[np.zeros(nX), pri], "min")]
+        if lexi_cost:
+            stages.append(("cost", np.r_[cost, np.zeros(R)], "min"))
+        sol = solve_lexicographic(m, objectives=stages, time_limit=dl.limit(), level_tol=0.0)
+        if sol.x is not None and integral:
+            # integral stock and demand: the optimal vertex is integral; drop the solver's rounding noise
+            xr = np.round(sol.x)
+            sol = dataclasses.replace(sol, x=np.where(np.abs(sol.x - xr) <= 1e-6, xr, sol.x))
+        return sol
 
     sol = lp(np.ones(nX, bool))
     if not sol.has_solution:  # nothing found in time: ship nothing (feasible, all demand unmet)
@@ -1668,7 +1686,7 @@ def transfer(
                 cut = True  # no time for the next step: the best level proven so far
                 break
             mid = (lo_i + hi_i) // 2
-            s2 = lp(tau <= levels_t[mid] + config.COVER_TOL)
+            s2 = lp(tau <= levels_t[mid] + config.COVER_TOL, lexi_cost=False)
             if not s2.optimal:
                 cut = True  # an LP stopped early proves nothing about this level
                 break

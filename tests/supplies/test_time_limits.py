@@ -47,14 +47,14 @@ def test_transfer_time_search_cut_keeps_a_valid_plan(monkeypatch):
     demands, times = _transfer_case()
     exact = transfer(c, demands, times=times, objective="time", as_of="2026-12-01")
     D = install(monkeypatch, supplies)
-    real = supplies.solve
+    real = supplies.solve_lexicographic
 
     def solve_then_expire(model, **kw):
         sol = real(model, **kw)
         D.expire()  # the first LP uses up the time: the search over arrival times is cut
         return sol
 
-    monkeypatch.setattr(supplies, "solve", solve_then_expire)
+    monkeypatch.setattr(supplies, "solve_lexicographic", solve_then_expire)
     tp = transfer(c, demands, times=times, objective="time", as_of="2026-12-01")
     assert tp.status == "time_limit" and not tp.optimal
     _check_transfer(tp, demands)
@@ -67,7 +67,7 @@ def test_transfer_time_search_cut_keeps_a_valid_plan(monkeypatch):
 def test_transfer_without_a_point_ships_nothing(monkeypatch):
     c = toy_county()
     demands, times = _transfer_case()
-    monkeypatch.setattr(supplies, "solve", lambda model, **kw: no_solution(model))
+    monkeypatch.setattr(supplies, "solve_lexicographic", lambda model, **kw: no_solution(model))
     tp = transfer(c, demands, times=times, as_of="2026-12-01")
     assert tp.status == "time_limit" and not tp.optimal
     assert len(tp.shipments) == 0
