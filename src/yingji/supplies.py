@@ -312,7 +312,10 @@ class SupplyAssessment:
         ``covered_share`` = min(stock / required, 1).
     townships : DataFrame
         Per township: ``population``, ``people_at_risk``, ``depot`` (reaching it first),
-        ``minutes`` (from that depot), ``met_share`` (share of its needs met within the limit).
+        ``minutes`` (from that depot), ``met_share`` (share of its needs met within the limit),
+        ``first_supplies_minutes`` (S5-007: for each item the township needs, the nearest depot
+        that holds usable stock of it; the latest of those, minutes; ``inf`` when no depot holds
+        an item it needs, 0 when it needs nothing).
     reach_share : float
         Population-weighted share of needs met from stock within ``delivery_hours`` (LP optimum).
     evacuee_capacity : float
@@ -504,7 +507,16 @@ def assess(
     with np.errstate(divide="ignore"):
         persons = np.where(per_person > 0, total_stock / per_person.replace(0, np.nan), np.inf)
     evac_cap = float(np.nanmin(persons)) if len(persons) else 0.0
-    max_first_h = float(np.max(first_min) / 60.0) if len(first_min) else 0.0
+    # S5-007: the first supplies a township needs come from the nearest depot that holds that item
+    # (usable stock > 0); its first-supplies time is when every item it needs can arrive
+    has_item = np.nan_to_num(s_jk) > 0  # depots × items
+    need_tk = req_tk > 0                 # townships × items
+    T_item = np.where(has_item[:, None, :], T[:, :, None], np.inf).min(axis=0) if len(depots) \
+        else np.full(need_tk.shape, np.inf)  # townships × items: nearest depot holding the item
+    first_need = np.where(need_tk, T_item, -np.inf).max(axis=1) if need_tk.shape[1] else np.zeros(len(tws))
+    first_need = np.where(need_tk.any(axis=1), first_need, 0.0) if need_tk.shape[1] else first_need
+    tws["first_supplies_minutes"] = first_need
+    max_first_h = float(np.max(first_need) / 60.0) if len(first_need) else 0.0
     rules = pd.DataFrame(
         [
             {"rule": "S5-001", "metric": "county_depot_evacuee_capacity", "value": evac_cap, "operator": ">=",
