@@ -93,3 +93,33 @@ def check_finite_nonneg(
                 f"The {name!r} parameter of {probs.func} must be finite. "
                 f"Found inf in rows {describe_positions(rows, row_labels)}."
             )
+
+
+#: Text read as True / False in a yes-no column (case-insensitive; Chinese 是 / 否).
+TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "是"})
+FALSE_TEXT = frozenset({"false", "f", "no", "n", "0", "否", ""})
+
+
+def to_bool(series) -> tuple[np.ndarray, list]:
+    """Booleans from bool / 0-1 / yes-no text (:data:`TRUE_TEXT`, :data:`FALSE_TEXT`).
+
+    Returns
+    -------
+    values : numpy.ndarray of bool
+    bad : list of int
+        Positions whose value is none of these (their value is False in ``values``).
+    """
+    vals = list(series.tolist() if hasattr(series, "tolist") else series)
+    out = np.zeros(len(vals), dtype=bool)
+    bad = []
+    for k, v in enumerate(vals):
+        if isinstance(v, (bool, np.bool_)):
+            out[k] = bool(v)
+        elif isinstance(v, (int, np.integer, float, np.floating)) and not (isinstance(v, float) and np.isnan(v)) \
+                and float(v) in (0.0, 1.0):
+            out[k] = bool(v)
+        elif isinstance(v, str) and v.strip().lower() in TRUE_TEXT | FALSE_TEXT:
+            out[k] = v.strip().lower() in TRUE_TEXT
+        else:
+            bad.append(k)
+    return out, bad

@@ -41,6 +41,7 @@ from yingji import config
 from yingji._deadline import Deadline
 from yingji._kernels.fire import _district_totals, _kth_arrival, _nearest_station
 from yingji._validation import Problems, describe_positions
+from yingji._validation import to_bool as _to_bool
 from yingji.exceptions import InfeasibleError, ValidationError
 from yingji.results import to_jsonable
 from yingji.solvers import gap_of, solve_lexicographic
@@ -531,26 +532,7 @@ def weighted_percentile(values, weights=None, q: float = 0.9) -> float:
 # Inputs: county tables, keyword replacements, travel times
 # =====================================================================================
 
-_TRUE = {"true", "t", "yes", "y", "1", "是"}
-_FALSE = {"false", "f", "no", "n", "0", "否", ""}
 _EDGE_COLUMNS = ("urban_edge", "new_district", "edge")
-
-
-def _to_bool(series: pd.Series) -> tuple[np.ndarray, list]:
-    """Booleans from bool / 0-1 / 'true'-'false' text; returns (values, positions that are not)."""
-    out = np.zeros(len(series), dtype=bool)
-    bad = []
-    for k, v in enumerate(series.tolist()):
-        if isinstance(v, (bool, np.bool_)):
-            out[k] = bool(v)
-        elif isinstance(v, (int, np.integer, float, np.floating)) and not (isinstance(v, float) and np.isnan(v)) \
-                and float(v) in (0.0, 1.0):
-            out[k] = bool(v)
-        elif isinstance(v, str) and v.strip().lower() in _TRUE | _FALSE:
-            out[k] = v.strip().lower() in _TRUE
-        else:
-            bad.append(k)
-    return out, bad
 
 
 def _ids(index) -> pd.Index:

@@ -51,7 +51,7 @@ import scipy.sparse as sp
 
 from yingji import config
 from yingji._deadline import Deadline
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, describe_positions, to_bool
 from yingji.exceptions import ValidationError
 from yingji.results import to_jsonable
 from yingji.solvers import SparseModel, solve
@@ -813,6 +813,13 @@ def _demand_inputs(county, demand, probs: Problems):
     town = (demand["township"].astype(object).where(demand["township"].notna(), "").astype(str)
             .to_numpy(dtype=object) if "township" in demand.columns
             else np.full(len(demand), "", dtype=object))
+    if "urban" in demand.columns:
+        _, bad = to_bool(demand["urban"])
+        if bad:
+            ids = demand.index[bad].tolist()
+            probs.add(f"The 'demand' table of {probs.func} has an 'urban' column that is not yes/no in rows "
+                      f"{describe_positions(range(len(ids)), ids)} (values "
+                      f"{demand['urban'].iloc[bad[:5]].tolist()}); use true/false, 1/0 or 是/否.")
     return demand, P, town
 
 
@@ -1033,8 +1040,15 @@ def _xy(df: pd.DataFrame):
 
 
 def _evaluate_rules(*, per_capita, reachable, P, D, demand_ids, shelters, cls, area, K,
-                    population) -> pd.DataFrame:
+                    population, urban=None) -> pd.DataFrame:
+    """The shelter rules on one assessment. The service radii S4-010 / S4-011 (GB 50413-2007
+    8.2.10) are judged over the populated *urban* demand points only: GB 50413-2007 is the urban
+    seismic-disaster-prevention planning standard (城市抗震防灾规划标准), its radii apply to the
+    city planning area, as fire's GB 51080 scope is urban; rural villages are reported by their
+    nearest shelter (``demand.nearest_m``) but not judged by these rules. Without an ``urban``
+    column every point is urban."""
     rules = shelter_rules()
+    urban = np.ones(len(P), dtype=bool) if urban is None else np.asarray(urban, dtype=bool)
     rows = []
 
     def add(rid, value, passed, detail):
@@ -1052,7 +1066,7 @@ def _evaluate_rules(*, per_capita, reachable, P, D, demand_ids, shelters, cls, a
     for rid in ("S1-145", "S4-001"):
         thr = float(rules.loc[rid, "threshold"])
         add(rid, reachable, reachable > thr, cw)
-    populated = P > 0
+    populated = (P > 0) & urban
     is_fixed = np.array([c in ("fixed", "central") for c in cls], dtype=bool)
     for rid, mask, what in (("S4-010", np.ones(len(cls), dtype=bool), "any shelter"),
                             ("S4-011", is_fixed, "a fixed or central shelter")):
@@ -1065,8 +1079,9 @@ def _evaluate_rules(*, per_capita, reachable, P, D, demand_ids, shelters, cls, a
         value = float(near_p.max()) if near_p.size else 0.0
         beyond = populated & (near > thr + config.COVER_TOL)
         ids = [demand_ids[i] for i in np.nonzero(beyond)[0]]
-        detail = (f"every populated demand point within {thr:g} m of {what}" if not ids else
-                  f"{len(ids)} demand points ({P[beyond].sum():,.0f} people) beyond {thr:g} m of "
+        detail = ("not applicable: no populated urban demand points" if not populated.any() else
+                  f"every populated urban demand point within {thr:g} m of {what}" if not ids else
+                  f"{len(ids)} urban demand points ({P[beyond].sum():,.0f} people) beyond {thr:g} m of "
                   f"{what}: {describe_positions(range(len(ids)), ids)}")
         add(rid, value, not ids, detail)
     sid = list(shelters.index)
@@ -1259,9 +1274,10 @@ def _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, time_limit, s
                                                "nearest_shelter", "nearest_m"]]
     uns = uns.sort_values("unsheltered", ascending=False, kind="stable")
     sheltered = float(got.sum())
+    urban = to_bool(demand["urban"])[0] if "urban" in demand.columns else np.ones(len(P), dtype=bool)
     rules = _evaluate_rules(per_capita=per_capita, reachable=reachable, P=P, D=D, demand_ids=did,
                             shelters=sh, cls=np.asarray(cls, dtype=object), area=area, K=K,
-                            population=pop_total)
+                            population=pop_total, urban=urban)
     extras = {"solver": res.solver, "lp_seconds": res.seconds, "cutoff_m": _cutoff(radius)}
     dxy, sxy = _xy(demand), _xy(sh)
     if dxy is not None and sxy is not None:
