@@ -3,7 +3,8 @@
 :func:`plan` chooses units for one or many simultaneous incidents, each needing units of
 several types (engines, ladders, ambulances, rescue teams...) and optionally a number of
 persons (``crew``). Priorities, in order: send every required unit (shortfalls, weighted by
-the incident's ``weight``, as few as possible), then send units that arrive within the
+the incident's ``weight``, as few as possible; every required unit not sent, for a type the
+fleet lacks too, is a shortfall row that says why), then send units that arrive within the
 incident's ``target_minutes``, then (``objective="latest"``) make the latest arrival as early as
 possible, then minimise the weighted sum of arrival minutes. :func:`is_feasible_dispatch`
 checks any set of assignments independently. :func:`nearest_available` gives the k fastest free
@@ -35,7 +36,15 @@ from yingji.results import to_jsonable
 __all__ = ["plan", "DispatchPlan", "is_feasible_dispatch", "dispatch_problems", "nearest_available"]
 
 _RESERVED = ("node", "weight", "target_minutes", "crew", "x", "y")
+# numeric columns of the county's located tables (DESIGN.md) that describe a place, not units: an
+# incident table built from demand rows keeps them, and they are never read as requirements
+_DESCRIPTIVE = ("population", "area_m2", "incidents_per_year")
 _TOL = 1e-9
+
+# values of DispatchPlan.shortfalls["reason"] for unit rows, in the order they are tested (the
+# first that holds is reported; see _shortfalls); crew rows use the last two
+_SHORTFALL_REASONS = ("none in fleet", "all busy", "unreachable", "none in time", "left unused",
+                     "too few", "sent elsewhere")
 
 
 # ------------------------------------------------------------------------------------------
@@ -127,6 +136,50 @@ def _times_matrix(times, inc: pd.DataFrame, units: pd.DataFrame, func: str, prob
     return np.ascontiguousarray(T)
 
 
+def _is_count_column(col: pd.Series) -> bool:
+    """Whether a column holds numbers that can be unit counts (numeric, not boolean)."""
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+
+
+def _requirement_types(incidents: pd.DataFrame, fleet: set, types, func: str, probs: Problems) -> list:
+    """The unit types the incidents require: the columns of the requirement table.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        The incidents table of :func:`plan`.
+    fleet : set of str
+        The unit types present in ``units`` (used only to recognise columns, never to drop one).
+    types : str, sequence of str or None
+        The ``types`` parameter of :func:`plan`.
+    func : str
+        Name of the public function, for messages.
+    probs : Problems
+        Collector of validation problems.
+
+    Returns
+    -------
+    list of str
+        With ``types=None``: every ``incidents`` column named like a unit type of the fleet, and
+        every other string-named numeric (non-boolean) column that is neither read for something
+        else (``node``, ``weight``, ``target_minutes``, ``crew``, ``x``, ``y``) nor a
+        descriptive column of a county table (``population``, ``area_m2``,
+        ``incidents_per_year``). Otherwise the columns named in ``types``, in that order, each
+        once, whether or not the fleet has a unit of that type.
+    """
+    if types is None:
+        skip = set(_RESERVED) | set(_DESCRIPTIVE)
+        return [c for c in incidents.columns
+                if c not in skip and (c in fleet or (isinstance(c, str) and _is_count_column(incidents[c])))]
+    req = list(dict.fromkeys([types] if isinstance(types, str) else list(types)))
+    missing_cols = [t for t in req if t not in incidents.columns]
+    if missing_cols:
+        probs.add(
+            f"The 'types' parameter of {func} names unit types with no column in 'incidents': {missing_cols}."
+        )
+    return [t for t in req if t in incidents.columns]
+
+
 def _prepare(incidents, units, times, *, busy, types, func: str) -> _Inputs:
     probs = Problems(func)
     if not isinstance(incidents, pd.DataFrame):
@@ -140,23 +193,9 @@ def _prepare(incidents, units, times, *, busy, types, func: str) -> _Inputs:
         if dup:
             probs.add(f"The {name!r} parameter of {func} has duplicate ids: {describe_positions(range(len(dup)), dup)}.")
     unit_type = units["type"].astype(str).to_numpy(dtype=object)
-    known = list(dict.fromkeys(unit_type.tolist()))
-    if types is None:
-        req = [c for c in incidents.columns if c in set(known) and c not in _RESERVED]
-    else:
-        req = [types] if isinstance(types, str) else list(types)
-        missing_cols = [t for t in req if t not in incidents.columns]
-        if missing_cols:
-            probs.add(
-                f"The 'types' parameter of {func} names unit types with no column in 'incidents': {missing_cols}."
-            )
-            req = [t for t in req if t in incidents.columns]
-        unknown = [t for t in req if t not in set(known)]
-        if unknown:
-            probs.add(
-                f"The 'types' parameter of {func} names unknown unit type(s) {unknown}; "
-                f"the units have types {sorted(known)}."
-            )
+    # The requirement table keeps every required type, whether or not the fleet has a unit of it:
+    # a type the fleet lacks is a shortfall ("none in fleet"), never a silently dropped column.
+    req = _requirement_types(incidents, set(unit_type.tolist()), types, func, probs)
     n = len(incidents)
     need = np.zeros((n, len(req)), dtype=np.int64)
     for k, t in enumerate(req):
@@ -241,8 +280,18 @@ class DispatchPlan:
         One row per unit sent: ``incident``, ``unit``, ``type``, ``minutes`` (travel),
         ``late`` (arrives after the incident's ``target_minutes``).
     shortfalls : pandas.DataFrame
-        ``incident``, ``type``, ``needed``, ``sent``, ``missing`` (needed − sent), only rows with
-        ``missing > 0``; a crew requirement appears with type ``"crew"`` in persons.
+        ``incident``, ``type``, ``needed``, ``sent``, ``missing`` (needed − sent, in units) and
+        ``reason``, one row per required (incident, type) pair with ``missing > 0``, whatever
+        the cause, including types the fleet has no unit of; a crew requirement appears with
+        type ``"crew"`` in persons. ``reason`` is the first that holds of ``"none in fleet"``
+        (``units`` has no unit of the type), ``"all busy"`` (every unit of the type is busy),
+        ``"unreachable"`` (no free unit of the type can reach the incident: ``inf`` minutes),
+        ``"none in time"`` (``strict_targets``: every free unit of the type that can reach it
+        arrives after ``target_minutes``), ``"left unused"`` (a free unit that could have come
+        was sent nowhere: only when the solver stopped at its time limit), ``"too few"`` (the
+        free units of the type that can come are fewer than the incident needs, even alone) and
+        ``"sent elsewhere"`` (they would have sufficed alone, but some went to other incidents).
+        Crew rows say ``"too few"`` or ``"sent elsewhere"``, in the same sense for persons.
     objective : str
         ``"total"`` or ``"latest"``.
     total_weighted_minutes : float
@@ -250,7 +299,8 @@ class DispatchPlan:
     latest_minutes : float
         Latest arrival among the units sent (``nan`` when none is sent).
     missing_units : int
-        Units required but not sent.
+        Units required but not sent (the sum of ``missing`` over the unit rows of
+        ``shortfalls``; persons of crew rows are not counted).
     late_units : int
         Units sent that arrive after their incident's target.
     status : str
@@ -283,7 +333,16 @@ class DispatchPlan:
         return self.assignments.copy()
 
     def by_incident(self) -> pd.DataFrame:
-        """Per incident: units ``needed``, ``sent``, ``missing``, ``late``, first and last arrival."""
+        """Per incident: units ``needed``, ``sent``, ``missing``, ``late``, first and last arrival.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by incident: ``needed`` (units over every required type, the fleet's types
+            or not), ``sent``, ``missing`` (= ``needed − sent``, the sum of the incident's unit
+            rows in ``shortfalls``), ``late`` (units), ``first_minutes`` and ``last_minutes``
+            (arrival minutes, NaN when nothing is sent).
+        """
         inc = self.incidents
         a = self.assignments
         g = a.groupby("incident", sort=False)["minutes"]
@@ -319,7 +378,8 @@ class DispatchPlan:
              f"weighted minutes {self.total_weighted_minutes:.4g}, latest arrival {self.latest_minutes:.3g} min, "
              f"{self.late_units} late")
         if self.missing_units or len(self.shortfalls):
-            short = ", ".join(f"{r.incident}: {r.missing:g} {r.type}" for r in self.shortfalls.head(8).itertuples())
+            short = ", ".join(f"{r.incident}: {r.missing:g} {r.type} ({r.reason})"
+                              for r in self.shortfalls.head(8).itertuples())
             s += f"; shortfalls {short}{' ...' if len(self.shortfalls) > 8 else ''}"
         return s + "."
 
@@ -604,10 +664,13 @@ def plan(
     Parameters
     ----------
     incidents : pandas.DataFrame
-        Indexed by incident id. Columns named like a unit ``type`` hold the number of units of
-        that type needed; ``weight`` (priority, positive, default 1), ``target_minutes``
+        Indexed by incident id. ``weight`` (priority, positive, default 1), ``target_minutes``
         (arrival target, default none), ``crew`` (persons needed, counted over the units sent,
         read from ``units.crew``) and ``node`` (with a ``Network``) are read when present.
+        Every other column named like a unit type of ``units``, and every other numeric column
+        (not boolean; ``x``, ``y``, ``population``, ``area_m2`` and ``incidents_per_year`` are
+        skipped), holds the number of units of that type needed — also for a type the fleet
+        has no unit of: those units appear in ``shortfalls`` as ``"none in fleet"``.
     units : pandas.DataFrame
         Indexed by unit id with a ``type`` column, ``crew`` (persons) when incidents need crew,
         ``node`` when ``times`` is a Network.
@@ -620,7 +683,8 @@ def plan(
     busy : iterable of unit ids
         Units that cannot be sent.
     types : sequence of str, optional
-        Requirement columns to read (default: every incidents column named like a unit type).
+        Requirement columns to read (default: as described under ``incidents``). A type named
+        here that no unit has is still required (shortfall ``"none in fleet"``).
     strict_targets : bool
         When True a unit that would arrive after the target is not sent (it counts as missing);
         by default it is sent and reported ``late``.
@@ -644,7 +708,7 @@ def plan(
     ------
     ValidationError
         Bad tables (non-integer or negative requirements, non-positive weights, negative or NaN
-        times, unknown busy units or types, missing rows/columns), a bad ``objective`` or
+        times, unknown busy units, ``types`` without a column, missing rows/columns), a bad ``objective`` or
         ``method``, or ``method="assignment"`` with a crew requirement.
     SolverError
         The MIP found no plan within ``time_limit``.
@@ -666,13 +730,17 @@ def plan(
         \\quad\\text{s.t.}\\quad \\sum_{u: t(u)=t} x_{iu} + s_{it} = r_{it},\\;
         \\sum_i x_{iu} \\le 1,\\; \\sum_i \\tau_{iu} x_{iu} \\le z,
 
-    plus :math:`\\sum_u c_u x_{iu} + e_i \\ge C_i` for crews. Without crews each type is an
-    independent transportation problem (totally unimodular); expanding each requirement into
-    :math:`r_{it}` rows with a private "not sent" column makes it a rectangular assignment
-    problem, solved exactly [1]_ with lexicographic costs; the latest arrival is minimised by
-    bisection on a threshold (bottleneck assignment, [2]_). The MIP solves one stage per
-    priority, keeping each optimum as a constraint; its latest-arrival stage is a bisection too
-    (feasibility MIPs with the slower pairs forbidden).
+    plus :math:`\\sum_u c_u x_{iu} + e_i \\ge C_i` for crews. The demand rows cover every
+    required pair :math:`(i, t)` with :math:`r_{it} > 0`, also for a type no unit has (then
+    :math:`s_{it} = r_{it}`), so :math:`\\sum_{i,t} s_{it}` is ``missing_units`` for either
+    method; the shortfall rows and their reasons are derived from that table once, after either
+    method has chosen the units. Without crews each type is an independent transportation
+    problem (totally unimodular); expanding each requirement into :math:`r_{it}` rows with a
+    private "not sent" column makes it a rectangular assignment problem, solved exactly [1]_
+    with lexicographic costs; the latest arrival is minimised by bisection on a threshold
+    (bottleneck assignment, [2]_). The MIP solves one stage per priority, keeping each optimum
+    as a constraint; its latest-arrival stage is a bisection too (feasibility MIPs with the
+    slower pairs forbidden).
 
     References
     ----------
@@ -722,10 +790,112 @@ def plan(
     else:
         ri, uu, status, opt, info = _plan_assignment(inp, objective, strict_targets)
         mname = "assignment"
-    return _make_plan(inp, ri, uu, objective, status, opt, mname, time.perf_counter() - t0, incidents)
+    return _make_plan(inp, ri, uu, objective, status, opt, mname, time.perf_counter() - t0, incidents,
+                      strict_targets)
 
 
-def _make_plan(inp: _Inputs, ri, uu, objective, status, opt, method, seconds, incidents) -> DispatchPlan:
+def _shortfalls(inp: _Inputs, ri: np.ndarray, uu: np.ndarray, strict: bool):
+    """The shortfall table of a plan, with the reason for each row (the one place it is made).
+
+    Every method (assignment, MIP) returns only the pairs it sends; the shortfalls are derived
+    here from the requirement table, which holds every required (incident, type) pair, the
+    fleet's types or not. So ``needed == sent + missing`` for every pair, whatever the cause.
+
+    Parameters
+    ----------
+    inp : _Inputs
+        The prepared inputs (requirement table ``need``, units, availability, minutes).
+    ri, uu : numpy.ndarray of int
+        Incident and unit positions of the units sent.
+    strict : bool
+        ``strict_targets`` of :func:`plan`: a unit arriving after the incident's
+        ``target_minutes`` could not have been sent.
+
+    Returns
+    -------
+    short : pandas.DataFrame
+        ``incident``, ``type``, ``needed``, ``sent``, ``missing`` (units, or persons for the
+        ``"crew"`` rows) and ``reason``, one row per (incident, type) with ``missing > 0``.
+    sent : numpy.ndarray of int
+        Units sent, incidents x requirement types.
+    crew_miss : float
+        Σ weight × persons missing (0 without a crew requirement).
+
+    Notes
+    -----
+    For a unit row (incident *i*, type *t*), with *E* the units of type *t* that are free (not
+    ``busy``), can reach *i* (finite minutes) and, with ``strict``, arrive by its target, the
+    reason is the first of these that holds:
+
+    ``"none in fleet"``: ``units`` has no unit of type *t*; ``"all busy"``: every unit of type
+    *t* is busy; ``"unreachable"``: no free unit of type *t* can reach *i* (``inf`` minutes);
+    ``"none in time"``: with ``strict_targets``, every free unit of type *t* that can reach *i*
+    arrives after its target; ``"left unused"``: a unit of *E* was sent nowhere (only in a plan
+    stopped at its time limit); ``"too few"``: *E* holds fewer units than *i* needs, even
+    alone; ``"sent elsewhere"``: *E* would have filled *i* alone, but some of its units went to
+    other incidents.
+
+    A crew row (persons) says ``"too few"`` when the free units of the types *i* needs that can
+    come (at most as many of each type as it needs) carry fewer persons than it needs, and
+    ``"sent elsewhere"`` otherwise.
+    """
+    n, m = inp.T.shape
+    K = len(inp.types)
+    type_pos = {t: k for k, t in enumerate(inp.types)}
+    ut = np.array([type_pos.get(t, -1) for t in inp.unit_type], dtype=np.int64)
+    sent = np.zeros((n, K), dtype=np.int64)
+    if ri.size:
+        np.add.at(sent, (ri, ut[uu]), 1)
+    missing = inp.need - sent
+    # of_type[u, k]: unit u is of requirement type k (units of other types never count)
+    of_type = np.zeros((m, K), dtype=np.int64)
+    has = ut >= 0
+    of_type[np.nonzero(has)[0], ut[has]] = 1
+    in_fleet = of_type.sum(axis=0)
+    free = of_type[inp.available].sum(axis=0)
+    reach = np.isfinite(inp.T) & inp.available[None, :]  # n x m
+    can = reach & (inp.T <= inp.target[:, None] + _TOL) if strict else reach
+    used = np.zeros(m, dtype=bool)
+    used[uu] = True
+    n_reach = reach.astype(np.int64) @ of_type  # n x K
+    n_can = can.astype(np.int64) @ of_type
+    n_unused = (can & ~used[None, :]).astype(np.int64) @ of_type
+    rows = []
+    for i, k in zip(*np.nonzero(missing > 0)):
+        if in_fleet[k] == 0:
+            why = "none in fleet"
+        elif free[k] == 0:
+            why = "all busy"
+        elif n_reach[i, k] == 0:
+            why = "unreachable"
+        elif n_can[i, k] == 0:
+            why = "none in time"
+        elif n_unused[i, k] > 0:
+            why = "left unused"
+        elif n_can[i, k] < inp.need[i, k]:
+            why = "too few"
+        else:
+            why = "sent elsewhere"
+        rows.append((inp.inc_ids[i], inp.types[k], int(inp.need[i, k]), int(sent[i, k]), int(missing[i, k]), why))
+    crew_miss = 0.0
+    if inp.crew_need is not None:
+        got = np.bincount(ri, weights=inp.unit_crew[uu], minlength=n) if ri.size else np.zeros(n)
+        for i in np.nonzero(inp.crew_need - got > 1e-9)[0]:
+            alone = 0.0  # most persons incident i could get on its own
+            for k in np.nonzero(inp.need[i] > 0)[0]:
+                crews = np.sort(inp.unit_crew[can[i] & (ut == k)])[::-1]
+                alone += float(crews[:inp.need[i, k]].sum())
+            why = "too few" if alone < inp.crew_need[i] - 1e-9 else "sent elsewhere"
+            rows.append((inp.inc_ids[i], "crew", float(inp.crew_need[i]), float(got[i]),
+                         float(inp.crew_need[i] - got[i]), why))
+            crew_miss += float(inp.weight[i] * (inp.crew_need[i] - got[i]))
+    short = pd.DataFrame(rows, columns=["incident", "type", "needed", "sent", "missing", "reason"])
+    short = short.astype({"incident": object, "type": object, "reason": object})
+    return short, sent, crew_miss
+
+
+def _make_plan(inp: _Inputs, ri, uu, objective, status, opt, method, seconds, incidents,
+               strict: bool = False) -> DispatchPlan:
     order = np.lexsort((uu, ri))
     ri, uu = ri[order], uu[order]
     mins = inp.T[ri, uu]
@@ -739,24 +909,7 @@ def _make_plan(inp: _Inputs, ri, uu, objective, status, opt, method, seconds, in
         "minutes": mins.astype(float),
         "late": late,
     })
-    # shortfalls
-    n = len(inp.inc_ids)
-    type_pos = {t: k for k, t in enumerate(inp.types)}
-    sent = np.zeros((n, len(inp.types)), dtype=np.int64)
-    if ri.size:
-        kk = np.array([type_pos[t] for t in inp.unit_type[uu]], dtype=np.int64)
-        np.add.at(sent, (ri, kk), 1)
-    rows = []
-    for i, k in zip(*np.nonzero(inp.need - sent > 0)):
-        rows.append((inp.inc_ids[i], inp.types[k], int(inp.need[i, k]), int(sent[i, k]), int(inp.need[i, k] - sent[i, k])))
-    crew_miss = 0.0
-    if inp.crew_need is not None:
-        got = np.bincount(ri, weights=inp.unit_crew[uu], minlength=n) if ri.size else np.zeros(n)
-        for i in np.nonzero(inp.crew_need - got > 1e-9)[0]:
-            rows.append((inp.inc_ids[i], "crew", float(inp.crew_need[i]), float(got[i]), float(inp.crew_need[i] - got[i])))
-            crew_miss += float(inp.weight[i] * (inp.crew_need[i] - got[i]))
-    short = pd.DataFrame(rows, columns=["incident", "type", "needed", "sent", "missing"])
-    short = short.astype({"incident": object, "type": object})
+    short, sent, crew_miss = _shortfalls(inp, ri, uu, strict)
     w = inp.weight[ri]
     total = float(np.sum(w * mins))
     latest = float(mins.max()) if mins.size else float("nan")
