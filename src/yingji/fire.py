@@ -959,6 +959,13 @@ class FireAssessment:
         return ax
 
 
+def _fmt(x: float) -> str:
+    """A figure a planner reads: thousands separated, no exponent."""
+    if x is None or not np.isfinite(x):
+        return str(x)
+    return f"{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"{x:,.4g}"
+
+
 def _pct(x: float) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{x:.1%}"
 
@@ -1892,7 +1899,8 @@ class FirePlan:
             f"points not reached {len(b.uncovered)} -> {len(a.uncovered)}"
             + (f" ({len(self.unreachable)} no site can reach: {self.unreachable[:10]})" if self.unreachable else "") + ".",
             f"{'Proven optimal' if self.optimal else f'Gap {self.gap:.3%} ({self.status})'}"
-            + ("".join(f"; {st.name} {st.objective:,.6g} (bound {st.bound:,.6g}, {st.status})" for st in self.stages))
+            + ("".join(f"; {st.name} {_fmt(st.objective)} (bound {_fmt(st.bound)}, {st.status})"
+                       for st in self.stages))
             + f"; target met: {self.target_met}.",
         ]
         if len(self.tradeoff):
