@@ -1800,10 +1800,11 @@ def _register_metrics() -> None:
         return _assessment(county, time_limit).evacuee_capacity
 
     @register_metric("first_supplies_arrival_h", unit="h", requires=("depots", "demand"),
-                     description="latest arrival, over townships, from the depot reaching the township seat first")
+                     description="latest arrival, over townships, of the first supplies each needs: per item, "
+                                 "from the nearest depot that holds it (yingji.supplies.assess)")
     def _first(county, *, time_limit=None, **kw):
         a = _assessment(county, time_limit)
-        return float(a.townships["minutes"].max()) / 60.0
+        return float(a.townships["first_supplies_minutes"].max()) / 60.0
 
     @register_metric("water_lpcd", unit="L/person/day", requires=("items",),
                      description="water norm of the county's item table (litres per person per day)")

@@ -76,3 +76,18 @@ def test_first_supplies_time_matches_oracle(seed):
     assert a.rules.set_index("rule").loc["S5-007", "value"] == pytest.approx(worst / 60.0)
     assert bool(a.rules.set_index("rule").loc["S5-007", "passed"]) == (worst / 60.0 <= 12.0)
     assert req is not None
+
+
+def test_compliance_metric_uses_the_same_figure():
+    """The compliance engine's S5-007 metric is the assessment's figure, not the nearest depot's."""
+    from yingji.compliance.metrics import get_metric
+    from yingji.compliance.metrics import load_metric_plugins
+
+    import yingji as yj
+
+    load_metric_plugins()
+    county = yj.datasets.sample_county()
+    a = assess(county)
+    got = get_metric("first_supplies_arrival_h").func(county)
+    assert got == pytest.approx(a.townships["first_supplies_minutes"].max() / 60.0)
+    assert got == pytest.approx(a.rules.set_index("rule").loc["S5-007", "value"])
