@@ -5,13 +5,18 @@ p-median, p-center, capacitated location), fire stations, rescue teams,
 emergency supplies, dispatch and simulation, shelters, and compliance with the
 standards a county is assessed against.
 
-The public API is re-exported here explicitly (see ``__all__``).
+The public API is listed here explicitly (``__all__``). ``import yingji`` loads only the base
+layer (errors, result base, version); every other name is imported the first time it is used
+(PEP 562 module ``__getattr__``), so a script that needs ``yj.mclp`` does not pay for the
+compliance engine, and no face (CLI, JSON API, reports) is loaded unless asked for. The layers
+and their rule are in docs/architecture.md.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
 
+from yingji._version import __version__
 from yingji.exceptions import (
     DisconnectedNetworkWarning,
     InfeasibleError,
@@ -22,6 +27,46 @@ from yingji.exceptions import (
 )
 from yingji.results import SitingResult
 
+#: Public name -> (module, attribute; None for the module itself), by layer, bottom up.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    # network · county
+    "Network": ("yingji.network", "Network"),
+    "read_osm": ("yingji.osm", "read_osm"),
+    "County": ("yingji.county", "County"),
+    "datasets": ("yingji.datasets", None),
+    # siting
+    "siting": ("yingji.siting", None),
+    "lscp": ("yingji.siting", "lscp"),
+    "mclp": ("yingji.siting", "mclp"),
+    "backup_coverage": ("yingji.siting", "backup_coverage"),
+    "coverage_curve": ("yingji.siting", "coverage_curve"),
+    "is_covering": ("yingji.siting", "is_covering"),
+    "covered_weight": ("yingji.siting", "covered_weight"),
+    "coverage_count": ("yingji.siting", "coverage_count"),
+    "uncovered_rows": ("yingji.siting", "uncovered_rows"),
+    "p_median": ("yingji.siting.median", "p_median"),
+    "p_center": ("yingji.siting.median", "p_center"),
+    "median_cost": ("yingji.siting.median", "median_cost"),
+    "center_cost": ("yingji.siting.median", "center_cost"),
+    "capacitated_location": ("yingji.siting.capacitated", "capacitated_location"),
+    "location_cost": ("yingji.siting.capacitated", "location_cost"),
+    # domain
+    "fire": ("yingji.fire", None),
+    "teams": ("yingji.teams", None),
+    "supplies": ("yingji.supplies", None),
+    "dispatch": ("yingji.dispatch", None),
+    "simulation": ("yingji.simulation", None),
+    "shelters": ("yingji.shelters", None),
+    # planning · compliance
+    "compliance": ("yingji.compliance", None),
+    "ComplianceReport": ("yingji.compliance", "ComplianceReport"),
+    "planning": ("yingji.planning", None),
+    "CountyPlan": ("yingji.planning", "CountyPlan"),
+    # faces
+    "report": ("yingji.report", None),
+    "api": ("yingji.api", None),
+}
+
 __all__ = [
     "__version__",
     "YingjiError",
@@ -31,77 +76,20 @@ __all__ = [
     "YingjiWarning",
     "DisconnectedNetworkWarning",
     "SitingResult",
+    *_LAZY,
 ]
 
-# --- re-exports added by each module as it lands (keep one block per module) ---
 
-# teams (issue 7)
-from yingji import teams  # noqa: E402
+def __getattr__(name: str):
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'yingji' has no attribute {name!r}") from None
+    mod = importlib.import_module(module)
+    value = mod if attr is None else getattr(mod, attr)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
 
-__all__ += ["teams"]
 
-# network (issue 2)
-from yingji.network import Network  # noqa: E402
-from yingji.osm import read_osm  # noqa: E402  (pyosmium is imported only when called)
-
-__all__ += ["Network", "read_osm"]
-
-# county, datasets (issue 2)
-from yingji import datasets  # noqa: E402
-from yingji.county import County  # noqa: E402
-
-__all__ += ["County", "datasets"]
-
-# supplies (issue 8)
-from yingji import supplies  # noqa: E402
-
-__all__ += ["supplies"]
-
-# compliance, report (issue 11)
-from yingji import compliance, report  # noqa: E402
-from yingji.compliance import ComplianceReport  # noqa: E402
-
-__all__ += ["compliance", "report", "ComplianceReport"]
-
-# fire (issue 6)
-from yingji import fire  # noqa: E402
-
-__all__ += ["fire"]
-
-# siting: coverage models, checkers, curve, builder registry (issue 3)
-import yingji.siting as siting  # noqa: E402
-from yingji.siting import (  # noqa: E402
-    backup_coverage,
-    coverage_count,
-    coverage_curve,
-    covered_weight,
-    is_covering,
-    lscp,
-    mclp,
-    uncovered_rows,
-)
-
-__all__ += ["siting", "lscp", "mclp", "backup_coverage", "coverage_curve", "is_covering", "covered_weight",
-            "coverage_count", "uncovered_rows"]
-
-# shelters (issue 10)
-from yingji import shelters  # noqa: E402
-
-__all__ += ["shelters"]
-
-# dispatch, simulation (issue 9)
-from yingji import dispatch, simulation  # noqa: E402
-
-__all__ += ["dispatch", "simulation"]
-
-# p-median, p-center, capacitated location (issue 4)
-from yingji.siting.capacitated import capacitated_location, location_cost  # noqa: E402
-from yingji.siting.median import center_cost, median_cost, p_center, p_median  # noqa: E402
-
-__all__ += ["p_median", "p_center", "capacitated_location", "median_cost", "center_cost", "location_cost"]
-
-# JSON API, county plan (`yingji plan`) (issue 11)
-from yingji import api, planning  # noqa: E402
-from yingji.planning import CountyPlan  # noqa: E402
-
-__all__ += ["api", "planning", "CountyPlan"]
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

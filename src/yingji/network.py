@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._crs import _project
 from yingji.config import COVER_TOL
 from yingji.exceptions import DisconnectedNetworkWarning, ValidationError
 from yingji._validation import Problems, describe_positions
@@ -393,8 +394,6 @@ class Network:
         crs = G.graph.get("crs") if hasattr(G, "graph") else None
         if coords is not None and _is_lonlat(crs):
             # an unprojected OSMnx graph: x/y are degrees; snapping needs metres
-            from yingji.osm import _project
-
             coords, crs = _project(coords[:, 0], coords[:, 1], None)
         return cls(labels, uu, vv, ww, ll if has_len else None, oneway, coords, crs=crs,
                    warn_disconnected=warn_disconnected)

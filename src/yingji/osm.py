@@ -13,18 +13,17 @@ latitude — enough for snapping. Segment lengths never depend on the projection
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 
 from yingji.exceptions import ValidationError
+from yingji._crs import EARTH_RADIUS_M, _haversine, _project
 from yingji.network import ROAD_SPEEDS_KPH, Network, edge_minutes
 
 __all__ = ["read_osm", "DRIVE_HIGHWAYS", "EARTH_RADIUS_M"]
 
 #: Mean Earth radius (IUGG), metres.
-EARTH_RADIUS_M = 6_371_008.8
 
 #: ``highway`` classes kept by ``network_type="drive"``. ``"drive_service"`` adds ``service``.
 DRIVE_HIGHWAYS = frozenset({
@@ -68,37 +67,6 @@ def _direction(tags: dict) -> int:
     if tags.get("highway") == "motorway":
         return 1
     return 0
-
-
-def _haversine(lon1, lat1, lon2, lat2):
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(lon2 - lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def _project(lon, lat, crs):
-    lon0, lat0 = float(np.mean([lon.min(), lon.max()])), float(np.mean([lat.min(), lat.max()]))
-    if crs is None:
-        try:
-            import pyproj  # optional: geopandas pulls it in
-
-            zone = int((lon0 + 180) // 6) + 1
-            crs = f"EPSG:{32600 + zone if lat0 >= 0 else 32700 + zone}"
-        except ImportError:
-            pyproj = None
-    else:
-        import pyproj
-    if crs is not None:
-        tr = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        x, y = tr.transform(lon, lat)
-        return np.column_stack([x, y]), str(crs)
-    x = EARTH_RADIUS_M * np.radians(lon - lon0) * math.cos(math.radians(lat0))
-    y = EARTH_RADIUS_M * np.radians(lat - lat0)
-    proj = (f"+proj=eqc +lat_ts={lat0:.7f} +lat_0={lat0:.7f} +lon_0={lon0:.7f} "
-            f"+R={EARTH_RADIUS_M} +units=m +no_defs")
-    return np.column_stack([x, y]), proj
 
 
 def read_osm(path, network_type: str = "drive", *, speeds: dict | None = None,

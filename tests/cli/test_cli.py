@@ -56,8 +56,8 @@ def test_demo_list(capsys):
 @pytest.fixture()
 def sections(monkeypatch):
     """An isolated registry for tests that add sections."""
-    monkeypatch.setattr(cli, "DEMO_SECTIONS", [])
-    return cli.DEMO_SECTIONS
+    monkeypatch.setattr(cli._registry, "DEMO_SECTIONS", [])
+    return cli._registry.DEMO_SECTIONS
 
 
 def _boom(county, args):
@@ -102,7 +102,7 @@ def test_slow_section_is_stopped(sections, monkeypatch, fork_safe):
 
 
 def test_full_only_and_full_limits(sections):
-    cli.DEMO_SECTIONS.append(cli.DemoSection("Long", _fine, time_limit=5, full_time_limit=50,
+    cli._registry.DEMO_SECTIONS.append(cli.DemoSection("Long", _fine, time_limit=5, full_time_limit=50,
                                              full_only=True))
     buf = io.StringIO()
     cli.run_demo(county=object(), isolate=False, out=buf)
@@ -115,11 +115,11 @@ def test_full_only_and_full_limits(sections):
 def test_registering_twice_replaces(sections):
     cli.demo_section("Same")(_boom)
     cli.demo_section("Same")(_fine)
-    assert len(cli.DEMO_SECTIONS) == 1 and cli.DEMO_SECTIONS[0].func is _fine
+    assert len(cli._registry.DEMO_SECTIONS) == 1 and cli._registry.DEMO_SECTIONS[0].func is _fine
 
 
 def test_command_registry(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "COMMANDS", list(cli.COMMANDS))
+    monkeypatch.setattr(cli._registry, "COMMANDS", list(cli._registry.COMMANDS))
 
     def add(p):
         p.add_argument("--n", type=int, default=3)

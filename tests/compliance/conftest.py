@@ -48,4 +48,5 @@ def builtin_only(monkeypatch):
     monkeypatch.setattr(metrics, "_REGISTRY", dict(metrics._BUILTIN))
     monkeypatch.setattr(metrics, "_BUILTIN", dict(metrics._BUILTIN))
     monkeypatch.setattr(metrics, "PLUGIN_MODULES", ())
+    monkeypatch.setattr(metrics, "DOMAIN_METRIC_MODULES", ())
     return metrics

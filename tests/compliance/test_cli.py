@@ -7,7 +7,7 @@ import json
 import pytest
 
 from yingji import cli
-from yingji.compliance import _cli as ccli  # noqa: F401  (registers the commands)
+from yingji.cli import compliance as ccli  # noqa: F401
 
 pytest.importorskip("yingji.datasets")
 from yingji.datasets import sample_county_path  # noqa: E402

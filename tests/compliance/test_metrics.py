@@ -14,6 +14,7 @@ def clean(monkeypatch):
     monkeypatch.setattr(M, "_REGISTRY", {})
     monkeypatch.setattr(M, "_BUILTIN", {})
     monkeypatch.setattr(M, "PLUGIN_MODULES", ())
+    monkeypatch.setattr(M, "DOMAIN_METRIC_MODULES", ())
     return M
 
 
@@ -126,6 +127,7 @@ def layout(monkeypatch):
                                          M._BUILTIN["fire_station_layout_compliant"]})
     monkeypatch.setattr(M, "_BUILTIN", {})
     monkeypatch.setattr(M, "PLUGIN_MODULES", ())
+    monkeypatch.setattr(M, "DOMAIN_METRIC_MODULES", ())
     figures = {}
 
     def stand_in(name, unit):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from naive_compliance import make_county
 
-from yingji import report as R
+from yingji.compliance import report as R
 from yingji.compliance import check
 from yingji.exceptions import ValidationError
 

@@ -21,7 +21,7 @@ def test_metrics_registered(county):
 
     a = yj.fire.assess(county)
     edge = get_metric("fire_response_edge_minutes")
-    assert edge.module == "yingji.fire"
+    assert edge.module == "yingji.compliance.domain_metrics"
     assert edge.func(county) == pytest.approx(a.travel_percentile + 1.0)
     area = get_metric("fire_district_area_standard_km2").func(county)
     inner = a.stations[~a.stations["urban_edge"] & a.stations["has_district"]]

@@ -174,7 +174,7 @@ def test_registered_metrics(line_county):
     from yingji.compliance.metrics import get_metric
 
     spec = get_metric("shelter_living_area_per_capita")
-    assert spec.module == "yingji.shelters"
+    assert spec.module == "yingji.compliance.domain_metrics"
     assert spec.func(line_county) == pytest.approx(3.45)
     assert get_metric("emergency_shelter_walk_distance_m").func(line_county) == 250
     assert get_metric("fixed_shelter_walk_distance_m").func(line_county) == 1000

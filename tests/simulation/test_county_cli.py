@@ -96,7 +96,7 @@ def test_dask_executor_gives_the_same_figures():
 def test_simulated_metrics_in_compliance_check(county):
     """The simulated figures are compliance metrics: a rule naming one is decided by the model."""
     from yingji.compliance import check
-    from yingji.simulation import METRIC_HORIZON_HOURS, METRIC_REPLICATIONS
+    from yingji.compliance.domain_metrics import METRIC_HORIZON_HOURS, METRIC_REPLICATIONS
 
     rules = pd.DataFrame([
         {"id": "U-1", "metric": "simulated_p90_minutes", "operator": "<=", "threshold": "15",

@@ -67,8 +67,3 @@ __all__ = [
     "TASK_AREAS",
     "METRIC_ALIASES",
 ]
-
-try:  # registers `yingji check` / `yingji assess` and the demo section with yingji.cli
-    from yingji.compliance import _cli  # noqa: F401
-except ImportError:  # pragma: no cover - yingji.cli missing from a partial install
-    pass

@@ -47,6 +47,7 @@ import pandas as pd
 from yingji._validation import Problems
 from yingji.compliance import metrics as _metrics
 from yingji.compliance._units import UnitError, convert, normalise_unit
+from yingji.compliance.rules import evaluate  # noqa: F401  (public here too)
 from yingji.compliance.rules import (
     TASK_AREAS,
     canonical_metric,
@@ -95,53 +96,6 @@ class ComplianceWarning(YingjiWarning):
 
 
 # ----------------------------------------------------------------------------- evaluation
-
-
-def evaluate(value, operator: str, threshold, *, rtol: float = COVER_TOL):
-    """Compare one value with a threshold.
-
-    Parameters
-    ----------
-    value : float or bool
-        The value in the rule's unit (a bool for ``exists``).
-    operator : {">=", ">", "==", "<=", "<", "exists"}
-    threshold : float or bool
-        The threshold (``True`` for ``exists``: must exist; ``False``: must not).
-    rtol : float
-        Relative tolerance (module docstring).
-
-    Returns
-    -------
-    met : bool
-    margin : float or None
-        Signed distance to the threshold, positive on the passing side (None for ``exists``).
-
-    Examples
-    --------
-    >>> evaluate(1.5, ">", 1.5)
-    (False, 0.0)
-    >>> evaluate(1.5, ">=", 1.5)
-    (True, 0.0)
-    >>> evaluate(4.2, "<=", 5)
-    (True, 0.7999999999999998)
-    """
-    if operator == "exists":
-        want = bool(threshold) if threshold is not None else True
-        return bool(value) == want, None
-    v, t = float(value), float(threshold)
-    tol = rtol * max(1.0, abs(t))
-    if operator == ">=":
-        return bool(v >= t - tol), v - t
-    if operator == ">":
-        return bool(v > t + tol), v - t
-    if operator == "<=":
-        return bool(v <= t + tol), t - v
-    if operator == "<":
-        return bool(v < t - tol), t - v
-    if operator == "==":
-        return bool(abs(v - t) <= tol), -abs(v - t)
-    raise ValidationError(f"The 'operator' parameter of evaluate must be one of >=, >, ==, <=, <, "
-                          f"exists. Got {operator!r} instead.")
 
 
 def _parse_bool(v):
@@ -200,7 +154,7 @@ def _is_blank(v) -> bool:
 
 
 def _report_module():
-    from yingji import report as _report
+    from yingji.compliance import report as _report
 
     return _report
 
@@ -380,11 +334,11 @@ class ComplianceReport:
         return _report_module().summary_text(self, lang=lang)
 
     def to_markdown(self, lang: str = "en", *, details: bool = True) -> str:
-        """The report as Markdown (:func:`yingji.report.to_markdown`)."""
+        """The report as Markdown (:func:`yingji.compliance.report.to_markdown`)."""
         return _report_module().to_markdown(self, lang=lang, details=details)
 
     def to_html(self, lang: str = "en", *, county=None, plots: bool = True, figures=()) -> str:
-        """A self-contained HTML report (:func:`yingji.report.to_html`)."""
+        """A self-contained HTML report (:func:`yingji.compliance.report.to_html`)."""
         return _report_module().to_html(self, lang=lang, county=county, plots=plots,
                                         figures=figures)
 
@@ -401,7 +355,7 @@ class ComplianceReport:
 
 def _yingji_version() -> str:
     try:
-        from yingji import __version__
+        from yingji._version import __version__
 
         return str(__version__)
     except Exception:  # pragma: no cover

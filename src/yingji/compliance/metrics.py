@@ -4,8 +4,9 @@ A compliance rule names a *metric* (``shelter_area_per_capita``, ``fire_response
 ...). A county may *report* it in its ``indicators`` table; a model may *compute* it. This module
 holds the functions that compute metrics, keyed by the metric name used in the rules table.
 
-Registering a metric (for the owners of ``yingji.fire``, ``.shelters``, ``.teams``,
-``.supplies``, ``.dispatch``)::
+The metrics computed with the domain models are listed in
+:mod:`yingji.compliance.domain_metrics` (the compliance layer names what it uses; no domain
+module registers itself here). Registering a metric (a county's own, or a plugin's)::
 
     from yingji.compliance.metrics import register_metric, MetricUnavailable
 
@@ -25,7 +26,7 @@ county" return ``None`` or raise :class:`MetricUnavailable` with the reason; the
 reported ``missing`` (or decided by a reported figure) with that reason.
 
 Registrations marked ``provisional=True`` (the county-wide figures this module computes from
-county tables) give way silently when a domain module registers the same name.
+county tables) give way silently when a domain metric of the same name is registered.
 """
 
 from __future__ import annotations
@@ -51,11 +52,18 @@ __all__ = [
     "registered_metrics",
     "load_metric_plugins",
     "PLUGIN_MODULES",
+    "DOMAIN_METRIC_MODULES",
 ]
 
-#: Domain modules imported (if present) before a check, so their registrations are in.
-PLUGIN_MODULES = ("yingji.fire", "yingji.shelters", "yingji.teams", "yingji.supplies",
-                  "yingji.dispatch", "yingji.simulation")
+#: The modules listing the metrics computed by the domain models: each has a function
+#: ``register_domain_metrics()`` that :func:`load_metric_plugins` calls once. An error in one is
+#: raised (a broken domain module must not silently drop metrics from a verdict).
+DOMAIN_METRIC_MODULES = ("yingji.compliance.domain_metrics",)
+
+#: Extra modules (e.g. a county's own metrics) imported before a check; one that fails to import
+#: is reported with a warning and skipped. Third-party packages may also use the
+#: ``yingji.metrics`` entry-point group.
+PLUGIN_MODULES: tuple = ()
 
 
 class MetricUnavailable(YingjiError):
@@ -161,7 +169,9 @@ def unregister_metric(name: str) -> None:
 
 
 def get_metric(name: str) -> MetricSpec | None:
-    """The registration computing ``name`` (or one of its aliases), or None."""
+    """The registration computing ``name`` (or one of its aliases), or None (the domain metrics
+    are registered first, :func:`load_metric_plugins`)."""
+    load_metric_plugins()
     for n in metric_aliases(name):
         if n in _REGISTRY:
             return _REGISTRY[n]
@@ -197,12 +207,22 @@ _PLUGINS_LOADED: set[str] = set()
 
 
 def load_metric_plugins() -> list[str]:
-    """Import the domain modules that register metrics (:data:`PLUGIN_MODULES`), if present.
+    """Register the domain metrics (:data:`DOMAIN_METRIC_MODULES`) and import extra metric
+    modules (:data:`PLUGIN_MODULES`, the ``yingji.metrics`` entry points), once each.
 
-    Third-party packages can register through the ``yingji.metrics`` entry-point group (each
-    entry point is imported). Returns the modules imported.
+    Returns the modules loaded by this call.
     """
     loaded = []
+    for mod in DOMAIN_METRIC_MODULES:
+        if mod in _PLUGINS_LOADED:
+            continue
+        _PLUGINS_LOADED.add(mod)  # before registering: a registration may look metrics up
+        try:
+            importlib.import_module(mod).register_domain_metrics()
+        except BaseException:
+            _PLUGINS_LOADED.discard(mod)
+            raise
+        loaded.append(mod)
     for mod in PLUGIN_MODULES:
         if mod in _PLUGINS_LOADED:
             continue
@@ -479,8 +499,7 @@ LAYOUT_RULES = ("S3-001", "S3-002", "S3-003")
                              "metrics; a limit that does not apply (no such stations) is skipped")
 def _layout_ok(county, **kw):
     from yingji.compliance._units import convert
-    from yingji.compliance.engine import evaluate
-    from yingji.compliance.rules import load_rules
+    from yingji.compliance.rules import evaluate, load_rules
 
     load_metric_plugins()
     rules = load_rules("GB51080")

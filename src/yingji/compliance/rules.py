@@ -53,9 +53,11 @@ import pandas as pd
 
 from yingji._validation import describe_positions
 from yingji.compliance._units import normalise_unit
+from yingji.config import COVER_TOL
 from yingji.exceptions import ValidationError
 
 __all__ = [
+    "evaluate",
     "OPERATORS",
     "CONFIDENCES",
     "VETO_VALUES",
@@ -756,3 +758,50 @@ def load_rules(rules="county-plan-2020", *, merge: bool = True) -> pd.DataFrame:
     if merge:
         df = merge_rules(df)
     return df.reset_index(drop=True)
+
+
+def evaluate(value, operator: str, threshold, *, rtol: float = COVER_TOL):
+    """Compare one value with a threshold.
+
+    Parameters
+    ----------
+    value : float or bool
+        The value in the rule's unit (a bool for ``exists``).
+    operator : {">=", ">", "==", "<=", "<", "exists"}
+    threshold : float or bool
+        The threshold (``True`` for ``exists``: must exist; ``False``: must not).
+    rtol : float
+        Relative tolerance (module docstring).
+
+    Returns
+    -------
+    met : bool
+    margin : float or None
+        Signed distance to the threshold, positive on the passing side (None for ``exists``).
+
+    Examples
+    --------
+    >>> evaluate(1.5, ">", 1.5)
+    (False, 0.0)
+    >>> evaluate(1.5, ">=", 1.5)
+    (True, 0.0)
+    >>> evaluate(4.2, "<=", 5)
+    (True, 0.7999999999999998)
+    """
+    if operator == "exists":
+        want = bool(threshold) if threshold is not None else True
+        return bool(value) == want, None
+    v, t = float(value), float(threshold)
+    tol = rtol * max(1.0, abs(t))
+    if operator == ">=":
+        return bool(v >= t - tol), v - t
+    if operator == ">":
+        return bool(v > t + tol), v - t
+    if operator == "<=":
+        return bool(v <= t + tol), t - v
+    if operator == "<":
+        return bool(v < t - tol), t - v
+    if operator == "==":
+        return bool(abs(v - t) <= tol), -abs(v - t)
+    raise ValidationError(f"The 'operator' parameter of evaluate must be one of >=, >, ==, <=, <, "
+                          f"exists. Got {operator!r} instead.")

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 
 from yingji._kernels import setcover as _sc
 from yingji.exceptions import SolverError
+from yingji.siting._sparse import _lscp_arrays
 from yingji.solvers import SparseModel, solve
 
 #: Local-search swaps per row + column of the reduced instance (a deterministic budget; the
@@ -143,6 +144,4 @@ def improve(A: sp.csr_matrix, c: np.ndarray, start: np.ndarray, lower: float, *,
 
 
 def _arrays(A):
-    from yingji.siting.coverage import _lscp_arrays  # coverage imports this module
-
     return _lscp_arrays(A)

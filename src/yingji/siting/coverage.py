@@ -22,6 +22,7 @@ from yingji._validation import Problems, describe_positions
 from yingji.exceptions import InfeasibleError, SolverError
 from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
+from yingji.siting._sparse import _lscp_arrays, csc_arrays, csr_arrays
 from yingji.siting.build import BuiltModel, register
 from yingji.solvers import Solution, SparseModel, solve
 
@@ -95,20 +96,6 @@ def check_method(method, func: str, probs: Problems) -> str:
 
 
 # ----------------------------------------------------------------------------- sparse helpers
-def csc_arrays(A) -> tuple[np.ndarray, np.ndarray]:
-    """(col_ptr, col_rows) int64 of a 0/1 matrix."""
-    c = sp.csc_matrix(A)
-    c.sort_indices()
-    return np.ascontiguousarray(c.indptr, dtype=np.int64), np.ascontiguousarray(c.indices, dtype=np.int64)
-
-
-def csr_arrays(A) -> tuple[np.ndarray, np.ndarray]:
-    """(row_ptr, row_cols) int64 of a 0/1 matrix."""
-    r = sp.csr_matrix(A)
-    r.sort_indices()
-    return np.ascontiguousarray(r.indptr, dtype=np.int64), np.ascontiguousarray(r.indices, dtype=np.int64)
-
-
 def empty_arrays(m: int, n: int):
     """CSC and CSR arrays of an all-zero n × m matrix (the unused matrix B of the kernels)."""
     return (np.zeros(m + 1, dtype=np.int64), np.zeros(0, dtype=np.int64),
@@ -268,11 +255,6 @@ class _LscpReduced:
     base: np.ndarray        # sites open whatever the model says (fixed, essential)
     offset: float
     info: dict
-
-
-def _lscp_arrays(A):
-    """Sorted CSC and CSR index arrays (int64) of a sparse 0/1 matrix, for the set-cover kernels."""
-    return (*csc_arrays(A), *csr_arrays(A))
 
 
 def _lscp_reduce(A_full, cost, fixed, drop_rows, *, reduce: bool = True) -> _LscpReduced:

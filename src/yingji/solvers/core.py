@@ -13,16 +13,9 @@ from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
 from yingji.exceptions import InfeasibleError
-from yingji.solvers.model import Solution, SparseModel, Stage
+from yingji.solvers.model import Solution, SparseModel, Stage, gap_of
 
 __all__ = ["solve", "solve_lexicographic", "gap_of"]
-
-
-def gap_of(objective: float, bound: float) -> float:
-    """``|objective - bound| / max(|objective|, 1e-9)``; ``inf`` when either is not finite."""
-    if objective is None or bound is None or not np.isfinite(objective) or not np.isfinite(bound):
-        return float("inf")
-    return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
 def solve(

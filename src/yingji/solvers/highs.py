@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from yingji.exceptions import InfeasibleError, SolverError
-from yingji.solvers.model import Solution, SparseModel
+from yingji.solvers.model import Solution, SparseModel, gap_of
 
 __all__ = ["solve_highs", "STATUS_MAP"]
 
@@ -236,8 +236,6 @@ def solve_highs(
             bound = min(bound, obj)
         else:
             bound = max(bound, obj)
-    from yingji.solvers.core import gap_of
-
     gap = gap_of(obj, bound) if has_sol else float("inf")
     optimal = kind == "optimal" and has_sol
     duals = None
@@ -267,8 +265,6 @@ def _resolve_without_start(model: SparseModel, start, t0: float, **kw) -> Soluti
     better = sol.x is not None and (sol.objective <= s_obj if model.sense == "min" else sol.objective >= s_obj)
     if better:
         return replace(sol, seconds=time.perf_counter() - t0)
-    from yingji.solvers.core import gap_of
-
     bound = min(sol.bound, s_obj) if model.sense == "min" else max(sol.bound, s_obj)
     gap = gap_of(s_obj, bound)
     return Solution(xs, s_obj, bound, gap, "time_limit", False, sol.solver_status + " (start kept)",

@@ -14,7 +14,15 @@ import scipy.sparse as sp
 
 from yingji.exceptions import ValidationError
 
-__all__ = ["SparseModel", "Solution", "Stage"]
+__all__ = ["SparseModel", "Solution", "Stage", "gap_of"]
+
+
+def gap_of(objective: float, bound: float) -> float:
+    """``|objective - bound| / max(|objective|, 1e-9)``; ``inf`` when either is not finite."""
+    if objective is None or bound is None or not np.isfinite(objective) or not np.isfinite(bound):
+        return float("inf")
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """``yingji check`` (alias ``yingji assess``) and the compliance section of ``yingji demo``.
 
-Registered on import through the registries of :mod:`yingji.cli` (its docstring), so that
-file needs no edit.
+Faces layer: listed in :data:`yingji.cli.SECTION_MODULES`; it calls :mod:`yingji.compliance`.
 
 Exit codes of ``yingji check``: 0 when no rule fails, 1 when a rule fails (a missing value
 counts as a failure only with ``--strict``), 2 for bad input (unreadable county or rules
@@ -14,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from yingji import cli as _cli
+from yingji.cli._registry import COMMANDS, command, demo_section
 
 FORMATS = ("table", "md", "html", "json")
 
@@ -114,14 +113,14 @@ _DESCRIPTION = (
     "indicators and model-computed metrics. Exit codes: 0 no rule fails; 1 a rule fails "
     "(missing values count with --strict); 2 bad input.")
 
-_cli.command("check", "check a county against the compliance rules (exit 1 if a rule fails)",
+command("check", "check a county against the compliance rules (exit 1 if a rule fails)",
              _add_arguments, description=_DESCRIPTION)(_run)
-if not any(c.name == "assess" for c in _cli.COMMANDS):
-    _cli.command("assess", "the compliance report of a county (same as 'check')",
+if not any(c.name == "assess" for c in COMMANDS):
+    command("assess", "the compliance report of a county (same as 'check')",
                  _add_arguments, description=_DESCRIPTION)(_run)
 
 
-@_cli.demo_section("Compliance with the county plan (县创城实施方案) and the standards",
+@demo_section("Compliance with the county plan (县创城实施方案) and the standards",
                    time_limit=90, order=900)
 def _demo_compliance(county, args) -> str:
     from yingji.compliance import check

@@ -3,14 +3,19 @@
 ``yingji demo [--full]`` runs the demo report on the embedded sample county;
 ``yingji bench [SUITE ...] [--full]`` runs the benchmark suites in ``benchmarks/``.
 
-Extending it (one function each):
+Faces layer. The commands and demo sections live in the modules of this package, listed in
+:data:`SECTION_MODULES` (``yingji.cli.fire``, ``.teams``, ``.supplies``, ``.simulation``,
+``.shelters``, ``.compliance``, ``.planning``); each calls the domain's public functions and adds
+to the registries of :mod:`yingji.cli._registry` when this package imports it. No domain module
+imports the CLI.
+
+Adding to it (one function each):
 
 * a **demo section** is a function ``(county, args) -> str`` registered with
-  :func:`demo_section` (or appended to :data:`DEMO_SECTIONS`); it runs in its own
-  process under its own time limit, and an error in it is printed without stopping
-  the demo::
+  :func:`demo_section`; it runs in its own process under its own time limit, and an error in it
+  is printed without stopping the demo::
 
-      from yingji.cli import demo_section
+      from yingji.cli._registry import demo_section
 
       @demo_section("Fire stations", time_limit=20)
       def _demo_fire(county, args):
@@ -19,11 +24,11 @@ Extending it (one function each):
 
   ``args.full`` says whether ``--full`` was given and ``args.time_limit`` is the
   section's limit in seconds (pass it on as ``time_limit=`` to solves).
-* a **subcommand** is a :class:`Command` registered with :func:`command` (or appended
-  to :data:`COMMANDS`): a name, a help line, a function adding its arguments to an
-  ``argparse`` parser and a function ``(args) -> int`` returning the exit status.
+* a **subcommand** is a :class:`Command` registered with :func:`command`: a name, a help line, a
+  function adding its arguments to an ``argparse`` parser and a function ``(args) -> int``
+  returning the exit status.
 
-Only the standard library is imported at module level, so ``yingji --help`` is fast.
+Put a new module's name in :data:`SECTION_MODULES`.
 """
 
 from __future__ import annotations
@@ -40,88 +45,19 @@ from pathlib import Path
 from typing import Callable
 
 __all__ = ["main", "DemoSection", "DEMO_SECTIONS", "demo_section", "Command", "COMMANDS",
-           "command", "run_demo"]
+           "command", "run_demo", "load_sections", "SECTION_MODULES"]
 
 
-# ----------------------------------------------------------------------------------------
-# registries
-# ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoSection:
-    """One section of ``yingji demo``.
-
-    Attributes
-    ----------
-    title : str
-        Heading printed above the section's text.
-    func : callable
-        ``func(county, args) -> str``: the section's text.
-    time_limit : float
-        Seconds the section may run (default run); ``full_time_limit`` with ``--full``.
-    full_only : bool
-        Run only with ``--full``.
-    order : int
-        Sections print in increasing order (ties: registration order). Foundation
-        sections use 0-99; domain sections 100+.
-    """
-
-    title: str
-    func: Callable
-    time_limit: float = 20.0
-    full_time_limit: float | None = None
-    full_only: bool = False
-    order: int = 100
-
-
-#: Registered demo sections (append a :class:`DemoSection`, or use :func:`demo_section`).
-DEMO_SECTIONS: list[DemoSection] = []
-
-
-def demo_section(title: str, *, time_limit: float = 20.0, full_time_limit: float | None = None,
-                 full_only: bool = False, order: int = 100):
-    """Decorator registering ``func(county, args) -> str`` as a ``yingji demo`` section."""
-
-    def deco(func):
-        DEMO_SECTIONS[:] = [s for s in DEMO_SECTIONS if s.title != title]
-        DEMO_SECTIONS.append(DemoSection(title, func, float(time_limit),
-                                         None if full_time_limit is None else float(full_time_limit),
-                                         full_only, order))
-        return func
-
-    return deco
-
-
-@dataclass(frozen=True)
-class Command:
-    """One ``yingji`` subcommand: ``add_arguments(parser)`` then ``run(args) -> int``."""
-
-    name: str
-    help: str
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
-    description: str = ""
-    aliases: tuple = field(default_factory=tuple)
-    #: hand every argument after the name to ``run`` untouched, as ``args.rest``
-    passthrough: bool = False
-
-
-#: Registered subcommands (append a :class:`Command`, or use :func:`command`).
-COMMANDS: list[Command] = []
-
-
-def command(name: str, help: str, add_arguments: Callable | None = None, *,
-            description: str = ""):
-    """Decorator registering ``run(args) -> int`` as subcommand ``name``."""
-
-    def deco(run):
-        COMMANDS[:] = [c for c in COMMANDS if c.name != name]
-        COMMANDS.append(Command(name, help, add_arguments or (lambda p: None), run,
-                                description or help))
-        return run
-
-    return deco
+from yingji._fork import fork_safe as _fork_safe  # noqa: E402
+from yingji.cli import _registry  # noqa: E402
+from yingji.cli._registry import (  # noqa: E402  (the registries every face module adds to)
+    COMMANDS,
+    DEMO_SECTIONS,
+    Command,
+    DemoSection,
+    command,
+    demo_section,
+)
 
 
 # ----------------------------------------------------------------------------------------
@@ -252,20 +188,6 @@ def _run_isolated(section: DemoSection, county, args, limit: float):
     return "timeout", f"stopped after its time limit of {limit:g} s"
 
 
-def _fork_safe() -> bool:
-    """True when forking this process is safe (no GNU OpenMP pool started by numba yet)."""
-    if "fork" not in mp.get_all_start_methods():
-        return False
-    nb = sys.modules.get("numba")
-    if nb is None:
-        return True
-    try:
-        layer = nb.threading_layer()
-    except ValueError:  # no parallel region has run: no thread pool to break
-        return True
-    return layer != "omp"  # GNU OpenMP aborts a forked child ("fork() ... unsafe")
-
-
 def _run_threaded(section: DemoSection, county, args, limit: float):
     """Run one section in a daemon thread; give up waiting after ``limit`` seconds."""
     import threading
@@ -289,13 +211,24 @@ def _run_inline(section: DemoSection, county, args):
         return "error", f"{type(exc).__name__}: {exc}"
 
 
-def _load_plugins() -> None:
-    """Import yingji so modules that register sections/commands on import do so."""
-    try:
-        importlib.import_module("yingji")
-    except Exception as exc:  # noqa: BLE001 - a broken module must not break the CLI
-        print(f"warning: importing yingji failed ({type(exc).__name__}: {exc}); "
-              "some demo sections or commands may be missing", file=sys.stderr)
+#: The CLI modules, in the order their commands are listed; each adds its demo sections and
+#: subcommands to the registries when imported. The CLI names what it exposes: no domain module
+#: registers itself here.
+SECTION_MODULES = (
+    "yingji.cli.fire",
+    "yingji.cli.teams",
+    "yingji.cli.supplies",
+    "yingji.cli.simulation",
+    "yingji.cli.shelters",
+    "yingji.cli.compliance",
+    "yingji.cli.planning",
+)
+
+
+def load_sections() -> None:
+    """Import :data:`SECTION_MODULES` (once): their demo sections and commands register."""
+    for mod in SECTION_MODULES:
+        importlib.import_module(mod)
 
 
 def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
@@ -347,7 +280,7 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
         t0 = time.perf_counter()
         county = sample_county(copy=False)
         print(f"loaded the sample county in {time.perf_counter() - t0:.1f} s", file=out)
-    todo = sorted(enumerate(DEMO_SECTIONS), key=lambda t: (t[1].order, t[0]))
+    todo = sorted(enumerate(_registry.DEMO_SECTIONS), key=lambda t: (t[1].order, t[0]))
     n_err = 0
     for _, sec in todo:
         if sec.full_only and not full:
@@ -429,7 +362,7 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
 
 def _demo_run(args) -> int:
     if args.list:
-        for s in sorted(DEMO_SECTIONS, key=lambda s: s.order):
+        for s in sorted(_registry.DEMO_SECTIONS, key=lambda s: s.order):
             print(f"{s.title}  (limit {s.time_limit:.0f} s"
                   + (f", {s.full_time_limit:.0f} s with --full" if s.full_time_limit else "")
                   + (", --full only" if s.full_only else "") + ")")
@@ -496,7 +429,7 @@ def _bench_run(args) -> int:
     return int(rc or 0)
 
 
-COMMANDS.append(Command(
+_registry.COMMANDS.append(Command(
     "bench", "run the benchmark suites (benchmarks/ of a source checkout)", _bench_args,
     _bench_run, description="Run yingji's benchmark suites: 'yingji bench [SUITE ...] [--full] "
     "[--list]'; every argument goes to the runner in benchmarks/ (python -m benchmarks; "
@@ -510,7 +443,7 @@ COMMANDS.append(Command(
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``yingji`` parser with every registered subcommand."""
-    from yingji import __version__
+    from yingji._version import __version__
 
     ap = argparse.ArgumentParser(
         prog="yingji",
@@ -520,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--version", action="version", version=f"yingji {__version__}")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
-    for c in COMMANDS:
+    for c in _registry.COMMANDS:
         p = sub.add_parser(c.name, help=c.help, description=c.description)
         c.add_arguments(p)
         p.set_defaults(_run=c.run)
@@ -529,10 +462,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``yingji`` command; returns the exit status."""
-    _load_plugins()
+    load_sections()
     ap = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    for c in COMMANDS:
+    for c in _registry.COMMANDS:
         if c.passthrough and argv and argv[0] == c.name:
             return int(c.run(argparse.Namespace(command=c.name, rest=argv[1:])) or 0)
     args = ap.parse_args(argv)
@@ -542,5 +475,6 @@ def main(argv: list[str] | None = None) -> int:
     return int(args._run(args) or 0)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+
+
+load_sections()

@@ -1,0 +1,7 @@
+"""``python -m yingji.cli`` runs the ``yingji`` command."""
+
+import sys
+
+from yingji.cli import main
+
+sys.exit(main())

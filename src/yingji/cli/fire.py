@@ -1,0 +1,61 @@
+"""``yingji fire`` and the demo's fire-station section (faces layer: it calls :mod:`yingji.fire`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from yingji.cli._registry import command, demo_section
+from yingji.fire import assess, load_standard, plan
+
+
+@demo_section("Fire stations (GB 51080-2015)", time_limit=60, order=110)
+def _demo_fire(county, args) -> str:
+    a = assess(county)
+    p = plan(county, time_limit=args.time_limit, tradeoff=True)
+    cmp = p.compare()
+    lines = [a.summary(), "", "Plan:", p.summary(), "", cmp.to_string()]
+    new = p.to_frame()
+    if len(new):
+        lines += ["", "New stations:", new[["station_class", "area_km2", "population", "edge_minutes"]].to_string()]
+    return "\n".join(lines)
+
+
+def _args(p):
+    p.add_argument("action", choices=["assess", "plan"], help="assess the stations, or plan new ones")
+    p.add_argument("path", nargs="?", help="county folder or JSON (default: the sample county)")
+    p.add_argument("--standard", default="GB51080", help="profile name or TOML file (default GB51080)")
+    p.add_argument("--turnout", type=float, default=None, help="turnout minutes (replaces the profile's)")
+    p.add_argument("--target", type=float, default=1.0, help="share of coverable population to reach")
+    p.add_argument("--budget", type=int, default=None, help="at most this many new stations")
+    p.add_argument("--no-area-limits", action="store_true", help="plan without district-area limits")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
+
+
+@command("fire", "fire stations: assess against GB 51080 / NFPA 1710, or plan new stations", _args)
+def _run(args) -> int:
+    import json
+
+    from yingji.county import County
+    from yingji.datasets import sample_county
+
+    county = (County.from_json(Path(args.path).read_text(encoding="utf-8"))
+              if args.path and str(args.path).endswith(".json")
+              else County.load(args.path) if args.path else sample_county())
+    std = load_standard(args.standard, **({"turnout_minutes": args.turnout} if args.turnout is not None else {}))
+    if args.action == "assess":
+        res = assess(county, standard=std)
+        if args.json:
+            print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
+        else:
+            print(res.summary())
+            print(res.stations.drop(columns=["x", "y"], errors="ignore").to_string())
+        return 0
+    res = plan(county, standard=std, target=args.target, budget=args.budget,
+               area_limits=not args.no_area_limits, time_limit=args.time_limit)
+    if args.json:
+        print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(res.summary())
+        print(res.compare().to_string())
+    return 0
