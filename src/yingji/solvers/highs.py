@@ -265,7 +265,7 @@ def _resolve_without_start(model: SparseModel, start, t0: float, **kw) -> Soluti
     xs = np.asarray(start, dtype=np.float64)
     s_obj = model.objective_value(xs)
     better = sol.x is not None and (sol.objective <= s_obj if model.sense == "min" else sol.objective >= s_obj)
-    if better:
+    if better or not (np.isfinite(xs).all() and model.is_feasible(xs)):
         return replace(sol, seconds=time.perf_counter() - t0)
     from yingji.solvers.core import gap_of
 
