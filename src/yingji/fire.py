@@ -1082,7 +1082,11 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
         st_pct = np.full(s, np.nan)
         for j in np.unique(pos[in_scope & (pos >= 0)]):
             sel = in_scope & (pos == j)
-            st_pct[j] = weighted_percentile(tmin[sel], w_inc[sel], std.percentile)
+            wj = w_inc[sel]
+            if not (wj > 0).any():
+                # a district with no recorded incidents: its population, else its points, weigh
+                wj = pop[sel] if (pop[sel] > 0).any() else np.ones(int(sel.sum()))
+            st_pct[j] = weighted_percentile(tmin[sel], wj, std.percentile)
     # full first alarm: k companies from several stations
     fa_limit = std.full_alarm_minutes
     full_alarm = None
@@ -1238,7 +1242,9 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
     stf["area_limit_km2"] = limits
     with np.errstate(invalid="ignore"):
         stf["area_ok"] = pd.array(np.where(np.isfinite(limits), area_col <= limits + tol, True), dtype="boolean")
-        stf["edge_ok"] = pd.array(np.where(has_d & (count > 0), pct_col <= budget + tol, True), dtype="boolean")
+        stf["edge_ok"] = pd.array([pd.NA if (h and c > 0 and not np.isfinite(v)) else bool(v <= budget + tol)
+                                   if (h and c > 0) else True for h, c, v in zip(has_d, count, pct_col)],
+                                  dtype="boolean")
     stf["staff"] = staff
     stf["staff_required"] = staff_req
     stf["staff_ok"] = _ok_col(staff, staff_req)
@@ -1898,7 +1904,8 @@ class FirePlan:
             f"Population reached within {a.travel_budget:g} min: {_pct(b.coverage_share)} -> {_pct(a.coverage_share)}; "
             f"points not reached {len(b.uncovered)} -> {len(a.uncovered)}"
             + (f" ({len(self.unreachable)} no site can reach: {self.unreachable[:10]})" if self.unreachable else "") + ".",
-            f"{'Proven optimal' if self.optimal else f'Gap {self.gap:.3%} ({self.status})'}"
+            (("Proven optimal" if self.optimal else f"Not proven ({self.status})") if self.stages else
+             ("Proven optimal" if self.optimal else f"Gap {self.gap:.3%} ({self.status})"))
             + ("".join(f"; {st.name} {_fmt(st.objective)} (bound {_fmt(st.bound)}, {st.status})"
                        for st in self.stages))
             + f"; target met: {self.target_met}.",
@@ -2020,9 +2027,11 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     so :math:`x_{ik_{ir}} = u_{ir} - u_{i,r-1}` is 1 exactly for the nearest open site
     (closest assignment, [3]_), in :math:`O(\\sum_i r_i)` non-zeros instead of
     :math:`O(\\sum_i r_i^2)`. Row :math:`i` is covered iff :math:`u_{i,b_i} = 1`
-    (:math:`b_i` its last rank within :math:`b`). LSCP: minimise
-    :math:`\\sum_{j\\,new} (1 + c_j / (1 + \\sum c)) y_j` with :math:`u_{i,b_i} = 1` for every
-    coverable row [1]_; MCLP: maximise :math:`\\sum_i w_i u_{i,b_i}` with
+    (:math:`b_i` its last rank within :math:`b`). LSCP with :math:`u_{i,b_i} = 1` for every
+    coverable row [1]_, solved lexicographically (:func:`yingji.solvers.solve_lexicographic`):
+    first minimise :math:`N = \\sum_{j\\,new} y_j`, then minimise
+    :math:`\\sum_{j\\,new} c_j y_j` subject to :math:`\\sum_{j\\,new} y_j \\le N^*`
+    (``objective="cost"``: the cost alone). MCLP: maximise :math:`\\sum_i w_i u_{i,b_i}` with
     :math:`\\sum_{j\\,new} y_j \\le B` [2]_.
 
     References

@@ -1515,6 +1515,11 @@ class TransferPlan:
                 f"unmet {self.unmet['quantity'].sum():,.0f} units ({self.status})")
 
 
+#: Distinct priorities up to which :func:`transfer` solves one stage per priority class (exact
+#: for any priority > 0); with more, one priority-weighted stage (priorities scaled to max 1).
+MAX_PRIORITY_CLASSES = 12
+
+
 def transfer(
     county,
     demands: pd.DataFrame,
@@ -1572,10 +1577,14 @@ def transfer(
         \operatorname{lexmin} \Big( \sum_r \pi_r u_r,\; \sum_{jr} v_{k_r} \tau_{jr} x_{jr} \Big)
         \;\text{s.t.}\; \sum_j x_{jr} + u_r = q_r,\quad \sum_{r: k_r = k} x_{jr} \le s_{jk},
 
-    solved in two stages (:func:`yingji.solvers.solve_lexicographic`): the least priority-weighted
+    solved in stages (:func:`yingji.solvers.solve_lexicographic`): the least priority-weighted
     unmet demand first, then the least cost with that level held — no penalty weight, so a
     demand of any priority > 0 is met whenever stock can reach it, however long the route or
-    however much other stock must be rerouted. Rows of priority 0 are met only where that
+    however much other stock must be rerouted. The met quantities of a transportation problem
+    form a polymatroid, on which the weighted optimum is the greedy one [2]_: the first stage is
+    therefore split into one stage per priority class, highest first (each in units of quantity,
+    so a priority of 1e-9 next to one of 1e4 is as exact as equal priorities); with more than
+    :data:`MAX_PRIORITY_CLASSES` distinct priorities one weighted stage is used. Rows of priority 0 are met only where that
     costs nothing.
     ``objective="time"`` bisects over the distinct :math:`\tau` for the smallest latest arrival
     that meets the same demand (a bottleneck transportation problem).
@@ -1584,6 +1593,9 @@ def transfer(
     ----------
     .. [1] Hammer, P. L. (1969). Time-minimizing transportation problems. Naval Research
        Logistics Quarterly 16(3), 345-357.
+    .. [2] Edmonds, J. (1970). Submodular functions, matroids, and certain polyhedra. In
+       Combinatorial Structures and Their Applications, 69-87 (the greedy algorithm is optimal
+       for a linear objective over a polymatroid).
     """
     from yingji.siting._inputs import check_time_limit
 
@@ -1654,6 +1666,12 @@ def transfer(
     pri = pd.to_numeric(dem["priority"]).to_numpy(float)
     qty = pd.to_numeric(dem["quantity"]).to_numpy(float)
     integral = bool(np.all(qty == np.round(qty)) and np.all(avail.to_numpy(float) == np.round(avail.to_numpy(float))))
+    classes = sorted({float(c) for c in pri[pri > 0]}, reverse=True)
+
+    def class_unmet(x: np.ndarray) -> np.ndarray:
+        """Unmet quantity per priority class (highest first), from a column vector."""
+        u_ = x[nX:]
+        return np.array([float(u_[pri == c].sum()) for c in classes])
 
     def lp(allowed: np.ndarray, lexi_cost: bool = True):
         # x (nX), u (R) : x sum per row + u = qty ; stock per (depot,item)
@@ -1668,8 +1686,16 @@ def transfer(
         m = SparseModel(np.zeros(nX + R), sp.vstack([A_dem, A_st]).tocsr(),
                         np.concatenate([qty, np.full(len(keys), -np.inf)]), np.concatenate([qty, cap]), 0, hi, None,
                         name="transfer")
-        # exactly as documented: least priority-weighted unmet demand, then (that level held) least cost
-        stages = [("unmet", np.r_[np.zeros(nX), pri], "min")]
+        # exactly as documented: least priority-weighted unmet demand, then (that level held) least
+        # cost. Met quantities form a polymatroid (a transportation problem per item), so the
+        # weighted optimum is the greedy one: the most of the highest priority class, then of the
+        # next, ... (Edmonds 1970). One stage per class keeps every stage in units of quantity, so
+        # no priority is too small or too large for the solver's tolerances.
+        if len(classes) <= MAX_PRIORITY_CLASSES:
+            stages = [(f"unmet (priority {c:g})", np.r_[np.zeros(nX), (pri == c).astype(float)], "min")
+                      for c in classes]
+        else:
+            stages = [("unmet", np.r_[np.zeros(nX), pri / pri.max()], "min")]
         if lexi_cost:
             stages.append(("cost", np.r_[cost, np.zeros(R)], "min"))
         sol = solve_lexicographic(m, objectives=stages, time_limit=dl.limit(), level_tol=0.0)
@@ -1685,7 +1711,7 @@ def transfer(
 
         sol = Solution(np.concatenate([np.zeros(nX), qty]), float("nan"), float("-inf"), float("inf"),
                        "time_limit", False, "kTimeLimit", 0.0, "none")
-    unmet_total = float((pri * sol.x[nX:]).sum())
+    unmet_ref = class_unmet(sol.x)
     max_t = float(tau[sol.x[:nX] > 1e-9].max()) if nX and (sol.x[:nX] > 1e-9).any() else 0.0
     obj = float(cost @ sol.x[:nX])
     if objective == "time" and nX:
@@ -1702,7 +1728,7 @@ def transfer(
             if not s2.optimal:
                 cut = True  # an LP stopped early proves nothing about this level
                 break
-            if float((pri * s2.x[nX:]).sum()) <= unmet_total + 1e-7 * max(1.0, unmet_total):
+            if np.all(class_unmet(s2.x) <= unmet_ref + 1e-9 * np.maximum(1.0, unmet_ref)):
                 hi_i, best = mid, s2
             else:
                 lo_i = mid + 1

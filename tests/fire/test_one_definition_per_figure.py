@@ -115,3 +115,19 @@ def test_nfpa_station_travel_is_its_district_percentile(seed):
         sel = in_scope & (first == j)
         if sel.any():
             assert g.stations.loc[sid, "travel_percentile_minutes"] == pytest.approx(times[sel, j].max())
+
+
+def test_nfpa_district_without_incidents_is_judged_by_its_population():
+    """A district with no recorded incidents: its percentile is over its population (not NaN),
+    and edge_ok, the check and failed_rules agree."""
+    demand = pd.DataFrame({"population": [100.0, 100.0, 100.0, 300.0], "area_m2": 1e6, "urban": True,
+                           "incidents_per_year": [5.0, 5.0, 0.0, 0.0]}, index=list("abcd"))
+    stations = pd.DataFrame({"station_class": ["class1"] * 2, "engines": 2, "ladders": 1, "staff": 30},
+                            index=["S0", "S1"])
+    times = pd.DataFrame([[1, 9], [2, 9], [9, 3], [9, 4.5]], index=demand.index, columns=stations.index, dtype=float)
+    a = assess(standard="NFPA1710", stations=stations, demand=demand, times=times)
+    s1 = a.stations.loc["S1"]
+    assert s1["travel_percentile_minutes"] == pytest.approx(_naive_weighted_p([3.0, 4.5], [100.0, 300.0], 0.9))
+    assert (not s1["edge_ok"]) and "S3-033" in s1["failed_rules"] and not s1["compliant"]
+    ck = a.checks[(a.checks["rule"] == "S3-033") & (a.checks["scope"] == "S1")]
+    assert ck["passed"].iloc[0] == False  # noqa: E712

@@ -102,3 +102,42 @@ def test_reported_objective_is_that_of_the_returned_point(seed):
     assert model.is_feasible(sol.x)
     ref = solve(model, time_limit=10)
     assert sol.objective == pytest.approx(ref.objective, rel=1e-9)
+
+
+def test_a_later_stage_that_fails_keeps_the_earlier_point(monkeypatch):
+    """A solver failure in a later stage (kUnknown) is reported as that stage 'failed', with the
+    previous stage's point returned; a failure in stage 1 is raised."""
+    import yingji.solvers.core as core
+    from yingji.exceptions import SolverError
+
+    model, A = _cover_model(3)
+    m = A.shape[1]
+    real = core.solve
+    calls = []
+
+    def flaky(mk, **kw):
+        calls.append(mk.name)
+        if len(calls) > 1:
+            raise SolverError("HiGHS failed with model status kUnknown.", status="kUnknown")
+        return real(mk, **kw)
+
+    monkeypatch.setattr(core, "solve", flaky)
+    objs = [("count", np.ones(m), "min"), ("cost", np.arange(m, dtype=float), "min"), ("x", np.ones(m), "max")]
+    sol = solve_lexicographic(model, objs, time_limit=10)
+    assert [s.status for s in sol.stages] == ["optimal", "failed", "not_run"]
+    assert not sol.optimal and sol.status == "time_limit" and model.is_feasible(sol.x)
+    assert sol.stages[0].objective == _brute(A, objs[:1])[0]
+    calls.clear()
+    monkeypatch.setattr(core, "solve", lambda mk, **kw: (_ for _ in ()).throw(SolverError("boom", status="x")))
+    with pytest.raises(SolverError):
+        solve_lexicographic(model, objs, time_limit=10)
+
+
+def test_stage_figures_are_those_of_the_returned_point():
+    model, A = _cover_model(11, n=12, m=9)
+    rng = np.random.default_rng(5)
+    m = A.shape[1]
+    objs = [("count", np.ones(m), "min"), ("cost", rng.uniform(1e5, 1e6, m), "min")]
+    sol = solve_lexicographic(model, objs, time_limit=10)
+    for st_, (_, c, _) in zip(sol.stages, objs):
+        assert st_.objective == pytest.approx(float(c @ sol.x), rel=1e-12)

@@ -115,3 +115,62 @@ def test_bad_priority_named(bad):
     demands = pd.DataFrame({"destination": ["t"], "item": ["water"], "quantity": [3.0], "priority": [bad]})
     with pytest.raises(ValidationError, match="priority"):
         transfer(None, demands, stock=stock, depots=pd.DataFrame(index=["D"]), times=times)
+
+
+def _per_class_oracle(depots, stock, demands, times):
+    """Unmet quantity per priority, highest first, by an independent LP per item and class."""
+    out = {}
+    for it in demands["item"].unique():
+        d = demands[demands["item"] == it].reset_index(drop=True)
+        pairs = [(j, r) for r in range(len(d)) for j, dep in enumerate(depots)
+                 if np.isfinite(times.loc[dep, d.loc[r, "destination"]])]
+        A = [[1.0 if rr == r else 0.0 for j, rr in pairs] for r in range(len(d))]
+        A += [[1.0 if jj == j else 0.0 for jj, rr in pairs] for j in range(len(depots))]
+        b = list(d["quantity"]) + [stock[(stock.depot == dep) & (stock.item == it)].quantity.sum() for dep in depots]
+        A, b = np.array(A).reshape(len(b), len(pairs)), np.array(b)
+        for p in sorted(d["priority"].unique(), reverse=True):
+            c = np.array([float(d.loc[r, "priority"] == p) for j, r in pairs])
+            s = linprog(-c, A_ub=A, b_ub=b, bounds=(0, None), method="highs") if len(pairs) else None
+            met = -s.fun if s is not None else 0.0
+            out[p] = out.get(p, 0.0) + d.loc[d["priority"] == p, "quantity"].sum() - met
+            if len(pairs):
+                A, b = np.vstack([A, -c]), np.r_[b, -met + 1e-7]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("prios", [(0.1, 1000.0), (1e-6, 1e4, 1.0), (1e-9, 0.05, 3.0)])
+def test_wide_priority_ranges_and_large_quantities(seed, prios):
+    """Priorities 10^4..10^13 apart and quantities to 1.5e5: each class met as far as stock reaches."""
+    rng = np.random.default_rng(seed)
+    nd, nt = int(rng.integers(2, 7)), int(rng.integers(3, 10))
+    depots = [f"D{i}" for i in range(nd)]
+    towns = [f"T{i}" for i in range(nt)]
+    T = np.round(rng.uniform(5, 900, (nd, nt)), 1)
+    T[rng.random((nd, nt)) < 0.4] = np.inf
+    times = pd.DataFrame(T, index=depots, columns=towns)
+    items = ["water", "tent"]
+    stock = pd.DataFrame([{"depot": d, "item": it, "quantity": float(rng.integers(0, 200000 if it == "water" else 2000))}
+                          for d in depots for it in items])
+    demands = pd.DataFrame([{"destination": t, "item": it,
+                             "quantity": float(rng.integers(1, 150000 if it == "water" else 1500)),
+                             "priority": float(rng.choice(prios))}
+                            for t in towns for it in items if rng.random() < 0.7])
+    it_tab = pd.DataFrame({"unit_volume": [0.0015, 0.2], "per_person_per_day": 1.0, "days": 1.0}, index=items)
+    tp = transfer(None, demands, stock=stock, depots=pd.DataFrame(index=depots), times=times, items=it_tab)
+    want = _per_class_oracle(depots, stock, demands, times)
+    got = tp.unmet.groupby("priority")["quantity"].sum().to_dict()
+    for p, v in want.items():
+        assert got.get(p, 0.0) == pytest.approx(v, abs=1e-6), (p, got, want)
+    assert tp.optimal
+
+
+@pytest.mark.parametrize("objective", ["cost", "time"])
+def test_tiny_priority_beside_a_large_one(objective):
+    times = pd.DataFrame([[1.0, 100.0]], index=["D"], columns=["near", "far"])
+    stock = pd.DataFrame({"depot": ["D"], "item": ["water"], "quantity": [50.0]})
+    dem = pd.DataFrame({"destination": ["near", "far"], "item": ["water"] * 2, "quantity": [10.0, 5.0],
+                        "priority": [1.0, 1e-9]})
+    tp = transfer(None, dem, stock=stock, depots=pd.DataFrame(index=["D"]), times=times, objective=objective)
+    assert len(tp.unmet) == 0 and tp.shipments["quantity"].sum() == 15.0
+    assert tp.max_minutes == 100.0

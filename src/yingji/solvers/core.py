@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
-from yingji.exceptions import InfeasibleError
+from yingji.exceptions import InfeasibleError, SolverError
 from yingji.solvers.model import Solution, SparseModel, Stage, gap_of
 
 __all__ = ["solve", "solve_lexicographic", "gap_of"]
@@ -141,13 +141,16 @@ def solve_lexicographic(
     -------
     Solution
         The point of the last stage that ran; ``objective``, ``bound`` and ``gap`` are the last
-        stage's (its objective value at that point, proven bound, relative gap), ``optimal``
-        is True only when every stage was proven, ``stages`` has one :class:`Stage` each.
+        stage's, ``optimal`` is True only when every stage was proven, ``stages`` has one
+        :class:`Stage` each (its objective evaluated at the returned point, its proven bound,
+        status ``"optimal"``, ``"time_limit"``, ``"failed"`` or ``"not_run"``).
 
     Raises
     ------
-    InfeasibleError
-        Stage 1 is infeasible.
+    InfeasibleError, SolverError
+        Stage 1 is infeasible, or the solver failed on it. A later stage that fails (even with
+        its held levels loosened to ``1e-6``) is reported ``"failed"`` and the previous stage's
+        point is returned.
 
     References
     ----------
@@ -179,34 +182,58 @@ def solve_lexicographic(
         probs.param("level_tol", "a float in [0, 1e-3)", level_tol)
     probs.raise_if_any()
     dl = Deadline(float(time_limit), t0)
-    A, row_lo, row_hi = model.A, model.row_lo, model.row_hi
+    held: list[tuple[np.ndarray, str, float, bool]] = []  # (c, sense, level, integral) of earlier stages
+
+    def with_levels(tol: float):
+        """The model's rows plus one row per earlier stage holding its level (slack ``tol``)."""
+        if not held:
+            return model.A, model.row_lo, model.row_hi
+        lo, hi = [], []
+        for c_, sense_, z_, integ_ in held:
+            slack = 0.0 if integ_ else tol * max(1.0, abs(z_))
+            lo.append(-np.inf if sense_ == "min" else z_ - slack)
+            hi.append(z_ + slack if sense_ == "min" else np.inf)
+        A_ = sp.vstack([model.A, sp.csr_matrix(np.vstack([h[0] for h in held]))], format="csr")
+        return A_, np.r_[model.row_lo, lo], np.r_[model.row_hi, hi]
+
     stages: list[Stage] = []
     best: Solution | None = None
     x_prev = None if start is None else np.asarray(start, dtype=np.float64)
+    stopped = False
     for k, (name, c, sense) in enumerate(objs):
-        if k and (dl.expired() or best is None or best.x is None):
+        if k and (stopped or dl.expired() or best is None or best.x is None):
             val = float(c @ best.x) if best is not None and best.x is not None else float("nan")
             inf = float("-inf") if sense == "min" else float("inf")
             stages.append(Stage(name, sense, val, inf, float("inf"), False, "not_run"))
             continue
-        mk = SparseModel(c, A, row_lo, row_hi, model.col_lo, model.col_hi, model.integrality, sense,
-                         0.0, model.col_names, None, f"{model.name}_{name}", dict(model.meta))
-        try:
-            sol = solve(mk, solver=solver, time_limit=dl.limit(), mip_gap=mip_gap, start=x_prev,
-                        verbose=verbose, threads=threads, options=options)
-        except InfeasibleError:
-            if k == 0 or level_tol >= 1e-6:
-                raise
-            # the held levels are one solver tolerance too tight: hold them a little looser
-            return solve_lexicographic(model, objectives, solver=solver, time_limit=max(dl.left(), 1e-3),
-                                       mip_gap=mip_gap, start=start, level_tol=1e-6, verbose=verbose,
-                                       threads=threads, options=options)
+        sol = None
+        for tol in dict.fromkeys((float(level_tol), max(float(level_tol), 1e-6))):
+            A, row_lo, row_hi = with_levels(tol)
+            mk = SparseModel(c, A, row_lo, row_hi, model.col_lo, model.col_hi, model.integrality, sense,
+                             0.0, model.col_names, None, f"{model.name}_{name}", dict(model.meta))
+            try:
+                sol = solve(mk, solver=solver, time_limit=dl.limit(), mip_gap=mip_gap, start=x_prev,
+                            verbose=verbose, threads=threads, options=options)
+                break
+            except (InfeasibleError, SolverError):
+                if k == 0:
+                    raise
+                # the held levels may be one solver tolerance too tight: hold them a little looser
+                sol = None
+        if sol is None:
+            # the stage failed even so: the previous point holds every level; report, do not raise
+            val = float(c @ x_prev)
+            inf = float("-inf") if sense == "min" else float("inf")
+            stages.append(Stage(name, sense, val, inf, float("inf"), False, "failed"))
+            stopped = True
+            continue
         if sol.x is None and x_prev is not None and k:
             # nothing found in the time left: the previous stage's point still holds every level
             val = float(c @ x_prev)
             sol = replace(sol, x=x_prev, objective=val, gap=gap_of(val, sol.bound))
         bound = sol.bound
-        if _integral_objective(mk, c) and np.isfinite(bound):
+        integ = _integral_objective(mk, c)
+        if integ and np.isfinite(bound):
             bound = float(np.ceil(bound - 1e-6) if sense == "min" else np.floor(bound + 1e-6))
         gap = gap_of(sol.objective, bound) if sol.x is not None else float("inf")
         stages.append(Stage(name, sense, float(sol.objective), float(bound), gap, bool(sol.optimal),
@@ -217,17 +244,18 @@ def solve_lexicographic(
         x_prev = sol.x
         # hold this objective at the level it reached for the stages after it
         z = float(c @ sol.x)
-        if _integral_objective(mk, c):
-            z = float(np.round(z))
-            lo_, hi_ = (-np.inf, z) if sense == "min" else (z, np.inf)
-        else:
-            slack = level_tol * max(1.0, abs(z))
-            lo_, hi_ = (-np.inf, z + slack) if sense == "min" else (z - slack, np.inf)
-        A = sp.vstack([A, sp.csr_matrix(c[None, :])], format="csr")
-        row_lo = np.r_[row_lo, lo_]
-        row_hi = np.r_[row_hi, hi_]
-    last = stages[-1]
+        held.append((c, sense, float(np.round(z)) if integ else z, integ))
     x = best.x if best is not None else None
+    if x is not None:
+        # every stage's figure at the point returned (a later stage may move an earlier objective
+        # within its held level)
+        fixed = []
+        for st_, (_, c, _) in zip(stages, objs):
+            val = float(c @ x)
+            fixed.append(replace(st_, objective=val, gap=gap_of(val, st_.bound) if st_.status != "not_run"
+                                 and st_.status != "failed" else st_.gap))
+        stages = fixed
+    last = stages[-1]
     optimal = all(s.optimal for s in stages)
     return Solution(x, last.objective, last.bound, last.gap, "optimal" if optimal else "time_limit", optimal,
                     best.solver_status if best is not None else "", time.perf_counter() - t0,

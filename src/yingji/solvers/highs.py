@@ -263,7 +263,7 @@ def _resolve_without_start(model: SparseModel, start, t0: float, **kw) -> Soluti
     xs = np.asarray(start, dtype=np.float64)
     s_obj = model.objective_value(xs)
     better = sol.x is not None and (sol.objective <= s_obj if model.sense == "min" else sol.objective >= s_obj)
-    if better:
+    if better or not (np.isfinite(xs).all() and model.is_feasible(xs)):
         return replace(sol, seconds=time.perf_counter() - t0)
     bound = min(sol.bound, s_obj) if model.sense == "min" else max(sol.bound, s_obj)
     gap = gap_of(s_obj, bound)

@@ -44,7 +44,8 @@ class Stage:
     optimal : bool
         Proven within the stage's gap.
     status : str
-        ``"optimal"``, ``"time_limit"`` or ``"not_run"`` (no time was left for the stage).
+        ``"optimal"``, ``"time_limit"``, ``"failed"`` (the solver failed on it; the previous
+        stage's point is kept) or ``"not_run"`` (no time was left, or an earlier stage failed).
     """
 
     name: str
