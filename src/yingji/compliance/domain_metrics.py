@@ -191,14 +191,14 @@ def _register_shelters() -> None:
          "effective shelter area per resident within walking reach: population-weighted 2SFCA "
          "ratio over the network (yingji.shelters.assess)"),
         ("emergency_shelter_walk_distance_m", "S4-010", "m",
-         "walking metres along the network from the farthest populated demand point to its "
-         "nearest shelter of any class (yingji.shelters.assess)"),
+         "walking metres along the network from the farthest populated urban demand point to its "
+         "nearest shelter of any class (yingji.shelters.assess; GB 50413 scope: urban points)"),
         ("evac_distance_emergency_m", "S4-010", "m",
-         "walking metres from the farthest populated demand point to its nearest shelter "
-         "(yingji.shelters.assess)"),
+         "walking metres from the farthest populated urban demand point to its nearest shelter "
+         "(yingji.shelters.assess; GB 50413 scope: urban points)"),
         ("fixed_shelter_walk_distance_m", "S4-011", "m",
-         "walking metres from the farthest populated demand point to its nearest fixed or "
-         "central shelter (yingji.shelters.assess)"),
+         "walking metres from the farthest populated urban demand point to its nearest fixed or "
+         "central shelter (yingji.shelters.assess; GB 50413 scope: urban points)"),
         ("fixed_shelter_capacity_share", "S4-033", "%",
          "places in fixed and central shelters (area / class norm) per 100 residents, "
          "county-wide (yingji.shelters.assess)"),
