@@ -455,6 +455,7 @@ class _Context:
 
 def _load_county(spec, allow_paths: bool):
     from yingji.county import County
+    from yingji.datasets import read_county
 
     if not isinstance(spec, Mapping):
         raise BadRequest("\"county\" must be an object: {\"sample\": true}, {\"path\": ...} or a "
@@ -471,7 +472,7 @@ def _load_county(spec, allow_paths: bool):
         p = Path(str(spec["path"])).expanduser()
         if not p.exists():
             raise BadRequest(f"No county at path {str(p)!r}.")
-        county = County.load(p) if p.is_dir() else County.from_json(p)
+        county = read_county(p, func="the JSON API", param="county.path")
     elif spec.get("format") == "yingji.county":
         county = County.from_json({k: v for k, v in spec.items() if k != "replace"})
     else:

@@ -90,9 +90,9 @@ def _run(args) -> int:
             if not Path(path).exists():
                 print(f"yingji check: no county at {path!r}", file=sys.stderr)
                 return 2
-            from yingji.county import County
+            from yingji.datasets import read_county
 
-            county = County.load(path)
+            county = read_county(path, func="yingji check", param="PATH")
         rep = check(county, rules=args.rules, as_of=args.as_of,
                     computed=not args.no_computed, time_limit=args.time_limit,
                     exclude=[e.strip() for e in args.exclude.split(",") if e.strip()] or None)

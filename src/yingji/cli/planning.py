@@ -42,9 +42,9 @@ def _cli_run(args) -> int:
             if not path.exists():
                 print(f"yingji plan: no county at {args.path!r}", file=sys.stderr)
                 return 2
-            from yingji.county import County
+            from yingji.datasets import read_county
 
-            county = County.load(path) if path.is_dir() else County.from_json(path)
+            county = read_county(path, func="yingji plan", param="PATH")
         p = plan(county, parts=parts, time_limit=args.time_limit, seed=args.seed,
                  n_scenarios=args.scenarios, target=args.target, isolate=args.isolate)
         text = render(p, args.format)

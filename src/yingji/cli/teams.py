@@ -36,10 +36,9 @@ def _args(p):
 def _run(args) -> int:
     import json
 
-    from yingji.county import County
-    from yingji.datasets import sample_county
+    from yingji.datasets import read_county
 
-    county = County.load(args.path) if args.path else sample_county()
+    county = read_county(args.path, func="yingji teams", param="PATH")
     al = allocate(county, concurrent=args.concurrent, backup=args.backup, time_limit=args.time_limit)
     out = {"allocation": al.to_dict()} if args.json else None
     if not args.json:

@@ -408,12 +408,9 @@ def _as_county(county):
             ns.name = ""
         return ns
     if isinstance(county, (str, Path)):
-        try:
-            from yingji.county import County  # written by the county engineer
-        except ImportError as exc:  # pragma: no cover - until yingji.county lands
-            raise ValidationError(f"The 'county' parameter of check is a path ({county!s}) but "
-                                  f"yingji.county is not available to load it: {exc}") from exc
-        return County.load(county)
+        from yingji.datasets import read_county
+
+        return read_county(county, func="check", param="county")
     return county
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-from yingji.datasets.sample import sample_county, sample_county_path
+from yingji.datasets.sample import read_county, sample_county, sample_county_path
 
 #: public name -> module that defines it (imported on first access)
 _LAZY = {
@@ -26,7 +26,7 @@ _LAZY = {
     "load_uncap_opt": "yingji.datasets.orlib",
 }
 
-__all__ = ["sample_county", "sample_county_path", *_LAZY]
+__all__ = ["sample_county", "sample_county_path", "read_county", *_LAZY]
 
 
 def __getattr__(name: str):

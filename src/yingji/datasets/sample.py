@@ -5,8 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Mapping
 
-__all__ = ["sample_county", "sample_county_path"]
+from yingji.county import County
+from yingji.exceptions import ValidationError
+
+__all__ = ["sample_county", "sample_county_path", "read_county"]
 
 
 def sample_county_path() -> Path:
@@ -23,8 +27,6 @@ def sample_county_path() -> Path:
 
 @lru_cache(maxsize=1)
 def _load():
-    from yingji.county import County
-
     return County.load(sample_county_path())
 
 
@@ -64,3 +66,44 @@ def sample_county(*, copy: bool = True):
     if not copy:
         return c
     return c.replace(**{n: t.copy() for n, t in c.tables.items()})
+
+
+def read_county(source=None, *, func: str = "read_county", param: str = "path") -> County:
+    """The one way to get a county from what a user names: the one loader every face uses.
+
+    Parameters
+    ----------
+    source : None, str, path, County or mapping
+        ``None``: the embedded sample county (:func:`yingji.datasets.sample_county`); a folder:
+        :meth:`County.load`; a ``.json`` file (or any existing file): :meth:`County.from_json`;
+        a mapping: a county JSON document; a :class:`County`: returned as is.
+    func, param : str
+        Names used in the error message (the calling function or command and its parameter).
+
+    Returns
+    -------
+    County
+
+    Raises
+    ------
+    ValidationError
+        Nothing exists at the path (naming it and the parameter), or the folder / document is
+        not a valid county (naming file, row and column, as :meth:`County.load` and
+        :meth:`County.from_json` do).
+    """
+    if source is None:
+        return sample_county()
+    if isinstance(source, County):
+        return source
+    if isinstance(source, Mapping):
+        return County.from_json(source)
+    if not isinstance(source, (str, Path)):
+        raise ValidationError(f"The {param!r} parameter of {func} must be a county folder, a county JSON file "
+                              f"or None (the sample county). Got {type(source).__name__} instead.")
+    p = Path(source).expanduser()
+    if p.is_dir():
+        return County.load(p)
+    if p.is_file():
+        return County.from_json(p)
+    raise ValidationError(f"The {param!r} parameter of {func} must be a county folder or a county JSON "
+                          f"file. Got {str(source)!r}, which does not exist.")
