@@ -12,7 +12,8 @@ import numpy as np
 
 from yingji.exceptions import ValidationError
 
-__all__ = ["Problems", "describe_positions", "check_finite_nonneg"]
+__all__ = ["Problems", "describe_positions", "check_finite_nonneg", "Interval", "Options", "InstanceOf",
+           "check_param", "TIME_LIMIT", "MIP_GAP", "SEED", "to_bool"]
 
 
 def describe_positions(idx: Iterable, labels=None, limit: int = 10) -> str:
@@ -123,3 +124,131 @@ def to_bool(series) -> tuple[np.ndarray, list]:
         else:
             bad.append(k)
     return out, bad
+
+
+# ============================================================================ declarative checks
+# In the spirit of scikit-learn's ``utils/_param_validation.py``: a parameter is described by
+# constraints (an interval, a set of options, a type); :func:`check_param` checks a value
+# against them, records one message in the standard template when none accepts it, and returns
+# the value converted (a float from "60", an int from 3.0). Text where a number belongs, NaN,
+# inf, bools for numbers and values out of range all get the same message form.
+
+
+class Interval:
+    """Numbers in an interval.
+
+    Parameters
+    ----------
+    kind : {float, int}
+        ``int`` accepts integral floats (3.0) and returns an int; bools are never numbers.
+    left, right : float or None
+        Bounds (None: unbounded).
+    closed : {"both", "left", "right", "neither"}
+    text : str, optional
+        How the message describes it (default: "a float in [0, inf)" style).
+
+    Examples
+    --------
+    >>> Interval(float, 0, None, closed="neither").describe()
+    'a float in (0, inf)'
+    """
+
+    def __init__(self, kind=float, left=None, right=None, *, closed="both", text: str | None = None):
+        self.kind, self.left, self.right, self.closed, self.text = kind, left, right, closed, text
+
+    def describe(self) -> str:
+        if self.text:
+            return self.text
+        lo = "-inf" if self.left is None else f"{self.left:g}"
+        hi = "inf" if self.right is None else f"{self.right:g}"
+        lb = "[" if self.closed in ("both", "left") and self.left is not None else "("
+        rb = "]" if self.closed in ("both", "right") and self.right is not None else ")"
+        return f"{'an int' if self.kind is int else 'a float'} in {lb}{lo}, {hi}{rb}"
+
+    def convert(self, value):
+        """The value as ``kind`` when it lies in the interval; raises ValueError otherwise."""
+        if isinstance(value, (bool, np.bool_)) or value is None:
+            raise ValueError
+        if isinstance(value, str):
+            value = value.strip()
+        v = float(value)  # TypeError / ValueError for text that is not a number
+        if not np.isfinite(v):
+            raise ValueError
+        if self.kind is int:
+            if v != round(v):
+                raise ValueError
+            v = int(round(v))
+        if self.left is not None and (v < self.left or (v == self.left and self.closed in ("right", "neither"))):
+            raise ValueError
+        if self.right is not None and (v > self.right or (v == self.right and self.closed in ("left", "neither"))):
+            raise ValueError
+        return v
+
+
+class Options:
+    """One of a set of values (compared as given; strings case-sensitive)."""
+
+    def __init__(self, *values):
+        self.values = tuple(values)
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(v) for v in self.values)
+
+    def convert(self, value):
+        if isinstance(value, (list, dict, set)) or value not in self.values:
+            raise ValueError
+        return value
+
+
+class InstanceOf:
+    """An instance of one of the given types (``text`` names them in messages)."""
+
+    def __init__(self, *types, text: str | None = None):
+        self.types, self.text = types, text
+
+    def describe(self) -> str:
+        return self.text or ("a " + " or ".join(t.__name__ for t in self.types))
+
+    def convert(self, value):
+        if not isinstance(value, self.types):
+            raise ValueError
+        return value
+
+
+#: ``time_limit``: seconds, positive and finite (every solve has one).
+TIME_LIMIT = Interval(float, 0, None, closed="neither", text="a positive number of seconds")
+#: ``mip_gap``: a relative gap in [0, 1).
+MIP_GAP = Interval(float, 0, 1, closed="left")
+#: ``seed``: a non-negative int.
+SEED = Interval(int, 0, None)
+
+
+def check_param(probs: Problems, name: str, value, *constraints, default=None):
+    """Check ``value`` of parameter ``name`` against ``constraints`` (any one may accept it).
+
+    ``None`` among the constraints accepts ``None``. Returns the converted value, or
+    ``default`` after recording the problem in ``probs`` (message: "The 'time_limit' parameter
+    of fire.plan must be a positive number of seconds. Got 'soon' instead.").
+
+    Examples
+    --------
+    >>> probs = Problems("mclp")
+    >>> check_param(probs, "time_limit", "60", TIME_LIMIT)
+    60.0
+    >>> check_param(probs, "mip_gap", -1, MIP_GAP, default=0.0)
+    0.0
+    >>> probs.items
+    ["The 'mip_gap' parameter of mclp must be a float in [0, 1). Got -1 instead."]
+    """
+    for c in constraints:
+        if c is None:
+            if value is None:
+                return None
+            continue
+        try:
+            return c.convert(value)
+        except (TypeError, ValueError, OverflowError):
+            continue
+    what = " or ".join("None" if c is None else c.describe() for c in constraints)
+    probs.param(name, what, value)
+    return default

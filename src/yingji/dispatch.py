@@ -29,7 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
-from yingji._validation import Problems, describe_positions
+from yingji._validation import TIME_LIMIT, Problems, check_param, describe_positions
 from yingji.exceptions import ValidationError
 from yingji.results import to_jsonable
 
@@ -769,12 +769,7 @@ def plan(
         probs.param("objective", "one of 'total', 'latest'", objective)
     if method not in ("auto", "assignment", "mip"):
         probs.param("method", "one of 'auto', 'assignment', 'mip'", method)
-    try:
-        tl = float(time_limit)
-    except (TypeError, ValueError):
-        tl = float("nan")
-    if not (np.isfinite(tl) and tl > 0):
-        probs.param("time_limit", "a positive number of seconds", time_limit)
+    tl = check_param(probs, "time_limit", time_limit, TIME_LIMIT, default=config.TIME_LIMIT)
     probs.raise_if_any()
     inp = _prepare(incidents, units, times, busy=busy, types=types, func="plan")
     crew = inp.crew_need is not None and bool((inp.crew_need > 0).any())

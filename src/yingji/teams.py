@@ -48,6 +48,7 @@ import scipy.sparse as sp
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
+from yingji.siting._inputs import check_mip_gap, check_time_limit
 from yingji.results import to_jsonable
 from yingji._odtimes import od_minutes
 from yingji.solvers import SparseModel, solve
@@ -509,9 +510,8 @@ def allocate(
     if isinstance(time_limit, Deadline):  # shared with plan_bases
         dl = time_limit
     else:
-        from yingji.siting._inputs import check_time_limit
-
         dl = Deadline(check_time_limit(time_limit, probs), t0)
+    check_mip_gap(mip_gap, probs)
     teams = _get_table(county, "teams", teams)
     hazards = _get_table(county, "hazards", hazards)
     enterprises = _get_table(county, "enterprises", enterprises)
@@ -975,11 +975,11 @@ def plan_bases(
        service facilities. Operations Research 19(6), 1363-1373.
     """
     from yingji.siting import lscp  # the siting engine's set cover
-    from yingji.siting._inputs import check_time_limit
 
     t0 = _time.perf_counter()
     probs = Problems("plan_bases")
     dl = Deadline(check_time_limit(time_limit, probs), t0)  # shared by every phase below
+    check_mip_gap(mip_gap, probs)
     teams = _get_table(county, "teams", teams)
     hazards = _get_table(county, "hazards", hazards)
     candidates = _get_table(county, "candidates", candidates)

@@ -389,9 +389,9 @@ def test_computed_unavailable_none_and_errors(one_rule, reg):
 
 def test_time_limit_used_up(one_rule, reg):
     reg("m_x", "count", lambda county, **kw: 50)
-    rep = check(make_county([]), rules=one_rule(), as_of=AS_OF, time_limit=0)
+    rep = check(make_county([]), rules=one_rule(), as_of=AS_OF, time_limit=1e-9)
     row = rep.to_frame().iloc[0]
-    assert row["status"] == "missing" and "time_limit of 0 s was used up" in row["reason"]
+    assert row["status"] == "missing" and "time_limit of 1e-09 s was used up" in row["reason"]
 
 
 def test_each_metric_computed_once(one_rule, reg):
@@ -492,7 +492,7 @@ def test_parameter_errors(one_rule):
         check(c, rules=one_rule(), as_of="31/12/2020")
     with pytest.raises(ValidationError, match="'errors' parameter of check must be one of"):
         check(c, rules=one_rule(), errors="ignore")
-    with pytest.raises(ValidationError, match=r"'time_limit' parameter of check must be a float"):
+    with pytest.raises(ValidationError, match=r"'time_limit' parameter of check must be a positive number of seconds"):
         check(c, rules=one_rule(), time_limit=-1)
     with pytest.raises(ValidationError, match=r"'disagree_rtol' parameter of check"):
         check(c, rules=one_rule(), disagree_rtol="x")

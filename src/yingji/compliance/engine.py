@@ -44,7 +44,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from yingji._validation import Problems
+from yingji._validation import TIME_LIMIT, Problems, check_param
 from yingji.compliance import metrics as _metrics
 from yingji.compliance._units import UnitError, convert, normalise_unit
 from yingji.compliance.rules import evaluate  # noqa: F401  (public here too)
@@ -563,13 +563,7 @@ def check(county, rules="county-plan-2020", *, as_of=None, computed: bool = True
     as_of_d = _as_date(as_of, probs)
     if errors not in ("report", "raise"):
         probs.param("errors", "one of 'report', 'raise'", errors)
-    try:
-        tl = float(time_limit)
-        if not (tl >= 0):
-            raise ValueError
-    except (TypeError, ValueError):
-        probs.param("time_limit", "a float in [0, inf)", time_limit)
-        tl = 0.0
+    tl = check_param(probs, "time_limit", time_limit, TIME_LIMIT, default=0.0)
     try:
         rt = float(disagree_rtol)
         if not (rt >= 0):

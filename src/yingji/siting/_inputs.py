@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
-from yingji._validation import Problems, describe_positions
+from yingji._validation import MIP_GAP, TIME_LIMIT, Problems, check_param, describe_positions
 from yingji.results import SitingResult, relative_gap
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "check_p",
     "check_radius",
     "check_time_limit",
+    "check_mip_gap",
     "make_result",
 ]
 
@@ -206,15 +207,13 @@ def check_radius(radius, probs: Problems, name: str = "radius") -> float:
 
 
 def check_time_limit(t, probs: Problems) -> float:
-    try:
-        v = float(t)
-    except (TypeError, ValueError):
-        probs.param("time_limit", "a positive number of seconds", t)
-        return config.TIME_LIMIT
-    if not np.isfinite(v) or v <= 0:
-        probs.param("time_limit", "a positive number of seconds", t)
-        return config.TIME_LIMIT
-    return v
+    """``time_limit``: positive seconds (:data:`yingji._validation.TIME_LIMIT`)."""
+    return check_param(probs, "time_limit", t, TIME_LIMIT, default=config.TIME_LIMIT)
+
+
+def check_mip_gap(g, probs: Problems) -> float:
+    """``mip_gap``: a relative gap in [0, 1) (:data:`yingji._validation.MIP_GAP`)."""
+    return check_param(probs, "mip_gap", g, MIP_GAP, default=config.MIP_GAP)
 
 
 def make_result(

@@ -36,7 +36,7 @@ from yingji import config
 from yingji._validation import Problems, describe_positions
 from yingji.exceptions import InfeasibleError
 from yingji.results import SitingResult
-from yingji.siting._inputs import check_fixed, check_time_limit, make_result, prepare_cost
+from yingji.siting._inputs import check_fixed, check_mip_gap, check_time_limit, make_result, prepare_cost
 from yingji.siting.build import BuiltModel, register
 from yingji.solvers import Solution, SparseModel, solve
 
@@ -77,12 +77,7 @@ def _check(func, cost, demand, capacity, fixed_cost, fixed, time_limit, mip_gap)
         probs.param("fixed_cost", f"a number or an array of {m} non-negative numbers", None)
     fx = check_fixed(fixed, m, probs, labels=ci.col_ids)
     tl = check_time_limit(time_limit, probs)
-    try:
-        g = float(mip_gap)
-        if not (0 <= g < 1):
-            raise ValueError
-    except (TypeError, ValueError):
-        probs.param("mip_gap", "a float in [0, 1)", mip_gap)
+    check_mip_gap(mip_gap, probs)
     probs.raise_if_any()
     return ci, d, cap, f, fx, tl
 

@@ -671,6 +671,7 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
     cov, c, fx = _lscp_inputs("lscp", cost, radius, coverage, site_cost, fixed, uncoverable, probs)
     check_method(method, "lscp", probs)
     tl = inp.check_time_limit(time_limit, probs)
+    inp.check_mip_gap(mip_gap, probs)
     probs.raise_if_any()
     bad = _uncoverable_rows(cov)
     if bad.size and uncoverable == "raise":
@@ -1298,6 +1299,7 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
     cov, w, fx, pp = _maxcov_inputs("mclp", cost, radius, coverage, p, weights, fixed, probs)
     check_method(method, "mclp", probs)
     tl = inp.check_time_limit(time_limit, probs)
+    inp.check_mip_gap(mip_gap, probs)
     if start is not None:
         try:
             start = np.unique(np.asarray(start, dtype=np.int64).ravel())
@@ -1529,6 +1531,7 @@ def backup_coverage(cost=None, radius=None, p=None, *, coverage=None, weights=No
     cov, w, fx, pp, B = _backup_inputs(cost, radius, coverage, p, weights, radius2, fixed, tradeoff, probs)
     check_method(method, "backup_coverage", probs)
     tl = inp.check_time_limit(time_limit, probs)
+    inp.check_mip_gap(mip_gap, probs)
     probs.raise_if_any()
     if B is not None:
         bad = np.nonzero(np.diff(B.indptr) == 0)[0]

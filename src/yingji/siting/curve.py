@@ -93,6 +93,7 @@ def coverage_curve(cost=None, radius=None, *, coverage=None, weights=None, fixed
     fx = inp.check_fixed(fixed, cov.m, probs, labels=cov.ci.col_ids)
     _cov.check_method(method, "coverage_curve", probs)
     tl = inp.check_time_limit(time_limit, probs)
+    inp.check_mip_gap(mip_gap, probs)
     p0 = max(1, int(fx.size))
     if p_max is not None:
         if isinstance(p_max, bool) or not isinstance(p_max, (int, np.integer)) or not (p0 <= p_max <= cov.m):

@@ -62,6 +62,7 @@ from yingji.siting._inputs import (
     CostInput,
     check_fixed,
     check_p,
+    check_mip_gap,
     check_time_limit,
     check_weights,
     make_result,
@@ -114,12 +115,7 @@ def _check_common(func, cost, p, weights, fixed, time_limit, mip_gap, method=Non
     fx = check_fixed(fixed, m, probs, labels=ci.col_ids)
     p = check_p(p, m, len(fx), probs)
     tl = check_time_limit(time_limit, probs)
-    try:
-        g = float(mip_gap)
-        if not (0 <= g < 1):
-            raise ValueError
-    except (TypeError, ValueError):
-        probs.param("mip_gap", "a float in [0, 1)", mip_gap)
+    check_mip_gap(mip_gap, probs)
     if method is not None and method not in methods:
         probs.param("method", "one of " + ", ".join(repr(x) for x in methods), method)
     if extra is not None:

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from yingji import config
 from yingji._deadline import Deadline
-from yingji._validation import Problems
+from yingji._validation import MIP_GAP, TIME_LIMIT, Interval, Problems, check_param
 from yingji.exceptions import InfeasibleError, SolverError
 from yingji.solvers.model import Solution, SparseModel, Stage, gap_of
 
@@ -67,10 +67,8 @@ def solve(
     probs = Problems("solve")
     if not isinstance(model, SparseModel):
         probs.param("model", "a SparseModel", type(model).__name__)
-    if time_limit is None or not np.isfinite(float(time_limit)) or float(time_limit) <= 0:
-        probs.param("time_limit", "a positive finite number of seconds", time_limit)
-    if not (0 <= float(mip_gap) < 1):
-        probs.param("mip_gap", "a float in [0, 1)", mip_gap)
+    time_limit = check_param(probs, "time_limit", time_limit, TIME_LIMIT)
+    mip_gap = check_param(probs, "mip_gap", mip_gap, MIP_GAP)
     if options is not None and not isinstance(options, dict):
         probs.param("options", "a dict of HiGHS option names to values", type(options).__name__)
     if start is not None and np.asarray(start).shape != (getattr(model, "n_cols", -1),):
@@ -178,8 +176,9 @@ def solve_lexicographic(
         objs.append((str(name), c, sense))
     if not objs:
         probs.param("objectives", "at least one (name, c, sense)", objectives)
-    if not (np.isfinite(float(level_tol)) and 0 <= float(level_tol) < 1e-3):
-        probs.param("level_tol", "a float in [0, 1e-3)", level_tol)
+    level_tol = check_param(probs, "level_tol", level_tol, Interval(float, 0, 1e-3, closed="left"), default=0.0)
+    time_limit = check_param(probs, "time_limit", time_limit, TIME_LIMIT)
+    check_param(probs, "mip_gap", mip_gap, MIP_GAP)
     probs.raise_if_any()
     dl = Deadline(float(time_limit), t0)
     held: list[tuple[np.ndarray, str, float, bool]] = []  # (c, sense, level, integral) of earlier stages

@@ -1,0 +1,87 @@
+"""The declarative parameter checks (yingji._validation): one template, conversions, and the
+same time_limit / mip_gap rule at every public entry point."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import yingji as yj
+from yingji._validation import MIP_GAP, SEED, TIME_LIMIT, Interval, Options, Problems, check_param
+from yingji.exceptions import ValidationError
+
+
+@pytest.mark.parametrize("value, ok, out", [
+    (60, True, 60.0), ("60", True, 60.0), (" 0.5 ", True, 0.5), (1e-9, True, 1e-9),
+    (0, False, None), (-1, False, None), (math.nan, False, None), (math.inf, False, None),
+    ("soon", False, None), (None, False, None), (True, False, None), ([1], False, None),
+])
+def test_time_limit(value, ok, out):
+    probs = Problems("f")
+    got = check_param(probs, "time_limit", value, TIME_LIMIT, default="dflt")
+    if ok:
+        assert got == out and not probs.items
+    else:
+        assert got == "dflt"
+        assert probs.items == [f"The 'time_limit' parameter of f must be a positive number of seconds. "
+                               f"Got {value!r} instead."]
+
+
+def test_int_interval_options_none():
+    probs = Problems("g")
+    assert check_param(probs, "seed", 3.0, SEED) == 3 and isinstance(check_param(probs, "seed", 3.0, SEED), int)
+    assert check_param(probs, "seed", 2.5, SEED, default=0) == 0
+    assert check_param(probs, "k", None, Interval(int, 1, None), None) is None
+    assert check_param(probs, "m", "mip", Options("mip", "assignment")) == "mip"
+    assert check_param(probs, "m", "MIP", Options("mip", "assignment"), default="x") == "x"
+    assert probs.items == ["The 'seed' parameter of g must be an int in [0, inf). Got 2.5 instead.",
+                           "The 'm' parameter of g must be one of 'mip', 'assignment'. Got 'MIP' instead."]
+    assert Interval(float, 0, 1, closed="neither").describe() == "a float in (0, 1)"
+    assert MIP_GAP.describe() == "a float in [0, 1)"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10, 10), st.text(max_size=5),
+                 st.booleans(), st.none()))
+def test_interval_never_accepts_outside(value):
+    probs = Problems("h")
+    got = check_param(probs, "x", value, Interval(float, 0, 1, closed="left"), default="bad")
+    if got != "bad":
+        assert 0 <= got < 1 and not isinstance(value, bool)
+    else:
+        assert len(probs.items) == 1 and "'x' parameter of h must be a float in [0, 1)" in probs.items[0]
+
+
+# every public entry point that takes time_limit / mip_gap gives the same message, naming itself
+_COST = np.array([[1.0, 5.0], [4.0, 1.0], [2.0, 2.0]])
+ENTRY_POINTS = [
+    ("lscp", lambda **kw: yj.lscp(_COST, 2.0, **kw)),
+    ("mclp", lambda **kw: yj.mclp(_COST, 2.0, 1, **kw)),
+    ("backup_coverage", lambda **kw: yj.backup_coverage(_COST, 2.0, 2, **kw)),
+    ("p_median", lambda **kw: yj.p_median(_COST, 1, **kw)),
+    ("capacitated_location", lambda **kw: yj.capacitated_location(_COST, [1.0, 1.0, 1.0], [5.0, 5.0], [1.0, 1.0], **kw)),
+    ("coverage_curve", lambda **kw: yj.coverage_curve(_COST, 2.0, **kw)),
+]
+
+
+@pytest.mark.parametrize("name, call", ENTRY_POINTS, ids=[e[0] for e in ENTRY_POINTS])
+@pytest.mark.parametrize("param, bad", [("time_limit", 0), ("time_limit", "soon"), ("time_limit", math.nan),
+                                        ("mip_gap", -0.1), ("mip_gap", 1.0), ("mip_gap", "x")])
+def test_same_rule_everywhere(name, call, param, bad):
+    with pytest.raises(ValidationError, match=rf"The '{param}' parameter of {name} must be "):
+        call(**{param: bad})
+
+
+def test_dispatch_and_compliance_time_limit():
+    import pandas as pd
+
+    inc = pd.DataFrame({"engine": [1]}, index=["i"])
+    units = pd.DataFrame({"type": ["engine"]}, index=["u"])
+    times = pd.DataFrame([[3.0]], index=["u"], columns=["i"])
+    with pytest.raises(ValidationError, match="The 'time_limit' parameter of plan must be a positive number"):
+        yj.dispatch.plan(inc, units, times, time_limit=0)
+    with pytest.raises(ValidationError, match="The 'time_limit' parameter of check must be a positive number"):
+        yj.compliance.check(yj.datasets.sample_county(), time_limit=0)
