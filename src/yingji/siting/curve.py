@@ -9,6 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
+from yingji._executor import as_executor, n_workers
 from yingji._validation import Problems
 from yingji.results import relative_gap
 from yingji.siting import _inputs as inp
@@ -45,7 +46,7 @@ def coverage_curve(cost=None, radius=None, *, coverage=None, weights=None, fixed
     mip_gap : float
     max_iter : int
         Subgradient iterations of each Lagrangian bound.
-    executor : concurrent.futures.Executor, optional
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Solve the values of p in parallel (one :func:`yingji.mclp` per p, each with
         ``time_limit`` / (number of p) × (number of workers) seconds at most, no warm start
         between them); monotonicity and bound tightening are applied afterwards all the same.
@@ -117,8 +118,9 @@ def coverage_curve(cost=None, radius=None, *, coverage=None, weights=None, fixed
     rows_out = []
     ps = list(range(p0, int(p_max) + 1))
     pre = {}
+    executor = as_executor(executor)
     if executor is not None:
-        per = max((tl - (time.perf_counter() - t0)) / len(ps) * max(getattr(executor, "_max_workers", 1), 1), 1.0)
+        per = max((tl - (time.perf_counter() - t0)) / len(ps) * n_workers(executor), 1.0)
         futs = {p: executor.submit(_cov.mclp, coverage=A, p=p, weights=w, fixed=fx if fx.size else None,
                                    method=method, time_limit=min(per, tl), solver=solver, mip_gap=mip_gap,
                                    max_iter=max_iter) for p in ps}
