@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import yingji as yj
-from yingji import supplies
+from yingji.supplies import prepositioning, stochastic
 from yingji.exceptions import SolverError, ValidationError
 from yingji.supplies import (DEFAULT_HOUSEHOLD_SIZE, Scenarios, assess, preposition, requirements,
                              sample_scenarios, transfer)
@@ -159,7 +159,7 @@ def test_preposition_errors(monkeypatch):
         preposition(c, scen(), times=tt, depots=c.depots.assign(capacity=[-1.0, 50.0]))
     with pytest.raises(ValidationError, match="'depots' parameter of preposition"):
         preposition(SimpleNamespace(**{**vars(c), "depots": None}), scen(), times=tt)
-    monkeypatch.setattr(supplies, "_extensive", lambda *a, **k: (None, None, None))
+    monkeypatch.setattr(prepositioning, "_extensive", lambda *a, **k: (None, None, None))
     with pytest.raises(SolverError, match="no first-stage decision within the time limit") as ei:
         preposition(c, scen(), times=tt, method="extensive", vss=False)
     assert ei.value.status == "time_limit"
@@ -232,7 +232,7 @@ def test_scenario_lp_tolerates_tiny_negative_stock_from_the_master():
     infeasible."""
     ship = np.array([[1.0]])
     demand = np.array([[5.0]])
-    cost, grad, unmet = supplies._solve_subproblem(
+    cost, grad, unmet = stochastic._solve_subproblem(
         (ship, demand, np.array([1.0]), np.array([10.0]), np.array([-2.4e-7]), 10.0))
     assert cost == pytest.approx(50.0) and unmet[0] == pytest.approx(5.0)
 

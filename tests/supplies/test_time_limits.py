@@ -1,5 +1,11 @@
 """Supply assessment, pre-positioning and transfers share one deadline across their phases (the
-deadline is switched off by hand through tests/fake_deadline.py; no wall-clock timing)."""
+deadline is switched off by hand through tests/fake_deadline.py; no wall-clock timing).
+
+The fakes are patched into the submodule of yingji.supplies that looks each name up:
+``Deadline`` and ``solve_lexicographic`` in ``transfers`` (transfer), ``Deadline`` in
+``prepositioning`` (preposition makes the deadline every phase shares) and ``stochastic``
+(Benders, the scenario LPs), ``solve`` and ``_solve_subproblem`` in ``stochastic`` (every MIP and
+LP of the two-stage programme), ``solve`` in ``assessment`` (the reach LP of assess)."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import yingji.supplies as supplies
+from yingji.supplies import assessment, prepositioning, stochastic, transfers
 from cases_supplies import township_times, toy_county
 from fake_deadline import install, no_solution
 from yingji.exceptions import SolverError, ValidationError
@@ -46,15 +52,15 @@ def test_transfer_time_search_cut_keeps_a_valid_plan(monkeypatch):
     c = toy_county()
     demands, times = _transfer_case()
     exact = transfer(c, demands, times=times, objective="time", as_of="2026-12-01")
-    D = install(monkeypatch, supplies)
-    real = supplies.solve_lexicographic
+    D = install(monkeypatch, transfers)
+    real = transfers.solve_lexicographic
 
     def solve_then_expire(model, **kw):
         sol = real(model, **kw)
         D.expire()  # the first LP uses up the time: the search over arrival times is cut
         return sol
 
-    monkeypatch.setattr(supplies, "solve_lexicographic", solve_then_expire)
+    monkeypatch.setattr(transfers, "solve_lexicographic", solve_then_expire)
     tp = transfer(c, demands, times=times, objective="time", as_of="2026-12-01")
     assert tp.status == "time_limit" and not tp.optimal
     _check_transfer(tp, demands)
@@ -67,7 +73,7 @@ def test_transfer_time_search_cut_keeps_a_valid_plan(monkeypatch):
 def test_transfer_without_a_point_ships_nothing(monkeypatch):
     c = toy_county()
     demands, times = _transfer_case()
-    monkeypatch.setattr(supplies, "solve_lexicographic", lambda model, **kw: no_solution(model))
+    monkeypatch.setattr(transfers, "solve_lexicographic", lambda model, **kw: no_solution(model))
     tp = transfer(c, demands, times=times, as_of="2026-12-01")
     assert tp.status == "time_limit" and not tp.optimal
     assert len(tp.shipments) == 0
@@ -77,8 +83,8 @@ def test_transfer_without_a_point_ships_nothing(monkeypatch):
 def test_benders_stops_between_iterations_with_a_valid_plan(monkeypatch):
     c = toy_county()
     exact = preposition(c, scen(), times=township_times(), method="benders", vss=False, max_iter=300)
-    D = install(monkeypatch, supplies)
-    real = supplies.solve
+    D = install(monkeypatch, prepositioning, stochastic)
+    real = stochastic.solve
 
     def master_then_expire(model, **kw):
         sol = real(model, **kw)
@@ -86,7 +92,7 @@ def test_benders_stops_between_iterations_with_a_valid_plan(monkeypatch):
             D.expire()  # the first master solve uses up the time
         return sol
 
-    monkeypatch.setattr(supplies, "solve", master_then_expire)
+    monkeypatch.setattr(stochastic, "solve", master_then_expire)
     p = preposition(c, scen(), times=township_times(), method="benders", vss=False, time_limit=10.0)
     assert p.iterations == 2  # iteration 2 found no time left before evaluating
     assert p.status == "time_limit" and not p.optimal
@@ -99,8 +105,8 @@ def test_benders_stops_between_iterations_with_a_valid_plan(monkeypatch):
 
 def test_benders_cut_inside_an_evaluation_uses_no_partial_cuts(monkeypatch):
     c = toy_county()
-    D = install(monkeypatch, supplies)
-    real = supplies._solve_subproblem
+    D = install(monkeypatch, prepositioning, stochastic)
+    real = stochastic._solve_subproblem
     n = {"calls": 0}
 
     def first_then_expire(args):
@@ -109,7 +115,7 @@ def test_benders_cut_inside_an_evaluation_uses_no_partial_cuts(monkeypatch):
         D.expire()  # the deadline passes after the first scenario LP
         return out
 
-    monkeypatch.setattr(supplies, "_solve_subproblem", first_then_expire)
+    monkeypatch.setattr(stochastic, "_solve_subproblem", first_then_expire)
     with pytest.raises(SolverError, match="no first-stage decision within the time limit") as ei:
         preposition(c, scen(), times=township_times(), method="benders", vss=False, time_limit=10.0)
     assert ei.value.status == "time_limit"
@@ -118,15 +124,15 @@ def test_benders_cut_inside_an_evaluation_uses_no_partial_cuts(monkeypatch):
 
 def test_vss_skipped_when_no_time_is_left(monkeypatch):
     c = toy_county()
-    D = install(monkeypatch, supplies)
-    real = supplies.solve
+    D = install(monkeypatch, prepositioning, stochastic)
+    real = stochastic.solve
 
     def solve_then_expire(model, **kw):
         sol = real(model, **kw)
         D.expire()
         return sol
 
-    monkeypatch.setattr(supplies, "solve", solve_then_expire)
+    monkeypatch.setattr(stochastic, "solve", solve_then_expire)
     p = preposition(c, scen(), times=township_times(), method="extensive", vss=True, time_limit=10.0)
     assert np.isnan(p.vss)
     assert p.status in ("optimal", "time_limit")
@@ -159,7 +165,7 @@ def test_assess_reach_share_unknown_when_the_lp_runs_out_of_time(monkeypatch):
     c = toy_county()
     exact = assess(c, times=township_times())
     assert np.isfinite(exact.reach_share)
-    monkeypatch.setattr(supplies, "solve", lambda model, **kw: no_solution(model))
+    monkeypatch.setattr(assessment, "solve", lambda model, **kw: no_solution(model))
     a = assess(c, times=township_times())
     assert np.isnan(a.reach_share)  # not a silent 0
     pd.testing.assert_frame_equal(a.items, exact.items)  # the stock tables need no solve
