@@ -40,3 +40,22 @@ def test_dask_client_is_accepted_where_an_executor_is():
         assert n_workers(as_executor(client)) >= 1
         got = yj.coverage_curve(cost, 3.0, weights=w, p_max=4, time_limit=30, executor=client)
     assert np.allclose(got["covered"].to_numpy(), ref["covered"].to_numpy())
+
+
+def test_preposition_takes_a_dask_client():
+    distributed = pytest.importorskip("dask.distributed")
+    from cases_supplies import toy_county, township_times
+
+    from yingji.supplies import Scenarios, preposition
+    import pandas as pd
+
+    d = []
+    for s_, mult in (("s1", 1.0), ("s2", 3.0)):
+        for t, n in (("A", 300), ("B", 200), ("C", 100)):
+            d.append({"scenario": s_, "township": t, "item": "water", "quantity": n * 45 * mult})
+    sc = Scenarios(pd.Series({"s1": 0.6, "s2": 0.4}), pd.DataFrame(d))
+    c = toy_county()
+    ref = preposition(c, sc, times=township_times(), method="benders", vss=False)
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+        got = preposition(c, sc, times=township_times(), method="benders", vss=False, executor=client)
+    assert got.expected_cost == pytest.approx(ref.expected_cost, rel=1e-9)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from yingji import config
+from yingji._executor import as_executor
 from yingji._deadline import Deadline
 from yingji._validation import Problems
 from yingji.exceptions import SolverError
@@ -305,9 +306,9 @@ def preposition(
         one binary per scenario; extensive form only).
     method : {"auto", "extensive", "benders"}
         ``auto``: extensive form up to 200,000 second-stage columns, Benders beyond.
-    executor : concurrent.futures.Executor, optional
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Runs the scenario subproblems of the Benders method (and the VSS evaluation), e.g. a
-        ``ProcessPoolExecutor`` or ``dask.distributed.Client(...).get_executor()``.
+        ``ProcessPoolExecutor`` or a ``dask.distributed.Client`` (:mod:`yingji._executor`).
     max_iter : int
         Most Benders iterations.
     vss : bool
@@ -350,6 +351,7 @@ def preposition(
     probs = Problems("preposition")
     time_limit = _check_options(scenarios, method, budget, max_unmet_probability, ship_cost, time_limit, probs)
     dl = Deadline(time_limit, t0)  # instance build, solve and the VSS share it
+    executor = as_executor(executor)  # a dask Client works as its executor
     inst, closed = _build_instance(county, scenarios, items=items, depots=depots, candidates=candidates, demand=demand,
                                    times=times, levels=levels, candidate_capacity=candidate_capacity,
                                    ship_cost=ship_cost, penalty=penalty, as_of=as_of, probs=probs)
