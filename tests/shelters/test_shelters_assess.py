@@ -237,7 +237,7 @@ def test_norms_dict_without_columns(line_county):
 
 
 def test_time_limit_without_a_point_falls_back_to_greedy(line_county, monkeypatch):
-    import yingji.shelters as S
+    import yingji.siting.assignment as S  # assess solves the assignment LP there
     from yingji.solvers import Solution
 
     def no_point(model, **kw):

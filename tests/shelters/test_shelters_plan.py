@@ -144,7 +144,8 @@ def test_plan_plot(line_county):
 
 def test_max_flow_and_drop_heuristic_against_networkx():
     from naive_shelters import max_people
-    from yingji.shelters import _drop_heuristic, _knapsack_bound, _MaxFlow, _pairs
+    from yingji.shelters.model import _drop_heuristic, _knapsack_bound, _MaxFlow
+    from yingji.siting.assignment import _pairs
 
     rng = np.random.default_rng(11)
     for _ in range(10):

@@ -9,9 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import yingji.shelters as shelters
+import yingji.shelters.assessment as assessment
+import yingji.shelters.model as plan_model
+import yingji.shelters.planner as planner
+import yingji.siting.assignment as assignment
 from fake_deadline import install, no_solution
 from yingji.shelters import assign_residents, is_feasible_assignment, plan
+
+#: Where the shelter code looks up ``Deadline`` (and, for assignment and model, ``solve``) since
+#: shelters became a package and the assignment moved to the siting layer.
+DEADLINE_MODULES = (assignment, assessment, plan_model, planner)
+SOLVE_MODULES = (assignment, plan_model)
 
 
 def _arrays(seed=0, n=30, m=6):
@@ -25,7 +33,7 @@ def _arrays(seed=0, n=30, m=6):
 
 def test_lp_without_a_point_falls_back_to_greedy(monkeypatch):
     P, K, D, r = _arrays()
-    monkeypatch.setattr(shelters, "solve", lambda model, **kw: no_solution(model))
+    monkeypatch.setattr(assignment, "solve", lambda model, **kw: no_solution(model))
     res = assign_residents(P, K, D, r, time_limit=1.0)
     assert res.status == "time_limit" and not res.optimal
     assert is_feasible_assignment(res.flow, P, K, D, r)
@@ -34,10 +42,11 @@ def test_lp_without_a_point_falls_back_to_greedy(monkeypatch):
 
 def test_no_time_left_skips_the_lp(monkeypatch):
     P, K, D, r = _arrays(1)
-    D_ = install(monkeypatch, shelters)
+    D_ = install(monkeypatch, *DEADLINE_MODULES)
     D_.expire()
     called = []
-    monkeypatch.setattr(shelters, "solve", lambda model, **kw: called.append(1))
+    for mod in SOLVE_MODULES:
+        monkeypatch.setattr(mod, "solve", lambda model, **kw: called.append(1))
     res = assign_residents(P, K, D, r, time_limit=1.0)
     assert called == []  # the LP's setup alone can take seconds on a big instance
     assert res.status == "time_limit" and is_feasible_assignment(res.flow, P, K, D, r)
@@ -45,8 +54,8 @@ def test_no_time_left_skips_the_lp(monkeypatch):
 
 def test_lexicographic_skips_its_second_lp_when_time_is_up(monkeypatch):
     P, K, D, r = _arrays(2)
-    D_ = install(monkeypatch, shelters)
-    real = shelters.solve
+    D_ = install(monkeypatch, *DEADLINE_MODULES)
+    real = assignment.solve
     names = []
 
     def solve_then_expire(model, **kw):
@@ -55,7 +64,7 @@ def test_lexicographic_skips_its_second_lp_when_time_is_up(monkeypatch):
         D_.expire()
         return sol
 
-    monkeypatch.setattr(shelters, "solve", solve_then_expire)
+    monkeypatch.setattr(assignment, "solve", solve_then_expire)
     res = assign_residents(P, K, D, r, method="lexicographic", time_limit=5.0)
     assert len(names) == 1 and res.status == "time_limit"
     assert is_feasible_assignment(res.flow, P, K, D, r)
@@ -82,15 +91,15 @@ def test_plan_leaves_out_curve_points_when_time_is_up(monkeypatch):
     kw = _tables(3, 12, 1, 4)
     full = plan(**kw, curve_points=3, time_limit=30)
     assert len(full.tradeoff) == 4
-    D_ = install(monkeypatch, shelters)
-    real = shelters._solve_plan
+    D_ = install(monkeypatch, *DEADLINE_MODULES)
+    real = planner._solve_plan
 
     def main_then_expire(args):
         out = real(args)
         D_.expire()  # the main MIPs use up the time
         return out
 
-    monkeypatch.setattr(shelters, "_solve_plan", main_then_expire)
+    monkeypatch.setattr(planner, "_solve_plan", main_then_expire)  # plan looks it up there
     p = plan(**kw, curve_points=3, time_limit=30)
     # the plan itself is the same; the curve keeps only the plan's own point
     assert p.new_shelters == full.new_shelters and p.cost == pytest.approx(full.cost)
@@ -109,10 +118,11 @@ def test_plan_tiny_limit_is_valid():
 
 def test_plan_with_no_time_left_returns_its_start(monkeypatch):
     kw = _tables(5, 12, 1, 4)
-    D_ = install(monkeypatch, shelters)
+    D_ = install(monkeypatch, *DEADLINE_MODULES)
     D_.expire()  # e.g. the distances took the whole limit
     called = []
-    monkeypatch.setattr(shelters, "solve", lambda model, **k: called.append(model.name))
+    for mod in SOLVE_MODULES:  # the assignment LPs (siting) and the plan MIPs (shelters.model)
+        monkeypatch.setattr(mod, "solve", lambda model, **k: called.append(model.name))
     p = plan(**kw, curve_points=2, time_limit=5)
     assert called == []  # no LP or MIP setup once the time is up
     assert p.status == "time_limit" and not p.optimal

@@ -25,3 +25,16 @@ from yingji.siting.median import build_p_center_cover, build_p_median, center_co
 
 __all__ += ["p_median", "p_center", "capacitated_location", "median_cost", "center_cost", "location_cost",
             "build_p_median", "build_p_center_cover", "build_capacitated_location"]
+
+# accessibility (2SFCA) and capacitated assignment within a radius (layers issue: moved out of shelters)
+from yingji.siting.accessibility import two_step_fca  # noqa: E402
+from yingji.siting.assignment import (  # noqa: E402
+    AssignmentResult,
+    assign_residents,
+    build_assignment_model,
+    is_feasible_assignment,
+    safe_weight,
+)
+
+__all__ += ["two_step_fca", "assign_residents", "build_assignment_model", "safe_weight",
+            "is_feasible_assignment", "AssignmentResult"]
