@@ -25,3 +25,8 @@ from yingji.siting.median import build_p_center_cover, build_p_median, center_co
 
 __all__ += ["p_median", "p_center", "capacitated_location", "median_cost", "center_cost", "location_cost",
             "build_p_median", "build_p_center_cover", "build_capacitated_location"]
+
+# queueing: Larson's hypercube on a travel-time matrix (moved from yingji.simulation; layers issue)
+from yingji.siting.queueing import HypercubeResult, hypercube  # noqa: E402
+
+__all__ += ["hypercube", "HypercubeResult"]
