@@ -11,7 +11,8 @@ import pytest
 
 from naive_dispatch import erlang_c
 from yingji.exceptions import ValidationError
-from yingji.simulation import MINUTES_PER_YEAR, _erlang, _larson_q, hypercube
+from yingji.simulation import MINUTES_PER_YEAR, hypercube
+from yingji.siting.queueing import _erlang, _larson_q
 
 
 def _system(seed, N, n, rho):

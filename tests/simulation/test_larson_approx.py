@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from yingji.exceptions import YingjiWarning
-from yingji.simulation import MINUTES_PER_YEAR, _erlang, _larson_normalise, _larson_q, hypercube
+from yingji.simulation import MINUTES_PER_YEAR, hypercube
+from yingji.siting.queueing import _erlang, _larson_normalise, _larson_q
 
 
 # --------------------------------------------------------------------------------------------

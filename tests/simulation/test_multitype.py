@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from yingji.config import COVER_TOL
 from yingji.exceptions import ValidationError
-from yingji.simulation import COVER_TOL, MINUTES_PER_YEAR, _draw_calls, simulate
+from yingji.simulation import MINUTES_PER_YEAR, simulate
+from yingji.simulation.engine import _draw_calls
 
 
 def _load_naive():

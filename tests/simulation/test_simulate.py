@@ -15,12 +15,12 @@ from naive_dispatch import erlang_c
 from yingji.exceptions import ValidationError
 from yingji.simulation import (
     MINUTES_PER_YEAR,
-    _draw_calls,
     confidence_interval,
     hypercube,
     response_standard,
     simulate,
 )
+from yingji.simulation.engine import _draw_calls
 
 
 def _three_units():

@@ -38,3 +38,8 @@ from yingji.siting.assignment import (  # noqa: E402
 
 __all__ += ["two_step_fca", "assign_residents", "build_assignment_model", "safe_weight",
             "is_feasible_assignment", "AssignmentResult"]
+
+# queueing: Larson's hypercube on a travel-time matrix (moved from yingji.simulation; layers issue)
+from yingji.siting.queueing import HypercubeResult, hypercube  # noqa: E402
+
+__all__ += ["hypercube", "HypercubeResult"]

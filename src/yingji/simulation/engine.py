@@ -1,0 +1,167 @@
+"""The event engine: one replication (draw the calls, run the numba kernels, reduce to figures)
+and the replications run in this process or on an executor.
+
+The functions here are at module level because :func:`_replicate` is pickled to executors.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from yingji.config import COVER_TOL
+
+
+def _draw_calls(cfg: dict, rng: np.random.Generator):
+    """Call times (minutes, sorted), demand points and on-scene minutes of one replication."""
+    H = cfg["horizon"]
+    lam = cfg["rate_per_min"]
+    total = float(lam.sum())
+    n_slots = int(math.ceil(H / 60.0 - 1e-12))
+    starts = np.arange(n_slots, dtype=float) * 60.0
+    dur = np.minimum(60.0, H - starts)
+    hours = (cfg["start_hour"] + np.arange(n_slots)) % 24
+    counts = rng.poisson(total * cfg["profile"][hours] * dur)
+    N = int(counts.sum())
+    t = np.repeat(starts, counts) + rng.random(N) * np.repeat(dur, counts)
+    t.sort()
+    cum = np.cumsum(lam / total)
+    cum[-1] = 1.0
+    pts = np.searchsorted(cum, rng.random(N), side="right").astype(np.int64)
+    np.minimum(pts, lam.size - 1, out=pts)
+    dist = cfg["service_distribution"]
+    mean = cfg["service_mean"][pts]
+    if dist == "exponential":
+        scene = rng.exponential(1.0, N) * mean
+    elif dist == "lognormal":
+        s2 = math.log1p(cfg["service_cv"] ** 2)
+        scene = mean * np.exp(rng.normal(-s2 / 2.0, math.sqrt(s2), N))
+    else:  # fixed
+        scene = mean.copy()
+    return np.ascontiguousarray(t), pts, np.ascontiguousarray(scene, dtype=np.float64)
+
+
+def _run_pools(cfg: dict, arrival, pts, scene, rng):
+    """Multi-type dispatch: each type's pool on the same calls, merged per call."""
+    from yingji._kernels.simulation import _combine_pools, _simulate_pool
+
+    N = arrival.size
+    mode = cfg["req_mode"]
+    if mode == "const":
+        rows = np.zeros(N, dtype=np.int64)
+    elif mode == "point":
+        rows = pts
+    else:  # a call type per call, drawn after the calls themselves (same stream, same seed)
+        rows = np.searchsorted(cfg["req_cum"], rng.random(N), side="right").astype(np.int64)
+        np.minimum(rows, cfg["req_table"].shape[0] - 1, out=rows)
+    need = np.ascontiguousarray(cfg["req_table"][rows].T)  # n_types x N
+    n_types = need.shape[0]
+    first_t = np.empty((n_types, N))
+    last_t = np.empty((n_types, N))
+    wait_t = np.empty((n_types, N))
+    unit_t = np.empty((n_types, N), dtype=np.int64)
+    busy = np.zeros(cfg["n_units"])
+    best_t = np.ascontiguousarray(np.vstack([p["best"] for p in cfg["pools"]]))
+    t0 = time.perf_counter()
+    for k, pool in enumerate(cfg["pools"]):
+        m = pool["glob"].size
+        b = np.zeros(m)
+        chosen = np.empty(max(int(need[k].max()) if N else 1, 1), dtype=np.int64)
+        _simulate_pool(arrival, pts, scene, need[k], pool["pref"], pool["npref"], pool["travel"], pool["glob"],
+                       cfg["turnout"], cfg["travel_in_service"], cfg["warmup"], cfg["horizon"], chosen,
+                       np.zeros(m), first_t[k], last_t[k], unit_t[k], wait_t[k], b)
+        busy[pool["glob"]] += b
+    resp = np.empty(N)
+    full = np.empty(N)
+    wait = np.empty(N)
+    unit = np.empty(N, dtype=np.int64)
+    fdb = np.empty(N, dtype=np.bool_)
+    _combine_pools(pts, first_t, last_t, unit_t, wait_t, best_t, resp, full, unit, wait, fdb)
+    kernel_s = time.perf_counter() - t0
+    return resp, full, unit, wait, fdb, busy[cfg["unit_pos"]], kernel_s, need, first_t, last_t
+
+
+def _replicate(cfg: dict, seed_seq) -> dict:
+    """Run one replication; returns its figures (picklable)."""
+    from yingji._kernels.simulation import _simulate_nearest
+
+    rng = np.random.default_rng(seed_seq)
+    arrival, pts, scene = _draw_calls(cfg, rng)
+    if cfg.get("pools") is None:
+        t0 = time.perf_counter()
+        resp, full, unit, wait, fdb, busy = _simulate_nearest(
+            arrival, pts, scene, cfg["pref"], cfg["npref"], cfg["travel"], cfg["turnout"],
+            cfg["travel_in_service"], cfg["warmup"], cfg["horizon"], cfg["units_per_call"],
+        )
+        kernel_s = time.perf_counter() - t0
+        need = first_t = last_t = None
+    else:
+        resp, full, unit, wait, fdb, busy, kernel_s, need, first_t, last_t = _run_pools(cfg, arrival, pts, scene,
+                                                                                        rng)
+    keep = arrival >= cfg["warmup"]
+    r = resp[keep]
+    n = int(r.size)
+    window = cfg["horizon"] - cfg["warmup"]
+    n_points = cfg["n_points"]
+    out = {
+        "n_incidents": n,
+        "mean_minutes": float(r.mean()) if n else float("nan"),
+        "p90_minutes": float(np.percentile(r, 90)) if n else float("nan"),
+        "full_mean_minutes": float(full[keep].mean()) if n else float("nan"),
+        "full_p90_minutes": float(np.percentile(full[keep], 90)) if n else float("nan"),
+        "within_standard": float(np.mean(r <= cfg["limit"] + COVER_TOL)) if n else float("nan"),
+        "full_within_limit": float(np.mean(full[keep] <= cfg["full_limit"] + COVER_TOL)) if n else float("nan"),
+        "first_due_busy": float(np.mean(fdb[keep])) if n else float("nan"),
+        "mean_wait_minutes": float(wait[keep].mean()) if n else float("nan"),
+        "share_queued": float(np.mean(wait[keep] > 0)) if n else float("nan"),
+        "utilisation": busy / window,
+        "point_sum": np.bincount(pts[keep], weights=r, minlength=n_points),
+        "point_n": np.bincount(pts[keep], minlength=n_points),
+        "kernel_seconds": kernel_s,
+        "events": int(arrival.size),
+    }
+    if need is not None:
+        by = {}
+        for k, pool in enumerate(cfg["pools"]):
+            used = keep & (need[k] > 0)
+            f, la = first_t[k, used], last_t[k, used]
+            c = int(f.size)
+            by[pool["type"]] = (
+                c / n if n else float("nan"),
+                float(f.mean()) if c else float("nan"),
+                float(np.percentile(f, 90)) if c else float("nan"),
+                float(la.mean()) if c else float("nan"),
+                float(np.percentile(la, 90)) if c else float("nan"),
+                float(np.mean(f <= cfg["limit"] + COVER_TOL)) if c else float("nan"),
+            )
+        out["by_type"] = by
+    return out
+
+
+def _run_all(cfg, children, executor, progress):
+    """Figures of every replication, in order (here, or on ``executor``; a tqdm bar with ``progress``)."""
+    bar = None
+    if progress:
+        try:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(children), desc="replications")
+        except ImportError:  # pragma: no cover - tqdm is in the test extra
+            bar = None
+    out = []
+    if executor is None:
+        for ch in children:
+            out.append(_replicate(cfg, ch))
+            if bar is not None:
+                bar.update(1)
+    else:
+        futures = [executor.submit(_replicate, cfg, ch) for ch in children]
+        for f in futures:  # in submission order: identical results whatever the executor
+            out.append(f.result())
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    return out
