@@ -59,3 +59,12 @@ def test_preposition_takes_a_dask_client():
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
         got = preposition(c, sc, times=township_times(), method="benders", vss=False, executor=client)
     assert got.expected_cost == pytest.approx(ref.expected_cost, rel=1e-9)
+
+
+def test_simulate_takes_a_dask_client():
+    distributed = pytest.importorskip("dask.distributed")
+    county = yj.datasets.sample_county()
+    ref = yj.simulation.simulate(county, horizon_hours=24 * 30, replications=2, seed=7)
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+        got = yj.simulation.simulate(county, horizon_hours=24 * 30, replications=2, seed=7, executor=client)
+    assert got.p90_minutes == ref.p90_minutes and got.within_standard == ref.within_standard

@@ -15,6 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
+from yingji._executor import as_executor
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.results import to_jsonable
@@ -392,7 +393,7 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
     mip_gap : float
         Relative MIP gap (default 1e-6).
     solver : None or a PuLP solver
-    executor : concurrent.futures.Executor, optional
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Runs the trade-off curve's budget points in parallel.
 
     Returns
@@ -473,7 +474,7 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
                            radius[keep], D[:, keep], nrm, dl, solver, time.perf_counter(),
                            method)
     # trade-off curve: most people (then least cost) for evenly spaced budgets
-    curve_rows = _curve_rows(mkargs, tail, cost, curve_points, q, F_before, dl, executor)
+    curve_rows = _curve_rows(mkargs, tail, cost, curve_points, q, F_before, dl, as_executor(executor))
     curve_rows.append({"budget": cost if budget is None else budget, "cost": cost,
                        "sheltered": sheltered, "chosen": chosen, "optimal": bool(optimal)})
     tradeoff = _tradeoff_frame(curve_rows, cand_ids, float(P.sum()))

@@ -10,6 +10,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from yingji._executor import as_executor
 from yingji._validation import Problems
 from yingji.simulation.engine import _run_all
 from yingji.simulation.inputs import _hourly, _parse_requirements, _pools, _Requirements, _resolve_system, _System
@@ -63,7 +64,7 @@ def simulate(
     standard : str or float
         Response standard: ``"GB51080"`` (5 min incl. 1 min turnout), ``"NFPA1710"``
         (80 s turnout + 240 s travel) or a limit in minutes.
-    executor : concurrent.futures.Executor, optional
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Runs the replications (``ProcessPoolExecutor``, ``dask.distributed``'s
         ``Client.get_executor()``...). Default: in this process.
     progress : bool
@@ -231,7 +232,7 @@ def simulate(
     )
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     children = ss.spawn(int(replications))
-    results = _run_all(cfg, children, executor, progress)
+    results = _run_all(cfg, children, as_executor(executor), progress)
     return _simulation_result(results, system, reqs, pools, rep_ids, rep_types, standard=standard, limit=limit,
                               turnout=turnout, full_limit=full_limit, replications=replications, H=H, W=W,
                               seed=seed, policy=policy, t_start=t_start)
