@@ -22,7 +22,7 @@ def test_every_form_gives_the_same_county(tmp_path):
 
 
 @pytest.mark.parametrize("bad, match", [
-    ("/no/such/county", r"'PATH' parameter of yingji fire must be a county folder .* '/no/such/county', which does not exist"),
+    ("/no/such/county", r"'PATH' parameter of yingji fire must be a county folder .* '/no/such/county': no county at that path"),
     (3.5, r"'PATH' parameter of yingji fire must be a county folder, a county JSON file or None .*float"),
 ])
 def test_bad_sources_named(bad, match):

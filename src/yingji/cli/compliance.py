@@ -82,17 +82,9 @@ def _run(args) -> int:
               file=sys.stderr)
         return 2
     try:
-        if path is None:
-            from yingji.datasets import sample_county
+        from yingji.datasets import read_county
 
-            county = sample_county()
-        else:
-            if not Path(path).exists():
-                print(f"yingji check: no county at {path!r}", file=sys.stderr)
-                return 2
-            from yingji.datasets import read_county
-
-            county = read_county(path, func="yingji check", param="PATH")
+        county = read_county(path, func="yingji check", param="PATH")
         rep = check(county, rules=args.rules, as_of=args.as_of,
                     computed=not args.no_computed, time_limit=args.time_limit,
                     exclude=[e.strip() for e in args.exclude.split(",") if e.strip()] or None)

@@ -33,18 +33,9 @@ def _add_arguments(ap: argparse.ArgumentParser) -> None:
 def _cli_run(args) -> int:
     parts = [p.strip() for p in str(args.parts).split(",") if p.strip()]
     try:
-        if args.path is None:
-            from yingji.datasets import sample_county
+        from yingji.datasets import read_county
 
-            county = sample_county()
-        else:
-            path = Path(args.path)
-            if not path.exists():
-                print(f"yingji plan: no county at {args.path!r}", file=sys.stderr)
-                return 2
-            from yingji.datasets import read_county
-
-            county = read_county(path, func="yingji plan", param="PATH")
+        county = read_county(args.path, func="yingji plan", param="PATH")
         p = plan(county, parts=parts, time_limit=args.time_limit, seed=args.seed,
                  n_scenarios=args.scenarios, target=args.target, isolate=args.isolate)
         text = render(p, args.format)

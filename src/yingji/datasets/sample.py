@@ -106,4 +106,4 @@ def read_county(source=None, *, func: str = "read_county", param: str = "path") 
     if p.is_file():
         return County.from_json(p)
     raise ValidationError(f"The {param!r} parameter of {func} must be a county folder or a county JSON "
-                          f"file. Got {str(source)!r}, which does not exist.")
+                          f"file. Got {str(source)!r}: no county at that path (it does not exist).")
