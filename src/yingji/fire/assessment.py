@@ -307,7 +307,13 @@ def _units_per_station(st: pd.DataFrame, units: pd.DataFrame) -> tuple[np.ndarra
 
 def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, venues: pd.DataFrame,
               units: pd.DataFrame | None, notes: list[str]) -> FireAssessment:
-    """The assessment of stations ``st`` (normalised) over demand ``dm`` with times ``T`` (n × s)."""
+    """The assessment of stations ``st`` (normalised) over demand ``dm`` with times ``T`` (n × s).
+
+    Districts and coverage here; the per-point table (:func:`_points_frame`), the rural figures
+    (:func:`_rural_figures`), the travel percentiles (:func:`_incident_weights`,
+    :func:`_district_percentiles`, :func:`_full_alarm`) and the stations with their checks
+    (:func:`_station_checks`) in helpers. ``notes`` is appended to, in this order.
+    """
     tol = config.COVER_TOL
     n, s = T.shape
     cls = st["station_class"].tolist()
@@ -334,14 +340,39 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
     ids_arr = np.asarray(dm.ids, dtype=object)
     uncovered = ids_arr[in_scope & ~covered_scope].tolist()
     unreachable = ids_arr[in_scope & (pos < 0)].tolist()
-    inc = dm.incidents
-    if np.isfinite(inc).any() and np.nansum(inc[in_scope]) > 0:
-        w_inc, w_name = np.nan_to_num(inc), "incidents_per_year"
-    elif scope_pop > 0:
-        w_inc, w_name = pop, "population"
-    else:
-        w_inc, w_name = np.ones(n), "points"
+    w_inc, w_name = _incident_weights(dm.incidents, pop, in_scope, scope_pop)
     travel_pct = weighted_percentile(tmin[in_scope], w_inc[in_scope], std.percentile) if in_scope.any() else float("nan")
+    st_pct = _district_percentiles(std, edge, pos, in_scope, tmin, w_inc, pop)
+    full_alarm, fa_pct = _full_alarm(std, st, units, act, Ta, in_scope, w_inc, notes)
+    notes.append(f"Percentiles weighted by {w_name}.")
+    pts = _points_frame(dm, st, pos, in_scope, pop, tmin, budget, rural_budget, full_alarm)
+    rural = _rural_figures(std, pop, in_scope, tmin, rural_budget, ids_arr)
+    stf, ck = _station_checks(std, st, venues, units, notes, has_d=has_d, count=count, a_sum=a_sum, p_sum=p_sum,
+                              edge=edge, st_pct=st_pct, budget=budget, in_scope=in_scope, travel_pct=travel_pct,
+                              full_alarm=full_alarm, fa_pct=fa_pct)
+    compliant = not bool(ck["passed"].eq(False).fillna(False).any())
+    return FireAssessment(
+        standard=std, travel_budget=float(budget), coverage_share=float(coverage_share),
+        area_share=float(area_share), covered_population=cov_pop, scope_population=scope_pop,
+        stations=stf, points=pts, checks=ck, uncovered=uncovered, unreachable=unreachable,
+        travel_percentile=float(travel_pct), full_alarm_percentile=float(fa_pct), rural=rural,
+        compliant=compliant, notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _incident_weights(inc: np.ndarray, pop: np.ndarray, in_scope: np.ndarray, scope_pop: float):
+    """Weights of the travel percentiles and their name: incidents per year where recorded in scope,
+    else population, else one per point."""
+    if np.isfinite(inc).any() and np.nansum(inc[in_scope]) > 0:
+        return np.nan_to_num(inc), "incidents_per_year"
+    if scope_pop > 0:
+        return pop, "population"
+    return np.ones(len(pop)), "points"
+
+
+def _district_percentiles(std: FireStandard, edge, pos, in_scope, tmin, w_inc, pop) -> np.ndarray:
+    """Per station: the standard's percentile of driving minutes over its own district."""
+    s = len(edge)
     # per station: the same percentile over its own district (the slowest point when percentile = 1,
     # as GB 51080-2015 4.1.3 reads; NFPA 1710 4.1.2.1 judges travel at the 90th percentile of incidents)
     if std.percentile >= 1.0:
@@ -355,6 +386,12 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
                 # a district with no recorded incidents: its population, else its points, weigh
                 wj = pop[sel] if (pop[sel] > 0).any() else np.ones(int(sel.sum()))
             st_pct[j] = weighted_percentile(tmin[sel], wj, std.percentile)
+    return st_pct
+
+
+def _full_alarm(std: FireStandard, st, units, act, Ta, in_scope, w_inc, notes: list[str]):
+    """Minutes per point until the full first alarm is on scene, and their percentile (None, NaN
+    when the standard has no full alarm)."""
     # full first alarm: k companies from several stations
     fa_limit = std.full_alarm_minutes
     full_alarm = None
@@ -368,9 +405,13 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
         notes.append(f"Full alarm = {std.full_alarm_companies} companies "
                      f"(ceil({std.get('full_alarm_personnel'):g} persons / {std.get('crew_per_company'):g} crew)); "
                      f"companies per station from {comp_src}.")
-    notes.append(f"Percentiles weighted by {w_name}.")
+    return full_alarm, fa_pct
 
-    # ---------------------------------------------------------------- points
+
+def _points_frame(dm: _Demand, st, pos, in_scope, pop, tmin, budget, rural_budget, full_alarm) -> pd.DataFrame:
+    """The per-point table of :attr:`FireAssessment.points`."""
+    tol = config.COVER_TOL
+    s = len(st)
     st_ids = np.asarray(list(st.index), dtype=object)
     station_of = np.where(pos >= 0, st_ids[np.clip(pos, 0, None)] if s else None, None)
     pts = pd.DataFrame(index=pd.Index(dm.ids, name="id", dtype=object))
@@ -387,13 +428,17 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
         pts["full_alarm_minutes"] = full_alarm
     if dm.xy is not None:
         pts["x"], pts["y"] = dm.xy[:, 0], dm.xy[:, 1]
+    return pts
 
-    # ---------------------------------------------------------------- rural
+
+def _rural_figures(std: FireStandard, pop, in_scope, tmin, rural_budget, ids_arr) -> dict:
+    """Out-of-scope points against the township profile (:attr:`FireAssessment.rural`)."""
+    tol = config.COVER_TOL
     rural_mask = ~in_scope
     r_pop = float(pop[rural_mask].sum())
     r_cov = float(pop[rural_mask & (tmin <= rural_budget + tol)].sum()) if np.isfinite(rural_budget) else float("nan")
     rt = std.threshold("rural_response_minutes")
-    rural = {
+    return {
         "points": int(rural_mask.sum()),
         "population": r_pop,
         "travel_budget": rural_budget,
@@ -404,7 +449,12 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
         "clause": rt.clause if rt else "",
     }
 
-    # ---------------------------------------------------------------- stations
+
+def _station_checks(std: FireStandard, st, venues, units, notes: list[str], *, has_d, count, a_sum, p_sum, edge,
+                    st_pct, budget, in_scope, travel_pct, full_alarm, fa_pct) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The station table (:attr:`FireAssessment.stations`) and the checks rule by rule."""
+    tol = config.COVER_TOL
+    cls = st["station_class"].tolist()
     edge_flag = st["urban_edge"].to_numpy(bool)
     limits = np.array([std.area_limit(c, e) for c, e in zip(cls, edge_flag)], dtype=float)
     area_col = np.where(has_d, a_sum, np.nan)
@@ -415,9 +465,50 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
     vehicles = station_vehicles(st, units)
     staff_req = np.array([std.get(f"staff_{c}") for c in cls])
     veh_req = np.array([std.get(f"vehicles_{c}") for c in cls])
-    spv = std.get("staff_per_vehicle")
-    crew = std.get("crew_per_company")
+    crowded_m, hazard_m, violations, sxy = _setbacks(std, st, venues, notes)
+    ck = _checks(std, st, has_d=has_d, count=count, edge_flag=edge_flag, area_col=area_col, edge_col=edge_col,
+                 pct_col=pct_col, staff=staff, vehicles=vehicles, crowded_m=crowded_m, hazard_m=hazard_m,
+                 budget=budget, in_scope=in_scope, travel_pct=travel_pct, full_alarm=full_alarm, fa_pct=fa_pct)
 
+    failed = ck[ck["passed"].eq(False).fillna(False)]
+    failed_by = failed.groupby("scope")["rule"].apply(lambda r: ";".join(x or "?" for x in r)).to_dict()
+    stf = pd.DataFrame(index=pd.Index(list(st.index), name="id", dtype=object))
+    stf["station_class"] = cls
+    stf["urban_edge"] = edge_flag
+    stf["has_district"] = has_d
+    stf["n_points"] = np.where(has_d, count, 0).astype(np.int64)
+    stf["area_km2"] = area_col
+    stf["population"] = pop_col
+    stf["edge_minutes"] = edge_col
+    stf["travel_percentile_minutes"] = pct_col
+    stf["area_limit_km2"] = limits
+    with np.errstate(invalid="ignore"):
+        stf["area_ok"] = pd.array(np.where(np.isfinite(limits), area_col <= limits + tol, True), dtype="boolean")
+        stf["edge_ok"] = pd.array([pd.NA if (h and c > 0 and not np.isfinite(v)) else bool(v <= budget + tol)
+                                   if (h and c > 0) else True for h, c, v in zip(has_d, count, pct_col)],
+                                  dtype="boolean")
+    stf["staff"] = staff
+    stf["staff_required"] = staff_req
+    stf["staff_ok"] = _ok_col(staff, staff_req)
+    stf["vehicles"] = vehicles
+    stf["vehicles_required"] = veh_req
+    stf["vehicles_ok"] = _ok_col(vehicles, veh_req)
+    stf["crowded_venue_m"] = crowded_m
+    stf["hazardous_m"] = hazard_m
+    stf["setback_ok"] = [len(v) == 0 for v in violations]
+    stf["setback_violations"] = ["; ".join(v) for v in violations]
+    stf["failed_rules"] = [failed_by.get(i, "") for i in stf.index]
+    stf["compliant"] = stf["failed_rules"].eq("").to_numpy(bool)
+    if {"x", "y"} <= set(st.columns):
+        stf["x"], stf["y"] = sxy[:, 0], sxy[:, 1]
+    return stf, ck
+
+
+def _setbacks(std: FireStandard, st, venues, notes: list[str]):
+    """Straight-line metres from each station to the nearest crowded venue and hazardous-goods
+    site, the venues closer than the setback per station, and the stations' x/y."""
+    tol = config.COVER_TOL
+    s = len(st)
     # setbacks (straight-line metres from the station point)
     crowded_m = np.full(s, np.nan)
     hazard_m = np.full(s, np.nan)
@@ -442,7 +533,16 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
                     violations[j] += [f"{vids[sel][k]} ({kind}, {d[j, k]:.0f} m < {lim:g} m)" for k in close]
     elif std.threshold("setback_crowded_m") is not None:
         notes.append("Setbacks not checked: no venues with x/y given.")
+    return crowded_m, hazard_m, violations, sxy
 
+
+def _checks(std: FireStandard, st, *, has_d, count, edge_flag, area_col, edge_col, pct_col, staff, vehicles,
+            crowded_m, hazard_m, budget, in_scope, travel_pct, full_alarm, fa_pct) -> pd.DataFrame:
+    """One row per rule evaluated (:attr:`FireAssessment.checks`): per station, then county-wide."""
+    tol = config.COVER_TOL
+    cls = st["station_class"].tolist()
+    spv = std.get("staff_per_vehicle")
+    crew = std.get("crew_per_company")
     checks: list[dict] = []
 
     def add(scope, key, check, value, op, thr=None):
@@ -495,46 +595,7 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
     ck = pd.DataFrame(checks, columns=["scope", "rule", "clause", "check", "value", "operator", "threshold",
                                        "unit", "passed", "status"])
     ck["passed"] = ck["passed"].astype("boolean")
-
-    failed = ck[ck["passed"].eq(False).fillna(False)]
-    failed_by = failed.groupby("scope")["rule"].apply(lambda r: ";".join(x or "?" for x in r)).to_dict()
-    stf = pd.DataFrame(index=pd.Index(list(st.index), name="id", dtype=object))
-    stf["station_class"] = cls
-    stf["urban_edge"] = edge_flag
-    stf["has_district"] = has_d
-    stf["n_points"] = np.where(has_d, count, 0).astype(np.int64)
-    stf["area_km2"] = area_col
-    stf["population"] = pop_col
-    stf["edge_minutes"] = edge_col
-    stf["travel_percentile_minutes"] = pct_col
-    stf["area_limit_km2"] = limits
-    with np.errstate(invalid="ignore"):
-        stf["area_ok"] = pd.array(np.where(np.isfinite(limits), area_col <= limits + tol, True), dtype="boolean")
-        stf["edge_ok"] = pd.array([pd.NA if (h and c > 0 and not np.isfinite(v)) else bool(v <= budget + tol)
-                                   if (h and c > 0) else True for h, c, v in zip(has_d, count, pct_col)],
-                                  dtype="boolean")
-    stf["staff"] = staff
-    stf["staff_required"] = staff_req
-    stf["staff_ok"] = _ok_col(staff, staff_req)
-    stf["vehicles"] = vehicles
-    stf["vehicles_required"] = veh_req
-    stf["vehicles_ok"] = _ok_col(vehicles, veh_req)
-    stf["crowded_venue_m"] = crowded_m
-    stf["hazardous_m"] = hazard_m
-    stf["setback_ok"] = [len(v) == 0 for v in violations]
-    stf["setback_violations"] = ["; ".join(v) for v in violations]
-    stf["failed_rules"] = [failed_by.get(i, "") for i in stf.index]
-    stf["compliant"] = stf["failed_rules"].eq("").to_numpy(bool)
-    if {"x", "y"} <= set(st.columns):
-        stf["x"], stf["y"] = sxy[:, 0], sxy[:, 1]
-    compliant = not bool(ck["passed"].eq(False).fillna(False).any())
-    return FireAssessment(
-        standard=std, travel_budget=float(budget), coverage_share=float(coverage_share),
-        area_share=float(area_share), covered_population=cov_pop, scope_population=scope_pop,
-        stations=stf, points=pts, checks=ck, uncovered=uncovered, unreachable=unreachable,
-        travel_percentile=float(travel_pct), full_alarm_percentile=float(fa_pct), rural=rural,
-        compliant=compliant, notes=tuple(dict.fromkeys(notes)),
-    )
+    return ck
 
 
 def _ok_col(value: np.ndarray, required: np.ndarray):

@@ -307,6 +307,57 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     probs, std, st, st_raw, dm, dm_raw, ven, un = _prepare(
         func, county, standard, stations, demand, times, venues, units,
         {"turnout_minutes": turnout_minutes, "rural_response_minutes": rural_response_minutes})
+    cand, ccost, tgt, tl = _check_plan_args(func, county, candidates, std, st, probs, objective=objective,
+                                            target=target, budget=budget, cost_budget=cost_budget,
+                                            backup_minutes=backup_minutes, time_limit=time_limit)
+    probs.raise_if_any()
+    dl = Deadline(tl, t0)  # every phase below gets the time that is left, not tl again
+    sites_df = pd.concat([st, cand]) if len(cand) else st
+    T_all = _times(times, county, dm, sites_df, dm_raw, probs, attr="stations and candidates")
+    probs.raise_if_any()
+    notes: list[str] = []
+    s = len(st)
+    before = _evaluate(std, st, dm, np.ascontiguousarray(T_all[:, :s]), ven, un, list(notes))
+    d = _site_data(std, st, cand, dm, T_all, before, ccost, objective=objective, tgt=tgt, area_limits=area_limits,
+                   backup_minutes=backup_minutes, notes=notes)
+    model_name, sol, y_open = _choose_sites(d, budget=budget, cost_budget=cost_budget, area_limits=area_limits,
+                                            tl=tl, dl=dl, solver=solver, mip_gap=mip_gap, notes=notes)
+    new_mask = y_open & ~d.fixed
+    new_ids = [str(i) for i in d.site_st.index[new_mask]]
+    st_after, T_after, after = _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes)
+    cov_after = float(after.points.loc[after.points["in_scope"], "population"][
+        after.points.loc[after.points["in_scope"], "covered"]].sum())
+    target_met = bool(cov_after >= tgt * d.W_cov - 1e-6 * max(1.0, d.W_cov))
+
+    # ------------------------------------------------------------- trade-off
+    tr = _tradeoff(d.C, d.w, d.a, d.fixed, d.limit, d.budget_min, d.site_st, before.scope_population, dl,
+                   (tradeoff_max if tradeoff_max is not None else (budget if budget is not None else len(new_ids)))
+                   if tradeoff and len(d.rows) else -1, solver, mip_gap)
+    cut_at = tr.attrs.pop("cut_at", None)
+    if cut_at is not None:
+        notes.append(f"Trade-off curve cut by time_limit={tl:g} s from {cut_at} new stations on "
+                     "(rows without a plan; their bound is the coverable population).")
+
+    apparatus = None
+    if fleet is not None:
+        apparatus = place_apparatus(stations=st_after, demand=dm_raw, times=pd.DataFrame(
+            T_after, index=dm.ids, columns=list(st_after.index)), standard=std, **fleet,
+            solver=solver, time_limit=dl.limit(), mip_gap=mip_gap)
+    stages = tuple(getattr(sol, "stages", ()) or ())
+    obj, bound, gap, optimal, status = _plan_figures(sol, len(new_ids))
+    return FirePlan(
+        new_stations=new_ids, before=before, after=after, model=model_name, objective=obj, bound=bound,
+        gap=gap, optimal=optimal, status=status, cost=float(d.cost_full[new_mask].sum()), target=tgt,
+        target_met=target_met, unreachable=d.unreachable, tradeoff=tr, relaxed_limits=d.relaxed,
+        backup_short=d.backup_short, apparatus=apparatus, area_limits=bool(area_limits),
+        seconds=time.perf_counter() - t0, notes=tuple(dict.fromkeys(notes)), stages=stages,
+    )
+
+
+def _check_plan_args(func, county, candidates, std, st, probs, *, objective, target, budget, cost_budget,
+                     backup_minutes, time_limit):
+    """The fire candidates (normalised), their costs, the target share and the time limit of :func:`plan`;
+    every bad argument is added to ``probs`` (the caller raises)."""
     cand_raw = _fire_candidates(county, candidates, probs)
     cand = _check_stations(cand_raw, std, probs, attr="candidates", default_class="class1")
     logi = [k for k, c in enumerate(cand["station_class"]) if not std.has_district(c)]
@@ -353,18 +404,48 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         tl = float("nan")
     if not np.isfinite(tl) or tl <= 0:
         probs.param("time_limit", "a positive number of seconds", time_limit)
-    probs.raise_if_any()
-    dl = Deadline(tl, t0)  # every phase below gets the time that is left, not tl again
-    sites_df = pd.concat([st, cand]) if len(cand) else st
-    T_all = _times(times, county, dm, sites_df, dm_raw, probs, attr="stations and candidates")
-    probs.raise_if_any()
-    notes: list[str] = []
+    return cand, ccost, tgt, tl
+
+
+@dataclass(frozen=True)
+class _Sites:
+    """The siting data of :func:`plan`: in-scope rows any site reaches × sites (existing stations
+    with a district, fixed, then the candidates), and what the model needs of them."""
+
+    rows: np.ndarray           # demand positions of the model rows
+    C: np.ndarray              # rows × sites driving minutes
+    w: np.ndarray              # population of the rows
+    a: np.ndarray              # area of the rows, km²
+    fixed: np.ndarray          # site is an existing station
+    limit: np.ndarray          # district-area limit per site, km² (inf: none)
+    relaxed: dict              # existing stations whose minimal district is over its limit
+    coverable: np.ndarray      # row some site reaches within the budget
+    unreachable: list          # in-scope ids no site reaches within the budget
+    W_cov: float               # coverable population
+    site_st: pd.DataFrame      # the sites' station table
+    cost_full: np.ndarray      # cost per site (0 for existing stations)
+    count_obj: np.ndarray      # 1 per new site
+    lexi: bool                 # count first, then cost (two stages)
+    site_obj: np.ndarray       # the single-stage objective per site
+    backup: list | None        # (sites within the backup radius, how many) per high-risk row
+    backup_short: list         # high-risk ids with fewer than two sites in reach
+    forced_all: np.ndarray     # rows that must be covered
+    tw: float | None           # covered weight required (target < 1)
+    budget_min: float          # travel budget, minutes
+    tgt: float                 # target share
+    nc: int                    # number of candidates
+
+    @property
+    def m(self) -> int:
+        return self.C.shape[1]
+
+
+def _site_data(std, st, cand, dm, T_all, before, ccost, *, objective, tgt, area_limits, backup_minutes,
+               notes: list[str]) -> _Sites:
+    """The model data of :func:`plan` (a district limit no plan can meet is relaxed and noted)."""
     s, nc = len(st), len(cand)
-    before = _evaluate(std, st, dm, np.ascontiguousarray(T_all[:, :s]), ven, un, list(notes))
     budget_min = std.travel_budget
     tol = config.COVER_TOL
-
-    # ------------------------------------------------------------- model data
     has_d = np.array([std.has_district(c) for c in st["station_class"]], dtype=bool)
     site_cols = np.r_[np.nonzero(has_d)[0], s + np.arange(nc)].astype(np.int64)
     fixed = np.r_[np.ones(int(has_d.sum()), dtype=bool), np.zeros(nc, dtype=bool)]
@@ -393,7 +474,6 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         if relaxed:
             notes.append(f"District-area limits no plan can meet (their minimal districts are used): {relaxed}.")
     cvec = np.nan_to_num(ccost) if nc else np.zeros(0)
-    m = C.shape[1]
     cost_full = np.r_[np.zeros(int(fixed.sum())), cvec]
     # count: fewest new stations, then (second stage, exact) the cheapest among those; cost: cheapest
     count_obj = np.where(fixed, 0.0, 1.0)
@@ -416,34 +496,57 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                 backup.append((sites_i, need))
     forced_all = coverable if tgt >= 1.0 - 1e-12 else np.zeros(len(rows), dtype=bool)
     tw = None if tgt >= 1.0 - 1e-12 else tgt * W_cov
+    return _Sites(rows=rows, C=C, w=w, a=a, fixed=fixed, limit=limit, relaxed=relaxed, coverable=coverable,
+                  unreachable=unreachable, W_cov=W_cov, site_st=site_st, cost_full=cost_full, count_obj=count_obj,
+                  lexi=lexi, site_obj=site_obj, backup=backup, backup_short=backup_short, forced_all=forced_all,
+                  tw=tw, budget_min=budget_min, tgt=tgt, nc=nc)
 
-    def solve_min():
-        fm = _build_fire_model(C, w, a, fixed, limit, budget_min, mode="min", site_obj=site_obj,
-                               forced=forced_all, target_weight=tw, cost=cost_full, backup=backup,
-                               area=area_limits)
-        start = None
-        if tw is None and backup is None:
-            # greedy by count, cheaper first among equal gains
-            greedy_obj = site_obj + (cost_full / (1.0 + float(cost_full.sum())) if lexi else 0.0)
-            y0 = _greedy_plan(C, a, fixed, limit, budget_min, forced_all, greedy_obj, area=area_limits)
-            if y0 is not None:
-                start = fm.start(y0)
-                if not fm.model.is_feasible(start):  # pragma: no cover - guarded by construction
-                    start = None
-        stages = None
-        if lexi:
-            # the docs' order exactly: fewest new stations, then least cost with that count held
-            nc_ = fm.model.n_cols
-            stages = [("count", np.r_[count_obj, np.zeros(nc_ - m)], "min"),
-                      ("cost", np.r_[np.where(fixed, 0.0, cost_full), np.zeros(nc_ - m)], "min")]
-        return fm, _solve(fm.model, solver, dl.limit(), mip_gap, start=start, stages=stages)
 
-    def solve_max(k, cb=None):
-        fm = _build_fire_model(C, w, a, fixed, limit, budget_min, mode="max", site_obj=site_obj,
-                               forced=np.zeros(len(rows), dtype=bool), max_new=k, cost=cost_full,
-                               cost_budget=cb, backup=backup, area=area_limits)
-        return fm, _solve(fm.model, solver, dl.limit(), mip_gap)
+def _solve_min(d: _Sites, *, area_limits, dl, solver, mip_gap):
+    """The fewest (or cheapest) new stations reaching the target: the model with area limits (and
+    backup), a greedy MIP start, and the two stages count then cost where candidates have costs."""
+    C, w, a, fixed, limit, budget_min, m = d.C, d.w, d.a, d.fixed, d.limit, d.budget_min, d.m
+    site_obj, forced_all, tw, cost_full, backup, lexi = d.site_obj, d.forced_all, d.tw, d.cost_full, d.backup, d.lexi
+    count_obj = d.count_obj
+    fm = _build_fire_model(C, w, a, fixed, limit, budget_min, mode="min", site_obj=site_obj,
+                           forced=forced_all, target_weight=tw, cost=cost_full, backup=backup,
+                           area=area_limits)
+    start = None
+    if tw is None and backup is None:
+        # greedy by count, cheaper first among equal gains
+        greedy_obj = site_obj + (cost_full / (1.0 + float(cost_full.sum())) if lexi else 0.0)
+        y0 = _greedy_plan(C, a, fixed, limit, budget_min, forced_all, greedy_obj, area=area_limits)
+        if y0 is not None:
+            start = fm.start(y0)
+            if not fm.model.is_feasible(start):  # pragma: no cover - guarded by construction
+                start = None
+    stages = None
+    if lexi:
+        # the docs' order exactly: fewest new stations, then least cost with that count held
+        nc_ = fm.model.n_cols
+        stages = [("count", np.r_[count_obj, np.zeros(nc_ - m)], "min"),
+                  ("cost", np.r_[np.where(fixed, 0.0, cost_full), np.zeros(nc_ - m)], "min")]
+    return _solve(fm.model, solver, dl.limit(), mip_gap, start=start, stages=stages)
 
+
+def _solve_max(d: _Sites, k, cb=None, *, area_limits, dl, solver, mip_gap):
+    """The most population reached with at most ``k`` new stations (and cost ``cb``)."""
+    fm = _build_fire_model(d.C, d.w, d.a, d.fixed, d.limit, d.budget_min, mode="max", site_obj=d.site_obj,
+                           forced=np.zeros(len(d.rows), dtype=bool), max_new=k, cost=d.cost_full,
+                           cost_budget=cb, backup=d.backup, area=area_limits)
+    return _solve(fm.model, solver, dl.limit(), mip_gap)
+
+
+def _choose_sites(d: _Sites, *, budget, cost_budget, area_limits, tl, dl, solver, mip_gap, notes: list[str]):
+    """The sites open after the plan: ``(model name, solution or None, open mask)``.
+
+    The LSCP / partial cover first; the MCLP when a budget binds (or nothing was found).
+    """
+    tol = config.COVER_TOL
+    C, w, fixed, budget_min, m, nc = d.C, d.w, d.fixed, d.budget_min, d.m, d.nc
+    rows, coverable, site_obj, cost_full, backup, lexi, tw, tgt = (d.rows, d.coverable, d.site_obj, d.cost_full,
+                                                                   d.backup, d.lexi, d.tw, d.tgt)
+    kw = {"area_limits": area_limits, "dl": dl, "solver": solver, "mip_gap": mip_gap}
     model_name = "none"
     sol = None
     y_open = fixed.copy()
@@ -455,7 +558,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                 res = _siting_lscp(C, coverable, budget_min, fixed, site_obj, dl.limit(), solver, mip_gap)
                 sol = res
             else:
-                fm, sol = solve_min()
+                sol = _solve_min(d, **kw)
         except InfeasibleError as exc:
             if budget is None and cost_budget is None:
                 raise InfeasibleError(
@@ -470,20 +573,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         sol = _primary(sol)
         if area_limits and sol is not None and sol.x is not None and not sol.optimal and tw is None \
                 and backup is None and not dl.expired() and not (lexi and sol.stages[0].optimal):
-            # the plan without area limits is a relaxation: its proven bound is a bound here too
-            rel = _siting_lscp(C, coverable, budget_min, fixed, site_obj, dl.limit(), solver, mip_gap)
-            if np.isfinite(rel.bound) and rel.bound > sol.bound:
-                g = gap_of(sol.objective, rel.bound)
-                first = g <= mip_gap or (lexi and rel.bound > sol.objective - 0.5)
-                stages = sol.stages
-                if lexi:
-                    st0 = replace(stages[0], bound=float(np.ceil(rel.bound - 1e-6)), gap=g, optimal=first,
-                                  status="optimal" if first else stages[0].status)
-                    stages = (st0,) + tuple(stages[1:])
-                proven = first and all(x.optimal for x in stages[1:])
-                sol = _Sol(sol.x, float(sol.objective), float(rel.bound), g, proven,
-                           "optimal" if proven else sol.status, stages)
-                notes.append("Bound taken from the plan without district-area limits (a relaxation).")
+            sol = _relaxation_bound(d, sol, dl=dl, solver=solver, mip_gap=mip_gap, notes=notes)
         if sol is not None and sol.x is None:
             notes.append(f"No feasible plan found within time_limit={tl:g} s; nothing opened. Raise time_limit.")
         if sol is not None and sol.x is not None:
@@ -499,7 +589,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                 if (not area_limits) and backup is None and cost_budget is None:
                     sol = _siting_mclp(C, w, budget_min, fixed, k, dl.limit(), solver, mip_gap)
                 else:
-                    fm, sol = solve_max(k, cost_budget)
+                    sol = _solve_max(d, k, cost_budget, **kw)
             except InfeasibleError as exc:
                 raise InfeasibleError(
                     f"fire.plan: with at most {k} new station(s)"
@@ -512,10 +602,34 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                 notes.append(f"No feasible plan found within time_limit={tl:g} s; nothing opened. Raise time_limit.")
     elif len(rows) and not nc:
         notes.append("No candidate sites with 'fire' in their uses: nothing to open.")
-    new_mask = y_open & ~fixed
-    new_ids = [str(i) for i in site_st.index[new_mask]]
+    return model_name, sol, y_open
 
-    # ------------------------------------------------------------- after (recomputed from times)
+
+def _relaxation_bound(d: _Sites, sol, *, dl, solver, mip_gap, notes: list[str]):
+    """A solve stopped early: the plan without area limits is a relaxation, so its proven bound is
+    a bound here too; the solution with that bound when it is stronger (noted), else ``sol``."""
+    lexi = d.lexi
+    # the plan without area limits is a relaxation: its proven bound is a bound here too
+    rel = _siting_lscp(d.C, d.coverable, d.budget_min, d.fixed, d.site_obj, dl.limit(), solver, mip_gap)
+    if np.isfinite(rel.bound) and rel.bound > sol.bound:
+        g = gap_of(sol.objective, rel.bound)
+        first = g <= mip_gap or (lexi and rel.bound > sol.objective - 0.5)
+        stages = sol.stages
+        if lexi:
+            st0 = replace(stages[0], bound=float(np.ceil(rel.bound - 1e-6)), gap=g, optimal=first,
+                          status="optimal" if first else stages[0].status)
+            stages = (st0,) + tuple(stages[1:])
+        proven = first and all(x.optimal for x in stages[1:])
+        sol = _Sol(sol.x, float(sol.objective), float(rel.bound), g, proven,
+                   "optimal" if proven else sol.status, stages)
+        notes.append("Bound taken from the plan without district-area limits (a relaxation).")
+    return sol
+
+
+def _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes: list[str]):
+    """The stations after the plan (new ones staffed and equipped to their class unless the candidates
+    say otherwise), their times, and their assessment (recomputed from travel times)."""
+    s = len(st)
     new_pos = [cand.index.get_loc(i) for i in new_ids]
     st_new = cand.iloc[new_pos].copy()
     for col, key in (("staff", "staff_"), ("engines", "vehicles_")):
@@ -529,40 +643,20 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     T_after = np.ascontiguousarray(np.c_[T_all[:, :s], T_all[:, [s + p for p in new_pos]]]) if new_ids \
         else np.ascontiguousarray(T_all[:, :s])
     after = _evaluate(std, st_after, dm, T_after, ven, un, list(notes))
-    cov_after = float(after.points.loc[after.points["in_scope"], "population"][
-        after.points.loc[after.points["in_scope"], "covered"]].sum())
-    target_met = bool(cov_after >= tgt * W_cov - 1e-6 * max(1.0, W_cov))
+    return st_after, T_after, after
 
-    # ------------------------------------------------------------- trade-off
-    tr = _tradeoff(C, w, a, fixed, limit, budget_min, site_st, before.scope_population, dl,
-                   (tradeoff_max if tradeoff_max is not None else (budget if budget is not None else len(new_ids)))
-                   if tradeoff and len(rows) else -1, solver, mip_gap)
-    cut_at = tr.attrs.pop("cut_at", None)
-    if cut_at is not None:
-        notes.append(f"Trade-off curve cut by time_limit={tl:g} s from {cut_at} new stations on "
-                     "(rows without a plan; their bound is the coverable population).")
 
-    apparatus = None
-    if fleet is not None:
-        apparatus = place_apparatus(stations=st_after, demand=dm_raw, times=pd.DataFrame(
-            T_after, index=dm.ids, columns=list(st_after.index)), standard=std, **fleet,
-            solver=solver, time_limit=dl.limit(), mip_gap=mip_gap)
-    stages = tuple(getattr(sol, "stages", ()) or ())
+def _plan_figures(sol, n_new: int):
+    """``objective, bound, gap, optimal, status`` of the plan from its decisive solve."""
     if sol is None:
-        obj = bound = float(len(new_ids))
+        obj = bound = float(n_new)
         gap, optimal, status = 0.0, True, "optimal"
     elif sol.x is None:
         obj, bound, gap, optimal, status = float("nan"), float(sol.bound), float("inf"), False, "time_limit"
     else:
         obj, bound, gap = float(sol.objective), float(sol.bound), float(sol.gap)
         optimal, status = bool(sol.optimal), str(sol.status)
-    return FirePlan(
-        new_stations=new_ids, before=before, after=after, model=model_name, objective=obj, bound=bound,
-        gap=gap, optimal=optimal, status=status, cost=float(cost_full[new_mask].sum()), target=tgt,
-        target_met=target_met, unreachable=unreachable, tradeoff=tr, relaxed_limits=relaxed,
-        backup_short=backup_short, apparatus=apparatus, area_limits=bool(area_limits),
-        seconds=time.perf_counter() - t0, notes=tuple(dict.fromkeys(notes)), stages=stages,
-    )
+    return obj, bound, gap, optimal, status
 
 
 def _tradeoff(C, w, a, fixed, limit, budget, site_st, scope_pop, time_limit, kmax, solver=None,
