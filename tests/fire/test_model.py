@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import yingji as yj
-from yingji.fire import _build_fire_model, _district_areas, _solve
+from yingji.fire.model import _build_fire_model, _district_areas, _solve
 
 
 def _instance(seed, n=9, m=6, n_fixed=1):
@@ -105,7 +105,7 @@ def test_model_is_sparse_matrix_form():
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 6, 7, 10])
 def test_greedy_start_is_feasible(seed):
     import naive_fire as naive
-    from yingji.fire import _greedy_plan
+    from yingji.fire.model import _greedy_plan
 
     C, w, a, fixed = _instance(seed, n=30, m=10)
     keep = np.isfinite(C).any(axis=1)

@@ -330,9 +330,9 @@ def test_time_limit_reports_gap_with_relaxation_bound(area_case, monkeypatch):
     area limits (a relaxation) when that is stronger."""
     import dataclasses
 
-    import yingji.fire as fire
+    from yingji.fire import apparatus, model, planner
 
-    real = fire._solve
+    real = model._solve
 
     def early(model, solver, time_limit, mip_gap, start=None, stages=None):
         sol = real(model, solver, time_limit, mip_gap, start=start, stages=stages)
@@ -341,7 +341,8 @@ def test_time_limit_reports_gap_with_relaxation_bound(area_case, monkeypatch):
             return dataclasses.replace(sol, optimal=False, status="time_limit", stages=(first, *sol.stages[1:]))
         return sol
 
-    monkeypatch.setattr(fire, "_solve", early)
+    for mod in (planner, model, apparatus):  # every fire module that looks _solve up
+        monkeypatch.setattr(mod, "_solve", early)
     p = plan(**area_case, tradeoff=False)
     assert p.new_stations == ["A", "B"] and not p.optimal and p.status == "time_limit"
     # objective = new stations (count first); bound = the no-limit LSCP: one station (B)
@@ -354,16 +355,17 @@ def test_time_limit_reports_gap_with_relaxation_bound(area_case, monkeypatch):
 def test_time_limit_without_solution(area_case, monkeypatch):
     import dataclasses
 
-    import yingji.fire as fire
+    from yingji.fire import apparatus, model, planner
 
-    real = fire._solve
+    real = model._solve
 
     def nothing(model, solver, time_limit, mip_gap, start=None, stages=None):
         sol = real(model, solver, time_limit, mip_gap, stages=stages)
         return dataclasses.replace(sol, x=None, objective=float("nan"), gap=float("inf"), optimal=False,
                                    status="time_limit")
 
-    monkeypatch.setattr(fire, "_solve", nothing)
+    for mod in (planner, model, apparatus):  # every fire module that looks _solve up
+        monkeypatch.setattr(mod, "_solve", nothing)
     p = plan(**area_case, tradeoff=False)
     assert p.new_stations == [] and p.status == "time_limit" and not p.optimal
     assert any("No feasible plan found" in n for n in p.notes)

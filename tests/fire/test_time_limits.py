@@ -8,13 +8,16 @@ import time
 import numpy as np
 import pytest
 
-import yingji.fire as fire
 from fake_deadline import install
-from yingji.fire import plan
+from yingji.fire import apparatus, model, planner, plan
+
+#: The fire modules that look up ``_solve`` and ``Deadline`` (the package's code moved into them).
+SOLVE_USERS = (planner, model, apparatus)
+DEADLINE_USERS = (planner, apparatus)
 
 
 def _expire_after_main_solve(monkeypatch, D):
-    real = fire._solve
+    real = model._solve
     seen = []
 
     def solve_then_expire(model, solver, time_limit, mip_gap, start=None, stages=None):
@@ -23,12 +26,13 @@ def _expire_after_main_solve(monkeypatch, D):
         D.expire()  # the wall clock passes the limit during this solve
         return sol
 
-    monkeypatch.setattr(fire, "_solve", solve_then_expire)
+    for mod in SOLVE_USERS:
+        monkeypatch.setattr(mod, "_solve", solve_then_expire)
     return seen
 
 
 def test_tradeoff_cut_when_the_main_solve_uses_up_the_time(area_case, monkeypatch):
-    D = install(monkeypatch, fire)
+    D = install(monkeypatch, *DEADLINE_USERS)
     seen = _expire_after_main_solve(monkeypatch, D)
     p = plan(**area_case, time_limit=5.0)
     # the main plan is whole and proven; no time was left for the curve
@@ -46,7 +50,7 @@ def test_tradeoff_cut_when_the_main_solve_uses_up_the_time(area_case, monkeypatc
 
 
 def test_no_time_at_all_still_returns_a_valid_plan(area_case, monkeypatch):
-    D = install(monkeypatch, fire)
+    D = install(monkeypatch, *DEADLINE_USERS)
     D.expire()  # e.g. the inputs took the whole limit
     p = plan(**area_case, time_limit=0.5)
     # the solver still gets a (tiny) positive limit; whatever it returns is reported as such
@@ -60,7 +64,7 @@ def test_no_time_at_all_still_returns_a_valid_plan(area_case, monkeypatch):
 
 def test_every_phase_gets_the_time_left(area_case, monkeypatch):
     """Without the fake clock: the limits handed to the solves never exceed the time left."""
-    real = fire._solve
+    real = model._solve
     log = []
     t0 = time.perf_counter()
 
@@ -68,7 +72,8 @@ def test_every_phase_gets_the_time_left(area_case, monkeypatch):
         log.append((time.perf_counter() - t0, float(time_limit)))
         return real(model, solver, time_limit, mip_gap, start=start, stages=stages)
 
-    monkeypatch.setattr(fire, "_solve", record)
+    for mod in SOLVE_USERS:
+        monkeypatch.setattr(mod, "_solve", record)
     plan(**area_case, time_limit=30.0, fleet={"engines": 3, "ladders": 1})
     assert log
     for started, limit in log:

@@ -1,0 +1,288 @@
+"""Inputs of the fire functions: county tables, their columns, and the travel times.
+
+Resolves the tables a call gets (its arguments, else the county's), checks their columns and
+ids, and builds the demand × sites matrix of driving minutes from a labelled DataFrame, an
+array or a road network; every problem is collected and raised together (``Problems``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from yingji._validation import Problems, describe_positions
+from yingji._validation import to_bool as _to_bool
+from yingji.fire.standard import FireStandard, _resolve_standard
+
+_EDGE_COLUMNS = ("urban_edge", "new_district", "edge")
+
+
+def _ids(index) -> pd.Index:
+    return pd.Index([str(i) for i in index], name=index.name or "id", dtype=object)
+
+
+def _table(county, given, attr: str, probs: Problems, *, required: bool) -> pd.DataFrame:
+    df = given if given is not None else (getattr(county, attr, None) if county is not None else None)
+    if df is None:
+        if required:
+            probs.param(attr, f"a DataFrame of {attr} (or a county that has one)", None)
+        return pd.DataFrame(index=pd.Index([], name="id", dtype=object))
+    if not isinstance(df, pd.DataFrame):
+        probs.param(attr, "a pandas DataFrame indexed by id", type(df).__name__)
+        return pd.DataFrame(index=pd.Index([], name="id", dtype=object))
+    df = df.copy()
+    df.index = _ids(df.index)
+    dup = df.index[df.index.duplicated()].unique().tolist()
+    if dup:
+        probs.add(f"The {attr!r} parameter of {probs.func} must have unique ids. Got duplicated ids "
+                  f"{describe_positions(range(len(dup)), dup)}.")
+    return df
+
+
+def _numeric(df: pd.DataFrame, col: str, attr: str, probs: Problems, *, required: bool, what: str,
+             default: float = float("nan")) -> np.ndarray:
+    if col not in df.columns:
+        if required:
+            probs.add(f"The {attr!r} parameter of {probs.func} must have a column {col!r} ({what}). "
+                      f"Got columns {list(df.columns)} instead.")
+        return np.full(len(df), default, dtype=np.float64)
+    vals = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    ids = list(df.index)
+    if required:
+        nan = np.nonzero(np.isnan(vals))[0]
+        if nan.size:
+            probs.add(f"The {attr!r} parameter of {probs.func} must have a number in {col!r} ({what}) for every "
+                      f"row. Missing or not a number for ids {describe_positions(nan, ids)}.")
+    with np.errstate(invalid="ignore"):
+        neg = np.nonzero((vals < 0) | np.isinf(vals))[0]
+    if neg.size:
+        probs.add(f"The {attr!r} parameter of {probs.func} must have finite non-negative {col!r} ({what}). "
+                  f"Got bad values for ids {describe_positions(neg, ids)}.")
+    return np.ascontiguousarray(vals)
+
+
+@dataclass(frozen=True)
+class _Demand:
+    ids: list
+    population: np.ndarray
+    area_m2: np.ndarray
+    urban: np.ndarray
+    high_risk: np.ndarray
+    incidents: np.ndarray
+    xy: np.ndarray | None
+    frame: pd.DataFrame
+
+
+def _check_demand(df: pd.DataFrame, probs: Problems) -> _Demand:
+    pop = _numeric(df, "population", "demand", probs, required=True, what="persons")
+    area = _numeric(df, "area_m2", "demand", probs, required=True, what="area of the point's zone, m²")
+    if "urban" in df.columns:
+        urban, bad = _to_bool(df["urban"])
+        if bad:
+            probs.add(f"The 'demand' parameter of {probs.func} must have a boolean 'urban' column "
+                      f"(urban built-up land). Got values that are not booleans for ids "
+                      f"{describe_positions(bad, list(df.index))}.")
+    else:
+        probs.add(f"The 'demand' parameter of {probs.func} must have a column 'urban' (bool: urban built-up "
+                  f"land, the scope of the standard). Got columns {list(df.columns)} instead.")
+        urban = np.zeros(len(df), dtype=bool)
+    risk = df["risk"].astype(str).str.lower().to_numpy() if "risk" in df.columns else np.full(len(df), "normal")
+    inc = _numeric(df, "incidents_per_year", "demand", probs, required=False, what="incidents per year")
+    xy = None
+    if {"x", "y"} <= set(df.columns):
+        xy = np.column_stack([pd.to_numeric(df["x"], errors="coerce").to_numpy(float, na_value=np.nan),
+                              pd.to_numeric(df["y"], errors="coerce").to_numpy(float, na_value=np.nan)])
+    high = risk == "high"
+    for col in ("highrise", "high_rise"):
+        if col in df.columns:
+            hr, bad = _to_bool(df[col].astype(object).where(df[col].notna(), False))
+            if bad:
+                probs.add(f"The 'demand' parameter of {probs.func} must have a boolean {col!r} column. Got values "
+                          f"that are not booleans for ids {describe_positions(bad, list(df.index))}.")
+            high = high | hr
+    return _Demand(list(df.index), pop, area, urban, high, inc, xy, df)
+
+
+def _edge_flags(df: pd.DataFrame, attr: str, probs: Problems) -> np.ndarray:
+    flags = np.zeros(len(df), dtype=bool)
+    for col in _EDGE_COLUMNS:
+        if col in df.columns:
+            vals, bad = _to_bool(df[col].fillna(False) if df[col].dtype == object else df[col])
+            if bad:
+                probs.add(f"The {attr!r} parameter of {probs.func} must have a boolean {col!r} column "
+                          f"(station on the urban edge / in a new district). Got values that are not booleans "
+                          f"for ids {describe_positions(bad, list(df.index))}.")
+            flags |= vals
+    return flags
+
+
+def _check_stations(df: pd.DataFrame, std: FireStandard, probs: Problems, attr: str = "stations",
+                    default_class: str | None = None) -> pd.DataFrame:
+    """Normalised station table: station_class, urban_edge, engines, ladders, staff, x, y, node."""
+    ids = list(df.index)
+    if "station_class" in df.columns:
+        cls = df["station_class"].astype(object).where(df["station_class"].notna(), None).tolist()
+        if default_class is not None:
+            cls = [default_class if (c is None or str(c).strip() == "") else c for c in cls]
+    elif default_class is not None:
+        cls = [default_class] * len(df)
+    else:
+        probs.add(f"The {attr!r} parameter of {probs.func} must have a column 'station_class' "
+                  f"(one of {list(std.classes)}). Got columns {list(df.columns)} instead.")
+        cls = ["class1"] * len(df)
+    cls = [str(c).strip().lower() if c is not None else "None" for c in cls]
+    bad = [k for k, c in enumerate(cls) if c not in std.classes]
+    if bad:
+        got = sorted({cls[k] for k in bad})
+        probs.add(f"The {attr!r} parameter of {probs.func} has an unknown station_class {got} for ids "
+                  f"{describe_positions(bad, ids)}; expected one of {list(std.classes)}.")
+    out = pd.DataFrame(index=df.index.copy())
+    out["station_class"] = cls
+    out["urban_edge"] = _edge_flags(df, attr, probs)
+    for col in ("engines", "ladders", "staff", "x", "y"):
+        out[col] = _numeric(df, col, attr, probs, required=False, what=col) if col in df.columns else np.nan
+    out["node"] = df["node"].astype(object) if "node" in df.columns else None
+    return out
+
+
+def _node_list(series: pd.Series) -> list:
+    vals = series.astype(object).tolist()
+    out = []
+    for v in vals:
+        if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
+            v = int(v)
+        elif isinstance(v, np.integer):
+            v = int(v)
+        out.append(v)
+    return out
+
+
+def _is_missing(v) -> bool:
+    return v is None or (isinstance(v, (float, np.floating)) and np.isnan(v)) or v is pd.NA
+
+
+def _times(times, county, dm: _Demand, sites: pd.DataFrame, demand_df: pd.DataFrame, probs: Problems,
+           attr: str = "stations") -> np.ndarray | None:
+    """Demand × sites driving minutes (station → demand), C-contiguous float64."""
+    n, m = len(dm.ids), len(sites)
+    if times is None:
+        times = getattr(county, "network", None) if county is not None else None
+        if times is None:
+            probs.param("times", "a Network or a DataFrame of minutes labelled by demand and station ids "
+                        "(or a county with a network)", None)
+            return None
+    if isinstance(times, pd.DataFrame):
+        rows = [str(i) for i in times.index]
+        cols = [str(c) for c in times.columns]
+        df = times.copy()
+        df.index, df.columns = rows, cols
+        site_ids = list(sites.index)
+        if set(dm.ids) <= set(rows) and set(site_ids) <= set(cols):
+            mat = df.loc[dm.ids, site_ids]
+        elif set(dm.ids) <= set(cols) and set(site_ids) <= set(rows):
+            mat = df.loc[site_ids, dm.ids].T
+        else:
+            miss_d = [i for i in dm.ids if i not in set(rows) and i not in set(cols)]
+            miss_s = [i for i in site_ids if i not in set(rows) and i not in set(cols)]
+            probs.add(f"The 'times' parameter of {probs.func} must be labelled by every demand id and every "
+                      f"{attr[:-1] if attr.endswith('s') else attr} id (demand × sites or sites × demand). "
+                      f"Missing demand ids {describe_positions(range(len(miss_d)), miss_d) or 'none'}; "
+                      f"missing {attr} ids {describe_positions(range(len(miss_s)), miss_s) or 'none'}.")
+            return None
+        T = pd.DataFrame(mat).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    elif hasattr(times, "travel_times"):
+        bad_d = list(range(n)) if "node" not in demand_df.columns else \
+            [k for k, v in enumerate(demand_df["node"].astype(object).tolist()) if _is_missing(v)]
+        bad_s = [k for k, v in enumerate(sites["node"].astype(object).tolist()) if _is_missing(v)] \
+            if "node" in sites.columns else list(range(m))
+        if bad_s:
+            probs.add(f"{attr.capitalize()} off the network: ids {describe_positions(bad_s, list(sites.index))} "
+                      f"have no road node ('node' column) in {probs.func}.")
+        if bad_d:
+            probs.add(f"Demand points off the network: ids {describe_positions(bad_d, dm.ids)} have no road node "
+                      f"('node' column) in {probs.func}.")
+        if bad_s or bad_d:
+            return None
+        s_nodes, d_nodes = _node_list(sites["node"]), _node_list(demand_df["node"])
+        known = _network_nodes(times)
+        if known is not None:
+            off_s = [k for k, v in enumerate(s_nodes) if v not in known]
+            off_d = [k for k, v in enumerate(d_nodes) if v not in known]
+            if off_s:
+                probs.add(f"{attr.capitalize()} off the network: ids {describe_positions(off_s, list(sites.index))} "
+                          f"have nodes {describe_positions(off_s, s_nodes)} that are not in the road network.")
+            if off_d:
+                probs.add(f"Demand points off the network: ids {describe_positions(off_d, dm.ids)} have nodes "
+                          f"{describe_positions(off_d, d_nodes)} that are not in the road network.")
+            if off_s or off_d:
+                return None
+        try:
+            T = np.asarray(times.travel_times(s_nodes, d_nodes), dtype=np.float64).T
+        except (KeyError, IndexError, ValueError) as exc:
+            probs.add(f"The road network could not give travel times for {attr} and demand nodes in "
+                      f"{probs.func} (nodes off the network?): {exc}")
+            return None
+    else:
+        T = np.asarray(times, dtype=np.float64) if not sp.issparse(times) else times.toarray()
+        if T.shape != (n, m):
+            probs.param("times", f"a matrix of shape ({n}, {m}) (demand × {attr}), a labelled DataFrame or a "
+                        f"Network", f"shape {T.shape}")
+            return None
+    if T.shape != (n, m):  # pragma: no cover - guarded by the branches above
+        probs.param("times", f"shape ({n}, {m})", T.shape)
+        return None
+    nan = np.nonzero(np.isnan(T).any(axis=1))[0]
+    if nan.size:
+        probs.add(f"The 'times' parameter of {probs.func} must not contain NaN (use inf for unreachable). "
+                  f"Got NaN for demand ids {describe_positions(nan, dm.ids)}.")
+    with np.errstate(invalid="ignore"):
+        neg = np.nonzero((T < 0).any(axis=1))[0]
+    if neg.size:
+        probs.add(f"The 'times' parameter of {probs.func} must be non-negative minutes. Got negative values "
+                  f"for demand ids {describe_positions(neg, dm.ids)}.")
+    return np.ascontiguousarray(T)
+
+
+def _network_nodes(net):
+    """The set of node labels of a Network, when it exposes them (None otherwise)."""
+    for name in ("nodes", "node_ids", "node_labels", "labels"):
+        v = getattr(net, name, None)
+        if v is None or callable(v):
+            continue
+        try:
+            return set(v.tolist() if hasattr(v, "tolist") else list(v))
+        except TypeError:  # pragma: no cover - exotic containers
+            return None
+    return None
+
+
+def _prepare(func, county, standard, stations, demand, times, venues, units, overrides):
+    """Resolve and validate the inputs shared by :func:`assess` and :func:`plan`."""
+    probs = Problems(func)
+    if standard is None:
+        standard = (getattr(county, "meta", None) or {}).get("standard", "GB51080") if county is not None else "GB51080"
+    std = _resolve_standard(standard, func, **overrides)
+    st_raw = _table(county, stations, "stations", probs, required=True)
+    dm_raw = _table(county, demand, "demand", probs, required=True)
+    ven = _table(county, venues, "venues", probs, required=False)
+    un = units if units is not None else (getattr(county, "units", None) if county is not None else None)
+    probs.raise_if_any()
+    dm = _check_demand(dm_raw, probs)
+    st = _check_stations(st_raw, std, probs)
+    if len(st) == 0:
+        probs.param("stations", "a table with at least one station (logistics stations hold no district)", "0 rows")
+    if len(dm.ids) == 0:
+        probs.param("demand", "a table with at least one demand point", "0 rows")
+    return probs, std, st, st_raw, dm, dm_raw, ven, un
+
+
+def _fire_candidates(county, candidates, probs: Problems) -> pd.DataFrame:
+    df = _table(county, candidates, "candidates", probs, required=False)
+    if len(df) and "uses" in df.columns:
+        uses = df["uses"].astype(object).where(df["uses"].notna(), "").astype(str)
+        keep = uses.map(lambda s: "fire" in {u.strip().lower() for u in s.split(";")}).to_numpy(bool)
+        df = df.loc[keep]
+    return df
