@@ -47,6 +47,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from yingji._validation import SEED, TIME_LIMIT, Interval, check_param
 from yingji._deadline import Deadline
 from yingji._fork import fork_safe
 from yingji.exceptions import InfeasibleError, SolverError, ValidationError, YingjiError
@@ -865,19 +866,11 @@ def plan(county=None, *, parts=None, time_limit: float = 60.0, seed: int = 0,
     bad = [p for p in todo if p not in PARTS]
     if bad:
         probs.param("parts", f"a list of {list(PARTS)}", bad)
-    tl = _f(time_limit)
-    if isinstance(time_limit, bool) or not (np.isfinite(tl) and tl > 0):
-        probs.param("time_limit", "a positive number of seconds", time_limit)
-    if isinstance(n_scenarios, bool) or not isinstance(n_scenarios, (int, np.integer)) \
-            or n_scenarios < 1:
-        probs.param("n_scenarios", "an int >= 1", n_scenarios)
-    tg = _f(target)
-    if isinstance(target, bool) or not (0 < tg <= 1):
-        probs.param("target", "a float in (0, 1]", target)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        probs.param("seed", "an int", seed)
-    if hard_limit is not None and not (_f(hard_limit) > 0):
-        probs.param("hard_limit", "a positive number of seconds or None", hard_limit)
+    tl = check_param(probs, "time_limit", time_limit, TIME_LIMIT, default=float("nan"))
+    check_param(probs, "n_scenarios", n_scenarios, Interval(int, 1, None))
+    tg = check_param(probs, "target", target, Interval(float, 0, 1, closed="right"))
+    check_param(probs, "seed", seed, SEED)
+    check_param(probs, "hard_limit", hard_limit, TIME_LIMIT, None)
     probs.raise_if_any()
     if county is None:
         from yingji.datasets import sample_county

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from yingji import config
+from yingji._validation import MIP_GAP, TIME_LIMIT, check_param
 from yingji._deadline import Deadline
 from yingji._validation import describe_positions
 from yingji.exceptions import InfeasibleError
@@ -309,7 +310,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         {"turnout_minutes": turnout_minutes, "rural_response_minutes": rural_response_minutes})
     cand, ccost, tgt, tl = _check_plan_args(func, county, candidates, std, st, probs, objective=objective,
                                             target=target, budget=budget, cost_budget=cost_budget,
-                                            backup_minutes=backup_minutes, time_limit=time_limit)
+                                            backup_minutes=backup_minutes, time_limit=time_limit, mip_gap=mip_gap)
     probs.raise_if_any()
     dl = Deadline(tl, t0)  # every phase below gets the time that is left, not tl again
     sites_df = pd.concat([st, cand]) if len(cand) else st
@@ -355,7 +356,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
 
 
 def _check_plan_args(func, county, candidates, std, st, probs, *, objective, target, budget, cost_budget,
-                     backup_minutes, time_limit):
+                     backup_minutes, time_limit, mip_gap=config.MIP_GAP):
     """The fire candidates (normalised), their costs, the target share and the time limit of :func:`plan`;
     every bad argument is added to ``probs`` (the caller raises)."""
     cand_raw = _fire_candidates(county, candidates, probs)
@@ -398,12 +399,8 @@ def _check_plan_args(func, county, candidates, std, st, probs, *, objective, tar
             bm = float("nan")
         if not np.isfinite(bm) or bm < 0:
             probs.param("backup_minutes", "a non-negative float (minutes) or None", backup_minutes)
-    try:
-        tl = float(time_limit)
-    except (TypeError, ValueError):
-        tl = float("nan")
-    if not np.isfinite(tl) or tl <= 0:
-        probs.param("time_limit", "a positive number of seconds", time_limit)
+    tl = check_param(probs, "time_limit", time_limit, TIME_LIMIT, default=float("nan"))
+    check_param(probs, "mip_gap", mip_gap, MIP_GAP)
     return cand, ccost, tgt, tl
 
 
