@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import pkgutil
 
 import pytest
 
@@ -12,8 +13,20 @@ MODULES = ["yingji.network", "yingji.county", "yingji.osm", "yingji.datasets.sam
            "yingji.teams", "yingji.supplies"]
 
 
+def _with_submodules(name):
+    """The module, and every module of it when it is a package (doctest only reads the objects a
+    module defines, not the ones a package's ``__init__`` re-exports)."""
+    mod = importlib.import_module(name)
+    mods = [mod]
+    if hasattr(mod, "__path__"):
+        mods += [importlib.import_module(m.name)
+                 for m in pkgutil.walk_packages(mod.__path__, prefix=name + ".")]
+    return mods
+
+
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
-    mod = importlib.import_module(name)
-    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
-    assert res.failed == 0, f"{res.failed} of {res.attempted} doctest examples failed in {name}"
+    for mod in _with_submodules(name):
+        res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+                              verbose=False)
+        assert res.failed == 0, f"{res.failed} of {res.attempted} doctest examples failed in {mod.__name__}"

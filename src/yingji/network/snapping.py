@@ -1,0 +1,94 @@
+"""Snapping points to the nearest network node (a KD-tree over the live nodes); methods of the
+private mixin ``_Snapping``, which :class:`~yingji.network.Network` inherits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from yingji._validation import Problems, describe_positions
+from yingji.exceptions import ValidationError
+
+
+class _Snapping:
+    """``Network.snap`` and the cached KD-tree it queries."""
+
+    def snap(self, x, y, return_distance: bool = False, max_snap: float | None = None):
+        """Nearest network node of each point (straight-line, KD-tree).
+
+        Parameters
+        ----------
+        x, y : float or array-like
+            Point coordinates in metres (the network's CRS).
+        return_distance : bool
+            Also return the straight-line snap distance in metres.
+        max_snap : float, optional
+            Largest acceptable snap distance in metres; farther points are an error.
+
+        Returns
+        -------
+        nodes : label or numpy.ndarray
+            Node labels (a scalar for scalar input). Destroyed nodes (:meth:`without`) are
+            never returned.
+        metres : float or numpy.ndarray
+            Snap distances, when ``return_distance``.
+
+        Raises
+        ------
+        ValidationError
+            The network has no coordinates; ``x`` and ``y`` differ in length or hold NaN;
+            points farther than ``max_snap`` (named with their positions and distances).
+
+        Notes
+        -----
+        Ties between equidistant nodes go to the lower node position, as
+        :class:`scipy.spatial.cKDTree` returns them.
+        """
+        self._need_coords("snap")
+        scalar = np.ndim(x) == 0 and np.ndim(y) == 0
+        xa = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
+        ya = np.atleast_1d(np.asarray(y, dtype=float)).ravel()
+        probs = Problems("Network.snap")
+        if xa.shape != ya.shape:
+            probs.add(f"x and y must have the same length; got {len(xa)} and {len(ya)}.")
+            probs.raise_if_any()
+        bad = ~(np.isfinite(xa) & np.isfinite(ya))
+        if bad.any():
+            probs.add(f"Points {describe_positions(np.flatnonzero(bad))} have missing or non-finite coordinates.")
+        if max_snap is not None and not (np.isfinite(max_snap) and max_snap >= 0):
+            probs.param("max_snap", "a float in [0, inf)", max_snap)
+        tree, alive = self._tree()
+        if tree is None:
+            probs.add("The network has no nodes left to snap to.")
+        probs.raise_if_any()
+        d, k = tree.query(np.column_stack([xa, ya]))
+        pos = alive[k] if alive is not None else k
+        if max_snap is not None:
+            far = np.flatnonzero(d > max_snap)
+            if far.size:
+                raise ValidationError(
+                    f"{far.size} point(s) lie farther than max_snap={max_snap:g} m from the road "
+                    f"network: positions {describe_positions(far)} at "
+                    f"{', '.join(f'{d[i]:.0f} m' for i in far[:10])}"
+                    + (" ..." if far.size > 10 else "") + ".")
+        labels = self._labels[pos]
+        if scalar:
+            labels, d = labels[0], float(d[0])
+        return (labels, d) if return_distance else labels
+
+    def _tree(self):
+        if "tree" not in self._cache:
+            from scipy.spatial import cKDTree
+
+            if self._removed is not None:
+                alive = np.flatnonzero(~self._removed)
+                self._cache["tree"] = ((cKDTree(self._coords[alive]), alive) if alive.size
+                                       else (None, None))
+            else:
+                self._cache["tree"] = (cKDTree(self._coords), None)
+        return self._cache["tree"]
+
+    def _need_coords(self, what: str) -> None:
+        if self._coords is None:
+            raise ValidationError(f"Network.{what} needs node coordinates (x, y), and this network "
+                                  f"has none. Build it with nodes=... (from_edges) or x/y node "
+                                  f"attributes (from_networkx).")
