@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from yingji import dispatch
 from yingji.dispatch import is_feasible_dispatch, plan
+from yingji.dispatch import planner, shortfalls
 
 METHODS = ("assignment", "mip")
 ALL_TYPES = ["engine", "ladder", "ambulance", "rescue"]
@@ -110,7 +110,7 @@ def test_left_unused_when_the_solver_stopped(monkeypatch):
         none = np.zeros(0, dtype=np.int64)
         return none, none, "time_limit", False, {"solver": "highs"}
 
-    monkeypatch.setattr(dispatch, "_plan_mip", stopped)
+    monkeypatch.setattr(planner, "_plan_mip", stopped)  # where plan() looks it up
     dp = plan(inc, units, times, method="mip")
     assert dp.status == "time_limit"
     assert _rows(dp) == {("f", "engine"): (1, "left unused")}
@@ -143,8 +143,8 @@ def test_which_columns_are_requirements():
 
 
 def test_reasons_are_the_documented_ones():
-    assert dispatch._SHORTFALL_REASONS == ("none in fleet", "all busy", "unreachable", "none in time",
-                                           "left unused", "too few", "sent elsewhere")
+    assert shortfalls._SHORTFALL_REASONS == ("none in fleet", "all busy", "unreachable", "none in time",
+                                             "left unused", "too few", "sent elsewhere")
 
 
 # ------------------------------------------------------------------------- independent oracle
@@ -222,7 +222,7 @@ def test_shortfalls_agree_with_an_independent_milp(seed):
                 if t not in set(units["type"]) and int(inc.loc[i, t]) > 0:
                     assert why == "none in fleet"
                 elif miss:
-                    assert why in dispatch._SHORTFALL_REASONS and why != "left unused"
+                    assert why in shortfalls._SHORTFALL_REASONS and why != "left unused"
         assert set(rows) <= {(i, t) for i in inc.index for t in req_types}
         by = dp.by_incident()
         assert by["needed"].tolist() == need.sum(axis=1).tolist()

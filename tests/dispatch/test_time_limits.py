@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 
-import yingji.dispatch as dispatch
+import yingji.dispatch.planner as planner  # plan() looks up _prepare here
 from yingji.dispatch import is_feasible_dispatch, plan
 from yingji.exceptions import SolverError
 
@@ -24,7 +24,7 @@ def _instance(seed=0, n_inc=4, n_units=8):
 
 def test_mip_limit_counts_from_entry(monkeypatch):
     inc, units, T = _instance()
-    real_prepare = dispatch._prepare
+    real_prepare = planner._prepare
     real_solve = __import__("yingji.solvers", fromlist=["solve"]).solve
     limits = []
 
@@ -36,7 +36,7 @@ def test_mip_limit_counts_from_entry(monkeypatch):
         limits.append(kw["time_limit"])
         return real_solve(model, **kw)
 
-    monkeypatch.setattr(dispatch, "_prepare", slow_prepare)
+    monkeypatch.setattr(planner, "_prepare", slow_prepare)
     monkeypatch.setattr("yingji.solvers.solve", record)
     dp = plan(inc, units, T, method="mip", time_limit=5.0)
     assert limits and limits[0] <= 5.0 - 0.3 + 1e-6
@@ -46,13 +46,13 @@ def test_mip_limit_counts_from_entry(monkeypatch):
 
 def test_first_stage_runs_even_when_the_inputs_use_up_the_limit(monkeypatch):
     inc, units, T = _instance(1)
-    real_prepare = dispatch._prepare
+    real_prepare = planner._prepare
 
     def slow_prepare(*a, **kw):
         time.sleep(0.2)
         return real_prepare(*a, **kw)
 
-    monkeypatch.setattr(dispatch, "_prepare", slow_prepare)
+    monkeypatch.setattr(planner, "_prepare", slow_prepare)
     t0 = time.perf_counter()
     try:
         dp = plan(inc, units, T, method="mip", time_limit=0.1)

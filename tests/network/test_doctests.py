@@ -10,7 +10,8 @@ import pkgutil
 import pytest
 
 MODULES = ["yingji.network", "yingji.county", "yingji.osm", "yingji.datasets.sample", "yingji.fire",
-           "yingji.teams", "yingji.supplies"]
+           "yingji.teams", "yingji.supplies", "yingji.dispatch", "yingji.shelters", "yingji.simulation",
+           "yingji._validation", "yingji._executor"]
 
 
 def _with_submodules(name):

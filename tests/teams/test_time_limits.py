@@ -8,7 +8,10 @@ import time
 import pandas as pd
 import pytest
 
-import yingji.teams as teams_mod
+import yingji.teams.allocation as allocation_mod
+import yingji.teams.allocation_model as model_mod
+import yingji.teams.bases as bases_mod
+import yingji.teams.mutual_aid as aid_mod
 from cases_teams import small_case
 from fake_deadline import install, no_solution
 from yingji.exceptions import ValidationError
@@ -27,12 +30,14 @@ def test_mutual_aid_without_a_point_is_a_greedy_matching(monkeypatch):
     ent, et = _enterprises(teams)
     exact = allocate(teams=teams, hazards=hazards, times=times, enterprises=ent, enterprise_times=et,
                      max_agreements=1, aid_minutes=30)
-    real = teams_mod.solve
+    real = aid_mod.solve
 
     def aid_times_out(model, **kw):
         return no_solution(model) if model.name == "mutual_aid" else real(model, **kw)
 
-    monkeypatch.setattr(teams_mod, "solve", aid_times_out)
+    # the allocation MIP and the mutual-aid LP look up solve in their own modules
+    monkeypatch.setattr(model_mod, "solve", aid_times_out)
+    monkeypatch.setattr(aid_mod, "solve", aid_times_out)
     al = allocate(teams=teams, hazards=hazards, times=times, enterprises=ent, enterprise_times=et,
                   max_agreements=1, aid_minutes=30)
     assert al.status == "time_limit" and not al.optimal
@@ -49,8 +54,8 @@ def test_mutual_aid_without_a_point_is_a_greedy_matching(monkeypatch):
 def test_allocate_limits_shrink_with_the_time_left(monkeypatch):
     teams, hazards, times = small_case()
     ent, et = _enterprises(teams)
-    D = install(monkeypatch, teams_mod)
-    real = teams_mod.solve
+    D = install(monkeypatch, allocation_mod)  # allocate makes its Deadline there
+    real = model_mod.solve
     limits = []
 
     def record_then_expire(model, **kw):
@@ -59,7 +64,8 @@ def test_allocate_limits_shrink_with_the_time_left(monkeypatch):
         D.expire()
         return sol
 
-    monkeypatch.setattr(teams_mod, "solve", record_then_expire)
+    monkeypatch.setattr(model_mod, "solve", record_then_expire)  # the allocation MIP
+    monkeypatch.setattr(aid_mod, "solve", record_then_expire)  # the mutual-aid LP
     al = allocate(teams=teams, hazards=hazards, times=times, enterprises=ent, enterprise_times=et,
                   time_limit=10.0)
     assert limits[0] == ("team_allocation", pytest.approx(9.0))  # a tenth kept for the aid LP
@@ -75,8 +81,8 @@ def test_plan_bases_phases_share_the_deadline(monkeypatch):
     ct = pd.DataFrame([[50, 50, 50, 70, 5], [50, 50, 50, 70, 8], [50, 50, 50, 30, 40], [1, 1, 1, 1, 1]],
                       index=cand.index, columns=hazards.index, dtype=float)
     exact = plan_bases(teams=teams, hazards=hazards, candidates=cand, times=times, candidate_times=ct)
-    D = install(monkeypatch, teams_mod)
-    real = teams_mod.allocate
+    D = install(monkeypatch, bases_mod, allocation_mod)  # plan_bases and allocate make their Deadlines there
+    real = bases_mod.allocate
     calls = []
 
     def allocate_then_expire(*a, **kw):
@@ -85,7 +91,7 @@ def test_plan_bases_phases_share_the_deadline(monkeypatch):
         D.expire()  # the "before" allocation uses up the time
         return out
 
-    monkeypatch.setattr(teams_mod, "allocate", allocate_then_expire)
+    monkeypatch.setattr(bases_mod, "allocate", allocate_then_expire)  # where plan_bases looks it up
     bp = plan_bases(teams=teams, hazards=hazards, candidates=cand, times=times, candidate_times=ct,
                     time_limit=10.0)
     assert len(calls) == 2 and all(isinstance(c, D) for c in calls)  # one deadline, not 10 s each
