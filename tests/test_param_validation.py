@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -85,3 +87,37 @@ def test_dispatch_and_compliance_time_limit():
         yj.dispatch.plan(inc, units, times, time_limit=0)
     with pytest.raises(ValidationError, match="The 'time_limit' parameter of check must be a positive number"):
         yj.compliance.check(yj.datasets.sample_county(), time_limit=0)
+
+
+# ---- out-of-range values that used to come back as answers (issue 18) -------------------------
+
+def test_confidence_level_and_percentile_q():
+    from yingji.fire import weighted_percentile
+    from yingji.simulation import confidence_interval
+
+    with pytest.raises(ValidationError, match=r"The 'level' parameter of confidence_interval must be a float in \(0, 1\). Got 2 instead"):
+        confidence_interval([1.0, 2.0, 3.0], level=2)
+    with pytest.raises(ValidationError, match=r"The 'q' parameter of weighted_percentile must be a float in \(0, 1\]. Got 2 instead"):
+        weighted_percentile([1, 2, 3], q=2)
+    assert weighted_percentile([1, 2, 3], q=1) == 3.0
+
+
+def test_evacuation_share_and_as_of():
+    from cases_supplies import toy_county
+
+    from yingji.supplies import assess, requirements
+
+    c = toy_county()
+    with pytest.raises(ValidationError, match=r"The \"evacuation_share\['high'\]\" parameter of requirements must be a float in \[0, 1\]. Got 2.0 instead"):
+        requirements(norms=c.items, demand=c.demand, evacuation_share={"high": 2.0, "normal": 0.1})
+    with pytest.raises(ValidationError, match=r"The 'as_of' parameter of assess must be a date .* Got 'yesterday' instead"):
+        assess(c, as_of="yesterday", times=pd.DataFrame([[5, 60, 200], [200, 50, 5]], index=["DA", "DC"],
+                                                        columns=["A", "B", "C"]))
+
+
+def test_new_team_crew_and_max_snap_m_are_named():
+    county = yj.datasets.sample_county()
+    with pytest.raises(ValidationError, match=r"The 'new_team_crew' parameter of plan_bases must be a float in \(0, inf\) or None. Got -3 instead"):
+        yj.teams.plan_bases(county, new_team_crew=-3)
+    with pytest.raises(ValidationError, match=r"The 'max_snap_m' parameter of .* must be a float in \[0, inf\) or None. Got -5 instead"):
+        yj.shelters.assess(county, max_snap_m=-5)

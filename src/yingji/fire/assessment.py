@@ -15,6 +15,7 @@ import pandas as pd
 
 from yingji import config
 from yingji._kernels.fire import _district_totals, _kth_arrival, _nearest_station
+from yingji._validation import Interval, Problems, check_param
 from yingji.exceptions import ValidationError
 from yingji.fire.inputs import _Demand, _prepare, _times
 from yingji.fire.standard import FireStandard
@@ -26,6 +27,7 @@ def weighted_percentile(values, weights=None, q: float = 0.9) -> float:
 
     ``q = 1`` gives the maximum among positive-weight values. Zero-weight values are ignored;
     ``nan`` when there is no positive weight. ``inf`` values count (unreached incidents).
+    ``q`` must lie in (0, 1] (a ``ValidationError`` otherwise).
 
     Examples
     --------
@@ -34,6 +36,9 @@ def weighted_percentile(values, weights=None, q: float = 0.9) -> float:
     >>> weighted_percentile([1, 2, 3, 4], [1, 1, 1, 7], 0.5)
     4.0
     """
+    probs = Problems("weighted_percentile")
+    q = check_param(probs, "q", q, Interval(float, 0, 1, closed="right"))
+    probs.raise_if_any()
     v = np.asarray(values, dtype=float).ravel()
     w = np.ones_like(v) if weights is None else np.asarray(weights, dtype=float).ravel()
     keep = w > 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from yingji._validation import Interval, check_param
 from yingji._validation import Problems, describe_positions, to_bool
 from yingji.exceptions import ValidationError
 from yingji.shelters.norms import shelter_rules
@@ -70,6 +71,7 @@ def _node_set(net):
 
 def _check_nodes(df: pd.DataFrame, name: str, net, probs: Problems, max_snap_m) -> None:
     """Shelters (or candidates) must sit on the network: a node that exists, near their x, y."""
+    max_snap_m = check_param(probs, "max_snap_m", max_snap_m, Interval(float, 0, None), None)
     if "node" not in df.columns:
         probs.add(f"The {name!r} table of {probs.func} must have a 'node' column (the network node "
                   f"of each row) when walking distances come from a network.")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yingji._validation import Interval, Problems, check_param
 from yingji.config import COVER_TOL
 from yingji.results import to_jsonable
 
@@ -210,6 +211,11 @@ def confidence_interval(values, level: float = 0.95, *, bounds=(-np.inf, np.inf)
         ``mean ± t_{(1+level)/2, R-1} · s / sqrt(R)`` clipped to ``bounds``; ``(nan, nan)`` with
         fewer than two values.
 
+    Raises
+    ------
+    ValidationError
+        ``level`` not in (0, 1).
+
     References
     ----------
     .. [1] Law, A. M. (2015). *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill,
@@ -217,6 +223,9 @@ def confidence_interval(values, level: float = 0.95, *, bounds=(-np.inf, np.inf)
     """
     from scipy.special import stdtrit  # Student t quantile; lighter than importing scipy.stats
 
+    probs = Problems("confidence_interval")
+    level = check_param(probs, "level", level, Interval(float, 0, 1, closed="neither"))
+    probs.raise_if_any()
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if v.size < 2:

@@ -155,7 +155,7 @@ def assess(
     t0 = _time.perf_counter()
     probs = Problems("assess")
     dl = Deadline(check_time_limit(time_limit, probs), t0)  # raised with the other problems below
-    as_of_ts = _as_date(as_of)
+    as_of_ts = _as_date(as_of, "assess")
     items, depots, stock, demand = _assess_tables(county, norms, depots, stock, demand, delivery_hours,
                                                   household_size, probs)
     req = requirements(norms=items, demand=demand, at_risk=at_risk, evacuation_share=evacuation_share)

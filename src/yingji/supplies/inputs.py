@@ -10,6 +10,7 @@ import pandas as pd
 
 from yingji._odtimes import od_minutes
 from yingji._validation import Problems
+from yingji.exceptions import ValidationError
 
 
 def _table(county, name, given):
@@ -20,10 +21,18 @@ def _table(county, name, given):
     return getattr(county, name, None)
 
 
-def _as_date(d) -> pd.Timestamp:
+def _as_date(d, func: str = "yingji.supplies", param: str = "as_of") -> pd.Timestamp:
+    """``as_of`` as a date (today when None); a ValidationError naming the parameter otherwise."""
     if d is None:
         return pd.Timestamp(_dt.date.today())
-    return pd.Timestamp(d)
+    try:
+        ts = pd.Timestamp(d)
+    except (ValueError, TypeError, OverflowError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise ValidationError(f"The {param!r} parameter of {func} must be a date (e.g. '2026-12-01', a "
+                              f"datetime.date or a pandas Timestamp) or None. Got {d!r} instead.")
+    return ts
 
 
 def _minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from yingji._validation import Interval, check_param
 from yingji._validation import Problems
 from yingji.supplies.inputs import _table
 
@@ -113,7 +114,13 @@ def _people_at_risk(demand: pd.DataFrame, at_risk, share, probs: Problems) -> pd
         return out
     if "at_risk" in demand.columns:
         return demand["at_risk"].astype(float)
+    if share is not None and not isinstance(share, dict):
+        probs.param("evacuation_share", "a dict of risk level -> share of the population in [0, 1]",
+                    type(share).__name__)
+        share = None
     share = dict(DEFAULT_EVACUATION_SHARE if share is None else share)
+    for level, v in list(share.items()):
+        share[level] = check_param(probs, f"evacuation_share[{level!r}]", v, Interval(float, 0, 1), default=0.0)
     risk = demand["risk"].astype(str) if "risk" in demand.columns else pd.Series("normal", index=demand.index)
     unknown = sorted(set(risk) - set(share))
     if unknown:

@@ -183,7 +183,7 @@ def _existing_stock(stock, items: pd.DataFrame, sites: pd.DataFrame, item_ids: l
     if stock is not None and len(stock):
         st = stock.copy()
         exp = _expiry(st, items)
-        asof = _as_date(as_of)
+        asof = _as_date(as_of, "preposition")
         st = st[exp.isna() | (exp >= asof)]
         agg = st.groupby([st["depot"].astype(str), st["item"].astype(str)])["quantity"].sum()
         s_pos = {s: i for i, s in enumerate(sites.index)}

@@ -244,7 +244,7 @@ class _TransferModel:
     @classmethod
     def build(cls, dem, depots, items, stock, dests, T, as_of, dl) -> "_TransferModel":
         exp = _expiry(stock, items if len(items) else None)
-        st = stock[exp.isna() | (exp >= _as_date(as_of))]
+        st = stock[exp.isna() | (exp >= _as_date(as_of, "transfer"))]
         avail = st.groupby([st["depot"].astype(str), st["item"].astype(str)])["quantity"].sum()
         vol = items["unit_volume"].to_dict() if len(items) and "unit_volume" in items.columns else {}
         d_pos = {d: i for i, d in enumerate(depots.index)}

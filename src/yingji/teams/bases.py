@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
+from yingji._validation import Interval, check_param
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.results import to_jsonable
@@ -192,7 +193,7 @@ def plan_bases(
 
     t0 = _time.perf_counter()
     probs, dl, teams, hazards, candidates = _bases_inputs(county, teams, hazards, candidates, time_limit, mip_gap,
-                                                          t0)
+                                                          t0, new_team_crew=new_team_crew)
     before = allocate(county, teams=teams, hazards=hazards, times=times, time_limit=dl, mip_gap=mip_gap,
                       **allocate_kw)
     teams = teams.copy()
@@ -247,7 +248,7 @@ def plan_bases(
                     bool(res.optimal), float(res.gap), relocations)
 
 
-def _bases_inputs(county, teams, hazards, candidates, time_limit, mip_gap, t0):
+def _bases_inputs(county, teams, hazards, candidates, time_limit, mip_gap, t0, new_team_crew=None):
     """Check the arguments of :func:`plan_bases` that :func:`allocate` does not check.
 
     Returns ``(probs, deadline, teams, hazards, candidates)``: the problem collector (for the
@@ -257,6 +258,7 @@ def _bases_inputs(county, teams, hazards, candidates, time_limit, mip_gap, t0):
     probs = Problems("plan_bases")
     dl = Deadline(check_time_limit(time_limit, probs), t0)  # shared by every phase below
     check_mip_gap(mip_gap, probs)
+    check_param(probs, "new_team_crew", new_team_crew, Interval(float, 0, None, closed="neither"), None)
     teams = _get_table(county, "teams", teams)
     hazards = _get_table(county, "hazards", hazards)
     candidates = _get_table(county, "candidates", candidates)
