@@ -11,6 +11,7 @@ import pytest
 
 import yingji as yj
 from yingji import api
+from yingji.api import actions_network, actions_siting, decoding, handler
 from yingji.api import handle, validate_request, validate_response
 
 COST = [[1.0, 9.0, 4.0], [9.0, 1.0, 4.0], [2.0, 2.0, 9.0], [5.0, 5.0, 1.0]]
@@ -186,7 +187,7 @@ def test_replace_tables_what_if(tiny_doc):
     more = _ok(handle({"action": "fire.assess", "county": doc}))
     assert more["coverage_share"] > base["coverage_share"]
     assert [s["id"] for s in more["stations"]] == ["S1", "S2"]
-    from yingji.api import _load_county
+    from yingji.api.context import _load_county
 
     c = _load_county(doc, True)
     assert c.stations["node"].tolist() == [11, 44]
@@ -257,16 +258,16 @@ def test_bad_request_contents(request_, match):
 
 def test_decoders_name_the_parameter():
     with pytest.raises(api.BadRequest, match="params.weights must be a list of numbers"):
-        api._vector(["a"], "params.weights")
+        decoding._vector(["a"], "params.weights")
     with pytest.raises(api.BadRequest, match="must be a list of rows"):
-        api._matrix("x", "params.cost")
+        decoding._matrix("x", "params.cost")
     with pytest.raises(api.BadRequest, match="list of records"):
-        api._records_frame([1, 2], "params.incidents")
+        decoding._records_frame([1, 2], "params.incidents")
     with pytest.raises(api.BadRequest, match="columns of different lengths"):
-        api._records_frame({"a": [1], "b": [1, 2]}, "params.units")
-    assert api._matrix([[1, "inf"], ["-inf", 2]], "m").tolist() == [[1, float("inf")],
+        decoding._records_frame({"a": [1], "b": [1, 2]}, "params.units")
+    assert decoding._matrix([[1, "inf"], ["-inf", 2]], "m").tolist() == [[1, float("inf")],
                                                                     [float("-inf"), 2]]
-    df = api._records_frame({"id": ["a", "b"], "v": [1, 2]}, "t")
+    df = decoding._records_frame({"id": ["a", "b"], "v": [1, 2]}, "t")
     assert list(df.index) == ["a", "b"] and list(df.columns) == ["v"]
 
 
@@ -444,7 +445,8 @@ def test_siting_bad_contents(tiny_doc, params, match):
 
 
 def test_size_limits(tiny_doc, monkeypatch):
-    monkeypatch.setattr(api, "MAX_MATRIX_CELLS", 10)
+    for mod in (decoding, actions_siting, actions_network):  # where the limit is looked up
+        monkeypatch.setattr(mod, "MAX_MATRIX_CELLS", 10)
     err = _err(handle({"action": "siting.lscp", "params": {"cost": [[1] * 4] * 3, "radius": 1}}),
                "BadRequest")
     assert "12 cells; at most 10" in err["message"]
@@ -484,7 +486,7 @@ def test_travel_times_bad_contents(tiny_doc, params, match):
 
 
 def test_county_loader_checks():
-    from yingji.api import _Context, _load_county
+    from yingji.api.context import _Context, _load_county
 
     with pytest.raises(api.BadRequest, match="must be an object"):
         _load_county("sample", True)
@@ -499,7 +501,7 @@ def test_county_loader_checks():
 def test_fill_nodes_leaves_what_it_cannot_place(tiny_county):
     import pandas as pd
 
-    from yingji.api import _fill_nodes
+    from yingji.api.context import _fill_nodes
 
     df = pd.DataFrame({"x": [1.0, "far"], "y": [0.0, 2.0], "node": [5, None]})
     assert _fill_nodes(df, tiny_county) is df  # bad coordinates: County reports them
@@ -530,21 +532,21 @@ _SCHEMA = {
 def test_builtin_validator_keywords(inst):
     import jsonschema
 
-    from yingji.api import _BuiltinValidator
+    from yingji.api.validator import _BuiltinValidator
 
     expect = jsonschema.Draft202012Validator(_SCHEMA).is_valid(inst)
     assert _BuiltinValidator(_SCHEMA).valid(_SCHEMA, inst) == expect
 
 
 def test_builtin_validator_refuses_remote_refs():
-    from yingji.api import _BuiltinValidator
+    from yingji.api.validator import _BuiltinValidator
 
     with pytest.raises(ValueError, match="only local \\$ref"):
         _BuiltinValidator({}).valid({"$ref": "https://example.org/s.json"}, 1)
 
 
 def test_unwritable_result_becomes_an_internal_error(monkeypatch):
-    monkeypatch.setattr(api, "_json_safe", lambda obj: {"x": object()})
+    monkeypatch.setattr(handler, "_json_safe", lambda obj: {"x": object()})  # where handle() looks it up
     resp = handle({"action": "siting.lscp", "params": {"cost": COST, "radius": 2}})
     err = _err(resp, "InternalError")
     assert "could not be written as JSON" in err["message"]

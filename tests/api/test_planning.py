@@ -10,6 +10,8 @@ import pytest
 import yingji as yj
 from yingji import api, planning
 from yingji.cli import DEMO_SECTIONS, main
+from yingji.planning import parts as plan_parts
+from yingji.planning import result as plan_result
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +105,7 @@ def _boom_factory(exc):
     (RuntimeError("unexpected"), "error", "InternalError"),
 ])
 def test_a_failing_part_is_reported_not_raised(tiny_county, monkeypatch, exc, status, etype):
-    monkeypatch.setitem(planning._PART_FUNCS, "teams", _boom_factory(exc))
+    monkeypatch.setitem(plan_parts._PART_FUNCS, "teams", _boom_factory(exc))
     p = planning.plan(tiny_county, parts=["fire", "teams"], time_limit=10)
     assert p["fire"].completed and not p["teams"].completed
     assert p["teams"].status == status and p["teams"].error["type"] == etype
@@ -120,17 +122,18 @@ _ISOLATE_SCRIPT = """
 import sys, time
 import yingji as yj
 from yingji import planning
+from yingji.planning import parts, runner
 
 def slow(county, time_limit, **kw):
     time.sleep(60)
 
-real = planning._PART_FUNCS["teams"]
-planning._PART_FUNCS["teams"] = slow
+real = parts._PART_FUNCS["teams"]
+parts._PART_FUNCS["teams"] = slow
 c = yj.County.from_json(sys.argv[1])
-print("fork_safe", planning._fork_safe())
+print("fork_safe", runner._fork_safe())
 p = planning.plan(c, parts=["teams"], time_limit=5, isolate=True, hard_limit=1.5)
 print("message", p["teams"].error["message"])
-planning._PART_FUNCS["teams"] = real
+parts._PART_FUNCS["teams"] = real
 q = planning.plan(c, parts=["teams"], time_limit=5, isolate=True, hard_limit=120)
 print("statuses", p["teams"].status, q["teams"].status, q["teams"].result is not None)
 """
@@ -174,7 +177,7 @@ def test_plan_collects_all_problems(tiny_county):
 
 def test_items_of_an_empty_section():
     sec = planning.PlanSection("fire", "Fire stations", "消防站", "optimal",
-                               planning._empty_items(), 0.0, {"a": 1}, {"a": 2}, 0.0, True, 0.1,
+                               plan_result._empty_items(), 0.0, {"a": 1}, {"a": 2}, 0.0, True, 0.1,
                                "nothing")
     assert list(sec.to_frame().columns) == list(planning.ITEM_COLUMNS)
     assert sec.figures().loc["a"].tolist() == [1, 2]
@@ -216,7 +219,7 @@ def test_cli_plan_exit_codes(tiny_county, tmp_path, monkeypatch, capsys):
     folder = tiny_county.save(tmp_path / "tiny")
     assert main(["plan", str(folder), "--parts", "roads"]) == 2
     assert "'parts' parameter" in capsys.readouterr().err
-    monkeypatch.setitem(planning._PART_FUNCS, "teams", _boom_factory(RuntimeError("x")))
+    monkeypatch.setitem(plan_parts._PART_FUNCS, "teams", _boom_factory(RuntimeError("x")))
     assert main(["plan", str(folder), "--parts", "teams", "--format", "json"]) == 0
     assert main(["plan", str(folder), "--parts", "teams", "--strict"]) == 1
 

@@ -9,6 +9,7 @@ import pytest
 
 from fake_deadline import install
 from yingji import planning
+from yingji.planning import parts, runner
 from yingji._deadline import MIN_PHASE_S, Deadline
 
 
@@ -35,7 +36,7 @@ def _recording_part(log, name):
 def test_parts_get_equal_shares_of_the_time_left(tiny_county, monkeypatch):
     log = []
     for name in planning.PARTS:
-        monkeypatch.setitem(planning._PART_FUNCS, name, _recording_part(log, name))
+        monkeypatch.setitem(parts._PART_FUNCS, name, _recording_part(log, name))
     p = planning.plan(tiny_county, time_limit=40.0)
     assert [n for n, _ in log] == list(planning.PARTS)
     # nothing used any time: each part gets the time left / the parts left
@@ -45,7 +46,7 @@ def test_parts_get_equal_shares_of_the_time_left(tiny_county, monkeypatch):
 
 
 def test_parts_not_started_once_the_time_is_up(tiny_county, monkeypatch):
-    D = install(monkeypatch, planning)
+    D = install(monkeypatch, runner, parts)  # plan() and the supplies part use Deadline
     log = []
 
     def uses_it_all(county, time_limit, **kw):
@@ -53,7 +54,7 @@ def test_parts_not_started_once_the_time_is_up(tiny_county, monkeypatch):
         D.expire()
         raise RuntimeError("took the whole limit")
 
-    monkeypatch.setitem(planning._PART_FUNCS, "fire", uses_it_all)
+    monkeypatch.setitem(parts._PART_FUNCS, "fire", uses_it_all)
     p = planning.plan(tiny_county, time_limit=20.0)
     assert len(log) == 1
     assert p["fire"].status == "error"

@@ -1,0 +1,126 @@
+"""The JSON Schemas of requests and responses (package data in ``yingji/api_schema``).
+
+:func:`schema` returns them; :func:`validate_request` / :func:`validate_response` list the
+problems of a request or response, with :mod:`jsonschema` when it is installed, else with the
+built-in validator (:mod:`yingji.api.validator`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from importlib import resources
+
+from yingji.api.envelope import _MAX_PROBLEM, _short
+from yingji.api.registry import ACTIONS
+from yingji.api.validator import _builtin_problems, _path_text
+from yingji.exceptions import ValidationError
+
+
+@lru_cache(maxsize=None)
+def _schema_file(name: str) -> dict:
+    text = (resources.files("yingji") / "api_schema" / f"{name}.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=None)
+def _full_schema(kind: str) -> dict:
+    doc = copy.deepcopy(_schema_file(kind))
+    if kind == "response":
+        from yingji.compliance import report_schema
+
+        rep = {k: v for k, v in report_schema().items() if k not in ("$schema", "$id")}
+        doc["$defs"]["result_check"] = rep
+    return doc
+
+
+def schema(kind: str = "all") -> dict:
+    """The JSON Schemas (draft 2020-12) of the API.
+
+    Parameters
+    ----------
+    kind : {"all", "request", "response"}
+        ``"all"`` gives ``{"request": ..., "response": ..., "actions": [...]}``.
+
+    Returns
+    -------
+    dict
+        A fresh copy (safe to modify). The response schema embeds the compliance report
+        schema (:func:`yingji.compliance.report_schema`) as the result of ``"check"``.
+
+    Raises
+    ------
+    ValidationError
+        An unknown ``kind``.
+    """
+    if kind == "request":
+        return copy.deepcopy(_full_schema("request"))
+    if kind == "response":
+        return copy.deepcopy(_full_schema("response"))
+    if kind == "all":
+        return {"request": schema("request"), "response": schema("response"),
+                "actions": [a.describe() for a in ACTIONS.values()]}
+    raise ValidationError(f"The 'kind' parameter of yingji.api.schema must be one of "
+                          f"'all', 'request', 'response'. Got {kind!r} instead.")
+
+
+def _jsonschema_problems(doc: dict, instance) -> list[str] | None:
+    """Problems from :mod:`jsonschema`, or None when it is not installed."""
+    try:
+        import jsonschema
+    except ImportError:
+        return None
+    v = _validator(id(doc), doc, jsonschema)
+    errs = sorted(v.iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    out = []
+    for e in errs:
+        # "anyOf"/"oneOf" failures quote the whole instance: name the best sub-error instead
+        best = e
+        if e.context:
+            best = min(e.context, key=lambda c: (-len(c.absolute_path), len(c.message)))
+        out.append(_short(f"{_path_text(best.absolute_path)}: {best.message}", _MAX_PROBLEM))
+    return out
+
+
+_VALIDATORS: dict = {}
+
+
+def _validator(key, doc, jsonschema):
+    v = _VALIDATORS.get(key)
+    if v is None or v[0] is not doc:
+        v = (doc, jsonschema.Draft202012Validator(doc))
+        _VALIDATORS[key] = v
+    return v[1]
+
+
+def _problems(kind: str, instance, *, builtin: bool = False) -> list[str]:
+    doc = _full_schema(kind)
+    if not builtin:
+        found = _jsonschema_problems(doc, instance)
+        if found is not None:
+            return found
+    return _builtin_problems(doc, instance)
+
+
+def validate_request(request, *, builtin: bool = False) -> list[str]:
+    """Problems of a request against the request schema (empty list: valid).
+
+    Parameters
+    ----------
+    request : object
+        The parsed JSON request.
+    builtin : bool
+        Use the built-in validator even when :mod:`jsonschema` is installed.
+
+    Returns
+    -------
+    list of str
+        ``"$.params.radius: -1 is less than the minimum of 0"``-style entries.
+    """
+    return _problems("request", request, builtin=builtin)
+
+
+def validate_response(response, *, builtin: bool = False) -> list[str]:
+    """Problems of a response against the response schema (empty list: valid)."""
+    return _problems("response", response, builtin=builtin)
