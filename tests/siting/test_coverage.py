@@ -235,14 +235,16 @@ def test_validation_errors_collect_everything():
 
 
 def test_solver_errors_without_a_solution(monkeypatch):
-    from yingji.siting import coverage as cov
+    from yingji.siting.coverage import backup_model, maxcover, setcover
     from yingji.solvers import Solution
 
     def nothing(model, **kw):
         return Solution(None, float("nan"), float("inf") if model.sense == "max" else -float("inf"), float("inf"),
                         "time_limit", False, "kTimeLimit", 0.0)
 
-    monkeypatch.setattr(cov, "solve", nothing)
+    # each model looks ``solve`` up in its own module (backup with a tradeoff goes through maxcover)
+    for mod in (setcover, maxcover, backup_model):
+        monkeypatch.setattr(mod, "solve", nothing)
     rng = np.random.default_rng(0)
     A = rng.random((30, 20)) < 0.2
     A[np.arange(30), rng.integers(0, 20, 30)] = True
@@ -266,9 +268,9 @@ def test_solver_errors_without_a_solution(monkeypatch):
 
 
 def test_backup_heuristic_radius2_failure(monkeypatch):
-    from yingji.siting import coverage as cov
+    from yingji.siting.coverage import backup_model
 
-    monkeypatch.setattr(cov, "_mc_heuristic", lambda mc, *a, **k: np.zeros(mc.cols.size, bool))
+    monkeypatch.setattr(backup_model, "_mc_heuristic", lambda mc, *a, **k: np.zeros(mc.cols.size, bool))
     with pytest.raises(SolverError, match="heuristic found no set of sites meeting radius2"):
         yj.backup_coverage(COST, 3.0, 2, radius2=6.0, method="heuristic")
 

@@ -43,7 +43,7 @@ def test_time_limit_returns_best_found_with_its_gap(monkeypatch, model):
     """A solver stopped by its time limit with an incumbent: status 'time_limit', honest gap."""
     import dataclasses
 
-    from yingji.siting import coverage as cov
+    from yingji.siting.coverage import maxcover, setcover
     from yingji.solvers import solve as real_solve
 
     def stopped(m, **kw):
@@ -53,7 +53,9 @@ def test_time_limit_returns_best_found_with_its_gap(monkeypatch, model):
         return dataclasses.replace(s, bound=loose, gap=gap, status="time_limit", optimal=False,
                                    solver_status="kTimeLimit")
 
-    monkeypatch.setattr(cov, "solve", stopped)
+    # lscp looks ``solve`` up in coverage.setcover, mclp in coverage.maxcover
+    monkeypatch.setattr(setcover, "solve", stopped)
+    monkeypatch.setattr(maxcover, "solve", stopped)
     rng = np.random.default_rng(5)
     cost = rng.uniform(0, 10, (60, 25))
     if model == "lscp":

@@ -7,8 +7,8 @@ import pytest
 import scipy.sparse as sp
 
 import yingji as yj
-from yingji.siting import _lscp_engine as eng
 from yingji.siting import coverage as cv
+from yingji.siting.coverage import _lscp_engine as eng
 
 from naive_siting import brute_lscp, pulp_lscp
 

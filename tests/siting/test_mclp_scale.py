@@ -13,6 +13,7 @@ from scipy.optimize import linprog
 import yingji as yj
 from yingji.siting import _bounds
 from yingji.siting import coverage as cv
+from yingji.siting.coverage import maxcover
 
 
 def _geo(n, m, seed, side=10_000.0):
@@ -87,7 +88,7 @@ def test_fixed_sites_kept_in_the_model_without_reductions():
 
 def test_auto_skips_a_mip_it_cannot_set_up(monkeypatch):
     cost, w = _geo(500, 50, 1)  # the LP bound leaves a 0.4 % gap here
-    monkeypatch.setattr(cv, "_mc_mip_floor", lambda nnz: 1e9)
+    monkeypatch.setattr(maxcover, "_mc_mip_floor", lambda nnz: 1e9)  # looked up by _solve_max_cover
     r = yj.mclp(cost, 3.0, 8, weights=w, method="auto", time_limit=5)
     assert r.objective == pytest.approx(yj.covered_weight(cost, 3.0, w, r.sites))
     if not r.optimal:

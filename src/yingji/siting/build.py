@@ -30,7 +30,7 @@ __all__ = ["BuiltModel", "build", "register", "registered_models"]
 _REGISTRY: dict[str, Callable[..., "BuiltModel"]] = {}
 
 #: Modules whose import registers builders (imported on demand by :func:`build`).
-_BUILDER_MODULES = ("yingji.siting.coverage", "yingji.siting.median", "yingji.siting.capacitated")
+_BUILDER_MODULES = ("yingji.siting.coverage.builders", "yingji.siting.median", "yingji.siting.capacitated")
 
 
 @dataclass(frozen=True)

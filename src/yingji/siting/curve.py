@@ -13,7 +13,9 @@ from yingji._executor import as_executor, n_workers
 from yingji._validation import Problems
 from yingji.results import relative_gap
 from yingji.siting import _inputs as inp
-from yingji.siting import coverage as _cov
+from yingji.siting.coverage import common as _common
+from yingji.siting.coverage import maxcover as _maxcov
+from yingji.siting.coverage import setcover as _setcov
 
 __all__ = ["coverage_curve"]
 
@@ -87,12 +89,12 @@ def coverage_curve(cost=None, radius=None, *, coverage=None, weights=None, fixed
     """
     t0 = time.perf_counter()
     probs = Problems("coverage_curve")
-    cov = _cov.prepare("coverage_curve", cost, radius, coverage, probs)
+    cov = _common.prepare("coverage_curve", cost, radius, coverage, probs)
     if cov is None:
         probs.raise_if_any()
     w = inp.check_weights(weights, cov.n, "coverage_curve", probs)
     fx = inp.check_fixed(fixed, cov.m, probs, labels=cov.ci.col_ids)
-    _cov.check_method(method, "coverage_curve", probs)
+    _common.check_method(method, "coverage_curve", probs)
     tl = inp.check_time_limit(time_limit, probs)
     inp.check_mip_gap(mip_gap, probs)
     p0 = max(1, int(fx.size))
@@ -100,7 +102,7 @@ def coverage_curve(cost=None, radius=None, *, coverage=None, weights=None, fixed
         if isinstance(p_max, bool) or not isinstance(p_max, (int, np.integer)) or not (p0 <= p_max <= cov.m):
             probs.param("p_max", f"an int in [{p0}, {cov.m}]", p_max)
     probs.raise_if_any()
-    A = _cov.as_int(cov.A)
+    A = _common.as_int(cov.A)
     deg = np.diff(A.indptr)
     total = float(w.sum())
     coverable = float(w[deg > 0].sum())
@@ -109,10 +111,10 @@ def coverage_curve(cost=None, radius=None, *, coverage=None, weights=None, fixed
         if rows.size == 0:
             p_max = p0
         else:
-            r = _cov.lscp(coverage=A[rows], fixed=fx if fx.size else None, method=method,
+            r = _setcov.lscp(coverage=A[rows], fixed=fx if fx.size else None, method=method,
                           time_limit=max(tl / 4, 1.0), solver=solver)
             p_max = max(p0, int(round(r.objective)))
-    mc = _cov._maxcov_reduce(cov, w, fx, p0, twice=False, reduce=True)
+    mc = _maxcov._maxcov_reduce(cov, w, fx, p0, twice=False, reduce=True)
     col_w = np.asarray(sp.csc_matrix(mc.A, dtype=float).T @ mc.wy).ravel()
     max_col = float(col_w.max()) if col_w.size else 0.0
     rows_out = []
@@ -121,7 +123,7 @@ def coverage_curve(cost=None, radius=None, *, coverage=None, weights=None, fixed
     executor = as_executor(executor)
     if executor is not None:
         per = max((tl - (time.perf_counter() - t0)) / len(ps) * n_workers(executor), 1.0)
-        futs = {p: executor.submit(_cov.mclp, coverage=A, p=p, weights=w, fixed=fx if fx.size else None,
+        futs = {p: executor.submit(_maxcov.mclp, coverage=A, p=p, weights=w, fixed=fx if fx.size else None,
                                    method=method, time_limit=min(per, tl), solver=solver, mip_gap=mip_gap,
                                    max_iter=max_iter) for p in ps}
         for p, f in futs.items():
@@ -144,20 +146,20 @@ def coverage_curve(cost=None, radius=None, *, coverage=None, weights=None, fixed
         elif mc.A.shape[0] == 0 or mc.cols.size == 0 or mc.p_free == 0:
             x_sites, bound = fx.copy(), mc.offset
         else:
-            x, _, ub, ex, lam = _cov._solve_max_cover(
+            x, _, ub, ex, lam = _maxcov._solve_max_cover(
                 mc, mc.wy, np.zeros_like(mc.wy), method=method, tl=per, t0=ts, solver=solver, mip_gap=mip_gap,
                 verbose=verbose, start_sites=prev_sites, lam0=prev_lam, max_iter=max_iter)
             prev_lam = lam
-            x_sites = _cov._mc_sites(mc, x) if x is not None else prev_sites
+            x_sites = _maxcov._mc_sites(mc, x) if x is not None else prev_sites
             bound = ub
         open_mask = np.zeros(cov.m, bool)
         open_mask[x_sites] = True
-        sites = np.nonzero(_cov._fill_sites(cov, open_mask, p, w))[0]
+        sites = np.nonzero(_common._fill_sites(cov, open_mask, p, w))[0]
         covered = float(w[np.asarray(A[:, sites].sum(axis=1)).ravel() > 0].sum())
         if covered < best_prev:  # never worse than p - 1 plus one more site
             om = np.zeros(cov.m, bool)
             om[prev_sites] = True
-            sites = np.nonzero(_cov._fill_sites(cov, om, p, w))[0]
+            sites = np.nonzero(_common._fill_sites(cov, om, p, w))[0]
             covered = float(w[np.asarray(A[:, sites].sum(axis=1)).ravel() > 0].sum())
         bound = min(bound, prev_bound + max_col, coverable)
         prev_bound = bound

@@ -1,0 +1,629 @@
+"""The maximal covering location problem (MCLP) and the max-cover machinery backup coverage shares.
+
+The max-cover instance (:class:`_MaxCov`) with its exact reductions, the sparse MCLP / BACOP
+model, the greedy + swap heuristic and the subgradient bound of the numba kernels, the volume
+algorithm and iterated local search of :mod:`yingji.siting._bounds`, Lagrangian reduced-cost
+fixing, the time-boxed driver :func:`_solve_max_cover` and :func:`mclp`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from yingji import config
+from yingji._kernels import coverage as _k
+from yingji._kernels import setcover as _sc
+from yingji._validation import Problems
+from yingji.exceptions import SolverError
+from yingji.results import SitingResult, relative_gap
+from yingji.siting import _inputs as inp
+from yingji.siting._sparse import _lscp_arrays, csc_arrays, csr_arrays
+from yingji.siting.coverage.common import (
+    CovInput,
+    _fill_sites,
+    _highs_options,
+    _kernel_instance,
+    as_int,
+    assign,
+    check_method,
+    duplicate_groups,
+    empty_arrays,
+    prepare,
+    row_labels,
+)
+from yingji.solvers import SparseModel, solve
+
+__all__ = ["mclp"]
+
+
+# ------------------------------------------------------------------------------------- kernels glue
+def _max_cover_heuristic(A_int, w1, w2, fixed_mask, p, *, B_int=None, w3=None, start=None,
+                         max_passes=50):
+    """Greedy (from ``start`` ∪ fixed) then swap local search. Returns the open mask."""
+    n, m = A_int.shape
+    arrs = _kernel_instance(A_int, B_int)
+    w1 = np.ascontiguousarray(w1, dtype=np.float64)
+    w2 = np.ascontiguousarray(w2, dtype=np.float64)
+    w3 = np.zeros(n, dtype=np.float64) if w3 is None else np.ascontiguousarray(w3, dtype=np.float64)
+    init = fixed_mask.copy()
+    if start is not None:
+        init |= start
+    allowed = np.ones(m, dtype=np.bool_)
+    op = _k._max_cover_greedy(*arrs, n, w1, w2, w3, init, allowed, int(p))
+    scale = float(np.abs(w1).sum() + np.abs(w2).sum() + np.abs(w3).sum())
+    op, _ = _k._max_cover_swap(*arrs, n, w1, w2, w3, op, fixed_mask, allowed, 1e-12 * max(scale, 1.0),
+                               int(max_passes))
+    return op
+
+
+def _max_cover_bound(A_int, w1, w2, fixed_mask, p_free, lower, *, lam0=None, max_iter=400):
+    """Lagrangian upper bound (valid for any multipliers) and the multipliers."""
+    n, m = A_int.shape
+    a_ptr, a_rows = csc_arrays(A_int)
+    w1 = np.ascontiguousarray(w1, dtype=np.float64)
+    w2 = np.ascontiguousarray(w2, dtype=np.float64)
+    if lam0 is None:
+        lam0 = np.maximum(w1, 0.5 * (w1 + w2))
+    tol = 1e-9 * max(1.0, abs(lower))
+    ub, lam = _k._max_cover_lagrangian(a_ptr, a_rows, n, w1, w2, fixed_mask, int(p_free),
+                                       np.ascontiguousarray(lam0, dtype=np.float64), float(lower),
+                                       int(max_iter), tol)
+    # every row at its best value is a bound too (the LP bound is often exactly this when p is
+    # large against the overlap of the columns)
+    trivial = float(np.maximum(np.maximum(w1, w1 + w2), 0.0).sum())
+    return float(min(ub, trivial)), lam
+
+
+# ------------------------------------------------------------------- instance, reductions and model
+@dataclass
+class _MaxCov:
+    """A (reduced) max-cover instance: model rows are groups of identical demand rows."""
+
+    cov: CovInput
+    w: np.ndarray            # original row weights
+    fixed: np.ndarray        # original fixed positions
+    p: int
+    cols: np.ndarray         # original positions of the model columns
+    A: sp.csr_matrix         # int 0/1, rows × cols
+    wy: np.ndarray           # aggregated row weights
+    col_lo: np.ndarray       # 1 for fixed columns kept in the model
+    base: np.ndarray         # original sites open outside the model (MCLP: the fixed ones)
+    offset: float            # weight covered by ``base`` (MCLP)
+    p_free: int              # budget on the model's columns
+    B: sp.csr_matrix | None  # radius2 rows (backup), rows × cols
+    twice: bool
+    info: dict
+
+
+def _aggregate_rows(A_rows: sp.csr_matrix, w: np.ndarray):
+    """Merge identical rows (summing weights): (matrix, weights, group of each input row)."""
+    if A_rows.shape[0] == 0:
+        return A_rows, w, np.zeros(0, np.int64)
+    rep = duplicate_groups(A_rows, axis=0)
+    uniq, inv = np.unique(rep, return_inverse=True)
+    wa = np.bincount(inv.ravel(), weights=w, minlength=uniq.size)
+    return sp.csr_matrix(A_rows[uniq]), wa, inv.ravel()
+
+
+def _maxcov_reduce(cov, w, fixed, p, *, twice, B_full=None, reduce=True) -> _MaxCov:
+    A = as_int(cov.A)
+    n, m = A.shape
+    fixed_mask = np.zeros(m, dtype=bool)
+    fixed_mask[fixed] = True
+    info = {"rows": n, "cols": m}
+    if not reduce:
+        Bm = None if B_full is None else as_int(B_full)
+        return _MaxCov(cov, w, fixed, p, np.arange(m), A, w.astype(float), fixed_mask.astype(float),
+                       np.zeros(0, np.int64), 0.0, p, Bm, twice, info)
+    Ac = sp.csc_matrix(A)
+    deg = np.diff(A.indptr)
+    if not twice:
+        by_fixed = np.asarray(Ac[:, fixed].sum(axis=1)).ravel() > 0 if fixed.size else np.zeros(n, bool)
+        offset = float(w[by_fixed].sum())
+        active = (~by_fixed) & (w > 0) & (deg > 0)
+        r_idx = np.nonzero(active)[0]
+        c_idx = np.nonzero(~fixed_mask)[0]
+        sub = sp.csr_matrix(A[r_idx][:, c_idx])
+        cdeg = np.diff(sp.csc_matrix(sub).indptr)
+        keep = cdeg > 0
+        # identical columns: one is enough (coverage counts once)
+        rep = duplicate_groups(sub, axis=1)
+        keep &= rep == np.arange(c_idx.size)
+        info["cols_duplicate"] = int(((rep != np.arange(c_idx.size)) & (cdeg > 0)).sum())
+        kk = np.nonzero(keep)[0]
+        # a column whose rows another covers too (more rows, or as many and earlier) is never needed:
+        # the set-covering column-domination kernel with equal costs
+        dom = _sc._set_cover_col_dominated(*_lscp_arrays(sub[:, kk]), np.ones(kk.size))
+        info["cols_dominated"] = int(dom.sum())
+        kk = kk[~dom]
+        cols = c_idx[kk]
+        Ar, wa, _ = _aggregate_rows(sp.csr_matrix(A[r_idx][:, cols]), w[r_idx])
+        info["model_rows"] = int(Ar.shape[0])
+        info["model_cols"] = int(cols.size)
+        return _MaxCov(cov, w, fixed, p, cols, Ar, wa, np.zeros(cols.size), fixed.astype(np.int64), offset,
+                       p - fixed.size, None, False, info)
+    # backup: fixed columns stay in the model (they count towards second coverage)
+    active = (w > 0) & (deg > 0)
+    r_idx = np.nonzero(active)[0]
+    useful = (np.diff(sp.csc_matrix(A[r_idx]).indptr) > 0) | fixed_mask
+    Bm = None
+    if B_full is not None:
+        Bi = as_int(B_full)
+        Bc = sp.csc_matrix(Bi)
+        by_fixed = np.asarray(Bc[:, fixed].sum(axis=1)).ravel() > 0 if fixed.size else np.zeros(n, bool)
+        b_rows = np.nonzero(~by_fixed)[0]
+        useful |= np.diff(sp.csc_matrix(Bi[b_rows]).indptr) > 0
+    cols = np.nonzero(useful)[0]
+    Ar, wa, _ = _aggregate_rows(sp.csr_matrix(A[r_idx][:, cols]), w[r_idx])
+    if B_full is not None:
+        Bsub = sp.csr_matrix(Bi[b_rows][:, cols])
+        rep = duplicate_groups(Bsub, axis=0) if Bsub.shape[0] else np.zeros(0, np.int64)
+        Bm = sp.csr_matrix(Bsub[np.unique(rep)]) if Bsub.shape[0] else Bsub
+    info["model_rows"] = int(Ar.shape[0])
+    info["model_cols"] = int(cols.size)
+    return _MaxCov(cov, w, fixed, p, cols, Ar, wa, fixed_mask[cols].astype(float), np.zeros(0, np.int64),
+                   0.0, p, Bm, True, info)
+
+
+def _maxcov_model(mc: _MaxCov, alpha: float, beta: float, min_first: float | None = None,
+                  name: str = "mclp") -> SparseModel:
+    """MCLP (Church and ReVelle 1974) or BACOP (Hogan and ReVelle 1986) in sparse form.
+
+    Columns: x (sites, binary), y (covered, continuous in [0, 1]) and, for backup, u (covered
+    twice, binary)."""
+    A = sp.csr_matrix(mc.A, dtype=np.float64)
+    n, k = A.shape
+    I = sp.identity(n, format="csr")
+    blocks, lo, hi = [], [], []
+    if mc.twice:
+        blocks.append(sp.hstack([-A, I, I]))
+        blocks.append(sp.hstack([sp.csr_matrix((n, k)), -I, I]))
+        lo += [np.full(2 * n, -np.inf)]
+        hi += [np.zeros(2 * n)]
+        nv = k + 2 * n
+        c = np.concatenate([np.zeros(k), alpha * mc.wy, beta * mc.wy])
+        integ = np.concatenate([np.ones(k, bool), np.zeros(n, bool), np.ones(n, bool)])
+        pad = 2 * n
+    else:
+        blocks.append(sp.hstack([-A, I]))
+        lo += [np.full(n, -np.inf)]
+        hi += [np.zeros(n)]
+        nv = k + n
+        c = np.concatenate([np.zeros(k), alpha * mc.wy])
+        integ = np.concatenate([np.ones(k, bool), np.zeros(n, bool)])
+        pad = n
+    blocks.append(sp.hstack([sp.csr_matrix(np.ones((1, k))), sp.csr_matrix((1, pad))]))
+    lo.append(np.array([-np.inf]))
+    hi.append(np.array([float(mc.p_free)]))
+    row_names = [f"cover_{i}" for i in range(n)] + ([f"twice_{i}" for i in range(n)] if mc.twice else []) + ["budget"]
+    if mc.B is not None and mc.B.shape[0]:
+        nb = mc.B.shape[0]
+        blocks.append(sp.hstack([sp.csr_matrix(mc.B, dtype=np.float64), sp.csr_matrix((nb, pad))]))
+        lo.append(np.ones(nb))
+        hi.append(np.full(nb, np.inf))
+        row_names += [f"radius2_{i}" for i in range(nb)]
+    if min_first is not None:
+        row = np.concatenate([np.zeros(k), mc.wy, np.zeros(pad - n)])
+        blocks.append(sp.csr_matrix(row[None, :]))
+        lo.append(np.array([float(min_first)]))
+        hi.append(np.array([np.inf]))
+        row_names.append("first_coverage")
+    M = sp.vstack(blocks, format="csr")
+    col_names = [f"x_{j}" for j in mc.cols] + [f"y_{i}" for i in range(n)] + ([f"u_{i}" for i in range(n)] if mc.twice else [])
+    col_lo = np.concatenate([mc.col_lo, np.zeros(nv - k)])
+    return SparseModel(c=c, A=M, row_lo=np.concatenate(lo), row_hi=np.concatenate(hi), col_lo=col_lo,
+                       col_hi=np.ones(nv), integrality=integ, sense="max",
+                       offset=mc.offset * alpha if not mc.twice else 0.0,
+                       col_names=col_names, row_names=row_names, name=name)
+
+
+def _mc_start(mc: _MaxCov, xmask: np.ndarray) -> np.ndarray:
+    """Full start vector (x, y[, u]) of the model from an open mask over the model columns."""
+    cnt = np.asarray(sp.csr_matrix(mc.A, dtype=np.int64) @ xmask.astype(np.int64)).ravel()
+    y = np.minimum(cnt, 1).astype(float)
+    parts = [xmask.astype(float), y]
+    if mc.twice:
+        parts.append((cnt >= 2).astype(float))
+    return np.concatenate(parts)
+
+
+def _mc_heuristic(mc: _MaxCov, w1, w2, start_mask=None, w3_big=None):
+    """Greedy + swap on the model instance; returns the open mask over model columns."""
+    n, k = mc.A.shape
+    fixed_mask = mc.col_lo > 0.5
+    if mc.B is not None and mc.B.shape[0]:
+        nb = mc.B.shape[0]
+        A2 = sp.vstack([mc.A, sp.csr_matrix((nb, k), dtype=np.int64)], format="csr")
+        B2 = sp.vstack([sp.csr_matrix((n, k), dtype=np.int64), mc.B], format="csr")
+        W1 = np.concatenate([w1, np.zeros(nb)])
+        W2 = np.concatenate([w2, np.zeros(nb)])
+        W3 = np.concatenate([np.zeros(n), np.full(nb, w3_big)])
+        return _max_cover_heuristic(as_int(A2), W1, W2, fixed_mask, mc.p_free,
+                                    B_int=as_int(B2), w3=W3, start=start_mask)
+    return _max_cover_heuristic(as_int(mc.A), w1, w2, fixed_mask, mc.p_free, start=start_mask)
+
+
+def _mc_sites(mc: _MaxCov, xmask: np.ndarray) -> np.ndarray:
+    return np.union1d(mc.base, mc.cols[xmask]).astype(np.int64)
+
+
+def _mc_start_mask(mc: _MaxCov, start_sites) -> np.ndarray | None:
+    if start_sites is None:
+        return None
+    pos = {int(c): q for q, c in enumerate(mc.cols)}
+    mask = np.zeros(mc.cols.size, dtype=bool)
+    for s in np.asarray(start_sites, dtype=np.int64):
+        q = pos.get(int(s))
+        if q is not None:
+            mask[q] = True
+    return mask
+
+
+# -------------------------------------------------------------------------------- inputs and result
+def _maxcov_inputs(func, cost, radius, coverage, p, weights, fixed, probs):
+    cov = prepare(func, cost, radius, coverage, probs)
+    if cov is None:
+        probs.raise_if_any()
+    w = inp.check_weights(weights, cov.n, func, probs)
+    fx = inp.check_fixed(fixed, cov.m, probs, labels=cov.ci.col_ids)
+    pp = inp.check_p(p, cov.m, fx.size, probs)
+    return cov, w, fx, pp
+
+
+def _mclp_result(cov, w, sites, bound, seconds, method, stopped, extras, mip_gap=config.MIP_GAP,
+                 model="mclp"):
+    assignment, row_cost, covered = assign(cov, sites)
+    obj = float(w[covered].sum())
+    tot = float(w.sum())
+    ex = {"covered_share": obj / tot if tot > 0 else 1.0,
+          "uncovered_rows": row_labels(cov, np.nonzero(~covered)[0]),
+          "n_uncovered_rows": int((~covered).sum()),
+          "covered_rows_share": float(covered.mean()) if covered.size else 1.0}
+    ex.update(extras or {})
+    return inp.make_result(model, sites=sites, objective=obj, bound=bound, sense="max", ci=cov.ci,
+                           assignment=assignment, seconds=seconds, method=method, stopped=stopped,
+                           mip_gap=mip_gap, row_cost=row_cost, row_covered=covered, covered=obj, extras=ex)
+
+
+# --------------------------------------------------------------------- bounds, local search and MIP
+#: Shares of the time left that the volume bound and the iterated local search may use
+#: (``method="heuristic"``; with ``"auto"`` they get half of these and the MIP the rest).
+MC_VOLUME_SHARE = 0.55
+MC_ILS_SHARE = 0.4
+#: Share of the time left (after the set-up allowance) given to HiGHS as its own limit.
+MC_MIP_TIME_SHARE = 0.85
+#: Columns with a volume primal value above this are the candidates of the local search
+#: kicks (with the incumbent's sites).
+MC_SUPPORT_TOL = 1e-3
+
+
+def _mc_reserve(cov_nnz: int, tl: float) -> float:
+    """Seconds kept back from ``time_limit`` for decoding the result (assignment, top-up);
+    measured 1.6 s for the 5 M-nonzero 50,000 x 2,000 coverage matrix on a loaded machine."""
+    return min(0.1 * tl, 0.3 + 4e-7 * cov_nnz)
+
+
+def _mc_mip_overrun(model_nnz: int) -> float:
+    """Seconds HiGHS may run past its ``time_limit`` on a coverage MIP of this size: it does
+    not watch the clock while setting up and during its first LP (measured: a 10 s limit on
+    the 4.2 M-nonzero 50,000 x 2,000 model returned after 25.5 s on a loaded 2-core machine;
+    the 20,000 x 1,000 MCLP of the peers suite ended 1.5 s past its 120 s limit)."""
+    return 1.0 + 4e-6 * model_nnz
+
+
+def _mc_mip_floor(model_nnz: int) -> float:
+    """Least time worth starting the MIP with: its overrun allowance plus a little search."""
+    return 1.0 + 2e-6 * model_nnz + _mc_mip_overrun(model_nnz)
+
+
+def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0, max_iter, mip_gap, seed=0,
+                min_ils_s=0.0):
+    """MCLP only: volume-algorithm bound, then iterated local search on the volume primal's
+    support (started only when at least ``min_ils_s`` seconds, the cost of one swap descent, are
+    left: a kernel call cannot be interrupted). Returns (x, value, bound, lam, extras)."""
+    from yingji.siting import _bounds
+
+    A_int = as_int(mc.A)
+    fixed_mask = mc.col_lo > 0.5
+    p_free = mc.p_free - int(fixed_mask.sum())
+    arrs = csc_arrays(A_int)
+    tol = 0.5 * mip_gap * max(abs(val), 1.0)
+    ub, lam, vinfo = _bounds.volume_bound(A_int, w1, fixed_mask, p_free, val, lam0=lam0, max_iter=max_iter,
+                                          deadline=deadline_vol, tol=tol, csc=arrs)
+    ub = min(ub, ub_trivial)
+    extras = {"volume_iterations": vinfo["iterations"], "volume_stop": vinfo["stop"], "lagrangian_bound": ub,
+              "greedy_swap_objective": val}
+    if relative_gap(val, ub) > mip_gap and time.perf_counter() + min_ils_s < deadline_ils:
+        allowed = (vinfo["primal_x"] > MC_SUPPORT_TOL) | x | fixed_mask
+        ra, rc = csr_arrays(A_int)
+        x2, v2, iinfo = _bounds.iterated_local_search(A_int, w1, x, fixed_mask, allowed=allowed,
+                                                      deadline=deadline_ils, seed=seed,
+                                                      arrays=(arrs[0], arrs[1], ra, rc))
+        extras.update(ils_kicks=iinfo["kicks"], ils_improvements=iinfo["improvements"], ils_stop=iinfo["stop"])
+        if v2 > val:
+            x, val = x2, v2
+    return x, val, ub, lam, extras
+
+
+def _mc_rc_fix(mc: _MaxCov, w1: np.ndarray, lam: np.ndarray, x: np.ndarray, lower: float):
+    """Lagrangian reduced-cost fixing for MCLP before the MIP.
+
+    With the coverage rows ``y_i <= sum_j a_ij x_j`` relaxed by ``lam`` in ``[0, w]``,
+    ``L(lam) = sum_i max(0, w_i - lam_i) + sum_{fixed} c_j + (the p_free largest c_j)`` with
+    ``c_j = sum_i a_ij lam_i`` bounds every solution (Galvao and ReVelle 1996). Forcing a site that
+    is not among the largest open changes the bound to ``L + c_j - c_(p)``; forcing one of them
+    shut, to ``L - c_j + c_(p+1)``. A site whose forced bound is at most ``lower`` (the
+    incumbent's value) cannot be in a better solution that way, so it is fixed the other way,
+    unless the incumbent ``x`` itself uses it that way (the restricted model keeps the incumbent,
+    so its optimum is the whole problem's). Returns (close mask, open mask, largest forced bound
+    among the fixed sites, or -inf)."""
+    k = mc.A.shape[1]
+    none = (np.zeros(k, bool), np.zeros(k, bool), -np.inf)
+    if lam is None or x is None:
+        return none
+    lam = np.clip(np.asarray(lam, dtype=np.float64), 0.0, w1)
+    fixed = mc.col_lo > 0.5
+    p_free = int(mc.p_free) - int(fixed.sum())
+    free = np.nonzero(~fixed)[0]
+    if p_free <= 0 or p_free >= free.size:
+        return none
+    c = np.asarray(sp.csr_matrix(mc.A, dtype=np.float64).T @ lam).ravel()
+    cf = c[free]
+    order = np.argsort(-cf, kind="stable")
+    top = np.zeros(free.size, bool)
+    top[order[:p_free]] = True
+    c_p, c_p1 = cf[order[p_free - 1]], cf[order[p_free]]
+    L = float(np.maximum(w1 - lam, 0.0).sum() + c[fixed].sum() + cf[top].sum())
+    tol = 1e-9 * max(abs(lower), 1.0)
+    forced_in = np.where(top, L, L + cf - c_p)     # bound with x_j = 1
+    forced_out = np.where(top, L - cf + c_p1, L)   # bound with x_j = 0
+    xf = x[free]
+    close = (~top) & (forced_in <= lower - tol) & (~xf)
+    open_ = top & (forced_out <= lower - tol) & xf
+    close_m = np.zeros(k, bool)
+    open_m = np.zeros(k, bool)
+    close_m[free[close]] = True
+    open_m[free[open_]] = True
+    worst = max(float(forced_in[close].max()) if close.any() else -np.inf,
+                float(forced_out[open_].max()) if open_.any() else -np.inf)
+    return close_m, open_m, worst
+
+
+def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, start_sites=None,
+                     lam0=None, name="mclp", min_first=None, alpha=1.0, beta=0.0, max_iter=400,
+                     known_lower=None):
+    """Heuristic / bound / MIP for one max-cover objective on a reduced instance.
+
+    For MCLP (no second coverage, no radius2 rows) the bound is the volume algorithm's and
+    the greedy + swap solution is improved by iterated local search
+    (:mod:`yingji.siting._bounds`); other objectives keep the subgradient bound. Every phase
+    checks the clock, so the call returns within ``tl`` seconds of ``t0`` (the MIP is skipped
+    when too little time is left to set it up).
+
+    Returns (open mask over model columns, model value incl. offset, bound, extras dict, lam).
+    """
+    k = mc.cols.size
+    extras = {}
+    x = None
+    val = -np.inf
+    ub = np.inf
+    lam = None
+    fixed_mask = mc.col_lo > 0.5
+    A_int = as_int(mc.A)
+    off = mc.offset * alpha if not mc.twice else 0.0
+    end = t0 + tl - _mc_reserve(int(mc.cov.A.nnz), tl)
+    mclp_like = (not mc.twice) and (mc.B is None or mc.B.shape[0] == 0) and not np.any(w2) and min_first is None
+    if method in ("heuristic", "auto"):
+        w3_big = 2.0 * (float(np.abs(w1).sum() + np.abs(w2).sum()) + 1.0)
+        t_heur = time.perf_counter()
+        x = _mc_heuristic(mc, w1, w2, _mc_start_mask(mc, start_sites), w3_big)
+        extras["heuristic_seconds"] = time.perf_counter() - t_heur
+        if mc.B is not None and mc.B.shape[0]:
+            bcnt = np.asarray(sp.csr_matrix(mc.B, dtype=np.int64) @ x.astype(np.int64)).ravel()
+            if (bcnt == 0).any():
+                x = None
+        if x is not None:
+            arrs_val = csc_arrays(A_int)
+            e_ptr, e_rows, _, _ = empty_arrays(k, mc.A.shape[0])
+            tot, _, _ = _k._max_cover_value(arrs_val[0], arrs_val[1], e_ptr, e_rows, mc.A.shape[0],
+                                            np.ascontiguousarray(w1, dtype=np.float64),
+                                            np.ascontiguousarray(w2, dtype=np.float64),
+                                            np.zeros(mc.A.shape[0]), x)
+            val = tot + off
+            extras["heuristic_objective"] = val
+    lower = val if np.isfinite(val) else (known_lower if known_lower is not None else 0.0)
+    if mclp_like and x is not None:
+        now = time.perf_counter()
+        left = max(end - now, 0.0)
+        # "auto" keeps half the time for the MIP, unless that half could not even set it up
+        mip_nnz = int(mc.A.nnz) + int(mc.A.shape[0]) + k
+        share = 1.0 if method == "heuristic" or 0.5 * left < _mc_mip_floor(mip_nnz) else 0.5
+        d_vol = now + share * MC_VOLUME_SHARE * left
+        d_ils = d_vol + share * MC_ILS_SHARE * left
+        trivial = float(np.maximum(w1, 0.0).sum())
+        x, v_m, ub_m, lam, ex = _mc_improve(mc, np.ascontiguousarray(w1, dtype=np.float64), x, val - off, trivial,
+                                             deadline_vol=d_vol, deadline_ils=d_ils, lam0=lam0,
+                                             max_iter=max_iter, mip_gap=mip_gap,
+                                             min_ils_s=extras.get("heuristic_seconds", 0.0))
+        val = v_m + off
+        ub = ub_m + off
+        ex["lagrangian_bound"] = ub
+        extras.update(ex)
+        extras["heuristic_objective"] = val
+    else:
+        ub_l, lam = _max_cover_bound(A_int, w1, w2, fixed_mask, mc.p_free - int(fixed_mask.sum()),
+                                     lower - off, lam0=lam0, max_iter=max_iter)
+        ub = ub_l + off
+        extras["lagrangian_bound"] = ub
+    if method == "heuristic" or (x is not None and relative_gap(val, ub) <= mip_gap and min_first is None):
+        return x, val, ub, extras, lam
+    model = _maxcov_model(mc, alpha, beta, min_first=min_first, name=name)
+    fix_bound = -np.inf
+    if mclp_like and x is not None and lam is not None:
+        shut, keep_open, fix_bound = _mc_rc_fix(mc, np.ascontiguousarray(w1, dtype=np.float64), lam, x, val - off)
+        if shut.any() or keep_open.any():
+            model.col_hi[:k][shut] = 0.0
+            model.col_lo[:k][keep_open] = 1.0
+            fix_bound += off
+        extras.update(rc_fixed_closed=int(shut.sum()), rc_fixed_open=int(keep_open.sum()))
+    remaining = end - time.perf_counter()
+    if remaining < _mc_mip_floor(int(model.A.nnz)):
+        if x is not None:  # no time to set the MIP up: return the heuristic answer and its bound
+            extras["mip_skipped"] = f"{max(remaining, 0.0):.1f} s left"
+            return x, val, ub, extras, lam
+        remaining = max(remaining, 0.5)  # nothing to return otherwise: try anyway
+    start = _mc_start(mc, x) if x is not None else None
+    if start is not None and min_first is not None:
+        fc = float(mc.wy @ start[k:k + mc.A.shape[0]])
+        if fc < min_first - 1e-9:
+            start = None
+    # HiGHS checks its clock coarsely (root LP, cut rounds): it ended 10.7 s past a 115.9 s limit
+    # on the 20,000 x 1,000 model at load 5, so it gets 85 % of what is left after the set-up
+    mip_tl = max(MC_MIP_TIME_SHARE * (remaining - _mc_mip_overrun(int(model.A.nnz))), 0.5)
+    t_mip = time.perf_counter()
+    sol = solve(model, solver=solver, time_limit=mip_tl, mip_gap=mip_gap, start=start, verbose=verbose,
+                options=_highs_options(model))
+    extras.update(solver_status=sol.solver_status, solver=sol.solver, mip_bound=sol.bound, mip_time_limit=mip_tl,
+                  mip_seconds=time.perf_counter() - t_mip, mip_started_at=t_mip - t0)
+    if sol.has_solution:
+        xs = sol.x[:k] > 0.5
+        if x is None or sol.objective >= val - 1e-9 * max(1.0, abs(val)):
+            x, val = xs, sol.objective
+    # the restricted model keeps the incumbent, so its bound covers the sites fixed by reduced cost
+    ub = min(ub, max(sol.bound, fix_bound))
+    return x, val, ub, extras, lam
+
+
+# --------------------------------------------------------------------------------------------- mclp
+def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=None, method="auto",
+         time_limit=config.TIME_LIMIT, solver=None, mip_gap=config.MIP_GAP, reduce=True, start=None,
+         max_iter=3000, verbose=False) -> SitingResult:
+    r"""Maximal covering location problem: ``p`` sites covering the most demand weight.
+
+    Parameters
+    ----------
+    cost : array_like or pandas.DataFrame, shape (n, m), optional
+        Demand × sites cost (minutes or metres); ``inf`` = unreachable.
+    radius : float, optional
+        Coverage standard in the unit of ``cost`` (covered when ``cost <= radius``).
+    p : int
+        Number of open sites, fixed ones included.
+    coverage : array_like of bool or scipy.sparse matrix, shape (n, m), optional
+        The coverage matrix, instead of ``cost`` and ``radius``.
+    weights : array_like, shape (n,), optional
+        Demand weight of each row (persons, incidents); default 1.
+    fixed : sequence of int, optional
+        Positions (or labels) of existing sites that stay open.
+    method : {"auto", "exact", "heuristic"}
+        ``"heuristic"``: greedy + swap local search improved by iterated local search, with
+        the volume-algorithm Lagrangian (LP) upper bound; ``"exact"``: the MIP; ``"auto"``:
+        heuristic (on half the time), then the MIP from it while the gap is open.
+    time_limit : float
+        Seconds for the whole call, input preparation and reductions included. The
+        heuristic phases stop at their share of it, and the MIP is skipped when too little
+        time is left to set it up.
+    solver : None or PuLP solver object
+        None: HiGHS via highspy; a PuLP solver object goes through the PuLP bridge.
+    mip_gap : float
+        Relative gap at which the result counts as optimal.
+    reduce : bool
+        Aggregate identical rows, drop duplicate and dominated columns, drop rows covered by fixed
+        sites (all exact for MCLP).
+    start : sequence of int, optional
+        Sites to start the heuristic from (warm start).
+    max_iter : int
+        Iteration cap of the volume algorithm (it also stops when the bound stalls, meets the
+        incumbent or its share of ``time_limit`` is spent).
+    verbose : bool
+        Print the solver log.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = ``covered`` = weight covered; ``extras["covered_share"]``,
+        ``extras["uncovered_rows"]``.
+
+    Raises
+    ------
+    ValidationError
+        Bad inputs: NaN / negative costs, ``p`` out of range or below ``len(fixed)``, ...
+
+    See Also
+    --------
+    covered_weight : recompute the objective of a set of sites.
+    coverage_curve : the best coverage for every p.
+
+    Notes
+    -----
+    .. math::
+        \max \sum_i w_i y_i \quad \text{s.t.} \quad y_i \le \sum_{j \in N_i} x_j,
+        \quad \sum_j x_j \le p, \quad x_j = 1 \; (j \in F), \quad x_j \in \{0,1\},
+        \; 0 \le y_i \le 1
+
+    The Lagrangian bound relaxes the coverage rows with multipliers :math:`\lambda \ge 0`:
+    :math:`L(\lambda) = \sum_i \max(0, w_i - \lambda_i) + \max_{|S| \le p} \sum_{j \in S}
+    \sum_{i: j \in N_i} \lambda_i`, an upper bound for every :math:`\lambda` (it equals the LP
+    bound at its minimum). Fewer than ``p`` useful sites are topped up by a greedy on backup
+    coverage, so ``len(sites) == p``.
+
+    References
+    ----------
+    .. [1] R. Church and C. ReVelle, "The maximal covering location problem", Papers of the
+       Regional Science Association 32, 101-118, 1974.
+    .. [2] M. B. Teitz and P. Bart, "Heuristic methods for estimating the generalized vertex
+       median of a weighted graph", Operations Research 16(5), 955-961, 1968.
+    .. [3] R. D. Galvão and C. ReVelle, "A Lagrangean heuristic for the maximal covering location
+       problem", European Journal of Operational Research 88(1), 114-123, 1996.
+    .. [4] F. Barahona and R. Anbil, "The volume algorithm: producing primal solutions with a
+       subgradient method", Mathematical Programming 87(3), 385-399, 2000.
+    .. [5] H. R. Lourenço, O. C. Martin and T. Stützle, "Iterated local search", in Handbook of
+       Metaheuristics, Kluwer, 321-353, 2003.
+
+    Examples
+    --------
+    >>> import numpy as np, yingji as yj
+    >>> cost = np.array([[1.0, 9.0], [9.0, 1.0], [1.0, 9.0]])
+    >>> r = yj.mclp(cost, radius=2.0, p=1, weights=[1, 5, 1])
+    >>> r.sites.tolist(), r.objective, r.status
+    ([1], 5.0, 'optimal')
+    """
+    t0 = time.perf_counter()
+    probs = Problems("mclp")
+    cov, w, fx, pp = _maxcov_inputs("mclp", cost, radius, coverage, p, weights, fixed, probs)
+    check_method(method, "mclp", probs)
+    tl = inp.check_time_limit(time_limit, probs)
+    inp.check_mip_gap(mip_gap, probs)
+    if start is not None:
+        try:
+            start = np.unique(np.asarray(start, dtype=np.int64).ravel())
+            ok = start.size <= max(pp, 0) and ((start >= 0) & (start < cov.m)).all()
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            probs.param("start", f"at most p={p} column positions in [0, {cov.m})", start)
+    probs.raise_if_any()
+    mc = _maxcov_reduce(cov, w, fx, pp, twice=False, reduce=reduce)
+    extras = {"reductions": mc.info}
+    if mc.A.shape[0] == 0 or mc.p_free == 0 or mc.cols.size == 0:
+        x = np.zeros(mc.cols.size, bool)
+        if mc.p_free > 0:
+            x[: mc.p_free] = True
+        sites = _mc_sites(mc, x)
+        ub = mc.offset
+    else:
+        x, _, ub, ex, _ = _solve_max_cover(mc, mc.wy, np.zeros_like(mc.wy), method=method, tl=tl, t0=t0,
+                                           solver=solver, mip_gap=mip_gap, verbose=verbose, start_sites=start,
+                                           max_iter=max_iter)
+        extras.update(ex)
+        if x is None:
+            raise SolverError(f"mclp: the solver found no solution within {tl:g} s.", status=ex.get("solver_status", ""))
+        sites = _mc_sites(mc, x)
+    open_mask = np.zeros(cov.m, bool)
+    open_mask[sites] = True
+    sites = np.nonzero(_fill_sites(cov, open_mask, pp, w))[0]
+    stopped = "heuristic" if method == "heuristic" else "time_limit"
+    return _mclp_result(cov, w, sites, ub, time.perf_counter() - t0, method, stopped, extras, mip_gap)
