@@ -44,7 +44,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from yingji._validation import TIME_LIMIT, Problems, check_param
+from yingji._validation import TIME_LIMIT, Interval, Problems, check_param
 from yingji.compliance import metrics as _metrics
 from yingji.compliance._units import UnitError, convert, normalise_unit
 from yingji.compliance.rules import evaluate  # noqa: F401  (public here too)
@@ -560,234 +560,253 @@ def check(county, rules="county-plan-2020", *, as_of=None, computed: bool = True
     """
     t0 = time.perf_counter()
     probs = Problems("check")
-    as_of_d = _as_date(as_of, probs)
-    if errors not in ("report", "raise"):
-        probs.param("errors", "one of 'report', 'raise'", errors)
-    tl = check_param(probs, "time_limit", time_limit, TIME_LIMIT, default=0.0)
-    try:
-        rt = float(disagree_rtol)
-        if not (rt >= 0):
-            raise ValueError
-    except (TypeError, ValueError):
-        probs.param("disagree_rtol", "a float in [0, inf)", disagree_rtol)
-        rt = 0.01
-    if computed_values is not None and not isinstance(computed_values, Mapping):
-        probs.param("computed_values", "a mapping metric -> value", type(computed_values).__name__)
-        computed_values = None
-    probs.raise_if_any()
-
-    table = load_rules(rules, merge=merge)
-    excluded: tuple = ()
-    if exclude is not None:
-        ex = [exclude] if isinstance(exclude, str) else [str(e) for e in exclude]
-        ids = table["merged_ids"].str.split(";")
-        known = {i for group in ids for i in group}
-        unknown = [e for e in ex if e not in known]
-        if unknown:
-            probs.param("exclude", "rule ids of the selected rule sets", unknown)
-            probs.raise_if_any()
-        drop = ids.map(lambda g: any(i in ex for i in g))
-        excluded = tuple(ex)
-        table = table[~drop].reset_index(drop=True)
+    as_of_d, tl, rt, computed_values = _check_args(probs, as_of, errors, time_limit, disagree_rtol,
+                                                  computed_values)
+    table, excluded = _select_rules(load_rules(rules, merge=merge), exclude, probs)
     county = _as_county(county)
     name = _county_name(county)
     ind = _indicator_table(county, probs)
     reported = _reported_lookup(ind, probs, as_of_d.year)
-    given = {canonical_metric(str(k)): v for k, v in (computed_values or {}).items()}
     if computed:
         _metrics.load_metric_plugins()
-
-    cache: dict[str, tuple] = {}  # canonical metric -> (value or None, unit, reason)
     warns: list[str] = []
-    kw = dict(metric_kw or {})
-    deadline_t = t0 + tl
+    values = _MetricValues(county, computed=computed, given=computed_values, deadline=t0 + tl, time_limit=tl,
+                           seed=seed, metric_kw=metric_kw, errors=errors, warns=warns)
+    out_rows = [_rule_row(rec, reported, values, probs, warns, computed=computed, rtol=rt, as_of=as_of_d)
+                for rec in table.to_dict(orient="records")]
+    probs.raise_if_any()
+    set_names = tuple(str(s) if not isinstance(s, pd.DataFrame) else "<DataFrame>"
+                      for s in (rules if isinstance(rules, (list, tuple)) else [rules]))
+    return ComplianceReport(
+        rows=_report_frame(out_rows), county=name, as_of=as_of_d, rule_sets=set_names, computed=bool(computed),
+        excluded=excluded,
+        seconds=time.perf_counter() - t0,
+        generated_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        warnings=tuple(warns))
 
-    def computed_value(metric: str):
-        if metric in cache:
-            return cache[metric]
-        if metric in given:
-            res = (given[metric], "", "value supplied by the caller")
-        elif not computed:
-            res = (None, "", "computed metrics not requested")
-        else:
-            chain = _metrics.metric_chain(metric)
-            res = (None, "", "not computed: no metric function registered")
-            failed: list[str] = []
-            for k, spec in enumerate(chain):
-                left = deadline_t - time.perf_counter()
-                if left <= 0:
-                    res = (None, spec.unit, f"not computed: the check's time_limit of {tl:g} s "
-                                            f"was used up")
-                    break
-                try:
-                    v = spec.func(county, time_limit=left, seed=seed, **kw)
-                except (_metrics.MetricUnavailable, ValidationError) as exc:
-                    # ValidationError: the county lacks what the model needs (no network...)
-                    failed.append(" ".join(str(exc).split()))
-                    res = (None, spec.unit, "not computed: " + "; ".join(dict.fromkeys(failed)))
-                    continue
-                except Exception as exc:
-                    if errors == "raise":
-                        raise
-                    msg = (f"metric {metric!r} ({spec.module}) raised "
-                           f"{type(exc).__name__}: {exc}")
-                    warns.append(msg)
-                    warnings.warn(msg, ComplianceWarning, stacklevel=3)
-                    failed.append(f"{type(exc).__name__}: {exc}")
-                    res = (None, spec.unit, "not computed: " + "; ".join(dict.fromkeys(failed)))
-                    continue
-                if v is None:
-                    failed.append("the metric function returned no value")
-                    res = (None, spec.unit, "not computed: " + "; ".join(dict.fromkeys(failed)))
-                    continue
-                how = spec.description or f"computed by {spec.module}"
-                if k > 0:
-                    how = f"fallback: {how} (the primary function: {'; '.join(failed)})"
-                res = (v, spec.unit, how)
-                break
-        cache[metric] = res
+
+def _check_args(probs, as_of, errors, time_limit, disagree_rtol, computed_values):
+    """The scalar arguments of :func:`check`, checked (raises once, naming every bad one)."""
+    as_of_d = _as_date(as_of, probs)
+    if errors not in ("report", "raise"):
+        probs.param("errors", "one of 'report', 'raise'", errors)
+    tl = check_param(probs, "time_limit", time_limit, TIME_LIMIT, default=0.0)
+    rt = check_param(probs, "disagree_rtol", disagree_rtol, Interval(float, 0, None), default=0.01)
+    if computed_values is not None and not isinstance(computed_values, Mapping):
+        probs.param("computed_values", "a mapping metric -> value", type(computed_values).__name__)
+        computed_values = None
+    probs.raise_if_any()
+    given = {canonical_metric(str(k)): v for k, v in (computed_values or {}).items()}
+    return as_of_d, tl, rt, given
+
+
+def _select_rules(table: pd.DataFrame, exclude, probs) -> tuple[pd.DataFrame, tuple]:
+    """The rules table without the rules ``exclude`` names (an unknown id is an error)."""
+    if exclude is None:
+        return table, ()
+    ex = [exclude] if isinstance(exclude, str) else [str(e) for e in exclude]
+    ids = table["merged_ids"].str.split(";")
+    known = {i for group in ids for i in group}
+    unknown = [e for e in ex if e not in known]
+    if unknown:
+        probs.param("exclude", "rule ids of the selected rule sets", unknown)
+        probs.raise_if_any()
+    drop = ids.map(lambda g: any(i in ex for i in g))
+    return table[~drop].reset_index(drop=True), tuple(ex)
+
+
+class _MetricValues:
+    """Computed metric values for one check, each computed once: ``values(metric)`` gives
+    ``(value or None, unit, reason)``. The registered function is tried first, then the
+    county-wide fallback it replaced; each gets the time left of the check's limit."""
+
+    def __init__(self, county, *, computed, given, deadline, time_limit, seed, metric_kw, errors, warns):
+        self.county, self.computed, self.given = county, computed, given
+        self.deadline, self.time_limit, self.seed = deadline, time_limit, seed
+        self.kw = dict(metric_kw or {})
+        self.errors, self.warns = errors, warns
+        self.cache: dict[str, tuple] = {}
+
+    def __call__(self, metric: str):
+        if metric not in self.cache:
+            self.cache[metric] = self._compute(metric)
+        return self.cache[metric]
+
+    def _compute(self, metric: str):
+        if metric in self.given:
+            return (self.given[metric], "", "value supplied by the caller")
+        if not self.computed:
+            return (None, "", "computed metrics not requested")
+        res = (None, "", "not computed: no metric function registered")
+        failed: list[str] = []
+        for k, spec in enumerate(_metrics.metric_chain(metric)):
+            left = self.deadline - time.perf_counter()
+            if left <= 0:
+                return (None, spec.unit, f"not computed: the check's time_limit of {self.time_limit:g} s "
+                                         f"was used up")
+            try:
+                v = spec.func(self.county, time_limit=left, seed=self.seed, **self.kw)
+            except (_metrics.MetricUnavailable, ValidationError) as exc:
+                # ValidationError: the county lacks what the model needs (no network...)
+                failed.append(" ".join(str(exc).split()))
+                res = (None, spec.unit, "not computed: " + "; ".join(dict.fromkeys(failed)))
+                continue
+            except Exception as exc:
+                if self.errors == "raise":
+                    raise
+                msg = (f"metric {metric!r} ({spec.module}) raised "
+                       f"{type(exc).__name__}: {exc}")
+                self.warns.append(msg)
+                warnings.warn(msg, ComplianceWarning, stacklevel=5)
+                failed.append(f"{type(exc).__name__}: {exc}")
+                res = (None, spec.unit, "not computed: " + "; ".join(dict.fromkeys(failed)))
+                continue
+            if v is None:
+                failed.append("the metric function returned no value")
+                res = (None, spec.unit, "not computed: " + "; ".join(dict.fromkeys(failed)))
+                continue
+            how = spec.description or f"computed by {spec.module}"
+            if k > 0:
+                how = f"fallback: {how} (the primary function: {'; '.join(failed)})"
+            return (v, spec.unit, how)
         return res
 
-    out_rows = []
-    for rec in table.to_dict(orient="records"):
-        op = rec["operator"]
-        unit = rec["unit"]
-        is_bool = op == "exists"
-        reasons: list[str] = []
 
-        # reported
-        rep_v = None
-        for alias in metric_aliases(rec["metric"]):
-            if alias in reported:
-                raw, runit, label = reported[alias]
-                try:
-                    rep_v = _parse_bool(raw) if is_bool else _parse_number(raw)
-                    if rep_v is not None and not is_bool and runit:
-                        rep_v = convert(rep_v, runit, unit)
-                except ValueError as exc:
-                    if isinstance(exc, UnitError):
-                        probs.add(f"The 'county.indicators' table of check gives metric "
-                                  f"{alias!r} (row {label!r}) in unit {runit!r}, which cannot be "
-                                  f"converted to the unit {unit!r} of rule {rec['id']!r}.")
-                    else:
-                        probs.add(f"The 'county.indicators' table of check must give "
-                                  f"{'yes/no' if is_bool else 'a number'} for metric {alias!r} "
-                                  f"(rule {rec['id']!r}, row {label!r}). Got {raw!r} instead.")
-                    rep_v = None
-                break
-
-        # computed
-        cv_raw, cunit, creason = computed_value(rec["metric"])
-        comp_v = None
-        if cv_raw is not None:
-            try:
-                if is_bool:
-                    comp_v = _parse_bool(cv_raw)
-                else:
-                    comp_v = _parse_number(cv_raw)
-                    if comp_v is not None and cunit and cunit != "bool":
-                        comp_v = convert(comp_v, cunit, unit)
-            except (ValueError, TypeError) as exc:
-                msg = f"computed value {cv_raw!r} of metric {rec['metric']!r} unusable for rule " \
-                      f"{rec['id']!r} (unit {unit!r}): {exc}"
-                warns.append(msg)
-                warnings.warn(msg, ComplianceWarning, stacklevel=2)
-                creason = f"not computed: {exc}"
-                comp_v = None
-
-        if comp_v is not None:
-            value, basis = comp_v, "computed"
-            reasons.append(creason)
-        elif rep_v is not None:
-            value, basis = rep_v, "reported"
-            if computed and _metrics.metric_chain(rec["metric"]):
-                reasons.append(creason)  # a function exists but gave nothing: say why
-        else:
-            value, basis = None, None
-            reasons.append("no reported value" + (f"; {creason}" if creason and computed else ""))
-
-        discrepancy = False
-        if comp_v is not None and rep_v is not None:
-            if is_bool:
-                discrepancy = bool(comp_v) != bool(rep_v)
-            elif not (np.isfinite(comp_v) and np.isfinite(rep_v)):
-                discrepancy = comp_v != rep_v
+def _reported_value(rec: dict, reported: dict, probs):
+    """The county's reported figure for the rule's metric (or an alias), in the rule's unit."""
+    is_bool = rec["operator"] == "exists"
+    for alias in metric_aliases(rec["metric"]):
+        if alias not in reported:
+            continue
+        raw, runit, label = reported[alias]
+        try:
+            rep_v = _parse_bool(raw) if is_bool else _parse_number(raw)
+            if rep_v is not None and not is_bool and runit:
+                rep_v = convert(rep_v, runit, rec["unit"])
+            return rep_v
+        except ValueError as exc:
+            if isinstance(exc, UnitError):
+                probs.add(f"The 'county.indicators' table of check gives metric "
+                          f"{alias!r} (row {label!r}) in unit {runit!r}, which cannot be "
+                          f"converted to the unit {rec['unit']!r} of rule {rec['id']!r}.")
             else:
-                scale = max(abs(comp_v), abs(rep_v), 1e-12)
-                discrepancy = abs(comp_v - rep_v) > rt * scale
-            if discrepancy:
-                reasons.append(f"reported value {_short(rep_v)} differs from the computed "
-                               f"{_short(comp_v)}")
+                probs.add(f"The 'county.indicators' table of check must give "
+                          f"{'yes/no' if is_bool else 'a number'} for metric {alias!r} "
+                          f"(rule {rec['id']!r}, row {label!r}). Got {raw!r} instead.")
+            return None
+    return None
 
-        # threshold
-        thr_text = rec["threshold_text"]
+
+def _computed_for_rule(rec: dict, values: _MetricValues, warns: list):
+    """The computed figure for the rule, in the rule's unit, and the reason text."""
+    cv_raw, cunit, creason = values(rec["metric"])
+    if cv_raw is None:
+        return None, creason
+    try:
+        if rec["operator"] == "exists":
+            return _parse_bool(cv_raw), creason
+        comp_v = _parse_number(cv_raw)
+        if comp_v is not None and cunit and cunit != "bool":
+            comp_v = convert(comp_v, cunit, rec["unit"])
+        return comp_v, creason
+    except (ValueError, TypeError) as exc:
+        msg = f"computed value {cv_raw!r} of metric {rec['metric']!r} unusable for rule " \
+              f"{rec['id']!r} (unit {rec['unit']!r}): {exc}"
+        warns.append(msg)
+        warnings.warn(msg, ComplianceWarning, stacklevel=4)
+        return None, f"not computed: {exc}"
+
+
+def _disagree(comp_v, rep_v, is_bool: bool, rtol: float) -> bool:
+    """Whether a computed and a reported figure disagree (relative tolerance ``rtol``)."""
+    if is_bool:
+        return bool(comp_v) != bool(rep_v)
+    if not (np.isfinite(comp_v) and np.isfinite(rep_v)):
+        return comp_v != rep_v
+    scale = max(abs(comp_v), abs(rep_v), 1e-12)
+    return abs(comp_v - rep_v) > rtol * scale
+
+
+def _rule_row(rec: dict, reported: dict, values: _MetricValues, probs, warns: list, *, computed: bool,
+              rtol: float, as_of) -> dict:
+    """One row of the report: the figure that decides (computed first, else reported), the
+    threshold, the status and why."""
+    op, unit = rec["operator"], rec["unit"]
+    is_bool = op == "exists"
+    reasons: list[str] = []
+    rep_v = _reported_value(rec, reported, probs)
+    comp_v, creason = _computed_for_rule(rec, values, warns)
+    if comp_v is not None:
+        value, basis = comp_v, "computed"
+        reasons.append(creason)
+    elif rep_v is not None:
+        value, basis = rep_v, "reported"
+        if computed and _metrics.metric_chain(rec["metric"]):
+            reasons.append(creason)  # a function exists but gave nothing: say why
+    else:
+        value, basis = None, None
+        reasons.append("no reported value" + (f"; {creason}" if creason and computed else ""))
+    discrepancy = False
+    if comp_v is not None and rep_v is not None:
+        discrepancy = _disagree(comp_v, rep_v, is_bool, rtol)
+        if discrepancy:
+            reasons.append(f"reported value {_short(rep_v)} differs from the computed "
+                           f"{_short(comp_v)}")
+    thr_text = rec["threshold_text"]
+    if is_bool:
+        threshold = thr_text != "false"
+    elif thr_text == "unspecified":
+        threshold = None
+    else:
+        threshold = float(rec["threshold"])
+    met, margin = None, np.nan
+    if value is not None and threshold is not None:
+        met, mg = evaluate(value, op, threshold)
+        margin = np.nan if mg is None else float(mg)
+    due = rec["due"]
+    if bool(due) and as_of < _dt.date.fromisoformat(due):
+        status = "not_due"
+        reasons.insert(0, f"due {'from' if rec['deadline_kind'] == 'from' else 'by'} {due}")
+    elif value is None:
+        status = "missing"
+    elif threshold is None:
+        status = "missing"
+        reasons.append("the source gives no numeric threshold (unspecified)")
+    else:
+        status = "pass" if met else "fail"
+    shortfall, rel = np.nan, np.nan
+    if status == "fail":
         if is_bool:
-            threshold = thr_text != "false"
-        elif thr_text == "unspecified":
-            threshold = None
+            shortfall, rel = np.nan, 1.0
         else:
-            threshold = float(rec["threshold"])
+            shortfall = max(0.0, -margin)
+            # a zero target (no accidents, no open issues) missed is missed entirely
+            rel = shortfall / abs(threshold) if threshold != 0 else 1.0
+    return {
+        "rule_id": rec["id"], "metric": rec["metric"],
+        "value": value, "operator": op, "threshold": threshold, "status": status,
+        "source": rec["citation"], "confidence": rec["confidence"], "basis": basis, "unit": unit,
+        "margin": margin, "shortfall": shortfall, "relative_shortfall": rel, "met": met,
+        "veto": rec["veto"], "name_zh": rec["name_zh"], "name_en": rec["name_en"],
+        "standard": rec["standard"], "clause": rec["clause"], "rule_set": rec["rule_set"],
+        "task_area": rec["task_area"], "task_area_en": TASK_AREAS.get(rec["task_area"], ""),
+        "deadline": rec["deadline"], "due": due, "deadline_kind": rec["deadline_kind"],
+        "reported_value": rep_v, "computed_value": comp_v, "discrepancy": discrepancy,
+        "reason": "; ".join(r for r in reasons if r), "merged_ids": rec["merged_ids"],
+        "source_metric": rec["source_metric"], "notes": rec["notes"],
+        "origin": rec["origin"],
+    }
 
-        met, margin = None, np.nan
-        if value is not None and threshold is not None:
-            met, mg = evaluate(value, op, threshold)
-            margin = np.nan if mg is None else float(mg)
 
-        due = rec["due"]
-        not_due = bool(due) and as_of_d < _dt.date.fromisoformat(due)
-        if not_due:
-            status = "not_due"
-            reasons.insert(0, f"due {'from' if rec['deadline_kind'] == 'from' else 'by'} {due}")
-        elif value is None:
-            status = "missing"
-        elif threshold is None:
-            status = "missing"
-            reasons.append("the source gives no numeric threshold (unspecified)")
-        else:
-            status = "pass" if met else "fail"
-
-        shortfall, rel = np.nan, np.nan
-        if status == "fail":
-            if is_bool:
-                shortfall, rel = np.nan, 1.0
-            else:
-                shortfall = max(0.0, -margin)
-                # a zero target (no accidents, no open issues) missed is missed entirely
-                rel = shortfall / abs(threshold) if threshold != 0 else 1.0
-
-        standard, clause = rec["standard"], rec["clause"]
-        source = rec["citation"]
-
-        out_rows.append({
-            "rule_id": rec["id"], "metric": rec["metric"],
-            "value": value, "operator": op, "threshold": threshold, "status": status,
-            "source": source, "confidence": rec["confidence"], "basis": basis, "unit": unit,
-            "margin": margin, "shortfall": shortfall, "relative_shortfall": rel, "met": met,
-            "veto": rec["veto"], "name_zh": rec["name_zh"], "name_en": rec["name_en"],
-            "standard": standard, "clause": clause, "rule_set": rec["rule_set"],
-            "task_area": rec["task_area"], "task_area_en": TASK_AREAS.get(rec["task_area"], ""),
-            "deadline": rec["deadline"], "due": due, "deadline_kind": rec["deadline_kind"],
-            "reported_value": rep_v, "computed_value": comp_v, "discrepancy": discrepancy,
-            "reason": "; ".join(r for r in reasons if r), "merged_ids": rec["merged_ids"],
-            "source_metric": rec["source_metric"], "notes": rec["notes"],
-            "origin": rec["origin"],
-        })
-    probs.raise_if_any()
-
+def _report_frame(out_rows: list) -> pd.DataFrame:
+    """The report rows as a frame with the documented columns and dtypes."""
     rows = pd.DataFrame.from_records(out_rows, columns=list(REPORT_COLUMNS))
     for c in ("value", "threshold", "reported_value", "computed_value", "met", "basis"):
         rows[c] = rows[c].astype(object)
     for c in ("margin", "shortfall", "relative_shortfall"):
         rows[c] = rows[c].astype(float)
     rows["discrepancy"] = rows["discrepancy"].astype(bool)
-    set_names = tuple(str(s) if not isinstance(s, pd.DataFrame) else "<DataFrame>"
-                      for s in (rules if isinstance(rules, (list, tuple)) else [rules]))
-    return ComplianceReport(
-        rows=rows, county=name, as_of=as_of_d, rule_sets=set_names, computed=bool(computed),
-        excluded=excluded,
-        seconds=time.perf_counter() - t0,
-        generated_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        warnings=tuple(warns))
+    return rows
 
 
 # ----------------------------------------------------------------------------- JSON schema
