@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import yingji.siting._cap_lagrangian as lag
+import yingji.siting._capacitated_models as cmodels
 import yingji.siting.capacitated as cm
 from yingji.siting._cap_bnb import compress_knapsack, cflp_tree
 from yingji.siting.capacitated import capacitated_location
@@ -125,7 +127,7 @@ def test_public_route_reports_the_tree(mid):
 
 def test_mip_fallback_when_the_tree_gets_no_time(monkeypatch, mid):
     C, d, cap, f, ref = mid
-    monkeypatch.setattr(cm, "_TREE_SHARE", 0.0)
+    monkeypatch.setattr(lag, "_TREE_SHARE", 0.0)
     r = capacitated_location(C, d, cap, f, method="lagrangian", time_limit=60)
     assert r.method == "lagrangian+exact" and not r.extras["tree_finished"]
     assert r.optimal and r.objective == pytest.approx(ref.objective, rel=1e-6)
@@ -133,8 +135,8 @@ def test_mip_fallback_when_the_tree_gets_no_time(monkeypatch, mid):
 
 def test_mip_fallback_skipped_without_time_keeps_status_honest(monkeypatch, mid):
     C, d, cap, f, ref = mid
-    monkeypatch.setattr(cm, "_TREE_SHARE", 0.0)
-    monkeypatch.setattr(cm, "_HIGHS_SETUP_NNZ_PER_S", 0.0)
+    monkeypatch.setattr(lag, "_TREE_SHARE", 0.0)
+    monkeypatch.setattr(lag, "_HIGHS_SETUP_NNZ_PER_S", 0.0)  # the Lagrangian route's reduced-MIP guard
     r = capacitated_location(C, d, cap, f, method="lagrangian", time_limit=60)
     assert r.bound <= ref.objective + 1e-6 * ref.objective
     assert r.objective >= ref.objective - 1e-6 * ref.objective
@@ -146,12 +148,12 @@ def test_transport_pricing_shortest_paths_agree_with_highs(monkeypatch):
     C, d, cap, f = _inst(80, 20, 5, 1.1)
     sites = np.array([0, 3, 5, 8, 11, 14, 17])
     fast, Xf = cm._transport(C, d, cap, sites, 10)
-    monkeypatch.setattr(cm, "_SSP_MAX_SITES", 0)  # HiGHS's transportation LP only
+    monkeypatch.setattr(cmodels, "_SSP_MAX_SITES", 0)  # HiGHS's transportation LP only
     lp, Xl = cm._transport(C, d, cap, sites, 10)
     assert np.isfinite(fast) and fast == pytest.approx(lp, rel=1e-9)
     for X in (Xf, Xl):
         assert np.allclose(X.sum(axis=1), 1.0) and np.all(d @ X <= cap[sites] + 1e-6)
-    monkeypatch.setattr(cm, "_SSP_MAX_SITES", 60)
+    monkeypatch.setattr(cmodels, "_SSP_MAX_SITES", 60)
     # no time for the shortest paths: HiGHS answers
     slow, _ = cm._transport(C, d, cap, sites, 0.0)
     assert slow == pytest.approx(lp, rel=1e-9)

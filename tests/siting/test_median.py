@@ -201,7 +201,7 @@ def test_time_limit_holds_and_status_is_honest():
 
 def test_models_too_big_for_the_time_left_never_reach_highs(monkeypatch):
     """Deterministic check of the guard: HiGHS is not handed a model it cannot set up in time."""
-    import yingji.siting.median as med
+    import yingji.siting.median.driver as med  # where p_median looks up solve and the setup rate
 
     calls = []
     real = med.solve
@@ -411,7 +411,7 @@ def test_build_p_center_cover_validation():
 
 
 def test_p_center_no_feasible_set_within_time_limit_raises(monkeypatch):
-    import yingji.siting.median as med
+    import yingji.siting.median.center as med  # where p_center looks up _cover_exact
 
     # the greedy cover fails at every level (rows 0 and 1 need their own site, p = 2 leaves row 2
     # to a third) and the exact test runs out of time: nothing to return
@@ -470,7 +470,7 @@ def test_compact_size_estimate_is_exact_when_every_row_is_sampled(integer):
 
 def test_a_model_far_too_big_is_not_even_built(monkeypatch):
     """20,000 x 1,000 took 6 GB to build a compact model that was then skipped: the estimate decides first."""
-    import yingji.siting.median as med
+    import yingji.siting.median.driver as med  # where p_median looks up _build_compact and the setup rate
 
     def no_build(*a, **k):  # pragma: no cover - failing branch
         raise AssertionError("the compact model was built")
@@ -531,6 +531,8 @@ def test_sorted_rows_are_each_rows_cheapest_sites():
 def test_heuristic_is_the_same_on_a_slow_machine(monkeypatch):
     # method="heuristic" does a fixed amount of work: a clock that runs 1,000x faster (as on a
     # loaded machine) changes nothing while the time limit is not reached
+    import importlib
+    import pkgutil
     import time as _time
     import types
 
@@ -540,7 +542,14 @@ def test_heuristic_is_the_same_on_a_slow_machine(monkeypatch):
     ref = yj.p_median(C, 6, weights=w, method="heuristic", seed=3)
     t0 = _time.perf_counter()
     fast = types.SimpleNamespace(perf_counter=lambda: t0 + 1000.0 * (_time.perf_counter() - t0))
-    monkeypatch.setattr(M, "time", fast)
+    # the clock of every module of the package (the driver, the heuristic and the Lagrangian stages)
+    patched = []
+    for info in pkgutil.iter_modules(M.__path__):
+        mod = importlib.import_module(f"{M.__name__}.{info.name}")
+        if hasattr(mod, "time"):
+            monkeypatch.setattr(mod, "time", fast)
+            patched.append(info.name)
+    assert {"driver", "heuristic", "lagrangian"} <= set(patched)
     slow = yj.p_median(C, 6, weights=w, method="heuristic", seed=3, time_limit=1e7)
     assert np.array_equal(slow.sites, ref.sites)
     assert slow.objective == ref.objective and slow.bound == ref.bound

@@ -79,7 +79,7 @@ def cflp_tree(C, d, cap, f, state0, a, b, u0, UB, sites, Xs, price, deadline, to
     state0 : ndarray of int64, shape (m,)
         Root fixings: 1 open, 0 closed, -1 free.
     a, b : ndarray of int64, int
-        Covering knapsack data (see ``_knapsack_data`` in :mod:`yingji.siting.capacitated`).
+        Covering knapsack data (see ``_knapsack_data`` in :mod:`yingji.siting._cap_lagrangian`).
     u0 : ndarray of float64, shape (n,)
         Root multipliers.
     UB, sites, Xs

@@ -1,0 +1,525 @@
+"""p-median driver: :func:`p_median` runs the heuristic, the Lagrangian bound with reduced-cost
+fixing, then the Lagrangian branch and bound and / or the compact MIP on what is left (see the
+package docstring); each stage is one helper here."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from yingji import config
+from yingji._validation import describe_positions
+from yingji.exceptions import InfeasibleError
+from yingji.results import SitingResult
+from yingji.siting._inputs import CostInput, check_fixed
+from yingji.siting.median.common import (
+    _assign,
+    _check_common,
+    _is_integral,
+    _median_result,
+    _penalised,
+    _raise_unreachable,
+)
+from yingji.siting.median.compact import _build_classic, _build_compact, _compact_size_estimate, _size, _start_vector
+from yingji.siting.median.heuristic import _median_heuristic, _reduced_vns, _start_sites
+from yingji.siting.median.lagrangian import _lagrangian, _lagrangian_bnb, _sorted_rows
+from yingji.solvers import Solution, SparseModel, solve
+
+__all__ = ["p_median"]
+
+#: Rows of the compact model HiGHS is given per second left (beyond that the MIP stage is skipped).
+_MIP_ROWS_PER_S = 2000.0
+
+#: Nonzeros per second HiGHS (1.16) needs just to load, presolve and set up a p-median model before
+#: it first looks at its time limit (measured here: 450-700 k/s for the compact model with a MIP
+#: start, 1.6 M/s for the classic one, which then overran a 2 s limit by 2.5 s; taken low, for a
+#: loaded machine). Any method given a model that cannot be set up in the time left skips the MIP
+#: (``extras["mip_skipped"]``) and returns the incumbent with ``status="time_limit"``, so the
+#: ``time_limit`` holds.
+_HIGHS_SETUP_NNZ_PER_S = {"compact": 300_000.0, "classic": 300_000.0}
+
+
+def _too_big_for_highs(model: SparseModel, formulation: str, remaining: float, solver) -> bool:
+    """True when HiGHS could not even set ``model`` up within ``remaining`` seconds."""
+    if solver is not None:
+        return False
+    return model.A.nnz > _HIGHS_SETUP_NNZ_PER_S[formulation] * max(remaining, 0.0)
+
+
+def p_median(
+    cost,
+    p,
+    *,
+    weights=None,
+    fixed=None,
+    method="auto",
+    time_limit=config.TIME_LIMIT,
+    mip_gap=config.MIP_GAP,
+    solver=None,
+    seed=0,
+    start=None,
+    verbose=False,
+) -> SitingResult:
+    r"""Open ``p`` sites minimising the total weighted cost of serving every row from its nearest one.
+
+    Parameters
+    ----------
+    cost : array_like or DataFrame, shape (n, m)
+        Demand x sites costs: minutes, metres or any additive cost (``inf`` =
+        unreachable). DataFrame labels are kept in the result.
+    p : int
+        Number of open sites, fixed ones included.
+    weights : array_like, shape (n,), optional
+        Demand weights (e.g. population); default 1.
+    fixed : sequence of int, optional
+        Column positions (or labels) of existing sites that stay open.
+    method : {"auto", "exact", "heuristic", "classic"}
+        ``"auto"``/``"exact"``: heuristic, Lagrangian bound with variable fixing,
+        then the compact formulation on what is left (``"exact"`` skips the
+        variable fixing). ``"heuristic"``: greedy + interchange, 300
+        subgradient steps with reduced-cost fixing, then VNS on the sites the
+        fixing left; no MIP (status ``"heuristic"`` unless the bound closes the
+        gap). ``"classic"``: the n x m formulation of ReVelle and
+        Swain solved directly (for comparison).
+    time_limit : float
+        Seconds for the whole call; the best solution found by then is returned
+        with ``status="time_limit"``. HiGHS does not look at its limit while
+        loading and presolving, so a model too large to set up in the time left
+        is not handed to it (``extras["mip_skipped"]``; every method, default
+        solver only).
+    mip_gap : float
+        Relative gap at which the optimum counts as proven (default 1e-6).
+    solver : None or PuLP solver
+        None: HiGHS through highspy; a PuLP solver object (e.g.
+        ``pulp.PULP_CBC_CMD(msg=False)``) solves the MIP through the PuLP bridge.
+    seed : int
+        Seed of the randomised local search.
+    start : sequence of int, optional
+        Column positions (or labels) of at most ``p`` sites to start from, e.g. the answer of
+        a previous what-if run: completed greedily to ``p`` sites (fixed ones included) and
+        improved by interchange; the better of it and the heuristic's answer is the incumbent
+        the bound, the branch and bound and the MIP start work from.
+        ``extras["start_objective"]`` reports its value.
+    verbose : bool
+        Print the solver log.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = :math:`\sum_i w_i \min_{j \in S} c_{ij}`, ``mean_cost`` =
+        objective / total weight, ``bound`` a proven lower bound; ``extras``
+        holds ``lagrangian_bound``, ``heuristic_objective``, ``n_fixed_open``,
+        ``n_fixed_closed``, ``lagrangian_iterations`` and ``model_size``.
+
+    Raises
+    ------
+    ValidationError
+        Bad input (every problem named at once).
+    InfeasibleError
+        Some rows cannot be reached from any site, or from any ``p``-set.
+
+    See Also
+    --------
+    median_cost : recompute the objective of a set of sites.
+    p_center, build_p_median
+
+    Notes
+    -----
+    .. math::
+
+        \min_{S \subseteq J,\ |S| = p,\ F \subseteq S} \; \sum_i w_i \min_{j \in S} c_{ij}
+
+    Lagrangian bound [5]_: relaxing :math:`\sum_j x_{ij} = 1` with multipliers
+    :math:`\lambda_i` gives
+    :math:`L(\lambda) = \sum_i \lambda_i + \sum_{j \in S(\lambda)} \sum_i \min(0, w_i c_{ij} - \lambda_i)`,
+    ``S`` the ``p`` sites of smallest bracket. Sites whose forced opening (or
+    closing) lifts ``L`` to the incumbent are fixed. With integer data a bound
+    is rounded up. The rest is solved with the formulation of Elloumi [6]_
+    (see :func:`build_p_median`).
+
+    References
+    ----------
+    .. [1] Hakimi (1964), ReVelle and Swain (1970), Whitaker (1983), Hansen and
+       Mladenovic (1997): full entries in :mod:`yingji.siting.median`.
+    .. [5] Cornuejols, G., Fisher, M. L. and Nemhauser, G. L. (1977). Location of bank
+       accounts to optimize float. Management Science 23(8), 789-810.
+    .. [6] Elloumi, S. (2010). A tighter formulation of the p-median problem. Journal of
+       Combinatorial Optimization 19(1), 69-83.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cost = np.array([[0., 6., 9.], [4., 0., 5.], [9., 5., 0.], [8., 4., 1.]])
+    >>> r = p_median(cost, 2)
+    >>> r.sites.tolist(), r.objective, r.optimal
+    ([0, 2], 5.0, True)
+    """
+    t0 = time.perf_counter()
+    run, st = _prepare(cost, p, weights, fixed, method, time_limit, mip_gap, solver, seed, start, verbose, t0)
+    if method == "classic":
+        return _solve_classic(run)
+    # 1. heuristic, and the caller's start
+    sites, ub, hb = _incumbent(run, st)
+    # 2. Lagrangian bound with reduced-cost fixing (auto / heuristic)
+    lg = _lagrangian_stage(run, sites, ub, hb)
+    sites, ub, bound = lg.sites, lg.ub, lg.bound
+    if method == "heuristic":
+        return run.done(sites, ub, bound, "heuristic")
+    if run.closed(bound, ub) or time.perf_counter() >= run.deadline:
+        return run.done(sites, ub, bound, "time_limit")
+    if method == "auto" and solver is None:
+        # 3. Lagrangian branch and bound and / or the compact MIP on what is left
+        sites, ub, bound = _tree_and_mip(run, lg)
+    else:
+        # 3'. compact MIP (method="exact", or a PuLP solver)
+        sites, ub, bound = _mip_last(run, lg)
+    return run.done(sites, ub, bound, "time_limit")
+
+
+# ----------------------------------------------------------------------------- p_median's stages
+@dataclass
+class _Run:
+    """One :func:`p_median` call: the checked input and what every stage shares."""
+
+    ci: CostInput
+    C: np.ndarray  # demand x sites costs (inf = unreachable)
+    w: np.ndarray  # row weights
+    Cp: np.ndarray  # C with inf replaced by a penalty (and weight-0 rows at 0 where reachable)
+    wk: np.ndarray  # the weights the kernels see (weight-0 rows that reach no site count 1)
+    fx: np.ndarray  # fixed sites
+    p: int
+    fixed_mask: np.ndarray
+    allowed: np.ndarray
+    t0: float
+    tl: float
+    deadline: float
+    integral: bool
+    tol: float
+    rel: float | None  # relative pruning gap (None with integer data)
+    mip_gap: float
+    method: str
+    solver: object
+    seed: int
+    verbose: bool
+    extras: dict = field(default_factory=dict)
+
+    def dl(self, u):
+        """Solutions within ``dl(ub)`` of the incumbent ``ub`` may be cut off (integer data: none between
+        ``ub - 1`` and ``ub``); relative otherwise, so a proof stays within ``mip_gap`` of the final,
+        lower incumbent."""
+        return (1.0 - 1e-4) if self.integral else self.rel * abs(u)
+
+    def closed(self, b, ub):
+        """True when the bound ``b`` proves the incumbent ``ub`` within ``mip_gap``."""
+        bb = float(np.ceil(b - 1e-6)) if self.integral and np.isfinite(b) else b
+        return bool(np.isfinite(ub) and (ub - bb) <= self.mip_gap * max(abs(ub), 1e-9))
+
+    def finish(self, sites, bound, method_name, stopped, extra=None):
+        self.extras.update(extra or {})
+        return _median_result(self.ci, self.C, self.w, sites, bound, self.integral, time.perf_counter() - self.t0,
+                              method_name, stopped, self.mip_gap, self.extras)
+
+    def done(self, sites, ub, bound, stopped):
+        """The result of the stages (``ub`` the incumbent's value); raises when the proven best set
+        leaves a row unreachable."""
+        C, ci, p = self.C, self.ci, self.p
+        if not np.isfinite(_assign(C, sites)[1]).all() and self.closed(bound, ub):
+            _, dd = _assign(C, sites)
+            bad = np.nonzero(~np.isfinite(dd))[0]
+            raise InfeasibleError(
+                f"p_median: no choice of {p} sites reaches every demand row; rows "
+                f"{describe_positions(bad, ci.row_ids)} stay unreachable in the best choice.",
+                rows=[ci.row_ids[i] for i in bad] if ci.row_ids is not None else bad.tolist(),
+                reason="no p-set reaches every row",
+            )
+        return self.finish(sites, bound, self.method, stopped)
+
+
+@dataclass
+class _Bound:
+    """What stage 2 leaves for stage 3: the incumbent, the bound, the multipliers and the problem
+    reduced by fixing."""
+
+    sites: np.ndarray
+    ub: float
+    bound: float
+    L: float | None  # the Lagrangian bound (None when it did not run: method="exact")
+    lam: np.ndarray  # the multipliers (mutated by the later stages)
+    fmask: np.ndarray  # sites fixed open (given, or by reduced costs)
+    amask: np.ndarray  # sites still allowed
+    srt: tuple | None  # each row's cheapest sites (_sorted_rows), when built
+
+
+def _prepare(cost, p, weights, fixed, method, time_limit, mip_gap, solver, seed, start, verbose, t0):
+    """Check :func:`p_median`'s arguments (every problem raised at once) and set up what the stages
+    share. Returns ``(run, st)``, ``st`` the caller's start sites with the fixed ones, or None."""
+    st_box = []
+
+    def extra(probs, m, ci, fx, p):
+        if start is None:
+            return
+        st = np.union1d(check_fixed(start, m, probs, labels=ci.col_ids, name="start"), fx)
+        if isinstance(p, int) and st.size > p:
+            probs.param("start", f"at most p = {p} sites (fixed ones included)", f"{st.size} sites")
+        st_box.append(st)
+
+    ci, w, fx, p, tl = _check_common("p_median", cost, p, weights, fixed, time_limit, mip_gap, method, extra=extra)
+    mip_gap = float(mip_gap)
+    C = ci.C
+    _raise_unreachable("p_median", C, ci)
+    n, m = C.shape
+    deadline = t0 + tl
+    fixed_mask = np.zeros(m, dtype=np.bool_)
+    fixed_mask[fx] = True
+    allowed = np.ones(m, dtype=np.bool_)
+    Cp = _penalised(C, w)
+    wk = w
+    zero_inf = (w == 0) & ~np.isfinite(C).all(axis=1)
+    if zero_inf.any():
+        # rows of weight 0 must still be served: cost 0 where reachable, the penalty where not
+        wk = w.copy()
+        wk[zero_inf] = 1.0
+        Cp = Cp.copy()
+        Cp[zero_inf] = np.where(np.isfinite(C[zero_inf]), 0.0, Cp[zero_inf])
+    integral = _is_integral(C, w)
+    tol = 1e-9 * max(1.0, float(np.abs(Cp).max()) * float(w.sum()) * 1e-6)
+    rel = None if integral else 0.999 * mip_gap
+    run = _Run(ci, C, w, Cp, wk, fx, p, fixed_mask, allowed, t0, tl, deadline, integral, tol, rel, mip_gap, method,
+               solver, seed, verbose)
+    return run, (st_box[0] if st_box else None)
+
+
+def _solve_classic(run: _Run) -> SitingResult:
+    """``method="classic"``: the n x m formulation of ReVelle and Swain handed to the solver as it is
+    (the heuristic answers when HiGHS could not set it up in time, or found no incumbent)."""
+    C, w, Cp, wk, p, tol = run.C, run.w, run.Cp, run.wk, run.p, run.tol
+    fixed_mask, allowed, seed, solver, integral = run.fixed_mask, run.allowed, run.seed, run.solver, run.integral
+    mm = _build_classic(C, w, fixed_mask, allowed, p)
+    remaining = run.deadline - time.perf_counter()
+    if _too_big_for_highs(mm.model, "classic", remaining, solver):
+        # HiGHS would overrun the time limit before its first node: the heuristic answers instead
+        sites, _ = _median_heuristic(Cp, wk, fixed_mask, allowed, p, seed, max(0.0, 0.5 * remaining), tol)
+        return run.finish(sites, -np.inf, "classic", "time_limit", {"model_size": _size(mm.model), "mip_skipped": True})
+    sol = _solve_or_raise(mm.model, "p_median", C, run.ci, solver, run.deadline, run.mip_gap, None, run.verbose,
+                          _highs_options(mm.model, solver, integral))
+    if sol.x is None:
+        # no incumbent: fall back on the heuristic so the result is usable
+        sites, _ = _median_heuristic(Cp, wk, fixed_mask, allowed, p, seed, 0.2, tol)
+        return run.finish(sites, sol.bound, "classic", "time_limit", {"model_size": _size(mm.model)})
+    sites = mm.cols[sol.x[: mm.n_y] > 0.5]
+    return run.finish(sites, sol.bound, "classic", "time_limit", {"model_size": _size(mm.model)})
+
+
+def _incumbent(run: _Run, st):
+    """Stage 1: greedy + interchange (+ VNS), then the caller's start ``st`` when it is better.
+    Returns ``(sites, ub, hb)``, ``hb`` the heuristic's time budget (stage 2's VNS reuses it)."""
+    Cp, wk, fixed_mask, allowed, p, tol, extras = run.Cp, run.wk, run.fixed_mask, run.allowed, run.p, run.tol, run.extras
+    n, m = run.C.shape
+    hb = min(0.25 + 3e-4 * n * m / 1e3, 0.25 * run.tl)
+    # method="heuristic": greedy + interchange only here; the VNS runs after the Lagrangian fixing
+    # (below), on the sites left, where it is both faster and better (pmed30: 1989 instead of 1991)
+    sites, ub = _median_heuristic(Cp, wk, fixed_mask, allowed, p, run.seed, 0.0 if run.method == "heuristic" else hb,
+                                  tol)
+    sites = np.sort(sites)
+    extras["heuristic_objective"] = float(ub)
+    if st is not None:
+        # 1b. the caller's start: completed greedily, improved by interchange; the better one is kept
+        sites, ub = _start_sites(Cp, wk, fixed_mask, allowed, p, st, sites, ub, tol, extras)
+    return sites, ub, hb
+
+
+def _lagrangian_stage(run: _Run, sites, ub, hb) -> _Bound:
+    """Stage 2 (``method`` "auto" or "heuristic"): the Lagrangian bound with reduced-cost fixing, a
+    Lagrangian heuristic from the best multipliers, and VNS on the sites the fixing left. With
+    ``method="exact"`` only the multipliers are set up (bound ``-inf``)."""
+    Cp, wk, fixed_mask, allowed, p, tol, extras = run.Cp, run.wk, run.fixed_mask, run.allowed, run.p, run.tol, run.extras
+    method, tl, deadline, integral, dl = run.method, run.tl, run.deadline, run.integral, run.dl
+    n, m = run.C.shape
+    lam = np.empty(n)
+    _, d1 = _assign(Cp, sites)
+    lam[:] = wk * d1
+    fmask = fixed_mask.copy()
+    amask = allowed.copy()
+    lb_budget = max(0.0, min(0.3 * tl, deadline - time.perf_counter()))
+    srt = None
+    L = None
+    if method in ("auto", "heuristic"):
+        if method == "heuristic":
+            # fixed work (300 steps, a VNS of at most vns_iter iterations): the same answer at any
+            # load; the time limit only stops it early
+            lb_budget = max(0.0, deadline - time.perf_counter())
+        srt = _sorted_rows(Cp, wk, p)
+        L, infeasible, sel, iters, ub2, s2 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), lb_budget,
+                                                         300 if method == "heuristic" else 3000,
+                                                         tol=tol)
+        if s2 is not None:
+            ub, sites = ub2, s2
+            extras["heuristic_objective"] = float(ub)
+        extras["lagrangian_iterations"] = iters
+        extras["lagrangian_bound"] = float(min(L, ub))
+        # 2b. Lagrangian heuristic from the best multipliers
+        if not infeasible and sel.sum() == p:
+            from yingji._kernels.median import _interchange_median
+
+            o = np.nonzero(sel)[0].astype(np.int64)
+            v = _interchange_median(Cp, wk, fixed_mask, allowed, o, tol)
+            if v < ub - tol:
+                ub, sites = v, np.sort(o)
+                extras["heuristic_objective"] = float(ub)
+                L2, infeasible, _, it2, _, _ = _lagrangian(
+                    Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), max(0.0, min(0.1 * tl, deadline - time.perf_counter())),
+                    300)
+                L = max(L, L2)
+                extras["lagrangian_iterations"] += it2
+        bound = ub - dl(ub) if infeasible else min(L, ub - dl(ub))
+        if not infeasible:
+            # 2c. VNS on the sites reduced-cost fixing left open (any better solution lies there)
+            stop = float(np.ceil(bound - 1e-6)) if integral else bound
+            if method == "heuristic":
+                vb, vns_iter = max(0.0, deadline - time.perf_counter()), int(min(512, max(16, 1.5e8 / (n * m))))
+            else:
+                vb, vns_iter = max(0.0, min(hb, 0.05 * tl, deadline - time.perf_counter())), None
+            sites, ub = _reduced_vns(Cp, wk, fmask, amask, sites, ub, run.seed, vb, tol, stop, max_iter=vns_iter)
+            extras["heuristic_objective"] = float(ub)
+        extras["n_fixed_open"] = int(fmask.sum() - fixed_mask.sum())
+        extras["n_fixed_closed"] = int((~amask & ~fmask).sum())
+    else:
+        bound = -np.inf
+    return _Bound(sites, ub, bound, L, lam, fmask, amask, srt)
+
+
+def _run_mip(run: _Run, sites, ub, bound, until, fm, am):
+    """Compact MIP on the problem reduced by ``fm``/``am``; returns (sites, ub, bound, proven)."""
+    C, w, Cp, wk, p, tol, extras = run.C, run.w, run.Cp, run.wk, run.p, run.tol, run.extras
+    method, solver, mip_gap, verbose, integral, dl = run.method, run.solver, run.mip_gap, run.verbose, run.integral, run.dl
+    remaining = until - time.perf_counter()
+    est = _compact_size_estimate(C, fm, am | fm, p)
+    if remaining <= 0.05 or (method == "auto" and est["rows"] > 1.25 * _MIP_ROWS_PER_S * remaining) or \
+            (solver is None and est["nnz"] > 1.25 * _HIGHS_SETUP_NNZ_PER_S["compact"] * remaining):
+        # clearly too large for the time left: not even built (at 20,000 x 1,000 the full model
+        # took 6 GB to build, only to be skipped)
+        extras["model_size"] = est
+        extras["mip_skipped"] = True
+        return sites, ub, bound, False
+    mm = _build_compact(C, w, fm, am | fm, p)
+    extras["model_size"] = _size(mm.model)
+    remaining = until - time.perf_counter()
+    if remaining <= 0.05 or (method == "auto" and mm.model.n_rows > _MIP_ROWS_PER_S * remaining) or \
+            _too_big_for_highs(mm.model, "compact", remaining, solver):
+        # too large to get anywhere in the time left (HiGHS's presolve alone would overrun it)
+        extras["mip_skipped"] = True
+        return sites, ub, bound, False
+    start = _start_vector(mm, C, sites)
+    try:
+        # a little under mip_gap: HiGHS measures its gap on the model's objective, and a proof it calls
+        # optimal must also close the gap measured here (a 2,000 x 300 case stopped at 1.0007e-6)
+        sol = solve(mm.model, solver=solver, time_limit=remaining, mip_gap=0.9 * mip_gap, start=start,
+                    verbose=verbose, options=_highs_options(mm.model, solver, integral))
+    except InfeasibleError:
+        if method == "auto":
+            # no solution of the reduced problem beats the incumbent by dl(ub): it is optimal
+            return sites, ub, max(bound, ub - dl(ub)), True
+        raise InfeasibleError(
+            f"p_median: no choice of {p} sites reaches every demand row.", rows=[],
+            reason="no p-set reaches every row",
+        ) from None
+    mb = sol.bound if np.isfinite(sol.bound) else -np.inf
+    if sol.x is not None:
+        s2 = mm.cols[sol.x[: mm.n_y] > 0.5]
+        if len(s2) == p:
+            v2 = float(_assign(Cp, s2)[1] @ wk)
+            if v2 < ub - tol:
+                ub, sites = v2, np.sort(s2)
+    bound = max(bound, min(ub - dl(ub), mb) if method == "auto" else mb)
+    return sites, ub, min(bound, ub), sol.optimal
+
+
+def _tree_and_mip(run: _Run, lg: _Bound):
+    """Stage 3 (``method="auto"``, HiGHS): the Lagrangian branch and bound and / or the compact MIP on
+    the problem reduced by fixing, until the gap closes or the time is up. Returns (sites, ub, bound)."""
+    C, Cp, wk, p, tol, extras, deadline, integral, dl = (run.C, run.Cp, run.wk, run.p, run.tol, run.extras,
+                                                         run.deadline, run.integral, run.dl)
+    fx, rel = run.fx, run.rel
+    sites, ub, bound, L, lam, fmask, amask, srt = lg.sites, lg.ub, lg.bound, lg.L, lg.lam, lg.fmask, lg.amask, lg.srt
+    # Branching on sites suits few open sites (small p: weak LP bound, HiGHS branches slowly); with many
+    # open sites and a nearly tight root bound the MIP goes first (HiGHS's primal heuristics find the optimum).
+    rb = float(np.ceil(bound - 1e-6)) if integral else bound
+    near = (ub - rb) <= 0.0015 * max(abs(ub), 1e-9)
+    stages = ["mip", "bnb"] if (near and p - len(fx) > 50) else ["bnb", "mip"]
+    if stages[0] == "bnb":
+        # a MIP clearly out of reach even with all the time left: the tree gets all of it (a second
+        # tree would restart from the root and lose the first one's progress)
+        left = deadline - time.perf_counter()
+        est = _compact_size_estimate(C, fmask, amask | fmask, p)
+        if est["rows"] > 1.25 * _MIP_ROWS_PER_S * left or \
+                est["nnz"] > 1.25 * _HIGHS_SETUP_NNZ_PER_S["compact"] * left:
+            extras["model_size"] = est
+            extras["mip_skipped"] = True
+            stages = ["bnb"]
+    for k, stage in enumerate(stages):
+        until = deadline if k == len(stages) - 1 else time.perf_counter() + 0.5 * (deadline - time.perf_counter())
+        if stage == "bnb":
+            ub2, sites2, bb, nodes, finished = _lagrangian_bnb(
+                Cp, wk, srt, fmask, amask, p, lam, ub, sites, dl(ub), until, tol, L, rel=rel)
+            extras["bnb_nodes"] = extras.get("bnb_nodes", 0) + nodes
+            if ub2 < ub - tol:
+                ub, sites = ub2, sites2
+            bound = max(bound, min(bb, ub - dl(ub)))
+        else:
+            sites, ub, bound, _ = _run_mip(run, sites, ub, bound, until, fmask, amask)
+            if extras.get("mip_skipped") and k == len(stages) - 1 and "bnb" in stages[:k]:
+                stages.append("bnb")  # the MIP is out of reach: branch and bound gets the rest
+        if run.closed(bound, ub) or time.perf_counter() >= deadline:
+            break
+    return sites, ub, bound
+
+
+def _mip_last(run: _Run, lg: _Bound):
+    """Stage 3' (``method="exact"``, or a PuLP solver): the compact MIP, on the problem reduced by
+    fixing (auto) or the whole one (exact); a Lagrangian bound when the MIP is out of reach. Returns
+    (sites, ub, bound)."""
+    Cp, wk, fixed_mask, allowed, p, extras, dl = run.Cp, run.wk, run.fixed_mask, run.allowed, run.p, run.extras, run.dl
+    method, solver, deadline = run.method, run.solver, run.deadline
+    fmask, amask, srt, lam = lg.fmask, lg.amask, lg.srt, lg.lam
+    if method == "exact":
+        fmask, amask = fixed_mask.copy(), allowed.copy()
+    sites, ub, bound, _ = _run_mip(run, lg.sites, lg.ub, lg.bound, deadline, fmask, amask)
+    if extras.get("mip_skipped") and method == "exact" and solver is None:
+        # the model is out of HiGHS's reach in the time left: a Lagrangian bound instead of none
+        left = deadline - time.perf_counter()
+        if left > 0.02:
+            srt = srt if srt is not None else _sorted_rows(Cp, wk, p)
+            L, infeasible, _, iters, _, _ = _lagrangian(Cp, wk, srt, fixed_mask.copy(), allowed.copy(), p, lam, ub,
+                                                        dl(ub), 0.8 * left, 3000)
+            extras["lagrangian_iterations"] = iters
+            bound = max(bound, ub - dl(ub) if infeasible else min(L, ub - dl(ub)))
+    return sites, ub, bound
+
+
+def _highs_options(model: SparseModel, solver, integral: bool) -> dict | None:
+    """HiGHS options: with integer data an absolute gap just under 1 (no integer objective lies
+    strictly between). (Switching presolve off, as the coverage models do on dense models, made the
+    time-limit overrun worse here: 6 s instead of 2.5 s at 3,000 x 300 with a 1.5 s limit.)"""
+    if solver is not None:
+        return None
+    opts = {}
+    if integral:
+        opts["mip_abs_gap"] = 1.0 - 1e-3
+    return opts or None
+
+
+
+def _solve_or_raise(model, func, C, ci, solver, deadline, mip_gap, start, verbose, options=None) -> Solution:
+    remaining = max(0.05, deadline - time.perf_counter())
+    try:
+        return solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start, verbose=verbose,
+                     options=options)
+    except InfeasibleError as exc:
+        raise InfeasibleError(
+            f"{func}: no choice of p sites reaches every demand row (some rows only reach sites that cannot "
+            f"all be open together).",
+            rows=exc.rows,
+            reason="no p-set reaches every row",
+        ) from exc
