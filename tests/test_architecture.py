@@ -157,3 +157,32 @@ def test_no_lower_layer_imports_a_face(face):
     users = sorted({s for s, d, _ in EDGES if (d == face or d.startswith(face + "."))
                     and layer_of(s) is not None and layer_of(s) < len(LAYERS) - 1})
     assert not users, f"{face} imported by {users}"
+
+
+#: The longest a source file may be (lines; the layers issue: "no source file over ~800 lines").
+MAX_FILE_LINES = 850
+#: The most lines of code (docstring excluded) a function may have without a reason in its
+#: docstring (a sentence containing "stays long").
+MAX_FUNCTION_CODE_LINES = 150
+
+
+def test_no_source_file_is_too_long():
+    long_files = sorted((len(p.read_text(encoding="utf-8").splitlines()), str(p.relative_to(SRC.parent)))
+                        for p, _ in MODULES.values()
+                        if len(p.read_text(encoding="utf-8").splitlines()) > MAX_FILE_LINES)
+    assert not long_files, f"files over {MAX_FILE_LINES} lines (split them): {long_files}"
+
+
+def test_no_function_is_too_long_without_a_reason():
+    long_funcs = []
+    for mod, (path, _) in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            doc = ast.get_docstring(node) or ""
+            doc_lines = (node.body[0].end_lineno - node.body[0].lineno + 1) if doc else 0
+            code = node.end_lineno - node.lineno + 1 - doc_lines
+            if code > MAX_FUNCTION_CODE_LINES and "stays long" not in doc:
+                long_funcs.append(f"{path.relative_to(SRC.parent)}:{node.lineno} {node.name} ({code} lines of code)")
+    assert not long_funcs, "functions over the limit without a reason in their docstring:\n  " + "\n  ".join(long_funcs)
