@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from yingji import config
-from yingji._validation import MIP_GAP, TIME_LIMIT, check_param
+from yingji._validation import MIP_GAP, TIME_LIMIT, Interval, check_param
 from yingji._deadline import Deadline
 from yingji._validation import describe_positions
 from yingji.exceptions import InfeasibleError
@@ -376,29 +376,13 @@ def _check_plan_args(func, county, candidates, std, st, probs, *, objective, tar
         bad = np.nonzero(np.isnan(ccost))[0]
         probs.add(f"With objective='cost', {func} needs a 'cost' for every candidate. Missing for ids "
                   f"{describe_positions(bad, list(cand.index))}.")
-    try:
-        tgt = float(target)
-    except (TypeError, ValueError):
-        tgt = float("nan")
-    if isinstance(target, (bool, np.bool_)) or not (0 < tgt <= 1):
-        probs.param("target", "a float in (0, 1]", target)
+    tgt = check_param(probs, "target", target, Interval(float, 0, 1, closed="right"), default=float("nan"))
     if budget is not None and (isinstance(budget, (bool, np.bool_)) or not isinstance(budget, (int, np.integer))
                                or budget < 0):
         probs.param("budget", "a non-negative int (new stations) or None", budget)
-    if cost_budget is not None:
-        try:
-            cb = float(cost_budget)
-        except (TypeError, ValueError):
-            cb = float("nan")
-        if not np.isfinite(cb) or cb < 0:
-            probs.param("cost_budget", "a non-negative float or None", cost_budget)
-    if backup_minutes is not None:
-        try:
-            bm = float(backup_minutes)
-        except (TypeError, ValueError):
-            bm = float("nan")
-        if not np.isfinite(bm) or bm < 0:
-            probs.param("backup_minutes", "a non-negative float (minutes) or None", backup_minutes)
+    check_param(probs, "cost_budget", cost_budget, Interval(float, 0, None), None)
+    check_param(probs, "backup_minutes", backup_minutes, Interval(float, 0, None, text="a non-negative float (minutes)"),
+                None)
     tl = check_param(probs, "time_limit", time_limit, TIME_LIMIT, default=float("nan"))
     check_param(probs, "mip_gap", mip_gap, MIP_GAP)
     return cand, ccost, tgt, tl
