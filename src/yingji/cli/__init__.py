@@ -49,6 +49,7 @@ __all__ = ["main", "DemoSection", "DEMO_SECTIONS", "demo_section", "Command", "C
 
 
 from yingji._fork import fork_safe as _fork_safe  # noqa: E402
+from yingji.exceptions import YingjiError  # noqa: E402
 from yingji.cli import _registry  # noqa: E402
 from yingji.cli._registry import (  # noqa: E402  (the registries every face module adds to)
     COMMANDS,
@@ -452,6 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "dispatch, shelters and compliance.",
     )
     ap.add_argument("--version", action="version", version=f"yingji {__version__}")
+    ap.add_argument("--debug", action="store_true",
+                    help="show the Python traceback of an error (default: one line naming what is wrong)")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
     for c in _registry.COMMANDS:
         p = sub.add_parser(c.name, help=c.help, description=c.description)
@@ -472,7 +475,15 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "_run", None) is None:
         ap.print_help()
         return 0
-    return int(args._run(args) or 0)
+    try:
+        return int(args._run(args) or 0)
+    except (YingjiError, OSError) as exc:
+        # bad input (a broken county, a file that is not there): one line, exit 2, no traceback
+        if args.debug:
+            raise
+        text = " ".join(str(exc).split()) if not isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+        print(f"yingji {args.command}: {text}", file=sys.stderr)
+        return 2
 
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from yingji.cli._registry import command, demo_section
 from yingji.fire import assess, load_standard, plan
@@ -36,12 +35,9 @@ def _args(p):
 def _run(args) -> int:
     import json
 
-    from yingji.county import County
-    from yingji.datasets import sample_county
+    from yingji.datasets import read_county
 
-    county = (County.from_json(Path(args.path).read_text(encoding="utf-8"))
-              if args.path and str(args.path).endswith(".json")
-              else County.load(args.path) if args.path else sample_county())
+    county = read_county(args.path, func="yingji fire", param="PATH")
     std = load_standard(args.standard, **({"turnout_minutes": args.turnout} if args.turnout is not None else {}))
     if args.action == "assess":
         res = assess(county, standard=std)

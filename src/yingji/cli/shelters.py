@@ -9,17 +9,9 @@ from yingji.shelters import assess, plan
 
 
 def _load_county(path):
-    from pathlib import Path
+    from yingji.datasets import read_county
 
-    from yingji.county import County
-    from yingji.datasets import sample_county
-
-    if not path:
-        return sample_county()
-    p = Path(path)
-    if p.suffix.lower() == ".json":
-        return County.from_json(p.read_text(encoding="utf-8"))
-    return County.load(p)
+    return read_county(path or None, func="yingji shelters", param="PATH")
 
 
 def _demo_text(county, *, time_limit: float, full: bool) -> str:

@@ -29,13 +29,11 @@ def _args(p) -> None:
 def _run(args) -> int:
     import json
     import sys
-    from pathlib import Path
 
-    from yingji.county import County
+    from yingji.datasets import read_county
 
-    path = Path(args.path)
     try:
-        county = County.from_json(path.read_text(encoding="utf-8")) if path.is_file() else County.load(path)
+        county = read_county(args.path, func="yingji simulate", param="PATH")
         std = args.standard
         try:
             std = float(std)

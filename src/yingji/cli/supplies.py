@@ -30,10 +30,9 @@ def _args(p):
 def _run(args) -> int:
     import json
 
-    from yingji.county import County
-    from yingji.datasets import sample_county
+    from yingji.datasets import read_county
 
-    county = County.load(args.path) if args.path else sample_county()
+    county = read_county(args.path, func="yingji supplies", param="PATH")
     a = assess(county, as_of=args.as_of, time_limit=args.time_limit)
     out = {"assessment": a.to_dict()}
     if not args.json:
