@@ -184,3 +184,21 @@ def test_sample_county_layout_is_computed_and_flags_the_reported_figure():
     assert row["discrepancy"]
     edge = check(county, rules="GB51080", as_of="2026-01-01").to_frame().set_index("rule_id")
     assert edge.loc["S3-001", "status"] == "fail"  # the reason: S3-001 fails on the same county
+
+
+def test_a_user_metric_replaces_a_domain_metric_only_with_replace():
+    """Domain metrics are registered before any user registration, so replace=True overrides
+    them and a plain registration of a taken name is refused (naming who holds it)."""
+    from yingji.exceptions import ValidationError as VE
+
+    M.load_metric_plugins()
+    holder = M.get_metric("fire_response_edge_minutes")
+    try:
+        with pytest.raises(VE, match="already registered by yingji.compliance.domain_metrics"):
+            M.register_metric("fire_response_edge_minutes", unit="min")(f1)
+        M.register_metric("fire_response_edge_minutes", unit="min", replace=True)(f2)
+        assert M.get_metric("fire_response_edge_minutes").func is f2
+        M.load_metric_plugins()  # loading again never puts the domain metric back
+        assert M.get_metric("fire_response_edge_minutes").func is f2
+    finally:
+        M._REGISTRY[holder.name] = holder

@@ -477,6 +477,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(args._run(args) or 0)
+    except BrokenPipeError:
+        # the reader went away (``yingji teams | head``): not an error of the input; stop quietly
+        # (the Python docs' recipe: point stdout at devnull so the interpreter's flush succeeds)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (YingjiError, OSError) as exc:
         # bad input (a broken county, a file that is not there): one line, exit 2, no traceback
         if args.debug:

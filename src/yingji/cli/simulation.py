@@ -11,7 +11,7 @@ from yingji.simulation import simulate, with_new_stations
 
 
 def _args(p) -> None:
-    p.add_argument("path", help="county folder (county.toml + tables) or a county JSON file")
+    p.add_argument("path", nargs="?", help="county folder or JSON (default: the sample county)")
     p.add_argument("--hours", type=float, default=24.0 * 365.0, help="simulated hours per replication")
     p.add_argument("--replications", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)

@@ -1,5 +1,10 @@
 """Compliance: the county plan's targets and the national indicators, checked.
 
+Modules: ``rules`` (the rules tables), ``metrics`` (the metric registry and the county-wide
+built-ins), ``domain_metrics`` (the metrics computed with the domain models, listed here),
+``engine`` (:func:`check`), ``result`` (:class:`ComplianceReport`), ``report`` (text,
+Markdown, HTML, plots).
+
 Rules are data (:mod:`yingji.compliance.rules`, shipped CSVs with provenance on every row),
 computed metrics come through one registry (:mod:`yingji.compliance.metrics`), and
 :func:`check` puts them together into a :class:`ComplianceReport`::

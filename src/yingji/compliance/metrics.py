@@ -143,6 +143,10 @@ def register_metric(name: str, *, unit: str, description: str = "", requires=(),
     canon = canonical_metric(name)
 
     def deco(func):
+        if not provisional:
+            # the domain metrics first, so that a later registration of the same name is the
+            # one that either replaces them (replace=True) or is refused, never the other way
+            load_metric_plugins()
         old = _REGISTRY.get(canon)
         same = old is not None and (getattr(old.func, "__qualname__", None) == getattr(
             func, "__qualname__", None) and old.module == getattr(func, "__module__", ""))

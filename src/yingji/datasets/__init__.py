@@ -1,4 +1,7 @@
-"""Datasets: the embedded sample county and loaders for benchmark formats.
+"""Datasets: the embedded sample county, the one county loader, and loaders for benchmark formats.
+
+``read_county(path)`` is how every face gets a county from what a user names (None → the sample
+county, a folder, a JSON file or document).
 
 ``sample_county()`` loads the committed sample county ("XX县", see
 ``docs/sample_county.md``). The benchmark-format loaders (OR-Library SCP /

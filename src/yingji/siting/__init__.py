@@ -1,7 +1,14 @@
-"""Siting models on any cost matrix (DESIGN.md, Siting).
+"""Siting models on any cost matrix: the siting layer (docs/architecture.md, docs/siting.md).
 
-Coverage: :func:`lscp`, :func:`mclp`, :func:`backup_coverage`, :func:`coverage_curve`.
-Median/center: :func:`p_median`, :func:`p_center`. Capacitated: :func:`capacitated_location`.
+* ``coverage/`` — :func:`lscp`, :func:`mclp`, :func:`backup_coverage` (reductions, bounds,
+  heuristics, MIP); ``curve`` — :func:`coverage_curve`; ``checks`` — :func:`is_covering`,
+  :func:`covered_weight`, ...
+* ``median/`` — :func:`p_median`, :func:`p_center`; ``capacitated`` —
+  :func:`capacitated_location` (with ``_capacitated_models``, ``_cap_lagrangian``, ``_cap_bnb``).
+* ``accessibility`` — :func:`two_step_fca`; ``assignment`` — :func:`assign_residents` and its
+  model; ``queueing`` — :func:`hypercube` (Larson).
+* ``build`` — the registry of model builders (``build(name, ...)``, ``register``);
+  ``_inputs`` / ``_sparse`` — shared input checks and sparse helpers.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """The solver layer: one sparse model type, one way to solve it.
 
 ``SparseModel`` (numpy / scipy.sparse) → :func:`solve` → HiGHS through highspy (default) or any
-PuLP solver through the bridge (``model.to_pulp()``).
+PuLP solver through the bridge (``model.to_pulp()``); :func:`solve_lexicographic` optimises
+several objectives in priority order (one :class:`Stage` each). Modules: ``model`` (the model,
+``Solution``, ``Stage``, ``gap_of``), ``core`` (the solve functions), ``highs``, ``pulp_bridge``.
 """
 
 from yingji.solvers.core import gap_of, solve, solve_lexicographic
