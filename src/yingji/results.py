@@ -187,7 +187,9 @@ class SitingResult:
 
 
 def relative_gap(objective: float, bound: float) -> float:
-    """``|objective - bound| / max(|objective|, 1e-9)`` (DESIGN.md)."""
-    if not np.isfinite(objective) or not np.isfinite(bound):
+    """The one gap formula of yingji: ``|objective - bound| / max(|objective|, 1e-9)``;
+    ``inf`` when either is missing or not finite (DESIGN.md; ``yingji.solvers.gap_of`` is this
+    function)."""
+    if objective is None or bound is None or not np.isfinite(objective) or not np.isfinite(bound):
         return float("inf")
     return abs(objective - bound) / max(abs(objective), 1e-9)

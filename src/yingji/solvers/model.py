@@ -13,15 +13,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from yingji.exceptions import ValidationError
+from yingji.results import relative_gap
 
 __all__ = ["SparseModel", "Solution", "Stage", "gap_of"]
 
 
-def gap_of(objective: float, bound: float) -> float:
-    """``|objective - bound| / max(|objective|, 1e-9)``; ``inf`` when either is not finite."""
-    if objective is None or bound is None or not np.isfinite(objective) or not np.isfinite(bound):
-        return float("inf")
-    return abs(objective - bound) / max(abs(objective), 1e-9)
+#: ``|objective - bound| / max(|objective|, 1e-9)``: the one gap formula (yingji.results).
+gap_of = relative_gap
 
 
 
