@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import multiprocessing as mp
 import os
 import sys
 import time
@@ -49,6 +48,7 @@ __all__ = ["main", "DemoSection", "DEMO_SECTIONS", "demo_section", "Command", "C
 
 
 from yingji._fork import fork_safe as _fork_safe  # noqa: E402
+from yingji._fork import run_forked  # noqa: E402
 from yingji.exceptions import YingjiError  # noqa: E402
 from yingji.cli import _registry  # noqa: E402
 from yingji.cli._registry import (  # noqa: E402  (the registries every face module adds to)
@@ -169,23 +169,11 @@ def _section_child(conn, section: DemoSection, county, args) -> None:  # pragma:
 
 def _run_isolated(section: DemoSection, county, args, limit: float):
     """Run one section in a forked process; ('ok'|'error'|'timeout', text)."""
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    # not a daemon: a section may start its own process pool (executor=)
-    p = ctx.Process(target=_section_child, args=(child, section, county, args), daemon=False)
-    p.start()
-    child.close()
-    if parent.poll(limit):
-        try:
-            status, text = parent.recv()
-        except EOFError:
-            status, text = "error", "the section's process ended without a result"
-        p.join(5)
-        if p.is_alive():
-            p.kill()
-        return status, text
-    p.kill()
-    p.join(5)
+    how, got = run_forked(_section_child, (section, county, args), limit)
+    if how == "done":
+        return got
+    if how == "no_result":
+        return "error", "the section's process ended without a result"
     return "timeout", f"stopped after its time limit of {limit:g} s"
 
 

@@ -4,12 +4,11 @@ forked child stopped at a hard limit."""
 from __future__ import annotations
 
 import datetime as _dt
-import multiprocessing as mp
 import time
 import traceback
 
 from yingji._deadline import Deadline
-from yingji._fork import fork_safe
+from yingji._fork import fork_safe, run_forked
 from yingji._validation import SEED, TIME_LIMIT, Interval, check_param
 from yingji.exceptions import InfeasibleError, SolverError, ValidationError, YingjiError
 from yingji.planning.parts import _PART_FUNCS
@@ -52,21 +51,9 @@ def _child(conn, part, county, time_limit, kw):  # pragma: no cover - runs in a 
 def _run_isolated(part, county, time_limit, kw, hard_limit) -> PlanSection:
     title, title_zh = _TITLES[part]
     t0 = time.perf_counter()
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_child, args=(child, part, county, time_limit, kw), daemon=False)
-    p.start()
-    child.close()
-    got = None
-    if parent.poll(hard_limit):
-        try:
-            got = parent.recv()
-        except EOFError:
-            got = ("error", "the part's process ended without a result", "")
-    p.join(5) if got is not None else None
-    if p.is_alive():
-        p.kill()
-        p.join(5)
+    how, got = run_forked(_child, (part, county, time_limit, kw), hard_limit)
+    if how == "no_result":
+        got = ("error", "the part's process ended without a result", "")
     secs = time.perf_counter() - t0
     if isinstance(got, PlanSection):
         return got
