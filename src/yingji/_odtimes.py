@@ -135,7 +135,7 @@ def _from_frame(times: pd.DataFrame, origins, dests, what, probs, names, dest_ma
         ro, co = (rows, cols) if o_rows else (cols, rows)
         gaps.append(([i for i in o_ids if i not in ro], [i for i in d_ids if i not in co]))
     mo, md = min(gaps, key=lambda g: len(g[0]) + len(g[1]))
-    alt = f" (its {names[0]} rows may also be labelled by {via[2]} ids)" if via is not None else ""
+    alt = f" (the {names[0]} may also be labelled by their {via[2]} ids)" if via is not None else ""
     probs.add(f"The '{what}' parameter of {probs.func} must be labelled origins × destinations "
               f"({names[0]} × {names[1]}) or the reverse{alt}; missing origin ids {_ids(mo)} and "
               f"destination ids {_ids(md)}.")
