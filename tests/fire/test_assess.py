@@ -147,11 +147,11 @@ def test_network_times_and_county():
     b = assess(county)
     assert b.points["travel_minutes"].tolist() == [1.0, 2.0, 7.0]
     # stations off the network
-    with pytest.raises(ValidationError, match="Stations off the network: ids 'S'"):
+    with pytest.raises(ValidationError, match="Sites off the network in fire.assess: stations with ids 'S'"):
         assess(stations=stations.assign(node=[None]), demand=demand, times=net)
     with pytest.raises(ValidationError, match="not in the road network"):
         assess(stations=stations.assign(node=[99]), demand=demand, times=net)
-    with pytest.raises(ValidationError, match="Demand points off the network"):
+    with pytest.raises(ValidationError, match="demand table of fire.assess needs a 'node' column"):
         assess(stations=stations, demand=demand.drop(columns="node"), times=net)
 
 
@@ -286,7 +286,7 @@ def test_duplicate_ids(gb_case):
 
 
 def test_times_missing_ids(gb_case):
-    with pytest.raises(ValidationError, match="Missing demand ids 'd6'.*missing stations ids 's3'"):
+    with pytest.raises(ValidationError, match="missing origin ids 's3' and destination ids 'd6'"):
         assess(**{**gb_case, "times": gb_case["times"].drop(index="d6", columns="s3")})
 
 
@@ -301,7 +301,7 @@ def test_times_nan_and_negative(gb_case):
 
 
 def test_times_wrong_shape(gb_case):
-    with pytest.raises(ValidationError, match=r"must be a matrix of shape \(6, 3\)"):
+    with pytest.raises(ValidationError, match=r"must be an array of shape \(n_demand, n_stations\) = \(6, 3\)"):
         assess(**{**gb_case, "times": np.zeros((2, 2))})
 
 

@@ -292,7 +292,7 @@ def test_plan_logistics_candidate(area_case):
 
 
 def test_plan_times_without_candidates(area_case):
-    with pytest.raises(ValidationError, match="missing stations and candidates ids 'A', 'B'"):
+    with pytest.raises(ValidationError, match="missing origin ids 'A', 'B'"):
         plan(**{**area_case, "times": area_case["times"][["s"]]})
 
 

@@ -209,16 +209,16 @@ def test_simulate_rejects_bad_tables():
     with pytest.raises(ValidationError, match="needs at least one unit"):
         simulate(units=units.iloc[:0], demand=demand, times=T[:0], horizon_hours=1, seed=0, unit_types=None)
     df = pd.DataFrame(T, index=units.index, columns=demand.index)
-    with pytest.raises(ValidationError, match="Missing: 'c'"):
+    with pytest.raises(ValidationError, match="missing origin ids none and destination ids 'c'"):
         simulate(units=units, demand=demand, times=df[["a", "b"]], horizon_hours=1, seed=0)
-    with pytest.raises(ValidationError, match="must have a row per unit or per station. Missing units: 'u3'"):
+    with pytest.raises(ValidationError, match="missing origin ids 'u3' and destination ids none"):
         simulate(units=units, demand=demand, times=df.iloc[:2], horizon_hours=1, seed=0)
 
     class Net:
         def travel_times(self, o, d):
             return np.ones((len(o), len(d)))
 
-    with pytest.raises(ValidationError, match=r"needs station nodes \(stations\['node'\]\)"):
+    with pytest.raises(ValidationError, match=r"needs a 'node' column, or stations\['node'\]"):
         simulate(units=units, demand=demand.assign(node=[1, 2, 3]), times=Net(), horizon_hours=1, seed=0)
     st = pd.DataFrame({"node": [1]}, index=["s1"])
     with pytest.raises(ValidationError, match="names stations not in 'stations': 's2', 's3'"):

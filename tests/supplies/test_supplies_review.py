@@ -99,7 +99,7 @@ def test_assess_errors():
         assess(c)  # no times and no network
     with pytest.raises(ValidationError, match="must be labelled origins × destinations"):
         assess(c, times=tt.drop(columns="C"))
-    with pytest.raises(ValidationError, match=r"must have shape \(2, 3\)"):
+    with pytest.raises(ValidationError, match=r"must be an array of shape \(n_depots, n_seats\) = \(2, 3\)"):
         assess(c, times=np.zeros((3, 3)))
 
 

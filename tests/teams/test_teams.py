@@ -172,5 +172,5 @@ def test_validation_errors():
         allocate(teams=teams, hazards=h2, times=times)
     with pytest.raises(ValidationError, match="'teams' parameter"):
         allocate(teams=None, hazards=hazards, times=times)
-    with pytest.raises(ValidationError, match=r"shape \(3, 5\)"):
+    with pytest.raises(ValidationError, match=r"shape \(n_teams, n_hazards\) = \(3, 5\)"):
         allocate(teams=teams, hazards=hazards, times=np.zeros((2, 2)))

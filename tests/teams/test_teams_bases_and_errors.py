@@ -137,7 +137,7 @@ def test_network_times_and_sites_off_the_network():
     bad_t = teams.assign(node=[None])
     with pytest.raises(ValidationError, match=r"teams with ids 'T1' have nodes None"):
         allocate(teams=bad_t, hazards=hazards, times=net)
-    with pytest.raises(ValidationError, match="need a 'node' column on the hazards table"):
+    with pytest.raises(ValidationError, match="hazards table of allocate needs a 'node' column"):
         allocate(teams=teams, hazards=hazards.drop(columns="node"), times=net)
 
 

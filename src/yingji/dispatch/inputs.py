@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from yingji._odtimes import od_minutes
 from yingji._validation import Problems, describe_positions
 
 _RESERVED = ("node", "weight", "target_minutes", "crew", "x", "y")
@@ -67,44 +68,9 @@ def _busy_mask(busy, unit_ids, func: str, probs: Problems) -> np.ndarray:
 
 
 def _times_matrix(times, inc: pd.DataFrame, units: pd.DataFrame, func: str, probs: Problems):
-    inc_ids, unit_ids = list(inc.index), list(units.index)
-    if times is not None and hasattr(times, "travel_times"):
-        miss = []
-        if "node" not in units.columns:
-            miss.append("'units' needs a 'node' column")
-        if "node" not in inc.columns:
-            miss.append("'incidents' needs a 'node' column")
-        if miss:
-            probs.add(f"{func} was given a Network for 'times', so " + " and ".join(miss) + ".")
-            return None
-        unodes = units["node"].tolist()
-        inodes = inc["node"].tolist()
-        uu = list(dict.fromkeys(unodes))
-        ui = list(dict.fromkeys(inodes))
-        M = np.asarray(times.travel_times(uu, ui), dtype=float)  # units x incidents (station -> scene)
-        pu = {u: k for k, u in enumerate(uu)}
-        pi = {u: k for k, u in enumerate(ui)}
-        return np.ascontiguousarray(M[np.ix_([pu[u] for u in unodes], [pi[v] for v in inodes])].T)
-    if isinstance(times, pd.DataFrame):
-        mi = [i for i in inc_ids if i not in times.index]
-        mu = [u for u in unit_ids if u not in times.columns]
-        if mi or mu:
-            probs.add(
-                f"The 'times' parameter of {func} must be a DataFrame incidents x units (minutes). "
-                + (f"Missing incident rows: {describe_positions(range(len(mi)), mi)}. " if mi else "")
-                + (f"Missing unit columns: {describe_positions(range(len(mu)), mu)}." if mu else "")
-            )
-            return None
-        return np.ascontiguousarray(times.loc[inc_ids, unit_ids].to_numpy(dtype=float, na_value=np.nan))
-    if times is None:
-        probs.param("times", "a DataFrame incidents x units of minutes, an array or a Network", None)
-        return None
-    T = np.asarray(times, dtype=float)
-    if T.shape != (len(inc_ids), len(unit_ids)):
-        probs.param("times", f"an array of shape (n_incidents, n_units) = ({len(inc_ids)}, {len(unit_ids)})",
-                    f"shape {T.shape}")
-        return None
-    return np.ascontiguousarray(T)
+    """Incidents × units minutes (unit → scene), C-contiguous float64 (see
+    :func:`yingji._odtimes.od_minutes`)."""
+    return od_minutes(times, units, inc, None, "times", probs, ("units", "incidents"), dest_major=True)
 
 
 def _is_count_column(col: pd.Series) -> bool:
@@ -226,13 +192,6 @@ def _prepare(incidents, units, times, *, busy, types, func: str) -> _Inputs:
             crew_need = np.maximum(cn, 0.0)
     avail = _busy_mask(busy, list(units.index), func, probs)
     T = _times_matrix(times, incidents, units, func, probs)
-    if T is not None:
-        bad = np.nonzero((np.isnan(T) | (T < 0)).any(axis=1))[0]
-        if bad.size:
-            probs.add(
-                f"The 'times' parameter of {func} must be non-negative minutes (inf = unreachable). "
-                f"NaN or negative values for incidents {describe_positions(bad, list(incidents.index))}."
-            )
     probs.raise_if_any()
     return _Inputs(list(incidents.index), list(units.index), req, need, w, tg, crew_need, unit_type,
                    unit_crew, avail, T)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
+from yingji._odtimes import od_minutes
 from yingji._validation import Problems, describe_positions
 from yingji._validation import to_bool as _to_bool
 from yingji.fire.standard import FireStandard, _resolve_standard
@@ -148,115 +148,11 @@ def _check_stations(df: pd.DataFrame, std: FireStandard, probs: Problems, attr: 
     return out
 
 
-def _node_list(series: pd.Series) -> list:
-    vals = series.astype(object).tolist()
-    out = []
-    for v in vals:
-        if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
-            v = int(v)
-        elif isinstance(v, np.integer):
-            v = int(v)
-        out.append(v)
-    return out
-
-
-def _is_missing(v) -> bool:
-    return v is None or (isinstance(v, (float, np.floating)) and np.isnan(v)) or v is pd.NA
-
-
 def _times(times, county, dm: _Demand, sites: pd.DataFrame, demand_df: pd.DataFrame, probs: Problems,
            attr: str = "stations") -> np.ndarray | None:
-    """Demand × sites driving minutes (station → demand), C-contiguous float64."""
-    n, m = len(dm.ids), len(sites)
-    if times is None:
-        times = getattr(county, "network", None) if county is not None else None
-        if times is None:
-            probs.param("times", "a Network or a DataFrame of minutes labelled by demand and station ids "
-                        "(or a county with a network)", None)
-            return None
-    if isinstance(times, pd.DataFrame):
-        rows = [str(i) for i in times.index]
-        cols = [str(c) for c in times.columns]
-        df = times.copy()
-        df.index, df.columns = rows, cols
-        site_ids = list(sites.index)
-        if set(dm.ids) <= set(rows) and set(site_ids) <= set(cols):
-            mat = df.loc[dm.ids, site_ids]
-        elif set(dm.ids) <= set(cols) and set(site_ids) <= set(rows):
-            mat = df.loc[site_ids, dm.ids].T
-        else:
-            miss_d = [i for i in dm.ids if i not in set(rows) and i not in set(cols)]
-            miss_s = [i for i in site_ids if i not in set(rows) and i not in set(cols)]
-            probs.add(f"The 'times' parameter of {probs.func} must be labelled by every demand id and every "
-                      f"{attr[:-1] if attr.endswith('s') else attr} id (demand × sites or sites × demand). "
-                      f"Missing demand ids {describe_positions(range(len(miss_d)), miss_d) or 'none'}; "
-                      f"missing {attr} ids {describe_positions(range(len(miss_s)), miss_s) or 'none'}.")
-            return None
-        T = pd.DataFrame(mat).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    elif hasattr(times, "travel_times"):
-        bad_d = list(range(n)) if "node" not in demand_df.columns else \
-            [k for k, v in enumerate(demand_df["node"].astype(object).tolist()) if _is_missing(v)]
-        bad_s = [k for k, v in enumerate(sites["node"].astype(object).tolist()) if _is_missing(v)] \
-            if "node" in sites.columns else list(range(m))
-        if bad_s:
-            probs.add(f"{attr.capitalize()} off the network: ids {describe_positions(bad_s, list(sites.index))} "
-                      f"have no road node ('node' column) in {probs.func}.")
-        if bad_d:
-            probs.add(f"Demand points off the network: ids {describe_positions(bad_d, dm.ids)} have no road node "
-                      f"('node' column) in {probs.func}.")
-        if bad_s or bad_d:
-            return None
-        s_nodes, d_nodes = _node_list(sites["node"]), _node_list(demand_df["node"])
-        known = _network_nodes(times)
-        if known is not None:
-            off_s = [k for k, v in enumerate(s_nodes) if v not in known]
-            off_d = [k for k, v in enumerate(d_nodes) if v not in known]
-            if off_s:
-                probs.add(f"{attr.capitalize()} off the network: ids {describe_positions(off_s, list(sites.index))} "
-                          f"have nodes {describe_positions(off_s, s_nodes)} that are not in the road network.")
-            if off_d:
-                probs.add(f"Demand points off the network: ids {describe_positions(off_d, dm.ids)} have nodes "
-                          f"{describe_positions(off_d, d_nodes)} that are not in the road network.")
-            if off_s or off_d:
-                return None
-        try:
-            T = np.asarray(times.travel_times(s_nodes, d_nodes), dtype=np.float64).T
-        except (KeyError, IndexError, ValueError) as exc:
-            probs.add(f"The road network could not give travel times for {attr} and demand nodes in "
-                      f"{probs.func} (nodes off the network?): {exc}")
-            return None
-    else:
-        T = np.asarray(times, dtype=np.float64) if not sp.issparse(times) else times.toarray()
-        if T.shape != (n, m):
-            probs.param("times", f"a matrix of shape ({n}, {m}) (demand × {attr}), a labelled DataFrame or a "
-                        f"Network", f"shape {T.shape}")
-            return None
-    if T.shape != (n, m):  # pragma: no cover - guarded by the branches above
-        probs.param("times", f"shape ({n}, {m})", T.shape)
-        return None
-    nan = np.nonzero(np.isnan(T).any(axis=1))[0]
-    if nan.size:
-        probs.add(f"The 'times' parameter of {probs.func} must not contain NaN (use inf for unreachable). "
-                  f"Got NaN for demand ids {describe_positions(nan, dm.ids)}.")
-    with np.errstate(invalid="ignore"):
-        neg = np.nonzero((T < 0).any(axis=1))[0]
-    if neg.size:
-        probs.add(f"The 'times' parameter of {probs.func} must be non-negative minutes. Got negative values "
-                  f"for demand ids {describe_positions(neg, dm.ids)}.")
-    return np.ascontiguousarray(T)
-
-
-def _network_nodes(net):
-    """The set of node labels of a Network, when it exposes them (None otherwise)."""
-    for name in ("nodes", "node_ids", "node_labels", "labels"):
-        v = getattr(net, name, None)
-        if v is None or callable(v):
-            continue
-        try:
-            return set(v.tolist() if hasattr(v, "tolist") else list(v))
-        except TypeError:  # pragma: no cover - exotic containers
-            return None
-    return None
+    """Demand × sites driving minutes (station → demand), C-contiguous float64 (see
+    :func:`yingji._odtimes.od_minutes`)."""
+    return od_minutes(times, sites, demand_df, county, "times", probs, (attr, "demand"), dest_major=True)
 
 
 def _prepare(func, county, standard, stations, demand, times, venues, units, overrides):

@@ -314,7 +314,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     probs.raise_if_any()
     dl = Deadline(tl, t0)  # every phase below gets the time that is left, not tl again
     sites_df = pd.concat([st, cand]) if len(cand) else st
-    T_all = _times(times, county, dm, sites_df, dm_raw, probs, attr="stations and candidates")
+    T_all = _times(times, county, dm, sites_df, dm_raw, probs, attr="sites")
     probs.raise_if_any()
     notes: list[str] = []
     s = len(st)

@@ -10,6 +10,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from yingji._odtimes import od_minutes
 from yingji._validation import Problems, describe_positions
 
 
@@ -32,71 +33,14 @@ def _units_from_stations(stations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "station", "type"]).set_index("id")
 
 
-def _travel_matrix(times, units, stations, demand, func, probs, nodes_needed=True, row_mask=None):
-    """Minutes from each unit's station to each demand point, shape (n_points, n_units)."""
-    unit_ids = list(units.index)
-    point_ids = list(demand.index)
-    n, m = len(point_ids), len(unit_ids)
-    station_of = units["station"].astype(object).tolist() if "station" in units.columns else [None] * m
-    if times is not None and hasattr(times, "travel_times"):
-        if "node" in units.columns:
-            unodes = units["node"].tolist()
-        else:
-            if stations is None or "node" not in stations.columns:
-                probs.add(f"{func} needs station nodes (stations['node']) to use a Network for 'times'.")
-                return None
-            missing = [s for s in station_of if s not in stations.index]
-            if missing:
-                probs.add(
-                    f"The 'units' parameter of {func} names stations not in 'stations': "
-                    f"{describe_positions(range(len(missing)), missing)}."
-                )
-                return None
-            unodes = stations.loc[station_of, "node"].tolist()
-        if "node" not in demand.columns:
-            probs.add(f"The 'demand' parameter of {func} needs a 'node' column to use a Network.")
-            return None
-        uniq = list(dict.fromkeys(unodes))
-        T = np.asarray(times.travel_times(uniq, demand["node"].tolist()), dtype=float)
-        pos = {u: i for i, u in enumerate(uniq)}
-        return np.ascontiguousarray(T[[pos[u] for u in unodes], :].T)
-    if isinstance(times, pd.DataFrame):
-        df = times
-        idx, cols = set(df.index), set(df.columns)
-        pts = set(point_ids)
-        if not pts <= cols and pts <= idx:
-            df = df.T
-            idx, cols = set(df.index), set(df.columns)
-        if not pts <= cols:
-            miss = [p for p in point_ids if p not in cols]
-            probs.add(
-                f"The 'times' parameter of {func} must have a column (or row) per demand point. "
-                f"Missing: {describe_positions(range(len(miss)), miss)}."
-            )
-            return None
-        if set(unit_ids) <= idx:
-            M = df.loc[unit_ids, point_ids]
-        elif stations is not None and set(station_of) <= idx:
-            M = df.loc[station_of, point_ids]
-        else:
-            miss = [u for u in unit_ids if u not in idx]
-            probs.add(
-                f"The 'times' parameter of {func} must have a row per unit or per station. "
-                f"Missing units: {describe_positions(range(len(miss)), miss)}."
-            )
-            return None
-        T = M.to_numpy(dtype=float, na_value=np.nan)
-        return np.ascontiguousarray(T.T)
-    if times is None:
-        probs.add(f"{func} needs travel times: pass 'times' (a matrix or a Network) or a county with a network.")
-        return None
-    T = np.asarray(times, dtype=float)
-    if row_mask is not None and T.ndim == 2 and T.shape == (row_mask.size, n) and row_mask.size != m:
-        T = T[row_mask]  # an array for the whole units table, of which some types answer calls
-    if T.shape != (m, n):
-        probs.param("times", f"an array of shape (n_units, n_points) = ({m}, {n}) in minutes", f"shape {T.shape}")
-        return None
-    return np.ascontiguousarray(T.T)
+def _travel_matrix(times, units, stations, demand, func, probs, row_mask=None):
+    """Minutes from each unit's station to each demand point, shape (n_points, n_units) (see
+    :func:`yingji._odtimes.od_minutes`): units route from their own ``node`` or their station's, and
+    a DataFrame's rows may be labelled by unit or by station ids."""
+    via = (units["station"].astype(object).tolist(), stations, "stations") if "station" in units.columns else None
+    T = od_minutes(times, units, demand, None, "times", probs, ("units", "demand points"), row_mask=row_mask,
+                   via=via)
+    return None if T is None else np.ascontiguousarray(T.T)
 
 
 def _resolve_system(county, *, func, stations, units, demand, times, unit_types, incidents_per_year,
@@ -162,12 +106,6 @@ def _resolve_system(county, *, func, stations, units, demand, times, unit_types,
     T = _travel_matrix(times, units, stations, demand, func, probs, row_mask=row_mask)
     if T is None:
         return None
-    badT = np.nonzero((np.isnan(T) | (T < 0)).any(axis=1))[0]
-    if badT.size:
-        probs.add(
-            f"The 'times' parameter of {func} must be non-negative minutes (inf = unreachable). "
-            f"NaN or negative values for demand points {describe_positions(badT, list(demand.index))}."
-        )
     unreachable = np.nonzero(np.isinf(T).all(axis=1) & (rate > 0))[0]
     if unreachable.size:
         probs.add(
