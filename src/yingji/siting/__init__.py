@@ -15,9 +15,9 @@ from __future__ import annotations
 
 __all__: list[str] = []
 
-# --- re-exports added by each module as it lands (keep one block per module) ---
+# --- public names, one block per model family ---
 
-# coverage models, checkers, curve, builder registry (issue 3)
+# coverage models, checkers, curve, builder registry
 from yingji.siting.build import BuiltModel, build, register, registered_models  # noqa: E402
 from yingji.siting.checks import coverage_count, covered_weight, is_covering, uncovered_rows  # noqa: E402
 from yingji.siting.coverage import backup_coverage, lscp, mclp  # noqa: E402
@@ -26,14 +26,14 @@ from yingji.siting.curve import coverage_curve  # noqa: E402
 __all__ += ["lscp", "mclp", "backup_coverage", "coverage_curve", "is_covering", "covered_weight",
             "coverage_count", "uncovered_rows", "build", "register", "registered_models", "BuiltModel"]
 
-# p-median, p-center, capacitated / uncapacitated location and checkers (issue 4)
+# p-median, p-center, capacitated / uncapacitated location and checkers
 from yingji.siting.capacitated import build_capacitated_location, capacitated_location, location_cost  # noqa: E402
 from yingji.siting.median import build_p_center_cover, build_p_median, center_cost, median_cost, p_center, p_median  # noqa: E402
 
 __all__ += ["p_median", "p_center", "capacitated_location", "median_cost", "center_cost", "location_cost",
             "build_p_median", "build_p_center_cover", "build_capacitated_location"]
 
-# accessibility (2SFCA) and capacitated assignment within a radius (layers issue: moved out of shelters)
+# accessibility (2SFCA) and capacitated assignment within a radius
 from yingji.siting.accessibility import two_step_fca  # noqa: E402
 from yingji.siting.assignment import (  # noqa: E402
     AssignmentResult,
@@ -46,7 +46,7 @@ from yingji.siting.assignment import (  # noqa: E402
 __all__ += ["two_step_fca", "assign_residents", "build_assignment_model", "safe_weight",
             "is_feasible_assignment", "AssignmentResult"]
 
-# queueing: Larson's hypercube on a travel-time matrix (moved from yingji.simulation; layers issue)
+# queueing: Larson's hypercube on a travel-time matrix
 from yingji.siting.queueing import HypercubeResult, hypercube  # noqa: E402
 
 __all__ += ["hypercube", "HypercubeResult"]

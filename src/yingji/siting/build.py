@@ -98,12 +98,10 @@ def register(name: str):
 
 
 def _load_builders() -> None:
+    """Import the modules that register the builders (:data:`_BUILDER_MODULES`, all in the
+    siting layer); an import error is raised, never a silently missing model."""
     for mod in _BUILDER_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:  # a module not written yet
-            if exc.name != mod:
-                raise
+        importlib.import_module(mod)
 
 
 def registered_models() -> list[str]:

@@ -1,4 +1,4 @@
-"""Raises of the coverage input checks not exercised elsewhere (review of issue 3)."""
+"""Raises of the coverage input checks (each message names the parameter and the value)."""
 
 from __future__ import annotations
 
