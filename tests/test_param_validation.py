@@ -121,3 +121,23 @@ def test_new_team_crew_and_max_snap_m_are_named():
         yj.teams.plan_bases(county, new_team_crew=-3)
     with pytest.raises(ValidationError, match=r"The 'max_snap_m' parameter of .* must be a float in \[0, inf\) or None. Got -5 instead"):
         yj.shelters.assess(county, max_snap_m=-5)
+
+
+def test_fire_plan_fleet_from_the_api_schema():
+    """A fleet the JSON API's schema allows (engines only) is a fleet with 0 ladders; unknown keys
+    are named."""
+    r = yj.api.handle({"action": "fire.plan", "county": {"sample": True},
+                       "params": {"fleet": {"engines": 3}, "tradeoff": False}})
+    assert r["ok"], r.get("error")
+    with pytest.raises(ValidationError, match=r"'fleet' parameter of fire.plan .*unknown keys \['engine'\]"):
+        yj.fire.plan(yj.datasets.sample_county(), fleet={"engine": 3}, tradeoff=False)
+    with pytest.raises(ValidationError, match=r"\"fleet\['ladders'\]\" parameter of fire.plan must be an int"):
+        yj.fire.plan(yj.datasets.sample_county(), fleet={"engines": 3, "ladders": -1}, tradeoff=False)
+
+
+def test_nan_minutes_name_the_station_too():
+    demand = pd.DataFrame({"population": [10.0, 20.0], "area_m2": 1e6, "urban": True}, index=["d1", "d2"])
+    stations = pd.DataFrame({"station_class": ["class1", "class1"]}, index=["S1", "S2"])
+    times = pd.DataFrame([[1.0, math.nan], [2.0, 3.0]], index=demand.index, columns=stations.index)
+    with pytest.raises(ValidationError, match=r"'d1'.*from stations 'S2'|from sites 'S2'"):
+        yj.fire.assess(stations=stations, demand=demand, times=times)

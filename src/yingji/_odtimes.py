@@ -176,7 +176,7 @@ def od_minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: 
     -------
     numpy.ndarray or None
         C-contiguous float64 minutes, ``inf`` where unreachable; None when a problem was recorded.
-        NaN or negative minutes are a problem, reported by destination id.
+        NaN or negative minutes are a problem, reported by destination and origin id.
     """
     n_o, n_d = len(origins), len(dests)
     shape = (n_d, n_o) if dest_major else (n_o, n_d)
@@ -218,8 +218,10 @@ def od_minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: 
         bad = np.isnan(T) | (T < 0)
     if bad.any():
         cols = np.nonzero(bad.any(axis=1 if dest_major else 0))[0]
+        rows = np.nonzero(bad.any(axis=0 if dest_major else 1))[0]
         probs.add(f"The '{what}' parameter of {probs.func} must hold non-negative minutes (inf = unreachable); "
                   f"it must not contain NaN or negative minutes. NaN or negative values for {names[1]} "
-                  f"{describe_positions(cols, list(dests.index))}.")
+                  f"{describe_positions(cols, list(dests.index))} (from {names[0]} "
+                  f"{describe_positions(rows, list(origins.index))}).")
         return None
     return np.ascontiguousarray(T)

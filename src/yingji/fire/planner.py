@@ -241,7 +241,8 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         each set meets the district-area limits.
     fleet : dict, optional
         ``{"engines": int, "ladders": int, "engine_minutes": float, "ladder_minutes": float}``:
-        place the apparatus at the open stations with :func:`place_apparatus`.
+        place the apparatus at the open stations with :func:`place_apparatus` (a missing
+        ``engines`` or ``ladders`` is 0; other keys are an error).
     turnout_minutes, rural_response_minutes : float, optional
         Replace the profile's values.
     solver : None or PuLP solver
@@ -311,6 +312,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     cand, ccost, tgt, tl = _check_plan_args(func, county, candidates, std, st, probs, objective=objective,
                                             target=target, budget=budget, cost_budget=cost_budget,
                                             backup_minutes=backup_minutes, time_limit=time_limit, mip_gap=mip_gap)
+    fleet = _fleet_kwargs(fleet, probs)
     probs.raise_if_any()
     dl = Deadline(tl, t0)  # every phase below gets the time that is left, not tl again
     sites_df = pd.concat([st, cand]) if len(cand) else st
@@ -353,6 +355,32 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         backup_short=d.backup_short, apparatus=apparatus, area_limits=bool(area_limits),
         seconds=time.perf_counter() - t0, notes=tuple(dict.fromkeys(notes)), stages=stages,
     )
+
+
+_FLEET_KEYS = ("engines", "ladders", "engine_minutes", "ladder_minutes")
+
+
+def _fleet_kwargs(fleet, probs) -> dict | None:
+    """``fleet`` of :func:`plan` as keyword arguments of :func:`place_apparatus` (a missing
+    ``engines`` or ``ladders`` is 0); problems are added to ``probs``."""
+    if fleet is None:
+        return None
+    if not isinstance(fleet, dict):
+        probs.param("fleet", "a dict with 'engines', 'ladders' (ints >= 0) and optional 'engine_minutes', "
+                    "'ladder_minutes'", type(fleet).__name__)
+        return None
+    unknown = sorted(set(map(str, fleet)) - set(_FLEET_KEYS))
+    if unknown:
+        probs.param("fleet", f"a dict with keys among {list(_FLEET_KEYS)}", f"unknown keys {unknown}")
+        return None
+    out = {"engines": 0, "ladders": 0, **fleet}
+    for key in ("engines", "ladders"):
+        out[key] = check_param(probs, f"fleet[{key!r}]", out[key], Interval(int, 0, None), default=0)
+    for key in ("engine_minutes", "ladder_minutes"):
+        if key in out:
+            out[key] = check_param(probs, f"fleet[{key!r}]", out[key], Interval(float, 0, None, closed="neither"),
+                                   None)
+    return out
 
 
 def _check_plan_args(func, county, candidates, std, st, probs, *, objective, target, budget, cost_budget,
