@@ -5,8 +5,10 @@ columns."""
 
 from __future__ import annotations
 
+import io
 import math
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Mapping
 
@@ -16,7 +18,7 @@ from yingji.county._toml import _toml_dumps
 from yingji.county.checks import _Report
 from yingji.county.roads import _labels_from_text, _network_frames, _network_from_frames
 from yingji.county.specs import _TRUE, TABLES, _dtype_name, _to_str
-from yingji.exceptions import ValidationError
+from yingji.exceptions import ValidationError, YingjiWarning
 
 
 class _Folder:
@@ -57,13 +59,17 @@ class _Folder:
                 meta = tomllib.loads(toml_path.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as exc:
                 rep.add("county.toml", f"not valid TOML ({exc})")
+        encoding = meta.pop("encoding", None)
+        if encoding is not None and not isinstance(encoding, str):
+            rep.add("county.toml", f"'encoding' must be a text such as \"gb18030\"; got {encoding!r}")
+            encoding = None
         netcfg = meta.pop("network", {}) if isinstance(meta.get("network"), Mapping) else {}
         flat = meta.pop("dtypes", {}) if isinstance(meta.get("dtypes"), Mapping) else {}
         dtypes: dict[str, dict] = {}
         for key, kind in flat.items():
             t, _, c = str(key).partition(".")
             dtypes.setdefault(t, {})[c] = kind
-        net = cls._load_network(folder, netcfg, rep, meta.get("crs"))
+        net = cls._load_network(folder, netcfg, rep, meta.get("crs"), encoding)
         tables, where = {}, {}
         for name, spec in TABLES.items():
             path = folder / f"{name}.csv"
@@ -71,9 +77,8 @@ class _Folder:
             if not path.exists():
                 continue
             try:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                                 encoding="utf-8")
-            except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+                df = _read_csv(path, encoding, dtype=str, keep_default_na=False, na_values=[""])
+            except (pd.errors.ParserError, UnicodeDecodeError, LookupError) as exc:
                 rep.add(path.name, f"cannot be read as CSV ({exc})")
                 continue
             extra = dtypes.get(name, {}) if isinstance(dtypes.get(name), Mapping) else {}
@@ -89,13 +94,17 @@ class _Folder:
                    **tables)
 
     @staticmethod
-    def _load_network(folder: Path, cfg: Mapping, rep: _Report, crs=None):
+    def _load_network(folder: Path, cfg: Mapping, rep: _Report, crs=None, encoding=None):
         roads = folder / str(cfg.get("roads", "roads.csv"))
         graphml = folder / str(cfg.get("graphml", "roads.graphml"))
         directed = bool(cfg.get("directed", False))
         if roads.exists():
             nodes_path = folder / str(cfg.get("nodes", "nodes.csv"))
-            edges = pd.read_csv(roads, encoding="utf-8", keep_default_na=False, na_values=[""])
+            try:
+                edges = _read_csv(roads, encoding, keep_default_na=False, na_values=[""])
+            except (pd.errors.ParserError, UnicodeDecodeError, LookupError) as exc:
+                rep.add(roads.name, f"cannot be read as CSV ({exc})")
+                return None
             missing = [c for c in ("u", "v", "minutes") if c not in edges.columns]
             if missing:
                 rep.add(roads.name, "missing column(s) " + ", ".join(map(repr, missing))
@@ -103,8 +112,11 @@ class _Folder:
                 return None
             nodes = None
             if nodes_path.exists():
-                nodes = pd.read_csv(nodes_path, encoding="utf-8", keep_default_na=False,
-                                    na_values=[""])
+                try:
+                    nodes = _read_csv(nodes_path, encoding, keep_default_na=False, na_values=[""])
+                except (pd.errors.ParserError, UnicodeDecodeError, LookupError) as exc:
+                    rep.add(nodes_path.name, f"cannot be read as CSV ({exc})")
+                    return None
                 if "id" not in nodes.columns or not {"x", "y"} <= set(nodes.columns):
                     rep.add(nodes_path.name, "expected columns 'id', 'x', 'y'")
                     return None
@@ -236,3 +248,29 @@ def _infer_text_col(s: pd.Series) -> pd.Series:
             return num.astype("int64")
         return num.astype("float64")
     return _to_str(s)
+
+
+#: Encodings tried, in order, for a county CSV when ``county.toml`` names none: UTF-8 (with or
+#: without the byte-order mark Excel writes), then GB 18030 (a superset of GBK / GB 2312, what
+#: Excel on Chinese Windows saves "CSV" as).
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _read_csv(path: Path, encoding=None, **kw) -> pd.DataFrame:
+    """A county CSV in ``encoding`` (from ``county.toml``), else the first of :data:`CSV_ENCODINGS`
+    that decodes it; a :class:`yingji.YingjiWarning` says when it was not UTF-8."""
+    if encoding:
+        return pd.read_csv(path, encoding=encoding, **kw)
+    raw = Path(path).read_bytes()
+    last = None
+    for enc in CSV_ENCODINGS:
+        try:
+            raw.decode(enc)
+        except UnicodeDecodeError as exc:
+            last = exc
+            continue
+        if enc != "utf-8-sig":
+            warnings.warn(f"{Path(path).name} is not UTF-8: read as {enc.upper()} (set encoding = \"{enc}\" "
+                          f"in county.toml to say so, or save the file as UTF-8).", YingjiWarning, stacklevel=4)
+        return pd.read_csv(io.BytesIO(raw), encoding=enc, **kw)
+    raise last
