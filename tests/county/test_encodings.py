@@ -53,3 +53,17 @@ def test_undecodable_file_named(county_folder):
     (d / "stations.csv").write_bytes(b"id,x\\n\\xff\\xfe\\xfa,1\\n" + bytes([0x81, 0x20]))
     with pytest.raises(ValidationError, match="stations.csv: cannot be read as CSV"):
         yj.County.load(d)
+
+
+def test_an_empty_node_cell_means_snap_me(county_folder):
+    """A station typed into stations.csv with x, y but no node is snapped, like a missing column."""
+    c, d = county_folder
+    p = d / "stations.csv"
+    lines = p.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = dict(zip(header, lines[1].split(",")))
+    row.update({"id": "S9", "node": "", "name": "新站"})
+    lines.append(",".join(row.get(h, "") for h in header))
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = yj.County.load(d)
+    assert got.stations.loc["S9", "node"] == got.stations.loc[lines[1].split(",")[0], "node"]

@@ -328,6 +328,26 @@ class _Checks:
                 continue
             if known is None:
                 known = set(np.asarray(net.node_ids).tolist())
+            # an empty 'node' cell means "snap me", as a missing column does (a new row typed in
+            # by hand): rows with coordinates get their nearest node
+            if nk == "label_int":
+                empty = (df["node"] == -1).to_numpy() & (-1 not in known)
+            else:
+                empty = df["node"].isna().to_numpy() | (df["node"].astype(str).str.strip() == "").to_numpy()
+            if empty.any() and {"x", "y"} <= set(df.columns):
+                xy = df.loc[empty, ["x", "y"]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+                ok = np.isfinite(xy).all(axis=1)
+                if ok.any():
+                    kw = {} if max_snap is None else {"max_snap": float(max_snap)}
+                    try:
+                        snapped = np.asarray(net.snap(xy[ok, 0], xy[ok, 1], **kw))
+                    except ValidationError as exc:
+                        rep.add(where[name], f"snapping the rows without a node failed: {exc}")
+                        continue
+                    idx = df.index[np.nonzero(empty)[0][ok]]
+                    col = df["node"].astype(object)
+                    col.loc[idx] = snapped.tolist()
+                    df["node"] = col.astype("int64" if nk == "label_int" else "str")
             bad = ~df["node"].isin(known).to_numpy()
             if bad.any():
                 rep.add(where[name], f"node(s) {sorted(set(df['node'][bad].tolist()))[:8]} "
