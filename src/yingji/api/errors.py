@@ -6,18 +6,10 @@ from yingji.api.envelope import _MAX_MESSAGE, _MAX_PROBLEM, _json_safe, _short
 from yingji.exceptions import InfeasibleError, SolverError, ValidationError, YingjiError
 
 
-class BadRequest(YingjiError):
-    """A request that does not follow the request schema (or names what is not there).
-
-    Attributes
-    ----------
-    problems : list of str
-        One entry per problem found.
-    """
-
-    def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.problems = list(problems) if problems else [message]
+class BadRequest(ValidationError):
+    """A request that does not follow the request schema (or names what is not there): a
+    :class:`yingji.ValidationError` of the JSON API (its ``problems`` list one entry per problem),
+    reported with the error type ``"BadRequest"``."""
 
 
 def _error(exc: BaseException) -> dict:
