@@ -96,13 +96,56 @@ def check_finite_nonneg(
             )
 
 
-#: Text read as True / False in a yes-no column (case-insensitive; Chinese 是 / 否).
-TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "是"})
-FALSE_TEXT = frozenset({"false", "f", "no", "n", "0", "否", ""})
+#: Text read as True / False in a yes-no cell (case-insensitive; Chinese 是/否, 有/无). The one
+#: vocabulary of the county tables, the compliance rules and the reported evidence; an empty cell
+#: is False in a yes-no column (:func:`to_bool`) and missing in a reported value (:func:`parse_yes_no`).
+TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "是", "有"})
+FALSE_TEXT = frozenset({"false", "f", "no", "n", "0", "否", "无"})
+
+
+def parse_yes_no(value, *, extra_true=(), extra_false=()):
+    """One yes/no value: a bool, a number (0 is False), or a word of :data:`TRUE_TEXT` /
+    :data:`FALSE_TEXT` (plus ``extra_true`` / ``extra_false``).
+
+    Returns
+    -------
+    bool or None
+        None for a missing value (None, NaN, empty text).
+
+    Raises
+    ------
+    ValueError
+        For text that is none of these, naming the value.
+
+    Examples
+    --------
+    >>> parse_yes_no("是"), parse_yes_no(" No "), parse_yes_no(0.0), parse_yes_no("")
+    (True, False, False, None)
+    >>> parse_yes_no("done", extra_true={"done"})
+    True
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return None if np.isnan(float(value)) else bool(value != 0)
+    s = str(value).strip().lower()
+    if not s:
+        return None
+    if s in TRUE_TEXT or s in extra_true:
+        return True
+    if s in FALSE_TEXT or s in extra_false:
+        return False
+    try:
+        return float(s) != 0
+    except ValueError:
+        raise ValueError(f"not a yes/no value: {value!r}") from None
 
 
 def to_bool(series) -> tuple[np.ndarray, list]:
-    """Booleans from bool / 0-1 / yes-no text (:data:`TRUE_TEXT`, :data:`FALSE_TEXT`).
+    """Booleans of a yes-no column: bool, 0/1 or a word of :data:`TRUE_TEXT` / :data:`FALSE_TEXT`
+    (an empty cell is False).
 
     Returns
     -------
@@ -119,8 +162,8 @@ def to_bool(series) -> tuple[np.ndarray, list]:
         elif isinstance(v, (int, np.integer, float, np.floating)) and not (isinstance(v, float) and np.isnan(v)) \
                 and float(v) in (0.0, 1.0):
             out[k] = bool(v)
-        elif isinstance(v, str) and v.strip().lower() in TRUE_TEXT | FALSE_TEXT:
-            out[k] = v.strip().lower() in TRUE_TEXT
+        elif isinstance(v, str) and (t := v.strip().lower()) in TRUE_TEXT | FALSE_TEXT | {""}:
+            out[k] = t in TRUE_TEXT
         else:
             bad.append(k)
     return out, bad
