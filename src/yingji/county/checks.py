@@ -249,6 +249,9 @@ class _Checks:
         for k, v in meta.items():
             if k == "time_limits" and isinstance(v, Mapping):
                 out["time_limits"] = {**out["time_limits"], **dict(v)}
+            elif k == "time_limits":
+                rep.add("county.toml", f"[time_limits] must be a table of seconds (solve, "
+                        f"demo_section), got {type(v).__name__} {v!r}"[:200])
             else:
                 out[k] = v
         try:
