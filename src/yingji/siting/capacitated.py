@@ -106,7 +106,21 @@ def location_cost(cost, allocation, fixed_cost, sites=None) -> float:
     ci = prepare_cost(cost, "location_cost", probs=probs)
     f = _vector(fixed_cost, ci.m, "fixed_cost", "location_cost", probs)
     probs.raise_if_any()
-    X = sp.csr_matrix(allocation, dtype=float)
+    try:
+        X = sp.csr_matrix(allocation, dtype=float)
+    except (TypeError, ValueError) as exc:
+        probs.param("allocation", f"a {ci.n} × {ci.m} array of shares", f"values that are not numbers "
+                    f"({str(exc)[:60]})")
+        probs.raise_if_any()
+    if X.shape != (ci.n, ci.m):
+        probs.param("allocation", f"a {ci.n} × {ci.m} array of shares (the shape of 'cost')",
+                    f"an array with shape {X.shape}")
+    elif X.nnz and not (np.isfinite(X.data).all() and (X.data >= 0).all()):
+        probs.param("allocation", "shares that are finite and non-negative", "NaN, inf or negative shares")
+    if sites is not None:
+        from yingji.siting._inputs import check_fixed
+        sites = check_fixed(sites, ci.m, probs, labels=ci.col_ids, name="sites")
+    probs.raise_if_any()
     if sites is None:
         sites = np.unique(X.nonzero()[1])
     Xc = X.tocoo()
