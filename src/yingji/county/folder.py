@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import shutil
+import tempfile
 import tomllib
 import warnings
 from pathlib import Path
@@ -164,7 +167,15 @@ class _Folder:
         Raises
         ------
         ValidationError
-            Bad ``network_format``, or ``overwrite=False`` and a county is there.
+            Bad ``network_format``, ``folder`` is a file, or ``overwrite=False`` and a county
+            is there.
+
+        Notes
+        -----
+        The files are written to a temporary folder beside ``folder`` first and moved in place
+        only when all of them were written, so a failed save leaves no half-written folder
+        (a new folder appears in one rename; in an existing one, files other than the
+        county's own are left alone).
         """
         if network_format not in ("csv", "graphml"):
             raise ValidationError(f"The 'network_format' parameter of County.save must be "
@@ -173,7 +184,24 @@ class _Folder:
         if not overwrite and (folder / "county.toml").exists():
             raise ValidationError(f"The 'folder' parameter of County.save must not hold a county "
                                   f"when overwrite=False. Got {str(folder)!r} instead.")
-        folder.mkdir(parents=True, exist_ok=True)
+        if folder.exists() and not folder.is_dir():
+            raise ValidationError(f"The 'folder' parameter of County.save must be a folder. Got "
+                                  f"{str(folder)!r} instead, which is a file.")
+        # written to a temporary folder beside the target, then moved in place: a save that
+        # fails (a full disk, a value TOML cannot hold) leaves no half-written county behind
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.saving-", dir=folder.parent))
+        tmp.chmod(0o755)  # mkdtemp makes it private (0700); a county folder is not
+        try:
+            self._write_folder(tmp, network_format)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _move_into(tmp, folder)
+        return folder
+
+    def _write_folder(self, folder: Path, network_format: str) -> None:
+        """Every file of the county into ``folder`` (a fresh, empty one)."""
         meta = dict(self.meta)
         dtypes = {}
         for name, spec in TABLES.items():
@@ -183,8 +211,6 @@ class _Folder:
                 dtypes[name] = extra
             path = folder / f"{name}.csv"
             if len(df) == 0 and not extra:
-                if path.exists():
-                    path.unlink()
                 continue
             out = df.copy()
             for c in out.columns:
@@ -198,9 +224,6 @@ class _Folder:
         if self.network is not None:
             edges, nodes, directed = _network_frames(self.network)
             meta["network"] = {"directed": directed}
-            for stale in ("roads.csv", "nodes.csv", "roads.graphml"):
-                if (folder / stale).exists():
-                    (folder / stale).unlink()
             if network_format == "csv":
                 meta["network"].update(roads="roads.csv", nodes="nodes.csv")
                 e = edges.copy()
@@ -222,7 +245,32 @@ class _Folder:
         if dtypes:
             meta["dtypes"] = {f"{t}.{c}": k for t, m in dtypes.items() for c, k in m.items()}
         (folder / "county.toml").write_text(_toml_dumps(meta), encoding="utf-8")
-        return folder
+
+
+#: Files :meth:`County.save` owns in a folder: replaced (or removed when the county has no such
+#: table) on every save; any other file there is left alone.
+_OWNED = ("county.toml", "roads.csv", "nodes.csv", "roads.graphml") + tuple(f"{n}.csv" for n in TABLES)
+
+
+def _move_into(tmp: Path, folder: Path) -> None:
+    """Put the files written in ``tmp`` in place: a new folder is ``tmp`` renamed (atomic); an
+    existing one gets each file replaced (``os.replace``) only after all were written, and the
+    county files this save did not write removed."""
+    if not folder.exists():
+        try:
+            os.replace(tmp, folder)
+            return
+        except OSError:  # created meanwhile: fall through to the file-by-file move
+            pass
+    written = {p.name for p in tmp.iterdir()}
+    try:
+        for name in sorted(written):
+            os.replace(tmp / name, folder / name)
+        for name in _OWNED:
+            if name not in written and (folder / name).exists():
+                (folder / name).unlink()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _restore_text_col(s: pd.Series, kind: str) -> pd.Series:

@@ -18,13 +18,14 @@ from yingji.county.connectivity import _Connectivity
 from yingji.county.folder import _Folder
 from yingji.county.jsondoc import _JsonDoc
 from yingji.county.roads import _node_kind
+from yingji.county.snaplimit import _SnapReport
 from yingji.county.specs import TABLES
 from yingji.exceptions import ValidationError
 
 __all__ = ["County"]
 
 
-class County(_Checks, _Connectivity, _Folder, _JsonDoc):
+class County(_Checks, _Connectivity, _Folder, _JsonDoc, _SnapReport):
     """A county: road network, located tables and reported figures.
 
     Parameters
@@ -45,8 +46,12 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         other keys, as in ``county.toml``.
     max_snap : float, optional
         Largest distance (metres) between a point and the node it snaps to; farther
-        points are an error naming them. Default: ``meta["max_snap_m"]`` if given, else
-        no limit.
+        points are an error naming their table, ids and distances. Default:
+        ``meta["max_snap_m"]`` if given, else
+        :func:`~yingji.county.snaplimit.default_max_snap` (5 km, or 5 % of the diagonal of
+        the network's extent when that is larger). ``float("inf")`` or ``"none"``: no limit.
+        The limit in force is ``county.max_snap_m``; ``county.snap_distances()`` lists how
+        far each located row lies from its node.
 
     Raises
     ------
@@ -54,7 +59,9 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         Listing every problem found: missing columns, values of the wrong type,
         duplicate or empty ids, unknown classes, ``units.station`` not in
         ``stations``, ``stock.depot``/``stock.item`` not in ``depots``/``items``,
-        ``node`` values not in the network.
+        ``node`` values not in the network, points beyond the snap limit, coordinates that
+        look like longitude/latitude degrees on a network in projected metres
+        (:func:`~yingji.county.snaplimit.degree_rows`).
 
     See Also
     --------
@@ -131,8 +138,9 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         ----------
         **changes
             Table name -> DataFrame, ``network=``, ``meta=`` (merged into the current
-            meta). Located tables without a ``node`` column are snapped again; when the
-            network changes, every located table is snapped again.
+            meta), ``max_snap=`` (metres, for this call's snapping; default as in
+            :class:`County`). Located tables without a ``node`` column are snapped again;
+            when the network changes, every located table is snapped again.
 
         Returns
         -------
@@ -151,6 +159,7 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         >>> bool(c2.demand["urban"].all()), len(c.demand) > len(c2.demand)
         (True, True)
         """
+        max_snap = changes.pop("max_snap", None)
         unknown = sorted(set(changes) - set(TABLES) - {"network", "meta"})
         if unknown:
             raise ValidationError(
@@ -163,7 +172,7 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
             kw = {n: (t.drop(columns="node") if TABLES[n].located and "node" in t.columns else t)
                   for n, t in kw.items()}
         kw.update(changes)
-        return County(net, meta=meta, _func="County.replace", **kw)
+        return County(net, meta=meta, max_snap=max_snap, _func="County.replace", **kw)
 
     # ---- display ------------------------------------------------------------------
     def summary(self) -> str:
