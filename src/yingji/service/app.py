@@ -172,7 +172,8 @@ async def health(request: Request):
     s = _state(request)
     return {"status": "ok", "version": __version__, "api_version": API_VERSION,
             "runner": "dask" if s.config.dask else f"processes ({s.config.workers})",
-            "draining": s.draining}
+            "draining": s.draining, "workers": s.runner.describe(),
+            "jobs": await run_in_threadpool(s.store.counts)}
 
 
 @v1.post("/requests")

@@ -115,6 +115,11 @@ class LocalRunner:
         with self._lock:
             return [w.job for w in self._workers if w.job]
 
+    def describe(self) -> list[dict]:
+        """``[{"pid", "job"}]`` per worker process (``job`` None when idle)."""
+        with self._lock:
+            return [{"pid": w.proc.pid, "job": w.job} for w in self._workers]
+
     def drain(self, grace: float) -> None:
         """Take no new job; wait ``grace`` seconds for running ones, then mark the rest
         ``interrupted`` (they can be resubmitted); stop the workers."""
@@ -302,6 +307,10 @@ class DaskRunner:
     def running(self) -> list[str]:
         with self._lock:
             return list(self._futures)
+
+    def describe(self) -> list[dict]:
+        """``[{"pid": None, "job"}]`` per submitted task (dask workers are not ours)."""
+        return [{"pid": None, "job": j} for j in self.running()]
 
     def drain(self, grace: float) -> None:
         self._draining = True
