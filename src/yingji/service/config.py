@@ -6,7 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
-from yingji._validation import Interval, check_param
+from yingji._validation import Interval, Problems, check_param
 from yingji.exceptions import ValidationError
 
 __all__ = ["ServiceConfig", "default_data_dir", "is_loopback", "read_token"]
@@ -89,17 +89,18 @@ class ServiceConfig:
     drain_seconds: float = 30.0
 
     def __post_init__(self):
-        f = "yingji serve"
         object.__setattr__(self, "data", Path(self.data).expanduser() if self.data is not None
                            else default_data_dir())
-        check_param(f, "port", self.port, Interval(int, 0, 65535))
-        check_param(f, "workers", self.workers, Interval(int, 1, 256))
-        check_param(f, "max_body", self.max_body, Interval(int, 1024, None))
-        check_param(f, "request_time_limit", self.request_time_limit,
-                    Interval(float, 0, None, closed="neither"))
-        check_param(f, "job_time_limit", self.job_time_limit,
-                    Interval(float, 0, None, closed="neither"))
-        check_param(f, "drain_seconds", self.drain_seconds, Interval(float, 0, None))
+        probs = Problems("yingji serve")
+        positive = Interval(float, 0, None, closed="neither")
+        for name, value, c in (("port", self.port, Interval(int, 0, 65535)),
+                               ("workers", self.workers, Interval(int, 1, 256)),
+                               ("max_body", self.max_body, Interval(int, 1024, None)),
+                               ("request_time_limit", self.request_time_limit, positive),
+                               ("job_time_limit", self.job_time_limit, positive),
+                               ("drain_seconds", self.drain_seconds, Interval(float, 0, None))):
+            check_param(probs, name, value, c)
+        probs.raise_if_any()
         if self.token is None and not is_loopback(self.host):
             raise ValidationError(
                 f"yingji serve refuses to listen on {self.host!r} without a token: any machine "
