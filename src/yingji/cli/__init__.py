@@ -5,7 +5,7 @@
 
 Faces layer. The commands and demo sections live in the modules of this package, listed in
 :data:`SECTION_MODULES` (``yingji.cli.fire``, ``.teams``, ``.supplies``, ``.simulation``,
-``.shelters``, ``.compliance``, ``.planning``); each calls the domain's public functions and adds
+``.shelters``, ``.compliance``, ``.planning``, ``.serve``); each calls the domain's public functions and adds
 to the registries of :mod:`yingji.cli._registry` when this package imports it. No domain module
 imports the CLI.
 
@@ -211,6 +211,7 @@ SECTION_MODULES = (
     "yingji.cli.shelters",
     "yingji.cli.compliance",
     "yingji.cli.planning",
+    "yingji.cli.serve",
 )
 
 
