@@ -116,6 +116,7 @@ def apply_font(fig) -> None:
 
 
 _SVG_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
+_SVG_META = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 
 def to_svg(fig) -> str:
@@ -127,6 +128,7 @@ def to_svg(fig) -> str:
     with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "yingji"}):
         fig.savefig(buf, format="svg", dpi=150)
     svg = _SVG_HEAD.sub("", buf.getvalue(), count=1)
+    svg = _SVG_META.sub("", svg, count=1)  # RDF metadata: namespace URLs, no content
     return svg.replace("<svg ", '<svg role="img" ', 1)
 
 

@@ -37,7 +37,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "urban_area": ("Urban built-up area", "城区建成区面积"),
     "demand_points": ("Demand points", "需求点"), "townships": ("Townships", "乡镇"),
     "road_network": ("Road network", "道路网络"), "nodes": ("nodes", "个节点"),
-    "edges": ("road segments", "条路段"), "incidents": ("Incidents per year", "年均警情"),
+    "edges": ("road segments", "条路段"), "incidents": ("Incidents", "警情"),
+    "times_computed": ("{n} travel times computed in {s} s", "计算行车时间 {n} 个,用时 {s} 秒"),
     "tables": ("Tables", "数据表"), "crs": ("Coordinate system", "坐标系"),
     # map
     "map": ("County map", "县域地图"), "map_roads": ("roads", "道路"),
