@@ -83,7 +83,7 @@ def repr_html(obj, lang: str = "en", *, with_map: bool = True) -> str:
                 drawer(fig.subplots(), fl)
                 from yingji._render import Figure
 
-                blocks.append(Figure(to_svg(fig)))
+                blocks.append(Figure(to_svg(fig, dpi=90)))
             except Exception as exc:  # noqa: BLE001 - a display must not raise; say why
                 from yingji._render import Para
 
@@ -95,7 +95,7 @@ def displayable(cls):
     """Class decorator: a short ``__repr__`` and ``_repr_html_`` (keeps an own ``__repr__``
     when the class body defines one)."""
     own = cls.__dict__.get("__repr__")
-    code = getattr(own, "__code__", None)
+    code = getattr(getattr(own, "__wrapped__", own), "__code__", None)
     if own is None or (code is not None and code.co_filename.startswith("<")):  # dataclass's
         cls.__repr__ = short_repr
     if "_repr_html_" not in cls.__dict__:

@@ -119,14 +119,14 @@ _SVG_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
 _SVG_META = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 
-def to_svg(fig) -> str:
+def to_svg(fig, dpi: int = 150) -> str:
     """The figure as inline SVG markup (text as paths; no XML prolog)."""
     import matplotlib
 
     apply_font(fig)
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "yingji"}):
-        fig.savefig(buf, format="svg", dpi=150)
+        fig.savefig(buf, format="svg", dpi=dpi)
     svg = _SVG_HEAD.sub("", buf.getvalue(), count=1)
     svg = _SVG_META.sub("", svg, count=1)  # RDF metadata: namespace URLs, no content
     return svg.replace("<svg ", '<svg role="img" ', 1)

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji.dispatch.inputs import _TOL, _Inputs
 from yingji.dispatch.shortfalls import _shortfalls
 from yingji.results import to_jsonable
 
 
+@displayable
 @dataclass(frozen=True)
 class DispatchPlan:
     """Which units go to which incidents.

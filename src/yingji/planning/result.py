@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji.planning.formatting import (
     _indent,
     _money,
@@ -45,6 +46,7 @@ def _empty_items() -> pd.DataFrame:
                                       else object) for c in ITEM_COLUMNS})
 
 
+@displayable
 @dataclass(frozen=True)
 class PlanSection:
     """One part of a :class:`CountyPlan` (frozen).

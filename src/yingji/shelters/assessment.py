@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions, to_bool
@@ -37,6 +38,7 @@ from yingji.siting.assignment import _FLOW_TOL, _assign, _check_method
 __all__ = ["assess", "ShelterAssessment"]
 
 
+@displayable
 @dataclass(frozen=True)
 class ShelterAssessment:
     """Shelter provision of a county: ratios, assignment, unsheltered people, rules.

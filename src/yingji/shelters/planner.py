@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._executor import as_executor
 from yingji._deadline import Deadline
@@ -38,6 +39,7 @@ from yingji.siting.assignment import _FLOW_TOL, _assign, _check_method
 __all__ = ["plan", "ShelterPlan"]
 
 
+@displayable
 @dataclass(frozen=True)
 class ShelterPlan:
     """New shelter sites and what they achieve.

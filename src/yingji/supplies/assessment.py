@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
@@ -19,6 +20,7 @@ from yingji.supplies.inputs import _as_date, _check_stock, _expiry, _minutes, _t
 from yingji.supplies.norms import _norms, _townships, requirements
 
 
+@displayable
 @dataclass(frozen=True)
 class SupplyAssessment:
     """Stock against norms per depot and item, reach within the delivery limit, rule checks.

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._validation import Interval, check_param
 from yingji._deadline import Deadline
@@ -28,6 +29,7 @@ from yingji.teams.inputs import _get_table, _times_matrix
 from yingji.teams.skills import _TOL, _split
 
 
+@displayable
 @dataclass(frozen=True)
 class BasePlan:
     """New team bases that close the reach gaps.
