@@ -61,10 +61,13 @@ command(
 
 
 @demo_section("Plan: what to build or buy (fire stations, shelters, team bases, stock)",
-              time_limit=90, full_time_limit=300, order=950)
-def _demo_plan(county, args) -> str:
+              time_limit=90, full_time_limit=300, order=950, key="demo_plan")
+def _demo_plan(county, args):
+    from yingji.planning.document import document
+
     full = bool(getattr(args, "full", False))
     tl = 60.0 if full else 10.0
     p = plan(county, time_limit=tl, seed=0, n_scenarios=5 if full else 3,
              shelter_curve_points=3 if full else 0)
-    return p.summary()
+    doc = document(p, getattr(args, "lang", "en"), plots=bool(getattr(args, "figures", False)))
+    return list(doc.sections)

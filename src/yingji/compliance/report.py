@@ -125,8 +125,8 @@ def _rule_cells(row: dict, lang: str) -> list:
     basis = L.get(row["basis"], "") if row["basis"] else L["none"]
     if row.get("discrepancy"):
         basis += " ⚠"
-    return [row["rule_id"], _rule_name(row, lang), format_value(row["value"], lang),
-            _threshold_text(row, lang), _unit(row, lang), _status(row["status"], lang),
+    return [(row["rule_id"], "nw"), _rule_name(row, lang), format_value(row["value"], lang),
+            (_threshold_text(row, lang), "nw"), _unit(row, lang), _status(row["status"], lang),
             basis, L.get(row["veto"], row["veto"]), row["source"], row["confidence"]]
 
 
@@ -174,8 +174,8 @@ def _fix_first_table(rep, lang: str) -> Table | None:
     if not len(ff):
         return None
     recs = ff.to_dict(orient="records")
-    rows = tuple((r["rule_id"], _rule_name(r, lang), format_value(r["value"], lang),
-                  _threshold_text(r, lang), _unit(r, lang), _shortfall_text(r, lang),
+    rows = tuple(((r["rule_id"], "nw"), _rule_name(r, lang), format_value(r["value"], lang),
+                  (_threshold_text(r, lang), "nw"), _unit(r, lang), _shortfall_text(r, lang),
                   L.get(r["veto"], r["veto"]), r["source"], r["confidence"]) for r in recs)
     return Table((L["rule"], L["name"], L["value"], L["threshold"], L["unit"], L["shortfall"],
                   L["veto"], L["source"], L["confidence"]), rows,

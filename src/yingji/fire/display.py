@@ -11,7 +11,7 @@ import pandas as pd
 
 from yingji._render import Table
 from yingji._render.fmt import count, money, number, percent, quantity
-from yingji._render.messages import t
+from yingji._render.messages import MESSAGES, t
 
 __all__ = ["assessment_summary", "plan_summary", "stations_table", "draw_map"]
 
@@ -67,7 +67,9 @@ def plan_summary(p, lang: str = "en") -> dict:
                                                       if not p.optimal else "")),
     ]
     cmp = p.compare()
-    rows = tuple((str(k), number(r["before"], lang=lang), number(r["after"], lang=lang))
+    rows = tuple((t("cmp_" + str(k), lang) if "cmp_" + str(k) in MESSAGES else str(k),
+                  percent(r["before"]) if str(k).endswith("_share") else number(r["before"], lang=lang),
+                  percent(r["after"]) if str(k).endswith("_share") else number(r["after"], lang=lang))
                  for k, r in cmp.iterrows())
     tables = [Table((t("figure", lang), t("before", lang), t("after", lang)), rows, ("l", "r", "r"))]
     if p.n_new:

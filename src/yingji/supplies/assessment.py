@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.fmt import number as _number
 from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
@@ -76,7 +77,7 @@ class SupplyAssessment:
         for _, r in short.sort_values("shortfall", ascending=False).head(8).iterrows():
             lines.append(f"  {r['depot']} {r['item']}: stock {r['stock']:,.0f} < required {r['required']:,.0f}")
         for _, r in self.rules.iterrows():
-            lines.append(f"  {r['rule']} {r['metric']} = {r['value']:.4g} {r['operator']} {r['threshold']:g} {r['unit']}: "
+            lines.append(f"  {r['rule']} {r['metric']} = {_number(r['value'])} {r['operator']} {_number(r['threshold'])} {r['unit']}: "
                          + ("pass" if r["passed"] else "FAIL"))
         return "\n".join(lines)
 
