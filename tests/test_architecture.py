@@ -21,7 +21,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 #: Layers, bottom up: module-name prefixes (a dotted prefix matches the module and its submodules).
 LAYERS = [
     ("base", ("yingji._version", "yingji.exceptions", "yingji._validation", "yingji.results",
-              "yingji.config", "yingji._deadline", "yingji._fork", "yingji._executor", "yingji.profiles")),
+              "yingji.config", "yingji._deadline", "yingji._fork", "yingji._executor", "yingji.profiles",
+              "yingji._render")),
     ("solvers · kernels", ("yingji.solvers", "yingji._kernels")),
     ("network · county", ("yingji.network", "yingji.osm", "yingji._crs", "yingji.county",
                           "yingji._odtimes", "yingji.datasets")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from yingji.county.checks import _Checks, _coerce_table, _Report
@@ -194,6 +195,55 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         """One row per table: its name and number of rows."""
         return pd.DataFrame({"table": list(TABLES), "rows": [len(getattr(self, n))
                                                              for n in TABLES]})
+
+    def _summary_(self, lang: str = "en") -> dict:
+        """Facts a planner reads first (notebook display, the demo's county section)."""
+        from yingji._render.fmt import count, km2, quantity
+        from yingji._render.messages import t
+
+        d = self.demand
+        pop = d["population"].to_numpy(float) if len(d) else np.zeros(0)
+        urban = d["urban"].to_numpy(bool) if len(d) else np.zeros(0, bool)
+        area = d["area_m2"].to_numpy(float) if len(d) else np.zeros(0)
+        facts = [(t("county", lang), str(self.meta.get("name") or "—")),
+                 (t("area", lang), quantity(self.meta.get("area_km2"), "km2", digits=1, lang=lang)),
+                 (t("population", lang), count(pop.sum(), "人", lang=lang)),
+                 (t("urban_population", lang), count(pop[urban].sum(), "人", lang=lang)),
+                 (t("urban_area", lang), km2(np.nansum(area[urban]), lang=lang)),
+                 (t("rural_population", lang), count(pop[~urban].sum(), "人", lang=lang)),
+                 (t("demand_points", lang), count(len(d), lang=lang)),
+                 (t("townships", lang), count(d["township"].nunique() if "township" in d.columns
+                                              else 0, lang=lang))]
+        if self.network is not None:
+            facts.append((t("road_network", lang),
+                          f"{count(self.network.n_nodes, 'nodes', lang=lang)}, "
+                          f"{count(self.network.n_edges, 'edges', lang=lang)}"))
+        if "incidents_per_year" in d.columns:
+            facts.append((t("incidents", lang), quantity(d["incidents_per_year"].sum(),
+                                                         "per_year", digits=0, lang=lang)))
+        facts.append((t("fire_stations", lang), count(len(self.stations), lang=lang)))
+        facts.append((t("shelters", lang), count(len(self.shelters), lang=lang)))
+        facts.append((t("crs", lang), str(self.meta.get("crs") or "—")))
+        return {"title": f"County {self.meta.get('name') or ''}".strip() if lang == "en"
+                else f"{self.meta.get('name') or ''}", "facts": facts}
+
+    def _map_(self, ax, lang: str = "en"):
+        from yingji._render.maps import county_map
+
+        return county_map(self, ax=ax, lang=lang, shelters=True, townships=True)
+
+    def plot(self, ax=None, *, lang: str = "en", **kw):
+        """The county map (needs matplotlib): roads by class, station districts and service
+        areas (4 minutes of driving), demand not reached, shelters, township names, km axes with
+        a scale bar and north arrow (:func:`yingji._render.maps.county_map`; ``kw`` go to it)."""
+        from yingji._render.maps import county_map
+
+        return county_map(self, ax=ax, lang=lang, **{"shelters": True, **kw})
+
+    def _repr_html_(self) -> str:
+        from yingji._render.display import repr_html
+
+        return repr_html(self)
 
     def __repr__(self) -> str:
         n = self.network.n_nodes if self.network is not None else 0

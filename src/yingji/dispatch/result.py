@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji.dispatch.inputs import _TOL, _Inputs
 from yingji.dispatch.shortfalls import _shortfalls
 from yingji.results import to_jsonable
 
 
+@displayable
 @dataclass(frozen=True)
 class DispatchPlan:
     """Which units go to which incidents.
@@ -117,7 +120,7 @@ class DispatchPlan:
     def summary(self) -> str:
         """A short paragraph a person reads."""
         s = (f"Dispatch ({self.objective}, {self.method}, {self.status}): {len(self.assignments)} units sent, "
-             f"weighted minutes {self.total_weighted_minutes:.4g}, latest arrival {self.latest_minutes:.3g} min, "
+             f"weighted minutes {_number(self.total_weighted_minutes)}, latest arrival {self.latest_minutes:.3g} min, "
              f"{self.late_units} late")
         if self.missing_units or len(self.shortfalls):
             short = ", ".join(f"{r.incident}: {r.missing:g} {r.type} ({r.reason})"

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji.fire.assessment import _pct
@@ -18,6 +19,7 @@ from yingji.results import to_jsonable
 from yingji.solvers import ModelBuilder
 
 
+@displayable
 @dataclass(frozen=True)
 class ApparatusPlan:
     """Engines and ladder trucks placed at open stations (FLEET; built by :func:`place_apparatus`).

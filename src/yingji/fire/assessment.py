@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 from yingji import config
+from yingji._render.display import displayable
 from yingji._kernels.fire import _district_totals, _kth_arrival, _nearest_station
 from yingji._validation import Interval, Problems, check_param
 from yingji.exceptions import ValidationError
+from yingji.fire import display as _display
 from yingji.fire.inputs import _Demand, _prepare, _times
 from yingji.fire.standard import FireStandard
 from yingji.results import to_jsonable
@@ -61,6 +63,7 @@ def _venue_kind(kind: str) -> str:
     return "other"
 
 
+@displayable
 @dataclass(frozen=True)
 class FireAssessment:
     """Fire stations measured against a standard (frozen; built by :func:`assess`).
@@ -203,33 +206,24 @@ class FireAssessment:
         lines.append("Overall: " + ("COMPLIANT" if self.compliant else "NOT COMPLIANT") + ".")
         return "\n".join(lines)
 
-    def plot(self, ax=None, *, demand_xy=None, station_xy=None):
-        """District map coloured by station, points not reached marked ``x`` (needs matplotlib).
+    def plot(self, ax=None, *, lang: str = "en"):
+        """The county map style (needs matplotlib): demand points reached / not reached within
+        the driving budget, the stations; km axes, scale bar and north arrow."""
+        from yingji._render.figures import new_figure
 
-        Coordinates come from the ``x``/``y`` columns kept in ``points`` / ``stations``.
-        """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:  # pragma: no cover - optional extra
-            raise ImportError("FireAssessment.plot needs matplotlib: pip install 'yingji[plot]'") from exc
         if ax is None:
-            _, ax = plt.subplots(figsize=(7, 7))
-        pts, st = self.points, self.stations
-        codes = pd.Categorical(pts["station"].astype(object).where(pts["station"].notna(), None),
-                               categories=list(st.index)).codes
-        inscope = pts["in_scope"].to_numpy(bool)
-        ax.scatter(pts["x"][inscope], pts["y"][inscope], c=codes[inscope], cmap="tab20", s=14,
-                   label="in-scope points (colour = district)")
-        ax.scatter(pts["x"][~inscope], pts["y"][~inscope], c="lightgrey", s=8, label="rural points")
-        unc = pts.index.isin(self.uncovered)
-        ax.scatter(pts["x"][unc], pts["y"][unc], marker="x", c="red", s=30, label="not reached")
-        ax.scatter(st["x"], st["y"], marker="^", c="black", s=80, label="stations")
-        for i, r in st.iterrows():
-            ax.annotate(str(i), (r["x"], r["y"]), fontsize=8)
-        ax.set_aspect("equal")
-        ax.set_title(f"Fire districts ({self.standard.name}, {self.travel_budget:g} min)")
-        ax.legend(loc="best", fontsize=7)
+            ax = new_figure(8.6, 6.4, lang).subplots()
+        ax = _display.draw_map(self, ax, lang)
+        ax.set_title(f"Fire districts ({self.standard.name}, {self.travel_budget:g} min)"
+                     if lang == "en" else f"消防站辖区({self.standard.name},{self.travel_budget:g}分钟)",
+                     fontsize=10)
         return ax
+
+    def _summary_(self, lang: str = "en") -> dict:
+        return _display.assessment_summary(self, lang)
+
+    def _map_(self, ax, lang: str = "en"):
+        return _display.draw_map(self, ax, lang)
 
 
 def _fmt(x: float) -> str:

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from yingji import config
+from yingji._render.display import displayable
+from yingji.fire import display as _display
 from yingji._validation import MIP_GAP, TIME_LIMIT, Interval, check_param
 from yingji._deadline import Deadline
 from yingji._validation import describe_positions
@@ -27,6 +29,7 @@ from yingji.results import to_jsonable
 from yingji.solvers import gap_of
 
 
+@displayable
 @dataclass(frozen=True)
 class FirePlan:
     """New fire stations that bring a county to the standard (frozen; built by :func:`plan`).
@@ -129,16 +132,23 @@ class FirePlan:
             rows["full_alarm_percentile_minutes"] = (b.full_alarm_percentile, a.full_alarm_percentile)
         return pd.DataFrame(rows, index=["before", "after"], dtype=object).T.rename_axis("figure")
 
-    def plot(self, ax=None):
-        """The districts after the plan, new stations starred (needs matplotlib)."""
-        ax = self.after.plot(ax)
-        new = self.after.stations.loc[[i for i in self.new_stations if i in self.after.stations.index]]
-        if len(new):
-            ax.scatter(new["x"], new["y"], marker="*", c="gold", edgecolors="black", s=180, label="new stations")
-            ax.legend(loc="best", fontsize=7)
+    def plot(self, ax=None, *, lang: str = "en"):
+        """The plan on the county map style (needs matplotlib): new stations starred, demand
+        reached / not reached after the plan."""
+        from yingji._render.figures import new_figure
+
+        if ax is None:
+            ax = new_figure(8.6, 6.4, lang).subplots()
+        ax = _display.draw_map(self.after, ax, lang, self.new_stations)
         ax.set_title(f"Fire plan: {self.n_new} new station(s), {_pct(self.before.coverage_share)} -> "
-                     f"{_pct(self.after.coverage_share)} reached")
+                     f"{_pct(self.after.coverage_share)} reached", fontsize=10)
         return ax
+
+    def _summary_(self, lang: str = "en") -> dict:
+        return _display.plan_summary(self, lang)
+
+    def _map_(self, ax, lang: str = "en"):
+        return _display.draw_map(self.after, ax, lang, self.new_stations)
 
     def to_frame(self) -> pd.DataFrame:
         """The new stations with their districts after the plan."""

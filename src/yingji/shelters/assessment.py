@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions, to_bool
@@ -37,6 +39,7 @@ from yingji.siting.assignment import _FLOW_TOL, _assign, _check_method
 __all__ = ["assess", "ShelterAssessment"]
 
 
+@displayable
 @dataclass(frozen=True)
 class ShelterAssessment:
     """Shelter provision of a county: ratios, assignment, unsheltered people, rules.
@@ -173,10 +176,10 @@ class ShelterAssessment:
                          f"({describe_positions(range(len(self.full_shelters)), self.full_shelters, 5)})")
         for rid, row in self.rules.iterrows():
             mark = "PASS" if row["passed"] else "FAIL"
-            val = (f"{row['value']:.4g}" if np.isfinite(row["value"]) else
+            val = (_number(row["value"]) if np.isfinite(row["value"]) else
                    f"none within {self.extras.get('cutoff_m', np.inf):g} m")
             lines.append(f"  [{mark}] {rid} {row['name']}: {val} {row['operator']} "
-                         f"{row['threshold']:g} {row['unit']}")
+                         f"{_number(row['threshold'])} {row['unit']}")
         return "\n".join(lines)
 
     def plot(self, ax=None, *, demand_xy=None, shelter_xy=None, lines=True):

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji import config
 from yingji._executor import as_executor
 from yingji._deadline import Deadline
@@ -38,6 +40,7 @@ from yingji.siting.assignment import _FLOW_TOL, _assign, _check_method
 __all__ = ["plan", "ShelterPlan"]
 
 
+@displayable
 @dataclass(frozen=True)
 class ShelterPlan:
     """New shelter sites and what they achieve.
@@ -118,7 +121,7 @@ class ShelterPlan:
         """Short text: sites, cost, people sheltered before and after, the trade-off."""
         b, a = self.before, self.after
         lines = [
-            f"Shelter plan: {len(self.new_shelters)} new shelters, cost {self.cost:,.6g} "
+            f"Shelter plan: {len(self.new_shelters)} new shelters, cost {_number(self.cost, digits=0)} yuan "
             f"({self.status}, gap {self.gap:.2g})",
             f"  new: {describe_positions(range(len(self.new_shelters)), self.new_shelters, 8)}"
             if self.new_shelters else "  new: none needed",
@@ -135,7 +138,7 @@ class ShelterPlan:
                          f"{len(self.unreachable)} demand points)")
         if len(self.tradeoff) > 1:
             lines.append("  trade-off (budget: people sheltered): " + "; ".join(
-                f"{r.budget:,.4g}: {r.sheltered:,.0f}" for r in self.tradeoff.itertuples()))
+                f"{_number(r.budget, digits=0)}: {r.sheltered:,.0f}" for r in self.tradeoff.itertuples()))
         return "\n".join(lines)
 
     def plot(self, ax=None):

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, check_array, check_magnitude, describe_positions
@@ -260,6 +261,7 @@ def build_assignment_model(population, capacity, distances, radius, *, stage="we
                        sense=sense, name=f"shelter_assignment_{stage}", meta=meta)
 
 
+@displayable
 @dataclass(frozen=True)
 class AssignmentResult:
     """The optimal assignment of people to facilities (positions, no labels).

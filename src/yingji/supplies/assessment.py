@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
@@ -18,6 +20,7 @@ from yingji.supplies.inputs import _as_date, _check_stock, _expiry, _minutes, _t
 from yingji.supplies.norms import _norms, _townships, requirements
 
 
+@displayable
 @dataclass(frozen=True)
 class SupplyAssessment:
     """Stock against norms per depot and item, reach within the delivery limit, rule checks.
@@ -73,7 +76,7 @@ class SupplyAssessment:
         for _, r in short.sort_values("shortfall", ascending=False).head(8).iterrows():
             lines.append(f"  {r['depot']} {r['item']}: stock {r['stock']:,.0f} < required {r['required']:,.0f}")
         for _, r in self.rules.iterrows():
-            lines.append(f"  {r['rule']} {r['metric']} = {r['value']:.4g} {r['operator']} {r['threshold']:g} {r['unit']}: "
+            lines.append(f"  {r['rule']} {r['metric']} = {_number(r['value'])} {r['operator']} {_number(r['threshold'])} {r['unit']}: "
                          + ("pass" if r["passed"] else "FAIL"))
         return "\n".join(lines)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
@@ -19,6 +20,7 @@ from yingji.supplies.inputs import _as_date, _check_stock, _expiry, _minutes, _t
 from yingji.supplies.norms import _norms
 
 
+@displayable
 @dataclass(frozen=True)
 class TransferPlan:
     """Shipments from depot stock to demand after an event.

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
@@ -27,6 +28,7 @@ from yingji.teams.mutual_aid import _mutual_aid
 from yingji.teams.skills import _CREW_TOL, _TOL, _split
 
 
+@displayable
 @dataclass(frozen=True)
 class TeamAllocation:
     """Teams assigned to hazard sites, the gaps, and the mutual-aid agreements.

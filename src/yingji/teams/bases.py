@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji import config
 from yingji._validation import Interval, check_param
 from yingji._deadline import Deadline
@@ -28,6 +30,7 @@ from yingji.teams.inputs import _get_table, _times_matrix
 from yingji.teams.skills import _TOL, _split
 
 
+@displayable
 @dataclass(frozen=True)
 class BasePlan:
     """New team bases that close the reach gaps.
@@ -94,7 +97,7 @@ class BasePlan:
             + (f", {len(self.relocations)} team(s) moved "
                + str([f"{r.team}->{r.candidate}" for r in self.relocations.itertuples()])
                if len(self.relocations) else "")
-            + f" (cost {self.cost:g}); "
+            + f" (cost {_number(self.cost, digits=0)} yuan); "
             f"gaps {len(self.before.gaps)} -> {len(self.after.gaps)}"
             + (f"; {len(self.remaining_gaps)} gaps no candidate closes" if len(self.remaining_gaps) else "")
         )
