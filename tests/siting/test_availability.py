@@ -242,3 +242,16 @@ def test_busy_fraction_refuses_overload():
         yj.siting.busy_fraction(10000.0, 60.0, 1)
     with pytest.raises(ValidationError, match="'units'"):
         yj.siting.busy_fraction(100.0, 60.0, 0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mexclp_site_units_matches_brute_force(seed):
+    cost, w = _instance(700 + seed)
+    u = np.random.default_rng(seed).integers(1, 4, size=cost.shape[1])
+    q = 0.4
+    r = yj.mexclp(cost, 5.0, 2, weights=w, busy=q, site_units=u, fixed=[1])
+    cov = cost <= 5.0 + 1e-9
+    best = max(float((w * (1 - q ** (cov[:, list(s)] @ u[list(s)]))).sum())
+               for s in itertools.combinations(range(cost.shape[1]), 2) if 1 in s)
+    assert r.objective == pytest.approx(best, rel=1e-9) and r.optimal
+    assert r.extras["coverage_count"].tolist() == (cov[:, r.sites] @ u[r.sites]).tolist()

@@ -84,9 +84,11 @@ def _greedy(L: _Levels, start: np.ndarray | None = None) -> np.ndarray:
 
 
 def _col(L: _Levels, j: int) -> np.ndarray:
-    """Column ``j`` of ``A`` as a dense int vector."""
+    """Column ``j`` of ``A`` as a dense int vector (units one unit at site j adds to each row:
+    1, or the site's unit count when ``A`` is weighted, as with ``mexclp(site_units=...)``)."""
     out = np.zeros(L.A.shape[0], dtype=np.int64)
-    out[L.AT.indices[L.AT.indptr[j]:L.AT.indptr[j + 1]]] = 1
+    sl = slice(L.AT.indptr[j], L.AT.indptr[j + 1])
+    out[L.AT.indices[sl]] = L.AT.data[sl]
     return out
 
 

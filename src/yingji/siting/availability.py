@@ -283,11 +283,11 @@ def _drive(L: _Levels, *, method, t0, tl, solver, mip_gap, verbose, build, start
     return x, min(ub, float(b)), ex
 
 
-def _finish(func, cov, w, x, *, objective, bound, seconds, method, mip_gap, extras):
+def _finish(func, cov, w, x, *, objective, bound, seconds, method, mip_gap, extras, A=None):
     sites = np.nonzero(x > 0)[0]
     assignment, row_cost, covered = assign(cov, sites)
     ex = {"units": {int(j): int(x[j]) for j in sites}, "unit_sites": _units_list(x),
-          "coverage_count": np.asarray(as_int(cov.A) @ x).ravel()}
+          "coverage_count": np.asarray((as_int(cov.A) if A is None else A) @ x).ravel()}
     ex.update(extras)
     return inp.make_result(func, sites=sites, objective=objective, bound=bound, sense="max", ci=cov.ci,
                            assignment=assignment, seconds=seconds, method=method,
@@ -296,12 +296,13 @@ def _finish(func, cov, w, x, *, objective, bound, seconds, method, mip_gap, extr
 
 
 # --------------------------------------------------------------------------------------------- mexclp
-def _mexclp_levels(A, w, q, lo, hi, p, Qc=None, mip_gap=config.MIP_GAP):
+def _mexclp_levels(A, w, q, lo, hi, p, Qc=None, mip_gap=config.MIP_GAP, unit_cap=None):
     """Levels of MEXCLP (Q-corrected when ``Qc`` is given), truncated where the tail is negligible.
 
     Returns (levels, tail bound): the weight the dropped levels could add at most."""
     q = np.broadcast_to(np.asarray(q, dtype=float), w.shape)
-    cap = np.minimum(np.asarray(A @ hi).ravel(), p).astype(np.int64)  # most units that can cover a row
+    # most units that can cover a row
+    cap = np.minimum(np.asarray(A @ hi).ravel(), p if unit_cap is None else unit_cap).astype(np.int64)
     kmax = int(cap.max()) if cap.size else 1
     qm = float(q.max()) if q.size else 0.0
     eps = max(1e-12, 0.01 * mip_gap)
@@ -331,7 +332,7 @@ def _expected(w, n, q, Qc=None):
 
 
 def mexclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, busy=None, fixed=None,
-           max_per_site=None, adjust=None, incidents_per_year=None, service_minutes=None, max_rounds=10,
+           max_per_site=None, site_units=None, adjust=None, incidents_per_year=None, service_minutes=None, max_rounds=10,
            method="auto", time_limit=config.TIME_LIMIT, solver=None, mip_gap=config.MIP_GAP,
            verbose=False) -> SitingResult:
     r"""Maximum expected covering: ``p`` units, each busy with probability ``busy``.
@@ -357,6 +358,11 @@ def mexclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, busy=
         Units one site may hold. Default ``p``: as in Daskin's formulation [1]_, where
         :math:`x_j` is the number of vehicles at node :math:`j`. Pass 1 for one unit per
         station.
+    site_units : array_like of int, shape (m,), optional
+        Units that opening site ``j`` places there (the engines of a station): ``p`` then
+        counts open sites, each site opens at most once, and a row covered by open sites
+        :math:`S` counts :math:`\sum_{j \in S} u_j` units (needs ``busy``; not with
+        ``adjust``).
     adjust : {None, "hypercube"}
         ``"hypercube"``: the expected coverage of [2]_ (each level multiplied by Larson's
         correction factor :math:`Q(p, \rho, k)`), then busy fractions per row from Larson's
@@ -450,6 +456,15 @@ def mexclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, busy=
     if adjust == "hypercube" and (rate is None or svc is None or cov.C is None):
         probs.add(f"adjust='hypercube' in {func} needs 'cost' (not 'coverage'), 'incidents_per_year' and "
                   f"'service_minutes'.")
+    u = None
+    if site_units is not None:
+        u = np.asarray(site_units, dtype=float).ravel()
+        if u.size != cov.m or not np.all(np.isfinite(u)) or (u < 1).any() or (u != np.round(u)).any():
+            probs.param("site_units", f"{cov.m} ints >= 1 (units per site)", u.tolist()[:10])
+        if busy is None or adjust is not None:
+            probs.add(f"'site_units' in {func} needs 'busy' and no 'adjust'.")
+        u = u.astype(np.int64)
+        mps = 1
     probs.raise_if_any()
     if q is None:
         q = busy_fraction(rate, svc, pp)
@@ -458,16 +473,18 @@ def mexclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, busy=
     kw = dict(method=method, solver=solver, mip_gap=mip_gap, verbose=verbose)
     if adjust == "hypercube":
         return _mexclp_hypercube(cov, w, A, lo, hi, pp, q, rate, svc, max_rounds, t0=t0, tl=tl, **kw)
-    x, bound, ex = _mexclp_round(A, w, q, lo, hi, pp, None, t0=t0, tl=tl, **kw)
+    x, bound, ex = _mexclp_round(A, w, q, lo, hi, pp, None, t0=t0, tl=tl, u=u, **kw)
+    if u is not None:
+        A = sp.csr_matrix(A @ sp.diags(u.astype(np.int64), dtype=np.int64))
     n = np.asarray(A @ x).ravel()
     obj = _expected(w, n, q)
     tot = float(w.sum())
     ex.update(busy=q, expected_share=obj / tot if tot > 0 else 1.0)
     return _finish(func, cov, w, x, objective=obj, bound=bound, seconds=time.perf_counter() - t0, method=method,
-                   mip_gap=mip_gap, extras=ex)
+                   mip_gap=mip_gap, extras=ex, A=A)
 
 
-def _mexclp_round(A, w, q, lo, hi, p, Qc, *, t0, tl, method, solver, mip_gap, verbose, start=None):
+def _mexclp_round(A, w, q, lo, hi, p, Qc, *, t0, tl, method, solver, mip_gap, verbose, start=None, u=None):
     """One MEXCLP solve (rows merged where their coverage and busy fraction agree): (x, bound, extras)."""
     qv = np.broadcast_to(np.asarray(q, dtype=float), w.shape)
     key = None if np.ndim(q) == 0 else np.unique(qv, return_inverse=True)[1].ravel()
@@ -476,7 +493,11 @@ def _mexclp_round(A, w, q, lo, hi, p, Qc, *, t0, tl, method, solver, mip_gap, ve
     if Ar.shape[0] == 0:
         x = _greedy(_Levels(sp.csr_matrix((0, m), dtype=np.int64), np.zeros((0, 1)), lo, hi, p))
         return x, 0.0, {"levels": 0, "truncation": 0.0, "model_rows": 0}
-    L, tail = _mexclp_levels(Ar, wa, qv[rep], lo, hi, p, Qc, mip_gap)
+    cap = None
+    if u is not None:
+        Ar = sp.csr_matrix(Ar @ sp.diags(u.astype(np.int64), dtype=np.int64))
+        cap = int(p * u.max())
+    L, tail = _mexclp_levels(Ar, wa, qv[rep], lo, hi, p, Qc, mip_gap, cap)
     x, ub, ex = _drive(L, t0=t0, tl=tl, build=lambda L_: _levels_model(L_, "mexclp"), start=start, method=method,
                        solver=solver, mip_gap=mip_gap, verbose=verbose)
     ex.update(levels=L.K, truncation=tail, model_rows=int(Ar.shape[0]))
