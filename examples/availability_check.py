@@ -10,10 +10,13 @@ turnout) with 95 % confidence intervals, and the paired difference with its inte
 
 * the sample county (``yj.datasets.sample_county()``, 3 stations, 12 engines), at its own call
   rate and at 20 times that rate (the load at which the engines are busy often enough to matter);
-* a county generated here from a seed (:func:`make_county`): a 24 km × 24 km town and villages
-  with three single-engine stations, 30 candidate sites and a heavy call load.
+* a county generated here from a seed (:func:`make_county`): a 12 km × 12 km area with three
+  towns, three single-engine stations, 30 candidate sites and 15,000 calls a year.
 
-New stations get ``engines_per_new_station`` engines in the plan and in the simulation alike.
+New stations get ``engines_per_new_station`` engines in the plan and in the simulation alike. The
+plans take an engine's busy time per call as ``service_minutes=55`` (the simulation's mean 45
+minutes on scene plus turnout, travel and the drive back, roughly); both plans' expected shares
+are computed with it.
 
 Run: ``python examples/availability_check.py`` (about a minute with the defaults).
 """
@@ -29,28 +32,30 @@ from yingji.simulation import confidence_interval
 LIMIT_TEXT = "share of calls reached within 5 min"
 
 
-def make_county(seed: int = 7, n_points: int = 400, n_candidates: int = 30, calls_per_year: float = 9000.0):
+def make_county(seed: int = 7, n_points: int = 400, n_candidates: int = 30, calls_per_year: float = 15000.0,
+                size_km: float = 12.0):
     """A county of tables (demand, stations, candidates, travel minutes) from a seed.
 
-    Demand points: 70 % around three town centres, 30 % spread over the county; population
+    Demand points: 70 % around three town centres, 30 % spread over the ``size_km`` square; population
     lognormal; calls proportional to population. Travel minutes: straight-line distance × 1.3
     (road detour) at 40 km/h. Three existing stations with one engine each near the centres;
     candidates anywhere.
     """
     rng = np.random.default_rng(seed)
-    centres = np.array([[7.0, 8.0], [16.0, 15.0], [9.0, 18.0]])
+    f = size_km / 24.0
+    centres = np.array([[7.0, 8.0], [16.0, 15.0], [9.0, 18.0]]) * f
     k_town = int(0.7 * n_points)
-    town = centres[rng.integers(0, 3, k_town)] + rng.normal(0.0, 2.0, (k_town, 2))
-    rural = rng.uniform(0.0, 24.0, (n_points - k_town, 2))
-    xy = np.clip(np.vstack([town, rural]), 0.0, 24.0)
+    town = centres[rng.integers(0, 3, k_town)] + rng.normal(0.0, 2.0 * f, (k_town, 2))
+    rural = rng.uniform(0.0, size_km, (n_points - k_town, 2))
+    xy = np.clip(np.vstack([town, rural]), 0.0, size_km)
     pop = np.round(rng.lognormal(6.0, 0.8, n_points))
     d_ids = [f"P{i:04d}" for i in range(n_points)]
     demand = pd.DataFrame({"x": xy[:, 0] * 1000, "y": xy[:, 1] * 1000, "population": pop, "area_m2": 4e5,
                            "urban": True, "incidents_per_year": calls_per_year * pop / pop.sum()}, index=d_ids)
-    st_xy = centres + rng.normal(0.0, 1.0, (3, 2))
+    st_xy = centres + rng.normal(0.0, f, (3, 2))
     stations = pd.DataFrame({"x": st_xy[:, 0] * 1000, "y": st_xy[:, 1] * 1000, "station_class": "class2",
                              "engines": 1, "ladders": 0, "staff": 15}, index=["S1", "S2", "S3"])
-    c_xy = rng.uniform(0.0, 24.0, (n_candidates, 2))
+    c_xy = rng.uniform(0.0, size_km, (n_candidates, 2))
     cands = pd.DataFrame({"x": c_xy[:, 0] * 1000, "y": c_xy[:, 1] * 1000, "station_class": "class2",
                           "uses": "fire", "cost": 1.0}, index=[f"C{j:02d}" for j in range(n_candidates)])
     sites = np.vstack([st_xy, c_xy])
@@ -91,7 +96,8 @@ def _row(county_name, load, k, plain, aware, sp, sa, *, seconds):
 
 
 def main(*, replications: int = 20, seed: int = 2026, k_sample: int = 4, k_own: int = 3, loads=(1.0, 20.0),
-         engines_per_new_station: int = 1, time_limit: float = 60.0, county_seed: int = 7) -> list[dict]:
+         engines_per_new_station: int = 1, time_limit: float = 60.0, county_seed: int = 7,
+         service_minutes: float = 55.0) -> list[dict]:
     """Plan, simulate and print the table; returns its rows."""
     import time
 
@@ -103,7 +109,7 @@ def main(*, replications: int = 20, seed: int = 2026, k_sample: int = 4, k_own: 
         # the plan's busy fraction: the county's calls (at this load) over the plan's engines
         rate = county.demand["incidents_per_year"] * load
         kw = dict(budget=k_sample, area_limits=False, tradeoff=False, time_limit=time_limit, candidates=cands,
-                  demand=county.demand.assign(incidents_per_year=rate))
+                  demand=county.demand.assign(incidents_per_year=rate), service_minutes=service_minutes)
         plain = yj.fire.plan(county, **kw)
         aware = yj.fire.plan(county, availability=0.95, **kw)
         sim = dict(engines=engines_per_new_station, replications=replications, seed=seed, rate_scale=load)
@@ -111,7 +117,7 @@ def main(*, replications: int = 20, seed: int = 2026, k_sample: int = 4, k_own: 
         rows.append(_row("sample", load, k_sample, plain, aware, sp, sa, seconds=time.perf_counter() - t0))
     tables = make_county(county_seed)
     t0 = time.perf_counter()
-    kw = dict(budget=k_own, area_limits=False, tradeoff=False, time_limit=time_limit,
+    kw = dict(budget=k_own, area_limits=False, tradeoff=False, time_limit=time_limit, service_minutes=service_minutes,
               candidates=tables["candidates"].assign(engines=engines_per_new_station),
               stations=tables["stations"], demand=tables["demand"], times=tables["times"])
     plain = yj.fire.plan(**kw)
