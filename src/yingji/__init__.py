@@ -39,6 +39,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "lscp": ("yingji.siting", "lscp"),
     "mclp": ("yingji.siting", "mclp"),
     "backup_coverage": ("yingji.siting", "backup_coverage"),
+    "mexclp": ("yingji.siting", "mexclp"),
+    "malp": ("yingji.siting", "malp"),
     "coverage_curve": ("yingji.siting", "coverage_curve"),
     "is_covering": ("yingji.siting", "is_covering"),
     "covered_weight": ("yingji.siting", "covered_weight"),

@@ -8,7 +8,7 @@ the full first alarm, staffing, vehicles and setbacks against a :class:`FireStan
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from yingji._kernels.fire import _district_totals, _kth_arrival, _nearest_statio
 from yingji._validation import Interval, Problems, check_param
 from yingji.exceptions import ValidationError
 from yingji.fire import display as _display
+from yingji.fire.availability import SERVICE_MINUTES, _assess_figures, _engines
 from yingji.fire.inputs import _Demand, _prepare, _times
 from yingji.fire.standard import FireStandard
 from yingji.results import to_jsonable
@@ -116,6 +117,14 @@ class FireAssessment:
     compliant : bool
         Every county-level check and every station passed.
     notes : tuple of str
+    availability : dict
+        Coverage with busy engines (see :mod:`yingji.fire.availability`): ``busy`` (busy
+        fraction of an engine: the county's calls × ``service_minutes`` over its engines, or the
+        ``busy`` given), ``engines``, ``expected_population`` and ``expected_share`` (in-scope
+        population reached in time counting busy engines, :math:`\\sum_i p_i (1 - q^{n_i})`
+        with :math:`n_i` the engines of the stations within the budget), and with
+        ``availability=alpha``: ``required_engines`` (:math:`b`), ``reliable_population``,
+        ``reliable_share`` (points with :math:`n_i \\ge b`). NaN without call rates.
     """
 
     standard: FireStandard
@@ -134,6 +143,7 @@ class FireAssessment:
     rural: dict
     compliant: bool
     notes: tuple = ()
+    availability: dict = field(default_factory=dict)
 
     @property
     def n_uncovered(self) -> int:
@@ -169,6 +179,7 @@ class FireAssessment:
             "checks": self.checks,
             "rural": self.rural,
             "notes": list(self.notes),
+            "availability": dict(self.availability),
         })
 
     def summary(self) -> str:
@@ -201,6 +212,12 @@ class FireAssessment:
         ev = self.checks[self.checks["passed"].notna()]
         unconf = sorted({r for r, st_ in zip(ev["rule"], ev["status"])
                          if r and not str(st_).upper().startswith("CONFIRMED")})
+        av = self.availability or {}
+        if np.isfinite(av.get("expected_share", float("nan"))):
+            lines.append(f"Counting busy engines (each busy {av['busy']:.1%} of the time): "
+                         f"{_pct(av['expected_share'])} of the in-scope population expected to be reached in time"
+                         + (f"; {_pct(av['reliable_share'])} with {av['required_engines']} engine(s) in reach "
+                            f"(reliability {av['alpha']:.0%})" if av.get("required_engines") else "") + ".")
         if unconf:
             lines.append(f"Thresholds used that are not confirmed: {', '.join(unconf)}.")
         lines.append("Overall: " + ("COMPLIANT" if self.compliant else "NOT COMPLIANT") + ".")
@@ -305,7 +322,7 @@ def _units_per_station(st: pd.DataFrame, units: pd.DataFrame) -> tuple[np.ndarra
 
 
 def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, venues: pd.DataFrame,
-              units: pd.DataFrame | None, notes: list[str]) -> FireAssessment:
+              units: pd.DataFrame | None, notes: list[str], avail: dict | None = None) -> FireAssessment:
     """The assessment of stations ``st`` (normalised) over demand ``dm`` with times ``T`` (n × s).
 
     Districts and coverage here; the per-point table (:func:`_points_frame`), the rural figures
@@ -350,12 +367,14 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
                               edge=edge, st_pct=st_pct, budget=budget, in_scope=in_scope, travel_pct=travel_pct,
                               full_alarm=full_alarm, fa_pct=fa_pct)
     compliant = not bool(ck["passed"].eq(False).fillna(False).any())
+    av = {"busy": None, "service_minutes": SERVICE_MINUTES, "alpha": None, **(avail or {})}
+    avail_fig = _assess_figures(dm, pop, in_scope, Ta, _engines(st.iloc[act]), budget, **av)
     return FireAssessment(
         standard=std, travel_budget=float(budget), coverage_share=float(coverage_share),
         area_share=float(area_share), covered_population=cov_pop, scope_population=scope_pop,
         stations=stf, points=pts, checks=ck, uncovered=uncovered, unreachable=unreachable,
         travel_percentile=float(travel_pct), full_alarm_percentile=float(fa_pct), rural=rural,
-        compliant=compliant, notes=tuple(dict.fromkeys(notes)),
+        compliant=compliant, notes=tuple(dict.fromkeys(notes)), availability=avail_fig,
     )
 
 
@@ -607,7 +626,8 @@ def _ok_col(value: np.ndarray, required: np.ndarray):
 
 def assess(county=None, *, standard="GB51080", stations=None, demand=None, times=None, venues=None,
            units=None, turnout_minutes: float | None = None,
-           rural_response_minutes: float | None = None) -> FireAssessment:
+           rural_response_minutes: float | None = None, availability: float | None = None,
+           busy: float | None = None, service_minutes: float = SERVICE_MINUTES) -> FireAssessment:
     """Assess the fire stations of a county against a standard.
 
     Each in-scope demand point (``urban`` True under GB 51080) belongs to the district of the
@@ -646,10 +666,18 @@ def assess(county=None, *, standard="GB51080", stations=None, demand=None, times
         ``station``, ``type``: companies per station when ``stations`` has no engine/ladder counts.
     turnout_minutes, rural_response_minutes : float, optional
         Replace the profile's values (minutes).
+    availability : float in (0, 1), optional
+        Also report the share covered with this reliability (``availability["reliable_share"]``).
+    busy : float in [0, 1), optional
+        Busy fraction of an engine; default from ``incidents_per_year`` and ``service_minutes``.
+    service_minutes : float
+        Mean minutes an engine is busy per call (default 45).
 
     Returns
     -------
     FireAssessment
+        ``availability`` holds the coverage counting busy engines (expected coverage, Daskin
+        1983; with ``availability``, coverage with that reliability, ReVelle and Hogan 1989).
 
     Raises
     ------
@@ -691,6 +719,17 @@ def assess(county=None, *, standard="GB51080", stations=None, demand=None, times
     probs, std, st, _, dm, dm_raw, ven, un = _prepare(
         func, county, standard, stations, demand, times, venues, units,
         {"turnout_minutes": turnout_minutes, "rural_response_minutes": rural_response_minutes})
+    avail = _check_availability(probs, availability, busy, service_minutes)
     T = _times(times, county, dm, st, dm_raw, probs) if not probs.items else None
     probs.raise_if_any()
-    return _evaluate(std, st, dm, T, ven, un, [])
+    return _evaluate(std, st, dm, T, ven, un, [], avail)
+
+
+def _check_availability(probs, availability, busy, service_minutes) -> dict:
+    """``availability``, ``busy`` and ``service_minutes`` of :func:`assess` / :func:`plan` (problems to
+    ``probs``)."""
+    a = check_param(probs, "availability", availability, Interval(float, 0, 1, closed="neither"), None)
+    q = check_param(probs, "busy", busy, Interval(float, 0, 1, closed="left"), None)
+    s = check_param(probs, "service_minutes", service_minutes, Interval(float, 0, None, closed="neither"),
+                    default=SERVICE_MINUTES)
+    return {"alpha": a, "busy": q, "service_minutes": s}

@@ -21,7 +21,8 @@ from yingji._deadline import Deadline
 from yingji._validation import describe_positions
 from yingji.exceptions import InfeasibleError
 from yingji.fire.apparatus import ApparatusPlan, place_apparatus
-from yingji.fire.assessment import FireAssessment, _evaluate, _fmt, _pct
+from yingji.fire.assessment import FireAssessment, _check_availability, _evaluate, _fmt, _pct
+from yingji.fire.availability import SERVICE_MINUTES, _choose_available
 from yingji.fire.inputs import _check_stations, _fire_candidates, _numeric, _prepare, _times
 from yingji.fire.model import (_build_fire_model, _covered_by, _district_areas, _greedy_plan, _primary, _Sol,
                                _siting_lscp, _siting_mclp, _solve)
@@ -44,7 +45,9 @@ class FirePlan:
     model : str
         ``"lscp"`` (fewest stations reaching every point any site can reach), ``"partial"``
         (fewest reaching ``target`` of the coverable population), ``"mclp"`` (best coverage
-        when ``budget`` binds) or ``"none"`` (nothing to decide).
+        when ``budget`` binds), with ``availability``: ``"reliable_cover"`` (fewest new stations
+        giving every coverable point the engines the reliability needs) or ``"mexclp"`` (most
+        expected covered population with ``budget``), or ``"none"`` (nothing to decide).
     objective, bound, gap : float
         Of the decisive solve's first objective (``gap = |objective - bound| / max(|objective|, 1e-9)``):
         the number of new stations (``objective="count"``), their cost (``"cost"``) or the covered
@@ -83,6 +86,10 @@ class FirePlan:
         For ``objective="count"`` with candidate costs, the two stages of the lexicographic
         solve: ``count`` (new stations; ``bound`` proven over all plans) and ``cost`` (their
         cost; ``bound`` proven over the plans with that many new stations). Empty otherwise.
+    availability : dict or None
+        With ``availability=``: ``alpha``, ``busy`` (busy fraction of an engine after the plan),
+        ``required_engines``, ``engines``, ``service_minutes``; the expected and reliable
+        coverage before and after are in ``before.availability`` / ``after.availability``.
     """
 
     new_stations: list
@@ -106,6 +113,7 @@ class FirePlan:
     seconds: float
     notes: tuple = ()
     stages: tuple = ()
+    availability: dict | None = None
 
     @property
     def n_new(self) -> int:
@@ -167,6 +175,7 @@ class FirePlan:
             "apparatus": self.apparatus.to_dict() if self.apparatus is not None else None,
             "compare": {k: list(v) for k, v in self.compare().iterrows()},
             "notes": list(self.notes), "stages": [st.to_dict() for st in self.stages],
+            "availability": self.availability,
         })
 
     def summary(self) -> str:
@@ -191,6 +200,13 @@ class FirePlan:
             lines.append("Trade-off (new stations: population share reached): " + ", ".join(
                 f"{int(r.new_stations)}: {_pct(r.covered_share)}" for r in shown)
                 + (f" (rows 10-{len(tr) - 2} in .tradeoff)" if len(tr) > 12 else "") + ".")
+        if self.availability:
+            av, bv = self.after.availability, self.before.availability
+            lines.append(f"Counting busy engines (busy {self.availability['busy']:.1%}, reliability "
+                         f"{self.availability['alpha']:.0%} needs {self.availability['required_engines']} engine(s) in "
+                         f"reach): expected share reached {_pct(bv.get('expected_share', np.nan))} -> "
+                         f"{_pct(av.get('expected_share', np.nan))}; reliably {_pct(bv.get('reliable_share', np.nan))}"
+                         f" -> {_pct(av.get('reliable_share', np.nan))}.")
         if self.relaxed_limits:
             lines.append("Area limits no plan can meet (minimal districts used): " + ", ".join(
                 f"{k} {v:.2f} km²" for k, v in self.relaxed_limits.items()) + ".")
@@ -204,8 +220,9 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
          candidates=None, times=None, venues=None, units=None, area_limits: bool = True,
          backup_minutes: float | None = None, tradeoff: bool = True, tradeoff_max: int | None = None,
          fleet: dict | None = None, turnout_minutes: float | None = None,
-         rural_response_minutes: float | None = None, solver=None, time_limit: float = config.TIME_LIMIT,
-         mip_gap: float = config.MIP_GAP) -> FirePlan:
+         rural_response_minutes: float | None = None, availability: float | None = None,
+         busy: float | None = None, service_minutes: float = SERVICE_MINUTES, solver=None,
+         time_limit: float = config.TIME_LIMIT, mip_gap: float = config.MIP_GAP) -> FirePlan:
     """Plan new fire stations so that the county meets the standard.
 
     New stations are chosen among the candidate sites whose ``uses`` include ``fire``;
@@ -255,6 +272,18 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         ``engines`` or ``ladders`` is 0; other keys are an error).
     turnout_minutes, rural_response_minutes : float, optional
         Replace the profile's values.
+    availability : float in (0, 1), optional
+        Plan for busy engines (:mod:`yingji.fire.availability`): without ``budget``, the fewest
+        new stations that give every coverable in-scope point the engines within the travel
+        budget that make one of them free with this probability (ReVelle and Hogan's
+        reliability); with ``budget``, the most expected covered population (MEXCLP, Daskin
+        1983, each station's engines its units). Not with ``cost_budget`` or
+        ``backup_minutes``; district-area limits are not modelled then.
+    busy : float in [0, 1), optional
+        Busy fraction of an engine; default from ``incidents_per_year`` and
+        ``service_minutes`` over the engines after the plan.
+    service_minutes : float
+        Mean minutes an engine is busy per call (default 45).
     solver : None or PuLP solver
         None: HiGHS (highspy). Otherwise a PuLP solver object.
     time_limit : float
@@ -323,6 +352,10 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                                             target=target, budget=budget, cost_budget=cost_budget,
                                             backup_minutes=backup_minutes, time_limit=time_limit, mip_gap=mip_gap)
     fleet = _fleet_kwargs(fleet, probs)
+    avail = _check_availability(probs, availability, busy, service_minutes)
+    if availability is not None and (cost_budget is not None or backup_minutes is not None):
+        probs.add(f"The 'availability' parameter of {func} cannot be combined with 'cost_budget' or "
+                  f"'backup_minutes'.")
     probs.raise_if_any()
     dl = Deadline(tl, t0)  # every phase below gets the time that is left, not tl again
     sites_df = pd.concat([st, cand]) if len(cand) else st
@@ -330,14 +363,20 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     probs.raise_if_any()
     notes: list[str] = []
     s = len(st)
-    before = _evaluate(std, st, dm, np.ascontiguousarray(T_all[:, :s]), ven, un, list(notes))
+    before = _evaluate(std, st, dm, np.ascontiguousarray(T_all[:, :s]), ven, un, list(notes), avail)
     d = _site_data(std, st, cand, dm, T_all, before, ccost, objective=objective, tgt=tgt, area_limits=area_limits,
                    backup_minutes=backup_minutes, notes=notes)
-    model_name, sol, y_open = _choose_sites(d, budget=budget, cost_budget=cost_budget, area_limits=area_limits,
-                                            tl=tl, dl=dl, solver=solver, mip_gap=mip_gap, notes=notes)
+    avail_info = None
+    if availability is None:
+        model_name, sol, y_open = _choose_sites(d, budget=budget, cost_budget=cost_budget, area_limits=area_limits,
+                                                tl=tl, dl=dl, solver=solver, mip_gap=mip_gap, notes=notes)
+    else:
+        model_name, sol, y_open, avail_info = _choose_available(
+            d, dm, alpha=avail["alpha"], busy=avail["busy"], service_minutes=avail["service_minutes"], budget=budget,
+            new_engines=_new_engines(std, d), dl=dl, solver=solver, mip_gap=mip_gap, notes=notes)
     new_mask = y_open & ~d.fixed
     new_ids = [str(i) for i in d.site_st.index[new_mask]]
-    st_after, T_after, after = _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes)
+    st_after, T_after, after = _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes, avail)
     cov_after = float(after.points.loc[after.points["in_scope"], "population"][
         after.points.loc[after.points["in_scope"], "covered"]].sum())
     target_met = bool(cov_after >= tgt * d.W_cov - 1e-6 * max(1.0, d.W_cov))
@@ -364,6 +403,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         target_met=target_met, unreachable=d.unreachable, tradeoff=tr, relaxed_limits=d.relaxed,
         backup_short=d.backup_short, apparatus=apparatus, area_limits=bool(area_limits),
         seconds=time.perf_counter() - t0, notes=tuple(dict.fromkeys(notes)), stages=stages,
+        availability=avail_info,
     )
 
 
@@ -645,7 +685,17 @@ def _relaxation_bound(d: _Sites, sol, *, dl, solver, mip_gap, notes: list[str]):
     return sol
 
 
-def _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes: list[str]):
+def _new_engines(std, d) -> np.ndarray:
+    """Engines per site as :func:`_assess_after` equips new stations (candidates' own ``engines``, else
+    their class's vehicles); existing sites get 0 here (their own count is used)."""
+    st = d.site_st
+    req = np.array([std.get(f"vehicles_{c}") for c in st["station_class"]], dtype=float)
+    e = st["engines"].to_numpy(float) if "engines" in st.columns else np.full(len(st), np.nan)
+    e = np.where(np.isfinite(e), e, req)
+    return np.where(np.isfinite(e) & (e >= 1), np.round(e), 1).astype(np.int64)
+
+
+def _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes: list[str], avail: dict | None = None):
     """The stations after the plan (new ones staffed and equipped to their class unless the candidates
     say otherwise), their times, and their assessment (recomputed from travel times)."""
     s = len(st)
@@ -661,7 +711,7 @@ def _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes: list[str]):
     st_after = pd.concat([st, st_new]) if new_ids else st
     T_after = np.ascontiguousarray(np.c_[T_all[:, :s], T_all[:, [s + p for p in new_pos]]]) if new_ids \
         else np.ascontiguousarray(T_all[:, :s])
-    after = _evaluate(std, st_after, dm, T_after, ven, un, list(notes))
+    after = _evaluate(std, st_after, dm, T_after, ven, un, list(notes), avail)
     return st_after, T_after, after
 
 
