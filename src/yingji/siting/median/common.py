@@ -21,7 +21,7 @@ from yingji.siting._inputs import (
 
 __all__ = ["median_cost", "center_cost"]
 
-_METHODS = ("auto", "exact", "heuristic", "classic")
+_METHODS = ("auto", "exact", "heuristic", "classic", "knearest")
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -24,6 +24,7 @@ from yingji.siting.median.common import (
 )
 from yingji.siting.median.compact import _build_classic, _build_compact, _compact_size_estimate, _size, _start_vector
 from yingji.siting.median.heuristic import _interchange, _median_heuristic, _reduced_vns, _start_sites
+from yingji.siting.median.knn import _run_knn
 from yingji.siting.median.lagrangian import _lagrangian, _lagrangian_bnb, _sorted_rows
 from yingji.solvers import Solution, SparseModel, solve
 
@@ -169,7 +170,10 @@ def p_median(
         return run.done(sites, ub, bound, "heuristic")
     if run.closed(bound, ub) or time.perf_counter() >= run.deadline:
         return run.done(sites, ub, bound, "time_limit")
-    if method == "auto" and solver is None:
+    if method == "knearest":
+        # 3''. the reduced K-nearest model, enlarged until exact
+        sites, ub, bound, _ = _run_knn(run, sites, ub, bound, run.deadline, lg.fmask, lg.amask, lam=lg.lam)
+    elif method == "auto" and solver is None:
         # 3. Lagrangian branch and bound and / or the compact MIP on what is left
         sites, ub, bound = _tree_and_mip(run, lg)
     else:
@@ -349,7 +353,7 @@ def _lagrangian_stage(run: _Run, sites, ub, hb) -> _Bound:
     lam[:] = wk * d1
     fmask = fixed_mask.copy()
     amask = allowed.copy()
-    if method not in ("auto", "heuristic"):
+    if method not in ("auto", "heuristic", "knearest"):
         return _Bound(sites, ub, -np.inf, None, lam, fmask, amask, None)
 
     def left(share=1.0):
@@ -381,7 +385,7 @@ def _lagrangian_stage(run: _Run, sites, ub, hb) -> _Bound:
         vns_iter = int(min(512, max(16, 1.5e8 / (n * m))))
         sites, ub = _reduced_vns(Cp, wk, fmask, amask, sites, ub, run.seed, left(0.5), tol, stop, max_iter=vns_iter)
         extras["heuristic_objective"] = float(ub)
-    if method == "auto" and not infeasible and not run.closed(bound, ub):
+    if method in ("auto", "knearest") and not infeasible and not run.closed(bound, ub):
         # 2d. more subgradient steps from the multipliers reached (a stronger bound, more fixing)
         L3, infeasible, _, it3, ub3, s3 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), left(0.3), 2700,
                                                       tol=tol)
@@ -462,12 +466,18 @@ def _tree_and_mip(run: _Run, lg: _Bound):
         est = _compact_size_estimate(C, fmask, amask | fmask, p)
         if est["rows"] > 1.25 * _MIP_ROWS_PER_S * left or \
                 est["nnz"] > 1.25 * _HIGHS_SETUP_NNZ_PER_S["compact"] * left:
+            # the compact model is out of reach: the reduced K-nearest model instead (García et al. 2011),
+            # and the tree gets all the time when that one is out of reach too
             extras["model_size"] = est
             extras["mip_skipped"] = True
-            stages = ["bnb"]
+            stages = ["knn"]
     for k, stage in enumerate(stages):
         until = deadline if k == len(stages) - 1 else time.perf_counter() + 0.5 * (deadline - time.perf_counter())
-        if stage == "bnb":
+        if stage == "knn":
+            sites, ub, bound, _ = _run_knn(run, sites, ub, bound, deadline, fmask, amask, lam=lam.copy())
+            if extras.get("knn_skipped"):
+                stages.append("bnb")
+        elif stage == "bnb":
             ub2, sites2, bb, nodes, finished = _lagrangian_bnb(
                 Cp, wk, srt, fmask, amask, p, lam, ub, sites, dl(ub), until, tol, L, rel=rel)
             extras["bnb_nodes"] = extras.get("bnb_nodes", 0) + nodes
