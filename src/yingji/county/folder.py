@@ -16,6 +16,7 @@ import pandas as pd
 
 from yingji.county._toml import _toml_dumps
 from yingji.county.checks import _Report
+from yingji.county.coords import _output_meta, _output_xy
 from yingji.county.roads import _labels_from_text, _network_frames, _network_from_frames
 from yingji.county.specs import _TRUE, TABLES, _dtype_name, _to_str
 from yingji.exceptions import ValidationError, YingjiWarning
@@ -174,10 +175,10 @@ class _Folder:
             raise ValidationError(f"The 'folder' parameter of County.save must not hold a county "
                                   f"when overwrite=False. Got {str(folder)!r} instead.")
         folder.mkdir(parents=True, exist_ok=True)
-        meta = dict(self.meta)
+        meta = _output_meta(self.meta)
         dtypes = {}
         for name, spec in TABLES.items():
-            df = getattr(self, name)
+            df = _output_xy(getattr(self, name), self.meta) if spec.located else getattr(self, name)
             extra = {c: _dtype_name(df[c]) for c in df.columns if c not in spec.columns}
             if extra:
                 dtypes[name] = extra
@@ -197,6 +198,7 @@ class _Folder:
                        lineterminator="\n")
         if self.network is not None:
             edges, nodes, directed = _network_frames(self.network)
+            nodes = _output_xy(nodes, self.meta)
             meta["network"] = {"directed": directed}
             for stale in ("roads.csv", "nodes.csv", "roads.graphml"):
                 if (folder / stale).exists():
@@ -216,7 +218,10 @@ class _Folder:
                 n.to_csv(folder / "nodes.csv", lineterminator="\n")
             else:
                 meta["network"]["graphml"] = "roads.graphml"
-                self.network.to_graphml(folder / "roads.graphml")
+                net = self.network
+                if self.meta.get("input_crs") and net.has_coords:
+                    net = net.with_coords(nodes[["x", "y"]].to_numpy(float), self.meta["input_crs"])
+                net.to_graphml(folder / "roads.graphml")
         # dtypes of extra columns, as "table.column" keys under [dtypes]
         meta.pop("dtypes", None)
         if dtypes:
