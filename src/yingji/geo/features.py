@@ -20,6 +20,7 @@ import pandas as pd
 
 from yingji._crs import GEOJSON_CRS, _pyproj, to_lonlat
 from yingji.exceptions import ValidationError
+from yingji.geo.polygons import voronoi_districts
 
 #: Decimal places of the lon/lat written to GeoJSON (1e-7 degree is about 1 cm; RFC 7946, 11.2).
 LONLAT_DECIMALS = 7
@@ -48,15 +49,18 @@ class GeoRef:
     network: object = None
 
     @classmethod
-    def of(cls, county=None, *, network=None, crs=None, **frames) -> "GeoRef":
+    def of(cls, county=None, *, network=None, crs=None, tables: bool = True, **frames) -> "GeoRef":
         """The GeoRef of ``county`` (any may be None), with ``frames`` (name -> located table
-        holding ``x``/``y`` or ``node``) replacing the county's tables of the same name."""
+        holding ``x``/``y`` or ``node``) replacing the county's tables of the same name;
+        ``tables=False`` keeps only ``frames`` (for results whose tables carry ``x``/``y``)."""
         meta = getattr(county, "meta", None) or {}
         net = network if network is not None else getattr(county, "network", None)
         crs = crs or meta.get("crs") or getattr(net, "crs", None) or None
         out = meta.get("input_crs") or crs
+        if county is not None and not meta:
+            return cls(crs=crs, out_crs=out, network=net)  # not a County (e.g. a path)
         pts = {}
-        tables = dict(getattr(county, "tables", {}) or {})
+        tables = dict(getattr(county, "tables", {}) or {}) if tables else {}
         tables.update({k: v for k, v in frames.items() if v is not None})
         for name, df in tables.items():
             xy = _frame_xy(df, net)
@@ -294,3 +298,38 @@ class _GeoOut:
         """
         ref = self._geo_ref()
         return geodataframe(self._geo_layers(), ref.crs, crs or ref.out_crs)
+
+
+def _xy_of(df: pd.DataFrame) -> np.ndarray:
+    """``(k, 2)`` of a frame's ``x``/``y`` (NaN when absent)."""
+    if {"x", "y"} <= set(df.columns):
+        return np.column_stack([pd.to_numeric(df["x"], errors="coerce").to_numpy(float),
+                                pd.to_numeric(df["y"], errors="coerce").to_numpy(float)])
+    return np.full((len(df), 2), np.nan)
+
+
+def point_layer(name: str, df: pd.DataFrame, xy=None) -> GeoLayer:
+    """A layer of points: ``df`` less ``x``/``y`` as properties, ``xy`` (default its ``x``/``y``)."""
+    xy = _xy_of(df) if xy is None else np.asarray(xy, dtype=float).reshape(-1, 2)
+    return GeoLayer(name, df.drop(columns=[c for c in ("x", "y") if c in df.columns]), xy)
+
+
+def line_layer(name: str, df: pd.DataFrame, a_xy, b_xy) -> GeoLayer:
+    """A layer of straight lines from ``a_xy`` to ``b_xy`` (``(k, 2)`` each), ``df`` as properties."""
+    a = np.asarray(a_xy, dtype=float).reshape(-1, 2)
+    b = np.asarray(b_xy, dtype=float).reshape(-1, 2)
+    return GeoLayer(name, df, np.stack([a, b], axis=1) if len(a) else np.empty((0, 2, 2)))
+
+
+def district_layer(name: str, xy, labels, ids, *, pad_m: float = 500.0) -> GeoLayer:
+    """Polygons, one per id in ``ids``: the Voronoi cells of the points ``xy`` whose label is that
+    id, unioned (see :func:`yingji.geo.polygons.voronoi_districts`)."""
+    ids = [str(i) for i in ids]
+    pos = {i: k for k, i in enumerate(ids)}
+    owner = np.array([pos.get(str(v), -1) if v is not None and v == v else -1 for v in labels],
+                     dtype=np.int64)
+    polys = voronoi_districts(np.asarray(xy, dtype=float).reshape(-1, 2), owner, len(ids), pad_m)
+    props = pd.DataFrame({"points": np.bincount(owner[owner >= 0], minlength=len(ids))},
+                         index=pd.Index(ids, name="id"))
+    props["polygon_km2"] = [(p.area / 1e6) if p is not None else float("nan") for p in polys]
+    return GeoLayer(name, props, polys)

@@ -19,14 +19,7 @@ from yingji import config
 from yingji._validation import Interval, Problems, check_param
 from yingji.exceptions import ValidationError
 from yingji.geo.features import GeoLayer, GeoRef, _GeoOut
-
-
-def _shapely():
-    try:
-        import shapely
-    except ImportError as exc:  # pragma: no cover - geo extra installed in the tests
-        raise ImportError("Service areas need shapely: pip install 'yingji[geo]'") from exc
-    return shapely
+from yingji.geo.polygons import _shapely, voronoi_districts
 
 
 def _edges(net):
@@ -73,30 +66,6 @@ def _isochrone(net, t, minutes, buffer_m, cache):
     shape = shapely.union_all(shapely.buffer(np.asarray(geoms, dtype=object), buffer_m))
     length = float(np.linalg.norm(seg[:, 1] - seg[:, 0], axis=1).sum()) if len(seg) else 0.0
     return shape, length
-
-
-def _voronoi_districts(xy: np.ndarray, owner: np.ndarray, n_src: int, pad_m: float) -> list:
-    """Per source, the union of the Voronoi cells of the nodes it owns (``owner`` −1: none),
-    clipped to the convex hull of all nodes grown by ``pad_m``."""
-    shapely = _shapely()
-    keep = np.isfinite(xy).all(axis=1)
-    uxy, first = np.unique(xy[keep], axis=0, return_index=True)
-    own = owner[keep][first]
-    if len(uxy) == 0:
-        return [None] * n_src
-    pts = shapely.multipoints(uxy)
-    clip = shapely.buffer(shapely.convex_hull(pts), max(pad_m, 1e-6))
-    if len(uxy) < 3:
-        cells = [clip] if len(uxy) == 1 else list(shapely.get_parts(shapely.voronoi_polygons(
-            pts, extend_to=clip, ordered=True)))
-    else:
-        cells = list(shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=clip, ordered=True)))
-    cells = shapely.intersection(np.asarray(cells, dtype=object), clip)
-    out = []
-    for s in range(n_src):
-        mine = cells[own == s]
-        out.append(shapely.union_all(mine) if len(mine) else None)
-    return out
 
 
 @dataclass(frozen=True)
@@ -244,7 +213,7 @@ def service_areas(network, sources, minutes: float, *, buffer_m: float = 50.0,
         best = np.argmin(T, axis=0)
         owner = np.where(np.isfinite(T.min(axis=0)), best, -1)
     if districts:
-        dist = _voronoi_districts(xy, owner, len(nodes), buffer_m)
+        dist = voronoi_districts(xy, owner, len(nodes), buffer_m)
     else:
         dist = [None] * len(nodes)
     for s, sid in enumerate(ids):
