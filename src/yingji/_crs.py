@@ -139,6 +139,7 @@ def to_lonlat(x, y, crs):
     if crs is None or (isinstance(crs, str) and not crs.strip()):
         from yingji.exceptions import ValidationError
 
-        raise ValidationError("Coordinates cannot be written as lon/lat: the county declares no "
-                              "CRS. Set crs (e.g. crs = \"EPSG:4547\") in county.toml or meta.")
+        raise ValidationError("Coordinates cannot be written as lon/lat: no CRS is known for them. "
+                              "Set crs (e.g. crs = \"EPSG:4547\") in county.toml or the county's "
+                              "meta, or give the network one (Network.from_edges(..., crs=...)).")
     return transform_xy(x, y, crs, GEOJSON_CRS, "writing GeoJSON")
