@@ -40,7 +40,8 @@ class GeoRef:
     points : dict of str to pandas.DataFrame
         Table name -> ``x``, ``y`` indexed by string id.
     network : yingji.Network or None
-        The road network (for service areas and node coordinates).
+        The road network, kept only by :class:`~yingji.geo.ServiceAreas` (results pickled to
+        another process stay small: :meth:`of` reads node positions and keeps none).
     """
 
     crs: str | None
@@ -66,7 +67,7 @@ class GeoRef:
             xy = _frame_xy(df, net)
             if xy is not None:
                 pts[name] = xy
-        return cls(crs=crs, out_crs=out, points=pts, network=net)
+        return cls(crs=crs, out_crs=out, points=pts)  # positions read: no network kept
 
     def xy(self, name: str, ids) -> np.ndarray:
         """``(k, 2)`` coordinates of ``ids`` in table ``name``; NaN where unknown."""

@@ -10,7 +10,7 @@ first, unioned per source.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -230,6 +230,7 @@ def service_areas(network, sources, minutes: float, *, buffer_m: float = 50.0,
                                   "district_nodes", "district_km2"])
     if geo is None:
         geo = GeoRef(crs=crs or getattr(network, "crs", None),
-                     out_crs=crs or getattr(network, "crs", None), network=network)
+                     out_crs=crs or getattr(network, "crs", None))
+    geo = replace(geo, network=network)
     return ServiceAreas(minutes=float(minutes), areas=frame, service_areas=areas, districts=dist,
                         buffer_m=float(buffer_m), seconds=time.perf_counter() - t0, geo=geo)
