@@ -82,7 +82,8 @@ class _Folder:
         located = [n for n, sp in TABLES.items() if sp.located]
         tables, where = {}, {}
         for name, (path, layer) in find_layers(folder, layer_cfg, located, rep).items():
-            df, where[name], crs = read_layer(path, layer, meta.get("crs") or None, rep)
+            df, where[name], crs = read_layer(path, layer, meta.get("crs") or None, rep,
+                                              TABLES[name].columns)
             if crs and not meta.get("crs"):
                 meta["crs"] = crs  # the county names no CRS: the layer's own
             if df is not None:

@@ -61,8 +61,11 @@ def find_layers(folder: Path, cfg: Mapping, names, rep) -> dict:
     return out
 
 
-def read_layer(path: Path, layer, crs, rep):
+def read_layer(path: Path, layer, crs, rep, known=()):
     """One GIS layer as a table (``x``/``y`` in ``crs``; ``area_m2`` from polygons).
+
+    ``known`` column names cut to the 10 characters a Shapefile (dBASE) keeps
+    (``station_cl``) get their full name back.
 
     Returns ``(DataFrame or None, where, crs)``: ``crs`` is the layer's own when ``crs`` was
     None. Problems go to ``rep``.
@@ -105,6 +108,8 @@ def read_layer(path: Path, layer, crs, rep):
     if polys.any():
         x[polys], y[polys], area[polys] = _centroids(geom[polys], crs)
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    cut = {c[:10]: c for c in known if len(c) > 10 and c not in df.columns and c[:10] in df.columns}
+    df = df.rename(columns=cut)
     df["x"], df["y"] = x, y
     if polys.any():
         given = pd.to_numeric(df["area_m2"], errors="coerce").to_numpy(float) \

@@ -57,7 +57,7 @@ def _meta_value(v):
 
 def _read_meta(book, where: str, rep: _Report) -> dict:
     meta: dict = {}
-    df = book.parse(META_SHEET, header=None, dtype=object)
+    df = pd.read_excel(book, sheet_name=META_SHEET, header=None, dtype=object)
     for i, row in enumerate(df.itertuples(index=False, name=None)):
         if not row or row[0] is None or (isinstance(row[0], float) and math.isnan(row[0])):
             continue
@@ -97,14 +97,14 @@ def load_workbook(cls, path: Path, max_snap=None):
     net = None
     if "roads" in sheets:
         where = f"sheet 'roads' of {path.name}"
-        edges = book.parse("roads", keep_default_na=False, na_values=[""])
+        edges = pd.read_excel(book, sheet_name="roads", keep_default_na=False, na_values=[""])
         missing = [c for c in ("u", "v", "minutes") if c not in edges.columns]
         nodes = None
         if missing:
             rep.add(where, "missing column(s) " + ", ".join(map(repr, missing))
                     + "; expected u, v, minutes[, metres]")
         elif "nodes" in sheets:
-            nodes = book.parse("nodes", keep_default_na=False, na_values=[""])
+            nodes = pd.read_excel(book, sheet_name="nodes", keep_default_na=False, na_values=[""])
             if "id" not in nodes.columns or not {"x", "y"} <= set(nodes.columns):
                 rep.add(f"sheet 'nodes' of {path.name}", "expected columns 'id', 'x', 'y'")
                 missing = True
@@ -122,7 +122,7 @@ def load_workbook(cls, path: Path, max_snap=None):
         where_t[name] = f"sheet {name!r} of {path.name}"
         if name not in sheets:
             continue
-        df = book.parse(name, dtype=str, keep_default_na=False, na_values=[""])
+        df = pd.read_excel(book, sheet_name=name, dtype=str, keep_default_na=False, na_values=[""])
         tables[name] = _type_extra_columns(df, spec, dtypes.get(name))
     rep.raise_if_any()
     return cls(net, meta=meta, max_snap=max_snap, _where=where_t, _func="County.load", **tables)
