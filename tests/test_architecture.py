@@ -25,7 +25,7 @@ LAYERS = [
               "yingji._render")),
     ("solvers · kernels", ("yingji.solvers", "yingji._kernels")),
     ("network · county", ("yingji.network", "yingji.osm", "yingji._crs", "yingji.county",
-                          "yingji._odtimes", "yingji.datasets")),
+                          "yingji._odtimes", "yingji.datasets", "yingji.geo")),
     ("siting", ("yingji.siting",)),
     ("domain", ("yingji.fire", "yingji.teams", "yingji.supplies", "yingji.dispatch",
                 "yingji.simulation", "yingji.shelters")),

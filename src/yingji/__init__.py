@@ -34,6 +34,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "read_osm": ("yingji.osm", "read_osm"),
     "County": ("yingji.county", "County"),
     "datasets": ("yingji.datasets", None),
+    "geo": ("yingji.geo", None),
     # siting
     "siting": ("yingji.siting", None),
     "lscp": ("yingji.siting", "lscp"),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from yingji.county.checks import _Checks, _coerce_table, _Report
 from yingji.county.connectivity import _Connectivity
+from yingji.county.coords import _project_county
 from yingji.county.folder import _Folder
 from yingji.county.jsondoc import _JsonDoc
 from yingji.county.roads import _node_kind
@@ -70,8 +71,12 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
 
     Notes
     -----
-    Coordinates ``x``, ``y`` are metres in the projected CRS named in ``meta["crs"]``;
-    time is in minutes, distance in metres, area in m² (DESIGN.md, "Units").
+    Coordinates ``x``, ``y`` are metres in the projected CRS named in ``meta["crs"]``. A
+    county given in lon/lat (``meta["crs"]`` geographic, e.g. ``"EPSG:4326"``: tables and
+    network nodes in degrees) is projected here to the metric CRS of its centre
+    (:func:`yingji._crs.metric_crs`: the CGCS2000 3-degree Gauss-Kruger zone in China, else
+    UTM); ``meta["crs"]`` then names that CRS and ``meta["input_crs"]`` the one given, which
+    :meth:`save` writes back and GeoJSON output starts from. Time is in minutes, distance in metres, area in m² (DESIGN.md, "Units").
 
     References
     ----------
@@ -117,6 +122,11 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         nk = _node_kind(network)
         for name, spec in TABLES.items():
             setattr(self, name, _coerce_table(spec, tables[name], where[name], rep, nk))
+        # a county in lon/lat is projected to metres here, once (county/coords.py)
+        self.network, projected, self.meta = _project_county(self.network, self.tables, self.meta,
+                                                             where, rep)
+        for name, df in projected.items():
+            setattr(self, name, df)
         if max_snap is None:
             max_snap = self.meta.get("max_snap_m")
         self._check_refs(rep, where)

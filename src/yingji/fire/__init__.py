@@ -28,7 +28,9 @@ The package is small modules that import one way (each only those above it in th
   :func:`station_vehicles`, :func:`weighted_percentile`;
 * :mod:`~yingji.fire.model` — the sparse siting model, its greedy start, the solves;
 * :mod:`~yingji.fire.apparatus` — :class:`ApparatusPlan`, :func:`place_apparatus`;
-* :mod:`~yingji.fire.planner` — :class:`FirePlan`, :func:`plan` and its trade-off curve.
+* :mod:`~yingji.fire.planner` — :class:`FirePlan`, :func:`plan` and its trade-off curve;
+* :mod:`~yingji.fire.areas` — :func:`service_areas` (what each station reaches along the roads,
+  and its district, as polygons).
 
 Units follow DESIGN.md: minutes, metres, m² (district areas reported in km²).
 """
@@ -36,6 +38,7 @@ Units follow DESIGN.md: minutes, metres, m² (district areas reported in km²).
 from __future__ import annotations
 
 from yingji.fire.apparatus import ApparatusPlan, place_apparatus
+from yingji.fire.areas import service_areas
 from yingji.fire.assessment import FIRE_VEHICLE_TYPES, FireAssessment, assess, station_vehicles, weighted_percentile
 from yingji.fire.planner import FirePlan, plan
 from yingji.fire.standard import STATION_CLASSES, FireStandard, Threshold, available_standards, load_standard
@@ -51,6 +54,7 @@ __all__ = [
     "assess",
     "plan",
     "place_apparatus",
+    "service_areas",
     "weighted_percentile",
 ]
 

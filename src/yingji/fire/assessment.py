@@ -8,7 +8,7 @@ the full first alarm, staffing, vehicles and setbacks against a :class:`FireStan
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from yingji.fire import display as _display
 from yingji.fire.availability import SERVICE_MINUTES, _assess_figures, _engines
 from yingji.fire.inputs import _Demand, _prepare, _times
 from yingji.fire.standard import FireStandard
+from yingji.geo.features import GeoRef, _GeoOut, district_layer, point_layer
 from yingji.results import to_jsonable
 
 
@@ -66,7 +67,7 @@ def _venue_kind(kind: str) -> str:
 
 @displayable
 @dataclass(frozen=True)
-class FireAssessment:
+class FireAssessment(_GeoOut):
     """Fire stations measured against a standard (frozen; built by :func:`assess`).
 
     Attributes
@@ -125,6 +126,10 @@ class FireAssessment:
         with :math:`n_i` the engines of the stations within the budget), and with
         ``availability=alpha``: ``required_engines`` (:math:`b`), ``reliable_population``,
         ``reliable_share`` (points with :math:`n_i \\ge b`). NaN without call rates.
+    geo : yingji.geo.GeoRef or None
+        The CRS of ``x``/``y`` (set by :func:`assess` from the county): :meth:`to_geojson`
+        writes layers ``station``, ``demand`` (``covered``, ``district`` ...) and ``district``
+        (polygons: Voronoi cells of the in-scope points of each district, unioned).
     """
 
     standard: FireStandard
@@ -144,6 +149,17 @@ class FireAssessment:
     compliant: bool
     notes: tuple = ()
     availability: dict = field(default_factory=dict)
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        pts, st = self.points, self.stations
+        inscope = pts["in_scope"].to_numpy(bool) & pts[["x", "y"]].notna().all(axis=1).to_numpy() \
+            if {"x", "y"} <= set(pts.columns) else np.zeros(len(pts), dtype=bool)
+        dl = district_layer("district", pts[["x", "y"]].to_numpy(float)[inscope] if inscope.any()
+                            else np.empty((0, 2)), pts["district"].to_numpy(object)[inscope],
+                            st.index[st["has_district"].to_numpy(bool)])
+        dl.props["area_km2"] = st["area_km2"].reindex(dl.props.index).to_numpy(float)
+        return [point_layer("station", st), point_layer("demand", pts), dl]
 
     @property
     def n_uncovered(self) -> int:
@@ -722,7 +738,7 @@ def assess(county=None, *, standard="GB51080", stations=None, demand=None, times
     avail = _check_availability(probs, availability, busy, service_minutes)
     T = _times(times, county, dm, st, dm_raw, probs) if not probs.items else None
     probs.raise_if_any()
-    return _evaluate(std, st, dm, T, ven, un, [], avail)
+    return replace(_evaluate(std, st, dm, T, ven, un, [], avail), geo=GeoRef.of(county, tables=False))
 
 
 def _check_availability(probs, availability, busy, service_minutes) -> dict:

@@ -8,7 +8,7 @@ the county after, and traces the coverage against the number of new stations (:f
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from yingji.exceptions import InfeasibleError
 from yingji.fire.apparatus import ApparatusPlan, place_apparatus
 from yingji.fire.assessment import FireAssessment, _check_availability, _evaluate, _fmt, _pct
 from yingji.fire.availability import SERVICE_MINUTES, _choose_available
+from yingji.geo.features import GeoRef, _GeoOut, point_layer
 from yingji.fire.inputs import _check_stations, _fire_candidates, _numeric, _prepare, _times
 from yingji.fire.model import (_build_fire_model, _covered_by, _district_areas, _greedy_plan, _primary, _Sol,
                                _siting_lscp, _siting_mclp, _solve)
@@ -32,7 +33,7 @@ from yingji.solvers import gap_of
 
 @displayable
 @dataclass(frozen=True)
-class FirePlan:
+class FirePlan(_GeoOut):
     """New fire stations that bring a county to the standard (frozen; built by :func:`plan`).
 
     Attributes
@@ -114,6 +115,17 @@ class FirePlan:
     notes: tuple = ()
     stages: tuple = ()
     availability: dict | None = None
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        """Stations after the plan (``new`` marks the chosen candidates), demand points with
+        ``covered_before``/``covered`` (after), and the districts after."""
+        a = self.after._geo_layers()
+        st = self.after.stations.copy()
+        st.insert(0, "new", st.index.isin([str(i) for i in self.new_stations]))
+        pts = self.after.points.copy()
+        pts.insert(0, "covered_before", self.before.points["covered"].reindex(pts.index).to_numpy())
+        return [point_layer("station", st), point_layer("demand", pts), a[2]]
 
     @property
     def n_new(self) -> int:
@@ -397,13 +409,15 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
             solver=solver, time_limit=dl.limit(), mip_gap=mip_gap)
     stages = tuple(getattr(sol, "stages", ()) or ())
     obj, bound, gap, optimal, status = _plan_figures(sol, len(new_ids))
+    geo = GeoRef.of(county, tables=False)
+    before, after = replace(before, geo=geo), replace(after, geo=geo)
     return FirePlan(
         new_stations=new_ids, before=before, after=after, model=model_name, objective=obj, bound=bound,
         gap=gap, optimal=optimal, status=status, cost=float(d.cost_full[new_mask].sum()), target=tgt,
         target_met=target_met, unreachable=d.unreachable, tradeoff=tr, relaxed_limits=d.relaxed,
         backup_short=d.backup_short, apparatus=apparatus, area_limits=bool(area_limits),
         seconds=time.perf_counter() - t0, notes=tuple(dict.fromkeys(notes)), stages=stages,
-        availability=avail_info,
+        availability=avail_info, geo=geo,
     )
 
 

@@ -11,7 +11,7 @@ Units (DESIGN.md): distance in metres along the network, area in m², population
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions, to_bool
 from yingji.exceptions import ValidationError
+from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
 from yingji.results import to_jsonable
 from yingji.shelters.inputs import (
     _check_nodes,
@@ -41,7 +42,7 @@ __all__ = ["assess", "ShelterAssessment"]
 
 @displayable
 @dataclass(frozen=True)
-class ShelterAssessment:
+class ShelterAssessment(_GeoOut):
     """Shelter provision of a county: ratios, assignment, unsheltered people, rules.
 
     Attributes
@@ -91,6 +92,9 @@ class ShelterAssessment:
     extras : dict
         ``solver``, ``lp_seconds``, ``cutoff_m`` (distance search cutoff, metres) and, when the
         tables have coordinates, ``demand_xy`` / ``shelter_xy`` for :meth:`plot`.
+    geo : yingji.geo.GeoRef or None
+        Where the demand points and shelters are (set by :func:`assess`): :meth:`to_geojson`
+        writes layers ``shelter``, ``demand`` and ``assignment`` (lines demand → shelter).
     """
 
     per_capita_m2: float
@@ -114,6 +118,16 @@ class ShelterAssessment:
     status: str
     seconds: float
     extras: dict = field(default_factory=dict)
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        g = self._geo_ref()
+        a = self.assignment
+        return [point_layer("shelter", self.shelters, g.xy("shelters", self.shelters.index)),
+                point_layer("demand", self.demand, g.xy("demand", self.demand.index)),
+                line_layer("assignment", a.set_index(pd.Index([f"{d}->{s}" for d, s in
+                                                               zip(a["demand"], a["shelter"])])),
+                           g.xy("demand", a["demand"]), g.xy("shelters", a["shelter"]))]
 
     @property
     def passed(self) -> dict:
@@ -405,8 +419,9 @@ def assess(county=None, *, shelters=None, demand=None, distances=None, network=N
         D = _distances(demand, sh, distances, net, _cutoff(radius), probs, "shelter",
                        groups=_rule_groups(cls))
     probs.raise_if_any()
-    return _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, Deadline(time_limit, t0), solver,
-                          t0, method)
+    res = _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, Deadline(time_limit, t0), solver,
+                         t0, method)
+    return replace(res, geo=GeoRef.of(county, network=net, tables=False, demand=demand, shelters=sh))
 
 
 def _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, time_limit, solver, t0,
