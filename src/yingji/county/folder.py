@@ -19,6 +19,7 @@ from yingji.county.checks import _Report
 from yingji.county.roads import _labels_from_text, _network_frames, _network_from_frames
 from yingji.county.specs import _TRUE, TABLES, _dtype_name, _to_str
 from yingji.exceptions import ValidationError, YingjiWarning
+from yingji.network.hours import _profile_long, speed_profile
 
 
 class _Folder:
@@ -70,6 +71,8 @@ class _Folder:
             t, _, c = str(key).partition(".")
             dtypes.setdefault(t, {})[c] = kind
         net = cls._load_network(folder, netcfg, rep, meta.get("crs"), encoding)
+        if net is not None and netcfg.get("speed_profile"):
+            net = _load_profile(net, folder / str(netcfg["speed_profile"]), rep, encoding)
         tables, where = {}, {}
         for name, spec in TABLES.items():
             path = folder / f"{name}.csv"
@@ -217,6 +220,12 @@ class _Folder:
             else:
                 meta["network"]["graphml"] = "roads.graphml"
                 self.network.to_graphml(folder / "roads.graphml")
+            if (folder / "speed_profile.csv").exists():
+                (folder / "speed_profile.csv").unlink()
+            if self.network.has_own_profile:
+                meta["network"]["speed_profile"] = "speed_profile.csv"
+                _profile_long(self.network.speed_profile).to_csv(folder / "speed_profile.csv", index=False,
+                                                                 lineterminator="\n")
         # dtypes of extra columns, as "table.column" keys under [dtypes]
         meta.pop("dtypes", None)
         if dtypes:
@@ -274,3 +283,20 @@ def _read_csv(path: Path, encoding=None, **kw) -> pd.DataFrame:
                           f"in county.toml to say so, or save the file as UTF-8).", YingjiWarning, stacklevel=4)
         return pd.read_csv(io.BytesIO(raw), encoding=enc, **kw)
     raise last
+
+
+def _load_profile(net, path: Path, rep: _Report, encoding=None):
+    """The network with the county's speed profile (``[network] speed_profile`` of county.toml)."""
+    if not path.exists():
+        rep.add("county.toml", f"[network] speed_profile names {path.name!r}, which is not in the folder")
+        return net
+    try:
+        table = _read_csv(path, encoding, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, UnicodeDecodeError, LookupError) as exc:
+        rep.add(path.name, f"cannot be read as CSV ({exc})")
+        return net
+    try:
+        return net.with_speed_profile(speed_profile(table, name=path.name, func="County.load"))
+    except ValidationError as exc:
+        rep.add(path.name, str(exc))
+        return net

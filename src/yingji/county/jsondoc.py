@@ -15,6 +15,7 @@ import pandas as pd
 from yingji.county.roads import _network_frames, _network_from_frames
 from yingji.county.specs import TABLES, _dtype_name, _is_missing
 from yingji.exceptions import ValidationError
+from yingji.network.hours import _profile_long, speed_profile
 
 #: Version of the JSON document written by :meth:`County.to_json`.
 COUNTY_JSON_VERSION = 1
@@ -83,6 +84,9 @@ class _JsonDoc:
                 "edges": {c: _json_col(edges[c]) for c in edges.columns},
                 "edge_dtypes": {c: _dtype_name(edges[c]) for c in edges.columns},
             }
+            if self.network.has_own_profile:
+                long = _profile_long(self.network.speed_profile)
+                doc["network"]["speed_profile"] = {c: _json_col(long[c]) for c in long.columns}
         else:
             doc["network"] = None
         tables = {}
@@ -159,6 +163,10 @@ class _JsonDoc:
                                   for c, v in nd["edges"].items()})
             net = _network_from_frames(edges, nodes, bool(nd.get("directed", False)),
                                        (doc.get("meta") or {}).get("crs"))
+            if nd.get("speed_profile"):
+                net = net.with_speed_profile(speed_profile(pd.DataFrame(nd["speed_profile"]),
+                                                           name="network.speed_profile",
+                                                           func="County.from_json"))
         tables, where = {}, {}
         for name, entry in (doc.get("tables") or {}).items():
             where[name] = f"JSON table {name!r}"

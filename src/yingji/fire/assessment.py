@@ -613,7 +613,7 @@ def _ok_col(value: np.ndarray, required: np.ndarray):
 
 def assess(county=None, *, standard="GB51080", stations=None, demand=None, times=None, venues=None,
            units=None, turnout_minutes: float | None = None,
-           rural_response_minutes: float | None = None) -> FireAssessment:
+           rural_response_minutes: float | None = None, hour: int | None = None) -> FireAssessment:
     """Assess the fire stations of a county against a standard.
 
     Each in-scope demand point (``urban`` True under GB 51080) belongs to the district of the
@@ -646,6 +646,9 @@ def assess(county=None, *, standard="GB51080", stations=None, demand=None, times
         Driving minutes. A DataFrame labelled by demand ids and station ids (either
         orientation), an array demand × stations, or a ``Network`` (then
         ``net.travel_times(station_nodes, demand_nodes).T``). Default: the county's network.
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     venues : DataFrame, optional
         ``x``, ``y``, ``kind`` ("crowded venue" / "hazardous goods" ...) for the setbacks.
     units : DataFrame, optional
@@ -697,6 +700,6 @@ def assess(county=None, *, standard="GB51080", stations=None, demand=None, times
     probs, std, st, _, dm, dm_raw, ven, un = _prepare(
         func, county, standard, stations, demand, times, venues, units,
         {"turnout_minutes": turnout_minutes, "rural_response_minutes": rural_response_minutes})
-    T = _times(times, county, dm, st, dm_raw, probs) if not probs.items else None
+    T = _times(times, county, dm, st, dm_raw, probs, hour=hour) if not probs.items else None
     probs.raise_if_any()
     return _evaluate(std, st, dm, T, ven, un, [])

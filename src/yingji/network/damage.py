@@ -88,6 +88,8 @@ class _Damage:
         new._u, new._v, new._w = self._u[keep], self._v[keep], self._w[keep]
         new._len = None if self._len is None else self._len[keep]
         new._oneway = self._oneway[keep]
+        new._class = None if self._class is None else self._class[keep]
+        new._profile, new._hour, new._base = self._profile, self._hour, None
         new._removed = removed
         new._cache = {}
         if "order" in self._cache:   # any numbering is correct; keep the parent's locality

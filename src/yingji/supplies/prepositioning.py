@@ -114,7 +114,8 @@ def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, 
     probs.raise_if_any()
     seats = demand.loc[tws["seat"]].copy()
     seats.index = tws.index
-    base_T = _minutes(times, sites, seats, county, "times", probs, ("depots and candidate sites", "township seats"))
+    base_T = _minutes(times, sites, seats, county, "times", probs, ("depots and candidate sites", "township seats"),
+                      hour=hour)
     probs.raise_if_any()
     item_ids = list(items.index)
     existing = _existing_stock(stock, items, sites, item_ids, as_of)
@@ -129,7 +130,7 @@ def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, 
     base_cap = np.maximum(base_cap, existing @ vol)  # existing stock always fits where it is
     scen_ids = scenarios.ids
     dem = _scenario_demand(scenarios.demand, scen_ids, tws.index, item_ids)
-    ship_list, closed = _scenario_shipping(county, scenarios, sites, seats, times, base_T, ship_cost)
+    ship_list, closed = _scenario_shipping(county, scenarios, sites, seats, times, base_T, ship_cost, hour)
     inst = _Instance(list(sites.index), list(sites["kind"]), item_ids, list(tws.index), scen_ids,
                      scenarios.probabilities.to_numpy(float), sites["open_cost"].fillna(0.0).to_numpy(float),
                      fixed_open, base_cap, lv_cap, lv_cost, existing, unit_cost, vol, pen, ship_list, dem,
@@ -222,7 +223,7 @@ def _scenario_demand(d: pd.DataFrame, scen_ids: list, township_ids, item_ids: li
 
 
 def _scenario_shipping(county, scenarios: Scenarios, sites: pd.DataFrame, seats: pd.DataFrame, times,
-                       base_T: np.ndarray, ship_cost) -> tuple[list, list]:
+                       base_T: np.ndarray, ship_cost, hour=None) -> tuple[list, list]:
     """Per scenario: shipping cost per m³ from each site to each township seat (``inf`` from a
     closed site; re-routed where roads are cut) and the closed-site mask."""
     ship_list, closed = [], []
@@ -233,7 +234,8 @@ def _scenario_shipping(county, scenarios: Scenarios, sites: pd.DataFrame, seats:
         Ts = base_T
         ce = scenarios.closed_edges.get(sid, [])
         if ce and net is not None and hasattr(net, "without"):
-            Ts = np.asarray(net.without(edges=ce).travel_times(sites["node"].to_numpy(), seats["node"].to_numpy()), float)
+            Ts = np.asarray(net.without(edges=ce).travel_times(sites["node"].to_numpy(), seats["node"].to_numpy(),
+                                                               hour=hour), float)
         ship_list.append(np.where(cm[:, None], np.inf, float(ship_cost) * Ts))
     return ship_list, closed
 
@@ -248,6 +250,7 @@ def preposition(
     candidates: pd.DataFrame | None = None,
     demand: pd.DataFrame | None = None,
     times=None,
+    hour: int | None = None,
     levels: list | None = None,
     candidate_capacity: float = 2000.0,
     ship_cost: float = 1.0,
@@ -292,6 +295,9 @@ def preposition(
     times : Network, DataFrame or array, optional
         Sites × townships minutes (default routed on the county network to township seats;
         scenarios with closed edges are re-routed on ``network.without(edges=...)``).
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     levels : list of (float, float), optional
         Enlargement options ``(extra capacity m³, cost)``; at most one per site.
     candidate_capacity : float
