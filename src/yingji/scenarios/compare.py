@@ -60,9 +60,11 @@ class ScenarioComparison:
         return to_jsonable({"scenario": self.scenario, "figures": self.table, "unreachable": self.unreachable,
                             "effects": self.effects.to_dict(), "notes": list(self.notes)})
 
-    def figure(self, domain: str, figure: str) -> tuple[float, float]:
-        """``(before, after)`` of one figure."""
-        r = self.table[(self.table["domain"] == domain) & (self.table["figure"] == figure)]
+    def figure(self, domain: str, figure: str, unit: str | None = None) -> tuple[float, float]:
+        """``(before, after)`` of one figure (``unit`` picks among figures given in two units,
+        e.g. ``"%"`` or ``"persons"``; default the first)."""
+        t = self.table
+        r = t[(t["domain"] == domain) & (t["figure"] == figure) & ((t["unit"] == unit) if unit else True)]
         if len(r) == 0:
             raise ValidationError(f"ScenarioComparison.figure: no figure {figure!r} in domain {domain!r}; "
                                   f"figures: {sorted(set(zip(self.table['domain'], self.table['figure'])))}.")
