@@ -185,3 +185,25 @@ def test_hour_goes_through_the_resolver_into_the_domain_calls():
         yj.fire.assess(c, times=T, hour=8)
     with pytest.raises(ValidationError, match="'hour' parameter of fire.assess must be an int in \\[0, 23\\]"):
         yj.fire.assess(c, hour=-1)
+
+
+@pytest.mark.parametrize("requirements", [None, {"engine": 1, "ladder": 1}])
+def test_simulation_routes_each_call_at_its_hour(requirements):
+    c = yj.datasets.sample_county()
+    prof = {"urban_arterial": [1.0] * 8 + [0.4] + [1.0] * 15, "urban_street": [1.0] * 8 + [0.4] + [1.0] * 15}
+    net = c.network.with_speed_profile(prof)
+    c = c.replace(network=net)
+    only = lambda h: [1.0 if k == h else 0.0 for k in range(24)]  # noqa: E731 - every call in hour h
+    kw = dict(horizon_hours=24 * 20, replications=2, seed=7, requirements=requirements)
+    at8 = yj.simulation.simulate(c, by_hour=True, hourly_profile=only(8), **kw)
+    fixed8 = yj.simulation.simulate(c, times=net.at_hour(8), hourly_profile=only(8), **kw)
+    at3 = yj.simulation.simulate(c, by_hour=True, hourly_profile=only(3), **kw)
+    free3 = yj.simulation.simulate(c, hourly_profile=only(3), **kw)
+    assert at8.mean_minutes == pytest.approx(fixed8.mean_minutes, rel=1e-12)
+    assert at8.within_standard == pytest.approx(fixed8.within_standard, rel=1e-12)
+    assert at3.mean_minutes == pytest.approx(free3.mean_minutes, rel=1e-12)
+    assert at8.mean_minutes > at3.mean_minutes
+    with pytest.raises(ValidationError, match="'by_hour' parameter of simulate needs travel times from a road network"):
+        yj.simulation.simulate(c, by_hour=True, times=pd.DataFrame(net.at_hour(8).travel_times(
+            c.stations["node"].tolist(), c.demand["node"].tolist()), index=c.stations.index,
+            columns=c.demand.index), **kw)

@@ -344,9 +344,13 @@ class _Hours:
         if np.all(f == 1.0):
             self._cache[key] = self
             return self
+        same = self._cache.get(("factors", f.tobytes()))   # hours with the same factors share one network
+        if same is not None:
+            self._cache[key] = same
+            return same
         new = self._copy_with(_w=self._w / f, _hour=h, _base=self)
         new._cache = {k: v for k, v in self._cache.items() if k in ("order", "tree")}
-        self._cache[key] = new
+        self._cache[key] = self._cache[("factors", f.tobytes())] = new
         return new
 
 

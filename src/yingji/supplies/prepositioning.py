@@ -93,7 +93,8 @@ class StockPlan:
 
 
 def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, demand, times, levels,
-                    candidate_capacity, ship_cost, penalty, as_of, probs: Problems) -> tuple[_Instance, list]:
+                    candidate_capacity, ship_cost, penalty, as_of, probs: Problems,
+                    hour=None) -> tuple[_Instance, list]:
     """The numeric instance of :func:`preposition` and each scenario's closed-site mask; raises
     every problem found in the tables and scenarios."""
     items = _norms(county, items, probs)
@@ -358,7 +359,8 @@ def preposition(
     time_limit = _check_options(scenarios, method, budget, max_unmet_probability, ship_cost, time_limit, probs)
     dl = Deadline(time_limit, t0)  # instance build, solve and the VSS share it
     executor = as_executor(executor)  # a dask Client works as its executor
-    inst, closed = _build_instance(county, scenarios, items=items, depots=depots, candidates=candidates, demand=demand,
+    inst, closed = _build_instance(county, scenarios, hour=hour, items=items, depots=depots, candidates=candidates,
+                                   demand=demand,
                                    times=times, levels=levels, candidate_capacity=candidate_capacity,
                                    ship_cost=ship_cost, penalty=penalty, as_of=as_of, probs=probs)
     S = len(inst.scen_ids)
