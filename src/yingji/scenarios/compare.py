@@ -99,12 +99,12 @@ def _fire(county, hour, notes):
         notes.append("fire: no stations" if len(county.demand) else "fire: no demand points")
         return _rows("fire", [("stations", "count", n), ("in-scope population reached", "%", 0.0 if n == 0 else None),
                               ("in-scope population reached", "persons", 0.0 if n == 0 else None),
-                              ("travel time percentile", "min", None), ("demand points unreachable", "count", None)])
+                              ("travel time percentile", "min", None), ("in-scope points unreachable", "count", None)])
     a = fire.assess(county, hour=hour)
     return _rows("fire", [("stations", "count", n), ("in-scope population reached", "%", 100 * a.coverage_share),
                           ("in-scope population reached", "persons", a.covered_population),
                           ("travel time percentile", "min", a.travel_percentile),
-                          ("demand points unreachable", "count", len(a.unreachable))])
+                          ("in-scope points unreachable", "count", len(a.unreachable))])
 
 
 def _shelters(county, time_limit, notes):
