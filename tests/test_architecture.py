@@ -29,7 +29,7 @@ LAYERS = [
     ("siting", ("yingji.siting",)),
     ("domain", ("yingji.fire", "yingji.teams", "yingji.supplies", "yingji.dispatch",
                 "yingji.simulation", "yingji.shelters")),
-    ("planning · compliance", ("yingji.planning", "yingji.compliance")),
+    ("planning · compliance", ("yingji.planning", "yingji.compliance", "yingji.scenarios")),
     ("faces", ("yingji.cli", "yingji.api", "yingji.report", "yingji.service", "yingji.client")),
 ]
 

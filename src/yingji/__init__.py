@@ -64,6 +64,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "compliance": ("yingji.compliance", None),
     "ComplianceReport": ("yingji.compliance", "ComplianceReport"),
     "planning": ("yingji.planning", None),
+    "scenarios": ("yingji.scenarios", None),
     "CountyPlan": ("yingji.planning", "CountyPlan"),
     # faces
     "report": ("yingji.report", None),

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from yingji._validation import Problems, describe_positions
+from yingji.exceptions import ValidationError
+from yingji.network.hours import check_hour
 
 __all__ = ["od_minutes"]
 
@@ -55,11 +57,17 @@ def _n(name: str) -> str:
     return "n_" + name.split()[-1]
 
 
-def _route(net, o_nodes: list, d_nodes: list, names, probs: Problems):
+def _route(net, o_nodes: list, d_nodes: list, names, probs: Problems, hour=None):
     """Origins × destinations minutes on a network, each distinct node routed once."""
     uo, ud = list(dict.fromkeys(o_nodes)), list(dict.fromkeys(d_nodes))
     try:
-        M = np.asarray(net.travel_times(uo, ud), dtype=np.float64)
+        M = np.asarray(net.travel_times(uo, ud) if hour is None else net.travel_times(uo, ud, hour=hour),
+                       dtype=np.float64)
+    except ValidationError as exc:
+        if hour is None:
+            raise
+        probs.add(f"The 'hour' parameter of {probs.func} could not be applied to the road network: {exc}")
+        return None
     except (KeyError, IndexError, ValueError) as exc:
         probs.add(f"The road network could not give travel times for {names[0]} and {names[1]} nodes in "
                   f"{probs.func} (nodes off the network?): {exc}")
@@ -71,7 +79,7 @@ def _route(net, o_nodes: list, d_nodes: list, names, probs: Problems):
     return M[np.ix_([po[u] for u in o_nodes], [pd_[v] for v in d_nodes])]
 
 
-def _from_network(net, origins, dests, what, probs, names, via):
+def _from_network(net, origins, dests, what, probs, names, via, hour=None):
     func = probs.func
     o_nodes = None
     if "node" in origins.columns:
@@ -105,7 +113,7 @@ def _from_network(net, origins, dests, what, probs, names, via):
         lists.append(None if off else vals)
     if lists[0] is None or lists[1] is None:
         return None
-    return _route(net, lists[0], lists[1], names, probs)
+    return _route(net, lists[0], lists[1], names, probs, hour)
 
 
 def _from_frame(times: pd.DataFrame, origins, dests, what, probs, names, dest_major, via):
@@ -144,7 +152,7 @@ def _from_frame(times: pd.DataFrame, origins, dests, what, probs, names, dest_ma
 
 def od_minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems,
                names: tuple = ("origins", "destinations"), *, dest_major: bool = False, row_mask=None,
-               via: tuple | None = None):
+               via: tuple | None = None, hour=None):
     """Origins × destinations minutes (or the transpose), or None after recording the problems.
 
     Parameters
@@ -171,6 +179,10 @@ def od_minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: 
         Each origin's label in another table (e.g. each unit's station, the stations table and
         ``"stations"``): its ``node`` is used when the origins have no ``node`` column, and a
         DataFrame's origin rows may be labelled by these labels instead of the origin ids.
+    hour : int, optional
+        Hour of day 0-23: a network is routed at that hour (``Network.travel_times(...,
+        hour=)``, speed factors by road class). Refused (recorded as a problem) with a
+        DataFrame or array, whose minutes are already fixed.
 
     Returns
     -------
@@ -178,6 +190,10 @@ def od_minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: 
         C-contiguous float64 minutes, ``inf`` where unreachable; None when a problem was recorded.
         NaN or negative minutes are a problem, reported by destination and origin id.
     """
+    if hour is not None:
+        hour = check_hour(hour, probs.func, probs)
+        if hour is None:
+            return None
     n_o, n_d = len(origins), len(dests)
     shape = (n_d, n_o) if dest_major else (n_o, n_d)
     axes = (names[1], names[0]) if dest_major else names
@@ -191,8 +207,13 @@ def od_minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: 
                   f"minutes labelled by {names[0]} and {names[1]} ids or an array of shape "
                   f"({_n(axes[0])}, {_n(axes[1])}) = {shape}; or pass a county with a network.")
         return None
+    if hour is not None and not hasattr(times, "travel_times"):
+        probs.add(f"The 'hour' parameter of {probs.func} needs travel times from a road network (a Network or "
+                  f"a county with one); the '{what}' given are fixed minutes ({type(times).__name__}). "
+                  f"Pass the network, or times computed at that hour, without 'hour'.")
+        return None
     if hasattr(times, "travel_times"):
-        T = _from_network(times, origins, dests, what, probs, names, via)
+        T = _from_network(times, origins, dests, what, probs, names, via, hour)
         if T is not None and dest_major:
             T = T.T
     elif isinstance(times, pd.DataFrame):

@@ -26,6 +26,7 @@ from yingji.county.roads import _labels_from_text, _network_frames, _network_fro
 from yingji.county.specs import TABLES, _dtype_name
 from yingji.county.workbook import WORKBOOK_SUFFIXES, load_workbook, save_workbook
 from yingji.exceptions import ValidationError, YingjiWarning
+from yingji.network.hours import _profile_long, speed_profile
 
 
 class _Folder:
@@ -92,6 +93,8 @@ class _Folder:
             if df is not None:
                 tables[name] = df
         net = cls._load_network(folder, netcfg, rep, meta.get("crs"), encoding)
+        if net is not None and netcfg.get("speed_profile"):
+            net = _load_profile(net, folder / str(netcfg["speed_profile"]), rep, encoding)
         for name, spec in TABLES.items():
             path = folder / f"{name}.csv"
             if name in tables or not path.exists():
@@ -268,6 +271,10 @@ class _Folder:
                 if self.meta.get("input_crs") and net.has_coords:
                     net = net.with_coords(nodes[["x", "y"]].to_numpy(float), self.meta["input_crs"])
                 net.to_graphml(folder / "roads.graphml")
+            if self.network.has_own_profile:
+                meta["network"]["speed_profile"] = "speed_profile.csv"
+                _profile_long(self.network.speed_profile).to_csv(folder / "speed_profile.csv", index=False,
+                                                                 lineterminator="\n")
         # dtypes of extra columns, as "table.column" keys under [dtypes]
         meta.pop("dtypes", None)
         if dtypes:
@@ -277,7 +284,7 @@ class _Folder:
 
 #: Files :meth:`County.save` owns in a folder: replaced (or removed when the county has no such
 #: table) on every save; any other file there is left alone.
-_OWNED = ("county.toml", "roads.csv", "nodes.csv", "roads.graphml") + tuple(f"{n}.csv" for n in TABLES)
+_OWNED = ("county.toml", "roads.csv", "nodes.csv", "roads.graphml", "speed_profile.csv") + tuple(f"{n}.csv" for n in TABLES)
 
 
 def _move_into(tmp: Path, folder: Path) -> None:
@@ -326,3 +333,19 @@ def _read_csv(path: Path, encoding=None, **kw) -> pd.DataFrame:
         return pd.read_csv(io.BytesIO(raw), encoding=enc, **kw)
     raise last
 
+
+def _load_profile(net, path: Path, rep: _Report, encoding=None):
+    """The network with the county's speed profile (``[network] speed_profile`` of county.toml)."""
+    if not path.exists():
+        rep.add("county.toml", f"[network] speed_profile names {path.name!r}, which is not in the folder")
+        return net
+    try:
+        table = _read_csv(path, encoding, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, UnicodeDecodeError, LookupError) as exc:
+        rep.add(path.name, f"cannot be read as CSV ({exc})")
+        return net
+    try:
+        return net.with_speed_profile(speed_profile(table, name=path.name, func="County.load"))
+    except ValidationError as exc:
+        rep.add(path.name, str(exc))
+        return net

@@ -16,6 +16,7 @@ from yingji.county.checks import _Report
 from yingji.county.roads import _network_frames, _network_from_frames
 from yingji.county.specs import TABLES, _dtype_name, _is_missing
 from yingji.exceptions import ValidationError
+from yingji.network.hours import _profile_long, speed_profile
 
 #: Version of the JSON document written by :meth:`County.to_json`.
 COUNTY_JSON_VERSION = 1
@@ -85,6 +86,9 @@ class _JsonDoc:
                 "edges": {c: _json_col(edges[c]) for c in edges.columns},
                 "edge_dtypes": {c: _dtype_name(edges[c]) for c in edges.columns},
             }
+            if self.network.has_own_profile:
+                long = _profile_long(self.network.speed_profile)
+                doc["network"]["speed_profile"] = {c: _json_col(long[c]) for c in long.columns}
         else:
             doc["network"] = None
         tables = {}
@@ -323,7 +327,15 @@ def _network_from_doc(nd, crs, rep: _Report):
         rep.add(where, f"'directed' must be true or false, got {_short(directed)}")
         return None
     try:
-        return _network_from_frames(edges, nodes, directed, crs)
+        net = _network_from_frames(edges, nodes, directed, crs)
     except ValidationError as exc:
         rep.add(where, str(exc))
         return None
+    if nd.get("speed_profile"):
+        try:
+            net = net.with_speed_profile(speed_profile(pd.DataFrame(nd["speed_profile"]),
+                                                       name="network.speed_profile",
+                                                       func="County.from_json"))
+        except (ValidationError, ValueError, TypeError) as exc:
+            rep.add("JSON 'network.speed_profile'", str(exc))
+    return net

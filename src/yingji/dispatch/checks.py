@@ -20,12 +20,13 @@ def dispatch_problems(
     busy: Iterable = (),
     types: Iterable[str] | None = None,
     strict_targets: bool = False,
+    hour: int | None = None,
 ) -> list[str]:
     """Every reason why ``assignments`` is not a feasible dispatch (empty list when it is).
 
     Parameters
     ----------
-    incidents, units, times, busy, types, strict_targets
+    incidents, units, times, busy, types, strict_targets, hour
         As in :func:`plan`.
     assignments : DispatchPlan or pandas.DataFrame
         A plan, or a table with ``incident`` and ``unit`` columns (``minutes`` is checked
@@ -35,7 +36,7 @@ def dispatch_problems(
     -------
     list of str
     """
-    inp = _prepare(incidents, units, times, busy=busy, types=types, func="is_feasible_dispatch")
+    inp = _prepare(incidents, units, times, busy=busy, types=types, func="is_feasible_dispatch", hour=hour)
     a = assignments.assignments if isinstance(assignments, DispatchPlan) else assignments
     out: list[str] = []
     if not isinstance(a, pd.DataFrame) or not {"incident", "unit"} <= set(a.columns):
@@ -88,6 +89,7 @@ def is_feasible_dispatch(
     busy: Iterable = (),
     types: Iterable[str] | None = None,
     strict_targets: bool = False,
+    hour: int | None = None,
 ) -> bool:
     """Whether ``assignments`` is a feasible dispatch of ``units`` to ``incidents``.
 
@@ -99,7 +101,7 @@ def is_feasible_dispatch(
 
     Parameters
     ----------
-    incidents, units, times, busy, types, strict_targets
+    incidents, units, times, busy, types, strict_targets, hour
         As in :func:`plan`.
     assignments : DispatchPlan or pandas.DataFrame
         The plan to check.
@@ -121,4 +123,4 @@ def is_feasible_dispatch(
     False
     """
     return not dispatch_problems(incidents, units, times, assignments, busy=busy, types=types,
-                                 strict_targets=strict_targets)
+                                 strict_targets=strict_targets, hour=hour)

@@ -67,10 +67,11 @@ def _busy_mask(busy, unit_ids, func: str, probs: Problems) -> np.ndarray:
     return avail
 
 
-def _times_matrix(times, inc: pd.DataFrame, units: pd.DataFrame, func: str, probs: Problems):
+def _times_matrix(times, inc: pd.DataFrame, units: pd.DataFrame, func: str, probs: Problems, hour=None):
     """Incidents × units minutes (unit → scene), C-contiguous float64 (see
     :func:`yingji._odtimes.od_minutes`)."""
-    return od_minutes(times, units, inc, None, "times", probs, ("units", "incidents"), dest_major=True)
+    return od_minutes(times, units, inc, None, "times", probs, ("units", "incidents"), dest_major=True,
+                      hour=hour)
 
 
 def _is_count_column(col: pd.Series) -> bool:
@@ -117,7 +118,7 @@ def _requirement_types(incidents: pd.DataFrame, fleet: set, types, func: str, pr
     return [t for t in req if t in incidents.columns]
 
 
-def _prepare(incidents, units, times, *, busy, types, func: str) -> _Inputs:
+def _prepare(incidents, units, times, *, busy, types, func: str, hour=None) -> _Inputs:
     probs = Problems(func)
     if not isinstance(incidents, pd.DataFrame):
         probs.param("incidents", "a DataFrame indexed by incident id", type(incidents).__name__)
@@ -191,7 +192,7 @@ def _prepare(incidents, units, times, *, busy, types, func: str) -> _Inputs:
                 unit_crew = np.where(np.isfinite(uc) & (uc >= 0), uc, 0.0)
             crew_need = np.maximum(cn, 0.0)
     avail = _busy_mask(busy, list(units.index), func, probs)
-    T = _times_matrix(times, incidents, units, func, probs)
+    T = _times_matrix(times, incidents, units, func, probs, hour)
     probs.raise_if_any()
     return _Inputs(list(incidents.index), list(units.index), req, need, w, tg, crew_need, unit_type,
                    unit_crew, avail, T)

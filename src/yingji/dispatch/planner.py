@@ -23,6 +23,7 @@ def plan(
     times,
     *,
     objective: str = "total",
+    hour: int | None = None,
     busy: Iterable = (),
     types: Iterable[str] | None = None,
     strict_targets: bool = False,
@@ -49,6 +50,9 @@ def plan(
     times : pandas.DataFrame, numpy.ndarray or Network
         Travel minutes, incidents × units (``inf`` = cannot reach); a ``Network`` gives
         ``net.travel_times(unit nodes, incident nodes).T``.
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     objective : {"total", "latest"}
         After shortfalls and late arrivals: minimise Σ weight × minutes (``"total"``), or first
         the latest arrival and then that sum (``"latest"``).
@@ -143,7 +147,7 @@ def plan(
         probs.param("method", "one of 'auto', 'assignment', 'mip'", method)
     tl = check_param(probs, "time_limit", time_limit, TIME_LIMIT, default=config.TIME_LIMIT)
     probs.raise_if_any()
-    inp = _prepare(incidents, units, times, busy=busy, types=types, func="plan")
+    inp = _prepare(incidents, units, times, busy=busy, types=types, func="plan", hour=hour)
     crew = inp.crew_need is not None and bool((inp.crew_need > 0).any())
     if method == "assignment" and crew:
         raise ValidationError(

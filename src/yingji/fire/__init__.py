@@ -27,6 +27,8 @@ The package is small modules that import one way (each only those above it in th
 * :mod:`~yingji.fire.assessment` — :class:`FireAssessment`, :func:`assess`,
   :func:`station_vehicles`, :func:`weighted_percentile`;
 * :mod:`~yingji.fire.model` — the sparse siting model, its greedy start, the solves;
+* :mod:`~yingji.fire.hours` — :class:`HourlyFireAssessment`, :func:`assess_hours` (the
+  assessment at each hour of day, the worst hour);
 * :mod:`~yingji.fire.apparatus` — :class:`ApparatusPlan`, :func:`place_apparatus`;
 * :mod:`~yingji.fire.planner` — :class:`FirePlan`, :func:`plan` and its trade-off curve;
 * :mod:`~yingji.fire.areas` — :func:`service_areas` (what each station reaches along the roads,
@@ -40,10 +42,13 @@ from __future__ import annotations
 from yingji.fire.apparatus import ApparatusPlan, place_apparatus
 from yingji.fire.areas import service_areas
 from yingji.fire.assessment import FIRE_VEHICLE_TYPES, FireAssessment, assess, station_vehicles, weighted_percentile
+from yingji.fire.hours import HourlyFireAssessment, assess_hours
 from yingji.fire.planner import FirePlan, plan
 from yingji.fire.standard import STATION_CLASSES, FireStandard, Threshold, available_standards, load_standard
 
 __all__ = [
+    "HourlyFireAssessment",
+    "assess_hours",
     "Threshold",
     "FireStandard",
     "load_standard",

@@ -73,6 +73,7 @@ class ApparatusPlan:
 
 def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: float | None = None,
                     ladder_minutes: float | None = None, stations=None, demand=None, times=None,
+                    hour: int | None = None,
                     standard="GB51080", targets: str = "high_risk", min_engines_per_station: int = 1,
                     max_per_station: int | None = None, solver=None, time_limit: float = config.TIME_LIMIT,
                     mip_gap: float = config.MIP_GAP) -> ApparatusPlan:
@@ -90,7 +91,7 @@ def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: 
         Fleet size.
     engine_minutes, ladder_minutes : float, optional
         Driving minutes; default the standard's travel budget.
-    stations, demand, times, standard :
+    stations, demand, times, hour, standard :
         As in :func:`assess` (stations of a class without a district get no apparatus).
     targets : {"high_risk", "in_scope"}
         High-risk in-scope points (all in-scope points when none is high-risk) or all in-scope.
@@ -145,7 +146,7 @@ def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: 
         if not np.isfinite(fv) or fv < 0:
             probs.param(name, "a non-negative float (minutes) or None", v)
         radii[name] = fv
-    T = _times(times, county, dm, st, dm_raw, probs) if not probs.items else None
+    T = _times(times, county, dm, st, dm_raw, probs, hour=hour) if not probs.items else None
     probs.raise_if_any()
     tol = config.COVER_TOL
     has_d = np.array([std.has_district(c) for c in st["station_class"]], dtype=bool)

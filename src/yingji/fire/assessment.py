@@ -643,7 +643,8 @@ def _ok_col(value: np.ndarray, required: np.ndarray):
 def assess(county=None, *, standard="GB51080", stations=None, demand=None, times=None, venues=None,
            units=None, turnout_minutes: float | None = None,
            rural_response_minutes: float | None = None, availability: float | None = None,
-           busy: float | None = None, service_minutes: float = SERVICE_MINUTES) -> FireAssessment:
+           busy: float | None = None, service_minutes: float = SERVICE_MINUTES,
+           hour: int | None = None) -> FireAssessment:
     """Assess the fire stations of a county against a standard.
 
     Each in-scope demand point (``urban`` True under GB 51080) belongs to the district of the
@@ -676,6 +677,9 @@ def assess(county=None, *, standard="GB51080", stations=None, demand=None, times
         Driving minutes. A DataFrame labelled by demand ids and station ids (either
         orientation), an array demand × stations, or a ``Network`` (then
         ``net.travel_times(station_nodes, demand_nodes).T``). Default: the county's network.
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     venues : DataFrame, optional
         ``x``, ``y``, ``kind`` ("crowded venue" / "hazardous goods" ...) for the setbacks.
     units : DataFrame, optional
@@ -736,7 +740,7 @@ def assess(county=None, *, standard="GB51080", stations=None, demand=None, times
         func, county, standard, stations, demand, times, venues, units,
         {"turnout_minutes": turnout_minutes, "rural_response_minutes": rural_response_minutes})
     avail = _check_availability(probs, availability, busy, service_minutes)
-    T = _times(times, county, dm, st, dm_raw, probs) if not probs.items else None
+    T = _times(times, county, dm, st, dm_raw, probs, hour=hour) if not probs.items else None
     probs.raise_if_any()
     return replace(_evaluate(std, st, dm, T, ven, un, [], avail), geo=GeoRef.of(county, tables=False))
 

@@ -149,10 +149,11 @@ def _check_stations(df: pd.DataFrame, std: FireStandard, probs: Problems, attr: 
 
 
 def _times(times, county, dm: _Demand, sites: pd.DataFrame, demand_df: pd.DataFrame, probs: Problems,
-           attr: str = "stations") -> np.ndarray | None:
+           attr: str = "stations", hour=None) -> np.ndarray | None:
     """Demand × sites driving minutes (station → demand), C-contiguous float64 (see
     :func:`yingji._odtimes.od_minutes`)."""
-    return od_minutes(times, sites, demand_df, county, "times", probs, (attr, "demand"), dest_major=True)
+    return od_minutes(times, sites, demand_df, county, "times", probs, (attr, "demand"), dest_major=True,
+                      hour=hour)
 
 
 def _prepare(func, county, standard, stations, demand, times, venues, units, overrides):

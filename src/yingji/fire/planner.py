@@ -229,7 +229,8 @@ class FirePlan(_GeoOut):
 
 def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | None = None,
          cost_budget: float | None = None, objective: str = "count", stations=None, demand=None,
-         candidates=None, times=None, venues=None, units=None, area_limits: bool = True,
+         candidates=None, times=None, hour: int | None = None, venues=None, units=None,
+         area_limits: bool = True,
          backup_minutes: float | None = None, tradeoff: bool = True, tradeoff_max: int | None = None,
          fleet: dict | None = None, turnout_minutes: float | None = None,
          rural_response_minutes: float | None = None, availability: float | None = None,
@@ -267,6 +268,9 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         (default class1), ``urban_edge``, ``x``, ``y``.
     times : Network, DataFrame or array, optional
         As in :func:`assess`, with columns for the stations followed by the fire candidates.
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     area_limits : bool, default True
         Formulate the district-area limits. With False (and no backup) the model is a plain
         LSCP / MCLP solved by :func:`yingji.lscp` / :func:`yingji.mclp` when available.
@@ -371,7 +375,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     probs.raise_if_any()
     dl = Deadline(tl, t0)  # every phase below gets the time that is left, not tl again
     sites_df = pd.concat([st, cand]) if len(cand) else st
-    T_all = _times(times, county, dm, sites_df, dm_raw, probs, attr="sites")
+    T_all = _times(times, county, dm, sites_df, dm_raw, probs, attr="sites", hour=hour)
     probs.raise_if_any()
     notes: list[str] = []
     s = len(st)

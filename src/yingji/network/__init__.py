@@ -21,7 +21,8 @@ properties), and the private mixins it inherits, one module per concern:
 :mod:`~yingji.network.tables` (edge and node tables, networkx, GraphML out),
 :mod:`~yingji.network.snapping`, :mod:`~yingji.network.routing` (travel-time and distance
 matrices), :mod:`~yingji.network.damage` (``without``), :mod:`~yingji.network.contract`
-(``simplify``), :mod:`~yingji.network.connectivity` (components); road speeds in
+(``simplify``), :mod:`~yingji.network.connectivity` (components),
+:mod:`~yingji.network.hours` (speed profiles by road class and hour, ``at_hour``); road speeds in
 :mod:`~yingji.network.speeds`; OpenStreetMap extracts in :mod:`~yingji.network.osm`
 (also :mod:`yingji.osm`).
 """
@@ -29,6 +30,8 @@ matrices), :mod:`~yingji.network.damage` (``without``), :mod:`~yingji.network.co
 from __future__ import annotations
 
 from yingji.network.graph import Network
+from yingji.network.hours import DEFAULT_SPEED_PROFILE, speed_profile
 from yingji.network.speeds import ROAD_SPEEDS_KPH, edge_minutes, parse_maxspeed
 
-__all__ = ["Network", "ROAD_SPEEDS_KPH", "parse_maxspeed", "edge_minutes"]
+__all__ = ["Network", "ROAD_SPEEDS_KPH", "DEFAULT_SPEED_PROFILE", "parse_maxspeed", "edge_minutes",
+           "speed_profile"]

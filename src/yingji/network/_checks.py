@@ -57,20 +57,23 @@ def _name_rows(idx, names) -> str:
     return ", ".join(shown) + (f" and {len(idx) - 10} more" if len(idx) > 10 else "")
 
 
-def _dedupe_edges(u, v, w, ln, ow):
-    """Keep the fastest of parallel segments (same ends and direction; two-way ones unordered)."""
+def _dedupe_selection(u, v, w, ow, group=None):
+    """Positions of the segments kept when parallel ones (same ends and direction; two-way ones
+    unordered) keep the fastest, sorted; None when all are kept. With ``group`` (e.g. road-class
+    codes), only segments of the same group are parallel: which of two classes is faster can
+    change with the hour, and the routing graph keeps the fastest arc anyway."""
     if len(u) < 2:
-        return u, v, w, ln, ow
+        return None
     a = np.where(ow, u, np.minimum(u, v))
     b = np.where(ow, v, np.maximum(u, v))
-    order = np.lexsort((w, ow, b, a))
-    a2, b2, o2 = a[order], b[order], ow[order]
+    g = np.zeros(len(u), dtype=np.int64) if group is None else np.asarray(group)
+    order = np.lexsort((w, g, ow, b, a))
+    a2, b2, o2, g2 = a[order], b[order], ow[order], g[order]
     first = np.ones(len(a2), dtype=bool)
-    first[1:] = (a2[1:] != a2[:-1]) | (b2[1:] != b2[:-1]) | (o2[1:] != o2[:-1])
+    first[1:] = (a2[1:] != a2[:-1]) | (b2[1:] != b2[:-1]) | (o2[1:] != o2[:-1]) | (g2[1:] != g2[:-1])
     if first.all():
-        return u, v, w, ln, ow
-    sel = np.sort(order[first])
-    return (u[sel], v[sel], w[sel], None if ln is None else ln[sel], ow[sel])
+        return None
+    return np.sort(order[first])
 
 
 def _node_coords(G, node_list, x, y, probs):

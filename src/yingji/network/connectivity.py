@@ -122,7 +122,8 @@ class _Connectivity:
         return type(self)(self._labels[keep_nodes], newpos[self._u[ek]], newpos[self._v[ek]],
                           self._w[ek], None if self._len is None else self._len[ek], self._oneway[ek],
                           None if self._coords is None else self._coords[keep_nodes], crs=self.crs,
-                          warn_disconnected=False, _dedupe=False)
+                          warn_disconnected=False, _dedupe=False,
+                          road_class=None if self._class is None else self._class[ek])._keep_timing(self)
 
     def _warn_if_disconnected(self) -> None:
         lab = self.component_labels(strong=False)

@@ -89,11 +89,13 @@ class _Constructors:
         ww = np.full(m, np.nan)
         ll = np.full(m, np.nan)
         no_time: list = []
+        classes: list = []
         bad_value: list = []
         unread = np.zeros(m, dtype=bool)  # times not read (reported already): skip NaN checks
         for k, (a, b, d) in enumerate(G.edges(data=True)):
             uu[k] = pos[a]
             vv[k] = pos[b]
+            classes.append(_first_class(d.get("highway")))
             L = None
             if length is not None and d.get(length) is not None:
                 try:
@@ -143,7 +145,8 @@ class _Constructors:
             # an unprojected OSMnx graph: x/y are degrees; snapping needs metres
             coords, crs = _project(coords[:, 0], coords[:, 1], None)
         return cls(labels, uu, vv, ww, ll if has_len else None, oneway, coords, crs=crs,
-                   warn_disconnected=warn_disconnected)
+                   warn_disconnected=warn_disconnected,
+                   road_class=classes if any(classes) else None)
 
     @classmethod
     def from_edges(cls, df: pd.DataFrame, source: str = "u", target: str = "v",
@@ -151,7 +154,7 @@ class _Constructors:
                    unit: str = "min", *, nodes: pd.DataFrame | None = None,
                    oneway: str | None = "oneway", x: str = "x", y: str = "y",
                    node_id: str | None = None, crs: str | None = None,
-                   warn_disconnected: bool = True) -> "Network":
+                   warn_disconnected: bool = True, road_class: str | None = "road_class") -> "Network":
         """Network from an edge table (and optionally a node table with coordinates).
 
         Parameters
@@ -183,6 +186,9 @@ class _Constructors:
             CRS of the node coordinates.
         warn_disconnected : bool
             Warn when the graph is in several pieces.
+        road_class : str or None
+            Column with each segment's road class (used by ``hour=``; see
+            :mod:`yingji.network.hours`), read when present.
 
         Returns
         -------
@@ -284,7 +290,9 @@ class _Constructors:
         if ln is not None:
             _check_weights(ln, length, probs, row_names)
         probs.raise_if_any()
-        return cls(labels, pu, pv, w, ln, ow, coords, crs=crs, warn_disconnected=warn_disconnected)
+        rc = df[road_class].tolist() if road_class is not None and road_class in df.columns else None
+        return cls(labels, pu, pv, w, ln, ow, coords, crs=crs, warn_disconnected=warn_disconnected,
+                   road_class=rc)
 
     @classmethod
     def from_graphml(cls, path, weight: str = "travel_time", unit: str = "s", *,
@@ -325,3 +333,16 @@ class _Constructors:
             except (TypeError, ValueError):
                 pass
         return cls.from_networkx(G, weight=weight, unit=unit, **kwargs)
+
+
+def _first_class(highway) -> str:
+    """The road class of an OSMnx ``highway`` value (the first of a list; ``""`` when none)."""
+    if highway is None:
+        return ""
+    if isinstance(highway, (list, tuple, np.ndarray)):
+        return _first_class(highway[0]) if len(highway) else ""
+    s = str(highway).strip()
+    if s.startswith("[") and s.endswith("]"):
+        parts = [p.strip(" '\"") for p in s[1:-1].split(",")]
+        return parts[0] if parts else ""
+    return s

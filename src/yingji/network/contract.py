@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from yingji.network._checks import _dedupe_edges
+from yingji.network._checks import _dedupe_selection
 from yingji.network._labels import _as_label_query
+from yingji.network.hours import _class_codes
 
 
 class _Contraction:
@@ -96,6 +97,17 @@ class _Contraction:
         al = np.concatenate([ln, ln[two]])
         asym = np.concatenate([two, np.ones(int(two.sum()), dtype=bool)])
         kept[u[u == v]] = True
+        codes = None
+        if self._class is not None:   # a chain keeps one road class: nodes where classes change stay
+            names, codes = np.unique(self._class.astype(str), return_inverse=True)
+            codes = codes.astype(np.int64)
+            ends = np.concatenate([u, v])
+            cc = np.concatenate([codes, codes])
+            lo = np.full(n, np.iinfo(np.int64).max)
+            hi = np.full(n, -1)
+            np.minimum.at(lo, ends, cc)
+            np.maximum.at(hi, ends, cc)
+            kept |= (hi >= 0) & (lo != hi)
         nn = np.int64(max(n, 1))
         in_cnt = np.bincount(dst, minlength=n)
         out_cnt = np.bincount(src, minlength=n)
@@ -125,6 +137,17 @@ class _Contraction:
                              np.ascontiguousarray(aw[order]), np.ascontiguousarray(al[order]),
                              np.ascontiguousarray(asym[order]), kept,
                              out_u, out_v, out_w, out_l, out_sym)
+        nc = None
+        if codes is not None:   # the same walk again, summing 1 and the class code of each arc
+            ac = np.concatenate([codes, codes[two]]).astype(np.float64)
+            cnt_w = np.empty(m, dtype=np.float64)
+            sum_c = np.empty(m, dtype=np.float64)
+            _simplify_chains(indptr, np.ascontiguousarray(dst[order]), np.ones(m),
+                             np.ascontiguousarray(ac[order]), np.ascontiguousarray(asym[order]),
+                             kept.copy(), np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64),
+                             cnt_w, sum_c, np.empty(m, dtype=bool))
+            chain_code = np.rint(sum_c[:k] / np.maximum(cnt_w[:k], 1.0)).astype(np.int64)
+            nc = names.astype(object)[np.concatenate([codes[kept[u] & kept[v]], chain_code])]
         both = kept[u] & kept[v]
         new_pos = np.cumsum(kept) - 1
         nu = new_pos[np.concatenate([u[both], out_u[:k]])]
@@ -135,7 +158,11 @@ class _Contraction:
         removed = None if self._removed is None else self._removed[kept]
         if removed is not None and not removed.any():
             removed = None
-        u2, v2, w2, l2, o2 = _dedupe_edges(nu, nv, nw, nl, now)
+        sel = _dedupe_selection(nu, nv, nw, now, None if nc is None else _class_codes(nc))
+        u2, v2, w2, l2, o2 = (nu, nv, nw, nl, now) if sel is None else \
+            (nu[sel], nv[sel], nw[sel], None if nl is None else nl[sel], now[sel])
+        if nc is not None and sel is not None:
+            nc = nc[sel]
         new = type(self).__new__(type(self))
         new._labels = self._labels[kept]
         new._index = self._index[kept]
@@ -143,5 +170,7 @@ class _Contraction:
         new.crs = self.crs
         new._u, new._v, new._w, new._len, new._oneway = u2, v2, w2, l2, o2
         new._removed = removed
+        new._class = nc
+        new._profile, new._hour, new._base = self._profile, self._hour, None
         new._cache = {}
         return new

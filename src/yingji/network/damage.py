@@ -1,5 +1,5 @@
 """Damage scenarios: a :class:`~yingji.network.Network` with road segments or junctions destroyed
-(``Network.without``, a method of the private mixin ``_Damage``)."""
+(``Network.without``) or slowed (``Network.slowed``), methods of the private mixin ``_Damage``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from yingji.network._labels import _as_label_query
 
 
 class _Damage:
-    """``Network.without``."""
+    """``Network.without`` and ``Network.slowed``."""
 
     def without(self, edges=None, nodes=None) -> "Network":
         """The network with road segments and/or junctions destroyed.
@@ -89,6 +89,8 @@ class _Damage:
         new._u, new._v, new._w = self._u[keep], self._v[keep], self._w[keep]
         new._len = None if self._len is None else self._len[keep]
         new._oneway = self._oneway[keep]
+        new._class = None if self._class is None else self._class[keep]
+        new._profile, new._hour, new._base = self._profile, self._hour, None
         new._removed = removed
         new._cache = {}
         if "order" in self._cache:   # any numbering is correct; keep the parent's locality
@@ -97,3 +99,60 @@ class _Damage:
                 and "tree" in self._cache:
             new._cache["tree"] = self._cache["tree"]
         return new
+
+    def slowed(self, factor: float, *, nodes=None, edges=None) -> "Network":
+        """The network with some road segments slowed (flood water, debris, a traffic control).
+
+        Parameters
+        ----------
+        factor : float
+            Share of the current speed still driven, in (0, 1]: minutes are divided by it.
+        nodes : iterable of node labels, optional
+            Segments with **both** ends among these nodes are slowed (the roads inside a zone).
+        edges : iterable of (u, v) label pairs, optional
+            Segments joining these pairs are slowed (both directions).
+
+        Returns
+        -------
+        Network
+            A new network (road classes, profile and removed nodes kept).
+
+        Raises
+        ------
+        ValidationError
+            A factor outside (0, 1], unknown node labels.
+
+        Examples
+        --------
+        >>> import pandas as pd, yingji as yj
+        >>> df = pd.DataFrame({"u": [0, 1], "v": [1, 2], "minutes": [1.0, 2.0]})
+        >>> yj.Network.from_edges(df).slowed(0.5, nodes=[1, 2]).travel_times([0], [2]).item()
+        5.0
+        """
+        probs = Problems("Network.slowed")
+        try:
+            f = float(factor)
+        except (TypeError, ValueError):
+            f = float("nan")
+        if not (0.0 < f <= 1.0):
+            probs.param("factor", "a float in (0, 1] (share of the speed kept)", factor)
+        probs.raise_if_any()
+        hit = np.zeros(self.n_edges, dtype=bool)
+        if nodes is not None:
+            inside = np.zeros(self.n_nodes, dtype=bool)
+            inside[self.positions(list(_as_label_query(nodes)), "nodes", "Network.slowed")] = True
+            hit |= inside[self._u] & inside[self._v]
+        if edges is not None:
+            pairs = [tuple(p) for p in edges]
+            if pairs:
+                pu = self.positions([p[0] for p in pairs], "edges", "Network.slowed")
+                pv = self.positions([p[1] for p in pairs], "edges", "Network.slowed")
+                n = np.int64(self.n_nodes)
+                key = np.minimum(pu, pv) * n + np.maximum(pu, pv)
+                ekey = np.minimum(self._u, self._v) * n + np.maximum(self._u, self._v)
+                hit |= np.isin(ekey, key)
+        if not hit.any():
+            return self
+        w = self._w.copy()
+        w[hit] = w[hit] / f
+        return self._copy_with(_w=w, _base=None)

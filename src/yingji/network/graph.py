@@ -18,12 +18,14 @@ import pandas as pd
 
 from yingji._validation import Problems, describe_positions
 from yingji.exceptions import ValidationError
-from yingji.network._checks import _check_weights, _dedupe_edges, _edge_list
+from yingji.network._checks import _check_weights, _dedupe_selection, _edge_list
 from yingji.network._labels import _as_label_query, _label_array
 from yingji.network.connectivity import _Connectivity
 from yingji.network.construct import _Constructors
 from yingji.network.contract import _Contraction
 from yingji.network.damage import _Damage
+from yingji.network.hours import _class_array, _class_codes, _Hours
+from yingji.network.hours import speed_profile as _speed_profile
 from yingji.network.routing import _Routing
 from yingji.network.snapping import _Snapping
 from yingji.network.tables import _Tables
@@ -31,7 +33,7 @@ from yingji.network.tables import _Tables
 __all__ = ["Network"]
 
 
-class Network(_Constructors, _Tables, _Snapping, _Routing, _Damage, _Contraction, _Connectivity):
+class Network(_Constructors, _Tables, _Snapping, _Routing, _Damage, _Contraction, _Connectivity, _Hours):
     """A road network: nodes with coordinates, road segments with minutes and metres.
 
     Build one with :meth:`from_networkx`, :meth:`from_edges`, :meth:`from_graphml` or
@@ -56,10 +58,18 @@ class Network(_Constructors, _Tables, _Snapping, _Routing, _Damage, _Contraction
     warn_disconnected : bool
         Warn (:class:`~yingji.DisconnectedNetworkWarning`) when the graph is in several
         pieces.
+    road_class : array-like of str, optional
+        Road class of each segment (``""`` when unknown), used by ``hour=``
+        (:mod:`~yingji.network.hours`).
+    speed_profile : DataFrame or dict, optional
+        Speed factors by road class and hour (:func:`yingji.network.speed_profile`); default
+        :data:`yingji.network.DEFAULT_SPEED_PROFILE`.
 
     Notes
     -----
-    Parallel segments (same ends, same direction) keep the fastest one, as DESIGN.md asks.
+    Parallel segments (same ends, same direction) keep the fastest one, as DESIGN.md asks
+    (per road class when classes are given: which class is faster can change with the hour;
+    the routing graph keeps the fastest arc at every hour).
     Segment data are never copied by :meth:`without`; the compressed sparse row (CSR) arrays
     of the travel-time and distance graphs are built lazily and cached.
 
@@ -81,8 +91,8 @@ class Network(_Constructors, _Tables, _Snapping, _Routing, _Damage, _Contraction
     """
 
     def __init__(self, nodes, u, v, minutes, metres=None, oneway=None, coords=None, *,
-                 crs: str | None = None, warn_disconnected: bool = True, _dedupe: bool = True,
-                 _removed=None, _index=None):
+                 crs: str | None = None, warn_disconnected: bool = True, road_class=None,
+                 speed_profile=None, _dedupe: bool = True, _removed=None, _index=None):
         self._labels = _label_array(nodes)
         self._index = _index if _index is not None else pd.Index(self._labels, name="node")
         n = len(self._labels)
@@ -92,13 +102,15 @@ class Network(_Constructors, _Tables, _Snapping, _Routing, _Damage, _Contraction
         ln = None if metres is None else np.ascontiguousarray(metres, dtype=np.float64)
         ow = (np.zeros(len(u), dtype=bool) if oneway is None
               else np.ascontiguousarray(oneway, dtype=bool))
+        rc = None if road_class is None else _class_array(road_class)
         if _dedupe:
             probs = Problems("Network")
             if not self._index.is_unique:
                 dup = self._index[self._index.duplicated()].unique()
                 probs.add(f"Node labels must be unique. Duplicated: {describe_positions(range(len(dup)), list(dup))}.")
-            if not (len(u) == len(v) == len(w) == len(ow)) or (ln is not None and len(ln) != len(u)):
-                probs.add("The edge arrays u, v, minutes, metres and oneway must have the same length.")
+            if not (len(u) == len(v) == len(w) == len(ow)) or (ln is not None and len(ln) != len(u)) \
+                    or (rc is not None and len(rc) != len(u)):
+                probs.add("The edge arrays u, v, minutes, metres, oneway and road_class must have the same length.")
             probs.raise_if_any()
             bad = (u < 0) | (u >= n) | (v < 0) | (v >= n)
             if bad.any():
@@ -108,8 +120,17 @@ class Network(_Constructors, _Tables, _Snapping, _Routing, _Damage, _Contraction
             if ln is not None:
                 _check_weights(ln, "metres", probs, self._edge_names(u, v))
             probs.raise_if_any()
-            u, v, w, ln, ow = _dedupe_edges(u, v, w, ln, ow)
+            sel = _dedupe_selection(u, v, w, ow, None if rc is None else _class_codes(rc))
+            if sel is not None:
+                u, v, w, ow = u[sel], v[sel], w[sel], ow[sel]
+                ln = None if ln is None else ln[sel]
+                rc = None if rc is None else rc[sel]
         self._u, self._v, self._w, self._len, self._oneway = u, v, w, ln, ow
+        self._class = rc
+        self._profile = None if speed_profile is None else _speed_profile(speed_profile, name="speed_profile",
+                                                                           func="Network")
+        self._hour = None   # the hour of day these minutes are timed at (None: free flow)
+        self._base = None   # the free-flow network this one was derived from by at_hour
         self._coords = None if coords is None else np.ascontiguousarray(coords, dtype=np.float64)
         if self._coords is not None and self._coords.shape != (n, 2):
             raise ValidationError(f"coords must have shape ({n}, 2); got {self._coords.shape}.")

@@ -149,6 +149,7 @@ def read_osm(path, network_type: str = "drive", *, speeds: dict | None = None,
     seg_min: list[float] = []
     seg_ow: list[bool] = []
     seg_len: list[float] = []
+    seg_cls: list[str] = []
     loc: dict[int, tuple[float, float]] = {}
     no_speed: dict = {}
     fp = osmium.FileProcessor(str(path)).with_locations()
@@ -193,6 +194,7 @@ def read_osm(path, network_type: str = "drive", *, speeds: dict | None = None,
             seg_len.append(L)
             seg_min.append(minutes)
             seg_ow.append(direction != 0)
+            seg_cls.append(str(tags.get("highway", "")))
     if no_speed:
         raise ValidationError(
             f"The 'speeds' parameter of read_osm has no speed for highway class(es) "
@@ -209,5 +211,5 @@ def read_osm(path, network_type: str = "drive", *, speeds: dict | None = None,
     v = np.searchsorted(labels, np.asarray(seg_b, dtype=np.int64))
     net = Network(labels, u, v, np.asarray(seg_min, dtype=float), np.asarray(seg_len, dtype=float),
                   np.asarray(seg_ow, dtype=bool), coords, crs=crs_out,
-                  warn_disconnected=warn_disconnected)
+                  warn_disconnected=warn_disconnected, road_class=seg_cls)
     return net.simplify() if simplify else net

@@ -25,7 +25,7 @@ class _Routing:
     """``Network.travel_times``, ``distances``, ``iter_travel_times`` and their machinery."""
 
     def travel_times(self, origins=None, destinations=None, cutoff: float | None = None, *,
-                     sparse: bool = False, method: str = "auto"):
+                     sparse: bool = False, method: str = "auto", hour: int | None = None):
         """Shortest travel times in minutes, origins × destinations.
 
         Parameters
@@ -47,6 +47,9 @@ class _Routing:
             final or at the cutoff), one thread per block of origins. ``"scipy"``:
             :func:`scipy.sparse.csgraph.dijkstra` with ``limit=cutoff``, zero-minute arcs kept
             exact by the epsilon shift described in Notes. ``"auto"`` is ``"numba"``.
+        hour : int, optional
+            Hour of day 0-23: route on :meth:`at_hour` (each segment's minutes divided by the
+            speed factor of its road class at that hour). None: the minutes as stored.
 
         Returns
         -------
@@ -90,6 +93,9 @@ class _Routing:
         >>> net.travel_times([0], cutoff=5).tolist()
         [[0.0, 4.0, inf]]
         """
+        if hour is not None:
+            return self.at_hour(hour)._paths("travel_times", "time", origins, destinations, cutoff,
+                                             sparse, method)
         return self._paths("travel_times", "time", origins, destinations, cutoff, sparse, method)
 
     def distances(self, origins=None, destinations=None, cutoff: float | None = None, *,
@@ -105,8 +111,8 @@ class _Routing:
         return self._paths("distances", "length", origins, destinations, cutoff, sparse, method)
 
     def iter_travel_times(self, origins=None, destinations=None, cutoff: float | None = None, *,
-                          chunk_size: int = 256, sparse: bool = False,
-                          method: str = "auto") -> Iterator[tuple[np.ndarray, object]]:
+                          chunk_size: int = 256, sparse: bool = False, method: str = "auto",
+                          hour: int | None = None) -> Iterator[tuple[np.ndarray, object]]:
         """Travel times chunk by chunk: yields ``(origin_labels, block)`` pairs.
 
         ``block`` is what :meth:`travel_times` returns for those origins (dense, or sparse
@@ -120,7 +126,8 @@ class _Routing:
         self.positions(olab, "origins", "Network.iter_travel_times")
         for start in range(0, len(olab), chunk_size):
             part = olab[start:start + chunk_size]
-            yield part, self.travel_times(part, destinations, cutoff, sparse=sparse, method=method)
+            yield part, self.travel_times(part, destinations, cutoff, sparse=sparse, method=method,
+                                          hour=hour)
 
     def _paths(self, func, kind, origins, destinations, cutoff, sparse, method):
         fname = f"Network.{func}"

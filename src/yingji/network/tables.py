@@ -11,7 +11,8 @@ class _Tables:
     """``Network.to_edges``, ``to_nodes``, ``to_frames``, ``to_dict``, ``to_networkx``, ``to_graphml``."""
 
     def to_edges(self) -> pd.DataFrame:
-        """Edge table: ``u``, ``v`` (labels), ``minutes``, ``metres`` (if any), ``oneway``.
+        """Edge table: ``u``, ``v`` (labels), ``minutes``, ``metres`` (if any), ``oneway``,
+        ``road_class`` (if any).
 
         ``Network.from_edges(net.to_edges(), nodes=net.to_nodes())`` rebuilds the network.
         """
@@ -19,6 +20,8 @@ class _Tables:
         if self._len is not None:
             data["metres"] = self._len
         data["oneway"] = self._oneway.copy()
+        if self._class is not None:
+            data["road_class"] = self._class.copy()
         return pd.DataFrame(data)
 
     def to_nodes(self) -> pd.DataFrame:
@@ -61,6 +64,8 @@ class _Tables:
             d = {"minutes": float(self._w[k]), "travel_time": float(self._w[k]) * 60.0}
             if self._len is not None:
                 d["length"] = float(self._len[k])
+            if self._class is not None and self._class[k]:
+                d["highway"] = self._class[k]
             G.add_edge(a, b, **d)
             if not self._oneway[k]:
                 G.add_edge(b, a, **d)

@@ -43,11 +43,13 @@ def _draw_calls(cfg: dict, rng: np.random.Generator):
     return np.ascontiguousarray(t), pts, np.ascontiguousarray(scene, dtype=np.float64)
 
 
-def _run_pools(cfg: dict, arrival, pts, scene, rng):
-    """Multi-type dispatch: each type's pool on the same calls, merged per call."""
+def _run_pools(cfg: dict, arrival, pts, scene, rng, rows_t=None):
+    """Multi-type dispatch: each type's pool on the same calls, merged per call (``rows_t``: each
+    call's travel row, default its point)."""
     from yingji._kernels.simulation import _combine_pools, _simulate_pool
 
     N = arrival.size
+    rows_t = pts if rows_t is None else rows_t
     mode = cfg["req_mode"]
     if mode == "const":
         rows = np.zeros(N, dtype=np.int64)
@@ -69,7 +71,7 @@ def _run_pools(cfg: dict, arrival, pts, scene, rng):
         m = pool["glob"].size
         b = np.zeros(m)
         chosen = np.empty(max(int(need[k].max()) if N else 1, 1), dtype=np.int64)
-        _simulate_pool(arrival, pts, scene, need[k], pool["pref"], pool["npref"], pool["travel"], pool["glob"],
+        _simulate_pool(arrival, rows_t, scene, need[k], pool["pref"], pool["npref"], pool["travel"], pool["glob"],
                        cfg["turnout"], cfg["travel_in_service"], cfg["warmup"], cfg["horizon"], chosen,
                        np.zeros(m), first_t[k], last_t[k], unit_t[k], wait_t[k], b)
         busy[pool["glob"]] += b
@@ -78,7 +80,7 @@ def _run_pools(cfg: dict, arrival, pts, scene, rng):
     wait = np.empty(N)
     unit = np.empty(N, dtype=np.int64)
     fdb = np.empty(N, dtype=np.bool_)
-    _combine_pools(pts, first_t, last_t, unit_t, wait_t, best_t, resp, full, unit, wait, fdb)
+    _combine_pools(rows_t, first_t, last_t, unit_t, wait_t, best_t, resp, full, unit, wait, fdb)
     kernel_s = time.perf_counter() - t0
     return resp, full, unit, wait, fdb, busy[cfg["unit_pos"]], kernel_s, need, first_t, last_t
 
@@ -89,17 +91,21 @@ def _replicate(cfg: dict, seed_seq) -> dict:
 
     rng = np.random.default_rng(seed_seq)
     arrival, pts, scene = _draw_calls(cfg, rng)
+    rows = pts   # the travel row of each call: its point, in its hour's block when routed by hour
+    if cfg.get("hour_slot") is not None:
+        hour = (cfg["start_hour"] + np.floor(arrival / 60.0).astype(np.int64)) % 24
+        rows = np.ascontiguousarray(pts + cfg["n_points"] * cfg["hour_slot"][hour])
     if cfg.get("pools") is None:
         t0 = time.perf_counter()
         resp, full, unit, wait, fdb, busy = _simulate_nearest(
-            arrival, pts, scene, cfg["pref"], cfg["npref"], cfg["travel"], cfg["turnout"],
+            arrival, rows, scene, cfg["pref"], cfg["npref"], cfg["travel"], cfg["turnout"],
             cfg["travel_in_service"], cfg["warmup"], cfg["horizon"], cfg["units_per_call"],
         )
         kernel_s = time.perf_counter() - t0
         need = first_t = last_t = None
     else:
         resp, full, unit, wait, fdb, busy, kernel_s, need, first_t, last_t = _run_pools(cfg, arrival, pts, scene,
-                                                                                        rng)
+                                                                                        rng, rows)
     keep = arrival >= cfg["warmup"]
     r = resp[keep]
     n = int(r.size)

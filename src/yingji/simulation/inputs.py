@@ -220,7 +220,8 @@ def _pools(system: _System, reqs: _Requirements, turnout: float, probs: Problems
             used = (reqs.table[:, k] > 0) & (system.rate_per_year > 0)
         else:
             used = system.rate_per_year > 0
-        bad = np.nonzero(used & np.isinf(T).all(axis=1))[0]
+        reps = T.shape[0] // max(used.size, 1)   # several hourly blocks of rows (simulate(by_hour=True))
+        bad = np.unique(np.nonzero(np.tile(used, reps) & np.isinf(T).all(axis=1))[0] % max(used.size, 1))
         if bad.size:
             probs.add(f"{probs.func}: no unit of type {t!r} can reach demand points "
                       f"{describe_positions(bad, system.point_ids)}, which need it (see 'requirements').")

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Iterable
 
@@ -12,6 +13,7 @@ import pandas as pd
 
 from yingji._executor import as_executor
 from yingji._validation import Problems
+from yingji.exceptions import ValidationError
 from yingji.simulation.engine import _run_all
 from yingji.simulation.inputs import _hourly, _parse_requirements, _pools, _Requirements, _resolve_system, _System
 from yingji.simulation.result import SimulationResult, _simulation_result
@@ -47,6 +49,7 @@ def simulate(
     requirements=None,
     policy: str = "nearest",
     full_limit_minutes: float | None = None,
+    by_hour: bool = False,
 ) -> SimulationResult:
     """Simulate calls, nearest-available dispatch and busy units over time.
 
@@ -76,6 +79,10 @@ def simulate(
         Travel minutes from each unit (or its station) to each demand point: a DataFrame indexed
         by unit or station id with a column per demand id, an array (n_units, n_points), or a
         ``Network`` (the county's by default).
+    by_hour : bool
+        Route each call on the road network of the hour of day it arrives (speed factors by road
+        class, :mod:`yingji.network.hours`; the hour counts from ``start_hour``). Needs ``times``
+        to be a Network (or the county's). Default False: one travel matrix for every call.
     unit_types : str or sequence of str or None
         Unit types that answer calls (default engines); None for every unit.
     incidents_per_year : float or array_like, optional
@@ -216,24 +223,36 @@ def simulate(
                              incidents_per_year=incidents_per_year, probs=probs)
     if system is None:
         probs.raise_if_any()
+    run_system, hour_slot = system, None
+    if not isinstance(by_hour, (bool, np.bool_)):
+        probs.param("by_hour", "True or False", by_hour)
+    elif by_hour and system is not None:
+        run_system, hour_slot = _hourly_system(system, county, stations, units, demand, times,
+                                               None if requirements is not None else unit_types,
+                                               incidents_per_year, probs)
     reqs = pools = None
     if requirements is not None:
         reqs = _parse_requirements(requirements, system, probs)
         if reqs is not None:
-            pools = _pools(system, reqs, float(turnout), probs)
+            pools = _pools(run_system, reqs, float(turnout), probs)
+    report_pools = pools   # the figures without queueing (static coverage) are the free-flow ones
+    if pools is not None and run_system is not system:
+        report_pools = _pools(system, reqs, float(turnout), probs)
     svc = _service_means(service_minutes, system.point_ids, probs)
     probs.raise_if_any()
     if full_limit_minutes is None:
         full_limit = _full_alarm_limit(standard, limit, turnout)
     cfg, rep_ids, rep_types = _config(
-        system, reqs, pools, H=H, W=W, profile=profile, start_hour=start_hour, svc=svc,
+        run_system, reqs, pools, H=H, W=W, profile=profile, start_hour=start_hour, svc=svc,
         service_distribution=service_distribution, service_cv=service_cv, turnout=turnout,
         travel_in_service=travel_in_service, limit=limit, full_limit=full_limit, units_per_call=units_per_call,
     )
+    cfg["n_points"] = len(system.point_ids)
+    cfg["hour_slot"] = hour_slot
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     children = ss.spawn(int(replications))
     results = _run_all(cfg, children, as_executor(executor), progress)
-    return _simulation_result(results, system, reqs, pools, rep_ids, rep_types, standard=standard, limit=limit,
+    return _simulation_result(results, system, reqs, report_pools, rep_ids, rep_types, standard=standard, limit=limit,
                               turnout=turnout, full_limit=full_limit, replications=replications, H=H, W=W,
                               seed=seed, policy=policy, t_start=t_start)
 
@@ -333,3 +352,36 @@ def _config(system: _System, reqs: _Requirements | None, pools: list | None, *, 
             "unit_pos": unit_pos,
         })
     return cfg, rep_ids, rep_types
+
+
+def _hourly_system(system: _System, county, stations, units, demand, times, unit_types, incidents_per_year,
+                   probs: Problems):
+    """The system with one travel block per distinct hourly network, stacked by rows
+    (``n_slots * n_points`` rows), and the block of each hour of day (``hour_slot``, 24 ints).
+
+    A call at point ``j`` in hour ``h`` is routed as row ``j + n_points * hour_slot[h]``: the
+    kernels need no change, each call simply looks up its hour's row."""
+    net = times if times is not None else getattr(county, "network", None)
+    if net is None or not hasattr(net, "at_hour"):
+        probs.add("The 'by_hour' parameter of simulate needs travel times from a road network (a Network "
+                  f"or a county with one); got {type(times).__name__}.")
+        return system, None
+    slots: dict = {}
+    blocks = []
+    hour_slot = np.zeros(24, dtype=np.int64)
+    for h in range(24):
+        try:
+            hn = net.at_hour(h)
+        except ValidationError as exc:
+            probs.add(f"The 'by_hour' parameter of simulate: {exc}")
+            return system, None
+        if id(hn) not in slots:
+            s = system if hn is net else _resolve_system(
+                county, func="simulate", stations=stations, units=units, demand=demand, times=hn,
+                unit_types=unit_types, incidents_per_year=incidents_per_year, probs=probs)
+            if s is None:
+                return system, None
+            slots[id(hn)] = len(blocks)
+            blocks.append(s.travel)
+        hour_slot[h] = slots[id(hn)]
+    return dataclasses.replace(system, travel=np.ascontiguousarray(np.vstack(blocks))), hour_slot

@@ -90,6 +90,7 @@ def assess(
     stock: pd.DataFrame | None = None,
     demand: pd.DataFrame | None = None,
     times=None,
+    hour: int | None = None,
     at_risk=None,
     evacuation_share: dict | None = None,
     horizon_days: float = 90.0,
@@ -110,6 +111,9 @@ def assess(
         ``shelf_life_days`` gives the expiry).
     times : Network, DataFrame or array, optional
         Depots × townships minutes (default: routed on the county's network to each township's seat).
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     at_risk, evacuation_share
         See :func:`requirements`.
     horizon_days : float
@@ -164,7 +168,7 @@ def assess(
     tws = _townships(demand)
     seats = demand.loc[tws["seat"]].copy()
     seats.index = tws.index
-    T = _minutes(times, depots, seats, county, "times", probs)
+    T = _minutes(times, depots, seats, county, "times", probs, hour=hour)
     probs.raise_if_any()
 
     agg = _stock_by_state(stock, items, as_of_ts, horizon_days)

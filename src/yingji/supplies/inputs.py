@@ -36,9 +36,9 @@ def _as_date(d, func: str = "yingji.supplies", param: str = "as_of") -> pd.Times
 
 
 def _minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems,
-             names: tuple = ("depots", "township seats")):
+             names: tuple = ("depots", "township seats"), hour=None):
     """Origins × destinations minutes (see :func:`yingji._odtimes.od_minutes`)."""
-    return od_minutes(times, origins, dests, county, what, probs, names)
+    return od_minutes(times, origins, dests, county, what, probs, names, hour=hour)
 
 
 def _check_stock(stock: pd.DataFrame, depots: pd.DataFrame, items: pd.DataFrame, probs: Problems) -> None:

@@ -95,7 +95,8 @@ class StockPlan:
 
 
 def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, demand, times, levels,
-                    candidate_capacity, ship_cost, penalty, as_of, probs: Problems) -> tuple[_Instance, list]:
+                    candidate_capacity, ship_cost, penalty, as_of, probs: Problems,
+                    hour=None) -> tuple[_Instance, list]:
     """The numeric instance of :func:`preposition` and each scenario's closed-site mask; raises
     every problem found in the tables and scenarios."""
     items = _norms(county, items, probs)
@@ -116,7 +117,8 @@ def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, 
     probs.raise_if_any()
     seats = demand.loc[tws["seat"]].copy()
     seats.index = tws.index
-    base_T = _minutes(times, sites, seats, county, "times", probs, ("depots and candidate sites", "township seats"))
+    base_T = _minutes(times, sites, seats, county, "times", probs, ("depots and candidate sites", "township seats"),
+                      hour=hour)
     probs.raise_if_any()
     item_ids = list(items.index)
     existing = _existing_stock(stock, items, sites, item_ids, as_of)
@@ -131,7 +133,7 @@ def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, 
     base_cap = np.maximum(base_cap, existing @ vol)  # existing stock always fits where it is
     scen_ids = scenarios.ids
     dem = _scenario_demand(scenarios.demand, scen_ids, tws.index, item_ids)
-    ship_list, closed = _scenario_shipping(county, scenarios, sites, seats, times, base_T, ship_cost)
+    ship_list, closed = _scenario_shipping(county, scenarios, sites, seats, times, base_T, ship_cost, hour)
     inst = _Instance(list(sites.index), list(sites["kind"]), item_ids, list(tws.index), scen_ids,
                      scenarios.probabilities.to_numpy(float), sites["open_cost"].fillna(0.0).to_numpy(float),
                      fixed_open, base_cap, lv_cap, lv_cost, existing, unit_cost, vol, pen, ship_list, dem,
@@ -224,7 +226,7 @@ def _scenario_demand(d: pd.DataFrame, scen_ids: list, township_ids, item_ids: li
 
 
 def _scenario_shipping(county, scenarios: Scenarios, sites: pd.DataFrame, seats: pd.DataFrame, times,
-                       base_T: np.ndarray, ship_cost) -> tuple[list, list]:
+                       base_T: np.ndarray, ship_cost, hour=None) -> tuple[list, list]:
     """Per scenario: shipping cost per m³ from each site to each township seat (``inf`` from a
     closed site; re-routed where roads are cut) and the closed-site mask."""
     ship_list, closed = [], []
@@ -235,7 +237,8 @@ def _scenario_shipping(county, scenarios: Scenarios, sites: pd.DataFrame, seats:
         Ts = base_T
         ce = scenarios.closed_edges.get(sid, [])
         if ce and net is not None and hasattr(net, "without"):
-            Ts = np.asarray(net.without(edges=ce).travel_times(sites["node"].to_numpy(), seats["node"].to_numpy()), float)
+            Ts = np.asarray(net.without(edges=ce).travel_times(sites["node"].to_numpy(), seats["node"].to_numpy(),
+                                                               hour=hour), float)
         ship_list.append(np.where(cm[:, None], np.inf, float(ship_cost) * Ts))
     return ship_list, closed
 
@@ -250,6 +253,7 @@ def preposition(
     candidates: pd.DataFrame | None = None,
     demand: pd.DataFrame | None = None,
     times=None,
+    hour: int | None = None,
     levels: list | None = None,
     candidate_capacity: float = 2000.0,
     ship_cost: float = 1.0,
@@ -294,6 +298,9 @@ def preposition(
     times : Network, DataFrame or array, optional
         Sites × townships minutes (default routed on the county network to township seats;
         scenarios with closed edges are re-routed on ``network.without(edges=...)``).
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     levels : list of (float, float), optional
         Enlargement options ``(extra capacity m³, cost)``; at most one per site.
     candidate_capacity : float
@@ -354,7 +361,8 @@ def preposition(
     time_limit = _check_options(scenarios, method, budget, max_unmet_probability, ship_cost, time_limit, probs)
     dl = Deadline(time_limit, t0)  # instance build, solve and the VSS share it
     executor = as_executor(executor)  # a dask Client works as its executor
-    inst, closed = _build_instance(county, scenarios, items=items, depots=depots, candidates=candidates, demand=demand,
+    inst, closed = _build_instance(county, scenarios, hour=hour, items=items, depots=depots, candidates=candidates,
+                                   demand=demand,
                                    times=times, levels=levels, candidate_capacity=candidate_capacity,
                                    ship_cost=ship_cost, penalty=penalty, as_of=as_of, probs=probs)
     S = len(inst.scen_ids)

@@ -74,6 +74,7 @@ def transfer(
     depots: pd.DataFrame | None = None,
     items: pd.DataFrame | None = None,
     times=None,
+    hour: int | None = None,
     objective: str = "cost",
     as_of=None,
     time_limit: float = config.TIME_LIMIT,
@@ -90,6 +91,9 @@ def transfer(
         Replace the county's tables; stock expired at ``as_of`` is not used.
     times : Network, DataFrame or array, optional
         Depots × destinations minutes.
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     objective : {"cost", "time"}
         ``cost``: meet the most priority-weighted demand, then least m³·minutes. ``time``: meet the
         same demand with the least latest arrival (a search over the distinct times, each a
@@ -152,7 +156,7 @@ def transfer(
         probs.param("objective", "'cost' or 'time'", objective)
     dem, depots, items, stock = _transfer_tables(county, demands, stock, depots, items, probs)
     dests = _destinations(county, dem, probs)
-    T = _minutes(times, depots, dests, county, "times", probs, ("depots", "destinations"))
+    T = _minutes(times, depots, dests, county, "times", probs, ("depots", "destinations"), hour=hour)
     probs.raise_if_any()
     m = _TransferModel.build(dem, depots, items, stock, dests, T, as_of, dl)
     nX, tau = m.nX, m.tau

@@ -153,6 +153,7 @@ def allocate(
     enterprises: pd.DataFrame | None = None,
     times=None,
     enterprise_times=None,
+    hour: int | None = None,
     concurrent: int = 1,
     backup: bool = False,
     backup_factor: float = 2.0,
@@ -182,6 +183,9 @@ def allocate(
     times : Network, DataFrame or array, optional
         Driving minutes teams × hazards (origin × destination; a DataFrame labelled by ids in
         either orientation). Default: routed on ``county.network``.
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     enterprise_times : Network, DataFrame or array, optional
         Minutes teams × enterprises; default as ``times``.
     concurrent : int
@@ -270,7 +274,7 @@ def allocate(
     dl, teams, hazards, ent, T, TE = _allocation_inputs(
         county, teams, hazards, enterprises, times, enterprise_times, concurrent=concurrent,
         backup_factor=backup_factor, backup_weight=backup_weight, aid_minutes=aid_minutes,
-        max_agreements=max_agreements, skills=skills, time_limit=time_limit, mip_gap=mip_gap, t0=t0)
+        max_agreements=max_agreements, skills=skills, time_limit=time_limit, mip_gap=mip_gap, t0=t0, hour=hour)
     p = _sites(teams, hazards, T, backup, backup_factor)
     k_conc = int(concurrent)
     model, offsets = _allocation_model(p, k_conc, backup_weight, backup_factor)
@@ -296,7 +300,7 @@ def allocate(
 
 def _allocation_inputs(county, teams, hazards, enterprises, times, enterprise_times, *, concurrent,
                        backup_factor, backup_weight, aid_minutes, max_agreements, skills, time_limit, mip_gap,
-                       t0):
+                       t0, hour=None):
     """Check the arguments of :func:`allocate` (every problem collected, raised once).
 
     Returns ``(deadline, teams, hazards, enterprises, T, TE)``: the tables (from the call or the
@@ -330,12 +334,13 @@ def _allocation_inputs(county, teams, hazards, enterprises, times, enterprise_ti
     hazards = hazards.copy()
     teams.index = teams.index.map(str)
     hazards.index = hazards.index.map(str)
-    T = _times_matrix(times, teams, hazards, county, "times", probs)
+    T = _times_matrix(times, teams, hazards, county, "times", probs, hour)
     ent = enterprises if enterprises is not None else pd.DataFrame(columns=["skill", "node"])
     ent = ent.copy()
     ent.index = ent.index.map(str)
     TE = _times_matrix(enterprise_times if enterprise_times is not None else (times if hasattr(times, "travel_times") else None),
-                       teams, ent, county, "enterprise_times", probs) if len(ent) else np.zeros((len(teams), 0))
+                       teams, ent, county, "enterprise_times", probs,
+                       hour if enterprise_times is None else None) if len(ent) else np.zeros((len(teams), 0))
     probs.raise_if_any()
     return dl, teams, hazards, ent, T, TE
 

@@ -110,6 +110,7 @@ def plan_bases(
     candidates: pd.DataFrame | None = None,
     times=None,
     candidate_times=None,
+    hour: int | None = None,
     new_team_crew: float | None = None,
     relocate: bool = False,
     relocate_cost: float | None = None,
@@ -139,6 +140,9 @@ def plan_bases(
     teams, hazards, candidates : DataFrame, optional
     times : Network, DataFrame or array, optional
         Teams × hazards minutes (see :func:`allocate`).
+    hour : int, optional
+        Hour of day 0-23: travel times on the road network at that hour (speed factors by
+        road class, :mod:`yingji.network.hours`); needs ``times`` to be a Network or None.
     candidate_times : Network, DataFrame or array, optional
         Candidates × hazards minutes (default: routed on ``county.network``).
     new_team_crew : float, optional
@@ -212,7 +216,7 @@ def plan_bases(
     if len(reach) == 0 or len(cand) == 0:
         return BasePlan([], empty_teams, before, before, reach, 0.0, True, 0.0)
     CT = _times_matrix(candidate_times if candidate_times is not None else (times if hasattr(times, "travel_times") else None),
-                       cand, hazards, county, "candidate_times", probs)
+                       cand, hazards, county, "candidate_times", probs, hour if candidate_times is None else None)
     probs.raise_if_any()
     h_pos = {h: i for i, h in enumerate(hazards.index)}
     M = pd.to_numeric(hazards["max_minutes"]).to_numpy(dtype=float)
@@ -223,7 +227,7 @@ def plan_bases(
     moves: list[tuple[int, int]] = []
     r_cost = None  # moving costs (relocate=True only)
     if relocate:
-        T = _times_matrix(times, teams, hazards, county, "times", probs)
+        T = _times_matrix(times, teams, hazards, county, "times", probs, hour)
         probs.raise_if_any()
         r_cost = _relocation_costs(teams, relocate_cost, probs)
         probs.raise_if_any()

@@ -78,7 +78,8 @@ _TIME_TABLES = {"times": ("teams", "hazards"), "enterprise_times": ("teams", "en
                 "candidate_times": ("candidates", "hazards")}
 
 
-def _times_matrix(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems):
+def _times_matrix(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: str, probs: Problems,
+                  hour=None):
     """Origins × destinations minutes (see :func:`yingji._odtimes.od_minutes`)."""
     return od_minutes(times, origins, dests, county, what, probs,
-                      _TIME_TABLES.get(what, ("origins", "destinations")))
+                      _TIME_TABLES.get(what, ("origins", "destinations")), hour=hour)
