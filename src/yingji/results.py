@@ -1,6 +1,10 @@
-"""Frozen result dataclasses shared by the siting models.
+"""Result types shared by every model.
 
-Every siting function returns one :class:`SitingResult` (DESIGN.md, Siting).
+:class:`SolveResult` is the base of every optimisation result (siting, fire plans and
+apparatus, shelter plans, team allocations and bases, supply stocks and transfers): it carries
+the figures of the solve — ``objective``, ``bound``, ``gap``, ``optimal``, ``status``,
+``seconds`` — once, with one meaning. Every siting function returns one :class:`SitingResult`
+(DESIGN.md, Siting).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import pandas as pd
 
 from yingji._render.display import displayable
 
-__all__ = ["SitingResult", "to_jsonable"]
+__all__ = ["SitingResult", "SolveResult", "to_jsonable"]
 
 STATUSES = ("optimal", "time_limit", "heuristic")
 
@@ -49,9 +53,57 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
+@dataclass(frozen=True, kw_only=True)
+class SolveResult:
+    """The figures of the solve behind a result; the base of every optimisation result.
+
+    Subclasses add their own fields; these six are keyword-only in every constructor.
+
+    Attributes
+    ----------
+    objective : float
+        The model's objective at the returned solution, in the unit the subclass documents
+        (NaN when no solution was found).
+    bound : float
+        Proven bound on the optimum: lower for minimisation, upper for maximisation (``inf`` /
+        ``-inf`` when nothing was proven, equal to ``objective`` when solved exactly).
+    gap : float
+        Relative gap ``|objective - bound| / max(|objective|, 1e-9)``
+        (:func:`yingji.solvers.gap_of`): 0 when proven optimal, ``inf`` when unknown.
+    optimal : bool
+        Proven optimal within the requested ``mip_gap``.
+    status : str
+        ``"optimal"``, ``"time_limit"`` (stopped at the time limit: the best found, with its
+        ``gap``) or ``"heuristic"`` (no bound was sought); a subclass may add its own (and says so).
+    seconds : float
+        Wall-clock seconds of the call (not a target: it depends on the machine).
+    """
+
+    objective: float
+    bound: float
+    gap: float
+    optimal: bool
+    status: str
+    seconds: float
+
+    @staticmethod
+    def figures(sol, seconds: float) -> dict:
+        """The six fields from a :class:`yingji.solvers.Solution` (or any object with
+        ``objective``, ``bound``, ``gap``, ``optimal`` and ``status``), as keyword arguments."""
+        return {"objective": float(sol.objective), "bound": float(sol.bound), "gap": float(sol.gap),
+                "optimal": bool(sol.optimal), "status": str(sol.status), "seconds": float(seconds)}
+
+    def solve_dict(self) -> dict:
+        """The six fields as a plain dict (JSON-ready; NaN as None, inf as ``"inf"``)."""
+        return to_jsonable({k: getattr(self, k) for k in _SOLVE_FIELDS})
+
+
+_SOLVE_FIELDS = ("objective", "bound", "gap", "optimal", "status", "seconds")
+
+
 @displayable
 @dataclass(frozen=True)
-class SitingResult:
+class SitingResult(SolveResult):
     """The result of a siting model (LSCP, MCLP, backup, p-median, p-center, capacitated).
 
     Attributes
@@ -102,13 +154,7 @@ class SitingResult:
 
     model: str
     sites: np.ndarray
-    objective: float
-    bound: float
-    gap: float
-    optimal: bool
-    status: str
     assignment: np.ndarray
-    seconds: float
     method: str = "exact"
     sense: str = "min"
     site_ids: list | None = None

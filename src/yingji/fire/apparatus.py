@@ -15,13 +15,13 @@ from yingji._deadline import Deadline
 from yingji.fire.assessment import _pct
 from yingji.fire.inputs import _prepare, _times
 from yingji.fire.model import _solve
-from yingji.results import to_jsonable
+from yingji.results import SolveResult, to_jsonable
 from yingji.solvers import ModelBuilder
 
 
 @displayable
 @dataclass(frozen=True)
-class ApparatusPlan:
+class ApparatusPlan(SolveResult):
     """Engines and ladder trucks placed at open stations (FLEET; built by :func:`place_apparatus`).
 
     Attributes
@@ -35,20 +35,15 @@ class ApparatusPlan:
         Its share of the target weight.
     not_covered : list of str
         Target points not reached by both.
-    objective, bound, gap : float
-    optimal : bool
-    status : str
+    objective, bound, gap, optimal, status, seconds
+        The solve (:class:`yingji.results.SolveResult`); ``objective`` is the covered weight
+        of the model.
     """
 
     allocation: pd.DataFrame
     covered_weight: float
     covered_share: float
     not_covered: list
-    objective: float
-    bound: float
-    gap: float
-    optimal: bool
-    status: str
     engine_minutes: float
     ladder_minutes: float
 
@@ -58,8 +53,7 @@ class ApparatusPlan:
     def to_dict(self) -> dict:
         return to_jsonable({"allocation": self.allocation.reset_index(), "covered_weight": self.covered_weight,
                             "covered_share": self.covered_share, "not_covered": self.not_covered,
-                            "objective": self.objective, "bound": self.bound, "gap": self.gap,
-                            "optimal": self.optimal, "status": self.status,
+                            **self.solve_dict(),
                             "engine_minutes": self.engine_minutes, "ladder_minutes": self.ladder_minutes})
 
     def summary(self) -> str:
@@ -193,6 +187,5 @@ def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: 
     cw = float(w[got].sum())
     return ApparatusPlan(
         allocation=alloc, covered_weight=cw, covered_share=cw / float(w.sum()) if n else float("nan"),
-        not_covered=ids_arr[rows[~got]].tolist(), objective=float(sol.objective), bound=float(sol.bound),
-        gap=float(sol.gap), optimal=bool(sol.optimal), status=str(sol.status),
+        not_covered=ids_arr[rows[~got]].tolist(), **SolveResult.figures(sol, time.perf_counter() - t0),
         engine_minutes=radii["engine_minutes"], ladder_minutes=radii["ladder_minutes"])

@@ -27,13 +27,13 @@ from yingji.geo.features import GeoRef, _GeoOut, point_layer
 from yingji.fire.inputs import _check_stations, _fire_candidates, _numeric, _prepare, _times
 from yingji.fire.model import (_build_fire_model, _covered_by, _district_areas, _greedy_plan, _primary, _Sol,
                                _siting_lscp, _siting_mclp, _solve)
-from yingji.results import to_jsonable
+from yingji.results import SolveResult, to_jsonable
 from yingji.solvers import gap_of
 
 
 @displayable
 @dataclass(frozen=True)
-class FirePlan(_GeoOut):
+class FirePlan(_GeoOut, SolveResult):
     """New fire stations that bring a county to the standard (frozen; built by :func:`plan`).
 
     Attributes
@@ -97,11 +97,6 @@ class FirePlan(_GeoOut):
     before: FireAssessment
     after: FireAssessment
     model: str
-    objective: float
-    bound: float
-    gap: float
-    optimal: bool
-    status: str
     cost: float
     target: float
     target_met: bool
@@ -111,7 +106,6 @@ class FirePlan(_GeoOut):
     backup_short: list
     apparatus: ApparatusPlan | None
     area_limits: bool
-    seconds: float
     notes: tuple = ()
     stages: tuple = ()
     availability: dict | None = None

@@ -21,7 +21,7 @@ from yingji._executor import as_executor
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.geo.features import GeoRef, _GeoOut, point_layer
-from yingji.results import to_jsonable
+from yingji.results import SolveResult, to_jsonable
 from yingji.shelters.assessment import ShelterAssessment, _assess_arrays, _pyplot
 from yingji.shelters.inputs import (
     _check_columns,
@@ -43,7 +43,7 @@ __all__ = ["plan", "ShelterPlan"]
 
 @displayable
 @dataclass(frozen=True)
-class ShelterPlan(_GeoOut):
+class ShelterPlan(_GeoOut, SolveResult):
     """New shelter sites and what they achieve.
 
     Attributes
@@ -85,12 +85,6 @@ class ShelterPlan(_GeoOut):
     after: ShelterAssessment
     candidates: pd.DataFrame
     tradeoff: pd.DataFrame
-    objective: float
-    bound: float
-    gap: float
-    optimal: bool
-    status: str
-    seconds: float
     budget: float | None = None
     geo: GeoRef | None = field(default=None, repr=False, compare=False)
 

@@ -15,7 +15,7 @@ from yingji._executor import as_executor
 from yingji._deadline import Deadline
 from yingji._validation import Problems
 from yingji.exceptions import SolverError
-from yingji.results import to_jsonable
+from yingji.results import SolveResult, to_jsonable
 from yingji.supplies.inputs import _as_date, _expiry, _minutes, _table
 from yingji.supplies.norms import _norms, _townships
 from yingji.supplies.scenarios import Scenarios
@@ -25,7 +25,7 @@ from yingji.supplies.stochastic import (_benders, _evaluate, _extensive, _first_
 
 @displayable
 @dataclass(frozen=True)
-class StockPlan:
+class StockPlan(SolveResult):
     """Prepositioning decision and its expected cost.
 
     Attributes
@@ -44,13 +44,11 @@ class StockPlan:
         Second-stage cost per scenario.
     vss : float
         Value of the stochastic solution: EEV − RP ≥ 0 (nan when not computed).
-    bound, gap : float
-    optimal : bool
-    status : str
     method : str
         "extensive" or "benders".
     iterations : int
-    seconds : float
+    objective, bound, gap, optimal, status, seconds
+        The solve (:class:`yingji.results.SolveResult`); ``objective`` is ``expected_cost``.
     """
 
     stock: pd.DataFrame
@@ -60,13 +58,8 @@ class StockPlan:
     expected_unmet: pd.DataFrame
     scenario_costs: pd.Series
     vss: float
-    bound: float
-    gap: float
-    optimal: bool
-    status: str
     method: str
     iterations: int
-    seconds: float
     params: dict = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
@@ -78,9 +71,8 @@ class StockPlan:
         return to_jsonable({
             "stock": self.stock, "sites": self.sites, "expected_cost": self.expected_cost,
             "first_stage_cost": self.first_stage_cost, "expected_unmet": self.expected_unmet,
-            "scenario_costs": self.scenario_costs, "vss": self.vss, "bound": self.bound, "gap": self.gap,
-            "optimal": self.optimal, "status": self.status, "method": self.method,
-            "iterations": self.iterations, "seconds": self.seconds, "params": self.params,
+            "scenario_costs": self.scenario_costs, "vss": self.vss, **self.solve_dict(), "method": self.method,
+            "iterations": self.iterations, "params": self.params,
         })
 
     def summary(self) -> str:
@@ -381,10 +373,11 @@ def preposition(
     vss_val = float("nan")
     if vss and max_unmet_probability is None and not dl.expired():  # NaN when no time is left for it
         vss_val = _value_of_stochastic_solution(inst, scenarios, closed, budget, executor, dl, mip_gap, c1, ub, optimal)
-    return StockPlan(stock, sites, float(ub), float(c1 @ x1), exp_unmet, pd.Series(q, index=inst.scen_ids, name="cost"),
-                     vss_val, float(bound), float(gap), bool(optimal), status, use, int(iters),
-                     _time.perf_counter() - t0,
-                     {"n_scenarios": S, "budget": budget, "ship_cost": ship_cost,
+    return StockPlan(stock=stock, sites=sites, expected_cost=float(ub), first_stage_cost=float(c1 @ x1),
+                     expected_unmet=exp_unmet, scenario_costs=pd.Series(q, index=inst.scen_ids, name="cost"),
+                     vss=vss_val, method=use, iterations=int(iters), objective=float(ub), bound=float(bound),
+                     gap=float(gap), optimal=bool(optimal), status=status, seconds=_time.perf_counter() - t0,
+                     params={"n_scenarios": S, "budget": budget, "ship_cost": ship_cost,
                       "penalty": dict(zip(inst.item_ids, inst.penalty.tolist())), "n_sites": J, "n_items": K,
                       "n_townships": len(inst.township_ids)})
 

@@ -14,7 +14,7 @@ from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
-from yingji.results import to_jsonable
+from yingji.results import SolveResult, relative_gap, to_jsonable
 from yingji.solvers import ModelBuilder, solve_lexicographic
 from yingji.supplies.inputs import _as_date, _check_stock, _expiry, _minutes, _table
 from yingji.supplies.norms import _norms
@@ -22,7 +22,7 @@ from yingji.supplies.norms import _norms
 
 @displayable
 @dataclass(frozen=True)
-class TransferPlan:
+class TransferPlan(SolveResult):
     """Shipments from depot stock to demand after an event.
 
     Attributes
@@ -31,20 +31,17 @@ class TransferPlan:
         ``depot``, ``destination``, ``item``, ``quantity``, ``minutes``.
     unmet : DataFrame
         ``destination``, ``item``, ``quantity`` (demand not met), ``priority``.
-    objective : float
-        Total cost (``objective="cost"``: m³·minutes) or the latest arrival (``"time"``), minutes.
     max_minutes : float
         Latest arrival of any shipment.
-    optimal : bool
-    status : str
+    objective, bound, gap, optimal, status, seconds
+        The solve (:class:`yingji.results.SolveResult`): ``objective`` is the total cost
+        (``objective="cost"``: m³·minutes) or the latest arrival (``"time"``, minutes) once the
+        met quantities are maximal by priority class.
     """
 
     shipments: pd.DataFrame
     unmet: pd.DataFrame
-    objective: float
     max_minutes: float
-    optimal: bool
-    status: str
 
     def to_frame(self) -> pd.DataFrame:
         """The shipments: depot, destination, item, quantity, minutes."""
@@ -52,8 +49,8 @@ class TransferPlan:
 
     def to_dict(self) -> dict:
         """JSON-serialisable form (``json.dumps`` works on it)."""
-        return to_jsonable({"shipments": self.shipments, "unmet": self.unmet, "objective": self.objective,
-                            "max_minutes": self.max_minutes, "optimal": self.optimal, "status": self.status})
+        return to_jsonable({"shipments": self.shipments, "unmet": self.unmet, "max_minutes": self.max_minutes,
+                            **self.solve_dict()})
 
     def summary(self) -> str:
         """Short text a planner reads."""
@@ -172,7 +169,11 @@ def transfer(
     if objective == "time" and nX:
         sol, max_t = _least_latest_arrival(m, sol, unmet_ref, dl)
         obj = max_t
-    return _transfer_plan(m, sol, obj, max_t)
+        # the latest arrival is proven only when the search ended (no bound on it otherwise)
+        bound = obj if sol.optimal else float("-inf")
+    else:
+        bound = float(sol.bound) if sol.optimal or np.isfinite(sol.bound) else float("-inf")
+    return _transfer_plan(m, sol, obj, bound, max_t, _time.perf_counter() - t0)
 
 
 def _transfer_tables(county, demands: pd.DataFrame, stock, depots, items, probs: Problems):
@@ -357,7 +358,7 @@ def _least_latest_arrival(m: _TransferModel, sol, unmet_ref: np.ndarray, dl: Dea
     return sol, max_t
 
 
-def _transfer_plan(m: _TransferModel, sol, obj: float, max_t: float) -> TransferPlan:
+def _transfer_plan(m: _TransferModel, sol, obj: float, bound: float, max_t: float, seconds: float) -> TransferPlan:
     """The shipments and unmet demand of a solution."""
     nX, cols_arr, dem, tau = m.nX, m.cols_arr, m.dem, m.tau
     x = sol.x[:nX]
@@ -373,4 +374,6 @@ def _transfer_plan(m: _TransferModel, sol, obj: float, max_t: float) -> Transfer
     unmet = pd.DataFrame({"destination": dem["destination"], "item": dem["item"], "quantity": u,
                           "priority": dem["priority"]})
     unmet = unmet[unmet["quantity"] > 1e-9].reset_index(drop=True)
-    return TransferPlan(ships.reset_index(drop=True), unmet, obj, max_t, bool(sol.optimal), sol.status)
+    return TransferPlan(shipments=ships.reset_index(drop=True), unmet=unmet, max_minutes=max_t, objective=obj,
+                        bound=bound, gap=relative_gap(obj, bound), optimal=bool(sol.optimal), status=sol.status,
+                        seconds=seconds)

@@ -20,7 +20,7 @@ from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
 from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
-from yingji.results import to_jsonable
+from yingji.results import SolveResult, to_jsonable
 from yingji.siting._inputs import check_mip_gap, check_time_limit
 from yingji.teams.allocation_model import _allocation_model, _Sites, _sites, _solve_allocation
 from yingji.teams.gaps import _site_gaps
@@ -31,7 +31,7 @@ from yingji.teams.skills import _CREW_TOL, _TOL, _split
 
 @displayable
 @dataclass(frozen=True)
-class TeamAllocation(_GeoOut):
+class TeamAllocation(_GeoOut, SolveResult):
     """Teams assigned to hazard sites, the gaps, and the mutual-aid agreements.
 
     Attributes
@@ -67,12 +67,6 @@ class TeamAllocation(_GeoOut):
     coverage: pd.DataFrame
     mutual_aid: pd.DataFrame
     unassigned_enterprises: pd.DataFrame
-    objective: float
-    bound: float
-    gap: float
-    optimal: bool
-    status: str
-    seconds: float
     params: dict = field(default_factory=dict)
     geo: GeoRef | None = field(default=None, repr=False, compare=False)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time as _time
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ from yingji import config
 from yingji._validation import Interval, check_param
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
-from yingji.results import to_jsonable
+from yingji.results import SolveResult, to_jsonable
 from yingji.siting._inputs import check_mip_gap, check_time_limit
 from yingji.solvers import ModelBuilder, solve
 from yingji.teams.allocation import TeamAllocation, allocate
@@ -32,7 +31,7 @@ from yingji.teams.skills import _TOL, _split
 
 @displayable
 @dataclass(frozen=True)
-class BasePlan:
+class BasePlan(SolveResult):
     """New team bases that close the reach gaps.
 
     Attributes
@@ -50,8 +49,10 @@ class BasePlan:
         ``candidate``, ``node``, ``cost``. Empty otherwise.
     cost : float
         Total cost of the new bases (their count when candidates carry no cost).
-    optimal : bool
-    gap : float
+    objective, bound, gap, optimal, status, seconds
+        The solve of the base model (:class:`yingji.results.SolveResult`): ``objective`` is
+        ``cost`` (plus moving costs with ``relocate=True``); ``status`` ``"optimal"`` or
+        ``"time_limit"`` (stopped early: see ``gap``).
     """
 
     new_bases: list
@@ -60,15 +61,8 @@ class BasePlan:
     after: TeamAllocation
     remaining_gaps: pd.DataFrame
     cost: float
-    optimal: bool
-    gap: float
     relocations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["team", "from_node", "candidate", "node", "cost"]))
-
-    @property
-    def status(self) -> str:
-        """``"optimal"`` or ``"time_limit"`` (the base model stopped early: see ``gap``)."""
-        return "optimal" if self.optimal else "time_limit"
 
     def to_frame(self) -> pd.DataFrame:
         """The new teams (one row per team: id, candidate base, skill, crew, node)."""
@@ -83,8 +77,7 @@ class BasePlan:
                 "relocations": self.relocations,
                 "remaining_gaps": self.remaining_gaps,
                 "cost": self.cost,
-                "optimal": self.optimal,
-                "gap": self.gap,
+                **self.solve_dict(),
                 "before": self.before.to_dict(),
                 "after": self.after.to_dict(),
             }
@@ -214,7 +207,9 @@ def plan_bases(
     reach, crew_rows = _gaps_to_close(before, crew_gaps)
     empty_teams = pd.DataFrame(columns=["team", "candidate", "skill", "crew", "node"])
     if len(reach) == 0 or len(cand) == 0:
-        return BasePlan([], empty_teams, before, before, reach, 0.0, True, 0.0)
+        return BasePlan(new_bases=[], new_teams=empty_teams, before=before, after=before, remaining_gaps=reach,
+                        cost=0.0, objective=0.0, bound=0.0, gap=0.0, optimal=True, status="optimal",
+                        seconds=_time.perf_counter() - t0)
     CT = _times_matrix(candidate_times if candidate_times is not None else (times if hasattr(times, "travel_times") else None),
                        cand, hazards, county, "candidate_times", probs, hour if candidate_times is None else None)
     probs.raise_if_any()
@@ -231,10 +226,9 @@ def plan_bases(
         probs.raise_if_any()
         r_cost = _relocation_costs(teams, relocate_cost, probs)
         probs.raise_if_any()
-        chosen, moves, by_other, new_rows, obj, opt, gapv = _relocation_model(
+        chosen, moves, by_other, new_rows, res = _relocation_model(
             teams, hazards, T, CT, M, reach, rows_h, site_cost, r_cost, dl.limit(0.8), mip_gap, crew_rows)
         covered_rows = (cover[:, chosen].any(axis=1) if chosen else np.zeros(len(reach), bool)) | by_other
-        res = SimpleNamespace(objective=obj, optimal=opt, gap=gapv)
     else:
         res = lscp(coverage=sp.csr_matrix(cover), site_cost=site_cost, uncoverable="drop", time_limit=dl.limit(0.8))
         chosen = [int(j) for j in res.sites]
@@ -251,8 +245,9 @@ def plan_bases(
     times_after = _times_after(times, teams, hazards, CT, cand_ids, new_teams, add, moves)
     after = allocate(county, teams=teams_after, hazards=hazards, times=times_after, time_limit=dl,
                      mip_gap=mip_gap, **allocate_kw)
-    return BasePlan([cand_ids[j] for j in chosen], new_teams, before, after, remaining, float(res.objective),
-                    bool(res.optimal), float(res.gap), relocations)
+    return BasePlan(new_bases=[cand_ids[j] for j in chosen], new_teams=new_teams, before=before, after=after,
+                    remaining_gaps=remaining, cost=float(res.objective), relocations=relocations,
+                    **SolveResult.figures(res, _time.perf_counter() - t0))
 
 
 def _bases_inputs(county, teams, hazards, candidates, time_limit, mip_gap, t0, new_team_crew=None):
@@ -465,4 +460,4 @@ def _relocation_model(teams, hazards, T, CT, M, reach, rows_h, site_cost, r_cost
         for j in chosen:
             if within_c[j, h] and h not in new_rows.get(j, {}).get(k, []):
                 new_rows.setdefault(j, {}).setdefault(k, []).append(h)
-    return chosen, moves, by_other, new_rows, float(sol.objective), bool(sol.optimal), float(sol.gap)
+    return chosen, moves, by_other, new_rows, sol
