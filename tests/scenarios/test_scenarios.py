@@ -181,6 +181,17 @@ def test_bad_inputs_are_refused_with_named_errors(banks):
         yj.scenarios.sweep(banks, [Scenario("s")], hour=25)
     with pytest.raises(ValidationError, match="names scenarios twice: \\['s'\\]"):
         yj.scenarios.sweep(banks, [Scenario("s"), Scenario("s")])
-    lonlat = banks.replace(meta={"crs": "EPSG:4326"})
-    with pytest.raises(ValidationError, match="in lon/lat.*Zone.node_set"):
-        yj.scenarios.apply(lonlat, Scenario("s", zones=[Zone.circle("c", 0, 0, 1)]))
+
+
+def test_zones_in_lon_lat_on_a_county_given_in_lon_lat(banks):
+    """A county given in lon/lat is held in metres (yingji.county.coords); a zone drawn in
+    lon/lat on it is projected the same way and hits what the same zone in metres hits."""
+    from yingji._crs import transform_xy
+
+    given = banks.replace(meta={**banks.meta, "input_crs": "EPSG:4326"})
+    lon, lat = transform_xy([3500.0], [500.0], banks.meta["crs"], "EPSG:4326")
+    in_m = yj.scenarios.effects(given, Scenario("p", zones=[Zone.circle("p", 3500.0, 500.0, 600.0)]))
+    in_deg = yj.scenarios.effects(given, Scenario("p", zones=[Zone.circle("p", lon[0], lat[0], 600.0)]))
+    assert len(in_m.unavailable) > 0
+    pd.testing.assert_frame_equal(in_m.unavailable, in_deg.unavailable)
+    assert in_m.closed_nodes == in_deg.closed_nodes

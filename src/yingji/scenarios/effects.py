@@ -4,11 +4,12 @@ roads, unavailable facilities, displaced residents) and :func:`apply` (the count
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from yingji._crs import is_geographic, transform_xy
 from yingji._validation import Problems
 from yingji.county import County
 from yingji.exceptions import ValidationError
@@ -66,7 +67,8 @@ class ScenarioEffects:
                 f"facilities unavailable: {parts}; {self.displaced.sum():,.0f} residents displaced.")
 
 
-def _check(county, scenario, func: str) -> None:
+def _check(county, scenario, func: str):
+    """Check the arguments; the scenario with its coordinate zones in the county's CRS."""
     probs = Problems(func)
     if not isinstance(county, County):
         probs.param("county", "a yingji.County", type(county).__name__)
@@ -74,14 +76,40 @@ def _check(county, scenario, func: str) -> None:
         probs.param("scenario", "a yingji.scenarios.Scenario", type(scenario).__name__)
     probs.raise_if_any()
     geo = [z.name for z in scenario.zones if z.kind != "nodes"]
-    crs = str(county.meta.get("crs") or "").upper()
-    if geo and crs in ("EPSG:4326", "WGS84", "CRS84", "OGC:CRS84"):
+    crs = county.meta.get("crs")
+    if geo and crs and is_geographic(crs):  # a county yingji could not project (no pyproj)
         probs.add(f"{func}: zones {geo} are drawn with coordinates, and county {county.meta.get('name')!r} "
                   f"is in lon/lat ({crs}); give those zones as node sets (Zone.node_set) or project the county.")
     if county.network is None and (scenario.closed_edges or scenario.closed_nodes
                                    or any(z.roads != "open" for z in scenario.zones)):
         probs.add(f"{func}: scenario {scenario.name!r} closes or slows roads, and the county has no road network.")
     probs.raise_if_any()
+    return _zones_in_county_crs(scenario, county.meta)
+
+
+def _zones_in_county_crs(scenario, meta):
+    """Zones drawn in lon/lat on a county given in lon/lat (and held in metres since loading,
+    :mod:`yingji.county.coords`) projected like the county; other zones as they are (in the
+    CRS the county holds). A circle's ``radius_m`` stays metres."""
+    src, dst = meta.get("input_crs"), meta.get("crs")
+    if not (src and dst and is_geographic(src)):
+        return scenario
+
+    def degrees(xy) -> bool:
+        a = np.asarray(xy, dtype=float).reshape(-1, 2)
+        return bool(np.all(np.abs(a[:, 0]) <= 180) and np.all(np.abs(a[:, 1]) <= 90))
+
+    zones = []
+    for z in scenario.zones:
+        if z.kind == "circle" and degrees([z.center]):
+            x, y = transform_xy([z.center[0]], [z.center[1]], src, dst)
+            z = replace(z, center=(float(x[0]), float(y[0])))
+        elif z.kind == "polygon" and degrees(z.polygon):
+            a = np.asarray(z.polygon, dtype=float)
+            x, y = transform_xy(a[:, 0], a[:, 1], src, dst)
+            z = replace(z, polygon=tuple(zip(x.tolist(), y.tolist())))
+        zones.append(z)
+    return replace(scenario, zones=tuple(zones))
 
 
 def _row_mask(zone, df: pd.DataFrame) -> np.ndarray:
@@ -120,10 +148,10 @@ def effects(county, scenario: Scenario) -> ScenarioEffects:
     Raises
     ------
     ValidationError
-        Not a county or a scenario; coordinate zones on a lon/lat county; node labels or
+        Not a county or a scenario; coordinate zones on a county left in lon/lat; node labels or
         closed segments not in the road network (named).
     """
-    _check(county, scenario, "scenarios.effects")
+    scenario = _check(county, scenario, "scenarios.effects")
     net = county.network
     closed = list(scenario.closed_nodes)
     slowed = {}
