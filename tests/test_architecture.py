@@ -21,15 +21,16 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 #: Layers, bottom up: module-name prefixes (a dotted prefix matches the module and its submodules).
 LAYERS = [
     ("base", ("yingji._version", "yingji.exceptions", "yingji._validation", "yingji.results",
-              "yingji.config", "yingji._deadline", "yingji._fork", "yingji._executor", "yingji.profiles")),
+              "yingji.config", "yingji._deadline", "yingji._fork", "yingji._executor", "yingji.profiles",
+              "yingji._render")),
     ("solvers · kernels", ("yingji.solvers", "yingji._kernels")),
     ("network · county", ("yingji.network", "yingji.osm", "yingji._crs", "yingji.county",
-                          "yingji._odtimes", "yingji.datasets")),
+                          "yingji._odtimes", "yingji.datasets", "yingji.geo")),
     ("siting", ("yingji.siting",)),
     ("domain", ("yingji.fire", "yingji.teams", "yingji.supplies", "yingji.dispatch",
                 "yingji.simulation", "yingji.shelters")),
     ("planning · compliance", ("yingji.planning", "yingji.compliance", "yingji.scenarios")),
-    ("faces", ("yingji.cli", "yingji.api", "yingji.report")),
+    ("faces", ("yingji.cli", "yingji.api", "yingji.report", "yingji.service", "yingji.client")),
 ]
 
 #: Imports inside one package that go from a type to the function that uses it, allowed as the
@@ -152,7 +153,8 @@ def test_public_names_resolve():
     assert callable(yj.fire.plan) and callable(yj.mclp) and yj.County.__name__ == "County"
 
 
-@pytest.mark.parametrize("face", ["yingji.cli", "yingji.api", "yingji.report"])
+@pytest.mark.parametrize("face", ["yingji.cli", "yingji.api", "yingji.report", "yingji.service",
+                                  "yingji.client"])
 def test_no_lower_layer_imports_a_face(face):
     users = sorted({s for s, d, _ in EDGES if (d == face or d.startswith(face + "."))
                     and layer_of(s) is not None and layer_of(s) < len(LAYERS) - 1})

@@ -141,3 +141,21 @@ def test_nan_minutes_name_the_station_too():
     times = pd.DataFrame([[1.0, math.nan], [2.0, 3.0]], index=demand.index, columns=stations.index)
     with pytest.raises(ValidationError, match=r"'d1'.*from stations 'S2'|from sites 'S2'"):
         yj.fire.assess(stations=stations, demand=demand, times=times)
+
+
+def test_one_yes_no_vocabulary_for_county_rules_and_evidence():
+    """County cells, rule thresholds and reported evidence read yes/no with one vocabulary."""
+    from yingji._validation import FALSE_TEXT, TRUE_TEXT, parse_yes_no, to_bool
+    from yingji.compliance import engine
+    from yingji.county import specs
+
+    assert specs._TRUE is TRUE_TEXT and specs._FALSE == FALSE_TEXT | {""}
+    for word in TRUE_TEXT:
+        assert parse_yes_no(word.upper()) is True and engine._parse_bool(word) is True
+    for word in FALSE_TEXT:
+        assert parse_yes_no(f" {word} ") is False and engine._parse_bool(word) is False
+    assert engine._parse_bool("done") is True and engine._parse_bool("fail") is False
+    vals, bad = to_bool(["有", "无", "", "maybe", 1, 0.0])
+    assert vals.tolist() == [True, False, False, False, True, False] and bad == [3]
+    with pytest.raises(ValueError, match="not a yes/no value: 'maybe'"):
+        parse_yes_no("maybe")

@@ -10,10 +10,12 @@ from typing import Iterable
 
 import numpy as np
 
+from yingji import config
 from yingji.exceptions import ValidationError
 
-__all__ = ["Problems", "describe_positions", "check_finite_nonneg", "Interval", "Options", "InstanceOf",
-           "check_param", "TIME_LIMIT", "MIP_GAP", "SEED", "to_bool"]
+__all__ = ["Problems", "describe_positions", "check_finite_nonneg", "check_array", "check_magnitude",
+           "Interval", "Options", "InstanceOf", "check_param", "TIME_LIMIT", "MIP_GAP", "SEED",
+           "to_bool"]
 
 
 def describe_positions(idx: Iterable, labels=None, limit: int = 10) -> str:
@@ -96,13 +98,56 @@ def check_finite_nonneg(
             )
 
 
-#: Text read as True / False in a yes-no column (case-insensitive; Chinese 是 / 否).
-TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "是"})
-FALSE_TEXT = frozenset({"false", "f", "no", "n", "0", "否", ""})
+#: Text read as True / False in a yes-no cell (case-insensitive; Chinese 是/否, 有/无). The one
+#: vocabulary of the county tables, the compliance rules and the reported evidence; an empty cell
+#: is False in a yes-no column (:func:`to_bool`) and missing in a reported value (:func:`parse_yes_no`).
+TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "是", "有"})
+FALSE_TEXT = frozenset({"false", "f", "no", "n", "0", "否", "无"})
+
+
+def parse_yes_no(value, *, extra_true=(), extra_false=()):
+    """One yes/no value: a bool, a number (0 is False), or a word of :data:`TRUE_TEXT` /
+    :data:`FALSE_TEXT` (plus ``extra_true`` / ``extra_false``).
+
+    Returns
+    -------
+    bool or None
+        None for a missing value (None, NaN, empty text).
+
+    Raises
+    ------
+    ValueError
+        For text that is none of these, naming the value.
+
+    Examples
+    --------
+    >>> parse_yes_no("是"), parse_yes_no(" No "), parse_yes_no(0.0), parse_yes_no("")
+    (True, False, False, None)
+    >>> parse_yes_no("done", extra_true={"done"})
+    True
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return None if np.isnan(float(value)) else bool(value != 0)
+    s = str(value).strip().lower()
+    if not s:
+        return None
+    if s in TRUE_TEXT or s in extra_true:
+        return True
+    if s in FALSE_TEXT or s in extra_false:
+        return False
+    try:
+        return float(s) != 0
+    except ValueError:
+        raise ValueError(f"not a yes/no value: {value!r}") from None
 
 
 def to_bool(series) -> tuple[np.ndarray, list]:
-    """Booleans from bool / 0-1 / yes-no text (:data:`TRUE_TEXT`, :data:`FALSE_TEXT`).
+    """Booleans of a yes-no column: bool, 0/1 or a word of :data:`TRUE_TEXT` / :data:`FALSE_TEXT`
+    (an empty cell is False).
 
     Returns
     -------
@@ -119,8 +164,8 @@ def to_bool(series) -> tuple[np.ndarray, list]:
         elif isinstance(v, (int, np.integer, float, np.floating)) and not (isinstance(v, float) and np.isnan(v)) \
                 and float(v) in (0.0, 1.0):
             out[k] = bool(v)
-        elif isinstance(v, str) and v.strip().lower() in TRUE_TEXT | FALSE_TEXT:
-            out[k] = v.strip().lower() in TRUE_TEXT
+        elif isinstance(v, str) and (t := v.strip().lower()) in TRUE_TEXT | FALSE_TEXT | {""}:
+            out[k] = t in TRUE_TEXT
         else:
             bad.append(k)
     return out, bad
@@ -252,3 +297,95 @@ def check_param(probs: Problems, name: str, value, *constraints, default=None):
     what = " or ".join("None" if c is None else c.describe() for c in constraints)
     probs.param(name, what, value)
     return default
+
+
+# ============================================================================ arrays
+# Vectors of numbers (weights, demands, capacities, site costs) and the size of matrix entries:
+# text where a number belongs, a wrong length, NaN, negative, inf and overflow-sized values
+# each get one message naming the function, the parameter and the offending positions.
+
+
+def check_magnitude(a: np.ndarray, name: str, probs: Problems, labels=None,
+                    limit: float | None = None) -> None:
+    """Record finite entries of ``a`` larger than ``limit`` (:data:`yingji.config.MAX_INPUT`)
+    in magnitude, naming their rows (``labels``: row labels of a matrix / vector)."""
+    limit = config.MAX_INPUT if limit is None else limit
+    a = np.asarray(a, dtype=float)
+    with np.errstate(invalid="ignore"):
+        big = np.isfinite(a) & (np.abs(a) > limit)
+    if big.any():
+        rows = np.unique(np.nonzero(big)[0]) if a.ndim else np.array([0])
+        probs.add(f"The {name!r} parameter of {probs.func} must hold values of at most {limit:g} in "
+                  f"magnitude. Got {float(np.abs(a[big]).max()):g} at rows "
+                  f"{describe_positions(rows, labels)} instead (values that large overflow the "
+                  f"objective: rescale them, or use inf for 'unreachable').")
+
+
+def check_array(probs: Problems, name: str, value, length: int, *, scalar_ok: bool = False,
+                nonneg: bool = True, allow_inf: bool = False, labels=None, default=None,
+                what: str = "one per demand row"):
+    """A 1-D float array of ``length`` numbers, or ``default`` after recording the problems.
+
+    Text that is not a number, a wrong length (a scalar is broadcast when ``scalar_ok``), NaN,
+    negative (when ``nonneg``), inf (unless ``allow_inf``) and values beyond
+    :data:`yingji.config.MAX_INPUT` are recorded in ``probs``, naming the positions (or their
+    ``labels``).
+
+    Examples
+    --------
+    >>> probs = Problems("mclp")
+    >>> check_array(probs, "weights", ["1", "x"], 2) is None
+    True
+    >>> probs.items
+    ["The 'weights' parameter of mclp must hold numbers. Got 'x' at position 1 instead."]
+    """
+    kind = "non-negative numbers" if nonneg else "numbers"
+    expected = (f"a number or an array of {length} {kind}" if scalar_ok
+                else f"an array of {length} {kind} ({what})")
+    raw = value.to_numpy() if hasattr(value, "to_numpy") else value
+    if isinstance(raw, (str, bytes, dict, set)) or raw is None:
+        probs.param(name, expected, value if not isinstance(value, str) else value[:80])
+        return default
+    try:
+        a = np.asarray(raw, dtype=np.float64).ravel()
+    except (TypeError, ValueError, OverflowError):
+        obj = np.asarray(raw, dtype=object).ravel() if np.ndim(raw) else np.array([raw], dtype=object)
+        bad = []
+        for k, v in enumerate(obj):
+            try:
+                if isinstance(v, (bool, np.bool_)):
+                    raise TypeError
+                float(v)
+            except (TypeError, ValueError, OverflowError):
+                bad.append(k)
+        if not bad:  # ragged or nested input
+            probs.param(name, expected, f"an object of shape that is not 1-D ({type(raw).__name__})")
+            return default
+        shown = ", ".join(repr(obj[k])[:40] for k in bad[:3])
+        probs.add(f"The {name!r} parameter of {probs.func} must hold numbers. Got {shown} at "
+                  f"position{'s' if len(bad) > 1 else ''} {describe_positions(bad, labels)} instead.")
+        return default
+    if a.size == 1 and scalar_ok and length != 1:
+        a = np.full(length, float(a[0]))
+    if a.size != length:
+        probs.param(name, expected, f"{a.size} values")
+        return default
+    n0 = len(probs.items)
+    nan = np.flatnonzero(np.isnan(a))
+    if nan.size:
+        probs.add(f"The {name!r} parameter of {probs.func} must not hold NaN. Got NaN at positions "
+                  f"{describe_positions(nan, labels)}.")
+    if nonneg:
+        neg = np.flatnonzero(a < 0)
+        if neg.size:
+            probs.add(f"The {name!r} parameter of {probs.func} must be non-negative. Got "
+                      f"{a[neg[0]]:g} at positions {describe_positions(neg, labels)}.")
+    if not allow_inf:
+        inf = np.flatnonzero(np.isinf(a))
+        if inf.size:
+            probs.add(f"The {name!r} parameter of {probs.func} must be finite. Got inf at positions "
+                      f"{describe_positions(inf, labels)}.")
+    check_magnitude(a, name, probs, labels)
+    if len(probs.items) > n0:
+        return default
+    return np.ascontiguousarray(a)

@@ -17,3 +17,13 @@ FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 #: numba njit keyword arguments used by every kernel.
 NJIT_KW = {"cache": True, "fastmath": FASTMATH}
+
+#: Largest magnitude accepted in a cost, weight, demand, capacity or site cost entry. Larger
+#: finite values (1e308 typed for "never") overflow or swamp the objective's sums: HiGHS treats
+#: 1e20 as infinity and loses every digit of the real costs long before. Rescale (km instead
+#: of m, thousand yuan) or use ``inf`` where "unreachable" is meant.
+MAX_INPUT = 1e12
+
+#: Largest finite coefficient or bound a :class:`~yingji.solvers.SparseModel` accepts (the
+#: safety net behind :data:`MAX_INPUT`, for models built from any input).
+MAX_COEF = 1e15

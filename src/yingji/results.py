@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
+
 __all__ = ["SitingResult", "to_jsonable"]
 
 STATUSES = ("optimal", "time_limit", "heuristic")
@@ -47,6 +49,7 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
+@displayable
 @dataclass(frozen=True)
 class SitingResult:
     """The result of a siting model (LSCP, MCLP, backup, p-median, p-center, capacitated).

@@ -73,7 +73,7 @@ def test_plan_renderings(tiny_plan):
     html = tiny_plan.to_html()
     assert html.startswith("<!DOCTYPE html>") and "消防站" in html
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
-    assert "data:image/png;base64," not in tiny_plan.to_html(plots=False)
+    assert "<svg" not in tiny_plan.to_html(plots=False)
     text = tiny_plan.summary()
     assert "County plan for 小县" in text and "Shelters (应急避难场所)" in text
     assert "CountyPlan(county='小县'" in repr(tiny_plan)
@@ -250,5 +250,5 @@ def test_plan_html_draws_the_shelter_tradeoff_curve(tiny_county):
     tr = p["shelters"].result.tradeoff
     assert len(tr) >= 2
     html = p.to_html()
-    assert "alt='shelter trade-off'" in html and "data:image/png;base64," in html
-    assert "alt='shelter trade-off'" not in p.to_html(plots=False)
+    assert 'data-alt="shelter trade-off"' in html and "<svg" in html
+    assert 'data-alt="shelter trade-off"' not in p.to_html(plots=False)

@@ -62,7 +62,7 @@ def test_markdown_ranks_and_formats(rep):
     fix = md.split("## Fix first")[1].split("## All rules")[0]
     rows = [ln for ln in fix.splitlines() if ln.startswith("| S")]
     assert rows[0].startswith("| S1-002 |")  # veto 'unknown' first
-    assert "| count/yr | 1 | unknown |" in rows[0]  # no percentage of a zero target
+    assert "| = 0 | per year | 1 | unknown |" in rows[0]  # no percentage of a zero target
     assert any("| 1 (20%) |" in r for r in rows)  # S1-121: 4 of 5
 
 
@@ -112,8 +112,8 @@ def test_plots_and_html_figures(rep, small_county):
     extra = Figure()
     extra.subplots().plot([1, 2], [0.5, 0.9])
     h = rep.to_html(county=small_county, figures=[("Trade-off curve", extra)])
-    assert h.count('<img alt="') == 4  # areas, margins, map, the extra curve
-    assert "data:image/png;base64," in h and "Trade-off curve" in h
+    assert h.count("<figure>") == 4  # areas, margins, map, the extra curve
+    assert h.count("<svg ") == 4 and "Trade-off curve" in h  # inline SVG, no external file
     import matplotlib.pyplot as plt
 
     ax = rep.plot()  # pyplot figure when no axes are given
@@ -127,4 +127,4 @@ def test_without_matplotlib(rep, monkeypatch):
     with pytest.raises(ImportError, match="plotting needs matplotlib"):
         R.plot_county_map(make_county([]))
     h = rep.to_html()
-    assert "<img" not in h and "</html>" in h
+    assert "<img" not in h and "<svg" not in h and "</html>" in h

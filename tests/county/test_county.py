@@ -395,10 +395,11 @@ def test_bad_parameters():
 def test_snap_too_far():
     dem = small_tables()["demand"]
     dem.loc[0, ["x", "y"]] = [5000.0, 5000.0]
-    with pytest.raises(yj.ValidationError, match=r"table 'demand': snapping to the network failed: .*max_snap=50"):
+    with pytest.raises(yj.ValidationError, match=r"table 'demand', column 'x, y': 1 point\(s\) lie farther "
+                       r"than the snap limit of 50 m from the road network: 'd1' \(6,647 m\)"):
         County(grid_network(), max_snap=50.0, **_tables(demand=dem))
     # meta's max_snap_m is the default
-    with pytest.raises(yj.ValidationError, match=r"max_snap=60"):
+    with pytest.raises(yj.ValidationError, match=r"snap limit of 60 m"):
         County(grid_network(), meta={"max_snap_m": 60.0}, **_tables(demand=dem))
 
 

@@ -295,7 +295,7 @@ def test_mip_time_limit_without_solution_raises(monkeypatch):
     def fake_solve(model, **kw):
         return Solution(None, float("nan"), float("nan"), float("inf"), "time_limit", False, "kTimeLimit", 0.0)
 
-    monkeypatch.setattr("yingji.solvers.solve", fake_solve)
+    monkeypatch.setattr("yingji.dispatch.mip_method.solve", fake_solve)
     with pytest.raises(SolverError, match="no feasible point within the time limit"):
         plan(inc, units, times, method="mip")
 
@@ -340,7 +340,7 @@ def test_mip_reports_time_limit(monkeypatch):
     def not_proven(model, **kw):
         return dataclasses.replace(real_solve(model, **kw), optimal=False, status="time_limit")
 
-    monkeypatch.setattr("yingji.solvers.solve", not_proven)
+    monkeypatch.setattr("yingji.dispatch.mip_method.solve", not_proven)
     dp = plan(inc, units, times)
     assert dp.status == "time_limit" and not dp.optimal
     assert is_feasible_dispatch(inc, units, times, dp)
@@ -349,7 +349,7 @@ def test_mip_reports_time_limit(monkeypatch):
         _time.sleep(0.05)
         return real_solve(model, **kw)
 
-    monkeypatch.setattr("yingji.solvers.solve", slow)
+    monkeypatch.setattr("yingji.dispatch.mip_method.solve", slow)
     dp = plan(inc, units, times, time_limit=0.01)  # the first stage uses up the time
     assert dp.status == "time_limit"
     assert is_feasible_dispatch(inc, units, times, dp)

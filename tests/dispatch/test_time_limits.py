@@ -37,7 +37,7 @@ def test_mip_limit_counts_from_entry(monkeypatch):
         return real_solve(model, **kw)
 
     monkeypatch.setattr(planner, "_prepare", slow_prepare)
-    monkeypatch.setattr("yingji.solvers.solve", record)
+    monkeypatch.setattr("yingji.dispatch.mip_method.solve", record)
     dp = plan(inc, units, T, method="mip", time_limit=5.0)
     assert limits and limits[0] <= 5.0 - 0.3 + 1e-6
     assert all(a >= b for a, b in zip(limits, limits[1:]))  # each stage gets what is left

@@ -181,6 +181,28 @@ def test_bad_inputs_are_refused_with_named_errors(banks):
         yj.scenarios.sweep(banks, [Scenario("s")], hour=25)
     with pytest.raises(ValidationError, match="names scenarios twice: \\['s'\\]"):
         yj.scenarios.sweep(banks, [Scenario("s"), Scenario("s")])
-    lonlat = banks.replace(meta={"crs": "EPSG:4326"})
-    with pytest.raises(ValidationError, match="in lon/lat.*Zone.node_set"):
-        yj.scenarios.apply(lonlat, Scenario("s", zones=[Zone.circle("c", 0, 0, 1)]))
+    given_lonlat = banks.replace(meta={"input_crs": "EPSG:4326"})   # held in metres, given in lon/lat
+    with pytest.raises(ValidationError, match="zone 'c' has coordinates \\(3500.0, 500.0\\), which are not "
+                                              "longitude/latitude.*given in EPSG:4326"):
+        yj.scenarios.apply(given_lonlat, Scenario("s", zones=[Zone.circle("c", 3500, 500, 1)]))
+    # node-set zones need no CRS
+    after = yj.scenarios.apply(given_lonlat, Scenario("s", zones=[Zone.node_set("n", [13], roads="open")]))
+    assert "SE1" not in after.shelters.index
+
+
+def test_zones_on_a_county_given_in_lonlat_are_projected_like_the_county(banks):
+    pyproj = pytest.importorskip("pyproj")
+    to_ll = pyproj.Transformer.from_crs("EPSG:4547", "EPSG:4326", always_xy=True)
+    lon, lat = to_ll.transform(3500.0, 500.0)                       # shelter SE1
+    ring = [to_ll.transform(x, y) for x, y in ((-100, -100), (1100, -100), (1100, 1100), (-100, 1100))]
+    given_lonlat = banks.replace(meta={"input_crs": "EPSG:4326"})
+    after = yj.scenarios.apply(given_lonlat, Scenario("s", zones=[Zone.circle("plume", lon, lat, 50.0),
+                                                                  Zone.polygon("west", ring, roads="open")]))
+    assert sorted(after.shelters.index) == []                      # SE1 by the circle, SW1/SW2 by the ring
+    assert after.stations.empty and after.depots.empty and after.teams.empty
+    # the same zones drawn in metres on the county held in metres: the same effects
+    same = yj.scenarios.apply(banks, Scenario("s", zones=[Zone.circle("plume", 3500.0, 500.0, 50.0),
+                                                          Zone.polygon("west", [(-100, -100), (1100, -100),
+                                                                                (1100, 1100), (-100, 1100)],
+                                                                       roads="open")]))
+    assert same.shelters.empty and same.stations.empty

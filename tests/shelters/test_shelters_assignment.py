@@ -131,7 +131,7 @@ def test_is_feasible_assignment_rejects_violations():
 def test_assign_residents_validation():
     with pytest.raises(ValidationError, match=r"'distances' parameter of assign_residents must be an array of shape \(2, 1\)"):
         assign_residents([1, 2], [3], [[1, 2]], 500)
-    with pytest.raises(ValidationError, match="'population' parameter of assign_residents must be finite and non-negative"):
+    with pytest.raises(ValidationError, match="'population' parameter of assign_residents must be non-negative. Got -1 at positions 0"):
         assign_residents([-1, 2], [3], [[1], [2]], 500)
     with pytest.raises(ValidationError, match="'distances' parameter of assign_residents must not contain NaN"):
         assign_residents([1, 2], [3], [[np.nan], [2]], 500)

@@ -93,10 +93,10 @@ def test_infeasible_capacity_messages():
     "kwargs, match",
     [
         ({"demand": [1, 1]}, r"The 'demand' parameter of capacitated_location must be a number or an array of 3"),
-        ({"demand": [1, -1, 1]}, "'demand' parameter of capacitated_location must hold non-negative numbers"),
-        ({"capacity": [1, np.nan]}, "'capacity' parameter of capacitated_location must hold"),
+        ({"demand": [1, -1, 1]}, "'demand' parameter of capacitated_location must be non-negative. Got -1 at positions 1"),
+        ({"capacity": [1, np.nan]}, "'capacity' parameter of capacitated_location must not hold NaN. Got NaN at positions 1"),
         ({"fixed_cost": None}, "'fixed_cost' parameter of capacitated_location must be a number or an array"),
-        ({"fixed_cost": [1, np.inf]}, "'fixed_cost' parameter of capacitated_location must hold non-negative numbers, finite"),
+        ({"fixed_cost": [1, np.inf]}, "'fixed_cost' parameter of capacitated_location must be finite. Got inf at positions 1"),
         ({"fixed": [5]}, "'fixed' parameter of capacitated_location must be column positions"),
         ({"method": "lagrange"}, "'method' parameter of capacitated_location must be one of \{'auto', 'lagrangian', 'mip'\}"),
         ({"time_limit": -1}, "'time_limit' parameter of capacitated_location must be a positive"),

@@ -202,7 +202,7 @@ def test_validation_errors_collect_everything():
         yj.lscp(np.zeros((0, 3)), 1.0)
     with pytest.raises(ValidationError, match=r"'coverage' parameter of mclp must be a non-empty"):
         yj.mclp(coverage=np.zeros((3, 0), bool), p=1)
-    with pytest.raises(ValidationError, match=r"'weights' parameter of backup_coverage must be finite and non-negative"):
+    with pytest.raises(ValidationError, match=r"(?s)'weights' parameter of backup_coverage must not hold NaN. Got NaN at positions 1.*must be non-negative. Got -1 at positions 3"):
         yj.backup_coverage(COST, 5.0, 2, weights=[1, np.nan, 1, -1, 1])
     with pytest.raises(ValidationError, match=r"'cost' parameter of mclp must be"):
         yj.mclp(None, 5.0, 2)
@@ -220,7 +220,7 @@ def test_validation_errors_collect_everything():
         yj.mclp(COST, 5.0, 2, time_limit=0)
     with pytest.raises(ValidationError, match=r"'site_cost' parameter of lscp must be an array of 4"):
         yj.lscp(COST, 5.0, site_cost=[1, 2])
-    with pytest.raises(ValidationError, match=r"'site_cost' parameter of lscp must be finite and non-negative"):
+    with pytest.raises(ValidationError, match=r"(?s)'site_cost' parameter of lscp must not hold NaN. Got NaN at positions 3.*must be non-negative. Got -2 at positions 1"):
         yj.lscp(COST, 5.0, site_cost=[1, -2, 1, np.nan])
     with pytest.raises(ValidationError, match=r"'uncoverable' parameter of lscp must be 'raise' or 'drop'"):
         yj.lscp(COST, 5.0, uncoverable="ignore")

@@ -59,11 +59,11 @@ def test_time_limit_returns_best_found_with_its_gap(monkeypatch, model):
     rng = np.random.default_rng(5)
     cost = rng.uniform(0, 10, (60, 25))
     if model == "lscp":
-        r = yj.lscp(cost, 3.5, method="exact", time_limit=1, reduce=False)
+        r = yj.lscp(cost, 3.5, method="exact", time_limit=10, reduce=False)
         assert yj.is_covering(cost, 3.5, r.sites)
         assert r.objective - 1.0 - 1e-9 <= r.bound < r.objective
     else:
-        r = yj.mclp(cost, 3.0, 3, method="exact", time_limit=1, reduce=False)
+        r = yj.mclp(cost, 3.0, 3, method="exact", time_limit=10, reduce=False)
         assert r.objective == yj.covered_weight(cost, 3.0, None, r.sites)
         assert r.objective < r.bound <= r.objective + 1.0 + 1e-9
     assert r.status == "time_limit" and not r.optimal

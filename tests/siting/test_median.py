@@ -120,7 +120,7 @@ def test_no_p_set_reaches_every_row_raises():
         ({"p": 1, "fixed": [0, 1]}, "at least the number of fixed sites"),
         ({"p": 2, "fixed": [7]}, r"The 'fixed' parameter of p_median must be column positions in \[0, 3\)"),
         ({"p": 2, "weights": [1, 2]}, r"The 'weights' parameter of p_median must be an array of 4"),
-        ({"p": 2, "weights": [1, -2, 1, 1]}, "must be finite and non-negative"),
+        ({"p": 2, "weights": [1, -2, 1, 1]}, "'weights' parameter of p_median must be non-negative. Got -2 at positions 1"),
         ({"p": 2, "method": "magic"}, r"The 'method' parameter of p_median must be one of"),
         ({"p": 2, "time_limit": 0}, r"The 'time_limit' parameter of p_median must be a positive"),
         ({"p": 2, "mip_gap": 2}, r"The 'mip_gap' parameter of p_median must be a float in \[0, 1\)"),

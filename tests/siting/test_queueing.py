@@ -100,7 +100,7 @@ def test_errors():
         hypercube(np.ones(3), rate.to_numpy(), **good)
     with pytest.raises(ValidationError, match="'incidents_per_year' parameter of hypercube must be an array of 3"):
         hypercube(travel, rate.to_numpy()[:2], **good)
-    with pytest.raises(ValidationError, match="'incidents_per_year' parameter of hypercube must be finite"):
+    with pytest.raises(ValidationError, match="'incidents_per_year' parameter of hypercube must not hold NaN. Got NaN at positions 2"):
         hypercube(travel, rate.drop(index="d2"), **good)  # a Series without d2: NaN after alignment
     with pytest.raises(ValidationError, match="must have a positive total"):
         hypercube(travel, np.zeros(3), **good)

@@ -20,9 +20,13 @@ from yingji.config import NJIT_KW
 __all__ = [
     "_median_objective",
     "_nearest_two",
+    "_greedy_init",
+    "_greedy_steps",
     "_greedy_median",
     "_interchange_median",
+    "_interchange_budget",
     "_vns_median",
+    "_vns_budget",
     "_lagrangian_median",
     "_center_greedy_cover_level",
 ]
@@ -87,30 +91,17 @@ def _nearest_two(C, open_sites, a1, d1, a2, d2):
 
 
 @njit(**NJIT_KW)
-def _greedy_median(C, w, fixed, allowed, p):
-    """Numba JIT-compiled greedy (add) heuristic for the weighted p-median.
-
-    Starts from the fixed sites, then repeatedly opens the allowed site that
-    lowers the weighted cost most, until ``p`` sites are open. Before any site
-    is open every row is charged twice its largest cost, so the first pick is
-    the 1-median.
-
-    Parameters
-    ----------
-    C : ndarray of float64, shape (n, m)
-    w : ndarray of float64, shape (n,)
-    fixed, allowed : ndarray of bool, shape (m,)
-    p : int
+def _greedy_init(C, fixed, is_open, d, out):
+    """Numba JIT-compiled start of the greedy heuristic: every row charged twice its largest cost
+    (so the first pick is the 1-median), then the fixed sites opened (at most ``out.size``).
 
     Returns
     -------
-    ndarray of int64, shape (p,)
-        The open sites, fixed ones first, in the order they were opened.
+    int
+        The number of sites opened (written to ``out``, marked in ``is_open``, ``d`` lowered).
     """
     n, m = C.shape
-    out = np.empty(p, dtype=np.int64)
-    is_open = np.zeros(m, dtype=np.bool_)
-    d = np.empty(n, dtype=np.float64)
+    p = out.shape[0]
     for i in range(n):
         mx = 0.0
         for j in range(m):
@@ -126,8 +117,23 @@ def _greedy_median(C, w, fixed, allowed, p):
             for i in range(n):
                 if C[i, j] < d[i]:
                     d[i] = C[i, j]
+    return k
+
+
+@njit(**NJIT_KW)
+def _greedy_steps(C, w, allowed, is_open, d, out, k, k_stop):
+    """Numba JIT-compiled greedy (add) steps: open the allowed site that lowers the weighted cost
+    ``sum_i w_i d_i`` most, until ``k_stop`` sites are open (one step costs ``O(n m)``; the caller
+    runs the steps in chunks so that a time limit holds).
+
+    Returns
+    -------
+    int
+        The number of open sites (``k_stop`` unless no allowed site is left).
+    """
+    n, m = C.shape
     gain = np.empty(m, dtype=np.float64)
-    while k < p:
+    while k < k_stop:
         for j in range(m):
             gain[j] = 0.0
         for i in range(n):
@@ -151,11 +157,54 @@ def _greedy_median(C, w, fixed, allowed, p):
         for i in range(n):
             if C[i, bj] < d[i]:
                 d[i] = C[i, bj]
+    return k
+
+
+@njit(**NJIT_KW)
+def _greedy_median(C, w, fixed, allowed, p):
+    """Numba JIT-compiled greedy (add) heuristic for the weighted p-median.
+
+    Starts from the fixed sites, then repeatedly opens the allowed site that
+    lowers the weighted cost most, until ``p`` sites are open
+    (:func:`_greedy_init`, then :func:`_greedy_steps`).
+
+    Parameters
+    ----------
+    C : ndarray of float64, shape (n, m)
+    w : ndarray of float64, shape (n,)
+    fixed, allowed : ndarray of bool, shape (m,)
+    p : int
+
+    Returns
+    -------
+    ndarray of int64, shape (p,)
+        The open sites, fixed ones first, in the order they were opened.
+    """
+    n, m = C.shape
+    out = np.empty(p, dtype=np.int64)
+    is_open = np.zeros(m, dtype=np.bool_)
+    d = np.empty(n, dtype=np.float64)
+    k = _greedy_init(C, fixed, is_open, d, out)
+    k = _greedy_steps(C, w, allowed, is_open, d, out, k, p)
     return out[:k]
 
 
 @njit(**NJIT_KW)
 def _interchange_median(C, w, fixed, allowed, open_sites, tol):
+    """Numba JIT-compiled fast interchange (Whitaker 1983) to a local optimum
+    (:func:`_interchange_budget` without a budget).
+
+    Returns
+    -------
+    float
+        The weighted cost of the final open set.
+    """
+    state = np.zeros(3, dtype=np.int64)
+    return _interchange_budget(C, w, fixed, allowed, open_sites, tol, 1 << 62, state)
+
+
+@njit(**NJIT_KW)
+def _interchange_budget(C, w, fixed, allowed, open_sites, tol, max_evals, state):
     """Numba JIT-compiled fast interchange (Whitaker 1983) local search for the p-median.
 
     Improves ``open_sites`` in place by single swaps until no swap lowers the
@@ -164,6 +213,12 @@ def _interchange_median(C, w, fixed, allowed, open_sites, tol):
     computed in one pass over the rows using the cached nearest and second-nearest
     open sites, so a full neighbourhood scan costs O(n m) instead of O(n m p).
     Fixed sites are never closed; sites not ``allowed`` are never opened.
+
+    At most ``max_evals`` candidates are evaluated (``O(n)`` each), so that a caller can
+    keep a time limit; ``state`` (int64, 3) carries the scan between calls: ``[next
+    candidate, candidates scanned since the last swap, evaluations made by this call]``.
+    A call starting from ``state = 0`` and ending with ``state[1] >= m`` reached a local
+    optimum.
 
     Returns
     -------
@@ -185,17 +240,21 @@ def _interchange_median(C, w, fixed, allowed, open_sites, tol):
     for t in range(k):
         if not fixed[open_sites[t]]:
             n_closable += 1
+    state[2] = 0
     if n_closable == 0:
+        state[1] = m
         return _median_objective(C, w, open_sites)
-    last_improved = 0
+    last_improved = state[0] % m
     f = 0
-    scanned = 0
-    while scanned < m:
+    scanned = state[1]
+    evals = 0
+    while scanned < m and evals < max_evals:
         cand = (last_improved + f) % m
         f += 1
         scanned += 1
         if slot[cand] >= 0 or not allowed[cand]:
             continue
+        evals += 1
         gain = 0.0
         for t in range(k):
             loss[open_sites[t]] = 0.0
@@ -253,6 +312,9 @@ def _interchange_median(C, w, fixed, allowed, open_sites, tol):
             last_improved = cand
             f = 1
             scanned = 0
+    state[0] = (last_improved + f) % m
+    state[1] = scanned
+    state[2] = evals
     total = 0.0
     for i in range(n):
         total += w[i] * d1[i]
@@ -261,12 +323,29 @@ def _interchange_median(C, w, fixed, allowed, open_sites, tol):
 
 @njit(**NJIT_KW)
 def _vns_median(C, w, fixed, allowed, open_sites, n_iter, k_max, seed, tol):
+    """Numba JIT-compiled variable neighbourhood search for the p-median
+    (:func:`_vns_budget` without a budget).
+
+    Returns
+    -------
+    float
+        The weighted cost of the best open set found (left in ``open_sites``).
+    """
+    used = np.zeros(1, dtype=np.int64)
+    return _vns_budget(C, w, fixed, allowed, open_sites, n_iter, k_max, seed, tol, 1 << 62, used)
+
+
+@njit(**NJIT_KW)
+def _vns_budget(C, w, fixed, allowed, open_sites, n_iter, k_max, seed, tol, max_evals, used_out):
     """Numba JIT-compiled variable neighbourhood search for the p-median.
 
     Basic VNS (Hansen and Mladenovic 1997): shake the incumbent by ``k`` random
-    swaps (k = 1 ... ``k_max``), repair with :func:`_interchange_median`, move
+    swaps (k = 1 ... ``k_max``), repair with :func:`_interchange_budget`, move
     when it improves and restart from ``k = 1``. ``open_sites`` (a local
-    optimum) is improved in place. Deterministic for a given ``seed``.
+    optimum) is improved in place. Deterministic for a given ``seed``. Stops after
+    ``n_iter`` iterations or ``max_evals`` interchange evaluations in all (``O(n)`` each;
+    the last repair may then stop before its local optimum: its value is still exact);
+    ``used_out[0]`` receives the number of evaluations made.
 
     Returns
     -------
@@ -276,6 +355,7 @@ def _vns_median(C, w, fixed, allowed, open_sites, n_iter, k_max, seed, tol):
     np.random.seed(seed)
     m = C.shape[1]
     k = open_sites.shape[0]
+    used_out[0] = 0
     best = _median_objective(C, w, open_sites)
     closable = np.empty(k, dtype=np.int64)
     n_cl = 0
@@ -292,9 +372,11 @@ def _vns_median(C, w, fixed, allowed, open_sites, n_iter, k_max, seed, tol):
         return best
     cur = open_sites.copy()
     is_open = np.zeros(m, dtype=np.bool_)
+    state = np.zeros(3, dtype=np.int64)
+    used = 0
     kk = 1
     it = 0
-    while it < n_iter:
+    while it < n_iter and used < max_evals:
         it += 1
         for t in range(k):
             cur[t] = open_sites[t]
@@ -313,7 +395,10 @@ def _vns_median(C, w, fixed, allowed, open_sites, n_iter, k_max, seed, tol):
                     cur[t] = j
                     is_open[j] = True
                     break
-        val = _interchange_median(C, w, fixed, allowed, cur, tol)
+        state[0] = 0
+        state[1] = 0
+        val = _interchange_budget(C, w, fixed, allowed, cur, tol, max_evals - used, state)
+        used += state[2]
         if val < best - tol:
             best = val
             for t in range(k):
@@ -323,6 +408,7 @@ def _vns_median(C, w, fixed, allowed, open_sites, n_iter, k_max, seed, tol):
             kk += 1
             if kk > k_max:
                 kk = 1
+    used_out[0] = used
     return best
 
 

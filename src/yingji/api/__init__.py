@@ -54,7 +54,7 @@ The package is small modules that import one way (each only those above it in th
   (through :func:`yingji.datasets.read_county`);
 * :mod:`~yingji.api.actions_domain`, :mod:`~yingji.api.actions_siting`,
   :mod:`~yingji.api.actions_network`, :mod:`~yingji.api.actions_plan` — one handler per action;
-* :mod:`~yingji.api.handler` — :func:`handle`;
+* :mod:`~yingji.api.handler` — :func:`handle` (and :func:`check_request`, its request check);
 * :mod:`~yingji.api.stdio` — :func:`main` (``python -m yingji.api``, :mod:`yingji.api.__main__`).
 """
 
@@ -68,7 +68,7 @@ from yingji.api.envelope import (
     MAX_TIME_LIMIT,
 )
 from yingji.api.errors import BadRequest
-from yingji.api.handler import handle
+from yingji.api.handler import check_request, handle
 from yingji.api.registry import ACTIONS, Action
 from yingji.api.schemas import schema, validate_request, validate_response
 from yingji.api.stdio import main
@@ -83,6 +83,7 @@ __all__ = [
     "Action",
     "BadRequest",
     "handle",
+    "check_request",
     "schema",
     "validate_request",
     "validate_response",

@@ -1,15 +1,18 @@
 """What one request's action may use: :class:`_Context` and the county it names.
 
 The county comes from ``{"sample": true}``, ``{"path": ...}`` (through
-:func:`yingji.datasets.read_county`) or an inline :meth:`County.to_json` document, with the
-tables of ``"replace"`` swapped in (what-if runs).
+:func:`yingji.datasets.read_county`), an inline :meth:`County.to_json` document or
+``{"id": ...}`` (a county stored by whoever calls :func:`~yingji.api.handle`: the caller passes
+``county_resolver=``, a function from the id to a :class:`~yingji.County`; the HTTP service,
+:mod:`yingji.service`, passes one that reads its uploaded counties), with the tables of
+``"replace"`` swapped in (what-if runs).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -27,11 +30,12 @@ class _Context:
     time_limit_default: float
     max_time_limit: float
     notes: list
+    county_resolver: Callable[[str], Any] | None = None
     _county: Any = None
 
     def county(self, required: bool = True):
         if self._county is None and self.county_spec is not None:
-            self._county = _load_county(self.county_spec, self.allow_paths)
+            self._county = _load_county(self.county_spec, self.allow_paths, self.county_resolver)
         if self._county is None and required:
             raise BadRequest("This action needs a county: give \"county\": {\"sample\": true}, "
                              "{\"path\": ...} or an inline county document.")
@@ -49,7 +53,7 @@ class _Context:
         return tl
 
 
-def _load_county(spec, allow_paths: bool):
+def _load_county(spec, allow_paths: bool, resolver: Callable[[str], Any] | None = None):
     from yingji.county import County
     from yingji.datasets import read_county
 
@@ -69,11 +73,17 @@ def _load_county(spec, allow_paths: bool):
         if not p.exists():
             raise BadRequest(f"No county at path {str(p)!r}.")
         county = read_county(p, func="the JSON API", param="county.path")
+    elif "id" in spec:
+        if resolver is None:
+            raise BadRequest("\"county\": {\"id\": ...} names a county stored by a service "
+                             "(yingji serve, POST /v1/counties); this caller has no county store "
+                             "(handle(..., county_resolver=None)).")
+        county = resolver(str(spec["id"]))
     elif spec.get("format") == "yingji.county":
         county = County.from_json({k: v for k, v in spec.items() if k != "replace"})
     else:
-        raise BadRequest("\"county\" must be {\"sample\": true}, {\"path\": ...} or a county "
-                         "document (County.to_json(), \"format\": \"yingji.county\").")
+        raise BadRequest("\"county\" must be {\"sample\": true}, {\"path\": ...}, {\"id\": ...} or a "
+                         "county document (County.to_json(), \"format\": \"yingji.county\").")
     if replace:
         # an empty list empties the table (None: the county's empty table with its columns)
         changes = {name: (_fill_nodes(_records_frame(recs, f"county.replace.{name}"), county)

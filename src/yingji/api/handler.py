@@ -28,7 +28,8 @@ from yingji.api.schemas import validate_request
 
 
 def handle(request, *, allow_paths: bool = True, max_time_limit: float = MAX_TIME_LIMIT,
-           default_time_limit: float = DEFAULT_TIME_LIMIT, capture_warnings: bool = True) -> dict:
+           default_time_limit: float = DEFAULT_TIME_LIMIT, capture_warnings: bool = True,
+           county_resolver=None) -> dict:
     """Answer one JSON API request.
 
     Parameters
@@ -48,6 +49,11 @@ def handle(request, *, allow_paths: bool = True, max_time_limit: float = MAX_TIM
         Return the warnings raised during the action in ``"warnings"`` (uses
         :func:`warnings.catch_warnings`, which is not thread-safe: a threaded server may
         pass False).
+    county_resolver : callable, optional
+        ``county_resolver(id) -> County`` answers ``"county": {"id": ...}`` (counties stored
+        by the caller, e.g. uploaded to ``yingji serve``); it raises
+        :class:`~yingji.api.BadRequest` for an unknown id. Without one, a request naming an
+        id is a ``BadRequest``.
 
     Returns
     -------
@@ -84,7 +90,7 @@ def handle(request, *, allow_paths: bool = True, max_time_limit: float = MAX_TIM
             warnings.simplefilter("always")
         try:
             result = _dispatch_request(request, allow_paths, float(max_time_limit),
-                                       float(default_time_limit), notes)
+                                       float(default_time_limit), notes, county_resolver)
             out = _json_safe(result)
             resp["ok"] = True
             resp["result"] = out
@@ -119,14 +125,25 @@ class _nullctx:
         return False
 
 
-def _dispatch_request(request, allow_paths, max_tl, default_tl, notes):
+def check_request(request) -> None:
+    """Raise :class:`BadRequest` when ``request`` is not a valid request (not an object, an
+    unknown action, or against the request schema); what :func:`handle` checks before it runs
+    the action (a service checks a job with it before queueing it).
+
+    The inline county document is checked by ``County.from_json`` when the action runs, not
+    here (it is large).
+
+    Raises
+    ------
+    BadRequest
+        Naming each problem (``"$.params.radius: -1 is less than the minimum of 0"``).
+    """
     if not isinstance(request, Mapping):
         raise BadRequest(f"A request must be a JSON object. Got {type(request).__name__}.")
     action = request.get("action")
     if isinstance(action, str) and action not in ACTIONS:
         raise BadRequest(f"Unknown action {action!r}. Actions: {', '.join(ACTIONS)}.",
                          [f"$.action: {action!r} is not one of {list(ACTIONS)}"])
-    # the inline county document is checked by County.from_json, not by the schema (large)
     req = dict(request)
     county_doc = req.get("county")
     if isinstance(county_doc, Mapping) and county_doc.get("format") == "yingji.county":
@@ -135,9 +152,15 @@ def _dispatch_request(request, allow_paths, max_tl, default_tl, notes):
     if probs:
         raise BadRequest(f"The request does not follow the request schema: {probs[0]}"
                          + (f" (and {len(probs) - 1} more)" if len(probs) > 1 else ""), probs)
+
+
+def _dispatch_request(request, allow_paths, max_tl, default_tl, notes, county_resolver=None):
+    check_request(request)
+    action = request.get("action")
+    county_doc = request.get("county")
     act = ACTIONS[action]
     params = dict(request.get("params") or {})
     if act.county == "none":
         county_doc = None
-    ctx = _Context(county_doc, allow_paths, default_tl, max_tl, notes)
+    ctx = _Context(county_doc, allow_paths, default_tl, max_tl, notes, county_resolver)
     return act.func(params, ctx)

@@ -5,7 +5,7 @@
 
 Faces layer. The commands and demo sections live in the modules of this package, listed in
 :data:`SECTION_MODULES` (``yingji.cli.fire``, ``.teams``, ``.supplies``, ``.simulation``,
-``.shelters``, ``.compliance``, ``.planning``); each calls the domain's public functions and adds
+``.shelters``, ``.compliance``, ``.planning``, ``.serve``); each calls the domain's public functions and adds
 to the registries of :mod:`yingji.cli._registry` when this package imports it. No domain module
 imports the CLI.
 
@@ -50,6 +50,7 @@ __all__ = ["main", "DemoSection", "DEMO_SECTIONS", "demo_section", "Command", "C
 from yingji._fork import fork_safe as _fork_safe  # noqa: E402
 from yingji._fork import run_forked  # noqa: E402
 from yingji.exceptions import YingjiError  # noqa: E402
+from yingji._render.messages import t  # noqa: E402
 from yingji.cli import _registry  # noqa: E402
 from yingji.cli._registry import (  # noqa: E402  (the registries every face module adds to)
     COMMANDS,
@@ -70,29 +71,23 @@ def _fmt_pop(x: float) -> str:
     return f"{x:,.0f}"
 
 
-@demo_section("County", time_limit=30, order=0)
-def _demo_county(county, args) -> str:
-    import numpy as np
+@demo_section("County", time_limit=30, order=0, key="county_overview")
+def _demo_county(county, args):
+    from yingji._render import Figure, KeyValues, Para
+    from yingji._render.fmt import count
 
-    net = county.network
-    d = county.demand
-    urban = d["urban"].to_numpy(bool)
-    pop = d["population"].to_numpy(float)
-    area = d["area_m2"].to_numpy(float)
-    lines = [
-        f"{county.meta.get('name', '?')}  (CRS {county.meta.get('crs', '?')}, "
-        f"{county.meta.get('area_km2', float('nan')):,.1f} km²)",
-        f"road network: {net.n_nodes:,} nodes, {getattr(net, 'n_edges', len(net.to_frames()[0])):,} "
-        "edges" + (", directed" if getattr(net, "directed", False) else ""),
-        f"population: {_fmt_pop(pop.sum())} in {len(d):,} demand points "
-        f"({_fmt_pop(pop[urban].sum())} urban in {int(urban.sum())} points, "
-        f"{np.nansum(area[urban]) / 1e6:,.1f} km²; {_fmt_pop(pop[~urban].sum())} rural), "
-        f"{len(set(d['township']))} townships",
-        f"incidents per year (fire & rescue): {d['incidents_per_year'].sum():,.0f}",
-        "tables: " + ", ".join(f"{n} {len(t)}" for n, t in county.tables.items()
-                               if n != "demand"),
-    ]
-    return "\n".join(lines)
+    lang = getattr(args, "lang", "en")
+    blocks = [KeyValues(tuple(county._summary_(lang)["facts"]))]
+    blocks.append(Para(t("tables", lang) + ": " + ", ".join(
+        f"{n} {count(len(tb), lang=lang)}" for n, tb in county.tables.items() if n != "demand"),
+        "note"))
+    if getattr(args, "figures", False):
+        from yingji._render.figures import to_svg
+        from yingji._render.maps import map_figure
+
+        blocks.append(Figure(to_svg(map_figure(county, lang=lang, shelters=True)),
+                             t("map_note", lang)))
+    return blocks
 
 
 def _weighted_quantile(values, weights, q):
@@ -106,12 +101,16 @@ def _weighted_quantile(values, weights, q):
     return float(v[np.searchsorted(cw, q * cw[-1], side="left").clip(0, len(v) - 1)])
 
 
-@demo_section("Travel times from the existing fire stations", time_limit=30, order=10)
-def _demo_travel_times(county, args) -> str:
+@demo_section("Travel times from the existing fire stations", time_limit=30, order=10,
+              key="travel_times")
+def _demo_travel_times(county, args):
     import numpy as np
 
+    from yingji._render import Para, Table
+    from yingji._render.fmt import count, number, percent
     from yingji.config import COVER_TOL
 
+    lang = getattr(args, "lang", "en")
     st = county.stations
     if "station_class" in st.columns:
         st = st[st["station_class"] != "logistics"]  # logistics stations have no district
@@ -124,31 +123,35 @@ def _demo_travel_times(county, args) -> str:
     pop = d["population"].to_numpy(float)
     urban = d["urban"].to_numpy(bool)
     fin = np.isfinite(nearest)
-    lines = [f"{len(st)} stations ({', '.join(f'{i} {c}' for i, c in st['station_class'].items())})"
-             f" -> {len(d):,} demand points: {T.size:,} travel times in {secs:.2f} s"]
+    rows = []
     for label, m in (("urban", urban), ("rural", ~urban), ("all", np.ones(len(d), bool))):
         mm = m & fin
         if not mm.any():
             continue
-        lines.append(
-            f"  {label:5s} nearest-station minutes: mean {np.average(nearest[mm], weights=pop[mm] + 1e-12):5.1f}"
-            f"  median {_weighted_quantile(nearest[mm], pop[mm], 0.5):5.1f}"
-            f"  p90 {_weighted_quantile(nearest[mm], pop[mm], 0.9):5.1f}"
-            f"  max {nearest[mm].max():5.1f}   (population-weighted)")
-    if (~fin).any():
-        lines.append(f"  unreachable: {int((~fin).sum())} points, population "
-                     f"{_fmt_pop(pop[~fin].sum())}")
-    lines.append("share of population reached within (driving minutes, station -> point):")
-    for label, m in (("urban", urban), ("all", np.ones(len(d), bool))):
         tot = pop[m].sum()
-        parts = []
-        for r in (4.0, 5.0):
-            cov = pop[m & (nearest <= r + COVER_TOL)].sum()
-            parts.append(f"{r:.0f} min {100 * cov / tot if tot else float('nan'):5.1f} %")
-        lines.append(f"  {label:5s} " + "   ".join(parts) + f"   of {_fmt_pop(tot)}")
-    lines.append("  (GB 51080-2015: 5 min from dispatch to arrival, i.e. 4 min of driving after "
-                 "a 1 min turnout, over the urban built-up area)")
-    return "\n".join(lines)
+        rows.append((t(label, lang), count(tot, "人", lang=lang),
+                     number(np.average(nearest[mm], weights=pop[mm] + 1e-12), digits=1),
+                     number(_weighted_quantile(nearest[mm], pop[mm], 0.5), digits=1),
+                     number(_weighted_quantile(nearest[mm], pop[mm], 0.9), digits=1),
+                     number(nearest[mm].max(), digits=1),
+                     *(percent(pop[m & (nearest <= r + COVER_TOL)].sum() / tot if tot else None)
+                       for r in (4.0, 5.0))))
+    unit = "分钟" if lang == "zh" else "min"
+    cols = ("", t("population", lang),
+            f"{t('mean', lang)} ({unit})", f"{t('median', lang)} ({unit})",
+            f"{t('p90', lang)} ({unit})", f"{t('max', lang)} ({unit})",
+            t("within", lang, m=4), t("within", lang, m=5))
+    blocks = [Para(f"{t('fire_stations', lang)}: {count(len(st), lang=lang)} "
+                   f"({', '.join(f'{i} {c}' for i, c in st['station_class'].items())}); "
+                   f"{t('demand_points', lang)}: {count(len(d), lang=lang)}; "
+                   + t("times_computed", lang, n=count(T.size, lang=lang),
+                       s=number(secs, digits=2))),
+              Table(cols, tuple(rows), ("l",) + ("r",) * 7, t("nearest_minutes", lang))]
+    if (~fin).any():
+        blocks.append(Para(f"{t('unreachable', lang)}: {count((~fin).sum(), 'points', lang=lang)}, "
+                           f"{count(pop[~fin].sum(), '人', lang=lang)}", "warn"))
+    blocks.append(Para(t("gb51080_note", lang), "note"))
+    return blocks
 
 
 # ----------------------------------------------------------------------------------------
@@ -158,8 +161,9 @@ def _demo_travel_times(county, args) -> str:
 
 def _section_child(conn, section: DemoSection, county, args) -> None:  # pragma: no cover - child
     try:
-        text = section.func(county, args)
-        conn.send(("ok", "" if text is None else str(text)))
+        content = section.func(county, args)
+        conn.send(("ok", "" if content is None else
+                   content if isinstance(content, (list, tuple)) else str(content)))
     except BaseException as exc:  # noqa: BLE001 - report anything, keep the demo going
         conn.send(("error", f"{type(exc).__name__}: {exc}\n"
                    + "".join(traceback.format_exception(exc)[-3:])))
@@ -194,8 +198,9 @@ def _run_threaded(section: DemoSection, county, args, limit: float):
 
 def _run_inline(section: DemoSection, county, args):
     try:
-        text = section.func(county, args)
-        return "ok", "" if text is None else str(text)
+        content = section.func(county, args)
+        return "ok", ("" if content is None else
+                      content if isinstance(content, (list, tuple)) else str(content))
     except Exception as exc:  # noqa: BLE001 - report anything, keep the demo going
         return "error", f"{type(exc).__name__}: {exc}"
 
@@ -211,6 +216,7 @@ SECTION_MODULES = (
     "yingji.cli.shelters",
     "yingji.cli.compliance",
     "yingji.cli.planning",
+    "yingji.cli.serve",
 )
 
 
@@ -222,7 +228,7 @@ def load_sections() -> None:
 
 def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
              sections: list[str] | None = None, out=None, time_scale: float = 1.0,
-             fmt: str = "text") -> int:
+             fmt: str = "text", lang: str = "en") -> int:
     """Run the demo sections on a county (default: the sample county) and print them.
 
     Parameters
@@ -243,8 +249,11 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
         Multiplies every section's time limit.
     fmt : {"text", "md", "html", "json"}
         ``text`` prints each section as it finishes; the others print one document at the end
-        (Markdown, a self-contained HTML page, or JSON with ``sections``: title, status,
-        seconds, text).
+        through the report renderer (:mod:`yingji.report.demo`): Markdown, a self-contained
+        HTML page with tables, charts and county maps, or JSON with ``sections``: title,
+        status, seconds, text and blocks.
+    lang : {"en", "zh"}
+        Language of headings, labels, units and statuses.
 
     Returns
     -------
@@ -258,6 +267,10 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
                          f"Got {fmt!r} instead.")
     import io
 
+    from yingji._render.messages import check_lang
+    from yingji.report.demo import render_demo, section_text
+
+    check_lang(lang, "run_demo")
     out = final_out if fmt == "text" else io.StringIO()
     records: list[dict] = []
     if isolate is None:
@@ -278,7 +291,8 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
             continue
         limit = (sec.full_time_limit or sec.time_limit) if full else sec.time_limit
         limit *= time_scale
-        args = argparse.Namespace(full=full, time_limit=float(limit))
+        args = argparse.Namespace(full=full, time_limit=float(limit), lang=lang,
+                                  figures=fmt == "html")
         print(f"\n== {sec.title} ==", file=out)
         out.flush()
         t0 = time.perf_counter()
@@ -289,10 +303,10 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
         else:
             status, text = _run_inline(sec, county, args)
         dt = time.perf_counter() - t0
-        records.append({"title": sec.title, "status": status, "seconds": round(dt, 3),
-                        "text": text.rstrip("\n")})
+        records.append({"title": sec.title, "key": sec.key, "status": status,
+                        "seconds": round(dt, 3), "content": text})
         if status == "ok":
-            print(text.rstrip("\n"), file=out)
+            print(section_text(text, lang).rstrip("\n"), file=out)
         else:
             n_err += 1
             print(f"[section {'timed out' if status == 'timeout' else 'failed'}: "
@@ -303,37 +317,10 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
     print(f"\ndemo finished in {total:.1f} s"
           + (f"; {n_err} section(s) did not complete" if n_err else ""), file=out)
     if fmt != "text":
-        final_out.write(_render_demo(records, fmt, total, (getattr(county, "meta", None) or {}).get("name", "")))
+        final_out.write(render_demo(records, fmt, total,
+                                    (getattr(county, "meta", None) or {}).get("name", ""), lang))
         final_out.flush()
     return 0
-
-
-def _render_demo(records: list[dict], fmt: str, total: float, name: str) -> str:
-    """The demo's sections as Markdown, a self-contained HTML page, or JSON."""
-    title = f"yingji demo: {name}" if name else "yingji demo"
-    if fmt == "json":
-        import json
-
-        return json.dumps({"title": title, "seconds": round(total, 3), "sections": records},
-                          ensure_ascii=False, indent=1) + "\n"
-    if fmt == "md":
-        parts = [f"# {title}\n"]
-        for r in records:
-            note = "" if r["status"] == "ok" else f" — *{r['status']}*"
-            parts.append(f"## {r['title']}{note}\n\n```text\n{r['text']}\n```\n\n({r['seconds']:.1f} s)\n")
-        parts.append(f"\nFinished in {total:.1f} s.\n")
-        return "\n".join(parts)
-    import html
-
-    body = []
-    for r in records:
-        note = "" if r["status"] == "ok" else f" <em>({html.escape(r['status'])})</em>"
-        body.append(f"<section><h2>{html.escape(r['title'])}{note}</h2><pre>{html.escape(r['text'])}</pre>"
-                    f"<p class='t'>{r['seconds']:.1f} s</p></section>")
-    return ("<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:60em;margin:auto}}"
-            "pre{background:#f6f6f6;padding:.6em;overflow-x:auto}.t{color:#777}</style></head><body>"
-            f"<h1>{html.escape(title)}</h1>{''.join(body)}<p>Finished in {total:.1f} s.</p></body></html>\n")
 
 
 def _demo_args(p: argparse.ArgumentParser) -> None:
@@ -347,6 +334,8 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="text", choices=["text", "md", "html", "json"],
                    help="output format (default text, printed as sections finish)")
     p.add_argument("--out", default=None, metavar="FILE", help="write the output to FILE")
+    p.add_argument("--lang", default="en", choices=["en", "zh"],
+                   help="language of the report: headings, labels, units, statuses (default en)")
 
 
 def _demo_run(args) -> int:
@@ -359,11 +348,12 @@ def _demo_run(args) -> int:
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             rc = run_demo(full=args.full, sections=args.section,
-                          isolate=False if args.no_isolate else None, out=fh, fmt=args.format)
+                          isolate=False if args.no_isolate else None, out=fh, fmt=args.format,
+                          lang=args.lang)
         print(f"wrote {args.out}")
         return rc
     return run_demo(full=args.full, sections=args.section,
-                    isolate=False if args.no_isolate else None, fmt=args.format)
+                    isolate=False if args.no_isolate else None, fmt=args.format, lang=args.lang)
 
 
 command("demo", "run the demo report on the embedded sample county", _demo_args,

@@ -30,6 +30,9 @@ class DemoSection:
     order : int
         Sections print in increasing order (ties: registration order). Foundation
         sections use 0-99; domain sections 100+.
+    key : str
+        Key of the section's heading in the report's message catalogue
+        (:mod:`yingji._render.messages`), so ``--lang zh`` shows it in Chinese.
     """
 
     title: str
@@ -38,6 +41,7 @@ class DemoSection:
     full_time_limit: float | None = None
     full_only: bool = False
     order: int = 100
+    key: str = ""
 
 
 #: Registered demo sections (append a :class:`DemoSection`, or use :func:`demo_section`).
@@ -45,14 +49,16 @@ DEMO_SECTIONS: list[DemoSection] = []
 
 
 def demo_section(title: str, *, time_limit: float = 20.0, full_time_limit: float | None = None,
-                 full_only: bool = False, order: int = 100):
-    """Decorator registering ``func(county, args) -> str`` as a ``yingji demo`` section."""
+                 full_only: bool = False, order: int = 100, key: str = ""):
+    """Decorator registering ``func(county, args)`` as a ``yingji demo`` section; it returns
+    text, or a list of report blocks (:mod:`yingji._render`: tables, facts, figures).
+    ``args.lang`` is the report's language, ``args.figures`` whether figures are wanted."""
 
     def deco(func):
         DEMO_SECTIONS[:] = [s for s in DEMO_SECTIONS if s.title != title]
         DEMO_SECTIONS.append(DemoSection(title, func, float(time_limit),
                                          None if full_time_limit is None else float(full_time_limit),
-                                         full_only, order))
+                                         full_only, order, key))
         return func
 
     return deco

@@ -113,21 +113,22 @@ if not any(c.name == "assess" for c in COMMANDS):
 
 
 @demo_section("Compliance with the county plan (县创城实施方案) and the standards",
-                   time_limit=90, order=900)
-def _demo_compliance(county, args) -> str:
+              time_limit=90, order=900, key="demo_compliance")
+def _demo_compliance(county, args):
+    from yingji._render import Para
+    from yingji._render.messages import t
     from yingji.compliance import check
+    from yingji.compliance.report import document
 
+    lang = getattr(args, "lang", "en")
     tl = max(float(getattr(args, "time_limit", 60.0)) - 15.0, 5.0)
     rep = check(county, rules="all", time_limit=tl)
-    lines = [rep.summary()]
-    ba = rep.by_area()
-    lines.append("by task area: " + "; ".join(
-        f"{r['task_area']} {r['task_area_en']}: {r['pass']} pass / {r['fail']} fail / "
-        f"{r['missing']} missing" for r in ba.to_dict(orient="records")))
+    doc = document(rep, lang, plots=bool(getattr(args, "figures", False)), details=False)
+    keep = [s for s in doc.sections if s.title != t("figures", lang)
+            and not s.title.startswith(t("missing_list", lang))]
     comp = rep.to_frame()
     n_comp = int((comp["basis"] == "computed").sum())
-    n_disc = int(comp["discrepancy"].sum())
-    lines.append(f"{n_comp} rules decided by computed metrics, {n_disc} reported figures "
-                 f"disagree with the computed ones"
-                 + (f" ({', '.join(comp.loc[comp['discrepancy'], 'rule_id'])})" if n_disc else ""))
-    return "\n".join(lines)
+    disc = list(comp.loc[comp["discrepancy"], "rule_id"])
+    keep.append(Para(t("computed_note", lang, n=n_comp, d=len(disc))
+                     + (f" ({', '.join(disc)})" if disc else ""), "note"))
+    return keep

@@ -7,16 +7,28 @@ from yingji.cli._registry import command, demo_section
 from yingji.fire import assess, load_standard, plan
 
 
-@demo_section("Fire stations (GB 51080-2015)", time_limit=60, order=110)
-def _demo_fire(county, args) -> str:
+@demo_section("Fire stations (GB 51080-2015)", time_limit=60, order=110, key="demo_fire")
+def _demo_fire(county, args):
+    from yingji._render import Figure, KeyValues, Pre, Section
+    from yingji._render.messages import t
+
+    lang = getattr(args, "lang", "en")
     a = assess(county)
     p = plan(county, time_limit=args.time_limit, tradeoff=True)
-    cmp = p.compare()
-    lines = [a.summary(), "", "Plan:", p.summary(), "", cmp.to_string()]
-    new = p.to_frame()
-    if len(new):
-        lines += ["", "New stations:", new[["station_class", "area_km2", "population", "edge_minutes"]].to_string()]
-    return "\n".join(lines)
+    sa, sp = a._summary_(lang), p._summary_(lang)
+    blocks = [Section(t("current_stations", lang), (KeyValues(tuple(sa["facts"])), *sa["tables"])),
+              Section(t("fire_plan", lang), (KeyValues(tuple(sp["facts"])), *sp["tables"]))]
+    if getattr(args, "figures", False):
+        from yingji._render.figures import to_svg
+        from yingji._render.maps import map_figure
+
+        cand = county.candidates
+        new = cand.loc[[i for i in p.new_stations if i in cand.index], ["x", "y", "node"]]
+        blocks.append(Figure(to_svg(map_figure(county, lang=lang, new_sites=new)),
+                             t("fire_map_caption", lang)))
+    if lang == "en":
+        blocks.append(Pre(p.summary()))
+    return blocks
 
 
 def _args(p):

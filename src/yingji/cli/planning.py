@@ -16,6 +16,8 @@ def _add_arguments(ap: argparse.ArgumentParser) -> None:
                     help="county folder or JSON file (default: the sample county)")
     ap.add_argument("--format", choices=FORMATS, default="table", help="output format")
     ap.add_argument("--out", metavar="FILE", help="write the plan to FILE (default stdout)")
+    ap.add_argument("--lang", choices=("en", "zh"), default="en",
+                    help="language of the md/html report (default en)")
     ap.add_argument("--time-limit", type=float, default=60.0, metavar="S",
                     help="seconds for the whole plan, shared by the parts (default 60)")
     ap.add_argument("--parts", default=",".join(PARTS), metavar="PART[,PART]",
@@ -38,7 +40,7 @@ def _cli_run(args) -> int:
         county = read_county(args.path, func="yingji plan", param="PATH")
         p = plan(county, parts=parts, time_limit=args.time_limit, seed=args.seed,
                  n_scenarios=args.scenarios, target=args.target, isolate=args.isolate)
-        text = render(p, args.format)
+        text = render(p, args.format, args.lang, county=county)
     except (YingjiError, ValueError, OSError) as exc:
         print(f"yingji plan: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
@@ -59,10 +61,13 @@ command(
 
 
 @demo_section("Plan: what to build or buy (fire stations, shelters, team bases, stock)",
-              time_limit=90, full_time_limit=300, order=950)
-def _demo_plan(county, args) -> str:
+              time_limit=90, full_time_limit=300, order=950, key="demo_plan")
+def _demo_plan(county, args):
+    from yingji.planning.document import document
+
     full = bool(getattr(args, "full", False))
     tl = 60.0 if full else 10.0
     p = plan(county, time_limit=tl, seed=0, n_scenarios=5 if full else 3,
              shelter_curve_points=3 if full else 0)
-    return p.summary()
+    doc = document(p, getattr(args, "lang", "en"), plots=bool(getattr(args, "figures", False)))
+    return list(doc.sections)

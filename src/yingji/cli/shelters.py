@@ -34,7 +34,7 @@ def _demo_text(county, *, time_limit: float, full: bool) -> str:
 
 
 @demo_section("Shelters (GB 21734 / GB 50413)", time_limit=60, full_time_limit=240,
-              order=150)
+              order=150, key="demo_shelters")
 def _demo_shelters(county, args) -> str:
     return _demo_text(county, time_limit=float(args.time_limit), full=bool(args.full))
 

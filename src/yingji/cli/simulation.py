@@ -80,7 +80,8 @@ command("simulate", "simulate calls, dispatch and busy units for a county", _arg
                          "busy rate and unit utilisation with 95 % confidence intervals.")(_run)
 
 
-@demo_section("Simulated response before and after the fire plan", time_limit=60, order=450)
+@demo_section("Simulated response before and after the fire plan", time_limit=60, order=450,
+              key="demo_simulation")
 def _demo_simulation(county, args) -> str:
     from yingji import fire
 

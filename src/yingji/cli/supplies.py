@@ -6,7 +6,7 @@ from yingji.cli._registry import command, demo_section
 from yingji.supplies import assess, preposition, sample_scenarios
 
 
-@demo_section("Emergency supplies", time_limit=60, order=140)
+@demo_section("Emergency supplies", time_limit=60, order=140, key="demo_supplies")
 def _demo_supplies(county, args) -> str:
     a = assess(county, time_limit=args.time_limit)
     n = 100 if args.full else 20

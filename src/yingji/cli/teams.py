@@ -6,7 +6,7 @@ from yingji.cli._registry import command, demo_section
 from yingji.teams import allocate, plan_bases
 
 
-@demo_section("Rescue teams", time_limit=60, order=130)
+@demo_section("Rescue teams", time_limit=60, order=130, key="demo_teams")
 def _demo_teams(county, args) -> str:
     al = allocate(county, time_limit=args.time_limit)
     text = [al.summary()]

@@ -42,7 +42,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from yingji._validation import TIME_LIMIT, Interval, Problems, check_param
+from yingji._validation import TIME_LIMIT, Interval, Problems, check_param, parse_yes_no
 from yingji.compliance import metrics as _metrics
 from yingji.compliance._units import UnitError, convert, normalise_unit
 from yingji.compliance.result import (  # noqa: F401  (public here too)
@@ -74,8 +74,9 @@ __all__ = [
 ]
 
 
-_TRUE = {"true", "yes", "y", "1", "是", "有", "pass", "done", "t"}
-_FALSE = {"false", "no", "n", "0", "否", "无", "fail", "f", "none"}
+#: Words of reported evidence read as yes / no beside the shared vocabulary (``parse_yes_no``).
+_EVIDENCE_TRUE = frozenset({"pass", "done"})
+_EVIDENCE_FALSE = frozenset({"fail", "none"})
 
 
 class ComplianceWarning(YingjiWarning):
@@ -86,21 +87,8 @@ class ComplianceWarning(YingjiWarning):
 
 
 def _parse_bool(v):
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        if isinstance(v, (float, np.floating)) and np.isnan(v):
-            return None
-        return bool(v != 0)
-    s = str(v).strip().lower()
-    if s in _TRUE:
-        return True
-    if s in _FALSE:
-        return False
-    try:
-        return float(s) != 0
-    except ValueError:
-        raise ValueError(f"not a yes/no value: {v!r}") from None
+    """A reported yes/no value; evidence words pass/done and fail/none as well."""
+    return parse_yes_no(v, extra_true=_EVIDENCE_TRUE, extra_false=_EVIDENCE_FALSE)
 
 
 def _parse_number(v):

@@ -13,6 +13,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji.compliance.rules import TASK_AREAS
 from yingji.exceptions import ValidationError
 from yingji.results import to_jsonable
@@ -48,6 +49,7 @@ def _report_module():
     return _report
 
 
+@displayable
 @dataclass(frozen=True, eq=False)
 class ComplianceReport:
     """The result of :func:`check`: one row per rule, with status, value, threshold and source.

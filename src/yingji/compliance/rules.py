@@ -51,7 +51,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from yingji._validation import describe_positions
+from yingji._validation import FALSE_TEXT, TRUE_TEXT, describe_positions
 from yingji.compliance._units import normalise_unit
 from yingji.config import COVER_TOL
 from yingji.exceptions import ValidationError
@@ -145,8 +145,6 @@ _DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*[(（].*[)）])?$")
 _FROM_RE = re.compile(r"^(?:from|自|从)\s*(\d{4}-\d{2}-\d{2})(?:\s*(?:起|[(（].*[)）]))?$",
                       re.IGNORECASE)
 _UNSPECIFIED = ("unspecified", "n/a", "na", "-", "未规定")
-_TRUE = ("true", "yes", "y", "1", "是", "有")
-_FALSE = ("false", "no", "n", "0", "否", "无")
 
 
 def citation(standard: str, clause: str) -> str:
@@ -485,10 +483,10 @@ def validate_rules(raw: pd.DataFrame, *, origin: str = "<DataFrame>", kind: str 
         thr = np.nan
         if op == "exists":
             t = thr_text.lower()
-            if t not in ("",) + _TRUE + _FALSE:
+            if t not in TRUE_TEXT | FALSE_TEXT | {""}:
                 bad(k, "threshold", f"must be 'true' or 'false' for operator 'exists'. Got "
                                     f"{thr_text!r} instead.")
-            thr_text = "false" if t in _FALSE else "true"
+            thr_text = "false" if t in FALSE_TEXT else "true"
         elif op in OPERATORS:
             if thr_text.lower() in _UNSPECIFIED:
                 thr_text = "unspecified"

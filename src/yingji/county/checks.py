@@ -17,6 +17,7 @@ import pandas as pd
 from yingji.county._toml import _toml_scalar_or_list
 from yingji.county.specs import (_FALSE, _TRUE, META_DEFAULTS, TABLES, TableSpec, _is_missing,
                                  _missing_mask, _split, _to_str)
+from yingji.county.snaplimit import _degree_message, _far_message, degree_rows, resolve_max_snap
 from yingji.exceptions import ValidationError
 
 # ----------------------------------------------------------------------------------------
@@ -248,6 +249,9 @@ class _Checks:
         for k, v in meta.items():
             if k == "time_limits" and isinstance(v, Mapping):
                 out["time_limits"] = {**out["time_limits"], **dict(v)}
+            elif k == "time_limits":
+                rep.add("county.toml", f"[time_limits] must be a table of seconds (solve, "
+                        f"demo_section), got {type(v).__name__} {v!r}"[:200])
             else:
                 out[k] = v
         try:
@@ -301,8 +305,14 @@ class _Checks:
                     rep.add(where[name], "empty value", rows=_row_ids(t, empty), column=key)
 
     def _place_nodes(self, rep: _Report, where, nk: str, max_snap) -> None:
+        """Snap located rows without a node (limit ``max_snap`` metres, resolved by
+        :func:`~yingji.county.snaplimit.resolve_max_snap`), check the given nodes exist."""
         net = self.network
         known = None
+        self._snapped = {}
+        limit = resolve_max_snap(max_snap, net, rep, "parameter 'max_snap' (max_snap_m in county.toml)")
+        self.max_snap_m = limit
+        crs = self.meta.get("crs")
         for name, spec in TABLES.items():
             if not spec.located:
                 continue
@@ -314,13 +324,11 @@ class _Checks:
                 if net is None:
                     rep.add(where[name], "no 'node' column and no network to snap to")
                     continue
-                kw = {} if max_snap is None else {"max_snap": float(max_snap)}
-                try:
-                    nodes = net.snap(df["x"].to_numpy(float), df["y"].to_numpy(float), **kw)
-                except ValidationError as exc:
-                    rep.add(where[name], f"snapping to the network failed: {exc}")
+                xy = df[["x", "y"]].to_numpy(float)
+                nodes = self._snap_rows(rep, where[name], df.index, xy, limit, crs)
+                if nodes is None:
                     continue
-                nodes = np.asarray(nodes)
+                self._snapped[name] = df.index.tolist()
                 df.insert(2, "node", pd.Series(nodes, index=df.index,
                                                dtype="int64" if nk == "label_int" else "str"))
                 continue
@@ -338,17 +346,39 @@ class _Checks:
                 xy = df.loc[empty, ["x", "y"]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
                 ok = np.isfinite(xy).all(axis=1)
                 if ok.any():
-                    kw = {} if max_snap is None else {"max_snap": float(max_snap)}
-                    try:
-                        snapped = np.asarray(net.snap(xy[ok, 0], xy[ok, 1], **kw))
-                    except ValidationError as exc:
-                        rep.add(where[name], f"snapping the rows without a node failed: {exc}")
-                        continue
                     idx = df.index[np.nonzero(empty)[0][ok]]
+                    snapped = self._snap_rows(rep, where[name], idx, xy[ok], limit, crs)
+                    if snapped is None:
+                        continue
+                    self._snapped[name] = idx.tolist()
                     col = df["node"].astype(object)
-                    col.loc[idx] = snapped.tolist()
+                    col.loc[idx] = np.asarray(snapped).tolist()
                     df["node"] = col.astype("int64" if nk == "label_int" else "str")
             bad = ~df["node"].isin(known).to_numpy()
             if bad.any():
                 rep.add(where[name], f"node(s) {sorted(set(df['node'][bad].tolist()))[:8]} "
                         "not in the network", rows=_row_ids(df, bad), column="node")
+
+    def _snap_rows(self, rep: _Report, where: str, ids, xy: np.ndarray, limit, crs):
+        """Nearest nodes of rows ``ids`` at ``xy``, or None after recording why not (coordinates
+        in degrees on a metre network, points beyond ``limit`` metres, a failed snap)."""
+        if limit is None:  # a bad limit, reported already
+            return None
+        deg = degree_rows(xy, self.network, crs)
+        if deg.any():
+            rep.add(where, _degree_message([ids[i] for i in np.flatnonzero(deg)], xy[deg]),
+                    column="x, y")
+            return None
+        try:
+            nodes, metres = self.network.snap(xy[:, 0], xy[:, 1], return_distance=True)
+        except ValidationError as exc:
+            rep.add(where, f"snapping to the network failed: {exc}")
+            return None
+        metres = np.atleast_1d(np.asarray(metres, dtype=float))
+        far = np.flatnonzero(metres > limit)
+        if far.size:
+            order = far[np.argsort(-metres[far], kind="stable")]
+            rep.add(where, _far_message([ids[i] for i in order], metres[order], limit),
+                    column="x, y")
+            return None
+        return np.atleast_1d(np.asarray(nodes))

@@ -72,7 +72,8 @@ class _Connectivity:
 
     def largest_component(self, *, strong: bool = True) -> "County":
         """The county on the largest component of its road network, every located table
-        snapped to it again (from ``x``, ``y``).
+        snapped to it again (from ``x``, ``y``; the snap limit does not apply, since moving
+        the points of the dropped pieces is what is asked).
 
         Warns
         -----
@@ -89,4 +90,5 @@ class _Connectivity:
         net = self.network.largest_component(strong)
         if net is self.network:
             return self
-        return self.replace(network=net)
+        # moving a point off a dropped piece is what was asked for: no snap limit here
+        return self.replace(network=net, max_snap=float("inf"))

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import shutil
+import tempfile
 import tomllib
 import warnings
 from pathlib import Path
@@ -16,8 +19,12 @@ import pandas as pd
 
 from yingji.county._toml import _toml_dumps
 from yingji.county.checks import _Report
-from yingji.county.roads import _labels_from_text, _network_frames, _network_from_frames
-from yingji.county.specs import _TRUE, TABLES, _dtype_name, _to_str
+from yingji.county.coords import _output_meta, _output_xy
+from yingji.county.columns import _type_extra_columns
+from yingji.county.layers import find_layers, read_layer
+from yingji.county.roads import _labels_from_text, _network_frames, _network_from_tables
+from yingji.county.specs import TABLES, _dtype_name
+from yingji.county.workbook import WORKBOOK_SUFFIXES, load_workbook, save_workbook
 from yingji.exceptions import ValidationError, YingjiWarning
 from yingji.network.hours import _profile_long, speed_profile
 
@@ -35,7 +42,10 @@ class _Folder:
             Holding ``county.toml`` (optional), the road network as ``roads.csv`` +
             ``nodes.csv`` (or the files named in ``[network]`` of ``county.toml``), or
             ``roads.graphml``, and any of the table CSVs (``demand.csv``,
-            ``stations.csv``, ... see ``docs/data-formats.md``). Absent tables are empty.
+            ``stations.csv``, ... see ``docs/data-formats.md``) or GIS layers
+            (``demand.gpkg``, ``.geojson``, ``.shp``, or ``[layers]`` in ``county.toml``).
+            Absent tables are empty. An ``.xlsx`` workbook (one sheet per table, see
+            :mod:`yingji.county.workbook`) is read too.
         max_snap : float, optional
             Largest snap distance, metres (see :class:`County`).
 
@@ -50,6 +60,8 @@ class _Folder:
         """
         folder = Path(folder)
         rep = _Report("County.load")
+        if folder.is_file() and folder.suffix.lower() in WORKBOOK_SUFFIXES:
+            return load_workbook(cls, folder, max_snap)
         if not folder.is_dir():
             raise ValidationError(f"The 'folder' parameter of County.load must be an existing "
                                   f"folder. Got {str(folder)!r} instead.")
@@ -70,28 +82,31 @@ class _Folder:
         for key, kind in flat.items():
             t, _, c = str(key).partition(".")
             dtypes.setdefault(t, {})[c] = kind
+        layer_cfg = meta.pop("layers", {}) if isinstance(meta.get("layers"), Mapping) else {}
+        located = [n for n, sp in TABLES.items() if sp.located]
+        tables, where = {}, {}
+        for name, (path, layer) in find_layers(folder, layer_cfg, located, rep).items():
+            df, where[name], crs = read_layer(path, layer, meta.get("crs") or None, rep,
+                                              TABLES[name].columns)
+            if crs and not meta.get("crs"):
+                meta["crs"] = crs  # the county names no CRS: the layer's own
+            if df is not None:
+                tables[name] = df
         net = cls._load_network(folder, netcfg, rep, meta.get("crs"), encoding)
         if net is not None and netcfg.get("speed_profile"):
             net = _load_profile(net, folder / str(netcfg["speed_profile"]), rep, encoding)
-        tables, where = {}, {}
         for name, spec in TABLES.items():
             path = folder / f"{name}.csv"
-            where[name] = path.name
-            if not path.exists():
+            if name in tables or not path.exists():
+                where.setdefault(name, path.name)
                 continue
+            where[name] = path.name
             try:
                 df = _read_csv(path, encoding, dtype=str, keep_default_na=False, na_values=[""])
             except (pd.errors.ParserError, UnicodeDecodeError, LookupError) as exc:
                 rep.add(path.name, f"cannot be read as CSV ({exc})")
                 continue
-            extra = dtypes.get(name, {}) if isinstance(dtypes.get(name), Mapping) else {}
-            for col, kind in extra.items():
-                if col in df.columns and col not in spec.columns:
-                    df[col] = _restore_text_col(df[col], kind)
-            for col in df.columns:
-                if col not in spec.columns and col != spec.index and col not in extra:
-                    df[col] = _infer_text_col(df[col])
-            tables[name] = df
+            tables[name] = _type_extra_columns(df, spec, dtypes.get(name))
         rep.raise_if_any()
         return cls(net, meta=meta, max_snap=max_snap, _where=where, _func="County.load",
                    **tables)
@@ -126,14 +141,7 @@ class _Folder:
                 nodes = nodes.set_index("id")
                 if nodes.index.dtype.kind not in "iu":
                     nodes.index = pd.Index(_labels_from_text([str(v) for v in nodes.index]))
-            for c in ("u", "v"):
-                if edges[c].dtype.kind not in "iu":
-                    edges[c] = _labels_from_text([str(v) for v in edges[c]])
-            try:
-                return _network_from_frames(edges, nodes, directed, crs)
-            except ValidationError as exc:
-                rep.add(roads.name, str(exc))
-                return None
+            return _network_from_tables(edges, nodes, roads.name, rep, directed, crs)
         if graphml.exists():
             from yingji.network import Network
 
@@ -147,13 +155,21 @@ class _Folder:
         rep.add(str(folder), "no road network: expected roads.csv (+ nodes.csv) or roads.graphml")
         return None
 
-    def save(self, folder, *, network_format: str = "csv", overwrite: bool = True) -> Path:
-        """Write the county to a folder that :meth:`load` reads back unchanged.
+    def save(self, folder, *, format: str | None = None, network_format: str = "csv",
+             overwrite: bool = True) -> Path:
+        """Write the county to a folder (or workbook) that :meth:`load` reads back unchanged.
+
+        Coordinates are written in the CRS the county was given in (lon/lat for a county
+        loaded in lon/lat; ``meta["input_crs"]``).
 
         Parameters
         ----------
         folder : str or path
             Created if absent.
+        format : {"folder", "xlsx"}, optional
+            CSV files and ``county.toml`` in a folder, or one Excel workbook (one sheet per
+            table, :mod:`yingji.county.workbook`; needs openpyxl). Default: ``"xlsx"`` when
+            the path ends in ``.xlsx``, else ``"folder"``.
         network_format : {"csv", "graphml"}
             ``roads.csv`` + ``nodes.csv`` (default) or ``roads.graphml``.
         overwrite : bool
@@ -167,8 +183,27 @@ class _Folder:
         Raises
         ------
         ValidationError
-            Bad ``network_format``, or ``overwrite=False`` and a county is there.
+            Bad ``network_format``, ``folder`` is a file, or ``overwrite=False`` and a county
+            is there.
+
+        Notes
+        -----
+        The files are written to a temporary folder beside ``folder`` first and moved in place
+        only when all of them were written, so a failed save leaves no half-written folder
+        (a new folder appears in one rename; in an existing one, files other than the
+        county's own are left alone).
         """
+        if format is None:
+            format = "xlsx" if str(folder).lower().endswith(WORKBOOK_SUFFIXES) else "folder"
+        if format not in ("folder", "xlsx"):
+            raise ValidationError(f"The 'format' parameter of County.save must be 'folder' or "
+                                  f"'xlsx'. Got {format!r} instead.")
+        if format == "xlsx":
+            path = Path(folder)
+            if not overwrite and path.exists():
+                raise ValidationError(f"The 'folder' parameter of County.save must not be an "
+                                      f"existing file when overwrite=False. Got {str(path)!r} instead.")
+            return save_workbook(self, path)
         if network_format not in ("csv", "graphml"):
             raise ValidationError(f"The 'network_format' parameter of County.save must be "
                                   f"'csv' or 'graphml'. Got {network_format!r} instead.")
@@ -176,18 +211,33 @@ class _Folder:
         if not overwrite and (folder / "county.toml").exists():
             raise ValidationError(f"The 'folder' parameter of County.save must not hold a county "
                                   f"when overwrite=False. Got {str(folder)!r} instead.")
-        folder.mkdir(parents=True, exist_ok=True)
-        meta = dict(self.meta)
+        if folder.exists() and not folder.is_dir():
+            raise ValidationError(f"The 'folder' parameter of County.save must be a folder. Got "
+                                  f"{str(folder)!r} instead, which is a file.")
+        # written to a temporary folder beside the target, then moved in place: a save that
+        # fails (a full disk, a value TOML cannot hold) leaves no half-written county behind
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.saving-", dir=folder.parent))
+        tmp.chmod(0o755)  # mkdtemp makes it private (0700); a county folder is not
+        try:
+            self._write_folder(tmp, network_format)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _move_into(tmp, folder)
+        return folder
+
+    def _write_folder(self, folder: Path, network_format: str) -> None:
+        """Every file of the county into ``folder`` (a fresh, empty one)."""
+        meta = _output_meta(self.meta)
         dtypes = {}
         for name, spec in TABLES.items():
-            df = getattr(self, name)
+            df = _output_xy(getattr(self, name), self.meta) if spec.located else getattr(self, name)
             extra = {c: _dtype_name(df[c]) for c in df.columns if c not in spec.columns}
             if extra:
                 dtypes[name] = extra
             path = folder / f"{name}.csv"
             if len(df) == 0 and not extra:
-                if path.exists():
-                    path.unlink()
                 continue
             out = df.copy()
             for c in out.columns:
@@ -200,10 +250,8 @@ class _Folder:
                        lineterminator="\n")
         if self.network is not None:
             edges, nodes, directed = _network_frames(self.network)
+            nodes = _output_xy(nodes, self.meta)
             meta["network"] = {"directed": directed}
-            for stale in ("roads.csv", "nodes.csv", "roads.graphml"):
-                if (folder / stale).exists():
-                    (folder / stale).unlink()
             if network_format == "csv":
                 meta["network"].update(roads="roads.csv", nodes="nodes.csv")
                 e = edges.copy()
@@ -219,9 +267,10 @@ class _Folder:
                 n.to_csv(folder / "nodes.csv", lineterminator="\n")
             else:
                 meta["network"]["graphml"] = "roads.graphml"
-                self.network.to_graphml(folder / "roads.graphml")
-            if (folder / "speed_profile.csv").exists():
-                (folder / "speed_profile.csv").unlink()
+                net = self.network
+                if self.meta.get("input_crs") and net.has_coords:
+                    net = net.with_coords(nodes[["x", "y"]].to_numpy(float), self.meta["input_crs"])
+                net.to_graphml(folder / "roads.graphml")
             if self.network.has_own_profile:
                 meta["network"]["speed_profile"] = "speed_profile.csv"
                 _profile_long(self.network.speed_profile).to_csv(folder / "speed_profile.csv", index=False,
@@ -231,32 +280,32 @@ class _Folder:
         if dtypes:
             meta["dtypes"] = {f"{t}.{c}": k for t, m in dtypes.items() for c, k in m.items()}
         (folder / "county.toml").write_text(_toml_dumps(meta), encoding="utf-8")
-        return folder
 
 
-def _restore_text_col(s: pd.Series, kind: str) -> pd.Series:
-    if kind == "float":
-        return pd.to_numeric(s, errors="coerce").astype("float64")
-    if kind == "int":
-        return pd.to_numeric(s, errors="coerce").astype("int64")
-    if kind == "bool":
-        return s.fillna("").str.strip().str.lower().isin(_TRUE)
-    if kind == "date":
-        return pd.to_datetime(s, format="ISO8601").astype("datetime64[ns]")
-    return _to_str(s)
+#: Files :meth:`County.save` owns in a folder: replaced (or removed when the county has no such
+#: table) on every save; any other file there is left alone.
+_OWNED = ("county.toml", "roads.csv", "nodes.csv", "roads.graphml", "speed_profile.csv") + tuple(f"{n}.csv" for n in TABLES)
 
 
-def _infer_text_col(s: pd.Series) -> pd.Series:
-    """Type of an extra CSV column without a recorded dtype: int, float, bool or str."""
-    words = {str(v).strip().lower() for v in s.dropna()}
-    if words and words <= {"true", "false"}:
-        return s.fillna("").str.strip().str.lower().eq("true")
-    num = pd.to_numeric(s, errors="coerce")
-    if (num.notna() | s.isna()).all() and s.notna().any():
-        if (num.dropna() % 1 == 0).all() and s.notna().all() and not s.str.contains(r"[.eE]").any():
-            return num.astype("int64")
-        return num.astype("float64")
-    return _to_str(s)
+def _move_into(tmp: Path, folder: Path) -> None:
+    """Put the files written in ``tmp`` in place: a new folder is ``tmp`` renamed (atomic); an
+    existing one gets each file replaced (``os.replace``) only after all were written, and the
+    county files this save did not write removed."""
+    if not folder.exists():
+        try:
+            os.replace(tmp, folder)
+            return
+        except OSError:  # created meanwhile: fall through to the file-by-file move
+            pass
+    written = {p.name for p in tmp.iterdir()}
+    try:
+        for name in sorted(written):
+            os.replace(tmp / name, folder / name)
+        for name in _OWNED:
+            if name not in written and (folder / name).exists():
+                (folder / name).unlink()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 #: Encodings tried, in order, for a county CSV when ``county.toml`` names none: UTF-8 (with or

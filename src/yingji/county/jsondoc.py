@@ -12,6 +12,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from yingji.county.checks import _Report
 from yingji.county.roads import _network_frames, _network_from_frames
 from yingji.county.specs import TABLES, _dtype_name, _is_missing
 from yingji.exceptions import ValidationError
@@ -37,6 +38,7 @@ def _json_col(s: pd.Series) -> list:
 
 
 def _restore_col(values: list, kind: str) -> pd.Series:
+    """A column from its JSON list (strict: raises ValueError/TypeError on a bad cell)."""
     if kind == "date":
         return pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601").astype(
             "datetime64[ns]")
@@ -150,32 +152,190 @@ class _JsonDoc:
         if doc.get("version") != COUNTY_JSON_VERSION:
             raise ValidationError(f"The 's' parameter of County.from_json must have version "
                                   f"{COUNTY_JSON_VERSION}. Got {doc.get('version')!r} instead.")
-        net = None
-        nd = doc.get("network")
-        if nd:
-            ndt = nd.get("node_dtypes", {})
-            nodes = pd.DataFrame({c: _restore_col(v, ndt.get(c, "float"))
-                                  for c, v in nd["nodes"].items() if c != "id"})
-            nodes.index = pd.Index(nd["nodes"]["id"])
-            edt = nd.get("edge_dtypes", {})
-            edges = pd.DataFrame({c: (pd.Series(v) if c in ("u", "v") else
-                                      _restore_col(v, edt.get(c, "float")))
-                                  for c, v in nd["edges"].items()})
-            net = _network_from_frames(edges, nodes, bool(nd.get("directed", False)),
-                                       (doc.get("meta") or {}).get("crs"))
-            if nd.get("speed_profile"):
-                net = net.with_speed_profile(speed_profile(pd.DataFrame(nd["speed_profile"]),
-                                                           name="network.speed_profile",
-                                                           func="County.from_json"))
+        rep = _Report("County.from_json")
+        meta = doc.get("meta")
+        if meta is not None and not isinstance(meta, Mapping):
+            rep.add("JSON 'meta'", f"expected an object of county.toml keys, got "
+                    f"{type(meta).__name__} {_short(meta)}")
+            meta = None
+        crs = (meta or {}).get("crs")
+        net = _network_from_doc(doc.get("network"), crs, rep)
         tables, where = {}, {}
-        for name, entry in (doc.get("tables") or {}).items():
+        raw_tables = doc.get("tables")
+        if raw_tables is None:
+            raw_tables = {}
+        if not isinstance(raw_tables, Mapping):
+            rep.add("JSON 'tables'", f"expected an object {{table name: {{index, columns, dtypes}}}}, "
+                    f"got {type(raw_tables).__name__} {_short(raw_tables)}")
+            raw_tables = {}
+        for name, entry in raw_tables.items():
             where[name] = f"JSON table {name!r}"
-            if name not in TABLES or not isinstance(entry, Mapping):
+            if name not in TABLES:
+                rep.add(where[name], f"unknown table; expected one of {list(TABLES)}")
                 continue
-            dt = entry.get("dtypes", {})
-            df = pd.DataFrame({c: _restore_col(v, dt.get(c, "str"))
-                               for c, v in (entry.get("columns") or {}).items()})
-            if "index" in entry and TABLES[name].index is not None:
-                df.index = pd.Index(entry["index"], dtype="str", name=TABLES[name].index)
-            tables[name] = df
-        return cls(net, meta=doc.get("meta"), _where=where, _func="County.from_json", **tables)
+            df = _table_from_doc(name, entry, where[name], rep)
+            if df is not None:
+                tables[name] = df
+        rep.raise_if_any()
+        return cls(net, meta=meta, _where=where, _func="County.from_json", **tables)
+
+
+# ----------------------------------------------------------------------------------------
+# reading a document that may be malformed: every problem named (where, row, column)
+# ----------------------------------------------------------------------------------------
+
+
+def _short(v, n: int = 60) -> str:
+    t = repr(v)
+    return t if len(t) <= n else t[: n - 3] + "..."
+
+
+def _columns(obj, where: str, rep: _Report, n_rows: int | None = None) -> dict | None:
+    """``{column: list}`` of an object of equal-length lists, or None after recording why not."""
+    if not isinstance(obj, Mapping):
+        rep.add(where, f"expected an object {{column: [values]}}, got {type(obj).__name__} "
+                f"{_short(obj)}")
+        return None
+    out, ok = {}, True
+    for c, v in obj.items():
+        if not isinstance(v, list):
+            rep.add(where, f"expected a list of values, got {type(v).__name__} {_short(v)}",
+                    column=str(c))
+            ok = False
+            continue
+        out[str(c)] = v
+    lengths = {c: len(v) for c, v in out.items()}
+    want = n_rows if n_rows is not None else (max(lengths.values()) if lengths else 0)
+    short = {c: k for c, k in lengths.items() if k != want}
+    if short and n_rows is not None and len(set(lengths.values())) == 1:
+        rep.add(where, f"'index' has {n_rows} id(s) but the columns have {next(iter(short.values()))} "
+                f"value(s) each")
+        ok = False
+    elif short:
+        rep.add(where, "columns of different lengths: " + ", ".join(
+            f"{c!r} has {k}" for c, k in short.items())
+            + f", expected {want}" + (" (the length of 'index')" if n_rows is not None else ""))
+        ok = False
+    return out if ok else None
+
+
+def _dtypes(obj, where: str, rep: _Report) -> dict:
+    if obj is None:
+        return {}
+    if not isinstance(obj, Mapping):
+        rep.add(where, f"'dtypes' must be an object {{column: kind}}, got {type(obj).__name__}")
+        return {}
+    bad = {c: k for c, k in obj.items() if k not in ("float", "int", "bool", "date", "str")}
+    if bad:
+        rep.add(where, f"unknown dtype(s) {bad}; expected float, int, bool, date or str")
+    return {c: k for c, k in obj.items() if c not in bad}
+
+
+def _restore_checked(values: list, kind: str, where: str, column: str, labels, rep: _Report):
+    """:func:`_restore_col`, or the raw values with the bad cells recorded (named by row)."""
+    try:
+        return _restore_col(values, kind)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    bad = []
+    for k, v in enumerate(values):
+        if v is None:
+            continue
+        try:
+            _restore_col([v], kind)
+        except (TypeError, ValueError, OverflowError):
+            bad.append(k)
+    what = {"float": "a number", "int": "a whole number", "bool": "true/false",
+            "date": "a date (YYYY-MM-DD)"}.get(kind, kind)
+    rep.add(where, f"expected {what}, got {[values[k] for k in bad[:3]]}",
+            rows=[labels[k] if labels is not None else k for k in bad], column=column)
+    return pd.Series(values, dtype=object)
+
+
+def _table_from_doc(name: str, entry, where: str, rep: _Report):
+    """One table of ``doc["tables"]`` as a DataFrame (None after recording why not)."""
+    if not isinstance(entry, Mapping):
+        rep.add(where, f"expected an object {{index, columns, dtypes}}, got "
+                f"{type(entry).__name__} {_short(entry)}")
+        return None
+    spec = TABLES[name]
+    index = entry.get("index")
+    if index is not None and not isinstance(index, list):
+        rep.add(where, f"'index' must be a list of ids, got {type(index).__name__} {_short(index)}")
+        return None
+    if index is not None and spec.index is None:
+        index = None  # a table without ids (stock, items, ...): the index is row numbers
+    cols = _columns(entry.get("columns") or {}, where, rep,
+                    None if index is None else len(index))
+    if cols is None:
+        return None
+    dt = _dtypes(entry.get("dtypes"), where, rep)
+    labels = [str(v) for v in index] if index is not None else None
+    data = {}
+    for c, v in cols.items():
+        kind = dt.get(c, "str")
+        if c in spec.columns:  # the constructor checks and coerces these, naming rows
+            data[c] = pd.Series(v, dtype=object)
+        else:
+            data[c] = _restore_checked(v, kind, where, c, labels, rep)
+    df = pd.DataFrame(data) if data else pd.DataFrame(index=range(len(index or [])))
+    if index is not None:
+        df.index = pd.Index(labels, dtype="str", name=spec.index)
+    return df
+
+
+def _network_from_doc(nd, crs, rep: _Report):
+    """The network of ``doc["network"]`` (None when null or after recording why not)."""
+    if nd is None or nd == {}:
+        return None
+    where = "JSON 'network'"
+    if not isinstance(nd, Mapping):
+        rep.add(where, f"expected an object {{directed, nodes, edges}} or null, got "
+                f"{type(nd).__name__} {_short(nd)}")
+        return None
+    nodes_doc = nd.get("nodes")
+    nodes = None
+    if nodes_doc is not None:
+        cols = _columns(nodes_doc, "JSON 'network.nodes'", rep)
+        if cols is None:
+            return None
+        if "id" not in cols:
+            rep.add("JSON 'network.nodes'", "missing column 'id' (the node labels)")
+            return None
+        ndt = _dtypes(nd.get("node_dtypes"), "JSON 'network.nodes'", rep)
+        ids = cols["id"]
+        nodes = pd.DataFrame({c: _restore_checked(v, ndt.get(c, "float"), "JSON 'network.nodes'",
+                                                  c, ids, rep)
+                              for c, v in cols.items() if c != "id"})
+        nodes.index = pd.Index(ids)
+    edges_doc = nd.get("edges")
+    if edges_doc is None:
+        rep.add(where, "missing 'edges' (columns u, v, minutes[, metres])")
+        return None
+    cols = _columns(edges_doc, "JSON 'network.edges'", rep)
+    if cols is None:
+        return None
+    edt = _dtypes(nd.get("edge_dtypes"), "JSON 'network.edges'", rep)
+    edges = pd.DataFrame({c: (pd.Series(v) if c in ("u", "v") else
+                              _restore_checked(v, edt.get(c, "float"), "JSON 'network.edges'", c,
+                                               None, rep))
+                          for c, v in cols.items()})
+    if rep.items:
+        return None
+    directed = nd.get("directed", False)
+    if not isinstance(directed, bool):
+        rep.add(where, f"'directed' must be true or false, got {_short(directed)}")
+        return None
+    try:
+        net = _network_from_frames(edges, nodes, directed, crs)
+    except ValidationError as exc:
+        rep.add(where, str(exc))
+        return None
+    if nd.get("speed_profile"):
+        try:
+            net = net.with_speed_profile(speed_profile(pd.DataFrame(nd["speed_profile"]),
+                                                       name="network.speed_profile",
+                                                       func="County.from_json"))
+        except (ValidationError, ValueError, TypeError) as exc:
+            rep.add("JSON 'network.speed_profile'", str(exc))
+    return net

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from yingji.county.checks import _Checks, _coerce_table, _Report
 from yingji.county.connectivity import _Connectivity
+from yingji.county.coords import _project_county
 from yingji.county.folder import _Folder
 from yingji.county.jsondoc import _JsonDoc
 from yingji.county.roads import _node_kind
+from yingji.county.snaplimit import _SnapReport
 from yingji.county.specs import TABLES
 from yingji.exceptions import ValidationError
 
 __all__ = ["County"]
 
 
-class County(_Checks, _Connectivity, _Folder, _JsonDoc):
+class County(_Checks, _Connectivity, _Folder, _JsonDoc, _SnapReport):
     """A county: road network, located tables and reported figures.
 
     Parameters
@@ -45,8 +48,12 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         other keys, as in ``county.toml``.
     max_snap : float, optional
         Largest distance (metres) between a point and the node it snaps to; farther
-        points are an error naming them. Default: ``meta["max_snap_m"]`` if given, else
-        no limit.
+        points are an error naming their table, ids and distances. Default:
+        ``meta["max_snap_m"]`` if given, else
+        :func:`~yingji.county.snaplimit.default_max_snap` (5 km, or 5 % of the diagonal of
+        the network's extent when that is larger). ``float("inf")`` or ``"none"``: no limit.
+        The limit in force is ``county.max_snap_m``; ``county.snap_distances()`` lists how
+        far each located row lies from its node.
 
     Raises
     ------
@@ -54,7 +61,9 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         Listing every problem found: missing columns, values of the wrong type,
         duplicate or empty ids, unknown classes, ``units.station`` not in
         ``stations``, ``stock.depot``/``stock.item`` not in ``depots``/``items``,
-        ``node`` values not in the network.
+        ``node`` values not in the network, points beyond the snap limit, coordinates that
+        look like longitude/latitude degrees on a network in projected metres
+        (:func:`~yingji.county.snaplimit.degree_rows`).
 
     See Also
     --------
@@ -62,8 +71,12 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
 
     Notes
     -----
-    Coordinates ``x``, ``y`` are metres in the projected CRS named in ``meta["crs"]``;
-    time is in minutes, distance in metres, area in m² (DESIGN.md, "Units").
+    Coordinates ``x``, ``y`` are metres in the projected CRS named in ``meta["crs"]``. A
+    county given in lon/lat (``meta["crs"]`` geographic, e.g. ``"EPSG:4326"``: tables and
+    network nodes in degrees) is projected here to the metric CRS of its centre
+    (:func:`yingji._crs.metric_crs`: the CGCS2000 3-degree Gauss-Kruger zone in China, else
+    UTM); ``meta["crs"]`` then names that CRS and ``meta["input_crs"]`` the one given, which
+    :meth:`save` writes back and GeoJSON output starts from. Time is in minutes, distance in metres, area in m² (DESIGN.md, "Units").
 
     References
     ----------
@@ -109,6 +122,11 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         nk = _node_kind(network)
         for name, spec in TABLES.items():
             setattr(self, name, _coerce_table(spec, tables[name], where[name], rep, nk))
+        # a county in lon/lat is projected to metres here, once (county/coords.py)
+        self.network, projected, self.meta = _project_county(self.network, self.tables, self.meta,
+                                                             where, rep)
+        for name, df in projected.items():
+            setattr(self, name, df)
         if max_snap is None:
             max_snap = self.meta.get("max_snap_m")
         self._check_refs(rep, where)
@@ -131,8 +149,9 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         ----------
         **changes
             Table name -> DataFrame, ``network=``, ``meta=`` (merged into the current
-            meta). Located tables without a ``node`` column are snapped again; when the
-            network changes, every located table is snapped again.
+            meta), ``max_snap=`` (metres, for this call's snapping; default as in
+            :class:`County`). Located tables without a ``node`` column are snapped again;
+            when the network changes, every located table is snapped again.
 
         Returns
         -------
@@ -151,6 +170,7 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         >>> bool(c2.demand["urban"].all()), len(c.demand) > len(c2.demand)
         (True, True)
         """
+        max_snap = changes.pop("max_snap", None)
         unknown = sorted(set(changes) - set(TABLES) - {"network", "meta"})
         if unknown:
             raise ValidationError(
@@ -163,7 +183,7 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
             kw = {n: (t.drop(columns="node") if TABLES[n].located and "node" in t.columns else t)
                   for n, t in kw.items()}
         kw.update(changes)
-        return County(net, meta=meta, _func="County.replace", **kw)
+        return County(net, meta=meta, max_snap=max_snap, _func="County.replace", **kw)
 
     # ---- display ------------------------------------------------------------------
     def summary(self) -> str:
@@ -185,6 +205,55 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         """One row per table: its name and number of rows."""
         return pd.DataFrame({"table": list(TABLES), "rows": [len(getattr(self, n))
                                                              for n in TABLES]})
+
+    def _summary_(self, lang: str = "en") -> dict:
+        """Facts a planner reads first (notebook display, the demo's county section)."""
+        from yingji._render.fmt import count, km2, quantity
+        from yingji._render.messages import t
+
+        d = self.demand
+        pop = d["population"].to_numpy(float) if len(d) else np.zeros(0)
+        urban = d["urban"].to_numpy(bool) if len(d) else np.zeros(0, bool)
+        area = d["area_m2"].to_numpy(float) if len(d) else np.zeros(0)
+        facts = [(t("county", lang), str(self.meta.get("name") or "—")),
+                 (t("area", lang), quantity(self.meta.get("area_km2"), "km2", digits=1, lang=lang)),
+                 (t("population", lang), count(pop.sum(), "人", lang=lang)),
+                 (t("urban_population", lang), count(pop[urban].sum(), "人", lang=lang)),
+                 (t("urban_area", lang), km2(np.nansum(area[urban]), lang=lang)),
+                 (t("rural_population", lang), count(pop[~urban].sum(), "人", lang=lang)),
+                 (t("demand_points", lang), count(len(d), lang=lang)),
+                 (t("townships", lang), count(d["township"].nunique() if "township" in d.columns
+                                              else 0, lang=lang))]
+        if self.network is not None:
+            facts.append((t("road_network", lang),
+                          f"{count(self.network.n_nodes, 'nodes', lang=lang)}, "
+                          f"{count(self.network.n_edges, 'edges', lang=lang)}"))
+        if "incidents_per_year" in d.columns:
+            facts.append((t("incidents", lang), quantity(d["incidents_per_year"].sum(),
+                                                         "per_year", digits=0, lang=lang)))
+        facts.append((t("fire_stations", lang), count(len(self.stations), lang=lang)))
+        facts.append((t("shelters", lang), count(len(self.shelters), lang=lang)))
+        facts.append((t("crs", lang), str(self.meta.get("crs") or "—")))
+        return {"title": f"County {self.meta.get('name') or ''}".strip() if lang == "en"
+                else f"{self.meta.get('name') or ''}", "facts": facts}
+
+    def _map_(self, ax, lang: str = "en"):
+        from yingji._render.maps import county_map
+
+        return county_map(self, ax=ax, lang=lang, shelters=True, townships=True)
+
+    def plot(self, ax=None, *, lang: str = "en", **kw):
+        """The county map (needs matplotlib): roads by class, station districts and service
+        areas (4 minutes of driving), demand not reached, shelters, township names, km axes with
+        a scale bar and north arrow (:func:`yingji._render.maps.county_map`; ``kw`` go to it)."""
+        from yingji._render.maps import county_map
+
+        return county_map(self, ax=ax, lang=lang, **{"shelters": True, **kw})
+
+    def _repr_html_(self) -> str:
+        from yingji._render.display import repr_html
+
+        return repr_html(self)
 
     def __repr__(self) -> str:
         n = self.network.n_nodes if self.network is not None else 0

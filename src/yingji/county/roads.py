@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from yingji.exceptions import ValidationError
+
 
 def _network_frames(net) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     """(edges, nodes, directed) of a Network: edges u, v, minutes[, metres], oneway."""
@@ -43,3 +45,16 @@ def _labels_from_text(values: list[str]) -> list:
     if all(str(o) == str(v).strip() for o, v in zip(out, values)):
         return out
     return list(values)
+
+
+def _network_from_tables(edges: pd.DataFrame, nodes, where: str, rep, directed: bool, crs):
+    """The road network from its edge table (``u``, ``v``, ``minutes``[, ``metres``, ``oneway``])
+    and node table (indexed by id: ``x``, ``y``) read from a file or a sheet named ``where``."""
+    for c in ("u", "v"):
+        if edges[c].dtype.kind not in "iu":
+            edges[c] = _labels_from_text([str(v) for v in edges[c]])
+    try:
+        return _network_from_frames(edges, nodes, directed, crs)
+    except ValidationError as exc:
+        rep.add(where, str(exc))
+        return None

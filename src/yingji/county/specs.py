@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yingji._validation import FALSE_TEXT, TRUE_TEXT
+
 
 @dataclass(frozen=True)
 
@@ -158,8 +160,9 @@ META_DEFAULTS: dict[str, Any] = {
     "time_limits": {"solve": 60.0, "demo_section": 20.0},
 }
 
-_TRUE = {"true", "1", "yes", "y", "t", "是"}
-_FALSE = {"false", "0", "no", "n", "f", "否", ""}
+#: The yes/no words (one vocabulary: :data:`yingji._validation.TRUE_TEXT`); an empty cell is False.
+_TRUE = TRUE_TEXT
+_FALSE = FALSE_TEXT | {""}
 
 
 # ----------------------------------------------------------------------------------------

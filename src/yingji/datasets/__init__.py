@@ -5,7 +5,7 @@ county, a folder, a JSON file or document).
 
 ``sample_county()`` loads the committed sample county ("XX县", see
 ``docs/sample_county.md``). The benchmark-format loaders (OR-Library SCP /
-p-median / capacitated, spopt's San Francisco data, Swain's 55 nodes) live in their
+p-median / capacitated, TSPLIB coordinates, spopt's San Francisco data, Swain's 55 nodes) live in their
 own modules and are imported lazily here, so a missing optional module never
 breaks ``import yingji``.
 """
@@ -27,6 +27,8 @@ _LAZY = {
     "load_cap": "yingji.datasets.orlib",
     "load_cap_optima": "yingji.datasets.orlib",
     "load_uncap_opt": "yingji.datasets.orlib",
+    "load_tsplib": "yingji.datasets.tsplib",
+    "tsplib_cost": "yingji.datasets.tsplib",
 }
 
 __all__ = ["sample_county", "sample_county_path", "read_county", *_LAZY]

@@ -75,7 +75,8 @@ def read_county(source=None, *, func: str = "read_county", param: str = "path") 
     ----------
     source : None, str, path, County or mapping
         ``None``: the embedded sample county (:func:`yingji.datasets.sample_county`); a folder:
-        :meth:`County.load`; a ``.json`` file (or any existing file): :meth:`County.from_json`;
+        :meth:`County.load`; an ``.xlsx`` workbook: :meth:`County.load`; a ``.json`` file (or any
+        other existing file): :meth:`County.from_json`;
         a mapping: a county JSON document; a :class:`County`: returned as is.
     func, param : str
         Names used in the error message (the calling function or command and its parameter).
@@ -101,7 +102,7 @@ def read_county(source=None, *, func: str = "read_county", param: str = "path") 
         raise ValidationError(f"The {param!r} parameter of {func} must be a county folder, a county JSON file "
                               f"or None (the sample county). Got {type(source).__name__} instead.")
     p = Path(source).expanduser()
-    if p.is_dir():
+    if p.is_dir() or (p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")):
         return County.load(p)
     if p.is_file():
         return County.from_json(p)

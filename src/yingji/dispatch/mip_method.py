@@ -14,6 +14,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from yingji.dispatch.inputs import _TOL, _Inputs
+from yingji.exceptions import InfeasibleError, SolverError
+from yingji.solvers import ModelBuilder, SparseModel, solve
 
 
 def _mip_model(inp: _Inputs, strict: bool):
@@ -45,79 +47,49 @@ def _mip_model(inp: _Inputs, strict: bool):
     crew = inp.crew_need is not None and bool((inp.crew_need > 0).any())
     ci = np.nonzero(inp.crew_need > 0)[0] if crew else np.zeros(0, dtype=np.int64)
     Cn = ci.size
-    # the latest arrival is found by bisection on a threshold (below), not with a column z:
+    # the latest arrival is found by bisection on a threshold (_bisect_latest), not with a column z:
     # rows sum_i tau_iu x_iu <= z have a weak LP relaxation and made the MIP ~10x slower
-    use_z = False
-    ncol = P + Sn + Cn + (1 if use_z else 0)
-    zc = P + Sn + Cn
-    rows_blocks, lo_blocks, hi_blocks = [], [], []
+    b = ModelBuilder("dispatch", sense="min")
+    x = b.add_columns("x", P, hi=1.0, integer=True)
+    s = b.add_columns("short", Sn, hi=inp.need[si, sk].astype(float), integer=True)
+    cc = b.add_columns("crew_short", Cn)
     # demand rows: sum_u x_iu + s_ik = need_ik
     req_index = -np.ones((n, len(inp.types)), dtype=np.int64)
     req_index[si, sk] = np.arange(Sn)
     pr = req_index[pi, ut[pu]]
-    A1 = sp.csr_matrix((np.ones(P + Sn), (np.concatenate([pr, np.arange(Sn)]),
-                                          np.concatenate([np.arange(P), P + np.arange(Sn)]))), shape=(Sn, ncol))
-    rows_blocks.append(A1)
-    lo_blocks.append(inp.need[si, sk].astype(float))
-    hi_blocks.append(inp.need[si, sk].astype(float))
+    need = inp.need[si, sk].astype(float)
+    b.add_rows(np.r_[pr, np.arange(Sn)], np.r_[x.index(np.arange(P)), s.index(np.arange(Sn))], 1.0,
+               lo=need, hi=need, n_rows=Sn)
     # unit rows: sum_i x_iu <= 1
-    A2 = sp.csr_matrix((np.ones(P), (pu, np.arange(P))), shape=(m, ncol))
-    rows_blocks.append(A2)
-    lo_blocks.append(np.full(m, -np.inf))
-    hi_blocks.append(np.ones(m))
-    if crew:
+    b.add_rows(pu, x.index(np.arange(P)), 1.0, hi=np.ones(m), n_rows=m)
+    if crew:  # crew rows: sum_u crew_u x_iu + c_i >= crew_need_i
         crow = -np.ones(n, dtype=np.int64)
         crow[ci] = np.arange(Cn)
         sel = crow[pi] >= 0
-        A3 = sp.csr_matrix((np.concatenate([inp.unit_crew[pu[sel]], np.ones(Cn)]),
-                            (np.concatenate([crow[pi[sel]], np.arange(Cn)]),
-                             np.concatenate([np.arange(P)[sel], P + Sn + np.arange(Cn)]))), shape=(Cn, ncol))
-        rows_blocks.append(A3)
-        lo_blocks.append(inp.crew_need[ci])
-        hi_blocks.append(np.full(Cn, np.inf))
-    if use_z and P:
-        # per unit: sum_i tau_iu x_iu <= z (a unit goes to one incident at most, so this is the
-        # bottleneck constraint aggregated by unit: m rows, and a tighter LP than one per pair)
-        A4 = sp.csr_matrix((np.concatenate([inp.T[pi, pu], -np.ones(m)]),
-                            (np.concatenate([pu, np.arange(m)]), np.concatenate([np.arange(P), np.full(m, zc)]))),
-                           shape=(m, ncol))
-        rows_blocks.append(A4)
-        lo_blocks.append(np.full(m, -np.inf))
-        hi_blocks.append(np.zeros(m))
-    A = sp.vstack(rows_blocks, format="csr")
-    row_lo = np.concatenate(lo_blocks)
-    row_hi = np.concatenate(hi_blocks)
-    col_lo = np.zeros(ncol)
-    col_hi = np.concatenate([np.ones(P), inp.need[si, sk].astype(float), np.full(Cn, np.inf),
-                             [np.inf] if use_z else []])
-    integ = np.concatenate([np.ones(P, bool), np.ones(Sn, bool), np.zeros(Cn, bool),
-                            np.zeros(1 if use_z else 0, bool)])
+        b.add_rows(np.r_[crow[pi[sel]], np.arange(Cn)], np.r_[x.index(np.arange(P)[sel]), cc.index(np.arange(Cn))],
+                   np.r_[inp.unit_crew[pu[sel]], np.ones(Cn)], lo=inp.crew_need[ci], n_rows=Cn)
+    base = b.build()
+    ncol = base.n_cols
     wP = inp.weight[pi]
     stages = []
     c_miss = np.zeros(ncol)
-    c_miss[P:P + Sn] = inp.weight[si]
+    c_miss[s.start:s.stop] = inp.weight[si]
     stages.append(("missing", c_miss))
     if crew:
         c_crew = np.zeros(ncol)
-        c_crew[P + Sn:P + Sn + Cn] = inp.weight[ci]
+        c_crew[cc.start:cc.stop] = inp.weight[ci]
         stages.append(("crew_missing", c_crew))
     c_late = np.zeros(ncol)
     c_late[:P] = wP * lateM[pi, pu]
     stages.append(("late", c_late))
-    if use_z:
-        c_z = np.zeros(ncol)
-        c_z[zc] = 1.0
-        stages.append(("latest", c_z))
     c_tot = np.zeros(ncol)
     c_tot[:P] = wP * inp.T[pi, pu]
     stages.append(("total", c_tot))
-    return A, row_lo, row_hi, col_lo, col_hi, integ, stages, pi, pu, P
+    return (base.A, base.row_lo, base.row_hi, base.col_lo, base.col_hi, base.integrality, stages, pi, pu, P)
 
 
 def _plan_mip(inp: _Inputs, objective: str, strict: bool, solver, time_limit: float, mip_gap: float,
               t_start: float | None = None):
-    from yingji.solvers import SparseModel, solve
-
     A, row_lo, row_hi, col_lo, col_hi, integ, stages, pi, pu, P = _mip_model(inp, strict)
     # the limit counts from t_start (plan()'s entry: input checks and the model build count too)
     t0 = time.perf_counter() if t_start is None else float(t_start)
@@ -158,8 +130,6 @@ def _plan_mip(inp: _Inputs, objective: str, strict: bool, solver, time_limit: fl
         row_lo = np.append(row_lo, -np.inf)
         row_hi = np.append(row_hi, v + 1e-7 * max(1.0, abs(v)))
     if x is None:
-        from yingji.exceptions import SolverError
-
         raise SolverError("The dispatch MIP found no feasible point within the time limit.", status="time_limit")
     sel = x[:P] > 0.5
     return pi[sel].astype(np.int64), pu[sel].astype(np.int64), status, all_opt, {"solver": solver_name, **values}
@@ -173,9 +143,6 @@ def _bisect_latest(A, row_lo, row_hi, col_lo, col_hi, integ, tau, x, P, solver, 
     and whether the bisection finished (False when the time ran out: the threshold is then
     feasible but maybe not the smallest), and a feasible point within the threshold.
     """
-    from yingji.exceptions import InfeasibleError
-    from yingji.solvers import SparseModel, solve
-
     cands = np.unique(tau)
     cur = float(tau[x[:P] > 0.5].max()) if (x[:P] > 0.5).any() else 0.0
     lo, hi = 0, int(np.searchsorted(cands, cur + _TOL, side="right")) - 1

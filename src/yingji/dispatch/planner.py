@@ -14,6 +14,7 @@ from yingji.dispatch.inputs import _prepare
 from yingji.dispatch.mip_method import _plan_mip
 from yingji.dispatch.result import DispatchPlan, _make_plan
 from yingji.exceptions import ValidationError
+from yingji.geo.features import GeoRef
 
 
 def plan(
@@ -160,5 +161,7 @@ def plan(
     else:
         ri, uu, status, opt, info = _plan_assignment(inp, objective, strict_targets)
         mname = "assignment"
+    net = times if hasattr(times, "travel_times") else None
+    geo = GeoRef.of(None, network=net, incidents=incidents, units=units)
     return _make_plan(inp, ri, uu, objective, status, opt, mname, time.perf_counter() - t0, incidents,
-                      strict_targets)
+                      strict_targets, geo)

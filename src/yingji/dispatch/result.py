@@ -7,13 +7,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji.dispatch.inputs import _TOL, _Inputs
 from yingji.dispatch.shortfalls import _shortfalls
+from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
 from yingji.results import to_jsonable
 
 
+@displayable
 @dataclass(frozen=True)
-class DispatchPlan:
+class DispatchPlan(_GeoOut):
     """Which units go to which incidents.
 
     Attributes
@@ -69,6 +73,20 @@ class DispatchPlan:
     seconds: float
     stages: dict = field(default_factory=dict)
     incidents: pd.DataFrame | None = None
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        """``incident`` points (:meth:`by_incident`), ``unit`` points (the units sent) and
+        ``assignment`` lines unit → incident. Positions: ``x``/``y`` of the incidents and units
+        tables, else their ``node`` on the network given as ``times``."""
+        g = self._geo_ref()
+        inc = self.by_incident()
+        a = self.assignments
+        sent = a.drop_duplicates("unit").set_index("unit")[["type"]]
+        lines = a.set_index(pd.Index([f"{u}->{i}" for u, i in zip(a["unit"], a["incident"])]))
+        return [point_layer("incident", inc, g.xy("incidents", inc.index)),
+                point_layer("unit", sent, g.xy("units", sent.index)),
+                line_layer("assignment", lines, g.xy("units", a["unit"]), g.xy("incidents", a["incident"]))]
 
     def to_frame(self) -> pd.DataFrame:
         """The assignments (one row per unit sent)."""
@@ -117,7 +135,7 @@ class DispatchPlan:
     def summary(self) -> str:
         """A short paragraph a person reads."""
         s = (f"Dispatch ({self.objective}, {self.method}, {self.status}): {len(self.assignments)} units sent, "
-             f"weighted minutes {self.total_weighted_minutes:.4g}, latest arrival {self.latest_minutes:.3g} min, "
+             f"weighted minutes {_number(self.total_weighted_minutes)}, latest arrival {self.latest_minutes:.3g} min, "
              f"{self.late_units} late")
         if self.missing_units or len(self.shortfalls):
             short = ", ".join(f"{r.incident}: {r.missing:g} {r.type} ({r.reason})"
@@ -127,7 +145,7 @@ class DispatchPlan:
 
 
 def _make_plan(inp: _Inputs, ri, uu, objective, status, opt, method, seconds, incidents,
-               strict: bool = False) -> DispatchPlan:
+               strict: bool = False, geo: GeoRef | None = None) -> DispatchPlan:
     order = np.lexsort((uu, ri))
     ri, uu = ri[order], uu[order]
     mins = inp.T[ri, uu]
@@ -160,4 +178,5 @@ def _make_plan(inp: _Inputs, ri, uu, objective, status, opt, method, seconds, in
         assignments=asg, shortfalls=short, objective=objective, total_weighted_minutes=total,
         latest_minutes=latest, missing_units=missing_units, late_units=int(late.sum()), status=status,
         optimal=bool(opt), method=method, seconds=float(seconds), stages=stages, incidents=inc_table,
+        geo=geo,
     )

@@ -30,7 +30,9 @@ The package is small modules that import one way (each only those above it in th
 * :mod:`~yingji.fire.hours` — :class:`HourlyFireAssessment`, :func:`assess_hours` (the
   assessment at each hour of day, the worst hour);
 * :mod:`~yingji.fire.apparatus` — :class:`ApparatusPlan`, :func:`place_apparatus`;
-* :mod:`~yingji.fire.planner` — :class:`FirePlan`, :func:`plan` and its trade-off curve.
+* :mod:`~yingji.fire.planner` — :class:`FirePlan`, :func:`plan` and its trade-off curve;
+* :mod:`~yingji.fire.areas` — :func:`service_areas` (what each station reaches along the roads,
+  and its district, as polygons).
 
 Units follow DESIGN.md: minutes, metres, m² (district areas reported in km²).
 """
@@ -38,6 +40,7 @@ Units follow DESIGN.md: minutes, metres, m² (district areas reported in km²).
 from __future__ import annotations
 
 from yingji.fire.apparatus import ApparatusPlan, place_apparatus
+from yingji.fire.areas import service_areas
 from yingji.fire.assessment import FIRE_VEHICLE_TYPES, FireAssessment, assess, station_vehicles, weighted_percentile
 from yingji.fire.hours import HourlyFireAssessment, assess_hours
 from yingji.fire.planner import FirePlan, plan
@@ -56,6 +59,7 @@ __all__ = [
     "assess",
     "plan",
     "place_apparatus",
+    "service_areas",
     "weighted_percentile",
 ]
 

@@ -9,14 +9,17 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji.fire.assessment import _pct
 from yingji.fire.inputs import _prepare, _times
 from yingji.fire.model import _solve
 from yingji.results import to_jsonable
+from yingji.solvers import ModelBuilder
 
 
+@displayable
 @dataclass(frozen=True)
 class ApparatusPlan:
     """Engines and ladder trucks placed at open stations (FLEET; built by :func:`place_apparatus`).
@@ -121,8 +124,6 @@ def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: 
        TEAM/FLEET models for simultaneous facility and equipment siting. Transportation
        Science 13(2), 163-175.
     """
-    from yingji.solvers import SparseModel
-
     t0 = time.perf_counter()  # the limit counts from here: inputs and the model build too
     func = "fire.place_apparatus"
     probs, std, st, _, dm, dm_raw, _, _ = _prepare(func, county, standard, stations, demand, times, None, None, {})
@@ -162,21 +163,16 @@ def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: 
     m, n = act.size, rows.size
     cap = float(max_per_station) if max_per_station is not None else np.inf
     min_e = min_engines_per_station if engines >= min_engines_per_station * m else 0
-    # columns: e (m), l (m), z (n)
-    I_n = sp.identity(n, format="csr")
-    A = sp.vstack([
-        sp.hstack([-E, sp.csr_matrix((n, m)), I_n]),
-        sp.hstack([sp.csr_matrix((n, m)), -L, I_n]),
-        sp.hstack([sp.csr_matrix(np.ones((1, m))), sp.csr_matrix((1, m)), sp.csr_matrix((1, n))]),
-        sp.hstack([sp.csr_matrix((1, m)), sp.csr_matrix(np.ones((1, m))), sp.csr_matrix((1, n))]),
-    ]).tocsr()
-    row_lo = np.r_[np.full(2 * n, -np.inf), -np.inf, -np.inf]
-    row_hi = np.r_[np.zeros(2 * n), float(engines), float(ladders)]
-    c = np.r_[np.zeros(2 * m), w]
-    col_lo = np.r_[np.full(m, float(min_e)), np.zeros(m), np.zeros(n)]
-    col_hi = np.r_[np.full(2 * m, cap), np.ones(n)]
-    integ = np.r_[np.ones(2 * m, dtype=bool), np.zeros(n, dtype=bool)]
-    model = SparseModel(c, A, row_lo, row_hi, col_lo, col_hi, integ, sense="max", name="fleet")
+    b = ModelBuilder("fleet", sense="max")
+    eb = b.add_columns("engines", m, lo=float(min_e), hi=cap, integer=True)
+    lb = b.add_columns("ladders", m, hi=cap, integer=True)
+    b.add_columns("reached", n, cost=w, hi=1.0)
+    # z_i <= Σ_j E_ij e_j and z_i <= Σ_j L_ij l_j: a row is reached by an engine and a ladder
+    b.add_matrix(sp.hstack([-E, sp.csr_matrix((n, m)), sp.identity(n)]), eb.start, hi=np.zeros(n))
+    b.add_matrix(sp.hstack([sp.csr_matrix((n, m)), -L, sp.identity(n)]), eb.start, hi=np.zeros(n))
+    b.add_rows(np.zeros(m, int), eb.index(np.arange(m)), 1.0, hi=float(engines), n_rows=1)   # fleet sizes
+    b.add_rows(np.zeros(m, int), lb.index(np.arange(m)), 1.0, hi=float(ladders), n_rows=1)
+    model = b.build()
     try:
         tl = float(time_limit)
     except (TypeError, ValueError):

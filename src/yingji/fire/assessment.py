@@ -8,17 +8,21 @@ the full first alarm, staffing, vehicles and setbacks against a :class:`FireStan
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from yingji import config
+from yingji._render.display import displayable
 from yingji._kernels.fire import _district_totals, _kth_arrival, _nearest_station
 from yingji._validation import Interval, Problems, check_param
 from yingji.exceptions import ValidationError
+from yingji.fire import display as _display
+from yingji.fire.availability import SERVICE_MINUTES, _assess_figures, _engines
 from yingji.fire.inputs import _Demand, _prepare, _times
 from yingji.fire.standard import FireStandard
+from yingji.geo.features import GeoRef, _GeoOut, district_layer, point_layer
 from yingji.results import to_jsonable
 
 
@@ -61,8 +65,9 @@ def _venue_kind(kind: str) -> str:
     return "other"
 
 
+@displayable
 @dataclass(frozen=True)
-class FireAssessment:
+class FireAssessment(_GeoOut):
     """Fire stations measured against a standard (frozen; built by :func:`assess`).
 
     Attributes
@@ -113,6 +118,18 @@ class FireAssessment:
     compliant : bool
         Every county-level check and every station passed.
     notes : tuple of str
+    availability : dict
+        Coverage with busy engines (see :mod:`yingji.fire.availability`): ``busy`` (busy
+        fraction of an engine: the county's calls × ``service_minutes`` over its engines, or the
+        ``busy`` given), ``engines``, ``expected_population`` and ``expected_share`` (in-scope
+        population reached in time counting busy engines, :math:`\\sum_i p_i (1 - q^{n_i})`
+        with :math:`n_i` the engines of the stations within the budget), and with
+        ``availability=alpha``: ``required_engines`` (:math:`b`), ``reliable_population``,
+        ``reliable_share`` (points with :math:`n_i \\ge b`). NaN without call rates.
+    geo : yingji.geo.GeoRef or None
+        The CRS of ``x``/``y`` (set by :func:`assess` from the county): :meth:`to_geojson`
+        writes layers ``station``, ``demand`` (``covered``, ``district`` ...) and ``district``
+        (polygons: Voronoi cells of the in-scope points of each district, unioned).
     """
 
     standard: FireStandard
@@ -131,6 +148,18 @@ class FireAssessment:
     rural: dict
     compliant: bool
     notes: tuple = ()
+    availability: dict = field(default_factory=dict)
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        pts, st = self.points, self.stations
+        inscope = pts["in_scope"].to_numpy(bool) & pts[["x", "y"]].notna().all(axis=1).to_numpy() \
+            if {"x", "y"} <= set(pts.columns) else np.zeros(len(pts), dtype=bool)
+        dl = district_layer("district", pts[["x", "y"]].to_numpy(float)[inscope] if inscope.any()
+                            else np.empty((0, 2)), pts["district"].to_numpy(object)[inscope],
+                            st.index[st["has_district"].to_numpy(bool)])
+        dl.props["area_km2"] = st["area_km2"].reindex(dl.props.index).to_numpy(float)
+        return [point_layer("station", st), point_layer("demand", pts), dl]
 
     @property
     def n_uncovered(self) -> int:
@@ -166,6 +195,7 @@ class FireAssessment:
             "checks": self.checks,
             "rural": self.rural,
             "notes": list(self.notes),
+            "availability": dict(self.availability),
         })
 
     def summary(self) -> str:
@@ -198,38 +228,35 @@ class FireAssessment:
         ev = self.checks[self.checks["passed"].notna()]
         unconf = sorted({r for r, st_ in zip(ev["rule"], ev["status"])
                          if r and not str(st_).upper().startswith("CONFIRMED")})
+        av = self.availability or {}
+        if np.isfinite(av.get("expected_share", float("nan"))):
+            lines.append(f"Counting busy engines (each busy {av['busy']:.1%} of the time): "
+                         f"{_pct(av['expected_share'])} of the in-scope population expected to be reached in time"
+                         + (f"; {_pct(av['reliable_share'])} with {av['required_engines']} engine(s) in reach "
+                            f"(reliability {av['alpha']:.0%})" if av.get("required_engines") else "") + ".")
         if unconf:
             lines.append(f"Thresholds used that are not confirmed: {', '.join(unconf)}.")
         lines.append("Overall: " + ("COMPLIANT" if self.compliant else "NOT COMPLIANT") + ".")
         return "\n".join(lines)
 
-    def plot(self, ax=None, *, demand_xy=None, station_xy=None):
-        """District map coloured by station, points not reached marked ``x`` (needs matplotlib).
+    def plot(self, ax=None, *, lang: str = "en"):
+        """The county map style (needs matplotlib): demand points reached / not reached within
+        the driving budget, the stations; km axes, scale bar and north arrow."""
+        from yingji._render.figures import new_figure
 
-        Coordinates come from the ``x``/``y`` columns kept in ``points`` / ``stations``.
-        """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:  # pragma: no cover - optional extra
-            raise ImportError("FireAssessment.plot needs matplotlib: pip install 'yingji[plot]'") from exc
         if ax is None:
-            _, ax = plt.subplots(figsize=(7, 7))
-        pts, st = self.points, self.stations
-        codes = pd.Categorical(pts["station"].astype(object).where(pts["station"].notna(), None),
-                               categories=list(st.index)).codes
-        inscope = pts["in_scope"].to_numpy(bool)
-        ax.scatter(pts["x"][inscope], pts["y"][inscope], c=codes[inscope], cmap="tab20", s=14,
-                   label="in-scope points (colour = district)")
-        ax.scatter(pts["x"][~inscope], pts["y"][~inscope], c="lightgrey", s=8, label="rural points")
-        unc = pts.index.isin(self.uncovered)
-        ax.scatter(pts["x"][unc], pts["y"][unc], marker="x", c="red", s=30, label="not reached")
-        ax.scatter(st["x"], st["y"], marker="^", c="black", s=80, label="stations")
-        for i, r in st.iterrows():
-            ax.annotate(str(i), (r["x"], r["y"]), fontsize=8)
-        ax.set_aspect("equal")
-        ax.set_title(f"Fire districts ({self.standard.name}, {self.travel_budget:g} min)")
-        ax.legend(loc="best", fontsize=7)
+            ax = new_figure(8.6, 6.4, lang).subplots()
+        ax = _display.draw_map(self, ax, lang)
+        ax.set_title(f"Fire districts ({self.standard.name}, {self.travel_budget:g} min)"
+                     if lang == "en" else f"消防站辖区({self.standard.name},{self.travel_budget:g}分钟)",
+                     fontsize=10)
         return ax
+
+    def _summary_(self, lang: str = "en") -> dict:
+        return _display.assessment_summary(self, lang)
+
+    def _map_(self, ax, lang: str = "en"):
+        return _display.draw_map(self, ax, lang)
 
 
 def _fmt(x: float) -> str:
@@ -311,7 +338,7 @@ def _units_per_station(st: pd.DataFrame, units: pd.DataFrame) -> tuple[np.ndarra
 
 
 def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, venues: pd.DataFrame,
-              units: pd.DataFrame | None, notes: list[str]) -> FireAssessment:
+              units: pd.DataFrame | None, notes: list[str], avail: dict | None = None) -> FireAssessment:
     """The assessment of stations ``st`` (normalised) over demand ``dm`` with times ``T`` (n × s).
 
     Districts and coverage here; the per-point table (:func:`_points_frame`), the rural figures
@@ -356,12 +383,14 @@ def _evaluate(std: FireStandard, st: pd.DataFrame, dm: _Demand, T: np.ndarray, v
                               edge=edge, st_pct=st_pct, budget=budget, in_scope=in_scope, travel_pct=travel_pct,
                               full_alarm=full_alarm, fa_pct=fa_pct)
     compliant = not bool(ck["passed"].eq(False).fillna(False).any())
+    av = {"busy": None, "service_minutes": SERVICE_MINUTES, "alpha": None, **(avail or {})}
+    avail_fig = _assess_figures(dm, pop, in_scope, Ta, _engines(st.iloc[act]), budget, **av)
     return FireAssessment(
         standard=std, travel_budget=float(budget), coverage_share=float(coverage_share),
         area_share=float(area_share), covered_population=cov_pop, scope_population=scope_pop,
         stations=stf, points=pts, checks=ck, uncovered=uncovered, unreachable=unreachable,
         travel_percentile=float(travel_pct), full_alarm_percentile=float(fa_pct), rural=rural,
-        compliant=compliant, notes=tuple(dict.fromkeys(notes)),
+        compliant=compliant, notes=tuple(dict.fromkeys(notes)), availability=avail_fig,
     )
 
 
@@ -613,7 +642,9 @@ def _ok_col(value: np.ndarray, required: np.ndarray):
 
 def assess(county=None, *, standard="GB51080", stations=None, demand=None, times=None, venues=None,
            units=None, turnout_minutes: float | None = None,
-           rural_response_minutes: float | None = None, hour: int | None = None) -> FireAssessment:
+           rural_response_minutes: float | None = None, availability: float | None = None,
+           busy: float | None = None, service_minutes: float = SERVICE_MINUTES,
+           hour: int | None = None) -> FireAssessment:
     """Assess the fire stations of a county against a standard.
 
     Each in-scope demand point (``urban`` True under GB 51080) belongs to the district of the
@@ -655,10 +686,18 @@ def assess(county=None, *, standard="GB51080", stations=None, demand=None, times
         ``station``, ``type``: companies per station when ``stations`` has no engine/ladder counts.
     turnout_minutes, rural_response_minutes : float, optional
         Replace the profile's values (minutes).
+    availability : float in (0, 1), optional
+        Also report the share covered with this reliability (``availability["reliable_share"]``).
+    busy : float in [0, 1), optional
+        Busy fraction of an engine; default from ``incidents_per_year`` and ``service_minutes``.
+    service_minutes : float
+        Mean minutes an engine is busy per call (default 45).
 
     Returns
     -------
     FireAssessment
+        ``availability`` holds the coverage counting busy engines (expected coverage, Daskin
+        1983; with ``availability``, coverage with that reliability, ReVelle and Hogan 1989).
 
     Raises
     ------
@@ -700,6 +739,17 @@ def assess(county=None, *, standard="GB51080", stations=None, demand=None, times
     probs, std, st, _, dm, dm_raw, ven, un = _prepare(
         func, county, standard, stations, demand, times, venues, units,
         {"turnout_minutes": turnout_minutes, "rural_response_minutes": rural_response_minutes})
+    avail = _check_availability(probs, availability, busy, service_minutes)
     T = _times(times, county, dm, st, dm_raw, probs, hour=hour) if not probs.items else None
     probs.raise_if_any()
-    return _evaluate(std, st, dm, T, ven, un, [])
+    return replace(_evaluate(std, st, dm, T, ven, un, [], avail), geo=GeoRef.of(county, tables=False))
+
+
+def _check_availability(probs, availability, busy, service_minutes) -> dict:
+    """``availability``, ``busy`` and ``service_minutes`` of :func:`assess` / :func:`plan` (problems to
+    ``probs``)."""
+    a = check_param(probs, "availability", availability, Interval(float, 0, 1, closed="neither"), None)
+    q = check_param(probs, "busy", busy, Interval(float, 0, 1, closed="left"), None)
+    s = check_param(probs, "service_minutes", service_minutes, Interval(float, 0, None, closed="neither"),
+                    default=SERVICE_MINUTES)
+    return {"alpha": a, "busy": q, "service_minutes": s}

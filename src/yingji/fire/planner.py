@@ -8,18 +8,22 @@ the county after, and traces the coverage against the number of new stations (:f
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from yingji import config
+from yingji._render.display import displayable
+from yingji.fire import display as _display
 from yingji._validation import MIP_GAP, TIME_LIMIT, Interval, check_param
 from yingji._deadline import Deadline
 from yingji._validation import describe_positions
 from yingji.exceptions import InfeasibleError
 from yingji.fire.apparatus import ApparatusPlan, place_apparatus
-from yingji.fire.assessment import FireAssessment, _evaluate, _fmt, _pct
+from yingji.fire.assessment import FireAssessment, _check_availability, _evaluate, _fmt, _pct
+from yingji.fire.availability import SERVICE_MINUTES, _choose_available
+from yingji.geo.features import GeoRef, _GeoOut, point_layer
 from yingji.fire.inputs import _check_stations, _fire_candidates, _numeric, _prepare, _times
 from yingji.fire.model import (_build_fire_model, _covered_by, _district_areas, _greedy_plan, _primary, _Sol,
                                _siting_lscp, _siting_mclp, _solve)
@@ -27,8 +31,9 @@ from yingji.results import to_jsonable
 from yingji.solvers import gap_of
 
 
+@displayable
 @dataclass(frozen=True)
-class FirePlan:
+class FirePlan(_GeoOut):
     """New fire stations that bring a county to the standard (frozen; built by :func:`plan`).
 
     Attributes
@@ -41,7 +46,9 @@ class FirePlan:
     model : str
         ``"lscp"`` (fewest stations reaching every point any site can reach), ``"partial"``
         (fewest reaching ``target`` of the coverable population), ``"mclp"`` (best coverage
-        when ``budget`` binds) or ``"none"`` (nothing to decide).
+        when ``budget`` binds), with ``availability``: ``"reliable_cover"`` (fewest new stations
+        giving every coverable point the engines the reliability needs) or ``"mexclp"`` (most
+        expected covered population with ``budget``), or ``"none"`` (nothing to decide).
     objective, bound, gap : float
         Of the decisive solve's first objective (``gap = |objective - bound| / max(|objective|, 1e-9)``):
         the number of new stations (``objective="count"``), their cost (``"cost"``) or the covered
@@ -80,6 +87,10 @@ class FirePlan:
         For ``objective="count"`` with candidate costs, the two stages of the lexicographic
         solve: ``count`` (new stations; ``bound`` proven over all plans) and ``cost`` (their
         cost; ``bound`` proven over the plans with that many new stations). Empty otherwise.
+    availability : dict or None
+        With ``availability=``: ``alpha``, ``busy`` (busy fraction of an engine after the plan),
+        ``required_engines``, ``engines``, ``service_minutes``; the expected and reliable
+        coverage before and after are in ``before.availability`` / ``after.availability``.
     """
 
     new_stations: list
@@ -103,6 +114,18 @@ class FirePlan:
     seconds: float
     notes: tuple = ()
     stages: tuple = ()
+    availability: dict | None = None
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        """Stations after the plan (``new`` marks the chosen candidates), demand points with
+        ``covered_before``/``covered`` (after), and the districts after."""
+        a = self.after._geo_layers()
+        st = self.after.stations.copy()
+        st.insert(0, "new", st.index.isin([str(i) for i in self.new_stations]))
+        pts = self.after.points.copy()
+        pts.insert(0, "covered_before", self.before.points["covered"].reindex(pts.index).to_numpy())
+        return [point_layer("station", st), point_layer("demand", pts), a[2]]
 
     @property
     def n_new(self) -> int:
@@ -129,16 +152,23 @@ class FirePlan:
             rows["full_alarm_percentile_minutes"] = (b.full_alarm_percentile, a.full_alarm_percentile)
         return pd.DataFrame(rows, index=["before", "after"], dtype=object).T.rename_axis("figure")
 
-    def plot(self, ax=None):
-        """The districts after the plan, new stations starred (needs matplotlib)."""
-        ax = self.after.plot(ax)
-        new = self.after.stations.loc[[i for i in self.new_stations if i in self.after.stations.index]]
-        if len(new):
-            ax.scatter(new["x"], new["y"], marker="*", c="gold", edgecolors="black", s=180, label="new stations")
-            ax.legend(loc="best", fontsize=7)
+    def plot(self, ax=None, *, lang: str = "en"):
+        """The plan on the county map style (needs matplotlib): new stations starred, demand
+        reached / not reached after the plan."""
+        from yingji._render.figures import new_figure
+
+        if ax is None:
+            ax = new_figure(8.6, 6.4, lang).subplots()
+        ax = _display.draw_map(self.after, ax, lang, self.new_stations)
         ax.set_title(f"Fire plan: {self.n_new} new station(s), {_pct(self.before.coverage_share)} -> "
-                     f"{_pct(self.after.coverage_share)} reached")
+                     f"{_pct(self.after.coverage_share)} reached", fontsize=10)
         return ax
+
+    def _summary_(self, lang: str = "en") -> dict:
+        return _display.plan_summary(self, lang)
+
+    def _map_(self, ax, lang: str = "en"):
+        return _display.draw_map(self.after, ax, lang, self.new_stations)
 
     def to_frame(self) -> pd.DataFrame:
         """The new stations with their districts after the plan."""
@@ -157,6 +187,7 @@ class FirePlan:
             "apparatus": self.apparatus.to_dict() if self.apparatus is not None else None,
             "compare": {k: list(v) for k, v in self.compare().iterrows()},
             "notes": list(self.notes), "stages": [st.to_dict() for st in self.stages],
+            "availability": self.availability,
         })
 
     def summary(self) -> str:
@@ -181,6 +212,13 @@ class FirePlan:
             lines.append("Trade-off (new stations: population share reached): " + ", ".join(
                 f"{int(r.new_stations)}: {_pct(r.covered_share)}" for r in shown)
                 + (f" (rows 10-{len(tr) - 2} in .tradeoff)" if len(tr) > 12 else "") + ".")
+        if self.availability:
+            av, bv = self.after.availability, self.before.availability
+            lines.append(f"Counting busy engines (busy {self.availability['busy']:.1%}, reliability "
+                         f"{self.availability['alpha']:.0%} needs {self.availability['required_engines']} engine(s) in "
+                         f"reach): expected share reached {_pct(bv.get('expected_share', np.nan))} -> "
+                         f"{_pct(av.get('expected_share', np.nan))}; reliably {_pct(bv.get('reliable_share', np.nan))}"
+                         f" -> {_pct(av.get('reliable_share', np.nan))}.")
         if self.relaxed_limits:
             lines.append("Area limits no plan can meet (minimal districts used): " + ", ".join(
                 f"{k} {v:.2f} km²" for k, v in self.relaxed_limits.items()) + ".")
@@ -195,8 +233,9 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
          area_limits: bool = True,
          backup_minutes: float | None = None, tradeoff: bool = True, tradeoff_max: int | None = None,
          fleet: dict | None = None, turnout_minutes: float | None = None,
-         rural_response_minutes: float | None = None, solver=None, time_limit: float = config.TIME_LIMIT,
-         mip_gap: float = config.MIP_GAP) -> FirePlan:
+         rural_response_minutes: float | None = None, availability: float | None = None,
+         busy: float | None = None, service_minutes: float = SERVICE_MINUTES, solver=None,
+         time_limit: float = config.TIME_LIMIT, mip_gap: float = config.MIP_GAP) -> FirePlan:
     """Plan new fire stations so that the county meets the standard.
 
     New stations are chosen among the candidate sites whose ``uses`` include ``fire``;
@@ -249,6 +288,18 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         ``engines`` or ``ladders`` is 0; other keys are an error).
     turnout_minutes, rural_response_minutes : float, optional
         Replace the profile's values.
+    availability : float in (0, 1), optional
+        Plan for busy engines (:mod:`yingji.fire.availability`): without ``budget``, the fewest
+        new stations that give every coverable in-scope point the engines within the travel
+        budget that make one of them free with this probability (ReVelle and Hogan's
+        reliability); with ``budget``, the most expected covered population (MEXCLP, Daskin
+        1983, each station's engines its units). Not with ``cost_budget`` or
+        ``backup_minutes``; district-area limits are not modelled then.
+    busy : float in [0, 1), optional
+        Busy fraction of an engine; default from ``incidents_per_year`` and
+        ``service_minutes`` over the engines after the plan.
+    service_minutes : float
+        Mean minutes an engine is busy per call (default 45).
     solver : None or PuLP solver
         None: HiGHS (highspy). Otherwise a PuLP solver object.
     time_limit : float
@@ -317,6 +368,10 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
                                             target=target, budget=budget, cost_budget=cost_budget,
                                             backup_minutes=backup_minutes, time_limit=time_limit, mip_gap=mip_gap)
     fleet = _fleet_kwargs(fleet, probs)
+    avail = _check_availability(probs, availability, busy, service_minutes)
+    if availability is not None and (cost_budget is not None or backup_minutes is not None):
+        probs.add(f"The 'availability' parameter of {func} cannot be combined with 'cost_budget' or "
+                  f"'backup_minutes'.")
     probs.raise_if_any()
     dl = Deadline(tl, t0)  # every phase below gets the time that is left, not tl again
     sites_df = pd.concat([st, cand]) if len(cand) else st
@@ -324,14 +379,20 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
     probs.raise_if_any()
     notes: list[str] = []
     s = len(st)
-    before = _evaluate(std, st, dm, np.ascontiguousarray(T_all[:, :s]), ven, un, list(notes))
+    before = _evaluate(std, st, dm, np.ascontiguousarray(T_all[:, :s]), ven, un, list(notes), avail)
     d = _site_data(std, st, cand, dm, T_all, before, ccost, objective=objective, tgt=tgt, area_limits=area_limits,
                    backup_minutes=backup_minutes, notes=notes)
-    model_name, sol, y_open = _choose_sites(d, budget=budget, cost_budget=cost_budget, area_limits=area_limits,
-                                            tl=tl, dl=dl, solver=solver, mip_gap=mip_gap, notes=notes)
+    avail_info = None
+    if availability is None:
+        model_name, sol, y_open = _choose_sites(d, budget=budget, cost_budget=cost_budget, area_limits=area_limits,
+                                                tl=tl, dl=dl, solver=solver, mip_gap=mip_gap, notes=notes)
+    else:
+        model_name, sol, y_open, avail_info = _choose_available(
+            d, dm, alpha=avail["alpha"], busy=avail["busy"], service_minutes=avail["service_minutes"], budget=budget,
+            new_engines=_new_engines(std, d), dl=dl, solver=solver, mip_gap=mip_gap, notes=notes)
     new_mask = y_open & ~d.fixed
     new_ids = [str(i) for i in d.site_st.index[new_mask]]
-    st_after, T_after, after = _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes)
+    st_after, T_after, after = _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes, avail)
     cov_after = float(after.points.loc[after.points["in_scope"], "population"][
         after.points.loc[after.points["in_scope"], "covered"]].sum())
     target_met = bool(cov_after >= tgt * d.W_cov - 1e-6 * max(1.0, d.W_cov))
@@ -352,12 +413,15 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
             solver=solver, time_limit=dl.limit(), mip_gap=mip_gap)
     stages = tuple(getattr(sol, "stages", ()) or ())
     obj, bound, gap, optimal, status = _plan_figures(sol, len(new_ids))
+    geo = GeoRef.of(county, tables=False)
+    before, after = replace(before, geo=geo), replace(after, geo=geo)
     return FirePlan(
         new_stations=new_ids, before=before, after=after, model=model_name, objective=obj, bound=bound,
         gap=gap, optimal=optimal, status=status, cost=float(d.cost_full[new_mask].sum()), target=tgt,
         target_met=target_met, unreachable=d.unreachable, tradeoff=tr, relaxed_limits=d.relaxed,
         backup_short=d.backup_short, apparatus=apparatus, area_limits=bool(area_limits),
         seconds=time.perf_counter() - t0, notes=tuple(dict.fromkeys(notes)), stages=stages,
+        availability=avail_info, geo=geo,
     )
 
 
@@ -639,7 +703,17 @@ def _relaxation_bound(d: _Sites, sol, *, dl, solver, mip_gap, notes: list[str]):
     return sol
 
 
-def _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes: list[str]):
+def _new_engines(std, d) -> np.ndarray:
+    """Engines per site as :func:`_assess_after` equips new stations (candidates' own ``engines``, else
+    their class's vehicles); existing sites get 0 here (their own count is used)."""
+    st = d.site_st
+    req = np.array([std.get(f"vehicles_{c}") for c in st["station_class"]], dtype=float)
+    e = st["engines"].to_numpy(float) if "engines" in st.columns else np.full(len(st), np.nan)
+    e = np.where(np.isfinite(e), e, req)
+    return np.where(np.isfinite(e) & (e >= 1), np.round(e), 1).astype(np.int64)
+
+
+def _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes: list[str], avail: dict | None = None):
     """The stations after the plan (new ones staffed and equipped to their class unless the candidates
     say otherwise), their times, and their assessment (recomputed from travel times)."""
     s = len(st)
@@ -655,7 +729,7 @@ def _assess_after(std, st, cand, new_ids, T_all, dm, ven, un, notes: list[str]):
     st_after = pd.concat([st, st_new]) if new_ids else st
     T_after = np.ascontiguousarray(np.c_[T_all[:, :s], T_all[:, [s + p for p in new_pos]]]) if new_ids \
         else np.ascontiguousarray(T_all[:, :s])
-    after = _evaluate(std, st_after, dm, T_after, ven, un, list(notes))
+    after = _evaluate(std, st_after, dm, T_after, ven, un, list(notes), avail)
     return st_after, T_after, after
 
 

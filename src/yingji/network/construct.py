@@ -7,11 +7,14 @@ with arrays.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from yingji._crs import _project
 from yingji._validation import Problems, describe_positions
+from yingji.exceptions import ValidationError
 from yingji.network._checks import _check_weights, _edge_list, _node_coords
 from yingji.network._labels import (_harmonise_labels, _is_lonlat, _label_array,
                                     _labels_from_column, _to_float)
@@ -69,6 +72,10 @@ class _Constructors:
         speeds. Parallel edges keep the fastest.
         """
         probs = Problems("Network.from_networkx")
+        if not (hasattr(G, "nodes") and hasattr(G, "edges") and hasattr(G, "is_directed")):
+            probs.param("G", "a networkx graph (Graph, DiGraph, MultiGraph or MultiDiGraph); for "
+                        "an edge table use Network.from_edges", type(G).__name__)
+            probs.raise_if_any()
         if unit not in _UNITS_TO_MIN:
             probs.param("unit", f"one of {sorted(_UNITS_TO_MIN)}", unit)
             probs.raise_if_any()
@@ -295,10 +302,29 @@ class _Constructors:
         Node ids that are all integer literals become ints (as OSMnx's ``load_graphml`` does)
         unless ``node_type`` is given. Other keyword arguments go to :meth:`from_networkx`.
         Files written by :meth:`to_graphml` read back with ``weight="minutes", unit="min"``.
+
+        Raises
+        ------
+        ValidationError
+            The file does not exist or is not GraphML (naming the path and the parser's
+            message), or anything :meth:`from_networkx` refuses.
         """
+        import xml.etree.ElementTree as ET
+
         import networkx as nx
 
-        G = nx.read_graphml(path, node_type=node_type or str)
+        p = Path(path) if isinstance(path, (str, Path)) else None
+        if p is not None and not p.is_file():
+            raise ValidationError(f"The 'path' parameter of Network.from_graphml must be an existing "
+                                  f"GraphML file. Got {str(path)!r} instead, "
+                                  f"{'a folder' if p.is_dir() else 'which does not exist'}.")
+        try:
+            G = nx.read_graphml(path, node_type=node_type or str)
+        except (ET.ParseError, nx.NetworkXError, KeyError, ValueError, TypeError,
+                UnicodeDecodeError) as exc:
+            raise ValidationError(f"The 'path' parameter of Network.from_graphml must be a GraphML "
+                                  f"file. {str(path)!r} cannot be read as one "
+                                  f"({type(exc).__name__}: {exc}).") from None
         if node_type is None:
             try:
                 ints = {n: int(n) for n in G.nodes}

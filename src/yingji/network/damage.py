@@ -56,7 +56,8 @@ class _Damage:
                 cv = "v" if "v" in edges.columns else edges.columns[1]
                 pairs = list(zip(edges[cu].tolist(), edges[cv].tolist()))
             else:
-                pairs = [tuple(p) for p in edges]
+                pairs = [tuple(p) if isinstance(p, (tuple, list, np.ndarray)) else (p,)
+                         for p in (edges if np.ndim(edges) else [edges])]
             badshape = [i for i, p in enumerate(pairs) if len(p) != 2]
             if badshape:
                 probs.add(f"The 'edges' parameter of Network.without must hold (u, v) pairs; "

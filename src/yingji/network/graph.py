@@ -190,6 +190,22 @@ class Network(_Constructors, _Tables, _Snapping, _Routing, _Damage, _Contraction
             return self._coords.copy()
         return self._coords[self.positions(nodes, "nodes", "node_xy")]
 
+    def with_coords(self, coords, crs: str | None) -> "Network":
+        """The same network with node coordinates ``coords`` (``(n, 2)``) in ``crs``.
+
+        Used when a county given in lon/lat is projected to metres: segments, times, lengths
+        and removed nodes are shared, not copied; only the snapping index is rebuilt.
+        """
+        coords = np.ascontiguousarray(coords, dtype=np.float64)
+        if coords.shape != (self.n_nodes, 2):
+            raise ValidationError(f"The 'coords' parameter of Network.with_coords must have shape "
+                                  f"({self.n_nodes}, 2). Got {coords.shape} instead.")
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new._coords, new.crs = coords, crs
+        new._cache = {k: v for k, v in self._cache.items() if k != "tree"}
+        return new
+
     def positions(self, nodes, name: str = "nodes", func: str = "Network") -> np.ndarray:
         """Positions of node labels; ValidationError naming unknown labels."""
         arr = _as_label_query(nodes)

@@ -45,9 +45,9 @@ class _Snapping:
         """
         self._need_coords("snap")
         scalar = np.ndim(x) == 0 and np.ndim(y) == 0
-        xa = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
-        ya = np.atleast_1d(np.asarray(y, dtype=float)).ravel()
         probs = Problems("Network.snap")
+        xa, ya = _coords(x, "x", probs), _coords(y, "y", probs)
+        probs.raise_if_any()
         if xa.shape != ya.shape:
             probs.add(f"x and y must have the same length; got {len(xa)} and {len(ya)}.")
             probs.raise_if_any()
@@ -92,3 +92,21 @@ class _Snapping:
             raise ValidationError(f"Network.{what} needs node coordinates (x, y), and this network "
                                   f"has none. Build it with nodes=... (from_edges) or x/y node "
                                   f"attributes (from_networkx).")
+
+
+def _coords(v, name: str, probs: Problems) -> np.ndarray:
+    """A coordinate array as floats; text that is not a number is recorded, naming positions."""
+    try:
+        return np.atleast_1d(np.asarray(v, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        vals = np.atleast_1d(np.asarray(v, dtype=object)).ravel()
+        bad = []
+        for k, t in enumerate(vals):
+            try:
+                float(t)
+            except (TypeError, ValueError):
+                bad.append(k)
+        shown = ", ".join(repr(vals[k])[:30] for k in bad[:3]) or repr(v)[:60]
+        probs.add(f"The {name!r} parameter of {probs.func} must hold numbers (metres). Got {shown} "
+                  f"at positions {describe_positions(bad)} instead.")
+        return np.zeros(0)

@@ -28,8 +28,10 @@ complete, 2 for bad input).
 
 The package is small modules that import one way (each only those above it in this list):
 
-* :mod:`~yingji.planning.formatting` — numbers, money, shares, Markdown and HTML tables, the
-  trade-off curves as PNG;
+* :mod:`~yingji.planning.formatting` — numbers, money and shares in the plan's text (over
+  :mod:`yingji._render.fmt`);
+* :mod:`~yingji.planning.document` — the plan as a report document (:mod:`yingji._render`),
+  trade-off curves and the county map included;
 * :mod:`~yingji.planning.result` — :class:`PlanSection`, :class:`CountyPlan`, :data:`PARTS`,
   :data:`SECTION_STATUSES`, :data:`ITEM_COLUMNS`, :data:`PLAN_SCHEMA_VERSION`;
 * :mod:`~yingji.planning.parts` — the fire, shelters, teams and supplies parts;

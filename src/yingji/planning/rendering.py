@@ -10,14 +10,15 @@ from yingji.planning.result import CountyPlan
 FORMATS = ("table", "md", "html", "json")
 
 
-def render(p: CountyPlan, fmt: str) -> str:
-    """The plan as text in one of :data:`FORMATS`."""
+def render(p: CountyPlan, fmt: str, lang: str = "en", county=None) -> str:
+    """The plan as text in one of :data:`FORMATS` (``html`` with a county map when ``county``
+    is given)."""
     if fmt == "json":
         return p.to_json(indent=2) + "\n"
     if fmt == "md":
-        return p.to_markdown()
+        return p.to_markdown(lang=lang)
     if fmt == "html":
-        return p.to_html()
+        return p.to_html(lang=lang, county=county)
     lines = [p.summary(), ""]
     fr = p.to_frame()
     if len(fr):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as _html
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,17 +9,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji.planning.formatting import (
-    _TRADEOFF_AXES,
-    _html_table,
     _indent,
-    _md,
-    _md_table,
     _money,
-    _num,
     _pct,
-    _tradeoff_png,
 )
+from yingji._render import render
+from yingji._render.display import repr_html
+from yingji._render.fmt import number
+from yingji.planning.document import document
 from yingji.results import to_jsonable
 
 #: The parts of a county plan, in the order they run.
@@ -48,6 +46,7 @@ def _empty_items() -> pd.DataFrame:
                                       else object) for c in ITEM_COLUMNS})
 
 
+@displayable
 @dataclass(frozen=True)
 class PlanSection:
     """One part of a :class:`CountyPlan` (frozen).
@@ -234,98 +233,25 @@ class CountyPlan:
             lines += [""] + [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, lang: str = "en") -> str:
         """A Markdown report: status table, then per section its items and figures."""
-        out = [f"# County plan: {_md(self.county)}", "",
-               f"Generated {self.generated_at} by yingji; the parts shared a time limit of "
-               f"{self.time_limit:g} s; supply scenarios seed {self.seed}.", "",
-               f"**Total cost: {_money(self.total_cost)}**"
-               + ("" if self.complete else " (some parts did not complete)"), "",
-               "| section | status | items | cost | gap | seconds |",
-               "|---|---|---:|---:|---:|---:|"]
-        for s in self.sections:
-            out.append(f"| {s.title} {s.title_zh} | {s.status} | {len(s.items)} | "
-                       f"{_money(s.cost) if s.completed else '-'} | "
-                       f"{_pct(s.gap) if s.completed else '-'} | {s.seconds:.1f} |")
-        if self.notes:
-            out += [""] + [f"* {_md(n)}" for n in self.notes]
-        for s in self.sections:
-            out += ["", f"## {s.title} ({s.title_zh})", ""]
-            if s.error:
-                out += [f"**{s.status}**: {_md(s.error.get('type', ''))}: "
-                        f"{_md(s.error.get('message', ''))}", ""]
-            if s.completed:
-                out.append("Nothing to build or buy." if not len(s.items) else
-                           _md_table(["id", "what", "action", "quantity", "unit", "cost", "detail"],
-                                     [[r["id"], r["what"], r["action"], _num(r["quantity"]),
-                                       r["unit"], _money(r["cost"]), r["detail"]]
-                                      for r in s.items.to_dict(orient="records")]))
-                fig = s.figures()
-                if len(fig):
-                    out += ["", _md_table(["figure", "before", "after"],
-                                          [[k, _num(r["before"]), _num(r["after"])]
-                                           for k, r in fig.iterrows()])]
-            if s.notes:
-                out += [""] + [f"* {_md(n)}" for n in s.notes]
-        return "\n".join(out) + "\n"
+        return render(document(self, lang, plots=False), "md")
 
-    def to_html(self, *, plots: bool = True) -> str:
-        """One self-contained HTML page (inline CSS; the fire-station and shelter trade-off
-        curves as PNGs when matplotlib is installed and ``plots``)."""
-        h = _html.escape
-        css = ("body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:2em;max-width:75em}"
-               "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
-               "padding:.25em .5em;text-align:left}td.n{text-align:right}"
-               ".optimal{color:#186a1f}.time_limit{color:#9a6b00}.error,.infeasible,.timeout"
-               "{color:#a01010}")
-        parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-                 f"<title>County plan: {h(self.county)}</title><style>{css}</style></head><body>",
-                 f"<h1>County plan: {h(self.county)}</h1>",
-                 f"<p>Generated {h(self.generated_at)} by yingji; the parts shared a time limit of "
-                 f"{self.time_limit:g} s; supply scenarios seed {self.seed}.</p>",
-                 f"<p><b>Total cost: {h(_money(self.total_cost))}</b>"
-                 + ("" if self.complete else " (some parts did not complete)") + "</p>",
-                 _html_table(["section", "status", "items", "cost", "gap", "seconds"],
-                             [[f"{s.title} {s.title_zh}", (s.status, s.status), len(s.items),
-                               _money(s.cost) if s.completed else "-",
-                               _pct(s.gap) if s.completed else "-", f"{s.seconds:.1f}"]
-                              for s in self.sections])]
-        if self.notes:
-            parts.append("<ul>" + "".join(f"<li>{h(n)}</li>" for n in self.notes) + "</ul>")
-        for s in self.sections:
-            parts.append(f"<h2>{h(s.title)} ({h(s.title_zh)})</h2>")
-            if s.error:
-                parts.append(f"<p class='{h(s.status)}'><b>{h(s.status)}</b>: "
-                             f"{h(str(s.error.get('type', '')))}: "
-                             f"{h(str(s.error.get('message', '')))}</p>")
-            if s.completed:
-                if len(s.items):
-                    parts.append(_html_table(
-                        ["id", "what", "action", "quantity", "unit", "cost", "detail"],
-                        [[r["id"], r["what"], r["action"], _num(r["quantity"]), r["unit"],
-                          _money(r["cost"]), r["detail"]]
-                         for r in s.items.to_dict(orient="records")]))
-                else:
-                    parts.append("<p>Nothing to build or buy.</p>")
-                fig = s.figures()
-                if len(fig):
-                    parts.append(_html_table(["figure", "before", "after"],
-                                             [[k, _num(r["before"]), _num(r["after"])]
-                                              for k, r in fig.iterrows()]))
-                if plots and s.part in _TRADEOFF_AXES and s.result is not None:
-                    img = _tradeoff_png(s.result, s.part)
-                    if img:
-                        alt, caption = _TRADEOFF_AXES[s.part][4:]
-                        parts.append(f"<figure><img alt='{h(alt)}' "
-                                     f"src='data:image/png;base64,{img}'><figcaption>{h(caption)}"
-                                     f"</figcaption></figure>")
-            if s.notes:
-                parts.append("<ul>" + "".join(f"<li>{h(n)}</li>" for n in s.notes) + "</ul>")
-            parts.append(f"<details><summary>summary</summary><pre>{h(s.text)}</pre></details>")
-        parts.append("</body></html>")
-        return "\n".join(parts)
+    def to_html(self, *, plots: bool = True, lang: str = "en", county=None) -> str:
+        """One self-contained HTML page (inline CSS and SVG, printable on A4): the parts'
+        status, what to build or buy, before/after figures, the fire-station and shelter
+        trade-off curves (``plots``, with matplotlib) and, given the ``county``, a map of the
+        new stations with their districts and service areas."""
+        return render(document(self, lang, plots=plots, county=county), "html")
+
+    def _summary_(self, lang: str = "en") -> dict:
+        doc = document(self, lang, plots=False)
+        return {"title": doc.title, "facts": [*doc.sections[0].blocks[0].items],
+                "tables": [doc.sections[0].blocks[2]]}
 
     def __repr__(self) -> str:
         return (f"CountyPlan(county={self.county!r}, sections="
                 f"{[f'{s.part}:{s.status}' for s in self.sections]}, "
-                f"total_cost={self.total_cost:.6g})")
+                f"total_cost={number(self.total_cost)} yuan)")
+
+    _repr_html_ = repr_html

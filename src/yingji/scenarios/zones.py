@@ -3,8 +3,8 @@ what it does) and :class:`Scenario` (zones plus closed road segments and junctio
 
 Geometry is plain numpy: a point is inside a polygon by the even-odd (ray-crossing) rule,
 inside a circle when its distance to the centre is at most the radius. Coordinates are in the
-county's CRS, which must be projected metres for polygons and circles (a county in lon/lat
-gives its zones as node sets, or is projected first).
+CRS the county was given in: projected metres, or lon/lat for a county given in lon/lat (the
+zones are then projected with the county, :func:`yingji.scenarios.effects`); radii are metres.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Zone:
     name : str
     kind : {"polygon", "circle", "nodes"}
     polygon : tuple of (x, y), or None
-        Vertices in metres of the county's CRS (a flood extent).
+        Vertices in the CRS the county was given in (a flood extent).
     center : (x, y) or None; radius_m : float or None
         A circle (a plume radius around a hazardous-goods site).
     nodes : tuple or None

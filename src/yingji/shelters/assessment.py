@@ -11,15 +11,18 @@ Units (DESIGN.md): distance in metres along the network, area in m², population
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions, to_bool
 from yingji.exceptions import ValidationError
+from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
 from yingji.results import to_jsonable
 from yingji.shelters.inputs import (
     _check_nodes,
@@ -37,8 +40,9 @@ from yingji.siting.assignment import _FLOW_TOL, _assign, _check_method
 __all__ = ["assess", "ShelterAssessment"]
 
 
+@displayable
 @dataclass(frozen=True)
-class ShelterAssessment:
+class ShelterAssessment(_GeoOut):
     """Shelter provision of a county: ratios, assignment, unsheltered people, rules.
 
     Attributes
@@ -88,6 +92,9 @@ class ShelterAssessment:
     extras : dict
         ``solver``, ``lp_seconds``, ``cutoff_m`` (distance search cutoff, metres) and, when the
         tables have coordinates, ``demand_xy`` / ``shelter_xy`` for :meth:`plot`.
+    geo : yingji.geo.GeoRef or None
+        Where the demand points and shelters are (set by :func:`assess`): :meth:`to_geojson`
+        writes layers ``shelter``, ``demand`` and ``assignment`` (lines demand → shelter).
     """
 
     per_capita_m2: float
@@ -111,6 +118,16 @@ class ShelterAssessment:
     status: str
     seconds: float
     extras: dict = field(default_factory=dict)
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        g = self._geo_ref()
+        a = self.assignment
+        return [point_layer("shelter", self.shelters, g.xy("shelters", self.shelters.index)),
+                point_layer("demand", self.demand, g.xy("demand", self.demand.index)),
+                line_layer("assignment", a.set_index(pd.Index([f"{d}->{s}" for d, s in
+                                                               zip(a["demand"], a["shelter"])])),
+                           g.xy("demand", a["demand"]), g.xy("shelters", a["shelter"]))]
 
     @property
     def passed(self) -> dict:
@@ -173,10 +190,10 @@ class ShelterAssessment:
                          f"({describe_positions(range(len(self.full_shelters)), self.full_shelters, 5)})")
         for rid, row in self.rules.iterrows():
             mark = "PASS" if row["passed"] else "FAIL"
-            val = (f"{row['value']:.4g}" if np.isfinite(row["value"]) else
+            val = (_number(row["value"]) if np.isfinite(row["value"]) else
                    f"none within {self.extras.get('cutoff_m', np.inf):g} m")
             lines.append(f"  [{mark}] {rid} {row['name']}: {val} {row['operator']} "
-                         f"{row['threshold']:g} {row['unit']}")
+                         f"{_number(row['threshold'])} {row['unit']}")
         return "\n".join(lines)
 
     def plot(self, ax=None, *, demand_xy=None, shelter_xy=None, lines=True):
@@ -402,8 +419,9 @@ def assess(county=None, *, shelters=None, demand=None, distances=None, network=N
         D = _distances(demand, sh, distances, net, _cutoff(radius), probs, "shelter",
                        groups=_rule_groups(cls))
     probs.raise_if_any()
-    return _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, Deadline(time_limit, t0), solver,
-                          t0, method)
+    res = _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, Deadline(time_limit, t0), solver,
+                         t0, method)
+    return replace(res, geo=GeoRef.of(county, network=net, tables=False, demand=demand, shelters=sh))
 
 
 def _assess_arrays(demand, P, town, sh, area, cls, radius, D, nrm, time_limit, solver, t0,

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from yingji._deadline import Deadline
 from yingji.siting.assignment import _integral, _pairs
-from yingji.solvers import SparseModel, solve
+from yingji.solvers import ModelBuilder, solve
 
 
 #: Largest number of candidate pairs for which ``strong="auto"`` adds the strong linking rows.
@@ -37,56 +37,31 @@ def _plan_model(P, K, D, r, cost, n_exist, *, objective, target=None, budget=Non
     (max Σ x, with a ``budget``).
     """
     ii, jj = _pairs(D, r, P, K)
-    n, m, k = P.size, K.size, ii.size
+    m, k = K.size, ii.size
     q = m - n_exist
-    cols = np.arange(k)
-    # demand rows and capacity rows (capacity of candidate j scales with y_j)
-    rows = [ii, n + jj]
-    cidx = [cols, cols]
-    vals = [np.ones(k), np.ones(k)]
-    cand_cols = k + np.arange(q)
-    rows.append(n + n_exist + np.arange(q))
-    cidx.append(cand_cols)
-    vals.append(-K[n_exist:])
-    nr = n + m
+    b = ModelBuilder(f"shelter_plan_{objective}", sense="min" if objective == "cost" else "max")
     ub = np.minimum(P[ii], K[jj])
+    x = b.add_columns("x", k, cost=0.0 if objective == "cost" else 1.0, hi=ub)
+    y = b.add_columns("y", q, cost=cost if objective == "cost" else 0.0, hi=1.0, integer=True)
+    # demand rows: Σ_j x_ij <= P_i
+    b.add_rows(ii, x.index(np.arange(k)), 1.0, hi=P)
+    # capacity rows: Σ_i x_ij <= K_j (existing), <= K_j y_j (candidates)
+    cand = np.arange(q)
+    b.add_rows(np.r_[jj, n_exist + cand], np.r_[x.index(np.arange(k)), y.index(cand)],
+               np.r_[np.ones(k), -K[n_exist:]], hi=np.r_[K[:n_exist], np.zeros(q)])
     cp = np.nonzero(jj >= n_exist)[0]
     if strong == "auto":
         strong = cp.size <= STRONG_LINK_MAX
-    if strong:
+    if strong and cp.size:
         # strong linking x_ij <= min(P_i, K_j) y_j for candidate pairs (tighter LP bound)
-        rows += [nr + np.arange(cp.size), nr + np.arange(cp.size)]
-        cidx += [cp, k + (jj[cp] - n_exist)]
-        vals += [np.ones(cp.size), -ub[cp]]
-        nr += cp.size
-    row_lo = np.full(nr, -np.inf)
-    row_hi = np.concatenate([P, K[:n_exist], np.zeros(q), np.zeros(nr - n - m)])
-    extra_rows, extra_lo, extra_hi = [], [], []
+        pos = np.arange(cp.size)
+        b.add_rows(np.r_[pos, pos], np.r_[x.index(cp), y.index(jj[cp] - n_exist)], np.r_[np.ones(cp.size), -ub[cp]],
+                   hi=np.zeros(cp.size))
     if target is not None:
-        extra_rows.append(sp.csr_matrix((np.ones(k), (np.zeros(k, int), cols)), shape=(1, k + q)))
-        extra_lo.append(target)
-        extra_hi.append(np.inf)
+        b.add_rows(np.zeros(k, int), x.index(np.arange(k)), 1.0, lo=target, n_rows=1)
     if budget is not None:
-        extra_rows.append(sp.csr_matrix((cost, (np.zeros(q, int), cand_cols)), shape=(1, k + q)))
-        extra_lo.append(-np.inf)
-        extra_hi.append(budget)
-    A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cidx))),
-                      shape=(nr, k + q))
-    if extra_rows:
-        A = sp.vstack([A] + extra_rows).tocsr()
-        row_lo = np.concatenate([row_lo, extra_lo])
-        row_hi = np.concatenate([row_hi, extra_hi])
-    if objective == "cost":
-        c = np.concatenate([np.zeros(k), cost])
-        sense = "min"
-    else:
-        c = np.concatenate([np.ones(k), np.zeros(q)])
-        sense = "max"
-    integ = np.concatenate([np.zeros(k, bool), np.ones(q, bool)])
-    col_hi = np.concatenate([ub, np.ones(q)])
-    return SparseModel(c, A, row_lo, row_hi, np.zeros(k + q), col_hi, integ, sense=sense,
-                       name=f"shelter_plan_{objective}",
-                       meta={"pairs": (ii, jj), "k": k, "strong": bool(strong)})
+        b.add_rows(np.zeros(q, int), y.index(cand), cost, hi=budget, n_rows=1)
+    return b.build(pairs=(ii, jj), k=k, strong=bool(strong))
 
 
 def _start(F: sp.csr_matrix, ii, jj, n_exist: int, q: int) -> np.ndarray:

@@ -7,17 +7,20 @@ cost in the candidates' ``cost`` unit.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji import config
 from yingji._executor import as_executor
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
+from yingji.geo.features import GeoRef, _GeoOut, point_layer
 from yingji.results import to_jsonable
 from yingji.shelters.assessment import ShelterAssessment, _assess_arrays, _pyplot
 from yingji.shelters.inputs import (
@@ -38,8 +41,9 @@ from yingji.siting.assignment import _FLOW_TOL, _assign, _check_method
 __all__ = ["plan", "ShelterPlan"]
 
 
+@displayable
 @dataclass(frozen=True)
-class ShelterPlan:
+class ShelterPlan(_GeoOut):
     """New shelter sites and what they achieve.
 
     Attributes
@@ -88,6 +92,17 @@ class ShelterPlan:
     status: str
     seconds: float
     budget: float | None = None
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        """The after assessment's layers, ``new`` marking the chosen shelters, and every
+        candidate (``chosen``)."""
+        g = self._geo_ref()
+        lay = self.after._geo_layers()
+        sh = lay[0].props.copy()
+        sh.insert(0, "new", sh.index.isin([str(i) for i in self.new_shelters]))
+        cand = point_layer("candidate", self.candidates, g.xy("shelters", self.candidates.index))
+        return [lay[0]._replace(props=sh), lay[1], lay[2], cand]
 
     def to_frame(self) -> pd.DataFrame:
         """The shelter candidates with ``chosen`` (see ``candidates``)."""
@@ -118,7 +133,7 @@ class ShelterPlan:
         """Short text: sites, cost, people sheltered before and after, the trade-off."""
         b, a = self.before, self.after
         lines = [
-            f"Shelter plan: {len(self.new_shelters)} new shelters, cost {self.cost:,.6g} "
+            f"Shelter plan: {len(self.new_shelters)} new shelters, cost {_number(self.cost, digits=0)} yuan "
             f"({self.status}, gap {self.gap:.2g})",
             f"  new: {describe_positions(range(len(self.new_shelters)), self.new_shelters, 8)}"
             if self.new_shelters else "  new: none needed",
@@ -135,7 +150,7 @@ class ShelterPlan:
                          f"{len(self.unreachable)} demand points)")
         if len(self.tradeoff) > 1:
             lines.append("  trade-off (budget: people sheltered): " + "; ".join(
-                f"{r.budget:,.4g}: {r.sheltered:,.0f}" for r in self.tradeoff.itertuples()))
+                f"{_number(r.budget, digits=0)}: {r.sheltered:,.0f}" for r in self.tradeoff.itertuples()))
         return "\n".join(lines)
 
     def plot(self, ax=None):
@@ -473,6 +488,9 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
     after = _assess_arrays(demand, P, town, after_sites, all_area[keep], all_cls[keep],
                            radius[keep], D[:, keep], nrm, dl, solver, time.perf_counter(),
                            method)
+    geo = GeoRef.of(county, tables=False, demand=demand, shelters=all_sites,
+                    network=network if network is not None else getattr(county, "network", None))
+    before, after = replace(before, geo=geo), replace(after, geo=geo)
     # trade-off curve: most people (then least cost) for evenly spaced budgets
     curve_rows = _curve_rows(mkargs, tail, cost, curve_points, q, F_before, dl, as_executor(executor))
     curve_rows.append({"budget": cost if budget is None else budget, "cost": cost,
@@ -493,5 +511,5 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
         unreachable=unreach, before=before, after=after, candidates=cframe, tradeoff=tradeoff,
         objective=float(objective), bound=float(bound), gap=float(gap), optimal=bool(optimal),
         status="optimal" if optimal else "time_limit", seconds=time.perf_counter() - t0,
-        budget=budget,
+        budget=budget, geo=geo,
     )

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji._validation import Interval, Problems, check_param
 from yingji.config import COVER_TOL
 from yingji.results import to_jsonable
@@ -28,6 +29,7 @@ _TYPE_FIGURES = (("share_of_calls", True), ("first_mean_minutes", False), ("firs
                  ("last_mean_minutes", False), ("last_p90_minutes", False), ("first_within_standard", True))
 
 
+@displayable
 @dataclass(frozen=True)
 class SimulationResult:
     """Figures of a response simulation, each with a 95 % confidence interval.

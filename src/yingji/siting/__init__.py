@@ -5,6 +5,7 @@
   :func:`covered_weight`, ...
 * ``median/`` — :func:`p_median`, :func:`p_center`; ``capacitated`` —
   :func:`capacitated_location` (with ``_capacitated_models``, ``_cap_lagrangian``, ``_cap_bnb``).
+* ``availability`` — :func:`mexclp`, :func:`malp` (busy units; engine in ``_avail_core``).
 * ``accessibility`` — :func:`two_step_fca`; ``assignment`` — :func:`assign_residents` and its
   model; ``queueing`` — :func:`hypercube` (Larson).
 * ``build`` — the registry of model builders (``build(name, ...)``, ``register``);
@@ -45,6 +46,11 @@ from yingji.siting.assignment import (  # noqa: E402
 
 __all__ += ["two_step_fca", "assign_residents", "build_assignment_model", "safe_weight",
             "is_feasible_assignment", "AssignmentResult"]
+
+# coverage that counts busy units: MEXCLP, MALP I / II, hypercube-adjusted MEXCLP
+from yingji.siting.availability import busy_fraction, expected_coverage, malp, mexclp, required_units  # noqa: E402
+
+__all__ += ["mexclp", "malp", "busy_fraction", "required_units", "expected_coverage"]
 
 # queueing: Larson's hypercube on a travel-time matrix
 from yingji.siting.queueing import HypercubeResult, hypercube  # noqa: E402

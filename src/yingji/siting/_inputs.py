@@ -14,7 +14,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
-from yingji._validation import MIP_GAP, TIME_LIMIT, Problems, check_param, describe_positions
+from yingji._validation import (MIP_GAP, TIME_LIMIT, Problems, check_array, check_magnitude, check_param,
+                                describe_positions)
 from yingji.results import SitingResult, relative_gap
 
 __all__ = [
@@ -74,10 +75,14 @@ def prepare_cost(cost, func: str, name: str = "cost", probs: Problems | None = N
         probs.raise_if_any()
     if sp.issparse(cost):
         cost = cost.toarray()
+    if isinstance(cost, (str, bytes, dict, set)) or np.ndim(cost) == 0 and not isinstance(cost, pd.DataFrame):
+        probs.param(name, "a 2-D array or DataFrame of non-negative costs (demand × sites)",
+                    cost if not isinstance(cost, str) else cost[:80])
+        probs.raise_if_any()
     try:
         C = np.array(cost.to_numpy(dtype=float) if isinstance(cost, pd.DataFrame) else cost, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        probs.param(name, "a 2-D array of numbers", f"values that are not numbers ({exc})")
+    except (TypeError, ValueError, OverflowError) as exc:
+        probs.param(name, "a 2-D array of numbers", f"values that are not numbers ({str(exc)[:80]})")
         probs.raise_if_any()
         raise  # pragma: no cover
     if C.ndim != 2:
@@ -96,6 +101,7 @@ def prepare_cost(cost, func: str, name: str = "cost", probs: Problems | None = N
             rows = np.unique(np.nonzero(neg)[0])
             probs.add(f"The {name!r} parameter of {func} must be non-negative. Got negative values in rows "
                       f"{describe_positions(rows, row_ids)}.")
+        check_magnitude(C, name, probs, row_ids)
         if not allow_inf and np.isinf(C).any():
             rows = np.unique(np.nonzero(np.isinf(C))[0])
             probs.add(f"The {name!r} parameter of {func} must be finite. Got inf in rows "
@@ -141,15 +147,7 @@ def check_weights(weights, n: int, func: str, probs: Problems, name: str = "weig
     """Row weights (default 1), length ``n``, finite and non-negative."""
     if weights is None:
         return np.ones(n, dtype=np.float64)
-    w = np.asarray(weights.to_numpy() if isinstance(weights, (pd.Series, pd.DataFrame)) else weights, dtype=np.float64).ravel()
-    if w.size != n:
-        probs.param(name, f"an array of {n} non-negative numbers (one per demand row)", f"{w.size} values")
-        return np.ones(n, dtype=np.float64)
-    bad = np.nonzero(~np.isfinite(w) | (w < 0))[0]
-    if bad.size:
-        probs.add(f"The {name!r} parameter of {func} must be finite and non-negative. Got bad values in rows "
-                  f"{describe_positions(bad)}.")
-    return np.ascontiguousarray(w)
+    return check_array(probs, name, weights, n, default=np.ones(n, dtype=np.float64))
 
 
 def check_fixed(fixed, m: int, probs: Problems, labels=None, name: str = "fixed") -> np.ndarray:

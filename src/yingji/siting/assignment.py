@@ -33,9 +33,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, check_array, check_magnitude, describe_positions
 from yingji.exceptions import ValidationError
 from yingji.solvers import SparseModel, solve
 
@@ -49,6 +50,42 @@ __all__ = [
 
 #: Flows at or below this many people are zero (solver noise), persons.
 _FLOW_TOL = 1e-6
+
+
+def _inputs(func: str, population, capacity, distances, radius, probs: Problems | None = None):
+    """``(P, K, D, r)`` checked and as float arrays (r broadcast to one radius per facility).
+
+    Text where a number belongs, NaN, negative, inf (population, capacity, radius), values
+    beyond :data:`yingji.config.MAX_INPUT`, and a distance matrix that is not population ×
+    capacity are refused with one :class:`~yingji.ValidationError` naming the parameter.
+    """
+    own = probs is None
+    probs = probs or Problems(func)
+    n = int(np.size(population)) if not isinstance(population, (str, bytes)) else 1
+    m = int(np.size(capacity)) if not isinstance(capacity, (str, bytes)) else 1
+    P = check_array(probs, "population", population, n, default=np.zeros(n))
+    K = check_array(probs, "capacity", capacity, m, default=np.zeros(m), what="one per facility")
+    r = check_array(probs, "radius", radius, m, scalar_ok=True, default=np.zeros(m),
+                    what="one per facility")
+    try:
+        D = np.asarray(distances.toarray() if sp.issparse(distances) else distances, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        probs.param("distances", f"an array of shape ({n}, {m}) of metres (demand × facilities)",
+                    f"values that are not numbers ({str(exc)[:60]})")
+        D = None
+    if D is not None and D.shape != (n, m):
+        probs.param("distances", f"an array of shape ({n}, {m}) (demand × shelters)", f"shape {D.shape}")
+        D = None
+    if D is not None:
+        with np.errstate(invalid="ignore"):
+            badd = np.isnan(D) | (D < 0)
+        if badd.any():
+            probs.add(f"The 'distances' parameter of {func} must not contain NaN or negative "
+                      f"values. Got some in rows {describe_positions(np.unique(np.nonzero(badd)[0]))}.")
+        check_magnitude(D, "distances", probs)
+    if own:
+        probs.raise_if_any()
+    return P, K, D, r
 
 
 def _pairs(D: np.ndarray, radius: np.ndarray, P: np.ndarray, K: np.ndarray):
@@ -95,10 +132,7 @@ def safe_weight(population, capacity, distances, radius) -> float:
     >>> safe_weight([30, 20], [25, 40], [[100, 400], [50, 900]], 500)
     801.0
     """
-    P = np.ascontiguousarray(population, dtype=np.float64).ravel()
-    K = np.ascontiguousarray(capacity, dtype=np.float64).ravel()
-    D = np.asarray(distances, dtype=np.float64).reshape(P.size, K.size)
-    r = np.broadcast_to(np.asarray(radius, dtype=np.float64), K.shape)
+    P, K, D, r = _inputs("safe_weight", population, capacity, distances, radius)
     ii, jj = _pairs(D, np.ascontiguousarray(r), P, K)
     return _weight(D[ii, jj], ii, jj)
 
@@ -184,10 +218,7 @@ def build_assignment_model(population, capacity, distances, radius, *, stage="we
     >>> m.n_cols, m.meta["weight"]
     (3, 801.0)
     """
-    P = np.ascontiguousarray(population, dtype=np.float64).ravel()
-    K = np.ascontiguousarray(capacity, dtype=np.float64).ravel()
-    D = np.asarray(distances, dtype=np.float64).reshape(P.size, K.size)
-    r = np.broadcast_to(np.asarray(radius, dtype=np.float64), K.shape)
+    P, K, D, r = _inputs("build_assignment_model", population, capacity, distances, radius)
     ii, jj = _pairs(D, np.ascontiguousarray(r), P, K)
     n, m, k = P.size, K.size, ii.size
     cols = np.arange(k)
@@ -230,6 +261,7 @@ def build_assignment_model(population, capacity, distances, radius, *, stage="we
                        sense=sense, name=f"shelter_assignment_{stage}", meta=meta)
 
 
+@displayable
 @dataclass(frozen=True)
 class AssignmentResult:
     """The optimal assignment of people to facilities (positions, no labels).
@@ -326,24 +358,7 @@ def assign_residents(population, capacity, distances, radius, *, method="weighte
     """
     t0 = time.perf_counter()
     probs = Problems("assign_residents")
-    P = np.asarray(population, dtype=np.float64).ravel()
-    K = np.asarray(capacity, dtype=np.float64).ravel()
-    D = np.asarray(distances, dtype=np.float64)
-    if D.shape != (P.size, K.size):
-        probs.param("distances", f"an array of shape ({P.size}, {K.size}) (demand × shelters)",
-                    f"shape {D.shape}")
-        probs.raise_if_any()
-    r = np.asarray(radius, dtype=np.float64)
-    for name, a in (("population", P), ("capacity", K), ("radius", r)):
-        bad = np.nonzero(~np.isfinite(a.ravel()) | (a.ravel() < 0))[0]
-        if bad.size:
-            probs.add(f"The {name!r} parameter of assign_residents must be finite and "
-                      f"non-negative. Got bad values at positions {describe_positions(bad)}.")
-    with np.errstate(invalid="ignore"):
-        badd = np.isnan(D) | (D < 0)
-    if badd.any():
-        probs.add("The 'distances' parameter of assign_residents must not contain NaN or negative "
-                  f"values. Got some in rows {describe_positions(np.unique(np.nonzero(badd)[0]))}.")
+    P, K, D, r = _inputs("assign_residents", population, capacity, distances, radius, probs)
     from yingji.siting._inputs import check_time_limit
 
     time_limit = check_time_limit(time_limit, probs)
@@ -451,10 +466,7 @@ def is_feasible_assignment(flow, population, capacity, distances, radius, *, tol
     True
     """
     F = sp.csr_matrix(flow, dtype=np.float64) if not sp.issparse(flow) else flow.tocsr()
-    P = np.asarray(population, dtype=np.float64).ravel()
-    K = np.asarray(capacity, dtype=np.float64).ravel()
-    D = np.asarray(distances, dtype=np.float64).reshape(P.size, K.size)
-    r = np.broadcast_to(np.asarray(radius, dtype=np.float64), K.shape)
+    P, K, D, r = _inputs("is_feasible_assignment", population, capacity, distances, radius)
     if F.shape != D.shape:
         return False
     if F.nnz and F.data.min() < -tol:

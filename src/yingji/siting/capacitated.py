@@ -38,7 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from yingji import config
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, check_array, describe_positions
 from yingji.exceptions import InfeasibleError
 from yingji.results import SitingResult
 from yingji.siting._cap_lagrangian import _capacitated_lagrangian
@@ -61,22 +61,8 @@ _LAGRANGIAN_MIN_SIZE = 20_000
 def _vector(v, m, name, func, probs, *, allow_inf=False, default=None):
     if v is None:
         return default
-    try:
-        a = np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        probs.param(name, f"a number or an array of {m} numbers", v)
-        return np.zeros(m)
-    if a.size == 1:
-        a = np.full(m, float(a[0]))
-    if a.size != m:
-        probs.param(name, f"a number or an array of {m} numbers", f"{a.size} values")
-        return np.zeros(m)
-    bad = np.nonzero(np.isnan(a) | (a < 0) | (np.isinf(a) if not allow_inf else False))[0]
-    if bad.size:
-        what = "non-negative numbers" + ("" if allow_inf else ", finite")
-        probs.add(f"The {name!r} parameter of {func} must hold {what}. Got bad values at positions "
-                  f"{describe_positions(bad)}.")
-    return np.ascontiguousarray(a)
+    return check_array(probs, name, v, m, scalar_ok=True, allow_inf=allow_inf,
+                       default=np.zeros(m), what="one per site")
 
 
 def _check(func, cost, demand, capacity, fixed_cost, fixed, time_limit, mip_gap):
@@ -120,7 +106,21 @@ def location_cost(cost, allocation, fixed_cost, sites=None) -> float:
     ci = prepare_cost(cost, "location_cost", probs=probs)
     f = _vector(fixed_cost, ci.m, "fixed_cost", "location_cost", probs)
     probs.raise_if_any()
-    X = sp.csr_matrix(allocation, dtype=float)
+    try:
+        X = sp.csr_matrix(allocation, dtype=float)
+    except (TypeError, ValueError) as exc:
+        probs.param("allocation", f"a {ci.n} × {ci.m} array of shares", f"values that are not numbers "
+                    f"({str(exc)[:60]})")
+        probs.raise_if_any()
+    if X.shape != (ci.n, ci.m):
+        probs.param("allocation", f"a {ci.n} × {ci.m} array of shares (the shape of 'cost')",
+                    f"an array with shape {X.shape}")
+    elif X.nnz and not (np.isfinite(X.data).all() and (X.data >= 0).all()):
+        probs.param("allocation", "shares that are finite and non-negative", "NaN, inf or negative shares")
+    if sites is not None:
+        from yingji.siting._inputs import check_fixed
+        sites = check_fixed(sites, ci.m, probs, labels=ci.col_ids, name="sites")
+    probs.raise_if_any()
     if sites is None:
         sites = np.unique(X.nonzero()[1])
     Xc = X.tocoo()

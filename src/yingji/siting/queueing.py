@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji._validation import Problems, describe_positions
 from yingji.config import COVER_TOL
 from yingji.exceptions import YingjiWarning
@@ -36,6 +37,7 @@ __all__ = ["hypercube", "HypercubeResult"]
 MINUTES_PER_YEAR = 365.0 * 24.0 * 60.0
 
 
+@displayable
 @dataclass(frozen=True)
 class HypercubeResult:
     """Larson's hypercube queueing model of a fleet answering calls from demand points.

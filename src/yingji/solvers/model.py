@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from yingji import config
 from yingji.exceptions import ValidationError
 from yingji.results import relative_gap
 
@@ -185,10 +186,38 @@ class SparseModel:
             problems.append(f"sense must be 'min' or 'max', got {self.sense!r}")
         if np.isnan(c).any():
             problems.append("c contains NaN")
+        elif np.isinf(c).any():
+            problems.append(f"c contains inf at columns {self._where(np.isinf(c), self.col_names)}")
         if A.nnz and not np.isfinite(A.data).all():
             problems.append("A contains NaN or inf coefficients")
+        # the safety net behind the inputs' own checks (config.MAX_INPUT): a coefficient or a
+        # finite bound this large is infinity to HiGHS (kHighsInf = 1e20) or swamps every other
+        # digit, and the solve fails with an unhelpful status (kUnknown) or a meaningless answer
+        big = config.MAX_COEF
+        with np.errstate(invalid="ignore"):
+            if (np.abs(c) > big).any() and np.isfinite(c).all():
+                problems.append(f"objective coefficients larger than {big:g} at columns "
+                                f"{self._where(np.abs(c) > big, self.col_names)} (rescale the costs or weights)")
+            if A.nnz and (np.abs(A.data) > big).any() and np.isfinite(A.data).all():
+                rows = np.unique(A.tocoo().row[np.abs(A.tocoo().data) > big])
+                problems.append(f"constraint coefficients larger than {big:g} in rows "
+                                f"{self._where(rows, self.row_names)} (rescale the input)")
+            for nm in ("row_lo", "row_hi", "col_lo", "col_hi"):
+                v = getattr(self, nm)
+                if v.size and (np.isfinite(v) & (np.abs(v) > big)).any():
+                    names = self.row_names if nm.startswith("row") else self.col_names
+                    problems.append(f"{nm} has finite bounds larger than {big:g} at "
+                                    f"{self._where(np.isfinite(v) & (np.abs(v) > big), names)} "
+                                    f"(use inf for no bound, or rescale)")
         if problems:
             raise ValidationError("Invalid SparseModel: " + "; ".join(problems), problems)
+
+    @staticmethod
+    def _where(mask_or_idx, names, limit: int = 5) -> str:
+        idx = np.asarray(mask_or_idx)
+        idx = np.flatnonzero(idx) if idx.dtype == bool else idx
+        shown = [str(names[i]) if names is not None and i < len(names) else str(int(i)) for i in idx[:limit]]
+        return ", ".join(shown) + (f" and {idx.size - limit} more" if idx.size > limit else "")
 
     # ------------------------------------------------------------------ shape
     @property

@@ -8,17 +8,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
 from yingji.results import to_jsonable
-from yingji.solvers import SparseModel, solve
+from yingji.solvers import ModelBuilder, solve
 from yingji.supplies.inputs import _as_date, _check_stock, _expiry, _minutes, _table
 from yingji.supplies.norms import _norms, _townships, requirements
 
 
+@displayable
 @dataclass(frozen=True)
 class SupplyAssessment:
     """Stock against norms per depot and item, reach within the delivery limit, rule checks.
@@ -74,7 +76,7 @@ class SupplyAssessment:
         for _, r in short.sort_values("shortfall", ascending=False).head(8).iterrows():
             lines.append(f"  {r['depot']} {r['item']}: stock {r['stock']:,.0f} < required {r['required']:,.0f}")
         for _, r in self.rules.iterrows():
-            lines.append(f"  {r['rule']} {r['metric']} = {r['value']:.4g} {r['operator']} {r['threshold']:g} {r['unit']}: "
+            lines.append(f"  {r['rule']} {r['metric']} = {_number(r['value'])} {r['operator']} {_number(r['threshold'])} {r['unit']}: "
                          + ("pass" if r["passed"] else "FAIL"))
         return "\n".join(lines)
 
@@ -300,21 +302,16 @@ def _reach_lp(reach: np.ndarray, req: np.ndarray, stock: np.ndarray, pop: np.nda
     n_x = nP * nK
     col_p = np.repeat(np.arange(nP), nK)
     col_k = np.tile(np.arange(nK), nP)
-    c = np.concatenate([np.zeros(n_x), -pop / max(pop.sum(), 1e-12)])
+    b = ModelBuilder("supply_reach", sense="min")
+    xb = b.add_columns("x", n_x)
+    fb = b.add_columns("f", nT, cost=-pop / max(pop.sum(), 1e-12), hi=1.0)
     # demand rows (t, k): sum_j x - f_t r_tk >= 0
     r_dem = pt[col_p] * nK + col_k
-    need = req.ravel()
-    Ad = sp.csr_matrix((np.concatenate([np.ones(n_x), -need]),
-                        (np.concatenate([r_dem, np.arange(nT * nK)]),
-                         np.concatenate([np.arange(n_x), n_x + np.repeat(np.arange(nT), nK)]))),
-                       shape=(nT * nK, n_x + nT))
+    b.add_rows(np.r_[r_dem, np.arange(nT * nK)], np.r_[xb.index(np.arange(n_x)), fb.index(np.repeat(np.arange(nT), nK))],
+               np.r_[np.ones(n_x), -req.ravel()], lo=np.zeros(nT * nK), n_rows=nT * nK)
     # stock rows (j, k): sum_t x <= s_jk
-    As = sp.csr_matrix((np.ones(n_x), (pj[col_p] * nK + col_k, np.arange(n_x))), shape=(nJ * nK, n_x + nT))
-    A = sp.vstack([Ad, As]).tocsr()
-    lo = np.concatenate([np.zeros(nT * nK), np.full(nJ * nK, -np.inf)])
-    hi = np.concatenate([np.full(nT * nK, np.inf), stock.ravel()])
-    colhi = np.concatenate([np.full(n_x, np.inf), np.ones(nT)])
-    sol = solve(SparseModel(c, A, lo, hi, 0, colhi, None, name="supply_reach"), time_limit=time_limit)
+    b.add_rows(pj[col_p] * nK + col_k, xb.index(np.arange(n_x)), 1.0, hi=stock.ravel(), n_rows=nJ * nK)
+    sol = solve(b.build(), time_limit=time_limit)
     # NaN (unknown) when the LP is not solved within the time limit: a stopped LP's point is not
     # the share the stock can meet, and 0 would be a silent wrong answer
     f = np.clip(sol.x[n_x:], 0.0, 1.0) if sol.optimal else np.full(nT, np.nan)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._executor import as_executor
 from yingji._deadline import Deadline
@@ -22,6 +23,7 @@ from yingji.supplies.stochastic import (_benders, _evaluate, _extensive, _first_
                                         _Instance, _mean_demand)
 
 
+@displayable
 @dataclass(frozen=True)
 class StockPlan:
     """Prepositioning decision and its expected cost.

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji._validation import Problems
 from yingji.supplies.norms import _norms
 
 
+@displayable
 @dataclass(frozen=True)
 class Scenarios:
     """Disaster scenarios for :func:`preposition`.

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from yingji._deadline import Deadline
-from yingji.solvers import SparseModel, solve
+from yingji.solvers import ModelBuilder, SparseModel, solve
 from yingji.supplies.scenarios import Scenarios
 
 
@@ -176,57 +176,34 @@ def _extensive(inst: _Instance, budget, closed: list, max_unmet_probability, tim
     n1 = c1.size
     clo, chi, integ1 = _first_stage_bounds(inst)
     off_open, off_lvl, off_buy, _ = _first_stage_layout(inst)
-    blocks_c, blocks_A, row_lo, row_hi = [c1], [], [lo1], [hi1]
-    top = [A1]
-    col_lo, col_hi, integ = [clo], [chi], [integ1]
-    offs = []
-    n_tot = n1
-    stock_rows = []
+    b = ModelBuilder("preposition_de", sense="min")
+    first = b.add_columns("first", n1, cost=c1, lo=clo, hi=chi, integer=integ1)
+    b.add_matrix(A1, first.start, lo=lo1, hi=hi1)
+    scen = []
     for s in range(S):
         c2, A_dem, d, A_stock, meta = _second_stage(inst, s)
-        offs.append((n_tot, c2.size, meta))
-        blocks_c.append(inst.prob[s] * c2)
-        col_lo.append(np.zeros(c2.size)); col_hi.append(np.full(c2.size, np.inf)); integ.append(np.zeros(c2.size, bool))
-        stock_rows.append((A_dem, d, A_stock, n_tot))
-        n_tot += c2.size
-    z_off = n_tot
-    if max_unmet_probability is not None:
-        blocks_c.append(np.zeros(S)); col_lo.append(np.zeros(S)); col_hi.append(np.ones(S)); integ.append(np.ones(S, bool))
-        n_tot += S
-    mats = [sp.hstack([A1, sp.csr_matrix((A1.shape[0], n_tot - n1))]).tocsr()]
-    for s, (A_dem, d, A_stock, off) in enumerate(stock_rows):
-        n2 = A_dem.shape[1]
-        left = sp.csr_matrix((A_dem.shape[0], off))
-        right = sp.csr_matrix((A_dem.shape[0], n_tot - off - n2))
-        mats.append(sp.hstack([left, A_dem, right]).tocsr())
-        row_lo.append(d); row_hi.append(d)
-        # stock: sum_t x_jtk - buy_jk <= existing_jk (0 where the site is closed in s)
-        closed_mask = closed[s]
-        ex = inst.existing.copy()
-        Ab = sp.csr_matrix((-np.ones(J * K), (np.arange(J * K), off_buy + np.arange(J * K))), shape=(J * K, n1))
-        Ab = Ab.tolil()
-        for j in np.nonzero(closed_mask)[0]:
-            Ab[j * K:(j + 1) * K, :] = 0
-            ex[j] = 0.0
-        Ab = Ab.tocsr()
-        mats.append(sp.hstack([Ab, sp.csr_matrix((J * K, off - n1)), A_stock, sp.csr_matrix((J * K, n_tot - off - n2))]).tocsr())
-        row_lo.append(np.full(J * K, -np.inf)); row_hi.append(ex.ravel())
-        # stock only at open sites: sum_t x_jtk - M open_j <= 0 ... implied by capacity for candidates
-        # (a closed candidate has capacity 0 so buy_jk = 0 and existing = 0).
-        if max_unmet_probability is not None:
+        scen.append((b.add_columns(f"scenario_{s}", c2.size, cost=inst.prob[s] * c2), c2, A_dem, d, A_stock))
+    z = b.add_columns("unmet_scenario", S if max_unmet_probability is not None else 0, hi=1.0, integer=True)
+    for s, (blk, c2, A_dem, d, A_stock) in enumerate(scen):
+        b.add_matrix(A_dem, blk.start, lo=d, hi=d)  # demand: shipped + unmet = demand
+        # stock: sum_t x_jtk - buy_jk <= existing_jk (0 where the site is closed in s: nothing bought
+        # there counts either)
+        open_rows = np.repeat(~np.asarray(closed[s], dtype=bool), K)
+        ex = np.where(open_rows, inst.existing.ravel(), 0.0)
+        st = A_stock.tocoo()
+        r_open = np.nonzero(open_rows)[0]
+        b.add_rows(np.r_[st.row, r_open], np.r_[blk.start + st.col, first.index(off_buy + r_open)],
+                   np.r_[st.data, -np.ones(r_open.size)], hi=ex, n_rows=J * K)
+        if max_unmet_probability is not None:  # unmet_tk <= demand_tk * z_s
             TK = T * K
-            u_cols = off + n2 - TK + np.arange(TK)
-            dem = np.maximum(d, 0.0)
-            Au = sp.csr_matrix((np.concatenate([np.ones(TK), -dem]),
-                                (np.concatenate([np.arange(TK), np.arange(TK)]),
-                                 np.concatenate([u_cols, np.full(TK, z_off + s)]))), shape=(TK, n_tot))
-            mats.append(Au); row_lo.append(np.full(TK, -np.inf)); row_hi.append(np.zeros(TK))
+            u_cols = blk.stop - TK + np.arange(TK)
+            b.add_rows(np.r_[np.arange(TK), np.arange(TK)], np.r_[u_cols, np.full(TK, z.start + s)],
+                       np.r_[np.ones(TK), -np.maximum(d, 0.0)], hi=np.zeros(TK), n_rows=TK)
     if max_unmet_probability is not None:
-        Ap = sp.csr_matrix((inst.prob, (np.zeros(S, int), z_off + np.arange(S))), shape=(1, n_tot))
-        mats.append(Ap); row_lo.append(np.array([-np.inf])); row_hi.append(np.array([float(max_unmet_probability)]))
-    A = sp.vstack(mats).tocsr()
-    model = SparseModel(np.concatenate(blocks_c), A, np.concatenate(row_lo), np.concatenate(row_hi),
-                        np.concatenate(col_lo), np.concatenate(col_hi), np.concatenate(integ), name="preposition_de")
+        b.add_rows(np.zeros(S, int), z.index(np.arange(S)), inst.prob, hi=float(max_unmet_probability), n_rows=1)
+    model = b.build()
+    offs = [(blk.start, blk.size, None) for blk, *_ in scen]
+    blocks_c = [c1] + [inst.prob[s] * c2 for s, (_b, c2, *_r) in enumerate(scen)]
     sol = solve(model, time_limit=time_limit.limit() if isinstance(time_limit, Deadline) else time_limit,
                 mip_gap=mip_gap)
     if not sol.has_solution:

@@ -9,17 +9,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.results import to_jsonable
-from yingji.solvers import SparseModel, solve_lexicographic
+from yingji.solvers import ModelBuilder, solve_lexicographic
 from yingji.supplies.inputs import _as_date, _check_stock, _expiry, _minutes, _table
 from yingji.supplies.norms import _norms
 
 
+@displayable
 @dataclass(frozen=True)
 class TransferPlan:
     """Shipments from depot stock to demand after an event.
@@ -284,15 +285,18 @@ class _TransferModel:
         # x (nX), u (R) : x sum per row + u = qty ; stock per (depot,item)
         keys = sorted({(int(j), dem["item"].iloc[int(r)]) for r, j in cols_arr}) if nX else []
         k_pos = {k: i for i, k in enumerate(keys)}
-        A_dem = sp.csr_matrix((np.ones(nX + R), (np.concatenate([cols_arr[:, 0], np.arange(R)]),
-                                                 np.arange(nX + R))), shape=(R, nX + R))
         rows_s = np.array([k_pos[(int(j), dem["item"].iloc[int(r)])] for r, j in cols_arr], dtype=np.int64)
-        A_st = sp.csr_matrix((np.ones(nX), (rows_s, np.arange(nX))), shape=(len(keys), nX + R))
         cap = np.array([self.avail.get((self.depots.index[j], it), 0.0) for j, it in keys])
-        hi = np.concatenate([np.where(allowed, np.inf, 0.0), np.full(R, np.inf)])
-        m = SparseModel(np.zeros(nX + R), sp.vstack([A_dem, A_st]).tocsr(),
-                        np.concatenate([qty, np.full(len(keys), -np.inf)]), np.concatenate([qty, cap]), 0, hi, None,
-                        name="transfer")
+        b = ModelBuilder("transfer", sense="min")
+        xb = b.add_columns("ship", nX, hi=np.where(allowed, np.inf, 0.0))
+        ub = b.add_columns("unmet", R)
+        rows_x = cols_arr[:, 0] if nX else np.zeros(0, np.int64)
+        # demand rows: shipped to the row + unmet = quantity
+        b.add_rows(np.r_[rows_x, np.arange(R)], np.r_[xb.index(np.arange(nX)), ub.index(np.arange(R))], 1.0,
+                   lo=qty, hi=qty, n_rows=R)
+        # stock rows per (depot, item)
+        b.add_rows(rows_s, xb.index(np.arange(nX)), 1.0, hi=cap, n_rows=len(keys))
+        m = b.build()
         # exactly as documented: least priority-weighted unmet demand, then (that level held) least
         # cost. Met quantities form a polymatroid (a transportation problem per item), so the
         # weighted optimum is the greedy one: the most of the highest priority class, then of the

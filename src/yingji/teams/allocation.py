@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
+from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
 from yingji.results import to_jsonable
 from yingji.siting._inputs import check_mip_gap, check_time_limit
 from yingji.teams.allocation_model import _allocation_model, _Sites, _sites, _solve_allocation
@@ -27,8 +29,9 @@ from yingji.teams.mutual_aid import _mutual_aid
 from yingji.teams.skills import _CREW_TOL, _TOL, _split
 
 
+@displayable
 @dataclass(frozen=True)
-class TeamAllocation:
+class TeamAllocation(_GeoOut):
     """Teams assigned to hazard sites, the gaps, and the mutual-aid agreements.
 
     Attributes
@@ -71,6 +74,28 @@ class TeamAllocation:
     status: str
     seconds: float
     params: dict = field(default_factory=dict)
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        """``team`` and ``hazard`` points (``gaps``: how many gaps a site has), ``assignment``
+        lines team → hazard and ``mutual_aid`` lines team → enterprise."""
+        g = self._geo_ref()
+        a, aid = self.assignments, self.mutual_aid
+        teams = sorted(g.points.get("teams", pd.DataFrame(index=[])).index)
+        hz = list(g.points.get("hazards", pd.DataFrame(index=[])).index)
+        hprops = pd.DataFrame({"gaps": self.gaps.groupby("hazard").size().reindex(hz, fill_value=0)
+                               .astype(int).to_numpy() if len(self.gaps) else np.zeros(len(hz), int)},
+                              index=pd.Index(hz, name="hazard"))
+        tprops = pd.DataFrame({"assigned": a.groupby("team").size().reindex(teams, fill_value=0)
+                               .astype(int).to_numpy() if len(a) else np.zeros(len(teams), int)},
+                              index=pd.Index(teams, name="team"))
+        lines = a.set_index(pd.Index([f"{t}->{h}/{r}" for t, h, r in zip(a["team"], a["hazard"], a["role"])]))
+        aid_l = aid.set_index(pd.Index([f"{t}->{e}" for t, e in zip(aid["team"], aid["enterprise"])]))
+        return [point_layer("team", tprops, g.xy("teams", teams)),
+                point_layer("hazard", hprops, g.xy("hazards", hz)),
+                line_layer("assignment", lines, g.xy("teams", a["team"]), g.xy("hazards", a["hazard"])),
+                line_layer("mutual_aid", aid_l, g.xy("teams", aid["team"]),
+                           g.xy("enterprises", aid["enterprise"]))]
 
     def to_frame(self) -> pd.DataFrame:
         """The assignments table (one row per hazard, team and role)."""
@@ -269,6 +294,7 @@ def allocate(
         seconds=_time.perf_counter() - t0,
         params={"concurrent": k_conc, "backup": bool(backup), "n_hazards": p.nH, "n_teams": p.nT,
                 "aid_minutes": float(aid_minutes), "max_agreements": int(max_agreements)},
+        geo=GeoRef.of(county, tables=False, teams=teams, hazards=hazards, enterprises=ent),
     )
 
 

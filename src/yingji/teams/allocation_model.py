@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from yingji.solvers import SparseModel, solve
+from yingji.solvers import ModelBuilder, solve
 from yingji.teams.gaps import _site_gaps
 from yingji.teams.skills import _TOL, _split
 
@@ -116,99 +115,58 @@ def _allocation_model(p: _Sites, k_conc: int, backup_weight: float, backup_facto
     KT, q, c, w, T = p.KT, p.q, p.c, p.w, p.T
     et, eh, bt, bh = p.et, p.eh, p.bt, p.bh
     need_rows, backup_rows = p.need_rows, p.backup_rows
-    # ---- variables: y (nE), x (nE), s (nH), [u (nT), v (nE)], [z (nB), b (len backup_rows)]
     use_k = k_conc > 1
-    n_y, n_x, n_s = nE, nE, nH
-    n_u = nT if use_k else 0
-    n_v = nE if use_k else 0
-    n_z, n_b = nB, len(backup_rows)
-    off_y, off_x, off_s = 0, nE, 2 * nE
-    off_u = off_s + n_s
-    off_v = off_u + n_u
-    off_z = off_v + n_v
-    off_b = off_z + n_z
-    n_cols = off_b + n_b
     tau = T[et, eh]
     finite_T = T[np.isfinite(T)]
     tmax = float(finite_T.max()) if finite_T.size else 1.0
     P = float(w.sum() * max(tmax, 1.0) * (1 + backup_weight) * 2 + 1.0)  # beats any time saving
     Pb = float(w.sum() * max(tmax, 1.0) * backup_factor + 1.0)
-    cvec = np.zeros(n_cols)
-    cvec[off_y:off_y + nE] = w[eh] * tau
-    cvec[off_s:off_s + nH] = P
-    if nB:
-        cvec[off_z:off_z + nB] = backup_weight * w[bh] * T[bt, bh]
-        cvec[off_b:off_b + n_b] = Pb
-    lo = np.zeros(n_cols)
-    hi = np.full(n_cols, np.inf)
-    hi[off_y:off_y + nE] = 1
-    hi[off_x:off_x + nE] = q[et]
-    hi[off_s:off_s + nH] = c
-    if nB:
-        hi[off_z:off_z + nB] = 1
-    integ = np.zeros(n_cols, dtype=bool)
-    integ[off_y:off_y + nE] = True
-    integ[off_x:off_x + nE] = True
-    integ[off_z:off_z + nB] = True
-
-    rows_i, rows_j, rows_v, rlo, rhi = [], [], [], [], []
-    r = 0
+    # ---- columns: y (nE), x (nE), s (nH), [u (nT), v (nE)], [z (nB), b (len backup_rows)]
+    b = ModelBuilder("team_allocation", sense="min")
+    y = b.add_columns("y", nE, cost=w[eh] * tau, hi=1.0, integer=True)
+    x = b.add_columns("x", nE, hi=q[et], integer=True)
+    s = b.add_columns("s", nH, cost=P, hi=c)
+    u = b.add_columns("u", nT if use_k else 0)
+    v = b.add_columns("v", nE if use_k else 0)
+    z = b.add_columns("z", nB, cost=backup_weight * w[bh] * T[bt, bh], hi=1.0, integer=True)
+    bb = b.add_columns("b", len(backup_rows), cost=Pb)
     # (1) each reachable required skill of each site: sum y over teams with the skill >= 1
-    for h, k in need_rows:
+    ri, rj = [], []
+    for r, (h, k) in enumerate(need_rows):
         sel = np.nonzero((eh == h) & KT[et, k])[0]
-        rows_i.append(np.full(sel.size, r)); rows_j.append(off_y + sel); rows_v.append(np.ones(sel.size))
-        rlo.append(1.0); rhi.append(np.inf); r += 1
-    # (2) x_e - q_t y_e <= 0  (vectorised block)
-    if nE:
-        idx = np.arange(nE)
-        rows_i += [r + idx, r + idx]
-        rows_j += [off_x + idx, off_y + idx]
-        rows_v += [np.ones(nE), -q[et]]
-        rlo += [-np.inf] * nE; rhi += [0.0] * nE; r += nE
+        ri.append(np.full(sel.size, r)); rj.append(y.index(sel))
+    if need_rows:
+        b.add_rows(np.concatenate(ri), np.concatenate(rj), 1.0, lo=np.ones(len(need_rows)), n_rows=len(need_rows))
+    idx = np.arange(nE)
+    # (2) x_e - q_t y_e <= 0
+    b.add_rows(np.r_[idx, idx], np.r_[x.index(idx), y.index(idx)], np.r_[np.ones(nE), -q[et]],
+               hi=np.zeros(nE), n_rows=nE)
     # (3) sum_t x_th + s_h >= c_h
-    if nH:
-        rows_i += [r + eh, r + np.arange(nH)]
-        rows_j += [off_x + np.arange(nE), off_s + np.arange(nH)]
-        rows_v += [np.ones(nE), np.ones(nH)]
-        rlo += list(c); rhi += [np.inf] * nH; r += nH
-    # (4) concurrency: k u_t + sum_h v_th <= q_t ; x_e - u_t - v_e <= 0
-    if use_k:
-        rows_i += [r + np.arange(nT), r + et]
-        rows_j += [off_u + np.arange(nT), off_v + np.arange(nE)]
-        rows_v += [np.full(nT, float(k_conc)), np.ones(nE)]
-        rlo += [-np.inf] * nT; rhi += list(q); r += nT
-        idx = np.arange(nE)
-        rows_i += [r + idx, r + idx, r + idx]
-        rows_j += [off_x + idx, off_u + et, off_v + idx]
-        rows_v += [np.ones(nE), -np.ones(nE), -np.ones(nE)]
-        rlo += [-np.inf] * nE; rhi += [0.0] * nE; r += nE
-    else:
-        # one site at a time: a promise is at most the crew (column bound above)
-        pass
-    # (5) backups: y_th + z_th <= 1 where both exist; sum z over teams with k + b_hk >= 1
-    if nB:
-        key_e = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(et, eh))}
-        for zi, (a, b) in enumerate(zip(bt, bh)):
-            ei = key_e.get((int(a), int(b)))
-            if ei is not None:
-                rows_i.append(np.array([r, r])); rows_j.append(np.array([off_y + ei, off_z + zi]))
-                rows_v.append(np.ones(2)); rlo.append(-np.inf); rhi.append(1.0); r += 1
+    b.add_rows(np.r_[eh, np.arange(nH)], np.r_[x.index(idx), s.index(np.arange(nH))], 1.0,
+               lo=np.asarray(c, float), n_rows=nH)
+    if use_k:  # (4) concurrency: k u_t + sum_h v_th <= q_t ; x_e - u_t - v_e <= 0
+        b.add_rows(np.r_[np.arange(nT), et], np.r_[u.index(np.arange(nT)), v.index(idx)],
+                   np.r_[np.full(nT, float(k_conc)), np.ones(nE)], hi=np.asarray(q, float), n_rows=nT)
+        b.add_rows(np.r_[idx, idx, idx], np.r_[x.index(idx), u.index(et), v.index(idx)],
+                   np.r_[np.ones(nE), -np.ones(nE), -np.ones(nE)], hi=np.zeros(nE), n_rows=nE)
+    # otherwise one site at a time: a promise is at most the crew (column bound above)
+    if nB:  # (5) backups: y_th + z_th <= 1 where both exist; sum z over teams with k + b_hk >= 1
+        key_e = {(int(a), int(bh_)): i for i, (a, bh_) in enumerate(zip(et, eh))}
+        both = [(ei, zi) for zi, (a, bh_) in enumerate(zip(bt, bh)) if (ei := key_e.get((int(a), int(bh_)))) is not None]
+        if both:
+            e_, z_ = np.array(both, dtype=np.int64).T
+            r_ = np.arange(len(both))
+            b.add_rows(np.r_[r_, r_], np.r_[y.index(e_), z.index(z_)], 1.0, hi=np.ones(len(both)), n_rows=len(both))
+        ri, rj = [], []
         for bi, (h, k) in enumerate(backup_rows):
             sel = np.nonzero((bh == h) & KT[bt, k])[0]
-            rows_i.append(np.full(sel.size + 1, r))
-            rows_j.append(np.concatenate([off_z + sel, [off_b + bi]]))
-            rows_v.append(np.ones(sel.size + 1)); rlo.append(1.0); rhi.append(np.inf); r += 1
-
-    if not n_cols:
-        return None, (off_y, off_x, off_z)
-    A = sp.csr_matrix(
-        (np.concatenate(rows_v) if rows_v else np.zeros(0),
-         (np.concatenate(rows_i) if rows_i else np.zeros(0, int), np.concatenate(rows_j) if rows_j else np.zeros(0, int))),
-        shape=(r, n_cols),
-    )
-    model = SparseModel(cvec, A, np.array(rlo, float), np.array(rhi, float), lo, hi, integ, sense="min",
-                        name="team_allocation")
-    return model, (off_y, off_x, off_z)
+            ri.append(np.full(sel.size + 1, bi)); rj.append(np.r_[z.index(sel), bb.index([bi])])
+        if backup_rows:
+            b.add_rows(np.concatenate(ri), np.concatenate(rj), 1.0, lo=np.ones(len(backup_rows)),
+                       n_rows=len(backup_rows))
+    if not b.n_cols:
+        return None, (y.start, x.start, z.start)
+    return b.build(), (y.start, x.start, z.start)
 
 
 def _solve_allocation(p: _Sites, model, offsets, solver, time_limit: float, mip_gap: float):

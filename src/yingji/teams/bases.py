@@ -16,18 +16,21 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._render.fmt import number as _number
+from yingji._render.display import displayable
 from yingji import config
 from yingji._validation import Interval, check_param
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.results import to_jsonable
 from yingji.siting._inputs import check_mip_gap, check_time_limit
-from yingji.solvers import SparseModel, solve
+from yingji.solvers import ModelBuilder, solve
 from yingji.teams.allocation import TeamAllocation, allocate
 from yingji.teams.inputs import _get_table, _times_matrix
 from yingji.teams.skills import _TOL, _split
 
 
+@displayable
 @dataclass(frozen=True)
 class BasePlan:
     """New team bases that close the reach gaps.
@@ -94,7 +97,7 @@ class BasePlan:
             + (f", {len(self.relocations)} team(s) moved "
                + str([f"{r.team}->{r.candidate}" for r in self.relocations.itertuples()])
                if len(self.relocations) else "")
-            + f" (cost {self.cost:g}); "
+            + f" (cost {_number(self.cost, digits=0)} yuan); "
             f"gaps {len(self.before.gaps)} -> {len(self.after.gaps)}"
             + (f"; {len(self.remaining_gaps)} gaps no candidate closes" if len(self.remaining_gaps) else "")
         )
@@ -434,10 +437,12 @@ def _relocation_model(teams, hazards, T, CT, M, reach, rows_h, site_cost, r_cost
         qs = [q for q, (tt, _j) in enumerate(pairs) if tt == t]
         ri += [r] * len(qs); cj += [nY + q for q in qs]; vv += [1.0] * len(qs)
         lo.append(-np.inf); r += 1
-    A = sp.csr_matrix((np.array(vv, float), (np.array(ri, int), np.array(cj, int))), shape=(r, nY + nM))
-    hi = np.concatenate([np.full(n_cover, np.inf), np.ones(r - n_cover)])
-    model = SparseModel(c, A, np.array(lo, float), hi, 0, 1, np.ones(nY + nM, bool), sense="min",
-                        name="team_bases_relocation")
+    b = ModelBuilder("team_bases_relocation", sense="min")
+    b.add_columns("bases", nY, cost=f, hi=1.0, integer=True)
+    b.add_columns("moves", nM, cost=c[nY:], hi=1.0, integer=True)
+    b.add_rows(ri, cj, np.array(vv, float), lo=np.array(lo, float),
+               hi=np.concatenate([np.full(n_cover, np.inf), np.ones(r - n_cover)]), n_rows=r)
+    model = b.build()
     sol = solve(model, time_limit=time_limit, mip_gap=mip_gap)
     x = np.round(sol.x) if sol.has_solution else np.zeros(nY + nM)
     chosen = [int(j) for j in np.nonzero(x[:nY] > 0.5)[0]]

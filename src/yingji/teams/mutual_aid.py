@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from yingji.solvers import SparseModel, solve
+from yingji.solvers import ModelBuilder, solve
 from yingji.teams.skills import _TOL, _split
 
 
@@ -39,12 +38,11 @@ def _mutual_aid(ent: pd.DataFrame, team_ids, team_sk, TE, limit: float, cap: int
         tau = TE[pt, pe]
         L = float(tau.sum() + 1.0)
         n = pt.size
-        A = sp.vstack([
-            sp.csr_matrix((np.ones(n), (pe, np.arange(n))), shape=(nEn, n)),
-            sp.csr_matrix((np.ones(n), (pt, np.arange(n))), shape=(nT, n)),
-        ]).tocsr()
-        model = SparseModel(tau - L, A, None, np.concatenate([np.ones(nEn), np.full(nT, float(cap))]),
-                            0, 1, np.zeros(n, bool), sense="min", name="mutual_aid")
+        b = ModelBuilder("mutual_aid", sense="min")
+        pair = b.add_columns("pair", n, cost=tau - L, hi=1.0)
+        b.add_rows(pe, pair.index(np.arange(n)), 1.0, hi=np.ones(nEn), n_rows=nEn)   # one team per enterprise
+        b.add_rows(pt, pair.index(np.arange(n)), 1.0, hi=np.full(nT, float(cap)), n_rows=nT)  # cap per team
+        model = b.build()
         sol = solve(model, time_limit=time_limit)
         if sol.has_solution and sol.optimal:  # the optimal vertex is integral (TU matrix)
             chosen = sol.x > 0.5

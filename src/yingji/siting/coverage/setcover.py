@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from yingji import config
 from yingji._kernels import coverage as _k
 from yingji._kernels import setcover as _sc
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, check_array
 from yingji.exceptions import SolverError
 from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
@@ -268,15 +268,8 @@ def _lscp_inputs(func, cost, radius, coverage, site_cost, fixed, uncoverable, pr
     if site_cost is None:
         c = np.ones(m, dtype=np.float64)
     else:
-        c = np.asarray(site_cost.to_numpy() if hasattr(site_cost, "to_numpy") else site_cost, dtype=np.float64).ravel()
-        if c.size != m:
-            probs.param("site_cost", f"an array of {m} non-negative costs (one per candidate site)", f"{c.size} values")
-            c = np.ones(m)
-        else:
-            bad = np.nonzero(~np.isfinite(c) | (c < 0))[0]
-            if bad.size:
-                probs.add(f"The 'site_cost' parameter of {func} must be finite and non-negative. "
-                          f"Got bad values at columns {describe_positions(bad, cov.ci.col_ids)}.")
+        c = check_array(probs, "site_cost", site_cost, m, labels=cov.ci.col_ids,
+                        default=np.ones(m), what="one per candidate site")
     fx = inp.check_fixed(fixed, m, probs, labels=cov.ci.col_ids)
     if uncoverable not in ("raise", "drop"):
         probs.param("uncoverable", "'raise' or 'drop'", uncoverable)

@@ -21,7 +21,7 @@ from yingji.siting._inputs import (
 
 __all__ = ["median_cost", "center_cost"]
 
-_METHODS = ("auto", "exact", "heuristic", "classic")
+_METHODS = ("auto", "exact", "heuristic", "classic", "knearest")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -77,9 +77,22 @@ def _penalised(C: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(out)
 
 
-def _is_integral(C: np.ndarray, w: np.ndarray) -> bool:
-    fin = C[np.isfinite(C)]
-    return bool(np.all(fin == np.round(fin)) and np.all(w == np.round(w)) and fin.size and np.abs(fin).max() < 2**50)
+def _is_integral(C: np.ndarray, w: np.ndarray, block: int = 1024) -> bool:
+    """True when every finite cost and every weight is an integer below 2**50 (checked in blocks of
+    rows: no copy of a large matrix)."""
+    if not np.all(w == np.round(w)):
+        return False
+    any_fin = False
+    for a in range(0, C.shape[0], block):
+        B = C[a:a + block]
+        fin = np.isfinite(B)
+        if not fin.any():
+            continue
+        any_fin = True
+        v = np.where(fin, B, 0.0)
+        if np.abs(v).max() >= 2**50 or not np.all(v == np.round(v)):
+            return False
+    return any_fin
 
 
 def _assign(C: np.ndarray, sites: np.ndarray):

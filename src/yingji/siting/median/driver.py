@@ -23,7 +23,8 @@ from yingji.siting.median.common import (
     _raise_unreachable,
 )
 from yingji.siting.median.compact import _build_classic, _build_compact, _compact_size_estimate, _size, _start_vector
-from yingji.siting.median.heuristic import _median_heuristic, _reduced_vns, _start_sites
+from yingji.siting.median.heuristic import _interchange, _median_heuristic, _reduced_vns, _start_sites
+from yingji.siting.median.knn import _run_knn
 from yingji.siting.median.lagrangian import _lagrangian, _lagrangian_bnb, _sorted_rows
 from yingji.solvers import Solution, SparseModel, solve
 
@@ -169,7 +170,10 @@ def p_median(
         return run.done(sites, ub, bound, "heuristic")
     if run.closed(bound, ub) or time.perf_counter() >= run.deadline:
         return run.done(sites, ub, bound, "time_limit")
-    if method == "auto" and solver is None:
+    if method == "knearest":
+        # 3''. the reduced K-nearest model, enlarged until exact
+        sites, ub, bound, _ = _run_knn(run, sites, ub, bound, run.deadline, lg.fmask, lg.amask, lam=lg.lam)
+    elif method == "auto" and solver is None:
         # 3. Lagrangian branch and bound and / or the compact MIP on what is left
         sites, ub, bound = _tree_and_mip(run, lg)
     else:
@@ -284,7 +288,7 @@ def _prepare(cost, p, weights, fixed, method, time_limit, mip_gap, solver, seed,
         Cp = Cp.copy()
         Cp[zero_inf] = np.where(np.isfinite(C[zero_inf]), 0.0, Cp[zero_inf])
     integral = _is_integral(C, w)
-    tol = 1e-9 * max(1.0, float(np.abs(Cp).max()) * float(w.sum()) * 1e-6)
+    tol = 1e-9 * max(1.0, float(Cp.max()) * float(w.sum()) * 1e-6)  # Cp >= 0: no |Cp| copy
     rel = None if integral else 0.999 * mip_gap
     run = _Run(ci, C, w, Cp, wk, fx, p, fixed_mask, allowed, t0, tl, deadline, integral, tol, rel, mip_gap, method,
                solver, seed, verbose)
@@ -300,93 +304,100 @@ def _solve_classic(run: _Run) -> SitingResult:
     remaining = run.deadline - time.perf_counter()
     if _too_big_for_highs(mm.model, "classic", remaining, solver):
         # HiGHS would overrun the time limit before its first node: the heuristic answers instead
-        sites, _ = _median_heuristic(Cp, wk, fixed_mask, allowed, p, seed, max(0.0, 0.5 * remaining), tol)
+        sites, _ = _median_heuristic(Cp, wk, fixed_mask, allowed, p, seed, 0.0, tol,
+                                     until=time.perf_counter() + max(0.05, 0.8 * remaining))
         return run.finish(sites, -np.inf, "classic", "time_limit", {"model_size": _size(mm.model), "mip_skipped": True})
     sol = _solve_or_raise(mm.model, "p_median", C, run.ci, solver, run.deadline, run.mip_gap, None, run.verbose,
                           _highs_options(mm.model, solver, integral))
     if sol.x is None:
         # no incumbent: fall back on the heuristic so the result is usable
-        sites, _ = _median_heuristic(Cp, wk, fixed_mask, allowed, p, seed, 0.2, tol)
+        sites, _ = _median_heuristic(Cp, wk, fixed_mask, allowed, p, seed, 0.0, tol, until=time.perf_counter() + 0.2)
         return run.finish(sites, sol.bound, "classic", "time_limit", {"model_size": _size(mm.model)})
     sites = mm.cols[sol.x[: mm.n_y] > 0.5]
     return run.finish(sites, sol.bound, "classic", "time_limit", {"model_size": _size(mm.model)})
 
 
 def _incumbent(run: _Run, st):
-    """Stage 1: greedy + interchange (+ VNS), then the caller's start ``st`` when it is better.
-    Returns ``(sites, ub, hb)``, ``hb`` the heuristic's time budget (stage 2's VNS reuses it)."""
+    """Stage 1: greedy + interchange (+ VNS with ``method="exact"``), then the caller's start ``st``
+    when it is better. Returns ``(sites, ub, hb)``, ``hb`` the heuristic's time budget.
+
+    With ``method`` "auto" and "heuristic" the VNS runs after the Lagrangian fixing (stage 2), on
+    the sites left, where it is both faster and better (pmed30: 1989 instead of 1991); "auto" runs
+    exactly the steps of "heuristic" first, so it never returns a worse solution (time allowing)."""
     Cp, wk, fixed_mask, allowed, p, tol, extras = run.Cp, run.wk, run.fixed_mask, run.allowed, run.p, run.tol, run.extras
     n, m = run.C.shape
     hb = min(0.25 + 3e-4 * n * m / 1e3, 0.25 * run.tl)
-    # method="heuristic": greedy + interchange only here; the VNS runs after the Lagrangian fixing
-    # (below), on the sites left, where it is both faster and better (pmed30: 1989 instead of 1991)
-    sites, ub = _median_heuristic(Cp, wk, fixed_mask, allowed, p, run.seed, 0.0 if run.method == "heuristic" else hb,
-                                  tol)
+    sites, ub = _median_heuristic(Cp, wk, fixed_mask, allowed, p, run.seed,
+                                  hb if run.method == "exact" else 0.0, tol, until=run.deadline)
     sites = np.sort(sites)
     extras["heuristic_objective"] = float(ub)
     if st is not None:
         # 1b. the caller's start: completed greedily, improved by interchange; the better one is kept
-        sites, ub = _start_sites(Cp, wk, fixed_mask, allowed, p, st, sites, ub, tol, extras)
+        sites, ub = _start_sites(Cp, wk, fixed_mask, allowed, p, st, sites, ub, tol, extras, until=run.deadline)
     return sites, ub, hb
 
 
 def _lagrangian_stage(run: _Run, sites, ub, hb) -> _Bound:
-    """Stage 2 (``method`` "auto" or "heuristic"): the Lagrangian bound with reduced-cost fixing, a
-    Lagrangian heuristic from the best multipliers, and VNS on the sites the fixing left. With
-    ``method="exact"`` only the multipliers are set up (bound ``-inf``)."""
+    """Stage 2 (``method`` "auto" or "heuristic"): 300 subgradient steps with reduced-cost fixing, a
+    Lagrangian heuristic from the best multipliers, and VNS on the sites the fixing left (the whole
+    of ``method="heuristic"``); ``method="auto"`` then goes on with up to 2,700 more steps from the
+    multipliers reached. With ``method="exact"`` only the multipliers are set up (bound ``-inf``).
+
+    Each step's work is fixed (300 steps, a VNS of at most ``vns_iter`` iterations), so the answer
+    is the same at any load; the time limit only stops it early."""
     Cp, wk, fixed_mask, allowed, p, tol, extras = run.Cp, run.wk, run.fixed_mask, run.allowed, run.p, run.tol, run.extras
-    method, tl, deadline, integral, dl = run.method, run.tl, run.deadline, run.integral, run.dl
+    method, tl, deadline, dl = run.method, run.tl, run.deadline, run.dl
     n, m = run.C.shape
     lam = np.empty(n)
     _, d1 = _assign(Cp, sites)
     lam[:] = wk * d1
     fmask = fixed_mask.copy()
     amask = allowed.copy()
-    lb_budget = max(0.0, min(0.3 * tl, deadline - time.perf_counter()))
-    srt = None
-    L = None
-    if method in ("auto", "heuristic"):
-        if method == "heuristic":
-            # fixed work (300 steps, a VNS of at most vns_iter iterations): the same answer at any
-            # load; the time limit only stops it early
-            lb_budget = max(0.0, deadline - time.perf_counter())
-        srt = _sorted_rows(Cp, wk, p)
-        L, infeasible, sel, iters, ub2, s2 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), lb_budget,
-                                                         300 if method == "heuristic" else 3000,
-                                                         tol=tol)
-        if s2 is not None:
-            ub, sites = ub2, s2
-            extras["heuristic_objective"] = float(ub)
-        extras["lagrangian_iterations"] = iters
-        extras["lagrangian_bound"] = float(min(L, ub))
-        # 2b. Lagrangian heuristic from the best multipliers
-        if not infeasible and sel.sum() == p:
-            from yingji._kernels.median import _interchange_median
+    if method not in ("auto", "heuristic", "knearest"):
+        return _Bound(sites, ub, -np.inf, None, lam, fmask, amask, None)
 
-            o = np.nonzero(sel)[0].astype(np.int64)
-            v = _interchange_median(Cp, wk, fixed_mask, allowed, o, tol)
-            if v < ub - tol:
-                ub, sites = v, np.sort(o)
-                extras["heuristic_objective"] = float(ub)
-                L2, infeasible, _, it2, _, _ = _lagrangian(
-                    Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), max(0.0, min(0.1 * tl, deadline - time.perf_counter())),
-                    300)
-                L = max(L, L2)
-                extras["lagrangian_iterations"] += it2
-        bound = ub - dl(ub) if infeasible else min(L, ub - dl(ub))
-        if not infeasible:
-            # 2c. VNS on the sites reduced-cost fixing left open (any better solution lies there)
-            stop = float(np.ceil(bound - 1e-6)) if integral else bound
-            if method == "heuristic":
-                vb, vns_iter = max(0.0, deadline - time.perf_counter()), int(min(512, max(16, 1.5e8 / (n * m))))
-            else:
-                vb, vns_iter = max(0.0, min(hb, 0.05 * tl, deadline - time.perf_counter())), None
-            sites, ub = _reduced_vns(Cp, wk, fmask, amask, sites, ub, run.seed, vb, tol, stop, max_iter=vns_iter)
+    def left(share=1.0):
+        # the time this step may take: all that is left (heuristic) or a share of the limit (auto)
+        rest = max(0.0, deadline - time.perf_counter())
+        return rest if method == "heuristic" else min(share * tl, rest)
+
+    srt = _sorted_rows(Cp, wk, p)
+    L, infeasible, sel, iters, ub2, s2 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), left(0.3), 300,
+                                                     tol=tol)
+    if s2 is not None:
+        ub, sites = ub2, s2
+        extras["heuristic_objective"] = float(ub)
+    extras["lagrangian_iterations"] = iters
+    # 2b. Lagrangian heuristic from the best multipliers
+    if not infeasible and sel.sum() == p:
+        o = np.nonzero(sel)[0].astype(np.int64)
+        v = _interchange(Cp, wk, fixed_mask, allowed, o, tol, deadline)
+        if v < ub - tol:
+            ub, sites = v, np.sort(o)
             extras["heuristic_objective"] = float(ub)
-        extras["n_fixed_open"] = int(fmask.sum() - fixed_mask.sum())
-        extras["n_fixed_closed"] = int((~amask & ~fmask).sum())
-    else:
-        bound = -np.inf
+            L2, infeasible, _, it2, _, _ = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), left(0.1), 300)
+            L = max(L, L2)
+            extras["lagrangian_iterations"] += it2
+    bound = ub - dl(ub) if infeasible else min(L, ub - dl(ub))
+    if not infeasible:
+        # 2c. VNS on the sites reduced-cost fixing left open (any better solution lies there)
+        stop = float(np.ceil(bound - 1e-6)) if run.integral else bound
+        vns_iter = int(min(512, max(16, 1.5e8 / (n * m))))
+        sites, ub = _reduced_vns(Cp, wk, fmask, amask, sites, ub, run.seed, left(0.5), tol, stop, max_iter=vns_iter)
+        extras["heuristic_objective"] = float(ub)
+    if method in ("auto", "knearest") and not infeasible and not run.closed(bound, ub):
+        # 2d. more subgradient steps from the multipliers reached (a stronger bound, more fixing)
+        L3, infeasible, _, it3, ub3, s3 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), left(0.3), 2700,
+                                                      tol=tol)
+        extras["lagrangian_iterations"] += it3
+        if s3 is not None:
+            ub, sites = ub3, s3
+            extras["heuristic_objective"] = float(ub)
+        L = max(L, L3)
+        bound = ub - dl(ub) if infeasible else min(L, ub - dl(ub))
+    extras["lagrangian_bound"] = float(min(L, ub))
+    extras["n_fixed_open"] = int(fmask.sum() - fixed_mask.sum())
+    extras["n_fixed_closed"] = int((~amask & ~fmask).sum())
     return _Bound(sites, ub, bound, L, lam, fmask, amask, srt)
 
 
@@ -455,12 +466,18 @@ def _tree_and_mip(run: _Run, lg: _Bound):
         est = _compact_size_estimate(C, fmask, amask | fmask, p)
         if est["rows"] > 1.25 * _MIP_ROWS_PER_S * left or \
                 est["nnz"] > 1.25 * _HIGHS_SETUP_NNZ_PER_S["compact"] * left:
+            # the compact model is out of reach: the reduced K-nearest model instead (García et al. 2011),
+            # and the tree gets all the time when that one is out of reach too
             extras["model_size"] = est
             extras["mip_skipped"] = True
-            stages = ["bnb"]
+            stages = ["knn"]
     for k, stage in enumerate(stages):
         until = deadline if k == len(stages) - 1 else time.perf_counter() + 0.5 * (deadline - time.perf_counter())
-        if stage == "bnb":
+        if stage == "knn":
+            sites, ub, bound, _ = _run_knn(run, sites, ub, bound, deadline, fmask, amask, lam=lam.copy())
+            if extras.get("knn_skipped"):
+                stages.append("bnb")
+        elif stage == "bnb":
             ub2, sites2, bb, nodes, finished = _lagrangian_bnb(
                 Cp, wk, srt, fmask, amask, p, lam, ub, sites, dl(ub), until, tol, L, rel=rel)
             extras["bnb_nodes"] = extras.get("bnb_nodes", 0) + nodes

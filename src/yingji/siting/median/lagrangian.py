@@ -10,6 +10,8 @@ import time
 
 import numpy as np
 
+from yingji.siting.median.heuristic import _interchange
+
 
 def _sorted_rows(Cp: np.ndarray, w: np.ndarray, p: int, block: int = 4096, max_bytes: float = 3e8):
     """Each row's ``K`` cheapest sites in increasing cost order, for the Lagrangian kernel.
@@ -44,7 +46,7 @@ def _lagrangian(Cp, w, srt, fixed_mask, allowed, p, lam, ub, delta, budget_s, ma
     ``ub`` for the following chunks. Returns ``(bound, infeasible, sel, iterations, ub, sites)``
     (``sites`` None when the incumbent was not improved).
     """
-    from yingji._kernels.median import _interchange_median, _lagrangian_median
+    from yingji._kernels.median import _lagrangian_median
 
     t0 = time.perf_counter()
     out = np.zeros(4)
@@ -79,7 +81,7 @@ def _lagrangian(Cp, w, srt, fixed_mask, allowed, p, lam, ub, delta, budget_s, ma
             key = o.tobytes()
             if key not in seen:
                 seen.add(key)
-                v = _interchange_median(Cp, w, fixed_mask, fixed_mask | allowed, o, tol)
+                v = _interchange(Cp, w, fixed_mask, fixed_mask | allowed, o, tol, t0 + budget_s)
                 if v < ub - tol:
                     ub, new_sites = v, np.sort(o)
     return best, infeasible, sel, used, ub, new_sites
@@ -116,7 +118,7 @@ def _lagrangian_bnb(Cp, w, srt, fixed_mask, allowed, p, lam, ub, sites, delta, d
     Returns ``(ub, sites, bound, nodes, finished)``; ``bound`` is a proven lower
     bound (the incumbent when the tree was exhausted).
     """
-    from yingji._kernels.median import _interchange_median, _lagrangian_median, _median_objective
+    from yingji._kernels.median import _lagrangian_median, _median_objective
 
     m = Cp.shape[1]
     out = np.zeros(4)
@@ -182,7 +184,7 @@ def _lagrangian_bnb(Cp, w, srt, fixed_mask, allowed, p, lam, ub, sites, delta, d
             v = _median_objective(Cp, w, o)
             if v < ub - tol or (nodes % 10 == 1):
                 # Lagrangian heuristic: the chosen set, improved by interchange within the node
-                v = _interchange_median(Cp, w, fm, fm | am, o, tol)
+                v = _interchange(Cp, w, fm, fm | am, o, tol, deadline)
             if v < ub - tol:
                 ub, sites = v, np.sort(o)
                 delta = delta if rel is None else rel * ub

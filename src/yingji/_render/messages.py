@@ -1,0 +1,171 @@
+"""The message catalogue of the reports: every heading, label, unit and status in en and zh.
+
+One table, ``MESSAGES[key] = (english, chinese)``; :func:`t` looks a key up. Chinese follows the
+terms of the evaluation documents (消防站, 辖区面积, 应急避难场所, 救援队伍, 应急物资, …).
+Nothing else in yingji's reports carries its own translated strings.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MESSAGES", "LANGS", "t", "check_lang"]
+
+LANGS = ("en", "zh")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # generic
+    "yes": ("yes", "是"), "no": ("no", "否"), "unknown": ("unknown", "未知"), "none": ("—", "—"),
+    "generated": ("Generated", "生成时间"), "seconds": ("s", "秒"), "total": ("Total", "合计"),
+    "note": ("Note", "说明"), "figures": ("Figures", "图表"), "contents": ("Contents", "目录"),
+    "value": ("Value", "数值"), "item": ("Item", "项目"), "figure": ("Figure", "指标"),
+    "before": ("Before", "现状"), "after": ("After", "规划后"), "status": ("Status", "状态"),
+    "run_time": ("Run time", "运行时间"), "summary": ("Summary", "概要"),
+    "details": ("Details", "详细信息"), "text_output": ("Text output", "文字输出"),
+    "footer": ("Made with yingji", "由 yingji 生成"),
+    "fig_in_html": ("drawn in the HTML report", "见 HTML 报告"),
+    # statuses (rules, solves, sections)
+    "pass": ("pass", "达标"), "fail": ("fail", "未达标"), "missing": ("missing", "缺数据"),
+    "not_due": ("not due", "未到期"), "ok": ("done", "完成"), "error": ("failed", "出错"),
+    "timeout": ("timed out", "超时"), "optimal": ("optimal", "最优"),
+    "time_limit": ("stopped at the time limit", "达到时间上限"), "heuristic": ("heuristic", "启发式"),
+    "infeasible": ("infeasible", "无可行解"), "skipped": ("skipped", "跳过"),
+    "feasible": ("feasible", "可行"),
+    # county
+    "county": ("County", "县"), "county_overview": ("County overview", "县域概况"),
+    "area": ("Area", "面积"), "population": ("Population", "人口"),
+    "urban_population": ("Urban population", "城区人口"),
+    "rural_population": ("Rural population", "乡村人口"),
+    "urban_area": ("Urban built-up area", "城区建成区面积"),
+    "demand_points": ("Demand points", "需求点"), "townships": ("Townships", "乡镇"),
+    "road_network": ("Road network", "道路网络"), "nodes": ("nodes", "个节点"),
+    "edges": ("road segments", "条路段"), "incidents": ("Incidents", "警情"),
+    "times_computed": ("{n} travel times computed in {s} s", "计算行车时间 {n} 个,用时 {s} 秒"),
+    "tables": ("Tables", "数据表"), "crs": ("Coordinate system", "坐标系"),
+    # map
+    "map": ("County map", "县域地图"), "map_roads": ("roads", "道路"),
+    "road_class": ("road class", "道路等级"), "fire_stations": ("Fire stations", "消防站"),
+    "fire_station": ("fire station", "消防站"), "new_site": ("new site", "新建站点"),
+    "new_sites": ("New sites", "新建站点"), "candidates": ("candidate sites", "候选站点"),
+    "shelters": ("Shelters", "应急避难场所"), "shelter": ("shelter", "应急避难场所"),
+    "depots": ("supply depots", "物资储备库"), "teams": ("rescue teams", "救援队伍"),
+    "reached": ("reached in time", "按时到达"), "unreached": ("not reached in time", "未按时到达"),
+    "district": ("station district", "消防站辖区"), "service_area": ("service area", "服务范围"),
+    "demand": ("demand (size = population)", "需求点(大小=人口)"),
+    "north": ("N", "北"), "x_km": ("x (km)", "x(公里)"), "y_km": ("y (km)", "y(公里)"),
+    "no_cjk_font": ("No CJK font is installed: Chinese labels in the figures are drawn in "
+                    "English (install e.g. fonts-noto-cjk).",
+                    "未安装中文字体:图中文字以英文显示(请安装 fonts-noto-cjk 等字体)。"),
+    "map_note": ("Districts are drawn from each road node's nearest station (driving time); "
+                 "service areas are the road segments reached within the response time.",
+                 "辖区按各道路节点行车时间最近的消防站划分;服务范围为在响应时间内可到达的路段。"),
+    # travel times / fire
+    "travel_times": ("Travel times from the existing fire stations", "现有消防站出车时间"),
+    "nearest_minutes": ("Driving minutes to the nearest station (population-weighted)",
+                        "至最近消防站的行车时间(按人口加权)"),
+    "mean": ("mean", "平均"), "median": ("median", "中位数"), "p90": ("90th percentile", "90%分位"),
+    "max": ("max", "最大"), "urban": ("urban", "城区"), "rural": ("rural", "乡村"),
+    "all": ("all", "全县"), "share_reached": ("Share of population reached", "按时到达人口比例"),
+    "within": ("within {m} min", "{m}分钟内"), "unreachable": ("unreachable", "不可达"),
+    "gb51080_note": ("GB 51080-2015: 5 minutes from dispatch to arrival, i.e. 4 minutes of "
+                     "driving after a 1-minute turnout, over the urban built-up area.",
+                     "GB 51080-2015:接警出动后5分钟内到达辖区边缘,即出动1分钟后行车4分钟,"
+                     "覆盖城区建成区。"),
+    "district_area": ("District area", "辖区面积"), "station": ("Station", "消防站"),
+    "station_class": ("Class", "站级"), "reached_pop": ("Population reached", "按时到达人口"),
+    # demo
+    "demo_fire": ("Fire stations (GB 51080-2015)", "消防站(GB 51080-2015)"),
+    "demo_compliance": ("Compliance with the county plan (县创城实施方案) and the standards",
+                        "对照县创城实施方案及相关标准的合规检查"),
+    "demo_plan": ("Plan: what to build or buy (fire stations, shelters, team bases, stock)",
+                  "规划:需新建或采购的内容(消防站、避难场所、救援队伍驻地、物资)"),
+    "demo_teams": ("Rescue teams", "救援队伍"), "demo_supplies": ("Emergency supplies", "应急物资"),
+    "demo_simulation": ("Simulated response before and after the fire plan", "消防规划前后的响应仿真"),
+    "demo_shelters": ("Shelters (GB 21734 / GB 50413)", "应急避难场所(GB 21734 / GB 50413)"),
+    "current_stations": ("Existing stations", "现有消防站"), "fire_plan": ("Plan", "规划方案"),
+    "fire_map_caption": ("Existing stations and the planned new ones (stars) with their districts "
+                         "and 4-minute service areas along the roads.",
+                         "现有消防站与规划新建站(星形)及其辖区和沿道路4分钟服务范围。"),
+    "cmp_stations": ("Stations", "消防站数量(座)"),
+    "cmp_coverage_share": ("Urban population reached in time", "按时到达的城区人口比例"),
+    "cmp_area_share": ("Urban area reached in time", "按时到达的城区面积比例"),
+    "cmp_covered_population": ("Population reached (people)", "按时到达人口(人)"),
+    "cmp_points_not_reached": ("Demand points not reached", "未按时到达的需求点(个)"),
+    "cmp_travel_percentile_minutes": ("Slowest driving time (min)", "最长行车时间(分钟)"),
+    "cmp_districts_over_area_limit": ("Districts over their area limit", "辖区面积超标的消防站(座)"),
+    "cmp_max_district_km2": ("Largest district (km²)", "最大辖区面积(km²)"),
+    "cmp_stations_compliant": ("Stations meeting every rule", "全部达标的消防站(座)"),
+    "cmp_compliant": ("Compliant", "整体达标"),
+    "cmp_full_alarm_percentile_minutes": ("Full first alarm (min)", "第一出动力量全部到场时间(分钟)"),
+    "computed_note": ("{n} rules decided by computed metrics; {d} reported figures disagree with "
+                      "the computed ones", "{n} 条规则由模型计算值判定;{d} 项上报值与计算值不一致"),
+    "demo_title": ("yingji demo", "yingji 演示报告"), "section": ("Section", "章节"),
+    "finished_in": ("Finished in {s} s", "用时 {s} 秒"),
+    "section_failed": ("This section did not complete", "本节未完成"),
+    # compliance
+    "compliance_title": ("Compliance report", "合规检查报告"), "as_of": ("As of", "评估日期"),
+    "rule_sets": ("Rule sets", "规则集"), "rules": ("rules", "条规则"),
+    "veto_fail": ("failing vetoes", "否决项未达标"), "by_area": ("By task area", "按任务领域"),
+    "fix_first": ("Fix first", "优先整改"), "missing_list": ("Missing figures", "缺少的数据"),
+    "all_rules": ("All rules", "全部规则"), "task_area": ("Task area", "任务领域"),
+    "pass_rate": ("Pass rate", "达标率"), "rule": ("Rule", "编号"), "name": ("Name", "名称"),
+    "threshold": ("Threshold", "阈值"), "unit": ("Unit", "单位"), "source": ("Source", "依据"),
+    "confidence": ("Confidence", "可信度"), "basis": ("Basis", "数据来源"), "veto": ("Veto", "否决项"),
+    "margin": ("Margin", "余量"), "shortfall": ("Shortfall", "差距"), "due": ("Due", "期限"),
+    "reason": ("Note", "说明"), "reported": ("reported", "上报"), "computed": ("computed", "计算"),
+    "nothing_fails": ("No rule fails.", "没有未达标的规则。"),
+    "discrepancy": ("reported and computed values disagree", "上报值与计算值不一致"),
+    "areas_plot": ("Rules by task area and status", "各任务领域规则状态"),
+    "margins_plot": ("Relative margin of numeric rules (positive = passing side)",
+                     "数值型规则的相对余量(正值为达标一侧)"),
+    "margin_axis": ("(value − threshold) / |threshold|, clipped to ±2",
+                    "(数值−阈值)/|阈值|,截断于±2"),
+    "exists": ("exists", "具备"), "absent": ("absent", "不具备"),
+    "confidence_note": (
+        "Confidence: CONFIRMED = read in the standard or an official page; SEED = read from the "
+        "county plan; SECONDARY = from a secondary source; DRAFT = consultation draft; "
+        "UNCONFIRMED = from memory, check before relying on it.",
+        "可信度:CONFIRMED=已在标准原文或官方页面核实;SEED=取自县实施方案;SECONDARY=二手来源核实;"
+        "DRAFT=征求意见稿;UNCONFIRMED=凭记忆,使用前请核实。"),
+    # plan
+    "plan_title": ("County plan", "县域应急规划"), "total_cost": ("Total cost", "总投资"),
+    "parts": ("Parts", "规划内容"), "items": ("items", "项"), "cost": ("Cost", "投资"),
+    "gap": ("Gap", "最优性差距"), "id": ("Id", "编号"), "what": ("What", "内容"),
+    "action": ("Action", "措施"), "quantity": ("Quantity", "数量"), "detail": ("Detail", "说明"),
+    "nothing_to_build": ("Nothing to build or buy.", "无需新建或采购。"),
+    "incomplete": ("some parts did not complete", "部分内容未完成"),
+    "plan_meta": ("The parts shared a time limit of {tl} s; supply scenarios seed {seed}.",
+                  "各部分共用时间上限 {tl} 秒;物资情景随机种子 {seed}。"),
+    "tradeoff_fire": ("Population share reached against new stations",
+                      "新建消防站数量与按时到达人口比例"),
+    "tradeoff_shelters": ("Share of residents sheltered within walking distance against the "
+                          "cost of new shelters", "新建避难场所投资与步行可达安置人口比例"),
+    "new_stations": ("new fire stations", "新建消防站(座)"),
+    "covered_share": ("urban population reached (%)", "按时到达城区人口(%)"),
+    "shelter_cost": ("cost of new shelters (yuan)", "新建避难场所投资(元)"),
+    "sheltered_share": ("people sheltered within walking distance (%)", "步行可达安置人口(%)"),
+    "section_fire": ("Fire stations", "消防站"), "section_shelters": ("Shelters", "应急避难场所"),
+    "section_teams": ("Rescue-team bases", "救援队伍驻地"),
+    "section_supplies": ("Supply stock", "应急物资储备"),
+    # notebooks
+    "result": ("Result", "结果"), "objective": ("Objective", "目标值"), "bound": ("Bound", "界"),
+    "solve_status": ("Solve status", "求解状态"),
+}
+
+
+def check_lang(lang: str, what: str = "the report") -> str:
+    """``lang`` when it is ``"en"`` or ``"zh"``; a ValidationError naming it otherwise."""
+    if lang not in LANGS:
+        from yingji.exceptions import ValidationError
+
+        raise ValidationError(f"The 'lang' parameter of {what} must be one of 'en', 'zh'. "
+                              f"Got {lang!r} instead.")
+    return lang
+
+
+def t(key: str, lang: str = "en", **kw) -> str:
+    """The message ``key`` in ``lang`` (``kw`` fill its ``{placeholders}``)."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        text = key
+    else:
+        text = pair[1] if lang == "zh" else pair[0]
+    return text.format(**kw) if kw else text

@@ -1,0 +1,80 @@
+"""What runs inside a worker process (or a dask task): one JSON API request at a time.
+
+A local worker is a long-lived process started by :class:`yingji.service.runner.LocalRunner`
+(``forkserver`` start method, with :mod:`yingji.api` imported once in the fork server, so a new
+worker starts in milliseconds). It receives ``(job id, request)`` on its pipe, answers with
+``("progress", id, phase, fraction)`` messages and one ``("done", id, response_json)``, and never
+touches the job store. It exits when its pipe closes or when the server process is gone (a
+watchdog thread), so a server killed with SIGKILL leaves no solver running.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+
+from yingji.api import handle
+
+__all__ = ["worker_main", "run_request"]
+
+
+def run_request(request: dict, max_time_limit: float, default_time_limit: float,
+                county_resolver=None) -> str:
+    """Answer one request as the service does (no server paths); the response as JSON text."""
+    resp = handle(request, allow_paths=False, max_time_limit=max_time_limit,
+                  default_time_limit=default_time_limit, county_resolver=county_resolver)
+    return json.dumps(resp, allow_nan=False)
+
+
+def _watch(server_pid: int, ppid: int) -> None:
+    """Exit this process once the server (or the fork server, its parent) is gone."""
+    while True:
+        time.sleep(0.5)
+        gone = os.getppid() != ppid
+        if not gone:
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                gone = True
+            except PermissionError:  # pragma: no cover - a pid reused by another user
+                gone = True
+        if gone:
+            os._exit(3)
+
+
+def worker_main(conn, counties_dir: str, server_pid: int, max_time_limit: float,
+                default_time_limit: float) -> None:
+    """Main loop of a local worker process (see the module docstring)."""
+    from yingji.service.counties import CountyStore
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the server's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch, args=(server_pid, os.getppid()), daemon=True).start()
+    counties = CountyStore(counties_dir)
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            break
+        if msg is None:
+            break
+        jid, request = msg
+
+        def resolver(cid, _jid=jid):
+            conn.send(("progress", _jid, "loading county", 0.1))
+            county = counties.resolve(cid)
+            conn.send(("progress", _jid, "solving", 0.3))
+            return county
+
+        spec = request.get("county") if isinstance(request, dict) else None
+        if not (isinstance(spec, dict) and "id" in spec):  # else the resolver says "loading"
+            conn.send(("progress", jid, "solving", 0.2))
+        text = run_request(request, max_time_limit, default_time_limit, resolver)
+        try:
+            conn.send(("done", jid, text))
+        except (BrokenPipeError, OSError):
+            break
+    conn.close()

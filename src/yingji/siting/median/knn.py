@@ -1,0 +1,274 @@
+r"""The p-median on each row's nearest sites: the radius / K-nearest reduced formulation (García,
+Labbé and Marín 2011) with its exactness test and iterative enlargement, solved with HiGHS.
+
+Each row ``i`` keeps its ``k_i`` nearest live sites (sorted, ties grouped into distance levels
+:math:`D_i^1 < \dots < D_i^{K_i}`, as in the compact formulation of Elloumi 2010) and one more
+variable, priced at the distance :math:`D_i^{+}` of the first site it does not keep: the cost of
+being served by a site farther away. Every p-set costs at least the reduced model's value for it,
+so the reduced optimum is a lower bound of the p-median; it is exact when no row ends beyond its
+kept sites, and otherwise the rows that do get more sites and the model is solved again, started
+from the best p-set found (García et al. 2011, Section 3: the radius formulation and its
+iterative algorithm; Avella, Sassano and Vasil'ev 2007 exploit the same locality).
+
+The nearest-site lists come from a dense matrix in blocks of rows (``argpartition``: no
+``n x m`` temporary) or, for points in the plane, from a k-d tree (:class:`scipy.spatial.cKDTree`)
+with no matrix at all.
+
+References
+----------
+.. [1] García, S., Labbé, M. and Marín, A. (2011). Solving large p-median problems with a radius
+   formulation. INFORMS Journal on Computing 23(4), 546-556.
+.. [2] Elloumi, S. (2010). A tighter formulation of the p-median problem. Journal of Combinatorial
+   Optimization 19(1), 69-83.
+.. [3] Avella, P., Sassano, A. and Vasil'ev, I. (2007). Computational study of large-scale p-median
+   problems. Mathematical Programming 109(1), 89-114.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from yingji.solvers import SparseModel
+
+__all__: list[str] = []
+
+
+@dataclass
+class _Lists:
+    """Each row's ``K`` nearest sites in increasing cost order: ``idx`` (int64, n x K), ``dist``
+    (float64, n x K, unweighted costs) and ``tail`` (n,): a cost no unlisted site is below
+    (``inf`` when the lists hold every site)."""
+
+    idx: np.ndarray
+    dist: np.ndarray
+    tail: np.ndarray
+
+    @property
+    def K(self) -> int:
+        return int(self.idx.shape[1])
+
+
+def _knn_lists(C: np.ndarray, K: int, block: int = 2048) -> _Lists:
+    """Each row's ``K`` cheapest columns of the dense matrix ``C``, in blocks of rows."""
+    n, m = C.shape
+    K = int(min(max(K, 1), m))
+    idx = np.empty((n, K), dtype=np.int64)
+    dist = np.empty((n, K), dtype=np.float64)
+    for a in range(0, n, block):
+        B = C[a:a + block]
+        part = np.argpartition(B, K - 1, axis=1)[:, :K] if K < m else np.broadcast_to(np.arange(m), B.shape)
+        vals = np.take_along_axis(B, part, 1)
+        o = np.argsort(vals, axis=1, kind="stable")
+        idx[a:a + block] = np.take_along_axis(part, o, 1)
+        dist[a:a + block] = np.take_along_axis(vals, o, 1)
+    tail = dist[:, -1].copy() if K < m else np.full(n, np.inf)
+    return _Lists(idx, dist, tail)
+
+
+def _knn_lists_xy(xy_rows: np.ndarray, xy_sites: np.ndarray, K: int) -> _Lists:
+    """Each row point's ``K`` nearest site points (Euclidean), from a k-d tree: no matrix."""
+    from scipy.spatial import cKDTree
+
+    m = xy_sites.shape[0]
+    K = int(min(max(K, 1), m))
+    d, i = cKDTree(xy_sites).query(xy_rows, k=K)
+    d = np.asarray(d, dtype=np.float64).reshape(xy_rows.shape[0], K)
+    i = np.asarray(i, dtype=np.int64).reshape(xy_rows.shape[0], K)
+    tail = d[:, -1].copy() if K < m else np.full(xy_rows.shape[0], np.inf)
+    return _Lists(i, d, tail)
+
+
+@dataclass(frozen=True)
+class _KnnModel:
+    model: SparseModel
+    cols: np.ndarray  # site position of each y column
+    n_y: int
+    z_row: np.ndarray  # row of each z column
+    z_level_cost: np.ndarray  # the level distance each z column is 1 beyond
+    last_z: np.ndarray  # per row: its z column priced at the first unkept site (-1: closed row)
+    kept: np.ndarray  # per row: sites kept
+
+
+def _build_knn(lists: _Lists, w, fixed_mask, allowed, p, kcap) -> _KnnModel:
+    """The reduced model on each row's first ``kcap[i]`` live listed sites.
+
+    A row is *closed* (no variable beyond its kept sites) when it keeps a fixed site, or the
+    ``m' - p + 1`` nearest live sites (one of them is open in every p-set), or every live site.
+    """
+    live = fixed_mask | allowed
+    cols = np.nonzero(live)[0]
+    mp = cols.size
+    pos_of = np.full(live.size, -1, dtype=np.int64)
+    pos_of[cols] = np.arange(mp)
+    n, Kl = lists.idx.shape
+    lv = live[lists.idx]
+    # live entries first, order kept
+    order = np.argsort(~lv, axis=1, kind="stable")
+    Is = np.take_along_axis(lists.idx, order, 1)
+    Ds = np.take_along_axis(lists.dist, order, 1)
+    n_live = lv.sum(axis=1)
+    complete = ~np.isfinite(lists.tail)  # the lists hold every site
+    T = np.minimum(np.asarray(kcap, dtype=np.int64), n_live)
+    closed = complete & (T >= n_live)
+    cap = mp - p + 1
+    over = T >= cap
+    T = np.where(over, cap, T)
+    closed |= over
+    fx = fixed_mask[Is] & (np.arange(Kl)[None, :] < n_live[:, None])
+    has_fx = fx.any(axis=1)
+    first_fx = np.where(has_fx, fx.argmax(axis=1) + 1, Kl + 1)
+    hit = first_fx <= T
+    T = np.where(hit, first_fx, T)
+    closed |= hit
+    if (T <= 0).any():
+        raise ValueError("a row keeps no live site")  # pragma: no cover - callers enlarge the lists first
+    # the price of the first unkept site: the next live listed one, else the tail cost
+    nxt = np.take_along_axis(Ds, np.minimum(T, Kl - 1)[:, None], 1)[:, 0]
+    price = np.where(T < n_live, nxt, lists.tail)
+    pos = np.arange(Kl)[None, :]
+    keep = pos < T[:, None]
+    newlev = np.zeros_like(keep)
+    newlev[:, 1:] = Ds[:, 1:] > Ds[:, :-1]
+    newlev &= keep
+    lev = np.cumsum(newlev, axis=1)
+    K = lev[np.arange(n), T - 1] + 1  # levels per row
+    row_base = np.concatenate([[0], np.cumsum(K)[:-1]])
+    n_con = int(K.sum())
+    zK = np.where(closed, K - 1, K)
+    z_base = np.concatenate([[0], np.cumsum(zK)[:-1]])
+    n_z = int(zK.sum())
+    ii, tt = np.nonzero(keep)
+    y_rows = row_base[ii] + lev[ii, tt]
+    y_cols = pos_of[Is[ii, tt]]
+    starts = keep & (newlev | (pos == 0))
+    si, st = np.nonzero(starts)
+    lev_d = Ds[si, st]  # row-major: row_base[i] + k indexes level k of row i
+    zi = np.repeat(np.arange(n), zK)
+    zk = np.arange(n_z) - np.repeat(z_base, zK)
+    is_last = zk == K[zi] - 1  # an open row's last z: priced at the first unkept site
+    nxt_d = np.where(is_last, price[zi], lev_d[np.minimum(row_base[zi] + zk + 1, n_con - 1)])
+    dz = nxt_d - lev_d[row_base[zi] + zk]
+    cz = w[zi] * dz
+    offset = float(w @ lev_d[row_base])
+    z_col = mp + np.arange(n_z)
+    nl = ~is_last
+    rows = np.concatenate([y_rows, row_base[zi] + zk, row_base[zi[nl]] + zk[nl] + 1, np.full(mp, n_con)])
+    colsA = np.concatenate([y_cols, z_col, z_col[nl], np.arange(mp)])
+    vals = np.concatenate([np.ones(y_rows.size), np.ones(n_z), -np.ones(int(nl.sum())), np.ones(mp)])
+    A = sp.csr_matrix((vals, (rows, colsA)), shape=(n_con + 1, mp + n_z))
+    row_lo = np.zeros(n_con + 1)
+    row_lo[row_base] = 1.0
+    row_lo[n_con] = p
+    row_hi = np.full(n_con + 1, np.inf)
+    row_hi[n_con] = p
+    c = np.concatenate([np.zeros(mp), cz])
+    col_lo = np.zeros(mp + n_z)
+    col_lo[:mp] = fixed_mask[cols].astype(float)
+    col_hi = np.full(mp + n_z, np.inf)
+    col_hi[:mp] = 1.0
+    integ = np.zeros(mp + n_z, dtype=bool)
+    integ[:mp] = True
+    model = SparseModel(c, A, row_lo, row_hi, col_lo, col_hi, integ, "min", offset, name="p_median_knn",
+                        meta={"sites": cols, "n_y": mp, "formulation": "knn"})
+    last_z = np.full(n, -1, dtype=np.int64)
+    last_z[zi[is_last]] = mp + np.nonzero(is_last)[0]
+    return _KnnModel(model, cols, mp, zi, lev_d[row_base[zi] + zk], last_z, T)
+
+
+def _knn_start(mm: _KnnModel, d: np.ndarray, sites) -> np.ndarray | None:
+    """A MIP start for ``mm`` from an open-site set whose rows' costs are ``d``."""
+    col_of = np.full(int(mm.cols.max()) + 1 if mm.cols.size else 1, -1, dtype=np.int64)
+    col_of[mm.cols] = np.arange(mm.n_y)
+    s = np.asarray(sites, dtype=np.int64)
+    if (s >= col_of.size).any() or (col_of[s] < 0).any():
+        return None
+    x = np.zeros(mm.model.n_cols)
+    x[col_of[s]] = 1.0
+    x[mm.n_y:] = (mm.z_level_cost < d[mm.z_row]).astype(float)
+    return x
+
+
+def _initial_kcap(lists: _Lists, d_inc: np.ndarray, lam_cost=None, k_min: int = 4, factor: float = 1.5) -> np.ndarray:
+    """Sites each row keeps at first: ``factor`` times the listed sites no farther than the row's
+    radius, at least ``k_min``. The radius is the larger of the row's cost in the incumbent and its
+    Lagrangian multiplier in cost units (``lam_cost``: a site beyond it does not serve the row in
+    the Lagrangian solution, the radius of García et al. 2011)."""
+    r = d_inc if lam_cost is None else np.maximum(d_inc, lam_cost)
+    within = (lists.dist <= r[:, None] + 1e-12 * np.maximum(1.0, r[:, None])).sum(axis=1)
+    return np.maximum(k_min, np.ceil(factor * within).astype(np.int64) + 1)
+
+
+#: Nonzeros per second HiGHS needs to load and presolve a reduced model before it first looks at
+#: its time limit (taken low, as for the compact model in the driver).
+_SETUP_NNZ_PER_S = 300_000.0
+
+
+def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
+    """Solve the reduced model on the problem reduced by ``fm`` / ``am``, enlarging it until its
+    optimum is exact, the gap closes or ``until``. ``run`` is the driver's ``_Run``. Returns
+    ``(sites, ub, bound, lists)``; ``bound`` is proven (for the solutions better than the
+    incumbent by ``run.dl(ub)``, which the fixing kept)."""
+    import time
+
+    from yingji.exceptions import InfeasibleError
+    from yingji.siting.median.common import _assign
+    from yingji.solvers import solve
+
+    Cp, wk, p, tol, extras = run.Cp, run.wk, run.p, run.tol, run.extras
+    n, m = Cp.shape
+    _, d = _assign(Cp, sites)
+    if lists is None:
+        lists = _knn_lists(Cp, int(min(m, max(32, 4 * -(-m // max(p, 1))))))
+    lam_cost = None
+    if lam is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lam_cost = np.where(wk > 0, lam / np.where(wk > 0, wk, 1.0), 0.0)
+    kcap = _initial_kcap(lists, d, lam_cost, k_min=int(min(m, max(4, -(-m // max(p, 1))))))
+    rounds = extras.setdefault("knn_rounds", 0)
+    while True:
+        short = (kcap >= lists.K) & np.isfinite(lists.tail)
+        if short.any():
+            lists = _knn_lists(Cp, int(min(m, max(2 * lists.K, int(kcap.max()) + 1))))
+        mm = _build_knn(lists, wk, fm, am, p, kcap)
+        extras["knn_model_size"] = {"rows": mm.model.n_rows, "cols": mm.model.n_cols, "nnz": int(mm.model.A.nnz)}
+        remaining = until - time.perf_counter()
+        if remaining <= 0.05 or mm.model.A.nnz > _SETUP_NNZ_PER_S * remaining:
+            extras["knn_skipped"] = True
+            break
+        rounds += 1
+        extras["knn_rounds"] = rounds
+        opts = {"mip_abs_gap": 1.0 - 1e-3} if run.integral else None
+        try:
+            sol = solve(mm.model, time_limit=remaining, mip_gap=0.9 * run.mip_gap, start=_knn_start(mm, d, sites),
+                        verbose=run.verbose, options=opts)
+        except InfeasibleError:
+            # no p-set of the reduced problem: none beats the incumbent by dl(ub), which is optimal
+            bound = max(bound, ub - run.dl(ub))
+            break
+        if sol.x is not None:
+            s2 = mm.cols[sol.x[: mm.n_y] > 0.5]
+            if len(s2) == p:
+                v2 = float(_assign(Cp, s2)[1] @ wk)
+                if v2 < ub - tol:
+                    ub, sites = v2, np.sort(s2)
+                    _, d = _assign(Cp, sites)
+        import os
+        if os.environ.get("YJ_KNN_DEBUG"):
+            print("knn round", rounds, f"{time.perf_counter() - run.t0:.1f}s", mm.model.n_rows, sol.status, sol.objective,
+                  sol.bound, ub, int((mm.last_z >= 0).sum()), flush=True)
+        if np.isfinite(sol.bound):
+            bound = max(bound, min(sol.bound, ub - run.dl(ub)))
+        if run.closed(bound, ub) or not sol.optimal or sol.x is None:
+            break
+        # the reduced optimum is not exact: the rows it serves beyond their kept sites get more
+        lz = mm.last_z
+        beyond = np.zeros(n, dtype=bool)
+        has = lz >= 0
+        beyond[has] = sol.x[lz[has]] > 0.5
+        if not beyond.any():
+            break  # pragma: no cover - then the reduced value is the p-set's true value (closed above)
+        kcap[beyond] = np.maximum(2 * mm.kept[beyond], mm.kept[beyond] + 4)
+    return sites, min(ub, ub), min(bound, ub), lists

@@ -1,0 +1,305 @@
+"""GeoJSON out: every located result validated against an RFC 7946 schema and read back with
+geopandas; a county in lon/lat gives the same results as in metres; service areas."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import yingji as yj
+from yingji._crs import metric_crs, transform_xy
+
+gpd = pytest.importorskip("geopandas")
+shapely = pytest.importorskip("shapely")
+jsonschema = pytest.importorskip("jsonschema")
+
+# --- a compact JSON Schema of an RFC 7946 FeatureCollection (sections 3.1-3.3) -------------
+_POS = {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"},
+        "prefixItems": [{"type": "number", "minimum": -180, "maximum": 180},
+                        {"type": "number", "minimum": -90, "maximum": 90}]}
+_RING = {"type": "array", "minItems": 4, "items": _POS}
+_LINE = {"type": "array", "minItems": 2, "items": _POS}
+
+
+def _geom(t, coords):
+    return {"type": "object", "required": ["type", "coordinates"],
+            "properties": {"type": {"const": t}, "coordinates": coords}}
+
+
+GEOMETRY = {"oneOf": [
+    _geom("Point", _POS), _geom("LineString", _LINE), _geom("Polygon", {"type": "array", "items": _RING}),
+    _geom("MultiPoint", {"type": "array", "items": _POS}),
+    _geom("MultiLineString", {"type": "array", "items": _LINE}),
+    _geom("MultiPolygon", {"type": "array", "items": {"type": "array", "items": _RING}}),
+]}
+FEATURE_COLLECTION = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object", "required": ["type", "features"],
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {"type": "array", "items": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {"type": {"const": "Feature"},
+                           "id": {"type": ["string", "number"]},
+                           "geometry": {"oneOf": [{"type": "null"}, GEOMETRY]},
+                           "properties": {"type": ["object", "null"]}}}},
+    },
+}
+
+
+def _rings(geom):
+    if geom["type"] == "Polygon":
+        return [geom["coordinates"]]
+    if geom["type"] == "MultiPolygon":
+        return geom["coordinates"]
+    return []
+
+
+def _signed_area(ring):
+    a = np.asarray(ring, dtype=float)
+    return 0.5 * float(np.sum(a[:-1, 0] * a[1:, 1] - a[1:, 0] * a[:-1, 1]))
+
+
+def check_geojson(fc: dict) -> "gpd.GeoDataFrame":
+    """Schema-valid, closed rings wound by the right-hand rule, valid shapes, unique ids, and
+    geopandas reads it back with as many rows."""
+    jsonschema.Draft202012Validator(FEATURE_COLLECTION).validate(fc)
+    ids = [f["id"] for f in fc["features"]]
+    assert len(ids) == len(set(ids))
+    for f in fc["features"]:
+        g = f["geometry"]
+        if g is None:
+            continue
+        for poly in _rings(g):
+            for k, ring in enumerate(poly):
+                assert ring[0] == ring[-1]
+                assert (_signed_area(ring) > 0) == (k == 0), "right-hand rule (RFC 7946, 3.1.6)"
+        assert shapely.geometry.shape(g).is_valid
+    text = json.dumps(fc, allow_nan=False)
+    back = gpd.read_file(io.StringIO(text))
+    assert len(back) == len(fc["features"])
+    return back
+
+
+@pytest.fixture(scope="module")
+def county():
+    return yj.datasets.sample_county()
+
+
+@pytest.fixture(scope="module")
+def lonlat_folder(county, tmp_path_factory):
+    """The sample county written in metres, then every x/y turned into lon/lat."""
+    root = tmp_path_factory.mktemp("ll")
+    county.save(root / "m")
+    shutil.copytree(root / "m", root / "ll")
+    for f in (root / "ll").glob("*.csv"):
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        if {"x", "y"} <= set(df.columns):
+            x, y = transform_xy(df["x"].astype(float), df["y"].astype(float), county.meta["crs"],
+                                "EPSG:4326")
+            df["x"], df["y"] = [repr(float(v)) for v in x], [repr(float(v)) for v in y]
+            df.to_csv(f, index=False)
+    toml = (root / "ll" / "county.toml").read_text(encoding="utf-8")
+    (root / "ll" / "county.toml").write_text(
+        toml.replace(f'crs = "{county.meta["crs"]}"', 'crs = "EPSG:4326"'), encoding="utf-8")
+    return root / "ll"
+
+
+# --- coordinates --------------------------------------------------------------------------
+def test_metric_crs_choice():
+    assert metric_crs(113.99, 30.67) == "EPSG:4547"      # CGCS2000 3-degree zone CM 114E
+    assert metric_crs(75.2, 39.5) == "EPSG:4534"         # CM 75E (Kashgar)
+    assert metric_crs(134.9, 48.0) == "EPSG:4554"        # CM 135E
+    assert metric_crs(2.35, 48.85) == "EPSG:32631"       # Paris: UTM 31N
+    assert metric_crs(-58.4, -34.6) == "EPSG:32721"      # Buenos Aires: UTM 21S
+
+
+def test_lonlat_county_equals_metre_county(county, lonlat_folder, tmp_path):
+    ll = yj.County.load(lonlat_folder)
+    assert ll.meta["crs"] == county.meta["crs"] and ll.meta["input_crs"] == "EPSG:4326"
+    for name in ("demand", "stations", "candidates", "shelters", "teams", "hazards"):
+        a, b = getattr(county, name), getattr(ll, name)
+        np.testing.assert_allclose(b[["x", "y"]].to_numpy(float), a[["x", "y"]].to_numpy(float),
+                                   atol=1e-3)
+        assert (a["node"] == b["node"]).all(), name
+    np.testing.assert_allclose(ll.network.node_xy(), county.network.node_xy(), atol=1e-3)
+    fa, fb = yj.fire.assess(county), yj.fire.assess(ll)
+    assert fa.coverage_share == pytest.approx(fb.coverage_share, abs=1e-12)
+    pd.testing.assert_series_equal(fa.stations["area_km2"], fb.stations["area_km2"])
+    sa, sb = yj.shelters.assess(county), yj.shelters.assess(ll)
+    assert sa.sheltered == pytest.approx(sb.sheltered, rel=1e-9)
+    # written back in lon/lat, read again: the same county
+    ll.save(tmp_path / "back")
+    assert 'crs = "EPSG:4326"' in (tmp_path / "back" / "county.toml").read_text(encoding="utf-8")
+    again = yj.County.load(tmp_path / "back")
+    np.testing.assert_allclose(again.demand[["x", "y"]].to_numpy(float),
+                               county.demand[["x", "y"]].to_numpy(float), atol=1e-3)
+    # GeoJSON of the lon/lat county is the same as of the metre county
+    ga, gb = fa.to_geojson(), fb.to_geojson()
+    pa = [f["geometry"]["coordinates"] for f in ga["features"] if f["properties"]["layer"] == "station"]
+    pb = [f["geometry"]["coordinates"] for f in gb["features"] if f["properties"]["layer"] == "station"]
+    np.testing.assert_allclose(pa, pb, atol=1e-7)
+    assert fb.to_geodataframe().crs.to_epsg() == 4326       # the county's own CRS
+    assert fa.to_geodataframe().crs.to_epsg() == 4547
+
+
+def test_lonlat_dataframes_county(county):
+    nodes = county.network.to_nodes()
+    lon, lat = transform_xy(nodes["x"], nodes["y"], county.meta["crs"], "EPSG:4326")
+    net = county.network.with_coords(np.column_stack([lon, lat]), "EPSG:4326")
+    dm = county.demand.drop(columns="node").copy()
+    dm["x"], dm["y"] = transform_xy(dm["x"], dm["y"], county.meta["crs"], "EPSG:4326")
+    c = yj.County(net, demand=dm, meta={"crs": "EPSG:4326"})
+    assert c.meta["crs"] == "EPSG:4547"
+    metres = yj.County(county.network, demand=county.demand.drop(columns="node"), meta=county.meta)
+    # the synthetic demand sits on a grid midway between nodes: exact ties in snap distance are
+    # broken either way by 1e-9 m of round trip, so compare the snap distances, not the labels
+    xy = metres.demand[["x", "y"]].to_numpy(float)
+    d_ll = np.hypot(*(county.network.node_xy(c.demand["node"].tolist()) - xy).T)
+    d_m = np.hypot(*(county.network.node_xy(metres.demand["node"].tolist()) - xy).T)
+    np.testing.assert_allclose(d_ll, d_m, atol=1e-6)
+    assert (c.demand["node"] == metres.demand["node"]).mean() > 0.5
+
+
+def test_degrees_out_of_range_named(county):
+    dm = county.demand.drop(columns="node").head(3).copy()
+    with pytest.raises(yj.ValidationError, match=r"table 'demand', rows .*column 'x'.*not longitude"):
+        yj.County(county.network.with_coords(county.network.node_xy() / 1e5, "EPSG:4326"),
+                  demand=dm, meta={"crs": "EPSG:4326"})
+
+
+# --- GeoJSON of every located result --------------------------------------------------------
+def test_fire_assessment_and_plan_geojson(county):
+    a = yj.fire.assess(county)
+    back = check_geojson(a.to_geojson())
+    assert set(back["layer"]) == {"station", "demand", "district"}
+    st = back[back["layer"] == "station"]
+    assert sorted(st["id"]) == sorted(county.stations.index)
+    unc = back[(back["layer"] == "demand") & (back["covered"] == False) & back["in_scope"]]  # noqa: E712
+    assert sorted(unc["id"]) == sorted(a.uncovered)
+    # every in-scope point lies in its own district's polygon
+    gdf = a.to_geodataframe()
+    d = gdf[gdf["layer"] == "district"].set_index("id")
+    pts = a.points[a.points["in_scope"] & a.points["district"].notna()]
+    for sid, grp in pts.groupby("district"):
+        poly = d.loc[sid, "geometry"]
+        assert shapely.contains_xy(poly.buffer(1e-6), grp["x"], grp["y"]).all()
+    p = yj.fire.plan(county, time_limit=20, tradeoff=False)
+    back = check_geojson(p.to_geojson())
+    new = back[(back["layer"] == "station") & (back["new"] == True)]  # noqa: E712
+    assert sorted(new["id"]) == sorted(p.new_stations)
+
+
+def test_shelter_team_geojson(county):
+    s = yj.shelters.assess(county)
+    back = check_geojson(s.to_geojson())
+    assert (back["layer"] == "assignment").sum() == len(s.assignment)
+    assert back.geometry.notna().all()
+    sp = yj.shelters.plan(county, time_limit=20, curve_points=0)
+    back = check_geojson(sp.to_geojson())
+    new = back[(back["layer"] == "shelter") & (back["new"] == True)]  # noqa: E712
+    assert sorted(new["id"]) == sorted(map(str, sp.new_shelters))
+    t = yj.teams.allocate(county, time_limit=20)
+    back = check_geojson(t.to_geojson())
+    assert (back["layer"] == "assignment").sum() == len(t.assignments)
+    assert back.geometry.notna().all()
+
+
+def test_dispatch_geojson():
+    edges = pd.DataFrame({"u": [0, 1, 2], "v": [1, 2, 3], "minutes": [2.0, 2.0, 2.0]})
+    nodes = pd.DataFrame({"x": [500000.0, 501000.0, 502000.0, 503000.0], "y": [3.4e6] * 4})
+    net = yj.Network.from_edges(edges, nodes=nodes, crs="EPSG:4547")
+    inc = pd.DataFrame({"node": [3, 0], "engine": [1, 1]}, index=["I1", "I2"])
+    units = pd.DataFrame({"type": ["engine", "engine"], "node": [2, 1]}, index=["E1", "E2"])
+    p = yj.dispatch.plan(inc, units, net)
+    back = check_geojson(p.to_geojson())
+    lines = back[back["layer"] == "assignment"].set_index("id")
+    # 1 km east at 30.7°N: 1000 / (111 320 · cos 30.7°) degrees of longitude
+    assert lines.loc["E1->I1", "geometry"].length == pytest.approx(1000 / (111_320 * np.cos(np.radians(30.7))), rel=0.01)
+    with pytest.raises(yj.ValidationError, match="no CRS is known"):
+        yj.dispatch.plan(inc.drop(columns="node"), units.drop(columns="node"),
+                         np.array([[2.0, 4.0], [6.0, 4.0]])).to_geojson()
+
+
+def test_siting_geojson():
+    cost = np.array([[1.0, 9.0, 5.0], [9.0, 1.0, 5.0], [4.0, 4.0, 1.0]])
+    r = yj.p_median(cost, 2)
+    dm = pd.DataFrame({"x": [500000.0, 502000.0, 501000.0], "y": [3.4e6, 3.4e6, 3.401e6]},
+                      index=["a", "b", "c"])
+    back = check_geojson(yj.geo.siting_geojson(r, dm, dm, crs="EPSG:4547"))
+    assert (back["layer"] == "site").sum() == 2
+    with pytest.raises(yj.ValidationError, match="'demand' must be a DataFrame"):
+        yj.geo.siting_geojson(r, dm.head(2), dm, crs="EPSG:4547")
+
+
+def test_no_crs_is_a_clear_error():
+    edges = pd.DataFrame({"u": [0], "v": [1], "minutes": [1.0]})
+    nodes = pd.DataFrame({"x": [0.0, 100.0], "y": [0.0, 0.0]})
+    sa = yj.geo.service_areas(yj.Network.from_edges(edges, nodes=nodes), [0], minutes=1)
+    with pytest.raises(yj.ValidationError, match="no CRS is known"):
+        sa.to_geojson()
+
+
+# --- service areas ----------------------------------------------------------------------
+def _grid(n=11, step=100.0):
+    lab = {(i, j): i * n + j for i in range(n) for j in range(n)}
+    nodes = pd.DataFrame({"x": [500000 + step * i for i, j in lab], "y": [3.4e6 + step * j for i, j in lab]},
+                         index=list(lab.values()))
+    e = [(lab[i, j], lab[i + 1, j]) for i, j in lab if i + 1 < n] + \
+        [(lab[i, j], lab[i, j + 1]) for i, j in lab if j + 1 < n]
+    edges = pd.DataFrame(e, columns=["u", "v"]).assign(minutes=1.0, metres=step)
+    return yj.Network.from_edges(edges, nodes=nodes, crs="EPSG:4547"), lab
+
+
+def test_service_area_on_grid_closed_form():
+    net, lab = _grid()
+    sa = yj.geo.service_areas(net, {"S": lab[5, 5]}, minutes=3.5, buffer_m=20)
+    # nodes within Manhattan distance 3 of the centre: 1 + 4 + 8 + 12 = 25. Edges from ring d
+    # to ring d + 1: E(0) = 4 and E(d - 1) + E(d) = 4·4d (each ring-d node has 4 edges), so
+    # E = 4, 12, 20, 28: 36 whole edges inside, and the 28 leaving ring 3 driven half way.
+    assert sa.areas.loc["S", "reached_nodes"] == 25
+    assert sa.areas.loc["S", "road_km"] == pytest.approx((36 * 100 + 28 * 50) / 1000)
+    poly = sa.service_areas[0]
+    T = net.travel_times([lab[5, 5]], list(net.nodes))[0]
+    xy = net.node_xy()
+    inside = shapely.contains_xy(poly, xy[:, 0], xy[:, 1])
+    assert inside[T <= 3.5].all() and not inside[T > 3.5].any()
+    check_geojson(sa.to_geojson())
+
+
+def test_service_area_one_way_and_partial():
+    edges = pd.DataFrame({"u": [0, 1], "v": [1, 2], "minutes": [2.0, 2.0], "oneway": [True, True]})
+    nodes = pd.DataFrame({"x": [500000.0, 501000.0, 502000.0], "y": [3.4e6] * 3})
+    net = yj.Network.from_edges(edges, nodes=nodes, crs="EPSG:4547")
+    fwd = yj.geo.service_areas(net, {"A": 0}, minutes=3.0, buffer_m=5)
+    assert fwd.areas.loc["A", "road_km"] == pytest.approx(1.5)  # 1 km, then half of the next
+    back = yj.geo.service_areas(net, {"C": 2}, minutes=3.0, buffer_m=5)
+    assert back.areas.loc["C", "road_km"] == 0.0                 # one-way the other way
+    with pytest.raises(yj.ValidationError, match="'minutes' parameter of service_areas"):
+        yj.geo.service_areas(net, [0], minutes=-1)
+
+
+def test_fire_service_areas_sample(county):
+    sa = yj.fire.service_areas(county, minutes=4)
+    back = check_geojson(sa.to_geojson())
+    assert set(back["layer"]) == {"service_area", "district", "source"}
+    T = county.network.travel_times(county.stations["node"].tolist(), list(county.network.nodes))
+    xy = county.network.node_xy()
+    for k, sid in enumerate(sa.areas.index):
+        inside = shapely.contains_xy(sa.service_areas[k], xy[:, 0], xy[:, 1])
+        assert inside[T[k] <= 4 + 1e-9].all()
+        # the unreached nodes in the polygon lie within the buffer of a reached road piece
+        seg = yj.geo.reached_segments(county.network, T[k], 4.0)
+        lines = shapely.multilinestrings(seg)
+        out = np.flatnonzero(inside & (T[k] > 4 + 1e-9))
+        if out.size:
+            assert (shapely.distance(lines, shapely.points(xy[out])) <= sa.buffer_m + 1e-6).all()
+    owner = np.argmin(T, axis=0)
+    for k in range(len(sa.areas)):
+        inside = shapely.contains_xy(sa.districts[k].buffer(1e-6), xy[:, 0], xy[:, 1])
+        assert inside[owner == k].all()

@@ -1,0 +1,70 @@
+"""The demo, check and plan reports in a real browser (headless Chromium).
+
+Each page must load without console errors, every figure must be present and drawn, and no
+text may overflow its box, in English and in Chinese. Skipped (with the reason) only when no
+Chromium is installed: ``.ci/run`` installs Debian's ``chromium`` when it is missing.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from report_browser import check_page, chromium
+
+import yingji as yj
+from yingji import cli
+
+pytestmark = pytest.mark.skipif(chromium() is None, reason="Chromium is not installed "
+                                "(apt-get install -y chromium; .ci/run does it)")
+
+
+@pytest.fixture(scope="module")
+def county():
+    return yj.datasets.sample_county()
+
+
+def _assert_clean(found: dict, n_figures: int) -> None:
+    assert found["console_errors"] == []
+    assert found["blank"] == [], found
+    assert found["overflow"] == [], found
+    assert found["images"] + found["svgs"] >= n_figures, found
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_demo_report_in_chromium(lang, tmp_path):
+    buf = io.StringIO()
+    cli.run_demo(sections=["County", "Travel"], fmt="html", lang=lang, out=buf)
+    html = buf.getvalue()
+    found = check_page(html, tmp_path)
+    _assert_clean(found, 1)  # the county map
+    if lang == "zh":
+        assert "县域概况" in html and "至最近消防站的行车时间" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_check_report_in_chromium(lang, county, tmp_path):
+    rep = yj.compliance.check(county, rules="county-plan-2020", computed=False)
+    html = rep.to_html(lang, county=county)
+    found = check_page(html, tmp_path)
+    _assert_clean(found, 3)  # areas, margins, the map
+
+
+def test_plan_report_in_chromium(county, tmp_path):
+    p = yj.planning.plan(county, parts=["fire"], time_limit=10)
+    html = p.to_html(lang="zh", county=county)
+    found = check_page(html, tmp_path)
+    _assert_clean(found, 2)  # the map, the trade-off curve
+    assert "县域应急规划" in html
+
+
+def test_the_check_sees_a_problem(tmp_path):
+    """The in-page check is not blind: a blank figure and an overflowing cell are caught."""
+    html = ("<!DOCTYPE html><html><body><figure><svg width='10' height='10'></svg></figure>"
+            "<div style='width:40px;overflow:hidden;white-space:nowrap'>"
+            "a long line that cannot fit in forty pixels</div>"
+            "<script>console.error('boom')</script></body></html>")
+    found = check_page(html, tmp_path)
+    assert found["blank"] == ["svg#0"]
+    assert len(found["overflow"]) == 1 and "a long line" in found["overflow"][0]
+    assert any("boom" in ln for ln in found["console_errors"])
