@@ -81,6 +81,11 @@ def test_a_zone_with_a_shelter_removes_its_capacity(banks):
     assert r.figure("shelters", "shelters") == (3.0, 2.0)
     after_county = yj.scenarios.apply(banks, Scenario("flood", zones=[z]))
     assert "SW1" not in after_county.shelters.index and len(banks.shelters) == 3
+    # notebook display: the changed figures first, before and after
+    html = r._repr_html_()
+    assert "before" in html and "after" in html and "capacity" in html
+    assert repr(r).startswith("ScenarioComparison(scenario=flood") and "figures changed=" in repr(r)
+    assert z.vertices[0] == (400.0, 400.0) and Zone.circle("c", 0, 0, 1).vertices is None
 
 
 def test_cutting_the_only_bridge_cuts_the_far_side_off_and_says_so(banks):
@@ -161,7 +166,7 @@ def test_bad_inputs_are_refused_with_named_errors(banks):
         Zone.circle("z", 0, 0, 10, roads="flooded")
     with pytest.raises(ValidationError, match="'radius_m' parameter of Zone must be a finite float >= 0"):
         Zone.circle("z", 0, 0, -1)
-    with pytest.raises(ValidationError, match="'polygon' parameter of Zone must be at least 3"):
+    with pytest.raises(ValidationError, match="'vertices' parameter of Zone must be at least 3"):
         Zone.polygon("z", [(0, 0), (1, 1)])
     with pytest.raises(ValidationError, match="'displaced' parameter of Zone must be a float in \\[0, 1\\]"):
         Zone.node_set("z", [1], displaced=1.5)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._crs import is_geographic, transform_xy
+from yingji._render.display import displayable
 from yingji._validation import Problems
 from yingji.county import County
 from yingji.exceptions import ValidationError
@@ -23,6 +24,7 @@ __all__ = ["FACILITY_TABLES", "ScenarioEffects", "effects", "apply"]
 FACILITY_TABLES = ("stations", "shelters", "depots", "teams", "candidates", "enterprises")
 
 
+@displayable
 @dataclass(frozen=True)
 class ScenarioEffects:
     """The effects of a scenario on a county.
@@ -98,7 +100,7 @@ def _zones_in_county_crs(county, zones, func: str) -> tuple:
         return tuple(zones)
     probs = Problems(func)
     for z in zones:
-        pts = np.asarray(z.polygon if z.kind == "polygon" else [z.center], dtype=float) \
+        pts = np.asarray(z.vertices if z.kind == "polygon" else [z.center], dtype=float) \
             if z.kind != "nodes" else np.empty((0, 2))
         bad = (np.abs(pts[:, 0]) > 180) | (np.abs(pts[:, 1]) > 90)
         if bad.any():
@@ -109,9 +111,9 @@ def _zones_in_county_crs(county, zones, func: str) -> tuple:
     out = []
     for z in zones:
         if z.kind == "polygon":
-            P = np.asarray(z.polygon, dtype=float)
+            P = np.asarray(z.vertices, dtype=float)
             x, y = transform_xy(P[:, 0], P[:, 1], src, county.meta["crs"], f"zone {z.name!r}")
-            z = replace(z, polygon=np.column_stack([x, y]))
+            z = replace(z, vertices=np.column_stack([x, y]))
         elif z.kind == "circle":
             x, y = transform_xy([z.center[0]], [z.center[1]], src, county.meta["crs"], f"zone {z.name!r}")
             z = replace(z, center=(float(x[0]), float(y[0])))
