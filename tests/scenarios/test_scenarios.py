@@ -130,6 +130,20 @@ def test_closed_and_slowed_zones_match_the_network_methods(banks):
     assert ss.closed_edges["bridge"] == [(5, 12)] and ss.closed_depots["mix"] == []
 
 
+def test_displaced_needs_behind_a_cut_bridge_are_not_delivered(banks):
+    zone = Zone.node_set("east", [13], roads="open", facilities=False, displaced=0.5)
+    cut = yj.scenarios.compare(banks, Scenario("cut", zones=[zone], closed_edges=[(5, 12)]),
+                               domains=["supplies"], time_limit=20)
+    assert cut.figure("supplies", "displaced needs delivered") == (100.0, 0.0)
+    before, after = cut.figure("supplies", "latest transfer arrival")
+    assert np.isfinite(before) and np.isnan(after)
+    assert cut.figure("supplies", "population whose needs stock meets in time") == (100.0, 50.0)
+    # the same displaced residents with the bridge standing: everything delivered, same arrival
+    kept = yj.scenarios.compare(banks, Scenario("kept", zones=[zone]), domains=["supplies"], time_limit=20)
+    assert kept.figure("supplies", "displaced needs delivered") == (100.0, 100.0)
+    assert kept.figure("supplies", "latest transfer arrival") == (before, before)
+
+
 def test_sweep_same_table_on_threads_and_dask(banks):
     scen = [Scenario("bridge", closed_edges=[(5, 12)]),
             Scenario("flood", zones=[Zone.circle("f", 500.0, 500.0, 100.0, roads="slowed", displaced=0.2)]),

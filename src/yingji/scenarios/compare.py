@@ -168,6 +168,7 @@ def _transfers(county, displaced: pd.Series, hour, time_limit, notes):
     """The transfer of the displaced residents' needs (the same needs before and after) from depot
     stock to their township seats."""
     from yingji import supplies
+    from yingji.supplies.norms import _townships
 
     if len(displaced) == 0 or len(county.items) == 0:
         return []
@@ -184,8 +185,9 @@ def _transfers(county, displaced: pd.Series, hour, time_limit, notes):
         notes.append(f"supplies: transfer status {plan.status}")
     total = float(dem["quantity"].sum())
     unmet = float(plan.unmet["quantity"].sum()) if len(plan.unmet) else 0.0
+    latest = plan.max_minutes if unmet < total else None   # nothing delivered: no arrival time
     return _rows("supplies", [("displaced needs delivered", "%", 100 * (1 - unmet / total) if total > 0 else 100.0),
-                              ("latest transfer arrival", "min", plan.max_minutes)])
+                              ("latest transfer arrival", "min", latest)])
 
 
 def _teams(county, hour, time_limit, notes):
