@@ -104,7 +104,7 @@ class ScenarioComparison:
 
 
 def _fmt(v) -> str:
-    return "n/a" if pd.isna(v) else f"{v:,.4g}"
+    return number(v, dash="n/a")   # thousands separated, never an exponent
 
 
 def _rows(domain, items) -> list:
