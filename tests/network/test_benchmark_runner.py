@@ -105,6 +105,20 @@ def test_network_suite_is_registered():
     assert {c.name for c in s.cases(full=True)} >= {"cutoff15_100k", "dense_100k_1000x10000"}
 
 
+def test_hours_suite_is_registered_and_classes_the_grid():
+    from benchmarks._runner import list_suites, load_suite
+    from benchmarks.suites.hours import _classes
+    from benchmarks.suites.network import synthetic_road_network
+
+    assert "hours" in list_suites()
+    assert {c.name for c in load_suite("hours").cases(full=True)} >= {"peak08_20k", "peak08_100k"}
+    edges, _ = synthetic_road_network(1600, seed=1)
+    kph = edges["metres"] / 1000 / (edges["minutes"] / 60)
+    cls = _classes(edges)
+    assert set(cls) == {"national", "urban_arterial", "urban_street"}
+    assert (kph[cls == "urban_street"] <= 30).all() and (kph[cls == "national"] >= 64).all()
+
+
 def test_synthetic_road_network_is_plausible():
     import warnings
 

@@ -143,10 +143,7 @@ def test_classes_survive_without_simplify_dedupe_and_tables():
 def test_county_profile_file_round_trip_and_errors(tmp_path):
     c = yj.datasets.sample_county()
     prof = {"urban_arterial": [0.5] * 24, "urban_street": [0.5] * 24, "*": [1.0] * 24}
-    c2 = c.replace(network=c.network.with_speed_profile(prof)) if hasattr(c, "replace") else None
-    if c2 is None:
-        c.network = c.network.with_speed_profile(prof)
-        c2 = c
+    c2 = c.replace(network=c.network.with_speed_profile(prof))
     c2.save(tmp_path / "cty")
     txt = (tmp_path / "cty" / "county.toml").read_text(encoding="utf-8")
     assert 'speed_profile = "speed_profile.csv"' in txt

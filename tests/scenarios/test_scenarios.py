@@ -81,6 +81,11 @@ def test_a_zone_with_a_shelter_removes_its_capacity(banks):
     assert r.figure("shelters", "shelters") == (3.0, 2.0)
     after_county = yj.scenarios.apply(banks, Scenario("flood", zones=[z]))
     assert "SW1" not in after_county.shelters.index and len(banks.shelters) == 3
+    # notebook display: the changed figures first, before and after
+    html = r._repr_html_()
+    assert "before" in html and "after" in html and "capacity" in html
+    assert repr(r).startswith("ScenarioComparison(scenario=flood") and "figures changed=" in repr(r)
+    assert z.vertices[0] == (400.0, 400.0) and Zone.circle("c", 0, 0, 1).vertices is None
 
 
 def test_cutting_the_only_bridge_cuts_the_far_side_off_and_says_so(banks):
@@ -125,6 +130,20 @@ def test_closed_and_slowed_zones_match_the_network_methods(banks):
     assert ss.closed_edges["bridge"] == [(5, 12)] and ss.closed_depots["mix"] == []
 
 
+def test_displaced_needs_behind_a_cut_bridge_are_not_delivered(banks):
+    zone = Zone.node_set("east", [13], roads="open", facilities=False, displaced=0.5)
+    cut = yj.scenarios.compare(banks, Scenario("cut", zones=[zone], closed_edges=[(5, 12)]),
+                               domains=["supplies"], time_limit=20)
+    assert cut.figure("supplies", "displaced needs delivered") == (100.0, 0.0)
+    before, after = cut.figure("supplies", "latest transfer arrival")
+    assert np.isfinite(before) and np.isnan(after)
+    assert cut.figure("supplies", "population whose needs stock meets in time") == (100.0, 50.0)
+    # the same displaced residents with the bridge standing: everything delivered, same arrival
+    kept = yj.scenarios.compare(banks, Scenario("kept", zones=[zone]), domains=["supplies"], time_limit=20)
+    assert kept.figure("supplies", "displaced needs delivered") == (100.0, 100.0)
+    assert kept.figure("supplies", "latest transfer arrival") == (before, before)
+
+
 def test_sweep_same_table_on_threads_and_dask(banks):
     scen = [Scenario("bridge", closed_edges=[(5, 12)]),
             Scenario("flood", zones=[Zone.circle("f", 500.0, 500.0, 100.0, roads="slowed", displaced=0.2)]),
@@ -161,7 +180,7 @@ def test_bad_inputs_are_refused_with_named_errors(banks):
         Zone.circle("z", 0, 0, 10, roads="flooded")
     with pytest.raises(ValidationError, match="'radius_m' parameter of Zone must be a finite float >= 0"):
         Zone.circle("z", 0, 0, -1)
-    with pytest.raises(ValidationError, match="'polygon' parameter of Zone must be at least 3"):
+    with pytest.raises(ValidationError, match="'vertices' parameter of Zone must be at least 3"):
         Zone.polygon("z", [(0, 0), (1, 1)])
     with pytest.raises(ValidationError, match="'displaced' parameter of Zone must be a float in \\[0, 1\\]"):
         Zone.node_set("z", [1], displaced=1.5)
@@ -181,17 +200,28 @@ def test_bad_inputs_are_refused_with_named_errors(banks):
         yj.scenarios.sweep(banks, [Scenario("s")], hour=25)
     with pytest.raises(ValidationError, match="names scenarios twice: \\['s'\\]"):
         yj.scenarios.sweep(banks, [Scenario("s"), Scenario("s")])
+    given_lonlat = banks.replace(meta={"input_crs": "EPSG:4326"})   # held in metres, given in lon/lat
+    with pytest.raises(ValidationError, match="zone 'c' has coordinates \\(3500.0, 500.0\\), which are not "
+                                              "longitude/latitude.*given in EPSG:4326"):
+        yj.scenarios.apply(given_lonlat, Scenario("s", zones=[Zone.circle("c", 3500, 500, 1)]))
+    # node-set zones need no CRS
+    after = yj.scenarios.apply(given_lonlat, Scenario("s", zones=[Zone.node_set("n", [13], roads="open")]))
+    assert "SE1" not in after.shelters.index
 
 
-def test_zones_in_lon_lat_on_a_county_given_in_lon_lat(banks):
-    """A county given in lon/lat is held in metres (yingji.county.coords); a zone drawn in
-    lon/lat on it is projected the same way and hits what the same zone in metres hits."""
-    from yingji._crs import transform_xy
-
-    given = banks.replace(meta={**banks.meta, "input_crs": "EPSG:4326"})
-    lon, lat = transform_xy([3500.0], [500.0], banks.meta["crs"], "EPSG:4326")
-    in_m = yj.scenarios.effects(given, Scenario("p", zones=[Zone.circle("p", 3500.0, 500.0, 600.0)]))
-    in_deg = yj.scenarios.effects(given, Scenario("p", zones=[Zone.circle("p", lon[0], lat[0], 600.0)]))
-    assert len(in_m.unavailable) > 0
-    pd.testing.assert_frame_equal(in_m.unavailable, in_deg.unavailable)
-    assert in_m.closed_nodes == in_deg.closed_nodes
+def test_zones_on_a_county_given_in_lonlat_are_projected_like_the_county(banks):
+    pyproj = pytest.importorskip("pyproj")
+    to_ll = pyproj.Transformer.from_crs("EPSG:4547", "EPSG:4326", always_xy=True)
+    lon, lat = to_ll.transform(3500.0, 500.0)                       # shelter SE1
+    ring = [to_ll.transform(x, y) for x, y in ((-100, -100), (1100, -100), (1100, 1100), (-100, 1100))]
+    given_lonlat = banks.replace(meta={"input_crs": "EPSG:4326"})
+    after = yj.scenarios.apply(given_lonlat, Scenario("s", zones=[Zone.circle("plume", lon, lat, 50.0),
+                                                                  Zone.polygon("west", ring, roads="open")]))
+    assert sorted(after.shelters.index) == []                      # SE1 by the circle, SW1/SW2 by the ring
+    assert after.stations.empty and after.depots.empty and after.teams.empty
+    # the same zones drawn in metres on the county held in metres: the same effects
+    same = yj.scenarios.apply(banks, Scenario("s", zones=[Zone.circle("plume", 3500.0, 500.0, 50.0),
+                                                          Zone.polygon("west", [(-100, -100), (1100, -100),
+                                                                                (1100, 1100), (-100, 1100)],
+                                                                       roads="open")]))
+    assert same.shelters.empty and same.stations.empty

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji._validation import Problems
 from yingji.fire.assessment import FireAssessment, assess
 from yingji.network.hours import check_hour
@@ -17,6 +18,7 @@ from yingji.results import to_jsonable
 __all__ = ["HourlyFireAssessment", "assess_hours"]
 
 
+@displayable
 @dataclass(frozen=True)
 class HourlyFireAssessment:
     """Fire coverage at each hour of day, and the worst hour.

@@ -163,7 +163,7 @@ def speed_profile(table, *, name: str = "speed_profile", func: str = "speed_prof
             r, c = np.nonzero(bad)
             probs.add(f"The {name!r} table of {func} must hold speed factors in (0, 10] (share of the "
                       f"free-flow speed); bad at (road_class, hour) "
-                      + ", ".join(f"({wide.index[i]!r}, {int(wide.columns[j])}) = {table_val(vals[i, j])}"
+                      + ", ".join(f"({wide.index[i]!r}, {int(wide.columns[j])}) = {_table_val(vals[i, j])}"
                                   for i, j in list(zip(r, c))[:10]) + ".")
         if not wide.index.is_unique:
             probs.add(f"The {name!r} table of {func} lists road class(es) twice: "
@@ -174,8 +174,8 @@ def speed_profile(table, *, name: str = "speed_profile", func: str = "speed_prof
     return wide.astype(float)
 
 
-def table_val(v) -> str:
-    return "missing" if not np.isfinite(v) and np.isnan(v) else repr(float(v))
+def _table_val(v) -> str:
+    return "missing" if np.isnan(v) else repr(float(v))
 
 
 def _from_long(table: pd.DataFrame, name: str, probs: Problems):

@@ -12,6 +12,8 @@ import pandas as pd
 
 from yingji import config
 from yingji._executor import map_ordered
+from yingji._render.display import displayable
+from yingji._render.fmt import number
 from yingji._validation import Problems
 from yingji.exceptions import InfeasibleError, ValidationError
 from yingji.network.hours import check_hour
@@ -27,6 +29,7 @@ DOMAINS = ("network", "fire", "shelters", "supplies", "teams")
 _COLUMNS = ["domain", "figure", "unit", "value"]
 
 
+@displayable
 @dataclass(frozen=True)
 class ScenarioComparison:
     """Figures of a county before and after a hazard scenario.
@@ -82,8 +85,26 @@ class ScenarioComparison:
         return "\n".join(lines)
 
 
+    def _summary_(self, lang: str = "en") -> dict:
+        """Notebook display: the effects and the figures before and after (changed ones first)."""
+        from yingji._render import Table
+
+        t = self.table
+        moved = ~((t["before"] == t["after"]) | (t["before"].isna() & t["after"].isna()))
+        t = pd.concat([t[moved], t[~moved]])
+        rows = tuple((r.domain, r.figure, r.unit, number(r.before, lang=lang), number(r.after, lang=lang))
+                     for r in t.itertuples(index=False))
+        e = self.effects
+        facts = [("scenario", self.scenario), ("junctions destroyed", number(len(e.closed_nodes))),
+                 ("segments cut", number(len(e.closed_edges))), ("facilities unavailable", number(len(e.unavailable))),
+                 ("residents displaced", number(float(e.displaced.sum()), lang=lang)),
+                 ("places unreachable", number(len(self.unreachable))), ("figures changed", number(int(moved.sum())))]
+        return {"title": f"Scenario {self.scenario!r}: before and after", "facts": facts,
+                "tables": [Table(("domain", "figure", "unit", "before", "after"), rows, ("l", "l", "l", "r", "r"))]}
+
+
 def _fmt(v) -> str:
-    return "n/a" if pd.isna(v) else f"{v:,.4g}"
+    return number(v, dash="n/a")   # thousands separated, never an exponent
 
 
 def _rows(domain, items) -> list:
@@ -129,7 +150,6 @@ def _shelters(county, time_limit, notes):
 
 def _supplies(county, hour, time_limit, notes):
     from yingji import supplies
-    from yingji.supplies.norms import _townships
 
     n = len(county.depots)
     if n == 0 or len(county.items) == 0 or len(county.demand) == 0:
@@ -165,8 +185,9 @@ def _transfers(county, displaced: pd.Series, hour, time_limit, notes):
         notes.append(f"supplies: transfer status {plan.status}")
     total = float(dem["quantity"].sum())
     unmet = float(plan.unmet["quantity"].sum()) if len(plan.unmet) else 0.0
+    latest = plan.max_minutes if unmet < total else None   # nothing delivered: no arrival time
     return _rows("supplies", [("displaced needs delivered", "%", 100 * (1 - unmet / total) if total > 0 else 100.0),
-                              ("latest transfer arrival", "min", plan.max_minutes)])
+                              ("latest transfer arrival", "min", latest)])
 
 
 def _teams(county, hour, time_limit, notes):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._crs import is_geographic, transform_xy
+from yingji._render.display import displayable
 from yingji._validation import Problems
 from yingji.county import County
 from yingji.exceptions import ValidationError
@@ -23,6 +24,7 @@ __all__ = ["FACILITY_TABLES", "ScenarioEffects", "effects", "apply"]
 FACILITY_TABLES = ("stations", "shelters", "depots", "teams", "candidates", "enterprises")
 
 
+@displayable
 @dataclass(frozen=True)
 class ScenarioEffects:
     """The effects of a scenario on a county.
@@ -67,8 +69,9 @@ class ScenarioEffects:
                 f"facilities unavailable: {parts}; {self.displaced.sum():,.0f} residents displaced.")
 
 
-def _check(county, scenario, func: str):
-    """Check the arguments; the scenario with its coordinate zones in the county's CRS."""
+def _check(county, scenario, func: str) -> tuple:
+    """Refuse bad arguments; return the scenario's zones with coordinates in the metres the
+    county holds (see :func:`_zones_in_county_crs`)."""
     probs = Problems(func)
     if not isinstance(county, County):
         probs.param("county", "a yingji.County", type(county).__name__)
@@ -77,39 +80,45 @@ def _check(county, scenario, func: str):
     probs.raise_if_any()
     geo = [z.name for z in scenario.zones if z.kind != "nodes"]
     crs = county.meta.get("crs")
-    if geo and crs and is_geographic(crs):  # a county yingji could not project (no pyproj)
+    if geo and is_geographic(crs):
         probs.add(f"{func}: zones {geo} are drawn with coordinates, and county {county.meta.get('name')!r} "
-                  f"is in lon/lat ({crs}); give those zones as node sets (Zone.node_set) or project the county.")
+                  f"holds lon/lat ({crs}) it could not project; give those zones as node sets "
+                  f"(Zone.node_set) or project the county.")
     if county.network is None and (scenario.closed_edges or scenario.closed_nodes
                                    or any(z.roads != "open" for z in scenario.zones)):
         probs.add(f"{func}: scenario {scenario.name!r} closes or slows roads, and the county has no road network.")
     probs.raise_if_any()
-    return _zones_in_county_crs(scenario, county.meta)
+    return _zones_in_county_crs(county, scenario.zones, func)
 
 
-def _zones_in_county_crs(scenario, meta):
-    """Zones drawn in lon/lat on a county given in lon/lat (and held in metres since loading,
-    :mod:`yingji.county.coords`) projected like the county; other zones as they are (in the
-    CRS the county holds). A circle's ``radius_m`` stays metres."""
-    src, dst = meta.get("input_crs"), meta.get("crs")
-    if not (src and dst and is_geographic(src)):
-        return scenario
-
-    def degrees(xy) -> bool:
-        a = np.asarray(xy, dtype=float).reshape(-1, 2)
-        return bool(np.all(np.abs(a[:, 0]) <= 180) and np.all(np.abs(a[:, 1]) <= 90))
-
-    zones = []
-    for z in scenario.zones:
-        if z.kind == "circle" and degrees([z.center]):
-            x, y = transform_xy([z.center[0]], [z.center[1]], src, dst)
+def _zones_in_county_crs(county, zones, func: str) -> tuple:
+    """Coordinate zones are drawn in the CRS the county was given in (its files'); a county
+    given in lon/lat holds projected metres (``meta["input_crs"]``, :mod:`yingji.county.coords`),
+    so its zones' vertices and centres are projected the same way. Radii stay in metres."""
+    src = county.meta.get("input_crs")
+    if not src or not is_geographic(src) or all(z.kind == "nodes" for z in zones):
+        return tuple(zones)
+    probs = Problems(func)
+    for z in zones:
+        pts = np.asarray(z.vertices if z.kind == "polygon" else [z.center], dtype=float) \
+            if z.kind != "nodes" else np.empty((0, 2))
+        bad = (np.abs(pts[:, 0]) > 180) | (np.abs(pts[:, 1]) > 90)
+        if bad.any():
+            probs.add(f"{func}: zone {z.name!r} has coordinates {tuple(pts[bad][0].tolist())}, which are not "
+                      f"longitude/latitude in degrees; county {county.meta.get('name')!r} was given in {src}, "
+                      f"so its zones are drawn in {src} too (radius_m stays in metres), or as node sets.")
+    probs.raise_if_any()
+    out = []
+    for z in zones:
+        if z.kind == "polygon":
+            P = np.asarray(z.vertices, dtype=float)
+            x, y = transform_xy(P[:, 0], P[:, 1], src, county.meta["crs"], f"zone {z.name!r}")
+            z = replace(z, vertices=np.column_stack([x, y]))
+        elif z.kind == "circle":
+            x, y = transform_xy([z.center[0]], [z.center[1]], src, county.meta["crs"], f"zone {z.name!r}")
             z = replace(z, center=(float(x[0]), float(y[0])))
-        elif z.kind == "polygon" and degrees(z.polygon):
-            a = np.asarray(z.polygon, dtype=float)
-            x, y = transform_xy(a[:, 0], a[:, 1], src, dst)
-            z = replace(z, polygon=tuple(zip(x.tolist(), y.tolist())))
-        zones.append(z)
-    return replace(scenario, zones=tuple(zones))
+        out.append(z)
+    return tuple(out)
 
 
 def _row_mask(zone, df: pd.DataFrame) -> np.ndarray:
@@ -148,10 +157,10 @@ def effects(county, scenario: Scenario) -> ScenarioEffects:
     Raises
     ------
     ValidationError
-        Not a county or a scenario; coordinate zones on a county left in lon/lat; node labels or
+        Not a county or a scenario; zone coordinates not in degrees on a county given in lon/lat; node labels or
         closed segments not in the road network (named).
     """
-    scenario = _check(county, scenario, "scenarios.effects")
+    zones = _check(county, scenario, "scenarios.effects")
     net = county.network
     closed = list(scenario.closed_nodes)
     slowed = {}
@@ -159,7 +168,7 @@ def effects(county, scenario: Scenario) -> ScenarioEffects:
         if closed:
             net.positions(closed, "closed_nodes", "scenarios.effects")
         labels = net.nodes
-        for z in scenario.zones:
+        for z in zones:
             if z.roads == "open":
                 continue
             inside = labels[_node_mask(z, net)].tolist()
@@ -172,7 +181,7 @@ def effects(county, scenario: Scenario) -> ScenarioEffects:
     for name in FACILITY_TABLES:
         df = getattr(county, name)
         seen = set()
-        for z in scenario.zones:
+        for z in zones:
             if not z.facilities:
                 continue
             for i in df.index[_row_mask(z, df)]:
@@ -182,7 +191,7 @@ def effects(county, scenario: Scenario) -> ScenarioEffects:
     unavailable = pd.DataFrame(rows, columns=["table", "id", "zone"])
     dem = county.demand
     share = np.zeros(len(dem))
-    for z in scenario.zones:
+    for z in zones:
         if z.displaced > 0:
             m = _row_mask(z, dem)
             share[m] = 1.0 - (1.0 - share[m]) * (1.0 - z.displaced)   # several zones: independent shares

@@ -3,8 +3,8 @@ what it does) and :class:`Scenario` (zones plus closed road segments and junctio
 
 Geometry is plain numpy: a point is inside a polygon by the even-odd (ray-crossing) rule,
 inside a circle when its distance to the centre is at most the radius. Coordinates are in the
-county's CRS, which must be projected metres for polygons and circles (a county in lon/lat
-gives its zones as node sets, or is projected first).
+CRS the county was given in: projected metres, or lon/lat for a county given in lon/lat (the
+zones are then projected with the county, :func:`yingji.scenarios.effects`); radii are metres.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ class Zone:
     ----------
     name : str
     kind : {"polygon", "circle", "nodes"}
-    polygon : tuple of (x, y), or None
-        Vertices in metres of the county's CRS (a flood extent).
+    vertices : tuple of (x, y), or None
+        Vertices in the CRS the county was given in (a flood extent).
     center : (x, y) or None; radius_m : float or None
         A circle (a plume radius around a hazardous-goods site).
     nodes : tuple or None
@@ -73,7 +73,7 @@ class Zone:
 
     name: str
     kind: str
-    polygon: tuple | None = None
+    vertices: tuple | None = None
     center: tuple | None = None
     radius_m: float | None = None
     nodes: tuple | None = None
@@ -95,12 +95,12 @@ class Zone:
         if not isinstance(self.facilities, (bool, np.bool_)):
             probs.param("facilities", "True or False", self.facilities)
         if self.kind == "polygon":
-            P = _vertices(self.polygon)
+            P = _vertices(self.vertices)
             if P is None:
-                probs.param("polygon", "at least 3 (x, y) vertices with finite coordinates (metres)",
-                            self.polygon)
+                probs.param("vertices", "at least 3 (x, y) vertices with finite coordinates",
+                            self.vertices)
             else:
-                object.__setattr__(self, "polygon", tuple(map(tuple, P.tolist())))
+                object.__setattr__(self, "vertices", tuple(map(tuple, P.tolist())))
         elif self.kind == "circle":
             c = np.asarray(self.center, dtype=float) if self.center is not None else np.array([np.nan])
             if c.shape != (2,) or not np.isfinite(c).all():
@@ -120,13 +120,15 @@ class Zone:
     def polygon(cls, name: str, vertices, **effects) -> "Zone":
         """A zone bounded by a polygon (e.g. a flood extent); ``effects`` as the attributes.
 
+        (The field holding the ring is ``vertices``: ``polygon`` is this constructor.)
+
         Examples
         --------
         >>> z = Zone.polygon("flood", [(0, 0), (100, 0), (100, 100)], roads="slowed", displaced=0.3)
         >>> z.kind, z.roads
         ('polygon', 'slowed')
         """
-        return cls(str(name), "polygon", polygon=vertices, **effects)
+        return cls(str(name), "polygon", vertices=vertices, **effects)
 
     @classmethod
     def circle(cls, name: str, x: float, y: float, radius_m: float, **effects) -> "Zone":
@@ -141,7 +143,7 @@ class Zone:
     def contains_xy(self, x, y) -> np.ndarray:
         """Mask of the points inside (polygon or circle zones)."""
         if self.kind == "polygon":
-            return points_in_polygon(x, y, self.polygon)
+            return points_in_polygon(x, y, self.vertices)
         if self.kind == "circle":
             return np.hypot(np.asarray(x, float) - self.center[0], np.asarray(y, float) - self.center[1]) \
                 <= self.radius_m
