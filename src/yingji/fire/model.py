@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from yingji import config
 from yingji._kernels.fire import _nearest_station
-from yingji.solvers import solve_lexicographic
+from yingji.solvers import ModelBuilder, solve, solve_lexicographic
 
 
 @dataclass(frozen=True)
@@ -86,82 +86,39 @@ def _build_fire_model(C, w, a, fixed, limit, budget, *, mode, site_obj, forced, 
 
     Notes
     -----
-    The blocks of rows are written by helpers that number rows in the order added
-    (:class:`_Rows`): :func:`_closest_assignment_rows` (``area``) or :func:`_coverage_rows`,
-    then :func:`_side_rows`.
+    Assembled with :class:`yingji.solvers.ModelBuilder`: the site columns ``y``, then the
+    blocks of :func:`_closest_assignment_rows` (``area``: columns ``u``) or
+    :func:`_coverage_rows` (columns ``z``), then :func:`_side_rows`.
     """
-    from yingji.solvers import SparseModel
-
     tol = config.COVER_TOL
     n, m = C.shape
-    rows = _Rows()
+    b = ModelBuilder(f"fire_{mode}", sense=mode)
     new = ~fixed
+    b.add_columns("y", m, cost=np.where(new, site_obj, 0.0) if mode == "min" else 0.0,
+                  lo=np.where(fixed, 1.0, 0.0), hi=1.0, integer=True)
     cov_cols = np.full(n, -1, dtype=np.int64)
     if area:
-        (ulo, uhi, uint), extra = _closest_assignment_rows(rows, C, a, fixed, limit, budget, forced, cov_cols)
-        n_u = ulo.size
+        extra = _closest_assignment_rows(b, C, a, fixed, limit, budget, forced, cov_cols)
     else:
-        (ulo, uhi, uint), extra = _coverage_rows(rows, C <= budget + tol, fixed, forced, cov_cols)
-        n_u = 0
-    n_cols = m + ulo.size
-    col_lo = np.concatenate([np.where(fixed, 1.0, 0.0), ulo])
-    col_hi = np.concatenate([np.ones(m), uhi])
-    integ = np.concatenate([np.ones(m, dtype=bool), uint])
-    # objective
-    c = np.zeros(n_cols)
-    if mode == "min":
-        c[:m] = np.where(new, site_obj, 0.0)
-    else:
+        extra = _coverage_rows(b, C <= budget + tol, fixed, forced, cov_cols)
+    n_u = b.blocks["u"].size if area else 0
+    if mode == "max":  # covered weight: w_i on each row's coverage column, constant for rows always covered
         var = cov_cols >= 0
-        np.add.at(c, cov_cols[var], w[var])
-    offset = 0.0
-    if mode == "max":
-        offset = float(w[cov_cols == -2].sum())
-    _side_rows(rows, w, new, forced, cov_cols, target_weight=target_weight, max_new=max_new, cost=cost,
+        b.set_cost(cov_cols[var], w[var])
+        b.offset = float(w[cov_cols == -2].sum())
+    _side_rows(b, w, new, forced, cov_cols, target_weight=target_weight, max_new=max_new, cost=cost,
                cost_budget=cost_budget, backup=backup)
-    A, row_lo, row_hi = rows.matrix(n_cols)
-    model = SparseModel(c, A, row_lo, row_hi, col_lo, col_hi, integ, sense=mode, offset=offset, name=f"fire_{mode}")
+    model = b.build()
     return _FireModel(model=model, m=m, cov_cols=cov_cols, n_u=n_u, **extra)
 
 
-class _Rows:
-    """Constraint rows gathered block by block (COO triples and bounds); row numbers run on."""
-
-    def __init__(self):
-        self.i: list[np.ndarray] = []
-        self.j: list[np.ndarray] = []
-        self.v: list[np.ndarray] = []
-        self.lo: list[np.ndarray] = []
-        self.hi: list[np.ndarray] = []
-        self.n = 0
-
-    def add(self, r, c, v, l_, h_):
-        """Rows ``r`` (numbered from 0 within the block), columns ``c``, values ``v``, bounds ``l_``, ``h_``."""
-        self.i.append(np.asarray(r, dtype=np.int64) + self.n)
-        self.j.append(np.asarray(c, dtype=np.int64))
-        self.v.append(np.asarray(v, dtype=np.float64))
-        self.lo.append(np.asarray(l_, dtype=np.float64))
-        self.hi.append(np.asarray(h_, dtype=np.float64))
-        self.n += len(l_)
-
-    def matrix(self, n_cols: int):
-        """``A`` (CSR), ``row_lo``, ``row_hi``."""
-        if self.i:
-            A = sp.csr_matrix((np.concatenate(self.v), (np.concatenate(self.i), np.concatenate(self.j))),
-                              shape=(self.n, n_cols))
-            return A, np.concatenate(self.lo), np.concatenate(self.hi)
-        none = np.zeros(0)
-        return sp.csr_matrix((0, n_cols)), none, none
-
-
-def _closest_assignment_rows(rows: _Rows, C, a, fixed, limit, budget, forced, cov_cols):
-    """The cumulative assignment columns ``u_ir`` and their rows: closest assignment (a)-(c), the
-    district-area limits (d) and their aggregate cut. Sets ``cov_cols`` (each row's ``u`` at its last
-    rank within the budget); returns the new columns' ``(lo, hi, integrality)`` and the
-    :class:`_FireModel` fields that read them."""
+def _closest_assignment_rows(b, C, a, fixed, limit, budget, forced, cov_cols):
+    """The cumulative assignment columns ``u_ir`` (block ``"u"`` of the builder ``b``) and their
+    rows: closest assignment (a)-(c), the district-area limits (d) and their aggregate cut. Sets
+    ``cov_cols`` (each row's ``u`` at its last rank within the budget); returns the
+    :class:`_FireModel` fields that read the ``u`` columns."""
     tol = config.COVER_TOL
     n, m = C.shape
-    add_rows = rows.add
     order = np.argsort(C, axis=1, kind="stable")
     Cs = np.take_along_axis(C, order, axis=1)
     fin = np.isfinite(Cs)
@@ -183,19 +140,19 @@ def _closest_assignment_rows(rows: _Rows, C, a, fixed, limit, budget, forced, co
     last = uid[np.arange(n), np.maximum(R - 1, 0)]
     must = (R > 0) & (forced | (has_fx & (cut == R)))
     ulo[last[must] - m] = 1.0
+    u = b.add_columns("u", n_u, lo=ulo, hi=1.0).index(np.arange(n_u))
     e = np.arange(n_u)
-    u = m + e
     # (a) u_ir - y_k >= 0 : the row is assigned as soon as one of its r+1 nearest is open
-    add_rows(np.r_[e, e], np.r_[u, kk], np.r_[np.ones(n_u), -np.ones(n_u)], np.zeros(n_u), np.full(n_u, np.inf))
+    b.add_rows(np.r_[e, e], np.r_[u, kk], np.r_[np.ones(n_u), -np.ones(n_u)], lo=0.0, n_rows=n_u)
     # (b) u_ir - u_i,r-1 - y_k <= 0 : x_ik = u_ir - u_i,r-1 only where k is open
     pe = e[has_prev]
-    add_rows(np.r_[e, e, pe], np.r_[u, kk, prev[has_prev]],
-             np.r_[np.ones(n_u), -np.ones(n_u), -np.ones(pe.size)], np.full(n_u, -np.inf), np.zeros(n_u))
+    b.add_rows(np.r_[e, e, pe], np.r_[u, kk, prev[has_prev]],
+               np.r_[np.ones(n_u), -np.ones(n_u), -np.ones(pe.size)], hi=0.0, n_rows=n_u)
     # (c) u_ir - u_i,r-1 >= 0
     k2 = pe.size
     ep = np.arange(k2)
-    add_rows(np.r_[ep, ep], np.r_[u[has_prev], prev[has_prev]], np.r_[np.ones(k2), -np.ones(k2)],
-             np.zeros(k2), np.full(k2, np.inf))
+    b.add_rows(np.r_[ep, ep], np.r_[u[has_prev], prev[has_prev]], np.r_[np.ones(k2), -np.ones(k2)], lo=0.0,
+               n_rows=k2)
     # (d) district area: sum_i a_i (u_ir - u_i,r-1) - L_j y_j <= 0 for sites with a limit
     lim_sites = np.nonzero(np.isfinite(limit))[0]
     if lim_sites.size:
@@ -206,28 +163,24 @@ def _closest_assignment_rows(rows: _Rows, C, a, fixed, limit, budget, forced, co
         r1, c1, v1 = row_of[kk[sel]], u[sel], ai[sel]
         selp = sel & has_prev
         r2, c2, v2 = row_of[kk[selp]], prev[selp], -ai[selp]
-        add_rows(np.r_[r1, r2, np.arange(lim_sites.size)], np.r_[c1, c2, lim_sites],
-                 np.r_[v1, v2, -limit[lim_sites]], np.full(lim_sites.size, -np.inf), np.zeros(lim_sites.size))
+        b.add_rows(np.r_[r1, r2, np.arange(lim_sites.size)], np.r_[c1, c2, lim_sites],
+                   np.r_[v1, v2, -limit[lim_sites]], hi=0.0, n_rows=lim_sites.size)
         # aggregate cut: the districts of all open sites hold every row that is surely assigned
         if np.isfinite(limit).all():
             sure = np.nonzero(must)[0]
-            add_rows(np.zeros(m, dtype=np.int64), np.arange(m), limit, [float(a[sure].sum())], [np.inf])
+            b.add_rows(np.zeros(m, dtype=np.int64), np.arange(m), limit, lo=float(a[sure].sum()), n_rows=1)
     # coverage of row i = u at its last rank within the budget
     b = np.minimum(n_within, R) - 1
     okb = b >= 0
     cov_cols[okb] = uid[np.nonzero(okb)[0], b[okb]]
-    extra = {"u_rows": ii, "u_sites": kk, "u_first": rr == 0}
-    return (ulo, np.ones(n_u), np.zeros(n_u, dtype=bool)), extra
+    return {"u_rows": ii, "u_sites": kk, "u_first": rr == 0}
 
 
-def _coverage_rows(rows: _Rows, within, fixed, forced, cov_cols):
+def _coverage_rows(b, within, fixed, forced, cov_cols):
     """Without area limits: ``sum_{j within} y_j >= 1`` for the forced rows and a coverage indicator
-    ``z_i <= sum_{j within} y_j`` for the others. Sets ``cov_cols`` (-2: always covered); returns the
-    ``z`` columns' ``(lo, hi, integrality)`` and the :class:`_FireModel` fields that read them."""
-    m = within.shape[1]
-    add_rows = rows.add
-    empty = (np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool))
-    extra = {}
+    ``z_i <= sum_{j within} y_j`` (block ``"z"`` of the builder ``b``) for the others. Sets
+    ``cov_cols`` (-2: always covered); returns the :class:`_FireModel` fields that read the ``z``
+    columns."""
     # forced rows: sum_{j within} y_j >= 1 (rows a fixed site covers are dropped)
     fixed_cov = (within & fixed[None, :]).any(axis=1)
     cov_cols[fixed_cov] = -2
@@ -236,49 +189,47 @@ def _coverage_rows(rows: _Rows, within, fixed, forced, cov_cols):
         sub = sp.csr_matrix(within[fr])
         sub.sort_indices()
         rr_ = np.repeat(np.arange(fr.size), np.diff(sub.indptr))
-        add_rows(rr_, sub.indices, np.ones(sub.nnz), np.ones(fr.size), np.full(fr.size, np.inf))
+        b.add_rows(rr_, sub.indices, np.ones(sub.nnz), lo=1.0, n_rows=fr.size)
         cov_cols[fr] = -2
     zr = np.nonzero(~forced & ~fixed_cov & within.any(axis=1))[0]
     if zr.size:
         nz = zr.size
-        zc = m + np.arange(nz)
+        zc = b.add_columns("z", nz, lo=0.0, hi=1.0).index(np.arange(nz))
         sub = sp.csr_matrix(within[zr])
         rr_ = np.repeat(np.arange(nz), np.diff(sub.indptr))
         # z_i - sum_{j within} y_j <= 0
-        add_rows(np.r_[np.arange(nz), rr_], np.r_[zc, sub.indices], np.r_[np.ones(nz), -np.ones(sub.nnz)],
-                 np.full(nz, -np.inf), np.zeros(nz))
+        b.add_rows(np.r_[np.arange(nz), rr_], np.r_[zc, sub.indices], np.r_[np.ones(nz), -np.ones(sub.nnz)],
+                   hi=0.0, n_rows=nz)
         cov_cols[zr] = zc
-        extra = {"z_within": sp.csr_matrix(within[zr].astype(np.float64))}
-        return (np.zeros(nz), np.ones(nz), np.zeros(nz, dtype=bool)), extra
-    return empty, extra
+        return {"z_within": sp.csr_matrix(within[zr].astype(np.float64))}
+    return {}
 
 
-def _side_rows(rows: _Rows, w, new, forced, cov_cols, *, target_weight, max_new, cost, cost_budget, backup):
+def _side_rows(b, w, new, forced, cov_cols, *, target_weight, max_new, cost, cost_budget, backup):
     """The rows beside coverage: the covered-weight target, at most ``max_new`` new sites, their cost
     within ``cost_budget``, and the backup coverage of high-risk rows."""
     tol = config.COVER_TOL
-    add_rows = rows.add
     # covered-weight target over the rows not forced
     if target_weight is not None and np.isfinite(target_weight):
         var = (cov_cols >= 0) & ~forced
         const = float(w[(cov_cols == -2) | forced].sum())
         need = target_weight - const
         if need > tol:
-            add_rows(np.zeros(var.sum(), dtype=np.int64), cov_cols[var], w[var], [need], [np.inf])
+            b.add_rows(np.zeros(var.sum(), dtype=np.int64), cov_cols[var], w[var], lo=need, n_rows=1)
     if max_new is not None:
         nn = np.nonzero(new)[0]
-        add_rows(np.zeros(nn.size, dtype=np.int64), nn, np.ones(nn.size), [-np.inf], [float(max_new)])
+        b.add_rows(np.zeros(nn.size, dtype=np.int64), nn, np.ones(nn.size), hi=float(max_new), n_rows=1)
     if cost_budget is not None:
         nn = np.nonzero(new)[0]
-        add_rows(np.zeros(nn.size, dtype=np.int64), nn, np.nan_to_num(cost[nn]), [-np.inf], [float(cost_budget)])
+        b.add_rows(np.zeros(nn.size, dtype=np.int64), nn, np.nan_to_num(cost[nn]), hi=float(cost_budget), n_rows=1)
     if backup:
         br, bc, bl = [], [], []
         for k, (sites, need) in enumerate(backup):
             br.append(np.full(len(sites), k))
             bc.append(np.asarray(sites, dtype=np.int64))
             bl.append(need)
-        add_rows(np.concatenate(br), np.concatenate(bc), np.ones(sum(len(x) for x in bc)), bl,
-                 np.full(len(bl), np.inf))
+        b.add_rows(np.concatenate(br), np.concatenate(bc), np.ones(sum(len(x) for x in bc)), lo=np.asarray(bl, float),
+                   n_rows=len(bl))
 
 
 def _covered_by(C, open_mask, budget):
@@ -293,7 +244,7 @@ def _district_areas(C, a, open_idx):
     if open_idx.size == 0:
         return out
     sub = np.ascontiguousarray(C[:, open_idx])
-    loc, tmin = _nearest_station(sub)
+    loc, _ = _nearest_station(sub)
     ok = loc >= 0
     np.add.at(out, open_idx[loc[ok]], a[ok])
     return out
@@ -302,8 +253,6 @@ def _district_areas(C, a, open_idx):
 def _solve(model, solver, time_limit, mip_gap, start=None, stages=None):
     """Solve a fire model: one objective (its own), or ``stages`` in priority order
     (:func:`yingji.solvers.solve_lexicographic`)."""
-    from yingji.solvers import solve
-
     if stages:
         return solve_lexicographic(model, stages, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
                                    start=start)

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from yingji._deadline import Deadline
-from yingji.solvers import ModelBuilder, SparseModel, solve
+from yingji.solvers import ModelBuilder, solve
 from yingji.supplies.scenarios import Scenarios
 
 
@@ -141,11 +141,12 @@ def _solve_subproblem(args):
     hold = np.maximum(hold, 0.0)  # solver tolerances must not make the scenario infeasible
     c2, A_dem, d, A_stock, _ = _second_stage_arrays(ship, demand, vol, penalty)
     n2 = c2.size
-    A = sp.vstack([A_dem, A_stock]).tocsr()
     JK = A_stock.shape[0]
-    lo = np.concatenate([d, np.full(JK, -np.inf)])
-    hi = np.concatenate([d, hold])
-    sol = solve(SparseModel(c2, A, lo, hi, 0, np.inf, None, name="scenario"), time_limit=time_limit)
+    b = ModelBuilder("scenario")
+    b.add_columns("x", n2, cost=c2)
+    b.add_matrix(A_dem, lo=d, hi=d)      # every demand met or recorded unmet
+    b.add_matrix(A_stock, hi=hold)       # shipped from a depot <= what it holds
+    sol = solve(b.build(), time_limit=time_limit)
     if not sol.optimal:
         return None  # stopped by the time limit: its cost and duals are not those of the optimum
     TK = A_dem.shape[0]
@@ -299,11 +300,12 @@ def _benders(inst: _Instance, budget, closed: list, executor, time_limit, mip_ga
             status = "optimal"
             break
         # master
-        Am = sp.vstack([sp.hstack([A1, sp.csr_matrix((A1.shape[0], S))]), sp.csr_matrix(np.array(cuts_A))]).tocsr()
-        cm = np.concatenate([c1, inst.prob])
-        master = SparseModel(cm, Am, np.concatenate([lo1, cuts_lo]), np.concatenate([hi1, np.full(len(cuts_lo), np.inf)]),
-                             np.concatenate([clo, np.zeros(S)]), np.concatenate([chi, np.full(S, np.inf)]),
-                             np.concatenate([integ1, np.zeros(S, bool)]), name="benders_master")
+        master = ModelBuilder("benders_master")
+        x_cols = master.add_columns("x1", n1, cost=c1, lo=clo, hi=chi, integer=integ1)
+        master.add_columns("theta", S, cost=inst.prob, lo=0.0)
+        master.add_matrix(A1, x_cols.start, lo=lo1, hi=hi1)
+        master.add_matrix(np.array(cuts_A), 0, lo=np.asarray(cuts_lo, dtype=float))
+        master = master.build()
         if dl.expired():
             break
         msol = solve(master, time_limit=dl.limit(), mip_gap=mip_gap / 10)
