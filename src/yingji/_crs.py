@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from yingji.exceptions import ValidationError
+
 #: Mean Earth radius, metres (IUGG).
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -137,7 +139,6 @@ def _same_crs(a, b) -> bool:
 def to_lonlat(x, y, crs):
     """``(lon, lat)`` in WGS 84 of points in ``crs`` (for GeoJSON, RFC 7946)."""
     if crs is None or (isinstance(crs, str) and not crs.strip()):
-        from yingji.exceptions import ValidationError
 
         raise ValidationError("Coordinates cannot be written as lon/lat: no CRS is known for them. "
                               "Set crs (e.g. crs = \"EPSG:4547\") in county.toml or the county's "

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable
 
+from yingji.exceptions import ValidationError
+
 __all__ = ["as_executor", "n_workers", "map_ordered"]
 
 
@@ -23,7 +25,6 @@ def as_executor(executor) -> Any:
     if hasattr(executor, "get_executor") and callable(executor.get_executor):
         return executor.get_executor()  # dask.distributed.Client
     if not (hasattr(executor, "submit") and hasattr(executor, "map")):
-        from yingji.exceptions import ValidationError
 
         raise ValidationError(f"The 'executor' parameter must be None, a concurrent.futures.Executor or a "
                               f"dask.distributed.Client. Got {type(executor).__name__} instead.")

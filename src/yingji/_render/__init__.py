@@ -19,6 +19,7 @@ from typing import Any
 
 from yingji._render.fmt import number
 from yingji._render.messages import check_lang, t
+from yingji.exceptions import ValidationError
 
 __all__ = ["Doc", "Section", "Para", "KeyValues", "Table", "Figure", "Pre", "render", "blocks_text", "FORMATS",
            "table_from_frame"]
@@ -242,7 +243,6 @@ def render(doc: Doc, fmt: str = "html", *, fragment: bool = False) -> str:
         head = [doc.title] + [f"{k}: {v}" for k, v in doc.meta]
         return "\n".join(head + [""] + [blocks_text(doc.sections, doc.lang)] + list(doc.notes)) + "\n"
     if fmt not in FORMATS:
-        from yingji.exceptions import ValidationError
 
         raise ValidationError(f"The 'fmt' parameter of the report must be one of 'html', 'md', "
                               f"'json', 'text'. Got {fmt!r} instead.")

@@ -14,6 +14,8 @@ import io
 import re
 import warnings
 
+from yingji.exceptions import YingjiWarning
+
 __all__ = ["have_matplotlib", "cjk_font_name", "figure_lang", "new_figure", "to_svg",
            "bar_chart", "line_chart"]
 
@@ -74,7 +76,6 @@ def figure_lang(lang: str) -> str:
     if cjk_font_name() is not None:
         return "zh"
     if not _WARNED[0]:
-        from yingji.exceptions import YingjiWarning
 
         warnings.warn("no CJK font is installed (e.g. apt-get install fonts-noto-cjk): the "
                       "figures of the Chinese report are labelled in English",

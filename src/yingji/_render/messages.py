@@ -7,6 +7,8 @@ Nothing else in yingji's reports carries its own translated strings.
 
 from __future__ import annotations
 
+from yingji.exceptions import ValidationError
+
 __all__ = ["MESSAGES", "LANGS", "t", "check_lang"]
 
 LANGS = ("en", "zh")
@@ -154,7 +156,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
 def check_lang(lang: str, what: str = "the report") -> str:
     """``lang`` when it is ``"en"`` or ``"zh"``; a ValidationError naming it otherwise."""
     if lang not in LANGS:
-        from yingji.exceptions import ValidationError
 
         raise ValidationError(f"The 'lang' parameter of {what} must be one of 'en', 'zh'. "
                               f"Got {lang!r} instead.")

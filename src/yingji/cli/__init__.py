@@ -49,6 +49,7 @@ __all__ = ["main", "DemoSection", "DEMO_SECTIONS", "demo_section", "Command", "C
 
 from yingji._fork import fork_safe as _fork_safe  # noqa: E402
 from yingji._fork import run_forked  # noqa: E402
+from yingji._version import __version__
 from yingji.exceptions import YingjiError  # noqa: E402
 from yingji._render.messages import t  # noqa: E402
 from yingji.cli import _registry  # noqa: E402
@@ -422,7 +423,6 @@ _registry.COMMANDS.append(Command(
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``yingji`` parser with every registered subcommand."""
-    from yingji._version import __version__
 
     ap = argparse.ArgumentParser(
         prog="yingji",

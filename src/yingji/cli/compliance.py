@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from yingji.cli._registry import COMMANDS, command, demo_section
+from yingji.exceptions import YingjiError
 
 FORMATS = ("table", "md", "html", "json")
 
@@ -72,7 +73,6 @@ def render(rep, fmt: str, lang: str = "en", county=None) -> str:
 
 
 def _run(args) -> int:
-    from yingji.exceptions import YingjiError
 
     from yingji.compliance import check
 

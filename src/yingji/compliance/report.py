@@ -21,6 +21,7 @@ from yingji._render import Doc, Figure, KeyValues, Para, Section, Table, render
 from yingji._render import figures as _figs
 from yingji._render.fmt import number, percent, unit_text
 from yingji._render.messages import LANGS, check_lang, t
+from yingji.exceptions import ValidationError
 
 __all__ = [
     "LABELS",
@@ -386,7 +387,6 @@ def plot_report(rep, kind: str = "areas", *, ax=None, lang: str = "en", top: int
         ax.set_title(t("margins_plot", lang), **fontkw)
         ax.tick_params(axis="y", labelsize=7)
         return ax
-    from yingji.exceptions import ValidationError
 
     raise ValidationError(f"The 'kind' parameter of plot_report must be one of 'areas', "
                           f"'margins'. Got {kind!r} instead.")

@@ -14,6 +14,7 @@ from typing import Mapping
 import pandas as pd
 
 from yingji._render.display import displayable
+from yingji._version import __version__
 from yingji.compliance.rules import TASK_AREAS
 from yingji.exceptions import ValidationError
 from yingji.results import to_jsonable
@@ -246,7 +247,6 @@ class ComplianceReport:
 
 def _yingji_version() -> str:
     try:
-        from yingji._version import __version__
 
         return str(__version__)
     except Exception:  # pragma: no cover

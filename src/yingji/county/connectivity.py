@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from yingji.county.specs import TABLES
+from yingji.exceptions import DisconnectedNetworkWarning
 
 
 class _Connectivity:
@@ -55,7 +56,6 @@ class _Connectivity:
         if warn and len(out):
             import warnings
 
-            from yingji.exceptions import DisconnectedNetworkWarning
 
             by_table = "; ".join(f"{t}: {', '.join(map(repr, g['id'].tolist()[:8]))}"
                                  + (f" and {len(g) - 8} more" if len(g) > 8 else "")

@@ -20,6 +20,7 @@ from yingji._validation import Interval, Problems, check_param
 from yingji.exceptions import ValidationError
 from yingji.geo.features import GeoLayer, GeoRef, _GeoOut
 from yingji.geo.polygons import _shapely, voronoi_districts
+from yingji.results import to_jsonable
 
 
 def _edges(net):
@@ -103,7 +104,6 @@ class ServiceAreas(_GeoOut):
 
     def to_dict(self) -> dict:
         """JSON-serialisable figures (the polygons are in :meth:`to_geojson`)."""
-        from yingji.results import to_jsonable
 
         return to_jsonable({"minutes": self.minutes, "buffer_m": self.buffer_m,
                             "seconds": self.seconds, "areas": self.areas.reset_index()})

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from yingji.results import to_jsonable
+
 
 class _Tables:
     """``Network.to_edges``, ``to_nodes``, ``to_frames``, ``to_dict``, ``to_networkx``, ``to_graphml``."""
@@ -39,7 +41,6 @@ class _Tables:
 
     def to_dict(self) -> dict:
         """JSON-serialisable description (nodes, edges, crs)."""
-        from yingji.results import to_jsonable
 
         e = self.to_edges()
         nd = self.to_nodes().reset_index()

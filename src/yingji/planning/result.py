@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._render.display import displayable
+from yingji._version import __version__
 from yingji.planning.formatting import (
     _indent,
     _money,
@@ -206,7 +207,6 @@ class CountyPlan:
 
     def to_dict(self) -> dict:
         """JSON-serialisable document (``schema`` ``"yingji.plan"``, ``version`` 1.0)."""
-        from yingji._version import __version__
 
         return to_jsonable({
             "schema": "yingji.plan", "version": PLAN_SCHEMA_VERSION, "yingji_version": __version__,

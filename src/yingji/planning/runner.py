@@ -9,7 +9,7 @@ import traceback
 
 from yingji._deadline import Deadline
 from yingji._fork import fork_safe, run_forked
-from yingji._validation import SEED, TIME_LIMIT, Interval, check_param
+from yingji._validation import Interval, Problems, SEED, TIME_LIMIT, check_param
 from yingji.exceptions import InfeasibleError, SolverError, ValidationError, YingjiError
 from yingji.planning.parts import _PART_FUNCS
 from yingji.planning.result import _TITLES, PARTS, CountyPlan, PlanSection, _empty_items
@@ -142,7 +142,6 @@ def plan(county=None, *, parts=None, time_limit: float = 60.0, seed: int = 0,
     >>> p["teams"].status, list(p.to_frame().columns[:4])
     ('optimal', ['section', 'id', 'what', 'action'])
     """
-    from yingji._validation import Problems
 
     probs = Problems("yingji.planning.plan")
     todo = list(PARTS) if parts is None else ([parts] if isinstance(parts, str) else list(parts))

@@ -34,6 +34,7 @@ from yingji.shelters.inputs import (
     _table,
 )
 from yingji.shelters.norms import MAX_SNAP_M, _resolve_norms, shelter_rules
+from yingji.siting._inputs import check_time_limit
 from yingji.siting.accessibility import two_step_fca
 from yingji.siting.assignment import _FLOW_TOL, _assign, _check_method
 
@@ -403,7 +404,6 @@ def assess(county=None, *, shelters=None, demand=None, distances=None, network=N
         sh = pd.DataFrame({"shelter_class": pd.Series([], dtype=object),
                            "area_m2": pd.Series([], dtype=float)})
     area, cls = _shelter_inputs(sh, nrm, probs)
-    from yingji.siting._inputs import check_time_limit
 
     time_limit = check_time_limit(time_limit, probs)
     _check_method(method, probs)

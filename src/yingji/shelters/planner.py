@@ -36,6 +36,7 @@ from yingji.shelters.inputs import (
 )
 from yingji.shelters.model import _knapsack_bound, _people_target, _solve_plan
 from yingji.shelters.norms import MAX_SNAP_M, _resolve_norms
+from yingji.siting._inputs import check_time_limit
 from yingji.siting.assignment import _FLOW_TOL, _assign, _check_method
 
 __all__ = ["plan", "ShelterPlan"]
@@ -227,7 +228,6 @@ def _plan_params(budget, curve_points, strong, method, time_limit, probs: Proble
     if not (isinstance(strong, (bool, np.bool_)) or strong == "auto"):
         probs.param("strong", "True, False or 'auto'", strong)
     _check_method(method, probs)
-    from yingji.siting._inputs import check_time_limit
 
     time_limit = check_time_limit(time_limit, probs)
     return budget, time_limit

@@ -38,6 +38,7 @@ from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, check_array, check_magnitude, describe_positions
 from yingji.exceptions import ValidationError
+from yingji.siting._inputs import check_time_limit
 from yingji.solvers import SparseModel, solve
 
 __all__ = [
@@ -359,7 +360,6 @@ def assign_residents(population, capacity, distances, radius, *, method="weighte
     t0 = time.perf_counter()
     probs = Problems("assign_residents")
     P, K, D, r = _inputs("assign_residents", population, capacity, distances, radius, probs)
-    from yingji.siting._inputs import check_time_limit
 
     time_limit = check_time_limit(time_limit, probs)
     _check_method(method, probs)

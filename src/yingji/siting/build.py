@@ -23,6 +23,7 @@ from typing import Callable
 
 from yingji import config
 from yingji._validation import Problems
+from yingji.exceptions import SolverError
 from yingji.results import SitingResult
 
 __all__ = ["BuiltModel", "build", "register", "registered_models"]
@@ -76,7 +77,6 @@ class BuiltModel:
         t0 = time.perf_counter()
         sol = solve(self.model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, start=start, verbose=verbose)
         if not sol.has_solution:
-            from yingji.exceptions import SolverError
 
             raise SolverError(f"{self.name}: the solver found no feasible solution within {time_limit:g} s.",
                               status=sol.solver_status)

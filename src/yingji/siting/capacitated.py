@@ -39,7 +39,7 @@ import scipy.sparse as sp
 
 from yingji import config
 from yingji._validation import Problems, check_array, describe_positions
-from yingji.exceptions import InfeasibleError
+from yingji.exceptions import InfeasibleError, SolverError
 from yingji.results import SitingResult
 from yingji.siting._cap_lagrangian import _capacitated_lagrangian
 from yingji.siting._capacitated_models import _HIGHS_SETUP_NNZ_PER_S, _build
@@ -118,7 +118,6 @@ def location_cost(cost, allocation, fixed_cost, sites=None) -> float:
     elif X.nnz and not (np.isfinite(X.data).all() and (X.data >= 0).all()):
         probs.param("allocation", "shares that are finite and non-negative", "NaN, inf or negative shares")
     if sites is not None:
-        from yingji.siting._inputs import check_fixed
         sites = check_fixed(sites, ci.m, probs, labels=ci.col_ids, name="sites")
     probs.raise_if_any()
     if sites is None:
@@ -346,7 +345,6 @@ def _mip_route(ci, d, cap, f, fm, single_source, solver, tl, t0, mip_gap, verbos
         # solver's bound (if any) and status "time_limit".
         fb = _greedy_fallback(C, d, cap, f, fm, single_source)
         if fb is None:
-            from yingji.exceptions import SolverError
 
             raise SolverError(f"{func}: no feasible solution found within the time limit of {tl:g} s "
                               "(and the greedy fallback found none either).", status=sol.solver_status)

@@ -15,6 +15,7 @@ from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
 from yingji.results import to_jsonable
+from yingji.siting._inputs import check_time_limit
 from yingji.solvers import ModelBuilder, solve
 from yingji.supplies.inputs import _as_date, _check_stock, _expiry, _minutes, _table
 from yingji.supplies.norms import _norms, _townships, requirements
@@ -156,7 +157,6 @@ def assess(
     .. [2] Hunan nine-department guidance: first relief supplies reach the affected area within
        12 h (``rules.csv`` S5-007).
     """
-    from yingji.siting._inputs import check_time_limit
 
     t0 = _time.perf_counter()
     probs = Problems("assess")

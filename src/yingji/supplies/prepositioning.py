@@ -16,6 +16,7 @@ from yingji._deadline import Deadline
 from yingji._validation import Problems
 from yingji.exceptions import SolverError
 from yingji.results import SolveResult, to_jsonable
+from yingji.siting._inputs import check_time_limit
 from yingji.supplies.inputs import _as_date, _expiry, _minutes, _table
 from yingji.supplies.norms import _norms, _townships
 from yingji.supplies.scenarios import Scenarios
@@ -396,7 +397,6 @@ def _check_options(scenarios, method, budget, max_unmet_probability, ship_cost, 
         probs.add("The chance constraint 'max_unmet_probability' needs method='extensive' (its binaries break the L-shaped method).")
     if not (np.isfinite(ship_cost) and ship_cost >= 0):
         probs.param("ship_cost", "a non-negative float", ship_cost)
-    from yingji.siting._inputs import check_time_limit
 
     time_limit = check_time_limit(time_limit, probs)
     probs.raise_if_any()

@@ -15,6 +15,7 @@ from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.results import SolveResult, relative_gap, to_jsonable
+from yingji.siting._inputs import check_time_limit
 from yingji.solvers import ModelBuilder, solve_lexicographic
 from yingji.supplies.inputs import _as_date, _check_stock, _expiry, _minutes, _table
 from yingji.supplies.norms import _norms
@@ -144,7 +145,6 @@ def transfer(
        Combinatorial Structures and Their Applications, 69-87 (the greedy algorithm is optimal
        for a linear objective over a polymatroid).
     """
-    from yingji.siting._inputs import check_time_limit
 
     t0 = _time.perf_counter()
     probs = Problems("transfer")
