@@ -31,21 +31,48 @@ def describe_positions(idx: Iterable, labels=None, limit: int = 10) -> str:
 
 
 class Problems:
-    """Collector of validation problems for one call.
+    """Collector of validation problems for one call: every problem is gathered, then one
+    :class:`~yingji.ValidationError` lists them all.
+
+    The one problem collector of yingji: parameters (:meth:`param`, :func:`check_param`),
+    free-text problems (``add(message)``) and problems located in data (``add(where, what,
+    rows=..., column=...)``, "where, rows ..., column ...: what"; the county loader's
+    ``county.checks._Report`` is this class with the county's headings).
 
     Examples
     --------
     >>> probs = Problems("mclp")
     >>> probs.check(True, "fine")
     >>> probs.raise_if_any()
+    >>> probs.add("stations.csv", "not a number", rows=["S1", "S2"], column="x")
+    >>> probs.items
+    ["stations.csv, rows 'S1', 'S2', column 'x': not a number"]
     """
+
+    #: Heading of one problem / of several (``{func}``, ``{n}``, ``{item}`` filled in).
+    ONE = "{item}"
+    MANY = "{n} problems with the input of {func}:"
 
     def __init__(self, func: str):
         self.func = func
         self.items: list[str] = []
 
-    def add(self, message: str) -> None:
-        self.items.append(message)
+    def add(self, message: str, what: str | None = None, *, rows: Iterable = (), column: str | None = None,
+            limit: int = 8) -> None:
+        """Add ``message``; or, with ``what``, the problem ``what`` located at ``message`` (a file,
+        table or parameter) and the given ``rows`` (the first ``limit`` named) and ``column``."""
+        if what is None and not rows and column is None:
+            self.items.append(message)
+            return
+        rows = list(rows)
+        parts = [message]
+        if rows:
+            shown = ", ".join(repr(r) for r in rows[:limit])
+            more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+            parts.append(f"row{'s' if len(rows) > 1 else ''} {shown}{more}")
+        if column is not None:
+            parts.append(f"column {column!r}")
+        self.items.append(", ".join(parts) + ": " + (what or "invalid"))
 
     def check(self, ok: bool, message: str) -> None:
         if not ok:
@@ -60,9 +87,9 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             if len(self.items) == 1:
-                msg = self.items[0]
+                msg = self.ONE.format(item=self.items[0], func=self.func, n=1)
             else:
-                msg = f"{len(self.items)} problems with the input of {self.func}:\n" + "\n".join(
+                msg = self.MANY.format(n=len(self.items), func=self.func) + "\n" + "\n".join(
                     f"  - {m}" for m in self.items
                 )
             raise ValidationError(msg, self.items)

@@ -1,6 +1,7 @@
 """What the :class:`~yingji.county.County` constructor checks, and how problems are reported.
 
-``_Report`` collects every problem as "where, row ..., column ...: what" and raises one
+``_Report`` (the shared :class:`yingji._validation.Problems` with the county's headings)
+collects every problem as "where, row ..., column ...: what" and raises one
 :class:`~yingji.ValidationError`; ``_coerce_table`` validates and coerces one table against its
 :class:`~yingji.county.TableSpec`; the private mixin ``_Checks`` (inherited by ``County``) holds
 the checks across tables: ``county.toml`` keys (``_coerce_meta``), references between tables
@@ -9,7 +10,7 @@ the checks across tables: ``county.toml`` keys (``_coerce_meta``), references be
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from yingji.county._toml import _toml_scalar_or_list
 from yingji.county.specs import (_FALSE, _TRUE, META_DEFAULTS, TABLES, TableSpec, _is_missing,
                                  _missing_mask, _split, _to_str)
 from yingji.county.snaplimit import _degree_message, _far_message, degree_rows, resolve_max_snap
+from yingji._validation import Problems
 from yingji.exceptions import ValidationError
 
 # ----------------------------------------------------------------------------------------
@@ -25,35 +27,12 @@ from yingji.exceptions import ValidationError
 # ----------------------------------------------------------------------------------------
 
 
-class _Report:
-    """Collects problems as 'where, row ..., column ...: what'; raises once."""
+class _Report(Problems):
+    """The problems of county data (files, tables, rows, columns): :class:`yingji._validation.Problems`
+    with the county's headings ("Invalid county data (func): ...")."""
 
-    def __init__(self, func: str):
-        self.func = func
-        self.items: list[str] = []
-
-    def add(self, where: str, msg: str, *, rows: Iterable = (), column: str | None = None,
-            limit: int = 8) -> None:
-        rows = list(rows)
-        parts = [where]
-        if rows:
-            shown = ", ".join(repr(r) for r in rows[:limit])
-            more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-            parts.append(f"row{'s' if len(rows) > 1 else ''} {shown}{more}")
-        if column is not None:
-            parts.append(f"column {column!r}")
-        self.items.append(", ".join(parts) + ": " + msg)
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        if len(self.items) == 1:
-            msg = f"Invalid county data ({self.func}): {self.items[0]}"
-        else:
-            msg = f"{len(self.items)} problems with the county data ({self.func}):\n" + "\n".join(
-                f"  - {m}" for m in self.items
-            )
-        raise ValidationError(msg, self.items)
+    ONE = "Invalid county data ({func}): {item}"
+    MANY = "{n} problems with the county data ({func}):"
 
 
 def _row_ids(df: pd.DataFrame, mask) -> list:
