@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from yingji._validation import Interval, TIME_LIMIT, check_param
 from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
@@ -133,13 +134,9 @@ def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: 
         if v is None:
             radii[name] = std.travel_budget
             continue
-        try:
-            fv = float(v)
-        except (TypeError, ValueError):
-            fv = float("nan")
-        if not np.isfinite(fv) or fv < 0:
-            probs.param(name, "a non-negative float (minutes) or None", v)
-        radii[name] = fv
+        radii[name] = check_param(probs, name, v, Interval(float, 0, None, text="a non-negative float (minutes) or None"),
+                                  default=float("nan"))
+    tl = check_param(probs, "time_limit", time_limit, TIME_LIMIT, default=config.TIME_LIMIT)
     T = _times(times, county, dm, st, dm_raw, probs, hour=hour) if not probs.items else None
     probs.raise_if_any()
     tol = config.COVER_TOL
@@ -167,13 +164,7 @@ def place_apparatus(county=None, *, engines: int, ladders: int, engine_minutes: 
     b.add_rows(np.zeros(m, int), eb.index(np.arange(m)), 1.0, hi=float(engines), n_rows=1)   # fleet sizes
     b.add_rows(np.zeros(m, int), lb.index(np.arange(m)), 1.0, hi=float(ladders), n_rows=1)
     model = b.build()
-    try:
-        tl = float(time_limit)
-    except (TypeError, ValueError):
-        tl = float("nan")
-    # the time left of the limit (a bad value goes on to solve(), which reports it)
-    tl = Deadline(tl, t0).limit() if np.isfinite(tl) and tl > 0 else time_limit
-    sol = _solve(model, solver, tl, mip_gap)
+    sol = _solve(model, solver, Deadline(tl, t0).limit(), mip_gap)  # the time left of the limit
     x = np.round(sol.x).astype(np.int64)
     e, l_ = x[:m], x[m:2 * m]
     got = np.zeros(n, dtype=bool)

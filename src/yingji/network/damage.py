@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Interval, Problems, check_param, describe_positions
 from yingji.network._labels import _as_label_query
 
 
@@ -130,12 +130,8 @@ class _Damage:
         5.0
         """
         probs = Problems("Network.slowed")
-        try:
-            f = float(factor)
-        except (TypeError, ValueError):
-            f = float("nan")
-        if not (0.0 < f <= 1.0):
-            probs.param("factor", "a float in (0, 1] (share of the speed kept)", factor)
+        f = check_param(probs, "factor", factor,
+                        Interval(float, 0, 1, closed="right", text="a float in (0, 1] (share of the speed kept)"))
         probs.raise_if_any()
         hit = np.zeros(self.n_edges, dtype=bool)
         if nodes is not None:

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from yingji import config
-from yingji._validation import Problems
+from yingji._validation import Interval, Problems, check_param
 from yingji.exceptions import InfeasibleError, SolverError
 from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
@@ -53,13 +53,7 @@ def _backup_inputs(cost, radius, coverage, p, weights, radius2, fixed, tradeoff,
             with np.errstate(invalid="ignore"):
                 B = sp.csr_matrix(cov.C <= r2 + config.COVER_TOL)
     if tradeoff is not None:
-        try:
-            t = float(tradeoff)
-            ok = 0.0 <= t <= 1.0
-        except (TypeError, ValueError):
-            ok = False
-        if not ok or isinstance(tradeoff, bool):
-            probs.param("tradeoff", "None (lexicographic) or a float in [0, 1]", tradeoff)
+        check_param(probs, "tradeoff", tradeoff, Interval(float, 0, 1, text="None (lexicographic) or a float in [0, 1]"))
     return cov, w, fx, pp, B
 
 

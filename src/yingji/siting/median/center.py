@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from yingji import config
-from yingji._validation import Problems
+from yingji._validation import Interval, Problems, check_param
 from yingji.exceptions import InfeasibleError, SolverError
 from yingji.results import SitingResult
 from yingji.siting._inputs import check_fixed, check_weights, make_result, prepare_cost
@@ -42,12 +42,8 @@ def build_p_center_cover(cost, level, *, weights=None, fixed=None) -> SparseMode
     """
     probs = Problems("build_p_center_cover")
     ci = prepare_cost(cost, "build_p_center_cover", probs=probs)
-    try:
-        lv = float(level)
-        if np.isnan(lv):
-            raise ValueError
-    except (TypeError, ValueError):
-        probs.param("level", "a number (the weighted cost within which a row counts as covered)", level)
+    check_param(probs, "level", level,
+                     Interval(float, text="a number (the weighted cost within which a row counts as covered)"))
     if ci.C.ndim != 2 or ci.C.size == 0:
         probs.raise_if_any()
     w = check_weights(weights, ci.n, "build_p_center_cover", probs)
