@@ -262,7 +262,7 @@ def test_mexclp_site_units_matches_brute_force(seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_mexclp_warm_lagrangian_bound_is_valid_and_no_weaker(seed):
     """The subgradient starts from the incumbent's next-unit values when that is lower: the bound
-    must stay above the proven optimum and be no weaker than the former cold start's (mu = V_i0,
+    must stay above the proven optimum and be no weaker than a cold start's (mu = V_i0,
     300 steps)."""
     from yingji.siting import _avail_core as core
     from yingji.siting.availability import _mexclp_levels
@@ -286,4 +286,4 @@ def test_mexclp_warm_lagrangian_bound_is_valid_and_no_weaker(seed):
     far = time.perf_counter() + 60
     warm, _ = core._lagrangian_bound(L, h.objective, deadline=far, x=units)
     cold, _ = core._lagrangian_bound(L, h.objective, deadline=far, max_iter=300)
-    assert ex.objective - 1e-6 <= warm <= cold + 1e-6
+    assert ex.objective - 1e-6 <= warm <= cold + 1e-8 * abs(cold)
