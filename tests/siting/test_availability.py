@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 
 import numpy as np
+import scipy.sparse as sp
 import pytest
 
 import yingji as yj
@@ -255,3 +257,33 @@ def test_mexclp_site_units_matches_brute_force(seed):
                for s in itertools.combinations(range(cost.shape[1]), 2) if 1 in s)
     assert r.objective == pytest.approx(best, rel=1e-9) and r.optimal
     assert r.extras["coverage_count"].tolist() == (cov[:, r.sites] @ u[r.sites]).tolist()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mexclp_warm_lagrangian_bound_is_valid_and_no_weaker(seed):
+    """The subgradient starts from the incumbent's next-unit values when that is lower: the bound
+    must stay above the proven optimum and be no weaker than a cold start's (mu = V_i0,
+    300 steps)."""
+    from yingji.siting import _avail_core as core
+    from yingji.siting.availability import _mexclp_levels
+
+    rng = np.random.default_rng(40 + seed)
+    n, m, p, radius = 600, 80, 12, 6.0
+    towns = rng.uniform(0, 30, (5, 2))
+    xy_d = towns[rng.integers(0, 5, n)] + rng.normal(0, 2, (n, 2))
+    xy_s = rng.uniform(0, 30, (m, 2))
+    cost = np.hypot(*(xy_d[:, None, :] - xy_s[None, :, :]).transpose(2, 0, 1))
+    w = rng.integers(1, 50, n).astype(float)
+    ex = yj.mexclp(cost, radius, p, weights=w, busy=0.3, max_per_site=1, method="exact", mip_gap=1e-9,
+                   time_limit=60)
+    assert ex.optimal
+    h = yj.mexclp(cost, radius, p, weights=w, busy=0.3, max_per_site=1, method="heuristic", time_limit=10)
+    assert h.objective <= ex.objective + 1e-6 <= h.bound + 2e-6
+    L, _ = _mexclp_levels(sp.csr_matrix((cost <= radius).astype(np.int64)), w, 0.3, np.zeros(m, np.int64),
+                          np.ones(m, np.int64), p)
+    units = np.zeros(m, np.int64)
+    units[h.sites] = 1
+    far = time.perf_counter() + 60
+    warm, _ = core._lagrangian_bound(L, h.objective, deadline=far, x=units)
+    cold, _ = core._lagrangian_bound(L, h.objective, deadline=far, max_iter=300)
+    assert ex.objective - 1e-6 <= warm <= cold + 1e-8 * abs(cold)

@@ -257,7 +257,7 @@ def _drive(L: _Levels, *, method, t0, tl, solver, mip_gap, verbose, build, start
         ex.update(heuristic_objective=val, swap_passes=passes, heuristic_seconds=time.perf_counter() - th)
     tb = time.perf_counter()
     share = 1.0 if method == "heuristic" else 0.15
-    ub, _ = _lagrangian_bound(L, val, deadline=tb + share * max(end - tb, 0.0))
+    ub, _ = _lagrangian_bound(L, val, deadline=tb + share * max(end - tb, 0.0), x=x)
     ex["lagrangian_bound"] = ub
     if method == "heuristic" or (x is not None and relative_gap(val, ub) <= mip_gap and stages is None):
         return x, ub, ex
@@ -704,7 +704,7 @@ def malp(cost=None, radius=None, p=None, *, coverage=None, weights=None, busy=No
         nrel = np.asarray(Ar @ x).ravel()
         val = float(wa[(nrel >= br) & okr].sum())
         ub, _ = _lagrangian_bound(Lp, val, deadline=time.perf_counter() + (1.0 if method == "heuristic" else 0.15)
-                                  * max(end - time.perf_counter(), 0.0))
+                                  * max(end - time.perf_counter(), 0.0), x=x)
         extras.update(heuristic_objective=val, lagrangian_bound=ub, swap_passes=passes)
         bound = ub
         if method == "exact" or (method == "auto" and relative_gap(val, ub) > mip_gap):
