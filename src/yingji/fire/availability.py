@@ -29,7 +29,7 @@ from yingji import config
 from yingji.exceptions import InfeasibleError, ValidationError
 from yingji.fire.model import _Sol
 from yingji.siting.availability import busy_fraction, mexclp, required_units
-from yingji.solvers import SparseModel, solve
+from yingji.solvers import ModelBuilder, solve
 
 __all__: list[str] = []
 
@@ -88,12 +88,12 @@ def _assess_figures(dm, pop, in_scope, Ta, engines, budget, *, busy, service_min
 def _multicover(C, within, u, fixed, req, site_obj, *, time_limit, solver, mip_gap):
     """Fewest (cheapest) new sites so that each row has ``req_i`` units within the budget."""
     m = C.shape[1]
-    A = sp.csr_matrix(within.astype(float) * u[None, :])
     keep = req > 0
-    model = SparseModel(c=np.where(fixed, 0.0, site_obj), A=A[keep], row_lo=req[keep].astype(float),
-                        row_hi=np.full(int(keep.sum()), np.inf), col_lo=fixed.astype(float), col_hi=np.ones(m),
-                        integrality=np.ones(m, bool), sense="min", name="fire_reliable_cover")
-    sol = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+    b = ModelBuilder("fire_reliable_cover")
+    y = b.add_columns("y", m, cost=np.where(fixed, 0.0, site_obj), lo=fixed.astype(float), hi=1.0, integer=True)
+    # sum_j u_j y_j over the sites within the budget >= req_i (units needed for reliable cover)
+    b.add_matrix(sp.csr_matrix(within[keep].astype(float) * u[None, :]), y.start, lo=req[keep].astype(float))
+    sol = solve(b.build(), solver=solver, time_limit=time_limit, mip_gap=mip_gap)
     if not sol.has_solution:
         return None
     return _Sol(np.asarray(sol.x), float(sol.objective), float(sol.bound), float(sol.gap), bool(sol.optimal),
