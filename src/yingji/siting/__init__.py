@@ -19,7 +19,7 @@ __all__: list[str] = []
 # --- public names, one block per model family ---
 
 # coverage models, checkers, curve, builder registry
-from yingji.siting.build import BuiltModel, build, register, registered_models  # noqa: E402
+from yingji.siting.registry import BuiltModel, build, register, registered_models  # noqa: E402
 from yingji.siting.checks import coverage_count, covered_weight, is_covering, uncovered_rows  # noqa: E402
 from yingji.siting.coverage import backup_coverage, lscp, mclp  # noqa: E402
 from yingji.siting.curve import coverage_curve  # noqa: E402

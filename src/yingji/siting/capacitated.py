@@ -44,7 +44,7 @@ from yingji.results import SitingResult
 from yingji.siting._cap_lagrangian import _capacitated_lagrangian
 from yingji.siting._capacitated_models import _HIGHS_SETUP_NNZ_PER_S, _build
 from yingji.siting._inputs import check_fixed, check_mip_gap, check_time_limit, make_result, prepare_cost
-from yingji.siting.build import BuiltModel, register
+from yingji.siting.registry import BuiltModel, register
 from yingji.solvers import Solution, solve
 
 # internals that tests call through this module (they live in the modules above; patch their
@@ -129,7 +129,7 @@ def location_cost(cost, allocation, fixed_cost, sites=None) -> float:
 
 @register("capacitated_location")
 def build_capacitated_location(cost, demand, capacity, fixed_cost, *, single_source=False, fixed=None) -> BuiltModel:
-    r"""The facility location model as a :class:`~yingji.siting.build.BuiltModel`
+    r"""The facility location model as a :class:`~yingji.siting.registry.BuiltModel`
     (``yj.siting.build("capacitated_location", ...)``): ``.model``, ``.solve()``, ``.to_pulp()``.
 
     Columns: ``y`` (one per site, in ``model.meta["sites"]`` order), then the

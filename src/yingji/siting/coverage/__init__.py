@@ -1,6 +1,6 @@
 """Coverage models: LSCP, MCLP and backup coverage (DESIGN.md, Siting).
 
-Each model has one builder (registered in :mod:`yingji.siting.build`), one exact path (the
+Each model has one builder (registered in :mod:`yingji.siting.registry`), one exact path (the
 sparse model solved by :func:`yingji.solvers.solve`, HiGHS by default or any PuLP solver) and a
 numba heuristic (``yingji._kernels.coverage``) that always comes with a valid bound, so the
 reported ``gap`` is honest whichever method produced the answer.

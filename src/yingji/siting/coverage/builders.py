@@ -2,7 +2,7 @@
 
 Each builds the sparse model of its model family (with the reductions only when asked) and
 the ``decode`` that turns a solver :class:`~yingji.solvers.Solution` into the family's
-:class:`~yingji.results.SitingResult` (:mod:`yingji.siting.build`).
+:class:`~yingji.results.SitingResult` (:mod:`yingji.siting.registry`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 
 from yingji._validation import Problems
 from yingji.results import SitingResult
-from yingji.siting.build import BuiltModel, register
+from yingji.siting.registry import BuiltModel, register
 from yingji.siting.coverage.backup_model import _backup_inputs, _backup_result
 from yingji.siting.coverage.common import _fill_sites, _raise_uncoverable, _uncoverable_rows, row_labels
 from yingji.siting.coverage.maxcover import _maxcov_inputs, _maxcov_model, _maxcov_reduce, _mc_sites, _mclp_result
@@ -24,7 +24,7 @@ __all__ = ["build_lscp", "build_mclp", "build_backup_coverage"]
 @register("lscp")
 def build_lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None,
                uncoverable="raise", reduce=False) -> BuiltModel:
-    """Build the LSCP as a :class:`~yingji.siting.build.BuiltModel` (see :func:`lscp`).
+    """Build the LSCP as a :class:`~yingji.siting.registry.BuiltModel` (see :func:`lscp`).
 
     ``reduce=True`` applies the exact reductions of :func:`lscp` (fewer rows and columns; the
     columns keep the names ``x_<position>``); the default keeps every row and column so that
@@ -39,7 +39,7 @@ def build_lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=N
 
     Returns
     -------
-    yingji.siting.build.BuiltModel
+    yingji.siting.registry.BuiltModel
         ``.solve(time_limit=...)`` gives the :class:`~yingji.results.SitingResult` of
         :func:`lscp`; ``.to_pulp()`` the model as a :class:`pulp.LpProblem`.
 
@@ -82,7 +82,7 @@ def build_lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=N
 @register("mclp")
 def build_mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=None,
                reduce=False) -> BuiltModel:
-    """Build the MCLP as a :class:`~yingji.siting.build.BuiltModel` (see :func:`mclp`).
+    """Build the MCLP as a :class:`~yingji.siting.registry.BuiltModel` (see :func:`mclp`).
 
     Columns ``x_<site position>`` (binary) then ``y_<row>`` (covered, continuous in [0, 1]);
     with ``reduce=True`` the rows are groups of identical demand rows.
@@ -96,7 +96,7 @@ def build_mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, f
 
     Returns
     -------
-    yingji.siting.build.BuiltModel
+    yingji.siting.registry.BuiltModel
         ``.solve(time_limit=...)`` gives the :class:`~yingji.results.SitingResult` of
         :func:`mclp`; ``.to_pulp()`` the model as a :class:`pulp.LpProblem`.
 
@@ -156,7 +156,7 @@ def build_backup_coverage(cost=None, radius=None, p=None, *, coverage=None, weig
 
     Returns
     -------
-    yingji.siting.build.BuiltModel
+    yingji.siting.registry.BuiltModel
 
     Raises
     ------

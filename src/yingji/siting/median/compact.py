@@ -13,7 +13,7 @@ from yingji import config
 from yingji._validation import describe_positions
 from yingji.exceptions import InfeasibleError
 from yingji.results import SitingResult
-from yingji.siting.build import BuiltModel, register
+from yingji.siting.registry import BuiltModel, register
 from yingji.siting.median.common import _assign, _check_common, _is_integral, _median_result, _raise_unreachable
 from yingji.solvers import Solution, SparseModel
 
@@ -29,7 +29,7 @@ class _MedianModel:
 
 @register("p_median")
 def build_p_median(cost, p, *, weights=None, fixed=None, formulation="compact", allowed=None) -> BuiltModel:
-    r"""The p-median as a :class:`~yingji.siting.build.BuiltModel` (``yj.siting.build("p_median", ...)``).
+    r"""The p-median as a :class:`~yingji.siting.registry.BuiltModel` (``yj.siting.build("p_median", ...)``).
 
     Parameters
     ----------
