@@ -8,6 +8,8 @@ allowed; everything else (``persons``, ``count``, ``m2/person``...) converts onl
 
 from __future__ import annotations
 
+from yingji.exceptions import ValidationError
+
 __all__ = ["convert", "same_unit", "UnitError", "normalise_unit"]
 
 # unit -> (dimension, factor to the dimension's base unit)
@@ -44,8 +46,9 @@ _UNITS: dict[str, tuple[str, float]] = {
 _SPELLINGS = {"m²": "m2", "km²": "km2", "hm²": "hm2", "m²/person": "m2/person", "㎡": "m2"}
 
 
-class UnitError(ValueError):
-    """Two units cannot be converted into each other."""
+class UnitError(ValidationError):
+    """Two units cannot be converted into each other (a :class:`~yingji.ValidationError`, so a
+    ``ValueError`` too)."""
 
 
 def normalise_unit(unit) -> str:
