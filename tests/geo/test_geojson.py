@@ -148,6 +148,45 @@ def test_lonlat_county_equals_metre_county(county, lonlat_folder, tmp_path):
     assert fa.to_geodataframe().crs.to_epsg() == 4547
 
 
+def _lonlat_doc(county) -> dict:
+    """The sample county as a JSON document written by hand in lon/lat (``crs`` EPSG:4326)."""
+    doc = json.loads(county.to_json())
+    src = county.meta["crs"]
+    doc["meta"]["crs"] = "EPSG:4326"
+    doc["meta"].pop("input_crs", None)
+    nodes = doc["network"]["nodes"]
+    nodes["x"], nodes["y"] = (v.tolist() for v in transform_xy(nodes["x"], nodes["y"], src, "EPSG:4326"))
+    for entry in doc["tables"].values():
+        cols = entry["columns"]
+        if {"x", "y"} <= set(cols) and cols["x"]:
+            x = np.array([np.nan if v is None else v for v in cols["x"]], dtype=float)
+            y = np.array([np.nan if v is None else v for v in cols["y"]], dtype=float)
+            lon, lat = transform_xy(x, y, src, "EPSG:4326")
+            cols["x"] = [None if np.isnan(v) else float(v) for v in lon]
+            cols["y"] = [None if np.isnan(v) else float(v) for v in lat]
+    return doc
+
+
+def test_lonlat_json_document_county(county):
+    doc = _lonlat_doc(county)
+    assert -180 < doc["tables"]["demand"]["columns"]["x"][0] < 180
+    c = yj.County.from_json(doc)
+    assert c.meta["crs"] == county.meta["crs"] and c.meta["input_crs"] == "EPSG:4326"
+    np.testing.assert_allclose(c.network.node_xy(), county.network.node_xy(), atol=1e-3)
+    for name in ("demand", "stations", "shelters"):
+        np.testing.assert_allclose(getattr(c, name)[["x", "y"]].to_numpy(float),
+                                   getattr(county, name)[["x", "y"]].to_numpy(float), atol=1e-3)
+        assert (getattr(c, name)["node"] == getattr(county, name)["node"]).all(), name
+    fa, fb = yj.fire.assess(county), yj.fire.assess(c)
+    assert fb.coverage_share == pytest.approx(fa.coverage_share, abs=1e-12)
+    np.testing.assert_allclose(fb.stations["area_km2"], fa.stations["area_km2"], rtol=1e-9)
+    # the document a projected county writes keeps the input CRS: read again, same county
+    again = yj.County.from_json(c.to_json())
+    assert again.meta["input_crs"] == "EPSG:4326"
+    np.testing.assert_array_equal(again.demand[["x", "y"]].to_numpy(float),
+                                  c.demand[["x", "y"]].to_numpy(float))
+
+
 def test_lonlat_dataframes_county(county):
     nodes = county.network.to_nodes()
     lon, lat = transform_xy(nodes["x"], nodes["y"], county.meta["crs"], "EPSG:4326")
@@ -164,6 +203,28 @@ def test_lonlat_dataframes_county(county):
     d_m = np.hypot(*(county.network.node_xy(metres.demand["node"].tolist()) - xy).T)
     np.testing.assert_allclose(d_ll, d_m, atol=1e-6)
     assert (c.demand["node"] == metres.demand["node"]).mean() > 0.5
+
+
+def test_degree_looking_rows_refused_unless_crs_is_geographic(county):
+    """lon/lat rows on a metre network are refused, naming the table and rows; the same rows
+    with the county declaring EPSG:4326 (and its network in lon/lat) are projected and load."""
+    from yingji.county.snaplimit import degree_rows, is_geographic
+
+    dm = county.demand.drop(columns="node").head(4).copy()
+    dm["x"], dm["y"] = transform_xy(dm["x"], dm["y"], county.meta["crs"], "EPSG:4326")
+    with pytest.raises(yj.ValidationError, match=r"demand.*look like longitude/latitude"):
+        yj.County(county.network, demand=dm, meta={"crs": county.meta["crs"]})
+    lonlat = county.network.with_coords(
+        np.column_stack(transform_xy(*county.network.node_xy().T, county.meta["crs"], "EPSG:4326")),
+        "EPSG:4326")
+    c = yj.County(lonlat, demand=dm, meta={"crs": "EPSG:4326"})
+    assert c.meta["input_crs"] == "EPSG:4326" and c.demand["x"].min() > 1e5
+    # one CRS test for both: pyproj's, names it does not know are not geographic here
+    xy = dm[["x", "y"]].to_numpy(float)
+    assert degree_rows(xy, county.network, county.meta["crs"]).all()
+    for crs in ("EPSG:4326", "EPSG:4490", "+proj=longlat +datum=WGS84", "OGC:CRS84"):
+        assert is_geographic(crs) and not degree_rows(xy, county.network, crs).any(), crs
+    assert not is_geographic("EPSG:4547") and not is_geographic("not a crs")
 
 
 def test_degrees_out_of_range_named(county):
