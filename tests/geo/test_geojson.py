@@ -364,3 +364,20 @@ def test_fire_service_areas_sample(county):
     for k in range(len(sa.areas)):
         inside = shapely.contains_xy(sa.districts[k].buffer(1e-6), xy[:, 0], xy[:, 1])
         assert inside[owner == k].all()
+
+
+def test_geo_doc_figures_and_links(county):
+    """docs/geo.md: its sample-county service-area figures are what the code prints, and its
+    relative links resolve."""
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "geo.md"
+    if not doc.exists():
+        pytest.skip("docs/geo.md not in this checkout")
+    text = doc.read_text(encoding="utf-8")
+    printed = yj.fire.service_areas(county, minutes=4).summary()
+    assert printed in text
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+        if "://" not in target:
+            assert (doc.parent / target).exists(), target
