@@ -381,3 +381,32 @@ def test_geo_doc_figures_and_links(county):
     for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
         if "://" not in target:
             assert (doc.parent / target).exists(), target
+
+
+def test_without_the_extras(county, tmp_path, monkeypatch):
+    """A metre county works with none of geopandas/shapely/pyproj/openpyxl importable; what needs
+    them says which extra installs it."""
+    import sys
+
+    for mod in ("geopandas", "shapely", "pyproj", "openpyxl", "pyogrio"):
+        for name in [m for m in sys.modules if m == mod or m.startswith(mod + ".")]:
+            monkeypatch.delitem(sys.modules, name)
+        monkeypatch.setitem(sys.modules, mod, None)
+    c = yj.County(county.network, demand=county.demand, stations=county.stations, meta=county.meta)
+    a = yj.fire.assess(c)
+    assert a.coverage_share == pytest.approx(yj.fire.assess(county).coverage_share)
+    with pytest.raises(ImportError, match=r"yingji\[geo\]"):
+        a.to_geodataframe()
+    with pytest.raises(ImportError, match=r"yingji\[geo\]"):
+        a.to_geojson()
+    with pytest.raises(ImportError, match=r"yingji\[geo\]"):
+        yj.fire.service_areas(c, minutes=4)
+    with pytest.raises(ImportError, match=r"yingji\[excel\]"):
+        c.save(tmp_path / "c.xlsx")
+    dm = county.demand.drop(columns="node").head(3).copy()
+    dm["x"], dm["y"] = 114.0, 30.7
+    nodes = county.network.node_xy()
+    ll = county.network.with_coords(np.column_stack([114 + (nodes[:, 0] - 5e5) / 1e5,
+                                                     30.7 + (nodes[:, 1] - 3.4e6) / 1e5]), "EPSG:4326")
+    with pytest.raises(ImportError, match=r"yingji\[geo\]"):
+        yj.County(ll, demand=dm, meta={"crs": "EPSG:4326"})
