@@ -133,6 +133,9 @@ def test_lonlat_county_equals_metre_county(county, lonlat_folder, tmp_path):
     pd.testing.assert_series_equal(fa.stations["area_km2"], fb.stations["area_km2"])
     sa, sb = yj.shelters.assess(county), yj.shelters.assess(ll)
     assert sa.sheltered == pytest.approx(sb.sheltered, rel=1e-9)
+    pa, pb = (yj.fire.plan(c, time_limit=20, tradeoff=False) for c in (county, ll))
+    assert sorted(pa.new_stations) == sorted(pb.new_stations) and pa.cost == pytest.approx(pb.cost)
+    assert pb.after.coverage_share == pytest.approx(pa.after.coverage_share, abs=1e-12)
     # written back in lon/lat, read again: the same county
     ll.save(tmp_path / "back")
     assert 'crs = "EPSG:4326"' in (tmp_path / "back" / "county.toml").read_text(encoding="utf-8")
