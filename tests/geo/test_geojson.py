@@ -148,6 +148,12 @@ def test_lonlat_county_equals_metre_county(county, lonlat_folder, tmp_path):
     pb = [f["geometry"]["coordinates"] for f in gb["features"] if f["properties"]["layer"] == "station"]
     np.testing.assert_allclose(pa, pb, atol=1e-7)
     assert fb.to_geodataframe().crs.to_epsg() == 4326       # the county's own CRS
+    # the county itself: roads and located tables at the same lon/lat
+    ca, cb = county.to_geojson()["features"], ll.to_geojson()["features"]
+    assert [f["id"] for f in ca] == [f["id"] for f in cb]
+    np.testing.assert_allclose([np.ravel(f["geometry"]["coordinates"]) for f in ca if f["id"].startswith("road/")],
+                               [np.ravel(f["geometry"]["coordinates"]) for f in cb if f["id"].startswith("road/")],
+                               atol=2e-7)
     assert fa.to_geodataframe().crs.to_epsg() == 4547
 
 
@@ -257,6 +263,28 @@ def test_fire_assessment_and_plan_geojson(county):
     back = check_geojson(p.to_geojson())
     new = back[(back["layer"] == "station") & (back["new"] == True)]  # noqa: E712
     assert sorted(new["id"]) == sorted(p.new_stations)
+
+
+def test_county_geojson(county):
+    fc = county.to_geojson()
+    feats = fc["features"]
+    roads = [f for f in feats if f["properties"]["layer"] == "road"]
+    assert len(roads) == len(county.network.to_edges())
+    sub = {"type": "FeatureCollection",
+           "features": roads[:300] + [f for f in feats if f["properties"]["layer"] != "road"]}
+    check_geojson(sub)
+    back = gpd.read_file(io.StringIO(json.dumps(fc)))
+    assert len(back) == len(feats)
+    for name in ("demand", "stations", "shelters", "candidates"):
+        assert sorted(back.loc[back["layer"] == name, "id"]) == sorted(getattr(county, name).index), name
+    # a road feature joins its two nodes; its properties are the edge row's
+    e = county.network.to_edges()
+    lon, lat = transform_xy(*county.network.node_xy([e["u"].iloc[5], e["v"].iloc[5]]).T,
+                            county.meta["crs"], "EPSG:4326")
+    np.testing.assert_allclose(roads[5]["geometry"]["coordinates"], np.column_stack([lon, lat]), atol=1e-7)
+    assert roads[5]["properties"]["minutes"] == pytest.approx(e["minutes"].iloc[5])
+    gdf = county.to_geodataframe()
+    assert gdf.crs.to_epsg() == 4547 and len(gdf) == len(feats)
 
 
 def test_shelter_team_geojson(county):
