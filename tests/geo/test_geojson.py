@@ -300,6 +300,14 @@ def test_shelter_team_geojson(county):
     back = check_geojson(t.to_geojson())
     assert (back["layer"] == "assignment").sum() == len(t.assignments)
     assert back.geometry.notna().all()
+    bp = yj.teams.plan_bases(county, time_limit=20)
+    back = check_geojson(bp.to_geojson())
+    new = back[(back["layer"] == "team") & (back["new"] == True)]  # noqa: E712
+    assert sorted(new["id"]) == sorted(bp.new_teams["team"]) and len(new) > 0
+    gdf = bp.to_geodataframe().set_index("id")
+    for r in bp.new_teams.itertuples():   # drawn at the node of its candidate base
+        np.testing.assert_allclose([gdf.loc[r.team, "geometry"].x, gdf.loc[r.team, "geometry"].y],
+                                   county.network.node_xy([county.candidates.loc[r.candidate, "node"]])[0])
 
 
 def test_dispatch_geojson():
