@@ -310,6 +310,41 @@ def test_shelter_team_geojson(county):
                                    county.network.node_xy([county.candidates.loc[r.candidate, "node"]])[0])
 
 
+def test_supplies_geojson(county):
+    a = yj.supplies.assess(county, as_of="2026-12-01")
+    back = check_geojson(a.to_geojson())
+    assert set(back["layer"]) == {"depot", "township", "supply"} and back.geometry.notna().all()
+    tw = back[back["layer"] == "township"].set_index("id")
+    seats = a.townships.set_index("township")["seat"]
+    gdf = a.to_geodataframe().set_index("id")
+    for t, seat in seats.items():       # a township is drawn at its seat
+        p = gdf[gdf["layer"] == "township"].loc[t, "geometry"]
+        assert (p.x, p.y) == pytest.approx(tuple(county.demand.loc[seat, ["x", "y"]]))
+    assert sorted(tw.index) == sorted(seats.index)
+    ids = list(county.demand.index[:3])
+    dem = pd.DataFrame({"destination": ids, "item": ["water", "tent", "water"], "quantity": [100.0, 200.0, 300.0]})
+    tp = yj.supplies.transfer(county, dem, as_of="2026-12-01")
+    back = check_geojson(tp.to_geojson())
+    assert (back["layer"] == "shipment").sum() == len(tp.shipments) > 0
+    gdf = tp.to_geodataframe()
+    dst = gdf[gdf["layer"] == "destination"].set_index("id")
+    np.testing.assert_allclose(np.column_stack([dst.loc[ids].geometry.x, dst.loc[ids].geometry.y]),
+                               county.demand.loc[ids, ["x", "y"]].to_numpy(float))
+
+
+@pytest.mark.slow
+def test_stock_plan_geojson(county):
+    sc = yj.supplies.sample_scenarios(county, 4, seed=1)
+    p = yj.supplies.preposition(county, sc, time_limit=30, vss=False)
+    back = check_geojson(p.to_geojson())
+    assert len(back) == len(p.sites) and back.geometry.notna().all()
+    gdf = p.to_geodataframe().set_index("id")
+    for r in p.sites.itertuples():
+        table = county.depots if r.kind == "depot" else county.candidates
+        pt = gdf.loc[str(r.site), "geometry"]
+        assert (pt.x, pt.y) == pytest.approx(tuple(table.loc[r.site, ["x", "y"]]))
+
+
 def test_dispatch_geojson():
     edges = pd.DataFrame({"u": [0, 1, 2], "v": [1, 2, 3], "minutes": [2.0, 2.0, 2.0]})
     nodes = pd.DataFrame({"x": [500000.0, 501000.0, 502000.0, 503000.0], "y": [3.4e6] * 4})
