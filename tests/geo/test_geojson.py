@@ -345,6 +345,16 @@ def test_stock_plan_geojson(county):
         assert (pt.x, pt.y) == pytest.approx(tuple(table.loc[r.site, ["x", "y"]]))
 
 
+def test_county_plan_geojson(county):
+    p = yj.planning.plan(county, parts=["teams"], time_limit=20, isolate=False)
+    items = p.to_frame()
+    back = check_geojson(p.to_geojson())
+    assert len(back) == len(items) > 0 and set(back["section"]) == {"teams"}
+    gdf = p.to_geodataframe()
+    np.testing.assert_allclose(np.column_stack([gdf.geometry.x, gdf.geometry.y]),
+                               items[["x", "y"]].to_numpy(float), atol=1e-6)
+
+
 def test_dispatch_geojson():
     edges = pd.DataFrame({"u": [0, 1, 2], "v": [1, 2, 3], "minutes": [2.0, 2.0, 2.0]})
     nodes = pd.DataFrame({"x": [500000.0, 501000.0, 502000.0, 503000.0], "y": [3.4e6] * 4})
