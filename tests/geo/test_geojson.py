@@ -415,6 +415,8 @@ def test_service_area_on_grid_closed_form():
     inside = shapely.contains_xy(poly, xy[:, 0], xy[:, 1])
     assert inside[T <= 3.5].all() and not inside[T > 3.5].any()
     check_geojson(sa.to_geojson())
+    same = net.service_areas({"S": lab[5, 5]}, 3.5, buffer_m=20)     # the Network method
+    pd.testing.assert_frame_equal(same.areas, sa.areas)
 
 
 def test_service_area_one_way_and_partial():
