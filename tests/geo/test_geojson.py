@@ -133,9 +133,6 @@ def test_lonlat_county_equals_metre_county(county, lonlat_folder, tmp_path):
     pd.testing.assert_series_equal(fa.stations["area_km2"], fb.stations["area_km2"])
     sa, sb = yj.shelters.assess(county), yj.shelters.assess(ll)
     assert sa.sheltered == pytest.approx(sb.sheltered, rel=1e-9)
-    pa, pb = (yj.fire.plan(c, time_limit=20, tradeoff=False) for c in (county, ll))
-    assert sorted(pa.new_stations) == sorted(pb.new_stations) and pa.cost == pytest.approx(pb.cost)
-    assert pb.after.coverage_share == pytest.approx(pa.after.coverage_share, abs=1e-12)
     # written back in lon/lat, read again: the same county
     ll.save(tmp_path / "back")
     assert 'crs = "EPSG:4326"' in (tmp_path / "back" / "county.toml").read_text(encoding="utf-8")
@@ -148,12 +145,6 @@ def test_lonlat_county_equals_metre_county(county, lonlat_folder, tmp_path):
     pb = [f["geometry"]["coordinates"] for f in gb["features"] if f["properties"]["layer"] == "station"]
     np.testing.assert_allclose(pa, pb, atol=1e-7)
     assert fb.to_geodataframe().crs.to_epsg() == 4326       # the county's own CRS
-    # the county itself: roads and located tables at the same lon/lat
-    ca, cb = county.to_geojson()["features"], ll.to_geojson()["features"]
-    assert [f["id"] for f in ca] == [f["id"] for f in cb]
-    np.testing.assert_allclose([np.ravel(f["geometry"]["coordinates"]) for f in ca if f["id"].startswith("road/")],
-                               [np.ravel(f["geometry"]["coordinates"]) for f in cb if f["id"].startswith("road/")],
-                               atol=2e-7)
     assert fa.to_geodataframe().crs.to_epsg() == 4547
 
 
@@ -174,6 +165,21 @@ def _lonlat_doc(county) -> dict:
             cols["x"] = [None if np.isnan(v) else float(v) for v in lon]
             cols["y"] = [None if np.isnan(v) else float(v) for v in lat]
     return doc
+
+
+@pytest.mark.slow
+def test_lonlat_county_plan_and_roads_equal(county, lonlat_folder):
+    """The lon/lat sample county: fire.plan chooses the same stations at the same cost, and the
+    county's own GeoJSON (roads, located tables) is the metre county's."""
+    ll = yj.County.load(lonlat_folder)
+    pa, pb = (yj.fire.plan(c, time_limit=20, tradeoff=False) for c in (county, ll))
+    assert sorted(pa.new_stations) == sorted(pb.new_stations) and pa.cost == pytest.approx(pb.cost)
+    assert pb.after.coverage_share == pytest.approx(pa.after.coverage_share, abs=1e-12)
+    ca, cb = county.to_geojson()["features"], ll.to_geojson()["features"]
+    assert [f["id"] for f in ca] == [f["id"] for f in cb]
+    np.testing.assert_allclose([np.ravel(f["geometry"]["coordinates"]) for f in ca if f["id"].startswith("road/")],
+                               [np.ravel(f["geometry"]["coordinates"]) for f in cb if f["id"].startswith("road/")],
+                               atol=2e-7)
 
 
 def test_lonlat_json_document_county(county):
@@ -272,9 +278,7 @@ def test_county_geojson(county):
     assert len(roads) == len(county.network.to_edges())
     sub = {"type": "FeatureCollection",
            "features": roads[:300] + [f for f in feats if f["properties"]["layer"] != "road"]}
-    check_geojson(sub)
-    back = gpd.read_file(io.StringIO(json.dumps(fc)))
-    assert len(back) == len(feats)
+    back = check_geojson(sub)
     for name in ("demand", "stations", "shelters", "candidates"):
         assert sorted(back.loc[back["layer"] == name, "id"]) == sorted(getattr(county, name).index), name
     # a road feature joins its two nodes; its properties are the edge row's
@@ -431,8 +435,13 @@ def test_service_area_one_way_and_partial():
         yj.geo.service_areas(net, [0], minutes=-1)
 
 
-def test_fire_service_areas_sample(county):
-    sa = yj.fire.service_areas(county, minutes=4)
+@pytest.fixture(scope="module")
+def sa4(county):
+    return yj.fire.service_areas(county, minutes=4)
+
+
+def test_fire_service_areas_sample(county, sa4):
+    sa = sa4
     back = check_geojson(sa.to_geojson())
     assert set(back["layer"]) == {"service_area", "district", "source"}
     T = county.network.travel_times(county.stations["node"].tolist(), list(county.network.nodes))
@@ -452,7 +461,7 @@ def test_fire_service_areas_sample(county):
         assert inside[owner == k].all()
 
 
-def test_geo_doc_figures_and_links(county):
+def test_geo_doc_figures_and_links(sa4):
     """docs/geo.md: its sample-county service-area figures are what the code prints, and its
     relative links resolve."""
     import re
@@ -462,7 +471,7 @@ def test_geo_doc_figures_and_links(county):
     if not doc.exists():
         pytest.skip("docs/geo.md not in this checkout")
     text = doc.read_text(encoding="utf-8")
-    printed = yj.fire.service_areas(county, minutes=4).summary()
+    printed = sa4.summary()
     assert printed in text
     for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
         if "://" not in target:
