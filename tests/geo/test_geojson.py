@@ -10,6 +10,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import yingji as yj
 from yingji._crs import metric_crs, transform_xy
@@ -505,3 +506,58 @@ def test_without_the_extras(county, tmp_path, monkeypatch):
                                                      30.7 + (nodes[:, 1] - 3.4e6) / 1e5]), "EPSG:4326")
     with pytest.raises(ImportError, match=r"yingji\[geo\]"):
         yj.County(ll, demand=dm, meta={"crs": "EPSG:4326"})
+
+
+def _reached_km_oracle(edges: pd.DataFrame, xy: dict, source, budget: float) -> float:
+    """Road km reached within ``budget`` from ``source``, from networkx's Dijkstra and the
+    straight-line length of each segment: driven from each end it is reached by, capped at the
+    whole segment."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for r in edges.itertuples():
+        g.add_edge(r.u, r.v, w=r.minutes)
+        if not r.oneway:
+            g.add_edge(r.v, r.u, w=r.minutes)
+    t = nx.single_source_dijkstra_path_length(g, source, weight="w")
+    km = 0.0
+    for r in edges.itertuples():
+        length = float(np.hypot(*(np.subtract(xy[r.u], xy[r.v])))) / 1000
+        fa = min(1.0, max(0.0, (budget - t[r.u]) / r.minutes)) if r.u in t and t[r.u] <= budget + 1e-9 else 0.0
+        fb = (min(1.0, max(0.0, (budget - t[r.v]) / r.minutes)) if r.v in t and t[r.v] <= budget + 1e-9
+              and not r.oneway else 0.0)
+        km += min(1.0, fa + fb) * length
+    return km
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(3, 6), seed=st.integers(0, 10_000), budget=st.floats(0.0, 6.0))
+def test_service_area_random_networks_against_networkx(n, seed, budget):
+    """Random grids (random minutes, some one-way segments): road km reached equals the
+    networkx oracle; the polygon holds every reached node, and any unreached node it holds lies
+    within the buffer of a reached road piece."""
+    rng = np.random.default_rng(seed)
+    lab = {(i, j): i * n + j for i in range(n) for j in range(n)}
+    xy = {v: (500000 + 100.0 * i + rng.uniform(-20, 20), 3.4e6 + 100.0 * j + rng.uniform(-20, 20))
+          for (i, j), v in lab.items()}
+    pairs = [(lab[i, j], lab[i + 1, j]) for i, j in lab if i + 1 < n] + \
+        [(lab[i, j], lab[i, j + 1]) for i, j in lab if j + 1 < n]
+    edges = pd.DataFrame(pairs, columns=["u", "v"])
+    edges["minutes"] = rng.uniform(0.3, 2.0, len(edges)).round(3)
+    edges["oneway"] = rng.random(len(edges)) < 0.25
+    nodes = pd.DataFrame([xy[v] for v in lab.values()], columns=["x", "y"], index=list(lab.values()))
+    net = yj.Network.from_edges(edges, nodes=nodes, crs="EPSG:4547")
+    src = int(rng.integers(0, n * n))
+    sa = net.service_areas({"S": src}, budget, buffer_m=5.0, districts=False)
+    assert sa.areas.loc["S", "road_km"] == pytest.approx(_reached_km_oracle(edges, xy, src, budget), abs=1e-9)
+    T = net.travel_times([src], list(net.nodes))[0]
+    pts = net.node_xy()
+    poly = sa.service_areas[0]
+    assert poly is not None and poly.is_valid
+    inside = shapely.contains_xy(poly, pts[:, 0], pts[:, 1])
+    assert inside[T <= budget + 1e-9].all()
+    extra = np.flatnonzero(inside & ~(T <= budget + 1e-9))
+    if extra.size:
+        seg = yj.geo.reached_segments(net, T, budget)
+        assert (shapely.distance(shapely.multilinestrings(seg), shapely.points(pts[extra])) <= 5.0 + 1e-6).all()
+    check_geojson(sa.to_geojson())
