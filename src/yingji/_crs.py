@@ -65,6 +65,13 @@ def _pyproj(what: str):
     return pyproj
 
 
+#: Geographic CRS names known without pyproj (WGS 84, CGCS2000, Beijing 1954, Xian 1980, ETRS89,
+#: the OGC CRS84 axis order), upper case without spaces.
+_GEOGRAPHIC_NAMES = frozenset({"EPSG:4326", "EPSG:4490", "EPSG:4214", "EPSG:4610", "EPSG:4258", "WGS84",
+                               "OGC:CRS84", "CRS84", "URN:OGC:DEF:CRS:OGC:1.3:CRS84",
+                               "URN:OGC:DEF:CRS:EPSG::4326", "LONLAT", "LONGLAT"})
+
+
 def is_geographic(crs) -> bool:
     """True when ``crs`` names a geographic (lon/lat, degrees) CRS such as ``"EPSG:4326"``.
 
@@ -78,8 +85,8 @@ def is_geographic(crs) -> bool:
     try:
         import pyproj
     except ImportError:  # pragma: no cover - geo extra missing
-        return str(crs).strip().upper().replace(" ", "") in {
-            "EPSG:4326", "EPSG:4490", "WGS84", "OGC:CRS84", "CRS84", "EPSG:4258"}
+        text = str(crs).strip().upper().replace(" ", "")
+        return text in _GEOGRAPHIC_NAMES or "+PROJ=LONGLAT" in text or "+PROJ=LATLONG" in text
     return bool(pyproj.CRS.from_user_input(crs).is_geographic)
 
 

@@ -10,6 +10,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import yingji as yj
 from yingji._crs import metric_crs, transform_xy
@@ -148,6 +149,60 @@ def test_lonlat_county_equals_metre_county(county, lonlat_folder, tmp_path):
     assert fa.to_geodataframe().crs.to_epsg() == 4547
 
 
+def _lonlat_doc(county) -> dict:
+    """The sample county as a JSON document written by hand in lon/lat (``crs`` EPSG:4326)."""
+    doc = json.loads(county.to_json())
+    src = county.meta["crs"]
+    doc["meta"]["crs"] = "EPSG:4326"
+    doc["meta"].pop("input_crs", None)
+    nodes = doc["network"]["nodes"]
+    nodes["x"], nodes["y"] = (v.tolist() for v in transform_xy(nodes["x"], nodes["y"], src, "EPSG:4326"))
+    for entry in doc["tables"].values():
+        cols = entry["columns"]
+        if {"x", "y"} <= set(cols) and cols["x"]:
+            x = np.array([np.nan if v is None else v for v in cols["x"]], dtype=float)
+            y = np.array([np.nan if v is None else v for v in cols["y"]], dtype=float)
+            lon, lat = transform_xy(x, y, src, "EPSG:4326")
+            cols["x"] = [None if np.isnan(v) else float(v) for v in lon]
+            cols["y"] = [None if np.isnan(v) else float(v) for v in lat]
+    return doc
+
+
+@pytest.mark.slow
+def test_lonlat_county_plan_and_roads_equal(county, lonlat_folder):
+    """The lon/lat sample county: fire.plan chooses the same stations at the same cost, and the
+    county's own GeoJSON (roads, located tables) is the metre county's."""
+    ll = yj.County.load(lonlat_folder)
+    pa, pb = (yj.fire.plan(c, time_limit=20, tradeoff=False) for c in (county, ll))
+    assert sorted(pa.new_stations) == sorted(pb.new_stations) and pa.cost == pytest.approx(pb.cost)
+    assert pb.after.coverage_share == pytest.approx(pa.after.coverage_share, abs=1e-12)
+    ca, cb = county.to_geojson()["features"], ll.to_geojson()["features"]
+    assert [f["id"] for f in ca] == [f["id"] for f in cb]
+    np.testing.assert_allclose([np.ravel(f["geometry"]["coordinates"]) for f in ca if f["id"].startswith("road/")],
+                               [np.ravel(f["geometry"]["coordinates"]) for f in cb if f["id"].startswith("road/")],
+                               atol=2e-7)
+
+
+def test_lonlat_json_document_county(county):
+    doc = _lonlat_doc(county)
+    assert -180 < doc["tables"]["demand"]["columns"]["x"][0] < 180
+    c = yj.County.from_json(doc)
+    assert c.meta["crs"] == county.meta["crs"] and c.meta["input_crs"] == "EPSG:4326"
+    np.testing.assert_allclose(c.network.node_xy(), county.network.node_xy(), atol=1e-3)
+    for name in ("demand", "stations", "shelters"):
+        np.testing.assert_allclose(getattr(c, name)[["x", "y"]].to_numpy(float),
+                                   getattr(county, name)[["x", "y"]].to_numpy(float), atol=1e-3)
+        assert (getattr(c, name)["node"] == getattr(county, name)["node"]).all(), name
+    fa, fb = yj.fire.assess(county), yj.fire.assess(c)
+    assert fb.coverage_share == pytest.approx(fa.coverage_share, abs=1e-12)
+    np.testing.assert_allclose(fb.stations["area_km2"], fa.stations["area_km2"], rtol=1e-9)
+    # the document a projected county writes keeps the input CRS: read again, same county
+    again = yj.County.from_json(c.to_json())
+    assert again.meta["input_crs"] == "EPSG:4326"
+    np.testing.assert_array_equal(again.demand[["x", "y"]].to_numpy(float),
+                                  c.demand[["x", "y"]].to_numpy(float))
+
+
 def test_lonlat_dataframes_county(county):
     nodes = county.network.to_nodes()
     lon, lat = transform_xy(nodes["x"], nodes["y"], county.meta["crs"], "EPSG:4326")
@@ -164,6 +219,28 @@ def test_lonlat_dataframes_county(county):
     d_m = np.hypot(*(county.network.node_xy(metres.demand["node"].tolist()) - xy).T)
     np.testing.assert_allclose(d_ll, d_m, atol=1e-6)
     assert (c.demand["node"] == metres.demand["node"]).mean() > 0.5
+
+
+def test_degree_looking_rows_refused_unless_crs_is_geographic(county):
+    """lon/lat rows on a metre network are refused, naming the table and rows; the same rows
+    with the county declaring EPSG:4326 (and its network in lon/lat) are projected and load."""
+    from yingji.county.snaplimit import degree_rows, is_geographic
+
+    dm = county.demand.drop(columns="node").head(4).copy()
+    dm["x"], dm["y"] = transform_xy(dm["x"], dm["y"], county.meta["crs"], "EPSG:4326")
+    with pytest.raises(yj.ValidationError, match=r"demand.*look like longitude/latitude"):
+        yj.County(county.network, demand=dm, meta={"crs": county.meta["crs"]})
+    lonlat = county.network.with_coords(
+        np.column_stack(transform_xy(*county.network.node_xy().T, county.meta["crs"], "EPSG:4326")),
+        "EPSG:4326")
+    c = yj.County(lonlat, demand=dm, meta={"crs": "EPSG:4326"})
+    assert c.meta["input_crs"] == "EPSG:4326" and c.demand["x"].min() > 1e5
+    # one CRS test for both: pyproj's, names it does not know are not geographic here
+    xy = dm[["x", "y"]].to_numpy(float)
+    assert degree_rows(xy, county.network, county.meta["crs"]).all()
+    for crs in ("EPSG:4326", "EPSG:4490", "+proj=longlat +datum=WGS84", "OGC:CRS84"):
+        assert is_geographic(crs) and not degree_rows(xy, county.network, crs).any(), crs
+    assert not is_geographic("EPSG:4547") and not is_geographic("not a crs")
 
 
 def test_degrees_out_of_range_named(county):
@@ -195,6 +272,26 @@ def test_fire_assessment_and_plan_geojson(county):
     assert sorted(new["id"]) == sorted(p.new_stations)
 
 
+def test_county_geojson(county):
+    fc = county.to_geojson()
+    feats = fc["features"]
+    roads = [f for f in feats if f["properties"]["layer"] == "road"]
+    assert len(roads) == len(county.network.to_edges())
+    sub = {"type": "FeatureCollection",
+           "features": roads[:300] + [f for f in feats if f["properties"]["layer"] != "road"]}
+    back = check_geojson(sub)
+    for name in ("demand", "stations", "shelters", "candidates"):
+        assert sorted(back.loc[back["layer"] == name, "id"]) == sorted(getattr(county, name).index), name
+    # a road feature joins its two nodes; its properties are the edge row's
+    e = county.network.to_edges()
+    lon, lat = transform_xy(*county.network.node_xy([e["u"].iloc[5], e["v"].iloc[5]]).T,
+                            county.meta["crs"], "EPSG:4326")
+    np.testing.assert_allclose(roads[5]["geometry"]["coordinates"], np.column_stack([lon, lat]), atol=1e-7)
+    assert roads[5]["properties"]["minutes"] == pytest.approx(e["minutes"].iloc[5])
+    gdf = county.to_geodataframe()
+    assert gdf.crs.to_epsg() == 4547 and len(gdf) == len(feats)
+
+
 def test_shelter_team_geojson(county):
     s = yj.shelters.assess(county)
     back = check_geojson(s.to_geojson())
@@ -208,6 +305,59 @@ def test_shelter_team_geojson(county):
     back = check_geojson(t.to_geojson())
     assert (back["layer"] == "assignment").sum() == len(t.assignments)
     assert back.geometry.notna().all()
+    bp = yj.teams.plan_bases(county, time_limit=20)
+    back = check_geojson(bp.to_geojson())
+    new = back[(back["layer"] == "team") & (back["new"] == True)]  # noqa: E712
+    assert sorted(new["id"]) == sorted(bp.new_teams["team"]) and len(new) > 0
+    gdf = bp.to_geodataframe().set_index("id")
+    for r in bp.new_teams.itertuples():   # drawn at the node of its candidate base
+        np.testing.assert_allclose([gdf.loc[r.team, "geometry"].x, gdf.loc[r.team, "geometry"].y],
+                                   county.network.node_xy([county.candidates.loc[r.candidate, "node"]])[0])
+
+
+def test_supplies_geojson(county):
+    a = yj.supplies.assess(county, as_of="2026-12-01")
+    back = check_geojson(a.to_geojson())
+    assert set(back["layer"]) == {"depot", "township", "supply"} and back.geometry.notna().all()
+    tw = back[back["layer"] == "township"].set_index("id")
+    seats = a.townships.set_index("township")["seat"]
+    gdf = a.to_geodataframe().set_index("id")
+    for t, seat in seats.items():       # a township is drawn at its seat
+        p = gdf[gdf["layer"] == "township"].loc[t, "geometry"]
+        assert (p.x, p.y) == pytest.approx(tuple(county.demand.loc[seat, ["x", "y"]]))
+    assert sorted(tw.index) == sorted(seats.index)
+    ids = list(county.demand.index[:3])
+    dem = pd.DataFrame({"destination": ids, "item": ["water", "tent", "water"], "quantity": [100.0, 200.0, 300.0]})
+    tp = yj.supplies.transfer(county, dem, as_of="2026-12-01")
+    back = check_geojson(tp.to_geojson())
+    assert (back["layer"] == "shipment").sum() == len(tp.shipments) > 0
+    gdf = tp.to_geodataframe()
+    dst = gdf[gdf["layer"] == "destination"].set_index("id")
+    np.testing.assert_allclose(np.column_stack([dst.loc[ids].geometry.x, dst.loc[ids].geometry.y]),
+                               county.demand.loc[ids, ["x", "y"]].to_numpy(float))
+
+
+@pytest.mark.slow
+def test_stock_plan_geojson(county):
+    sc = yj.supplies.sample_scenarios(county, 4, seed=1)
+    p = yj.supplies.preposition(county, sc, time_limit=30, vss=False)
+    back = check_geojson(p.to_geojson())
+    assert len(back) == len(p.sites) and back.geometry.notna().all()
+    gdf = p.to_geodataframe().set_index("id")
+    for r in p.sites.itertuples():
+        table = county.depots if r.kind == "depot" else county.candidates
+        pt = gdf.loc[str(r.site), "geometry"]
+        assert (pt.x, pt.y) == pytest.approx(tuple(table.loc[r.site, ["x", "y"]]))
+
+
+def test_county_plan_geojson(county):
+    p = yj.planning.plan(county, parts=["teams"], time_limit=20, isolate=False)
+    items = p.to_frame()
+    back = check_geojson(p.to_geojson())
+    assert len(back) == len(items) > 0 and set(back["section"]) == {"teams"}
+    gdf = p.to_geodataframe()
+    np.testing.assert_allclose(np.column_stack([gdf.geometry.x, gdf.geometry.y]),
+                               items[["x", "y"]].to_numpy(float), atol=1e-6)
 
 
 def test_dispatch_geojson():
@@ -270,6 +420,8 @@ def test_service_area_on_grid_closed_form():
     inside = shapely.contains_xy(poly, xy[:, 0], xy[:, 1])
     assert inside[T <= 3.5].all() and not inside[T > 3.5].any()
     check_geojson(sa.to_geojson())
+    same = net.service_areas({"S": lab[5, 5]}, 3.5, buffer_m=20)     # the Network method
+    pd.testing.assert_frame_equal(same.areas, sa.areas)
 
 
 def test_service_area_one_way_and_partial():
@@ -284,8 +436,13 @@ def test_service_area_one_way_and_partial():
         yj.geo.service_areas(net, [0], minutes=-1)
 
 
-def test_fire_service_areas_sample(county):
-    sa = yj.fire.service_areas(county, minutes=4)
+@pytest.fixture(scope="module")
+def sa4(county):
+    return yj.fire.service_areas(county, minutes=4)
+
+
+def test_fire_service_areas_sample(county, sa4):
+    sa = sa4
     back = check_geojson(sa.to_geojson())
     assert set(back["layer"]) == {"service_area", "district", "source"}
     T = county.network.travel_times(county.stations["node"].tolist(), list(county.network.nodes))
@@ -303,3 +460,104 @@ def test_fire_service_areas_sample(county):
     for k in range(len(sa.areas)):
         inside = shapely.contains_xy(sa.districts[k].buffer(1e-6), xy[:, 0], xy[:, 1])
         assert inside[owner == k].all()
+
+
+def test_geo_doc_figures_and_links(sa4):
+    """docs/geo.md: its sample-county service-area figures are what the code prints, and its
+    relative links resolve."""
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "geo.md"
+    if not doc.exists():
+        pytest.skip("docs/geo.md not in this checkout")
+    text = doc.read_text(encoding="utf-8")
+    printed = sa4.summary()
+    assert printed in text
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+        if "://" not in target:
+            assert (doc.parent / target).exists(), target
+
+
+def test_without_the_extras(county, tmp_path, monkeypatch):
+    """A metre county works with none of geopandas/shapely/pyproj/openpyxl importable; what needs
+    them says which extra installs it."""
+    import sys
+
+    for mod in ("geopandas", "shapely", "pyproj", "openpyxl", "pyogrio"):
+        for name in [m for m in sys.modules if m == mod or m.startswith(mod + ".")]:
+            monkeypatch.delitem(sys.modules, name)
+        monkeypatch.setitem(sys.modules, mod, None)
+    c = yj.County(county.network, demand=county.demand, stations=county.stations, meta=county.meta)
+    a = yj.fire.assess(c)
+    assert a.coverage_share == pytest.approx(yj.fire.assess(county).coverage_share)
+    with pytest.raises(ImportError, match=r"yingji\[geo\]"):
+        a.to_geodataframe()
+    with pytest.raises(ImportError, match=r"yingji\[geo\]"):
+        a.to_geojson()
+    with pytest.raises(ImportError, match=r"yingji\[geo\]"):
+        yj.fire.service_areas(c, minutes=4)
+    with pytest.raises(ImportError, match=r"yingji\[excel\]"):
+        c.save(tmp_path / "c.xlsx")
+    dm = county.demand.drop(columns="node").head(3).copy()
+    dm["x"], dm["y"] = 114.0, 30.7
+    nodes = county.network.node_xy()
+    ll = county.network.with_coords(np.column_stack([114 + (nodes[:, 0] - 5e5) / 1e5,
+                                                     30.7 + (nodes[:, 1] - 3.4e6) / 1e5]), "EPSG:4326")
+    with pytest.raises(ImportError, match=r"yingji\[geo\]"):
+        yj.County(ll, demand=dm, meta={"crs": "EPSG:4326"})
+
+
+def _reached_km_oracle(edges: pd.DataFrame, xy: dict, source, budget: float) -> float:
+    """Road km reached within ``budget`` from ``source``, from networkx's Dijkstra and the
+    straight-line length of each segment: driven from each end it is reached by, capped at the
+    whole segment."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for r in edges.itertuples():
+        g.add_edge(r.u, r.v, w=r.minutes)
+        if not r.oneway:
+            g.add_edge(r.v, r.u, w=r.minutes)
+    t = nx.single_source_dijkstra_path_length(g, source, weight="w")
+    km = 0.0
+    for r in edges.itertuples():
+        length = float(np.hypot(*(np.subtract(xy[r.u], xy[r.v])))) / 1000
+        fa = min(1.0, max(0.0, (budget - t[r.u]) / r.minutes)) if r.u in t and t[r.u] <= budget + 1e-9 else 0.0
+        fb = (min(1.0, max(0.0, (budget - t[r.v]) / r.minutes)) if r.v in t and t[r.v] <= budget + 1e-9
+              and not r.oneway else 0.0)
+        km += min(1.0, fa + fb) * length
+    return km
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(3, 6), seed=st.integers(0, 10_000), budget=st.floats(0.0, 6.0))
+def test_service_area_random_networks_against_networkx(n, seed, budget):
+    """Random grids (random minutes, some one-way segments): road km reached equals the
+    networkx oracle; the polygon holds every reached node, and any unreached node it holds lies
+    within the buffer of a reached road piece."""
+    rng = np.random.default_rng(seed)
+    lab = {(i, j): i * n + j for i in range(n) for j in range(n)}
+    xy = {v: (500000 + 100.0 * i + rng.uniform(-20, 20), 3.4e6 + 100.0 * j + rng.uniform(-20, 20))
+          for (i, j), v in lab.items()}
+    pairs = [(lab[i, j], lab[i + 1, j]) for i, j in lab if i + 1 < n] + \
+        [(lab[i, j], lab[i, j + 1]) for i, j in lab if j + 1 < n]
+    edges = pd.DataFrame(pairs, columns=["u", "v"])
+    edges["minutes"] = rng.uniform(0.3, 2.0, len(edges)).round(3)
+    edges["oneway"] = rng.random(len(edges)) < 0.25
+    nodes = pd.DataFrame([xy[v] for v in lab.values()], columns=["x", "y"], index=list(lab.values()))
+    net = yj.Network.from_edges(edges, nodes=nodes, crs="EPSG:4547")
+    src = int(rng.integers(0, n * n))
+    sa = net.service_areas({"S": src}, budget, buffer_m=5.0, districts=False)
+    assert sa.areas.loc["S", "road_km"] == pytest.approx(_reached_km_oracle(edges, xy, src, budget), abs=1e-9)
+    T = net.travel_times([src], list(net.nodes))[0]
+    pts = net.node_xy()
+    poly = sa.service_areas[0]
+    assert poly is not None and poly.is_valid
+    inside = shapely.contains_xy(poly, pts[:, 0], pts[:, 1])
+    assert inside[T <= budget + 1e-9].all()
+    extra = np.flatnonzero(inside & ~(T <= budget + 1e-9))
+    if extra.size:
+        seg = yj.geo.reached_segments(net, T, budget)
+        assert (shapely.distance(shapely.multilinestrings(seg), shapely.points(pts[extra])) <= 5.0 + 1e-6).all()
+    check_geojson(sa.to_geojson())

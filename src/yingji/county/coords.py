@@ -3,8 +3,11 @@ metric CRS once, in the constructor, and written back in its own CRS by ``save``
 
 This module is the one place that decides. ``meta["crs"]`` is always the CRS of the ``x``/``y``
 the county holds (metres after loading); ``meta["input_crs"]`` keeps the CRS the county was
-given in when yingji projected it (``county.toml`` ``crs = "EPSG:4326"``). Any check of
-"coordinates that look like degrees" should ask :func:`declares_degrees` first.
+given in when yingji projected it (``county.toml`` ``crs = "EPSG:4326"``). Whether a CRS is
+geographic is decided by one test, :func:`yingji._crs.is_geographic`: the projection here and
+the refusal of degree-looking coordinates on a metre network
+(:func:`yingji.county.snaplimit.degree_rows`, which runs after the projection and stands aside
+for a geographic CRS) both ask it; :func:`declares_degrees` asks it of a county's ``meta``.
 """
 
 from __future__ import annotations

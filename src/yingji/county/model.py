@@ -4,7 +4,8 @@ The class body holds what every part shares; the rest is inherited from private 
 concern, each in its own module: :mod:`~yingji.county.checks` (what the constructor checks),
 :mod:`~yingji.county.connectivity` (``check_connected``, ``largest_component``),
 :mod:`~yingji.county.folder` (``load``, ``save``) and :mod:`~yingji.county.jsondoc`
-(``to_dict``, ``to_json``, ``from_json``).
+(``to_dict``, ``to_json``, ``from_json``), :mod:`~yingji.county.geojson` (``to_geojson``,
+``to_geodataframe``: roads and located tables on a map).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from yingji.county.checks import _Checks, _coerce_table, _Report
 from yingji.county.connectivity import _Connectivity
 from yingji.county.coords import _project_county
 from yingji.county.folder import _Folder
+from yingji.county.geojson import _CountyGeo
 from yingji.county.jsondoc import _JsonDoc
 from yingji.county.roads import _node_kind
 from yingji.county.snaplimit import _SnapReport
@@ -27,7 +29,7 @@ from yingji.exceptions import ValidationError
 __all__ = ["County"]
 
 
-class County(_Checks, _Connectivity, _Folder, _JsonDoc, _SnapReport):
+class County(_Checks, _Connectivity, _Folder, _JsonDoc, _SnapReport, _CountyGeo):
     """A county: road network, located tables and reported figures.
 
     Parameters

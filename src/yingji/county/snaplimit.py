@@ -20,6 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from yingji._crs import is_geographic as _is_geographic
 from yingji.county.specs import TABLES
 
 __all__ = ["DEFAULT_MAX_SNAP_M", "EXTENT_SHARE", "default_max_snap", "resolve_max_snap",
@@ -31,12 +32,6 @@ DEFAULT_MAX_SNAP_M = 5000.0
 #: Share of the diagonal of the network's bounding box used as the default limit when that is
 #: larger than :data:`DEFAULT_MAX_SNAP_M` (a large, sparsely mapped county).
 EXTENT_SHARE = 0.05
-
-#: CRS names that mean lon/lat degrees (WGS 84, CGCS2000, the OGC CRS84 axis order).
-GEOGRAPHIC_CRS = frozenset({"epsg:4326", "epsg:4490", "epsg:4214", "epsg:4610", "wgs84",
-                            "wgs 84", "ogc:crs84", "crs84", "urn:ogc:def:crs:ogc:1.3:crs84",
-                            "urn:ogc:def:crs:epsg::4326", "lonlat", "longlat", "+proj=longlat"})
-
 
 def default_max_snap(net) -> float:
     """The default snap limit of a network, metres.
@@ -86,11 +81,16 @@ def resolve_max_snap(value, net, rep, where: str):
 
 
 def is_geographic(crs) -> bool:
-    """Whether ``crs`` (the ``crs`` of ``county.toml``) names lon/lat degrees."""
-    if crs is None:
+    """Whether ``crs`` (the ``crs`` of ``county.toml``) names lon/lat degrees.
+
+    The county's one CRS test (:func:`yingji._crs.is_geographic`: pyproj when installed, else
+    the common names of WGS 84 / CGCS2000 lon/lat); a name pyproj does not know is False here
+    (the county loader reports it, naming ``county.toml``).
+    """
+    try:
+        return _is_geographic(crs)
+    except Exception:  # noqa: BLE001 - pyproj's CRSError for an unknown name
         return False
-    text = str(crs).strip().lower()
-    return text in GEOGRAPHIC_CRS or "+proj=longlat" in text or "+proj=latlong" in text
 
 
 def degree_rows(xy: np.ndarray, net, crs) -> np.ndarray:

@@ -206,6 +206,26 @@ class Network(_Constructors, _Tables, _Snapping, _Routing, _Damage, _Contraction
         new._cache = {k: v for k, v in self._cache.items() if k != "tree"}
         return new
 
+    def service_areas(self, sources, minutes: float, **kw):
+        """Service areas (isochrones along the roads) and districts of ``sources`` as polygons.
+
+        The same as :func:`yingji.geo.service_areas` on this network (``sources``: node labels,
+        or id -> node label; ``minutes``; ``buffer_m``, ``districts``, ``crs``); needs the geo
+        extra (shapely).
+
+        Examples
+        --------
+        >>> import pandas as pd, yingji as yj
+        >>> edges = pd.DataFrame({"u": [0, 1], "v": [1, 2], "minutes": [1.0, 1.0]})
+        >>> nodes = pd.DataFrame({"x": [0.0, 1000.0, 2000.0], "y": [0.0, 0.0, 0.0]})
+        >>> net = yj.Network.from_edges(edges, nodes=nodes, crs="EPSG:4547")
+        >>> int(net.service_areas([0], minutes=1.0, buffer_m=10).areas.loc["0", "reached_nodes"])
+        2
+        """
+        from yingji.geo.service_areas import service_areas
+
+        return service_areas(self, sources, minutes, **kw)
+
     def positions(self, nodes, name: str = "nodes", func: str = "Network") -> np.ndarray:
         """Positions of node labels; ValidationError naming unknown labels."""
         arr = _as_label_query(nodes)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from yingji._render.display import displayable
 from yingji._version import __version__
+from yingji.geo.features import GeoRef, _GeoOut, point_layer
 from yingji.planning.formatting import (
     _indent,
     _money,
@@ -139,7 +140,7 @@ class PlanSection:
 
 
 @dataclass(frozen=True)
-class CountyPlan:
+class CountyPlan(_GeoOut):
     """What a county should build or buy to pass, section by section (frozen).
 
     Attributes
@@ -158,6 +159,10 @@ class CountyPlan:
         ISO 8601 time (UTC).
     notes : tuple of str
         Plan-wide remarks, e.g. a candidate site chosen by two parts.
+    geo : yingji.geo.GeoRef or None
+        The county's CRS (set by :func:`~yingji.planning.plan`): :meth:`to_geojson` writes
+        every item of every section as a point (layer ``item``: ``section``, ``site``,
+        ``what``, ``action``, ``quantity``, ``unit``, ``cost``, ``detail``).
     """
 
     county: str
@@ -167,6 +172,13 @@ class CountyPlan:
     seconds: float
     generated_at: str
     notes: tuple = ()
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        """``item`` points: what every section builds or buys, where (:meth:`to_frame` rows)."""
+        items = self.to_frame()
+        items.index = pd.Index([f"{s}/{i}/{k}" for k, (s, i) in enumerate(zip(items["section"], items["id"]))])
+        return [point_layer("item", items.rename(columns={"id": "site"}))]
 
     def __getitem__(self, part: str) -> PlanSection:
         for s in self.sections:

@@ -11,6 +11,7 @@ from yingji._deadline import Deadline
 from yingji._fork import fork_safe, run_forked
 from yingji._validation import Interval, Problems, SEED, TIME_LIMIT, check_param
 from yingji.exceptions import InfeasibleError, SolverError, ValidationError, YingjiError
+from yingji.geo.features import GeoRef
 from yingji.planning.parts import _PART_FUNCS
 from yingji.planning.result import _TITLES, PARTS, CountyPlan, PlanSection, _empty_items
 
@@ -181,7 +182,7 @@ def plan(county=None, *, parts=None, time_limit: float = 60.0, seed: int = 0,
     name = str(getattr(county, "meta", {}).get("name", "county"))
     return CountyPlan(name, tuple(sections), tl, int(seed), time.perf_counter() - t0,
                       _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-                      _shared_site_notes(sections))
+                      _shared_site_notes(sections), geo=GeoRef.of(county, tables=False))
 
 
 def _shared_site_notes(sections) -> tuple:

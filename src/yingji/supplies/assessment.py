@@ -14,6 +14,7 @@ from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import Problems
+from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
 from yingji.results import to_jsonable
 from yingji.siting._inputs import check_time_limit
 from yingji.solvers import ModelBuilder, solve
@@ -23,7 +24,7 @@ from yingji.supplies.norms import _norms, _townships, requirements
 
 @displayable
 @dataclass(frozen=True)
-class SupplyAssessment:
+class SupplyAssessment(_GeoOut):
     """Stock against norms per depot and item, reach within the delivery limit, rule checks.
 
     Attributes
@@ -46,6 +47,11 @@ class SupplyAssessment:
     rules : DataFrame
         ``rule``, ``metric``, ``value``, ``operator``, ``threshold``, ``unit``, ``passed``.
     as_of : Timestamp
+    geo : yingji.geo.GeoRef or None
+        Where the depots and the township seats are (set by :func:`assess`): :meth:`to_geojson`
+        writes layers ``depot`` (``items``, ``items_short``: items with a shortfall,
+        ``townships`` it reaches first), ``township`` (at its seat: population, met share, ...)
+        and ``supply`` (lines depot → the townships it reaches first, with ``minutes``).
     """
 
     items: pd.DataFrame
@@ -55,6 +61,22 @@ class SupplyAssessment:
     rules: pd.DataFrame
     as_of: pd.Timestamp
     params: dict = field(default_factory=dict)
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        g = self._geo_ref()
+        depots = list(g.points.get("depots", pd.DataFrame(index=[])).index)
+        it, tw = self.items, self.townships.set_index("township")
+        dprops = pd.DataFrame({
+            "items": it.groupby("depot").size().reindex(depots, fill_value=0).astype(int),
+            "items_short": (it["shortfall"] > 0).groupby(it["depot"]).sum().reindex(depots, fill_value=0).astype(int),
+            "townships": tw.groupby("depot").size().reindex(depots, fill_value=0).astype(int)},
+            index=pd.Index(depots, name="depot"))
+        lines = tw[["depot", "minutes"]].copy()
+        lines.index = pd.Index([f"{d}->{t}" for d, t in zip(tw["depot"], tw.index)])
+        return [point_layer("depot", dprops, g.xy("depots", depots)),
+                point_layer("township", tw, g.xy("townships", tw.index)),
+                line_layer("supply", lines, g.xy("depots", tw["depot"]), g.xy("townships", tw.index))]
 
     def to_frame(self) -> pd.DataFrame:
         """Per depot and item: stock, expiring, expired, required, shortfall."""
@@ -199,7 +221,8 @@ def assess(
     max_first_h = float(np.max(first_need) / 60.0) if len(first_need) else 0.0
     rules = _rule_checks(evac_cap, max_first_h)
     return SupplyAssessment(tab, tws.reset_index().rename(columns={"index": "township"}), reach_share, evac_cap, rules,
-                            as_of_ts, {"delivery_hours": float(delivery_hours), "horizon_days": float(horizon_days)})
+                            as_of_ts, {"delivery_hours": float(delivery_hours), "horizon_days": float(horizon_days)},
+                            geo=GeoRef.of(county, tables=False, depots=depots, townships=seats))
 
 
 def _assess_tables(county, norms, depots, stock, demand, delivery_hours, household_size, probs: Problems):

@@ -17,6 +17,7 @@ from yingji._validation import Problems
 from yingji.exceptions import SolverError
 from yingji.results import SolveResult, to_jsonable
 from yingji.siting._inputs import check_time_limit
+from yingji.geo.features import GeoRef, _GeoOut, point_layer
 from yingji.supplies.inputs import _as_date, _expiry, _minutes, _table
 from yingji.supplies.norms import _norms, _townships
 from yingji.supplies.scenarios import Scenarios
@@ -26,7 +27,7 @@ from yingji.supplies.stochastic import (_benders, _evaluate, _extensive, _first_
 
 @displayable
 @dataclass(frozen=True)
-class StockPlan(SolveResult):
+class StockPlan(_GeoOut, SolveResult):
     """Prepositioning decision and its expected cost.
 
     Attributes
@@ -62,6 +63,21 @@ class StockPlan(SolveResult):
     method: str
     iterations: int
     params: dict = field(default_factory=dict)
+    geo: GeoRef | None = field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        """``site`` points: every depot and candidate site (``kind``, ``open``, ``level``,
+        ``capacity_m3``, ``used_m3``, ``items``: items held, ``items_bought``)."""
+        g = self._geo_ref()
+        si = self.sites.set_index("site")
+        si.index = si.index.map(str)
+        held = self.stock.groupby("depot").size()
+        bought = (self.stock["buy"] > 0).groupby(self.stock["depot"]).sum()
+        si["items"] = held.reindex(si.index, fill_value=0).astype(int).to_numpy()
+        si["items_bought"] = bought.reindex(si.index, fill_value=0).astype(int).to_numpy()
+        xy = np.where((si["kind"] == "depot").to_numpy()[:, None], g.xy("depots", si.index),
+                      g.xy("candidates", si.index))
+        return [point_layer("site", si, xy)]
 
     def to_frame(self) -> pd.DataFrame:
         """The stock to hold: depot, item, quantity, existing, buy."""
@@ -380,7 +396,9 @@ def preposition(
                      gap=float(gap), optimal=bool(optimal), status=status, seconds=_time.perf_counter() - t0,
                      params={"n_scenarios": S, "budget": budget, "ship_cost": ship_cost,
                       "penalty": dict(zip(inst.item_ids, inst.penalty.tolist())), "n_sites": J, "n_items": K,
-                      "n_townships": len(inst.township_ids)})
+                      "n_townships": len(inst.township_ids)},
+                     geo=GeoRef.of(county, tables=False, depots=_table(county, "depots", depots),
+                                   candidates=_table(county, "candidates", candidates)))
 
 
 def _check_options(scenarios, method, budget, max_unmet_probability, ship_cost, time_limit, probs: Problems) -> float:

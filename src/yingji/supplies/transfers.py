@@ -16,6 +16,7 @@ from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.results import SolveResult, relative_gap, to_jsonable
 from yingji.siting._inputs import check_time_limit
+from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
 from yingji.solvers import ModelBuilder, solve_lexicographic
 from yingji.supplies.inputs import _as_date, _check_stock, _expiry, _minutes, _table
 from yingji.supplies.norms import _norms
@@ -23,7 +24,7 @@ from yingji.supplies.norms import _norms
 
 @displayable
 @dataclass(frozen=True)
-class TransferPlan(SolveResult):
+class TransferPlan(_GeoOut, SolveResult):
     """Shipments from depot stock to demand after an event.
 
     Attributes
@@ -43,6 +44,28 @@ class TransferPlan(SolveResult):
     shipments: pd.DataFrame
     unmet: pd.DataFrame
     max_minutes: float
+    geo: GeoRef | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    def _geo_layers(self) -> list:
+        """``depot`` points (``shipments`` sent), ``destination`` points (``shipments``
+        received, ``unmet``: unmet quantity, all items) and ``shipment`` lines depot →
+        destination (``item``, ``quantity``, ``minutes``)."""
+        g = self._geo_ref()
+        sh, un = self.shipments, self.unmet
+        dep = list(g.points.get("depots", pd.DataFrame(index=[])).index)
+        dst = list(g.points.get("destinations", pd.DataFrame(index=[])).index)
+        dprops = pd.DataFrame({"shipments": sh.groupby("depot").size().reindex(dep, fill_value=0).astype(int)},
+                              index=pd.Index(dep, name="depot"))
+        tprops = pd.DataFrame({
+            "shipments": sh.groupby("destination").size().reindex(dst, fill_value=0).astype(int),
+            "unmet": un.groupby("destination")["quantity"].sum().reindex(dst, fill_value=0.0).astype(float)},
+            index=pd.Index(dst, name="destination"))
+        lines = sh.copy()
+        lines.index = pd.Index([f"{d}->{t}/{i}#{k}" for k, (d, t, i)
+                                in enumerate(zip(sh["depot"], sh["destination"], sh["item"]))])
+        return [point_layer("depot", dprops, g.xy("depots", dep)),
+                point_layer("destination", tprops, g.xy("destinations", dst)),
+                line_layer("shipment", lines, g.xy("depots", sh["depot"]), g.xy("destinations", sh["destination"]))]
 
     def to_frame(self) -> pd.DataFrame:
         """The shipments: depot, destination, item, quantity, minutes."""
@@ -173,7 +196,19 @@ def transfer(
         bound = obj if sol.optimal else float("-inf")
     else:
         bound = float(sol.bound) if sol.optimal or np.isfinite(sol.bound) else float("-inf")
-    return _transfer_plan(m, sol, obj, bound, max_t, _time.perf_counter() - t0)
+    return dataclasses.replace(_transfer_plan(m, sol, obj, bound, max_t, _time.perf_counter() - t0),
+                               geo=_geo(county, depots, dests))
+
+
+def _geo(county, depots: pd.DataFrame, dests: pd.DataFrame) -> GeoRef:
+    """Depots and destinations on the map: a destination at its demand point's ``x``/``y`` when
+    the county has it, else at its ``node``."""
+    dests = dests.copy()
+    dmd = getattr(county, "demand", None)
+    if isinstance(dmd, pd.DataFrame) and {"x", "y"} <= set(dmd.columns) and not {"x", "y"} <= set(dests.columns):
+        xy = dmd[["x", "y"]].set_axis(dmd.index.map(str)).reindex(dests.index.map(str))
+        dests["x"], dests["y"] = xy["x"].to_numpy(float), xy["y"].to_numpy(float)
+    return GeoRef.of(county, tables=False, depots=depots, destinations=dests)
 
 
 def _transfer_tables(county, demands: pd.DataFrame, stock, depots, items, probs: Problems):

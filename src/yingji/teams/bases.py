@@ -22,6 +22,7 @@ from yingji._validation import Interval, check_param
 from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.results import SolveResult, to_jsonable
+from yingji.geo.features import _GeoOut
 from yingji.siting._inputs import check_mip_gap, check_time_limit
 from yingji.solvers import ModelBuilder, solve
 from yingji.teams.allocation import TeamAllocation, allocate
@@ -31,7 +32,7 @@ from yingji.teams.skills import _TOL, _split
 
 @displayable
 @dataclass(frozen=True)
-class BasePlan(SolveResult):
+class BasePlan(_GeoOut, SolveResult):
     """New team bases that close the reach gaps.
 
     Attributes
@@ -63,6 +64,23 @@ class BasePlan(SolveResult):
     cost: float
     relocations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["team", "from_node", "candidate", "node", "cost"]))
+
+    @property
+    def geo(self):
+        """Where the rows are (the ``after`` allocation's :class:`~yingji.geo.GeoRef`)."""
+        return self.after.geo
+
+    def _geo_layers(self) -> list:
+        """The ``after`` allocation's layers; in ``team``, ``new`` marks the teams at new bases
+        (``candidate``: their base) and ``moved`` the relocated ones."""
+        layers = self.after._geo_layers()
+        team = layers[0].props.copy()
+        base = dict(zip(self.new_teams["team"].astype(str), self.new_teams["candidate"].astype(str)))
+        moved = set(self.relocations["team"].astype(str)) if len(self.relocations) else set()
+        team.insert(0, "candidate", [base.get(str(t)) for t in team.index])
+        team.insert(0, "moved", [str(t) in moved for t in team.index])
+        team.insert(0, "new", [str(t) in base for t in team.index])
+        return [layers[0]._replace(props=team)] + layers[1:]
 
     def to_frame(self) -> pd.DataFrame:
         """The new teams (one row per team: id, candidate base, skill, crew, node)."""
