@@ -33,7 +33,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.log = self.data.parent / f"server-{self.port}.log"
 
-    def start(self, timeout: float = 90.0) -> "Server":
+    def start(self, timeout: float = 90.0) -> Server:
         cmd = [sys.executable, "-m", "yingji.cli", "serve", "--port", str(self.port),
                "--data", str(self.data), *self.args]
         if self.token:

@@ -11,9 +11,9 @@ import time
 
 import httpx
 import pytest
+from serve_harness import Server, long_request, mclp_request, wait_dead, worker_of
 
 import yingji as yj
-from serve_harness import Server, long_request, mclp_request, wait_dead, worker_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -83,7 +83,7 @@ def test_sigterm_drains(tmp_path):
 def test_no_token_off_loopback_refuses_to_start(tmp_path):
     r = subprocess.run([sys.executable, "-m", "yingji.cli", "serve", "--host", "0.0.0.0",
                         "--port", "0", "--data", str(tmp_path)], capture_output=True, text=True,
-                       timeout=120)
+                       check=False, timeout=120)
     assert r.returncode == 2
     assert "refuses to listen on '0.0.0.0' without a token" in r.stderr
     assert "Traceback" not in r.stderr

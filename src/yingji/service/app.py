@@ -248,8 +248,9 @@ async def cancel_job(request: Request, jid: str):
         await run_in_threadpool(s.runner.cancel, jid)
     job = await run_in_threadpool(s.store.get, jid)
     if job["status"] != "cancelled":
+        brief = {k: v for k, v in job.items() if k not in ("result", "error", "warnings")}
         raise _Problem(409, http_error(f"Job {jid!r} had already ended ({job['status']}); "
-                                       "nothing to cancel."), job=job)
+                                       "nothing to cancel."), job=brief)
     return job
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["PROBLEM_TYPE", "STATUS_OF", "problem_body", "problem_response", "http_error"]
+__all__ = ["PROBLEM_TYPE", "STATUS_OF", "http_error", "problem_body", "problem_response"]
 
 PROBLEM_TYPE = "application/problem+json"
 

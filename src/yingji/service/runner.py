@@ -26,7 +26,7 @@ from multiprocessing.connection import wait as _wait
 
 from yingji.service.store import JobStore, job_error
 
-__all__ = ["LocalRunner", "DaskRunner"]
+__all__ = ["DaskRunner", "LocalRunner"]
 
 
 def _describe_exit(code: int | None) -> str:

@@ -14,11 +14,11 @@ import sqlite3
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["JobStore", "STATUSES", "FINAL_STATUSES", "job_error"]
+__all__ = ["FINAL_STATUSES", "STATUSES", "JobStore", "job_error"]
 
 #: Every status a job can have.
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
@@ -48,7 +48,7 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, seq);
 def _iso(t: float | None) -> str | None:
     if t is None:
         return None
-    return datetime.fromtimestamp(t, tz=timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(t, tz=UTC).isoformat(timespec="milliseconds")
 
 
 class JobStore:

@@ -18,7 +18,7 @@ import time
 
 from yingji.api import handle
 
-__all__ = ["worker_main", "run_request"]
+__all__ = ["run_request", "worker_main"]
 
 
 def run_request(request: dict, max_time_limit: float, default_time_limit: float,

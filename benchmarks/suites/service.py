@@ -1,0 +1,292 @@
+"""Service suite: ``yingji serve`` under load on loopback, against the same work in process.
+
+Cases (all seeded; each starts its own server in a subprocess in ``setup``, untimed, and the
+server dies with the case's process):
+
+* ``requests_mclp_300x30_c16``: 16 concurrent clients (threads, one ``httpx.Client`` each)
+  send ``POST /v1/requests`` with a 300 x 30 MCLP (p = 5; geometric: points in a 30 km
+  square, straight-line cost, radius 6 km; 8 seeded instances, each solved to optimality in
+  tens of milliseconds); reports requests per second,
+  p50 and p99 latency and errors (target: no errors, p99 under 250 ms on a 2-core machine).
+  Peer: the same requests answered one after another in process by ``yingji.api.handle``.
+* ``requests_tt_200x20_c16``: the same with ``network.travel_times`` on the sample county
+  (20 station nodes x 200 demand nodes: the 200 x 20 siting matrix).
+* ``jobs_fire_plan_w2``: N ``fire.plan`` jobs on the sample county queued at once on a server
+  with 2 worker processes (quick N = 20, full N = 200); reports whether all finished and none
+  was lost, the wall time, the server's dispatch overhead per job (time a job was ``running``
+  minus the action's own seconds) and the overhead against the same N requests run serially
+  in process (``2 x wall - serial`` over ``serial``: 0 when two workers give a perfect
+  2x). Peer: the N requests serially in process.
+
+The client threads run in the benchmark's own process, on the same cores as the server: on a
+2-core machine they compete with it for CPU, as real clients on the same host would.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+
+import numpy as np
+
+from benchmarks import Case, Suite
+
+
+def _die_with_parent():  # pragma: no cover - runs in the child before exec
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001
+        pass
+    os.setsid()
+
+
+def _start_server(workers: int = 1) -> dict:
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = tempfile.mkdtemp(prefix="yingji-bench-serve-")
+    proc = subprocess.Popen([sys.executable, "-m", "yingji.cli", "serve", "--port", str(port),
+                             "--data", data, "--workers", str(workers), "--log-level", "error"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=_die_with_parent)
+
+    def stop():
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    atexit.register(stop)
+    url = f"http://127.0.0.1:{port}"
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 120:
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                return {"url": url, "proc": proc, "stop": stop}
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    stop()
+    raise RuntimeError("the server did not start within 120 s")
+
+
+# ------------------------------------------------------------------------------ quick requests
+def _mclp_request(seed: int) -> dict:
+    """300 demand points and 30 sites uniform in a 30 x 30 km square, cost = straight-line km
+    (a geometric instance, as travel times are), cover radius 6 km, p = 5."""
+    rng = np.random.default_rng(seed)
+    dem, sites = rng.uniform(0, 30, (300, 2)), rng.uniform(0, 30, (30, 2))
+    cost = np.sqrt(((dem[:, None, :] - sites[None, :, :]) ** 2).sum(-1)).round(3).tolist()
+    w = rng.integers(1, 100, 300).tolist()
+    return {"action": "siting.mclp", "params": {"cost": cost, "radius": 6.0, "p": 5,
+                                                "weights": w, "time_limit": 10}}
+
+
+def _tt_request(seed: int) -> dict:
+    import yingji as yj
+
+    nodes = np.asarray(list(yj.datasets.sample_county().network.nodes))
+    rng = np.random.default_rng(seed)
+    o = rng.choice(nodes, 20, replace=False).tolist()
+    d = rng.choice(nodes, 200, replace=False).tolist()
+    return {"action": "network.travel_times", "county": {"sample": True},
+            "params": {"origins": [int(x) for x in o], "destinations": [int(x) for x in d]}}
+
+
+def _load_setup(kind: str, n_requests: int, clients: int = 16, seed: int = 0):
+    import yingji as yj
+
+    make = _mclp_request if kind == "mclp" else _tt_request
+    reqs = [make(seed + k % 8) for k in range(n_requests)]   # 8 distinct instances
+    yj.api.handle(reqs[0])                                   # warm the peer (untimed)
+    srv = _start_server(workers=1)
+    import httpx
+
+    for r in reqs[:4]:                                       # warm the server (untimed)
+        httpx.post(srv["url"] + "/v1/requests", json=r, timeout=120)
+    return {"reqs": reqs, "clients": clients, **srv}
+
+
+def _digest(result) -> float | None:
+    """One number per answer, to check the server agrees with the in-process peer."""
+    if not isinstance(result, dict):
+        return None
+    if "objective" in result:
+        return round(float(result["objective"]), 6)
+    vals = np.asarray(result["values"], dtype=float)
+    return round(float(vals[np.isfinite(vals)].sum()), 3)
+
+
+def _load_run(s):
+    import httpx
+
+    reqs, k = s["reqs"], s["clients"]
+    lat, errors = [], []
+    s["digests"] = digests = [None] * len(reqs)
+    lock = threading.Lock()
+
+    def client(i):
+        with httpx.Client(base_url=s["url"], timeout=120) as c:
+            for j in range(i, len(reqs), k):
+                t = time.perf_counter()
+                try:
+                    resp = c.post("/v1/requests", json=reqs[j])
+                    ok = resp.status_code == 200 and resp.json().get("ok")
+                    digests[j] = _digest(resp.json().get("result")) if ok else None
+                except httpx.HTTPError as exc:
+                    ok, resp = False, exc
+                dt = time.perf_counter() - t
+                with lock:
+                    lat.append(dt)
+                    if not ok:
+                        errors.append(str(resp)[:200])
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(k)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    lat_ms = np.asarray(lat) * 1000
+    return {"requests": len(lat), "clients": k, "req_per_s": len(lat) / wall,
+            "p50_ms": float(np.percentile(lat_ms, 50)), "p99_ms": float(np.percentile(lat_ms, 99)),
+            "max_ms": float(lat_ms.max()), "errors": len(errors)}
+
+
+def _load_peer(s):
+    import yingji as yj
+
+    t0 = time.perf_counter()
+    answers = [yj.api.handle(r) for r in s["reqs"]]
+    wall = time.perf_counter() - t0
+    bad = sum(not a["ok"] for a in answers)
+    s["peer_digests"] = [_digest(a.get("result")) for a in answers]
+    return {"req_per_s": len(s["reqs"]) / wall, "mean_ms": 1000 * wall / len(s["reqs"]),
+            "errors": bad}
+
+
+def _stop_check(s):
+    s["stop"]()
+    same = sum(a is not None and a == b for a, b in zip(s.get("digests", []),
+                                                         s.get("peer_digests", [])))
+    return {"answers_agree": f"{same}/{len(s['reqs'])}", "load_avg_1m": os.getloadavg()[0]}
+
+
+def _load_case(name, kind, n, desc):
+    return Case(name, setup=partial(_load_setup, kind, n), run=_load_run, peer=_load_peer,
+                check=_stop_check, peer_name="yingji.api.handle in process, serially",
+                params={"requests": n, "clients": 16, "seed": 0, "kind": kind},
+                description=desc)
+
+
+# -------------------------------------------------------------------------------------- jobs
+def _jobs_setup(n_jobs: int, workers: int = 2, seed: int = 0):
+    import httpx
+
+    import yingji as yj
+
+    req = {"action": "fire.plan", "county": {"sample": True}, "params": {"time_limit": 30}}
+    yj.api.handle(req)                                       # warm the peer (untimed)
+    srv = _start_server(workers=workers)
+    warm = [httpx.post(srv["url"] + "/v1/jobs", json=req, timeout=60).json()["id"]
+            for _ in range(workers)]                         # one warm-up job per worker
+    _wait_all(srv["url"], warm, 600)
+    return {"req": req, "n": n_jobs, "workers": workers, **srv}
+
+
+def _wait_all(url, ids, timeout):
+    import httpx
+
+    left, t0 = set(ids), time.monotonic()
+    with httpx.Client(base_url=url, timeout=60) as c:
+        while left and time.monotonic() - t0 < timeout:
+            page = c.get("/v1/jobs", params={"limit": 1000}).json()["jobs"]
+            for j in page:
+                if j["status"] in ("done", "failed", "cancelled", "interrupted"):
+                    left.discard(j["id"])
+            if left:
+                time.sleep(0.25)
+    return left
+
+
+def _jobs_run(s):
+    import httpx
+
+    t0 = time.perf_counter()
+    with httpx.Client(base_url=s["url"], timeout=60) as c:
+        ids = [c.post("/v1/jobs", json=s["req"]).json()["id"] for _ in range(s["n"])]
+    left = _wait_all(s["url"], ids, 3600)
+    wall = time.perf_counter() - t0
+    with httpx.Client(base_url=s["url"], timeout=60) as c:
+        jobs = [c.get(f"/v1/jobs/{j}").json() for j in ids]
+    from datetime import datetime
+
+    def secs(a, b):
+        return (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds()
+
+    done = [j for j in jobs if j["status"] == "done"]
+    dispatch = [secs(j["started"], j["finished"]) - j["seconds"] for j in done]
+    s["wall"], s["job_seconds"] = wall, sum(j["seconds"] for j in done)
+    return {"jobs": len(ids), "done": len(done), "lost": len(left),
+            "failed": sum(j["status"] == "failed" for j in jobs), "wall_s": wall,
+            "mean_job_s": s["job_seconds"] / max(1, len(done)),
+            "dispatch_ms_per_job": 1000 * float(np.mean(dispatch)) if dispatch else None}
+
+
+def _jobs_peer(s):
+    import yingji as yj
+
+    t0 = time.perf_counter()
+    ok = sum(yj.api.handle(s["req"])["ok"] for _ in range(s["n"]))
+    s["serial"] = time.perf_counter() - t0
+    return {"done": ok, "serial_s": s["serial"]}
+
+
+def _jobs_check(s):
+    s["stop"]()
+    w, serial, n = s["wall"], s["serial"], s["n"]
+    return {"overhead_pct_vs_serial": 100 * (s["workers"] * w - serial) / serial,
+            "overhead_ms_per_job": 1000 * (s["workers"] * w - serial) / n,
+            "load_avg_1m": os.getloadavg()[0]}
+
+
+def _jobs_case(name, n):
+    return Case(name, setup=partial(_jobs_setup, n), run=_jobs_run, peer=_jobs_peer,
+                check=_jobs_check, peer_name="the same fire.plan requests in process, serially",
+                params={"jobs": n, "workers": 2, "action": "fire.plan", "county": "sample"},
+                description=f"{n} queued fire.plan jobs on 2 worker processes")
+
+
+SUITE = Suite(
+    "service",
+    quick=[_load_case("requests_mclp_300x30_c16", "mclp", 160,
+                      "16 clients x 10 MCLP 300 x 30 requests over HTTP"),
+           _load_case("requests_tt_200x20_c16", "tt", 64,
+                      "16 clients x 4 travel-time 20 x 200 requests (sample county)"),
+           _jobs_case("jobs_fire_plan_20_w2", 20)],
+    full=[_load_case("requests_mclp_300x30_c16_x1000", "mclp", 1600,
+                     "16 clients x 100 MCLP 300 x 30 requests over HTTP"),
+          _jobs_case("jobs_fire_plan_200_w2", 200)],
+    budget_s=420,
+    full_budget_s=2400,
+    description="yingji serve: quick requests under 16 concurrent clients, queued jobs on 2 "
+                "workers, against the same work in process",
+)
