@@ -168,7 +168,7 @@ def p_median(
     sites, ub, bound = lg.sites, lg.ub, lg.bound
     if method == "heuristic":
         return run.done(sites, ub, bound, "heuristic")
-    if run.closed(bound, ub) or time.perf_counter() >= run.deadline:
+    if run.closed(bound, ub) or time.perf_counter() >= run.deadline or (lg.srt is None and method != "exact"):
         return run.done(sites, ub, bound, "time_limit")
     if method == "knearest":
         # 3''. the reduced K-nearest model, enlarged until exact
@@ -300,13 +300,23 @@ def _solve_classic(run: _Run) -> SitingResult:
     (the heuristic answers when HiGHS could not set it up in time, or found no incumbent)."""
     C, w, Cp, wk, p, tol = run.C, run.w, run.Cp, run.wk, run.p, run.tol
     fixed_mask, allowed, seed, solver, integral = run.fixed_mask, run.allowed, run.seed, run.solver, run.integral
-    mm = _build_classic(C, w, fixed_mask, allowed, p)
+    # 3 nonzeros per reachable pair: a model too large to set up in the time left is not even built
+    # (5,934 x 5,934: 35 M assignment columns, 70 s to build)
+    est_nnz = 3 * int(np.isfinite(C).sum())
     remaining = run.deadline - time.perf_counter()
-    if _too_big_for_highs(mm.model, "classic", remaining, solver):
+    mm = None
+    if solver is None and est_nnz > _HIGHS_SETUP_NNZ_PER_S["classic"] * max(remaining, 0.0):
+        size = {"rows": est_nnz // 3 + C.shape[0] + 1, "cols": est_nnz // 3 + C.shape[1], "nnz": est_nnz,
+                "estimated": True}
+    else:
+        mm = _build_classic(C, w, fixed_mask, allowed, p)
+        size = _size(mm.model)
+        remaining = run.deadline - time.perf_counter()
+    if mm is None or _too_big_for_highs(mm.model, "classic", remaining, solver):
         # HiGHS would overrun the time limit before its first node: the heuristic answers instead
         sites, _ = _median_heuristic(Cp, wk, fixed_mask, allowed, p, seed, 0.0, tol,
                                      until=time.perf_counter() + max(0.05, 0.8 * remaining))
-        return run.finish(sites, -np.inf, "classic", "time_limit", {"model_size": _size(mm.model), "mip_skipped": True})
+        return run.finish(sites, -np.inf, "classic", "time_limit", {"model_size": size, "mip_skipped": True})
     sol = _solve_or_raise(mm.model, "p_median", C, run.ci, solver, run.deadline, run.mip_gap, None, run.verbose,
                           _highs_options(mm.model, solver, integral))
     if sol.x is None:
@@ -327,8 +337,9 @@ def _incumbent(run: _Run, st):
     Cp, wk, fixed_mask, allowed, p, tol, extras = run.Cp, run.wk, run.fixed_mask, run.allowed, run.p, run.tol, run.extras
     n, m = run.C.shape
     hb = min(0.25 + 3e-4 * n * m / 1e3, 0.25 * run.tl)
+    # greedy and interchange leave at least 40 % of the limit to the later stages
     sites, ub = _median_heuristic(Cp, wk, fixed_mask, allowed, p, run.seed,
-                                  hb if run.method == "exact" else 0.0, tol, until=run.deadline)
+                                  hb if run.method == "exact" else 0.0, tol, until=run.t0 + 0.6 * run.tl)
     sites = np.sort(sites)
     extras["heuristic_objective"] = float(ub)
     if st is not None:
@@ -361,7 +372,12 @@ def _lagrangian_stage(run: _Run, sites, ub, hb) -> _Bound:
         rest = max(0.0, deadline - time.perf_counter())
         return rest if method == "heuristic" else min(share * tl, rest)
 
-    srt = _sorted_rows(Cp, wk, p)
+    srt = _sorted_rows(Cp, wk, p, until=deadline)
+    if srt is None:
+        # no time left for the Lagrangian bound: each row's cheapest cost bounds it from below
+        lb = float(wk @ Cp.min(axis=1))
+        extras["lagrangian_iterations"] = 0
+        return _Bound(sites, ub, min(lb, ub), None, lam, fmask, amask, None)
     L, infeasible, sel, iters, ub2, s2 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), left(0.3), 300,
                                                      tol=tol)
     if s2 is not None:
@@ -507,7 +523,9 @@ def _mip_last(run: _Run, lg: _Bound):
         # the model is out of HiGHS's reach in the time left: a Lagrangian bound instead of none
         left = deadline - time.perf_counter()
         if left > 0.02:
-            srt = srt if srt is not None else _sorted_rows(Cp, wk, p)
+            srt = srt if srt is not None else _sorted_rows(Cp, wk, p, until=deadline)
+            if srt is None:
+                return sites, ub, max(bound, float(wk @ Cp.min(axis=1)))
             L, infeasible, _, iters, _, _ = _lagrangian(Cp, wk, srt, fixed_mask.copy(), allowed.copy(), p, lam, ub,
                                                         dl(ub), 0.8 * left, 3000)
             extras["lagrangian_iterations"] = iters
