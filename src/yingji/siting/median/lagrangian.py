@@ -13,7 +13,7 @@ import numpy as np
 from yingji.siting.median.heuristic import _interchange
 
 
-def _sorted_rows(Cp: np.ndarray, w: np.ndarray, p: int, block: int = 4096, max_bytes: float = 3e8, until=None):
+def _sorted_rows(Cp: np.ndarray, w: np.ndarray, p: int, block: int = 1024, max_bytes: float = 3e8, until=None):
     """Each row's ``K`` cheapest sites in increasing cost order, for the Lagrangian kernel.
 
     ``K = min(m, max(16, 4 * ceil(m / p)))``: the multiplier of a row stays near the cost
