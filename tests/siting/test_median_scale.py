@@ -175,39 +175,3 @@ def test_time_limit_holds_on_pcb3038(shared_datasets, method):
     assert len(r.sites) == 100 and r.bound <= r.objective * (1 + 1e-9)
     assert r.status in ("time_limit", "heuristic", "optimal")
 
-
-# ----------------------------------------------------------------------------- sampled greedy
-def test_sampled_greedy_opens_p_allowed_sites_and_tracks_costs():
-    """Stochastic greedy (used when full greedy steps would not fit in the time left): p distinct
-    allowed sites, the fixed one kept, ``d`` each row's cost to its nearest open site, the same
-    answer for the same seed, and a value close to full greedy's on clustered points."""
-    from yingji._kernels.median import _greedy_init
-    from yingji.siting.median.heuristic import _greedy, _sampled_greedy
-
-    rng = np.random.default_rng(11)
-    centres = rng.uniform(0, 1000, (12, 2))
-    xy = np.concatenate([c + rng.normal(0, 15, (40, 2)) for c in centres])
-    C = cdist(xy, xy)
-    n, m = C.shape
-    w = rng.uniform(0.5, 2.0, n)
-    fixed = np.zeros(m, bool)
-    fixed[7] = True
-    allowed = np.ones(m, bool)
-    allowed[100:140] = False
-
-    def run(seed):
-        out = np.empty(12, dtype=np.int64)
-        is_open = np.zeros(m, dtype=np.bool_)
-        d = np.empty(n)
-        k = _greedy_init(C, fixed, is_open, d, out)
-        k = _sampled_greedy(C, w, allowed, is_open, d, out, k, 12, np.inf, seed)
-        return k, out, d
-
-    k, out, d = run(3)
-    assert k == 12 and np.unique(out).size == 12 and 7 in out
-    assert allowed[out].all() or set(out[~allowed[out]]) <= {7}
-    np.testing.assert_allclose(d, C[:, out].min(axis=1))
-    assert np.array_equal(run(3)[1], out)
-    full = _greedy(C, w, fixed, allowed, 12, np.inf)
-    v_full, v_sampled = w @ C[:, full].min(axis=1), w @ d
-    assert v_sampled <= 1.15 * v_full, (v_sampled, v_full)

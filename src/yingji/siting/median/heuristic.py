@@ -19,12 +19,10 @@ from yingji.exceptions import SolverError
 _EVAL_S_PER_ROW = 3e-9
 
 
-def _greedy(Cp, w, fixed_mask, allowed, p, until, seed=0):
-    """Greedy (add) heuristic in chunks of steps until ``until``. When the steps left, at the
-    measured time a step takes, would not fit in the time left, the rest are stochastic greedy
-    steps (:func:`_sampled_greedy`, seeded by ``seed``); sites still missing at ``until`` are the
-    allowed closed ones evenly spread over the column order (a feasible p-set that interchange
-    then improves). Returns the open sites (int64, ``p``)."""
+def _greedy(Cp, w, fixed_mask, allowed, p, until):
+    """Greedy (add) heuristic in chunks of steps until ``until``; when the time runs out first,
+    the sites still missing are the allowed closed ones evenly spread over the column order (a
+    feasible p-set that interchange then improves). Returns the open sites (int64, ``p``)."""
     from yingji._kernels.median import _greedy_init, _greedy_steps
 
     n, m = Cp.shape
@@ -44,51 +42,11 @@ def _greedy(Cp, w, fixed_mask, allowed, p, until, seed=0):
         if k2 < k + step:  # pragma: no cover - p <= allowed count is checked by the caller
             raise SolverError("greedy could not open p sites", status="heuristic")
         k = k2
-        if k < p and per * (p - k) > until - time.perf_counter():
-            # full steps would not finish in time: sampled ones do (the column count they scan is
-            # ~ m / (p - k) * ln 100 instead of m)
-            k = _sampled_greedy(Cp, w, allowed, is_open, d, out, k, p, until, seed)
-            break
     if k < p:
         rest = np.nonzero(allowed & ~is_open)[0]
         pick = rest[np.linspace(0, rest.size - 1, p - k).round().astype(np.int64)]
         out[k:] = np.unique(pick) if np.unique(pick).size == p - k else rest[: p - k]
     return out
-
-
-def _sampled_greedy(Cp, w, allowed, is_open, d, out, k, p, until, seed, eps=0.01, max_cells=4_000_000):
-    """Stochastic greedy steps (Mirzasoleiman et al. 2015) from ``k`` open sites to ``p``, or until
-    ``until``: each step opens the best of ``ceil((c / (p - k)) ln(1 / eps))`` closed allowed sites
-    drawn at random (``c`` of them left) instead of the best of all ``c``. The cost saving is
-    submodular, so in expectation the steps keep within ``eps`` of the greedy guarantee; each step
-    scans ``n x sample`` costs (in column blocks of at most ``max_cells``) instead of ``n x m``.
-    Updates ``is_open``, ``d`` (each row's cost to its nearest open site) and ``out``; returns
-    the new ``k``.
-
-    References
-    ----------
-    .. [1] Mirzasoleiman, B., Badanidiyuru, A., Karbasi, A., Vondrak, J. and Krause, A. (2015).
-       Lazier than lazy greedy. Proceedings of the AAAI Conference on Artificial Intelligence
-       29(1), 1812-1818.
-    """
-    rng = np.random.default_rng(seed)
-    n = Cp.shape[0]
-    width = max(1, int(max_cells // max(n, 1)))
-    while k < p and time.perf_counter() < until:
-        cand = np.nonzero(allowed & ~is_open)[0]
-        if cand.size == 0:  # pragma: no cover - p <= allowed count is checked by the caller
-            break
-        s = int(min(cand.size, max(1, np.ceil(cand.size / (p - k) * np.log(1.0 / eps)))))
-        S = np.sort(rng.choice(cand, s, replace=False))
-        gain = np.empty(s)
-        for a in range(0, s, width):
-            gain[a:a + width] = w @ np.maximum(d[:, None] - Cp[:, S[a:a + width]], 0.0)
-        j = int(S[int(np.argmax(gain))])
-        out[k] = j
-        k += 1
-        is_open[j] = True
-        np.minimum(d, Cp[:, j], out=d)
-    return k
 
 
 def _interchange(Cp, w, fixed_mask, allowed, o, tol, until):
@@ -117,7 +75,7 @@ def _median_heuristic(Cp, w, fixed_mask, allowed, p, seed, budget_s, tol, until=
     ``until`` when given). Returns (open sites, value)."""
     t0 = time.perf_counter()
     until = np.inf if until is None else until
-    o = _greedy(Cp, w, fixed_mask, allowed, p, until, seed)
+    o = _greedy(Cp, w, fixed_mask, allowed, p, until)
     val = _interchange(Cp, w, fixed_mask, allowed, o, tol, until)
     n_free = int(allowed.sum()) - p
     if n_free <= 0 or fixed_mask.sum() >= p:
