@@ -367,10 +367,12 @@ def _lagrangian_stage(run: _Run, sites, ub, hb) -> _Bound:
     if method not in ("auto", "heuristic", "knearest"):
         return _Bound(sites, ub, -np.inf, None, lam, fmask, amask, None)
 
-    def left(share=1.0):
-        # the time this step may take: all that is left (heuristic) or a share of the limit (auto)
+    def left(share=1.0, prefix=True):
+        # the time this step may take: all that is left for the steps of method="heuristic" (auto and
+        # knearest run them first under the same rule, so they never end worse than it), a share of the
+        # limit for the steps only auto / knearest take
         rest = max(0.0, deadline - time.perf_counter())
-        return rest if method == "heuristic" else min(share * tl, rest)
+        return rest if prefix else min(share * tl, rest)
 
     # 5 % of the limit kept for what follows a sort that gives up (the row minima, the result)
     srt = _sorted_rows(Cp, wk, p, until=deadline - 0.05 * tl)
@@ -404,7 +406,8 @@ def _lagrangian_stage(run: _Run, sites, ub, hb) -> _Bound:
         extras["heuristic_objective"] = float(ub)
     if method in ("auto", "knearest") and not infeasible and not run.closed(bound, ub):
         # 2d. more subgradient steps from the multipliers reached (a stronger bound, more fixing)
-        L3, infeasible, _, it3, ub3, s3 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), left(0.3), 2700,
+        L3, infeasible, _, it3, ub3, s3 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub),
+                                                      left(0.3, prefix=False), 2700,
                                                       tol=tol)
         extras["lagrangian_iterations"] += it3
         if s3 is not None:
