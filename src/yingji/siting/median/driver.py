@@ -76,14 +76,20 @@ def p_median(
         Demand weights (e.g. population); default 1.
     fixed : sequence of int, optional
         Column positions (or labels) of existing sites that stay open.
-    method : {"auto", "exact", "heuristic", "classic"}
+    method : {"auto", "exact", "heuristic", "knearest", "classic"}
         ``"auto"``/``"exact"``: heuristic, Lagrangian bound with variable fixing,
-        then the compact formulation on what is left (``"exact"`` skips the
-        variable fixing). ``"heuristic"``: greedy + interchange, 300
-        subgradient steps with reduced-cost fixing, then VNS on the sites the
-        fixing left; no MIP (status ``"heuristic"`` unless the bound closes the
-        gap). ``"classic"``: the n x m formulation of ReVelle and
-        Swain solved directly (for comparison).
+        then the Lagrangian branch and bound and / or the compact formulation on
+        what is left, or the reduced K-nearest model when the compact one is out
+        of reach (``"exact"`` skips the variable fixing and solves the compact
+        model). ``"auto"`` first runs exactly the steps of ``"heuristic"``, so it
+        never returns a worse solution when the limit lets them finish.
+        ``"heuristic"``: greedy + interchange, 300 subgradient steps with
+        reduced-cost fixing, then VNS on the sites the fixing left; no MIP
+        (status ``"heuristic"`` unless the bound closes the gap).
+        ``"knearest"``: the steps of ``"auto"`` up to the bound, then the
+        reduced K-nearest (radius) model [7]_, enlarged until exact.
+        ``"classic"``: the n x m formulation of ReVelle and Swain solved
+        directly (for comparison).
     time_limit : float
         Seconds for the whole call; the best solution found by then is returned
         with ``status="time_limit"``. HiGHS does not look at its limit while
@@ -112,7 +118,8 @@ def p_median(
         ``objective`` = :math:`\sum_i w_i \min_{j \in S} c_{ij}`, ``mean_cost`` =
         objective / total weight, ``bound`` a proven lower bound; ``extras``
         holds ``lagrangian_bound``, ``heuristic_objective``, ``n_fixed_open``,
-        ``n_fixed_closed``, ``lagrangian_iterations`` and ``model_size``.
+        ``n_fixed_closed``, ``lagrangian_iterations`` and ``model_size`` (with the
+        reduced model: ``knn_rounds``, ``knn_model_size``, ``knn_skipped``).
 
     Raises
     ------
@@ -148,6 +155,8 @@ def p_median(
        accounts to optimize float. Management Science 23(8), 789-810.
     .. [6] Elloumi, S. (2010). A tighter formulation of the p-median problem. Journal of
        Combinatorial Optimization 19(1), 69-83.
+    .. [7] García, S., Labbé, M. and Marín, A. (2011). Solving large p-median problems with a
+       radius formulation. INFORMS Journal on Computing 23(4), 546-556.
 
     Examples
     --------
