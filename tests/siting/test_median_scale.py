@@ -74,6 +74,21 @@ def test_knearest_enlarges_lists_that_are_too_short():
     assert run.extras["knn_rounds"] >= 2
 
 
+def test_knearest_model_too_big_for_the_time_left_is_not_solved(monkeypatch):
+    """The reduced model is not handed to HiGHS when its setup would overrun the limit: the
+    incumbent comes back unchanged, with no bound claimed and ``knn_skipped`` set."""
+    import yingji.siting.median.knn as knn
+
+    calls = []
+    monkeypatch.setattr(knn, "_SETUP_NNZ_PER_S", 1e-3)
+    monkeypatch.setattr("yingji.solvers.solve", lambda *a, **k: calls.append(1))
+    _, C, w = _points(40, 2, integer=False)
+    run, sites, ub, bound = _knn_alone(C, 4, w, np.arange(4))
+    assert calls == [] and run.extras["knn_skipped"] and "knn_rounds" in run.extras
+    assert sites.tolist() == [0, 1, 2, 3] and ub == pytest.approx(median_cost(C, np.arange(4), weights=w))
+    assert bound == -np.inf
+
+
 def test_reduced_value_is_a_lower_bound_of_every_p_set():
     """The reduced model prices a row served beyond its kept sites at the first unkept distance, so
     its optimum never exceeds a p-set's true cost (checked on every p-set against brute force)."""
