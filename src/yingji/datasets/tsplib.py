@@ -64,7 +64,7 @@ def load_tsplib(path) -> TSPInstance:
     Examples
     --------
     >>> inst = load_tsplib("../shared/datasets/tsplib/fl1400.tsp")  # doctest: +SKIP
-    >>> inst.xy.shape
+    >>> inst.xy.shape  # doctest: +SKIP
     (1400, 2)
     """
     p = Path(path)
@@ -140,6 +140,11 @@ def tsplib_cost(xy, rows=None) -> np.ndarray:
     Returns
     -------
     ndarray, shape (len(rows), n)
+
+    Examples
+    --------
+    >>> tsplib_cost([[0.0, 0.0], [3.0, 4.0]]).tolist()
+    [[0.0, 5.0], [5.0, 0.0]]
     """
     xy = np.asarray(xy, dtype=np.float64)
     a = xy if rows is None else xy[np.asarray(rows)]

@@ -76,14 +76,20 @@ def p_median(
         Demand weights (e.g. population); default 1.
     fixed : sequence of int, optional
         Column positions (or labels) of existing sites that stay open.
-    method : {"auto", "exact", "heuristic", "classic"}
+    method : {"auto", "exact", "heuristic", "knearest", "classic"}
         ``"auto"``/``"exact"``: heuristic, Lagrangian bound with variable fixing,
-        then the compact formulation on what is left (``"exact"`` skips the
-        variable fixing). ``"heuristic"``: greedy + interchange, 300
-        subgradient steps with reduced-cost fixing, then VNS on the sites the
-        fixing left; no MIP (status ``"heuristic"`` unless the bound closes the
-        gap). ``"classic"``: the n x m formulation of ReVelle and
-        Swain solved directly (for comparison).
+        then the Lagrangian branch and bound and / or the compact formulation on
+        what is left, or the reduced K-nearest model when the compact one is out
+        of reach (``"exact"`` skips the variable fixing and solves the compact
+        model). ``"auto"`` first runs exactly the steps of ``"heuristic"``, so it
+        never returns a worse solution when the limit lets them finish.
+        ``"heuristic"``: greedy + interchange, 300 subgradient steps with
+        reduced-cost fixing, then VNS on the sites the fixing left; no MIP
+        (status ``"heuristic"`` unless the bound closes the gap).
+        ``"knearest"``: the steps of ``"auto"`` up to the bound, then the
+        reduced K-nearest (radius) model [7]_, enlarged until exact.
+        ``"classic"``: the n x m formulation of ReVelle and Swain solved
+        directly (for comparison).
     time_limit : float
         Seconds for the whole call; the best solution found by then is returned
         with ``status="time_limit"``. HiGHS does not look at its limit while
@@ -112,7 +118,8 @@ def p_median(
         ``objective`` = :math:`\sum_i w_i \min_{j \in S} c_{ij}`, ``mean_cost`` =
         objective / total weight, ``bound`` a proven lower bound; ``extras``
         holds ``lagrangian_bound``, ``heuristic_objective``, ``n_fixed_open``,
-        ``n_fixed_closed``, ``lagrangian_iterations`` and ``model_size``.
+        ``n_fixed_closed``, ``lagrangian_iterations`` and ``model_size`` (with the
+        reduced model: ``knn_rounds``, ``knn_model_size``, ``knn_skipped``).
 
     Raises
     ------
@@ -148,6 +155,8 @@ def p_median(
        accounts to optimize float. Management Science 23(8), 789-810.
     .. [6] Elloumi, S. (2010). A tighter formulation of the p-median problem. Journal of
        Combinatorial Optimization 19(1), 69-83.
+    .. [7] García, S., Labbé, M. and Marín, A. (2011). Solving large p-median problems with a
+       radius formulation. INFORMS Journal on Computing 23(4), 546-556.
 
     Examples
     --------
@@ -168,7 +177,7 @@ def p_median(
     sites, ub, bound = lg.sites, lg.ub, lg.bound
     if method == "heuristic":
         return run.done(sites, ub, bound, "heuristic")
-    if run.closed(bound, ub) or time.perf_counter() >= run.deadline:
+    if run.closed(bound, ub) or time.perf_counter() >= run.deadline or (lg.srt is None and method != "exact"):
         return run.done(sites, ub, bound, "time_limit")
     if method == "knearest":
         # 3''. the reduced K-nearest model, enlarged until exact
@@ -300,13 +309,23 @@ def _solve_classic(run: _Run) -> SitingResult:
     (the heuristic answers when HiGHS could not set it up in time, or found no incumbent)."""
     C, w, Cp, wk, p, tol = run.C, run.w, run.Cp, run.wk, run.p, run.tol
     fixed_mask, allowed, seed, solver, integral = run.fixed_mask, run.allowed, run.seed, run.solver, run.integral
-    mm = _build_classic(C, w, fixed_mask, allowed, p)
+    # 3 nonzeros per reachable pair: a model too large to set up in the time left is not even built
+    # (5,934 x 5,934: 35 M assignment columns, 70 s to build)
+    est_nnz = 3 * int(np.isfinite(C).sum())
     remaining = run.deadline - time.perf_counter()
-    if _too_big_for_highs(mm.model, "classic", remaining, solver):
+    mm = None
+    if solver is None and est_nnz > _HIGHS_SETUP_NNZ_PER_S["classic"] * max(remaining, 0.0):
+        size = {"rows": est_nnz // 3 + C.shape[0] + 1, "cols": est_nnz // 3 + C.shape[1], "nnz": est_nnz,
+                "estimated": True}
+    else:
+        mm = _build_classic(C, w, fixed_mask, allowed, p)
+        size = _size(mm.model)
+        remaining = run.deadline - time.perf_counter()
+    if mm is None or _too_big_for_highs(mm.model, "classic", remaining, solver):
         # HiGHS would overrun the time limit before its first node: the heuristic answers instead
         sites, _ = _median_heuristic(Cp, wk, fixed_mask, allowed, p, seed, 0.0, tol,
                                      until=time.perf_counter() + max(0.05, 0.8 * remaining))
-        return run.finish(sites, -np.inf, "classic", "time_limit", {"model_size": _size(mm.model), "mip_skipped": True})
+        return run.finish(sites, -np.inf, "classic", "time_limit", {"model_size": size, "mip_skipped": True})
     sol = _solve_or_raise(mm.model, "p_median", C, run.ci, solver, run.deadline, run.mip_gap, None, run.verbose,
                           _highs_options(mm.model, solver, integral))
     if sol.x is None:
@@ -327,8 +346,9 @@ def _incumbent(run: _Run, st):
     Cp, wk, fixed_mask, allowed, p, tol, extras = run.Cp, run.wk, run.fixed_mask, run.allowed, run.p, run.tol, run.extras
     n, m = run.C.shape
     hb = min(0.25 + 3e-4 * n * m / 1e3, 0.25 * run.tl)
+    # greedy and interchange leave at least 40 % of the limit to the later stages
     sites, ub = _median_heuristic(Cp, wk, fixed_mask, allowed, p, run.seed,
-                                  hb if run.method == "exact" else 0.0, tol, until=run.deadline)
+                                  hb if run.method == "exact" else 0.0, tol, until=run.t0 + 0.6 * run.tl)
     sites = np.sort(sites)
     extras["heuristic_objective"] = float(ub)
     if st is not None:
@@ -356,12 +376,20 @@ def _lagrangian_stage(run: _Run, sites, ub, hb) -> _Bound:
     if method not in ("auto", "heuristic", "knearest"):
         return _Bound(sites, ub, -np.inf, None, lam, fmask, amask, None)
 
-    def left(share=1.0):
-        # the time this step may take: all that is left (heuristic) or a share of the limit (auto)
+    def left(share=1.0, prefix=True):
+        # the time this step may take: all that is left for the steps of method="heuristic" (auto and
+        # knearest run them first under the same rule, so they never end worse than it), a share of the
+        # limit for the steps only auto / knearest take
         rest = max(0.0, deadline - time.perf_counter())
-        return rest if method == "heuristic" else min(share * tl, rest)
+        return rest if prefix else min(share * tl, rest)
 
-    srt = _sorted_rows(Cp, wk, p)
+    # 5 % of the limit kept for what follows a sort that gives up (the row minima, the result)
+    srt = _sorted_rows(Cp, wk, p, until=deadline - 0.05 * tl)
+    if srt is None:
+        # no time left for the Lagrangian bound: each row's cheapest cost bounds it from below
+        lb = float(wk @ Cp.min(axis=1))
+        extras["lagrangian_iterations"] = 0
+        return _Bound(sites, ub, min(lb, ub), None, lam, fmask, amask, None)
     L, infeasible, sel, iters, ub2, s2 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), left(0.3), 300,
                                                      tol=tol)
     if s2 is not None:
@@ -387,7 +415,8 @@ def _lagrangian_stage(run: _Run, sites, ub, hb) -> _Bound:
         extras["heuristic_objective"] = float(ub)
     if method in ("auto", "knearest") and not infeasible and not run.closed(bound, ub):
         # 2d. more subgradient steps from the multipliers reached (a stronger bound, more fixing)
-        L3, infeasible, _, it3, ub3, s3 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub), left(0.3), 2700,
+        L3, infeasible, _, it3, ub3, s3 = _lagrangian(Cp, wk, srt, fmask, amask, p, lam, ub, dl(ub),
+                                                      left(0.3, prefix=False), 2700,
                                                       tol=tol)
         extras["lagrangian_iterations"] += it3
         if s3 is not None:
@@ -507,9 +536,12 @@ def _mip_last(run: _Run, lg: _Bound):
         # the model is out of HiGHS's reach in the time left: a Lagrangian bound instead of none
         left = deadline - time.perf_counter()
         if left > 0.02:
-            srt = srt if srt is not None else _sorted_rows(Cp, wk, p)
+            srt = srt if srt is not None else _sorted_rows(Cp, wk, p, until=deadline - 0.1 * left)
+            if srt is None:
+                return sites, ub, max(bound, float(wk @ Cp.min(axis=1)))
+            left = deadline - time.perf_counter()  # the sort took some of it (2.8 s at 5,934 x 5,934)
             L, infeasible, _, iters, _, _ = _lagrangian(Cp, wk, srt, fixed_mask.copy(), allowed.copy(), p, lam, ub,
-                                                        dl(ub), 0.8 * left, 3000)
+                                                        dl(ub), 0.8 * max(left, 0.0), 3000)
             extras["lagrangian_iterations"] = iters
             bound = max(bound, ub - dl(ub) if infeasible else min(L, ub - dl(ub)))
     return sites, ub, bound

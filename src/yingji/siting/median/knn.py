@@ -255,10 +255,6 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
                 if v2 < ub - tol:
                     ub, sites = v2, np.sort(s2)
                     _, d = _assign(Cp, sites)
-        import os
-        if os.environ.get("YJ_KNN_DEBUG"):
-            print("knn round", rounds, f"{time.perf_counter() - run.t0:.1f}s", mm.model.n_rows, sol.status, sol.objective,
-                  sol.bound, ub, int((mm.last_z >= 0).sum()), flush=True)
         if np.isfinite(sol.bound):
             bound = max(bound, min(sol.bound, ub - run.dl(ub)))
         if run.closed(bound, ub) or not sol.optimal or sol.x is None:
@@ -271,4 +267,4 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
         if not beyond.any():
             break  # pragma: no cover - then the reduced value is the p-set's true value (closed above)
         kcap[beyond] = np.maximum(2 * mm.kept[beyond], mm.kept[beyond] + 4)
-    return sites, min(ub, ub), min(bound, ub), lists
+    return sites, ub, min(bound, ub), lists

@@ -13,7 +13,7 @@ import numpy as np
 from yingji.siting.median.heuristic import _interchange
 
 
-def _sorted_rows(Cp: np.ndarray, w: np.ndarray, p: int, block: int = 4096, max_bytes: float = 3e8):
+def _sorted_rows(Cp: np.ndarray, w: np.ndarray, p: int, block: int = 1024, max_bytes: float = 3e8, until=None):
     """Each row's ``K`` cheapest sites in increasing cost order, for the Lagrangian kernel.
 
     ``K = min(m, max(16, 4 * ceil(m / p)))``: the multiplier of a row stays near the cost
@@ -22,13 +22,16 @@ def _sorted_rows(Cp: np.ndarray, w: np.ndarray, p: int, block: int = 4096, max_b
     ``K`` is also held to ``max_bytes`` of output (12 bytes an entry; small ``p`` on a large
     matrix would otherwise copy it whole). Returns ``(idx int32 (n, K), wcs float64 (n, K))``
     with ``wcs = w_i * Cp[i, idx]``; built in blocks of rows, so the only temporaries are
-    ``block x m``.
+    ``block x m``. With ``until`` (a ``time.perf_counter()`` value) it gives up between blocks once
+    that moment has passed and returns None (a time limit holds at any size).
     """
     n, m = Cp.shape
     K = int(min(m, max(16, 4 * -(-m // max(int(p), 1))), max(16, int(max_bytes // (12 * max(n, 1))))))
     idx = np.empty((n, K), dtype=np.int32)
     wcs = np.empty((n, K), dtype=np.float64)
     for a in range(0, n, block):
+        if until is not None and time.perf_counter() >= until:
+            return None
         B = Cp[a:a + block]
         part = np.argpartition(B, K - 1, axis=1)[:, :K] if K < m else np.broadcast_to(np.arange(m), B.shape)
         vals = np.take_along_axis(B, part, 1)
