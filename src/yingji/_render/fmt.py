@@ -25,7 +25,8 @@ UNITS = {
     "万元": ("10k yuan", "万元"), "stations": ("stations", "座"), "sites": ("sites", "处"),
     "nodes": ("nodes", "个节点"), "edges": ("edges", "条路段"), "points": ("points", "个点"),
     "items": ("items", "项"), "count/yr": ("per year", "次/年"), "per_year": ("per year", "次/年"),
-    "rules": ("rules", "条"),
+    "rules": ("rules", "条"), "station": ("station", "座"), "shelter": ("shelter", "处"),
+    "base": ("base", "处"), "depot": ("depot", "个"), "level": ("level", "级"),
 }
 
 
