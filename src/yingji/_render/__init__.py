@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from yingji._render.fmt import number
-from yingji._render.messages import check_lang, t
+from yingji._render.messages import check_lang, t, term
 
 __all__ = ["Doc", "Section", "Para", "KeyValues", "Table", "Figure", "Pre", "render", "blocks_text", "FORMATS",
            "table_from_frame"]
@@ -156,7 +156,7 @@ def table_from_frame(frame, *, lang: str = "en", columns: dict | None = None,
     heads = [columns[c] for c in cols] if columns else [str(c) for c in cols]
     align = tuple("r" if pd.api.types.is_numeric_dtype(frame[c].dtype)
                   and not pd.api.types.is_bool_dtype(frame[c].dtype) else "l" for c in cols)
-    rows = tuple(tuple(number(v, lang=lang) for v in rec)
+    rows = tuple(tuple(term(v, lang) if isinstance(v, str) else number(v, lang=lang) for v in rec)
                  for rec in frame[cols].itertuples(index=False, name=None))
     return Table(tuple(heads), rows, align, caption)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from yingji.cli._registry import command, demo_section
+from yingji.cli._report import add_options, emit, mode
 from yingji.teams import allocate, plan_bases
 
 
@@ -30,6 +31,7 @@ def _args(p):
                    help="with --plan: also close crew_short gaps with new bases")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
+    add_options(p)
 
 
 @command("teams", "rescue teams: allocation to hazard sites, gaps, mutual aid, new bases", _args)
@@ -38,6 +40,7 @@ def _run(args) -> int:
 
     from yingji.datasets import read_county
 
+    fmt = mode(args)
     county = read_county(args.path, func="yingji teams", param="PATH")
     al = allocate(county, concurrent=args.concurrent, backup=args.backup, time_limit=args.time_limit)
     out = {"allocation": al.to_dict()} if args.json else None
@@ -45,6 +48,7 @@ def _run(args) -> int:
         print(al.summary())
         if len(al.gaps):
             print(al.gaps.to_string(index=False))
+    bp = None
     if args.plan:
         bp = plan_bases(county, concurrent=args.concurrent, backup=args.backup, time_limit=args.time_limit,
                         relocate=args.relocate, relocate_cost=args.relocate_cost, crew_gaps=args.crew_gaps)
@@ -55,6 +59,10 @@ def _run(args) -> int:
             print(bp.new_teams.to_string(index=False))
             if len(bp.relocations):
                 print(bp.relocations.to_string(index=False))
+    if fmt in ("md", "html"):
+        from yingji._render.messages import t
+
+        return emit(args, t("demo_teams", args.lang), county, [al, bp])
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
