@@ -27,6 +27,7 @@ UNITS = {
     "items": ("items", "项"), "count/yr": ("per year", "次/年"), "per_year": ("per year", "次/年"),
     "rules": ("rules", "条"), "station": ("station", "座"), "shelter": ("shelter", "处"),
     "base": ("base", "处"), "depot": ("depot", "个"), "level": ("level", "级"),
+    "bool": ("", ""),  # a yes/no figure: its value says it (yes/no, 是/否)
 }
 
 

@@ -81,6 +81,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_plan": ("Plan: what to build or buy (fire stations, shelters, team bases, stock)",
                   "规划:需新建或采购的内容(消防站、避难场所、救援队伍驻地、物资)"),
     "demo_teams": ("Rescue teams", "救援队伍"), "demo_supplies": ("Emergency supplies", "应急物资"),
+    "simulation": ("Simulated response", "响应仿真"),
     "demo_simulation": ("Simulated response before and after the fire plan", "消防规划前后的响应仿真"),
     "demo_shelters": ("Shelters (GB 21734 / GB 50413)", "应急避难场所(GB 21734 / GB 50413)"),
     "current_stations": ("Existing stations", "现有消防站"), "fire_plan": ("Plan", "规划方案"),

@@ -68,7 +68,7 @@ def _run(args) -> int:
     if fmt in ("md", "html"):
         from yingji._render.messages import t
 
-        return emit(args, t("demo_simulation", args.lang), county, [sim])
+        return emit(args, t("simulation", args.lang), county, [sim])
     if args.json:
         print(json.dumps(sim.to_dict(), ensure_ascii=False, indent=2))
     else:
