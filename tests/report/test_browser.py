@@ -68,3 +68,15 @@ def test_the_check_sees_a_problem(tmp_path):
     assert found["blank"] == ["svg#0"]
     assert len(found["overflow"]) == 1 and "a long line" in found["overflow"][0]
     assert any("boom" in ln for ln in found["console_errors"])
+
+
+def test_domain_command_report_in_chromium(tmp_path, capsys):
+    """A domain command's report (``yingji fire plan --format html --lang zh``) loads clean."""
+    f = tmp_path / "fire.html"
+    assert cli.main(["fire", "plan", "--format", "html", "--lang", "zh", "--time-limit", "20",
+                     "--out", str(f)]) == 0
+    capsys.readouterr()
+    html = f.read_text(encoding="utf-8")
+    found = check_page(html, tmp_path)
+    _assert_clean(found, 1)  # the plan's map
+    assert "消防站规划" in html and "一级站" in html

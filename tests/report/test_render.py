@@ -222,3 +222,13 @@ def test_every_public_result_class_is_displayable():
                 missing.append(f"{pkg}.{name}")
     assert missing == []
 
+
+
+def test_plan_notes_in_chinese():
+    from yingji.planning.document import _note
+
+    en = ("candidate sites chosen by more than one part (each part is planned on its own: check "
+          "that the site can host all of them): C12 (fire, shelters)")
+    zh = _note(en, "zh")
+    assert zh.startswith("以下候选站址被多个部分同时选中") and "C12 (消防站、应急避难场所)" in zh
+    assert _note(en, "en") == en

@@ -186,7 +186,7 @@ TERMS: dict[str, str] = {
     # station classes (GB 51054-2014)
     "special": "特勤站", "class1": "一级站", "class2": "二级站", "small": "小型站",
     # plan actions and what is planned
-    "build": "新建", "open": "启用", "buy": "采购", "fire station": "消防站",
+    "build": "新建", "open": "启用", "buy": "采购", "fire": "消防站", "supplies": "应急物资", "fire station": "消防站",
     "shelter": "应急避难场所", "rescue team base": "救援队伍驻地", "supply depot": "物资储备库",
     "depot enlargement": "储备库扩建", "station": "座", "base": "处", "depot": "个",
     "level": "级",
@@ -210,6 +210,9 @@ TERM_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"hold ([\d,]+) \(now ([\d,]+)\)", r"储备 \1(现有 \2)"),
     (r"level (\d+), capacity ([\d,]+) m³", r"\1 级,容量 \2 m³"),
     (r"capacity ([\d,]+) m³", r"容量 \1 m³"),
+    (r"candidate sites chosen by more than one part \(each part is planned on its own: check "
+     r"that the site can host all of them\): (.*)",
+     r"以下候选站址被多个部分同时选中(各部分分别规划,请核实场地能否同时容纳):\1"),
 )
 
 

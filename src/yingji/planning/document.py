@@ -7,6 +7,8 @@ plan's result module nor a face.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from yingji._render import Doc, Figure, KeyValues, Para, Pre, Section, Table
@@ -49,6 +51,16 @@ def _items_table(items: pd.DataFrame, lang: str) -> Table:
                                             "detail")), rows, ("l", "l", "l", "r", "l", "r", "l"))
 
 
+def _note(text: str, lang: str) -> str:
+    """A plan note in ``lang``; the site lists' part names through the term catalogue."""
+    s = term(text, lang)
+    if lang == "zh" and s != text:
+        s = re.sub(r"\(([a-z, ]+)\)",
+                   lambda m: "(" + "、".join(term(w.strip(), lang) for w in m.group(1).split(","))
+                   + ")", s)
+    return s
+
+
 def _figure_cell(key: str, v, lang: str) -> str:
     return percent(v) if key.endswith("_share") else number(v, lang=lang)
 
@@ -89,7 +101,7 @@ def document(p, lang: str = "en", *, plots: bool = True, county=None) -> Doc:
     head = [KeyValues(((t("total_cost", lang), money(p.total_cost, lang=lang)
                         + ("" if p.complete else f" ({t('incomplete', lang)})")),)),
             Para(t("plan_meta", lang, tl=number(p.time_limit), seed=p.seed), "note"), status]
-    head += [Para(n, "note") for n in p.notes]
+    head += [Para(_note(n, lang), "note") for n in p.notes]
     secs = [Section(t("summary", lang), tuple(head))]
     if county is not None and plots and _figs.have_matplotlib():
         fire = next((s for s in p.sections if s.part == "fire" and s.completed), None)
