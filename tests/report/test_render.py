@@ -199,7 +199,7 @@ def test_fields_summary_of_a_plain_result():
             self.values = np.zeros(1000)
 
     s = repr(R())
-    assert s == "R(cost=318,580,000, status=optimal)"
+    assert s == "R(cost=318,580,000 yuan, status=optimal)"
     html = R()._repr_html_()
     assert "table 5 × 1" in html and "1,000 values" in html
 
@@ -232,3 +232,17 @@ def test_plan_notes_in_chinese():
     zh = _note(en, "zh")
     assert zh.startswith("以下候选站址被多个部分同时选中") and "C12 (消防站、应急避难场所)" in zh
     assert _note(en, "en") == en
+
+
+@pytest.mark.parametrize("name, v, want", [
+    ("mean_minutes", 18.612, "18.61 min"), ("coverage_share", 0.4231, "42.3%"),
+    ("share_queued", 0.0, "0.0%"), ("cost", 3.1858e8, "318,580,000 yuan"),
+    ("max_district_km2", 48.1, "48.1 km²"), ("per_capita_m2", 0.7076, "0.7076 m²/person"),
+    ("total_area_m2", 366100.0, "366,100 m²"), ("population", 517377, "517,377 people"),
+    ("replications", 10, "10"), ("optimal", True, "yes")])
+def test_result_fields_carry_the_unit_of_their_name(name, v, want):
+    assert display.field_value(name, v) == want
+
+
+def test_result_titles_in_chinese():
+    assert display.summary_of(yj.fire.load_standard("GB51080"), "zh")["title"] == "消防站标准"

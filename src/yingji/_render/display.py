@@ -33,6 +33,29 @@ def _scalar(v) -> bool:
     return isinstance(v, (bool, np.bool_, int, np.integer, float, np.floating, str)) or v is None
 
 
+#: Units read from a field's name: (suffix, unit); shares print as percentages, costs as money.
+_SUFFIX_UNITS = (("_minutes", "min"), ("_hours", "h"), ("_km2", "km2"), ("per_capita_m2", "m2/person"),
+                 ("_m2", "m2"), ("_km", "km"), ("_metres", "m"), ("_persons", "people"),
+                 ("population", "people"), ("seconds", "s"))
+
+
+def field_value(name: str, v, lang: str = "en") -> str:
+    """A result field's number with the unit its name gives (``mean_minutes`` → ``18.6 min``,
+    ``coverage_share`` → ``42.3%``, ``cost`` → yuan); other numbers as :func:`number` writes them."""
+    from yingji._render.fmt import money, percent, quantity
+
+    if isinstance(v, (bool, np.bool_)) or v is None:
+        return number(v, lang=lang)
+    if name.endswith("_share") or name.startswith("share_") or name == "share":
+        return percent(v)
+    if name == "cost" or name.endswith("_cost") or name.endswith("_yuan"):
+        return money(v, lang=lang)
+    for suffix, unit in _SUFFIX_UNITS:
+        if name.endswith(suffix):
+            return quantity(v, unit, lang=lang)
+    return number(v, lang=lang)
+
+
 def summary_of(obj, lang: str = "en") -> dict:
     """The display summary of ``obj``: its ``_summary_`` or one built from its fields."""
     own = getattr(obj, "_summary_", None)
@@ -43,9 +66,10 @@ def summary_of(obj, lang: str = "en") -> dict:
              else [k for k in vars(obj) if not k.startswith("_")])
     for name in names:
         v = getattr(obj, name, None)
-        label = t(name, lang) if lang == "zh" and name in MESSAGES else name
+        label = (t("run_time", lang) if name == "seconds" else t(name, lang)) \
+            if lang == "zh" and (name in MESSAGES or name == "seconds") else name
         if _scalar(v):
-            s = str(v) if isinstance(v, str) else number(v, lang=lang)
+            s = str(v) if isinstance(v, str) else field_value(name, v, lang)
             if lang == "zh" and isinstance(v, str) and v in MESSAGES:  # a status word
                 s = t(v, lang)
             if isinstance(v, str) and len(s) > 80:
@@ -57,7 +81,8 @@ def summary_of(obj, lang: str = "en") -> dict:
         elif isinstance(v, (pd.Series, np.ndarray, list, tuple)) and not isinstance(v, str):
             facts.append((label, f"{number(len(v))} 个值" if lang == "zh"
                           else f"{number(len(v))} values"))
-    return {"title": type(obj).__name__, "facts": facts, "tables": tables}
+    cls = type(obj).__name__
+    return {"title": t(cls, lang) if cls in MESSAGES else cls, "facts": facts, "tables": tables}
 
 
 def frame_tables(obj, lang: str = "en", *, max_rows: int = 40) -> list:
