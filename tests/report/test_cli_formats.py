@@ -41,3 +41,13 @@ def test_bad_format_is_refused(capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["shelters", "--format", "pdf"])
     assert e.value.code == 2 and "pdf" in capsys.readouterr().err
+
+
+def test_shelters_plan_report_and_text(capsys):
+    assert cli.main(["shelters", "--plan", "--curve", "0", "--format", "md", "--lang", "zh",
+                     "--time-limit", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "## 应急避难场所评估" in out and "## 应急避难场所规划" in out and "m²/人" in out
+    assert cli.main(["shelters", "--plan", "--curve", "0", "--time-limit", "20"]) == 0
+    text = capsys.readouterr().out
+    assert "Shelter plan" in text and not text.startswith("#")

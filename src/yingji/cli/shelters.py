@@ -72,12 +72,11 @@ def _run(args) -> int:
         if len(a.unsheltered_by_township):
             print("\nPeople without a place, by township:")
             print(a.unsheltered_by_township.to_string())
+    p = None
     if args.plan:
         p = plan(county, norms=args.norms, budget=args.budget, curve_points=args.curve,
                  time_limit=args.time_limit)
         out["plan"] = p.to_dict()
-    else:
-        p = None
         if not args.json:
             print()
             print(p.summary())
