@@ -13,7 +13,7 @@ def test_teams_markdown_in_chinese(capsys):
     assert cli.main(["teams", "--format", "md", "--lang", "zh", "--time-limit", "20"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# 救援队伍: XX县")
-    assert "- 状态: **最优**" in out and "| hazard | team |" in out
+    assert "- 求解状态: **最优**" in out and "| hazard | team |" in out
     assert "非煤矿山" in out  # skills through the term catalogue
     assert "Rescue teams:" in out  # the solver's own summary, said to be in English
     assert "求解器输出摘要(英文原文)" in out

@@ -246,3 +246,19 @@ def test_result_fields_carry_the_unit_of_their_name(name, v, want):
 
 def test_result_titles_in_chinese():
     assert display.summary_of(yj.fire.load_standard("GB51080"), "zh")["title"] == "消防站标准"
+
+
+def test_result_field_labels():
+    from yingji._render.messages import field_label
+
+    assert field_label("gap", "zh") == "最优性差距" and field_label("gap") == "gap"
+    assert field_label("some_new_field", "zh") == "some_new_field"
+
+    @display.displayable
+    class R:
+        def __init__(self):
+            self.turnout_minutes = 1.0
+            self.status = "time_limit"
+
+    facts = dict(display.summary_of(R(), "zh")["facts"])
+    assert facts == {"出动时间": "1 分钟", "求解状态": "达到时间上限"}

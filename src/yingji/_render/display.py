@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._render.fmt import number
-from yingji._render.messages import MESSAGES, t
+from yingji._render.messages import MESSAGES, field_label, t
 
 __all__ = ["displayable", "summary_of", "short_repr", "repr_html", "map_block", "frame_tables"]
 
@@ -66,8 +66,7 @@ def summary_of(obj, lang: str = "en") -> dict:
              else [k for k in vars(obj) if not k.startswith("_")])
     for name in names:
         v = getattr(obj, name, None)
-        label = (t("run_time", lang) if name == "seconds" else t(name, lang)) \
-            if lang == "zh" and (name in MESSAGES or name == "seconds") else name
+        label = field_label(name, lang)
         if _scalar(v):
             s = str(v) if isinstance(v, str) else field_value(name, v, lang)
             if lang == "zh" and isinstance(v, str) and v in MESSAGES:  # a status word
@@ -98,8 +97,7 @@ def frame_tables(obj, lang: str = "en", *, max_rows: int = 40) -> list:
         if isinstance(v, pd.DataFrame) and 0 < len(v) <= max_rows and v.shape[1] <= 12:
             fr = v.reset_index() if v.index.name or not isinstance(v.index, pd.RangeIndex) else v
             fr = fr.drop(columns=[c for c in ("x", "y") if c in fr.columns])
-            out.append(table_from_frame(fr, lang=lang, caption=t(name, lang) if name in MESSAGES
-                                        else name))
+            out.append(table_from_frame(fr, lang=lang, caption=field_label(name, lang)))
     return out
 
 

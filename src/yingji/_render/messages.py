@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MESSAGES", "TERMS", "LANGS", "t", "term", "check_lang"]
+__all__ = ["MESSAGES", "TERMS", "FIELDS", "LANGS", "t", "term", "field_label", "check_lang"]
 
 LANGS = ("en", "zh")
 
@@ -227,6 +227,36 @@ TERM_PATTERNS: tuple[tuple[str, str], ...] = (
      r"that the site can host all of them\): (.*)",
      r"以下候选站址被多个部分同时选中(各部分分别规划,请核实场地能否同时容纳):\1"),
 )
+
+
+#: Chinese labels of result fields (notebook display, the domain commands' reports); a field
+#: not listed keeps its own name.
+FIELDS: dict[str, str] = {
+    "items": "物资", "townships": "乡镇", "rules": "规则检查", "objective": "目标值", "bound": "界",
+    "gap": "最优性差距", "status": "求解状态", "optimal": "是否最优", "seconds": "运行时间",
+    "stock": "储备", "sites": "站点", "cost": "投资", "expected_cost": "期望总成本",
+    "first_stage_cost": "一阶段成本", "expected_unmet": "期望缺口", "scenario_costs": "各情景成本",
+    "vss": "随机解价值(VSS)", "method": "求解方法", "iterations": "迭代次数",
+    "reach_share": "按时送达人口比例", "evacuee_capacity": "可保障转移人数",
+    "population": "人口", "stations": "消防站", "coverage_share": "按时到达人口比例",
+    "area_share": "按时到达面积比例", "mean_minutes": "平均响应时间", "p90_minutes": "90%分位响应时间",
+    "within_standard": "达标比例", "first_due_busy": "首出站忙碌比例",
+    "mean_wait_minutes": "平均等待时间", "share_queued": "排队比例", "utilisation": "车辆利用率",
+    "per_replication": "各次重复结果", "by_point": "按需求点", "standard": "标准",
+    "limit_minutes": "时间标准", "turnout_minutes": "出动时间", "replications": "重复次数",
+    "horizon_hours": "仿真时长", "warmup_hours": "预热时长", "seed": "随机种子",
+    "assignments": "分配", "gaps": "缺口", "coverage": "覆盖情况", "mutual_aid": "互助协议",
+    "unassigned_enterprises": "未签互助协议的企业", "sheltered": "可安置人数",
+    "unsheltered": "无法安置人数", "capacity": "安置容量", "per_capita_m2": "人均避难场所面积",
+    "reachable_per_capita_m2": "步行可达人均面积", "sheltered_share": "可安置人口比例",
+    "total_area_m2": "避难场所总面积", "new_shelters": "新建避难场所", "new_stations": "新建消防站",
+    "n_new": "新建数量", "transfers": "调拨", "units": "车辆",
+}
+
+
+def field_label(name: str, lang: str = "en") -> str:
+    """A result field's label: its name in English, the :data:`FIELDS` label in Chinese."""
+    return FIELDS.get(name, name) if lang == "zh" else name
 
 
 def term(word, lang: str = "en") -> str:
