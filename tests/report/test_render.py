@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import yingji as yj
-from yingji._render import Doc, Figure, KeyValues, Para, Section, Table, render, table_from_frame
-from yingji._render import display, figures, fmt
+from yingji._render import (
+    Doc,
+    Figure,
+    KeyValues,
+    Para,
+    Section,
+    Table,
+    display,
+    figures,
+    fmt,
+    render,
+    table_from_frame,
+)
 from yingji._render.messages import MESSAGES, TERMS, t, term
 from yingji.exceptions import ValidationError, YingjiWarning
 
@@ -23,7 +33,7 @@ SCI = re.compile(r"\d[eE][+-]?\d")
 # ----------------------------------------------------------------------------- numbers
 
 @pytest.mark.parametrize("v, want", [
-    (19090.0, "19,090"), (1.909e4, "19,090"), (318_580_000, "318,580,000"), (0.7076, "0.7076"),
+    (19090.0, "19,090"), (1.9095e4, "19,095"), (318_580_000, "318,580,000"), (0.7076, "0.7076"),
     (46.97, "46.97"), (1234.5678, "1,235"), (-2.5, "-2.5"), (1e-7, "0"), (3.2e-5, "0.000032"),
     (1e17, "100,000,000,000,000,000"), (float("nan"), "—"), (None, "—"), (np.int64(12345), "12,345"),
     (float("inf"), "∞"), (True, "yes"), ("C03", "C03")])

@@ -32,7 +32,7 @@ def mode(args) -> str:
 
 
 def _section(res, lang: str, figures: bool):
-    from yingji._render import Figure, KeyValues, Para, Pre, Section
+    from yingji._render import KeyValues, Para, Pre, Section
     from yingji._render.display import frame_tables, map_block, summary_of
     from yingji._render.messages import t
 
