@@ -51,3 +51,14 @@ def test_shelters_plan_report_and_text(capsys):
     assert cli.main(["shelters", "--plan", "--curve", "0", "--time-limit", "20"]) == 0
     text = capsys.readouterr().out
     assert "Shelter plan" in text and not text.startswith("#")
+
+
+def test_demo_teams_and_supplies_sections_are_report_blocks(capsys):
+    import io
+
+    buf = io.StringIO()
+    cli.run_demo(sections=["Rescue teams", "Emergency supplies"], fmt="md", lang="zh", out=buf)
+    md = buf.getvalue()
+    for title in ("救援队伍调配", "救援队伍驻地规划", "应急物资评估", "应急物资预置方案"):
+        assert title in md
+    assert "- 求解状态: **最优**" in md and "万元" in md and "行 × " not in md

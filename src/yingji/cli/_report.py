@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["add_options", "mode", "emit"]
+__all__ = ["add_options", "emit", "mode", "result_section"]
 
 
 def add_options(p) -> None:
@@ -31,15 +31,27 @@ def mode(args) -> str:
     return fmt
 
 
-def _section(res, lang: str, figures: bool):
+def result_section(res, lang: str = "en", *, figures: bool = False, tables: bool = True):
+    """One result as a report section: its summary facts (and ``tables``: its own tables, or
+    its small DataFrame fields), its map (``figures``) and its own text summary."""
+    return _section(res, lang, figures, tables)
+
+
+def _section(res, lang: str, figures: bool, tables: bool = True):
     from yingji._render import KeyValues, Para, Pre, Section
     from yingji._render.display import frame_tables, map_block, summary_of
     from yingji._render.messages import t
 
     s = summary_of(res, lang)
-    blocks = [KeyValues(tuple(s["facts"]))] + list(s.get("tables", ()))
-    if not callable(getattr(res, "_summary_", None)):  # fields only: show the small tables too
-        blocks += frame_tables(res, lang)
+    facts = tuple(s["facts"])
+    if not tables:  # a table's shape says nothing without the table
+        facts = tuple(kv for kv in facts if not kv[1].endswith(("列", " values", "个值"))
+                      and not kv[1].startswith("table "))
+    blocks = [KeyValues(facts)]
+    if tables:
+        blocks += list(s.get("tables", ()))
+        if not callable(getattr(res, "_summary_", None)):  # fields only: the small tables too
+            blocks += frame_tables(res, lang)
     if figures:
         fig = map_block(res, lang)
         if fig is not None:

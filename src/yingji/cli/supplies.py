@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from yingji.cli._registry import command, demo_section
-from yingji.cli._report import add_options, emit, mode
+from yingji.cli._report import add_options, emit, mode, result_section
 from yingji.supplies import assess, preposition, sample_scenarios
 
 
 @demo_section("Emergency supplies", time_limit=60, order=140, key="demo_supplies")
-def _demo_supplies(county, args) -> str:
+def _demo_supplies(county, args):
     a = assess(county, time_limit=args.time_limit)
     n = 100 if args.full else 20
     sc = sample_scenarios(county, n, seed=2026)
     p = preposition(county, sc, time_limit=args.time_limit)
-    return a.summary() + "\n" + p.summary()
+    lang = getattr(args, "lang", "en")
+    return [result_section(a, lang, tables=False), result_section(p, lang, tables=False)]
 
 
 def _args(p):

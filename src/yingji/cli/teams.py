@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from yingji.cli._registry import command, demo_section
-from yingji.cli._report import add_options, emit, mode
+from yingji.cli._report import add_options, emit, mode, result_section
 from yingji.teams import allocate, plan_bases
 
 
 @demo_section("Rescue teams", time_limit=60, order=130, key="demo_teams")
-def _demo_teams(county, args) -> str:
+def _demo_teams(county, args):
     al = allocate(county, time_limit=args.time_limit)
-    text = [al.summary()]
-    if len(al.gaps):
-        text.append("  gaps: " + "; ".join(f"{g.hazard} {g.skill} ({g.reason})" for g in al.gaps.itertuples()))
     bp = plan_bases(county, time_limit=args.time_limit)
-    text.append("  " + bp.summary())
-    return "\n".join(text)
+    lang = getattr(args, "lang", "en")
+    return [result_section(al, lang, tables=False), result_section(bp, lang, tables=False)]
 
 
 def _args(p):
