@@ -12,6 +12,7 @@ from yingji import api, planning
 from yingji.cli import DEMO_SECTIONS, main
 from yingji.planning import parts as plan_parts
 from yingji.planning import result as plan_result
+from yingji._render import blocks_text
 
 
 @pytest.fixture(scope="module")
@@ -234,8 +235,12 @@ def test_cli_commands_registered():
 def test_demo_section(tiny_county):
     sec = [s for s in DEMO_SECTIONS if s.title.startswith("Plan")]
     assert len(sec) == 1
-    text = sec[0].func(tiny_county, argparse.Namespace(full=False, time_limit=60.0))
-    assert "County plan for 小县" in text
+    secs = sec[0].func(tiny_county, argparse.Namespace(full=False, time_limit=60.0))
+    text = blocks_text(secs)
+    assert secs[0].title == "Summary" and "Total cost" in text and " yuan" in text
+    assert [s.key for s in secs[1:]] == [f"part-{k}" for k in planning.PARTS]
+    secs_zh = sec[0].func(tiny_county, argparse.Namespace(full=False, time_limit=60.0, lang="zh"))
+    assert "总投资" in blocks_text(secs_zh, "zh")
 
 
 def test_cli_plan_sample_county_json(capsys):
@@ -250,5 +255,5 @@ def test_plan_html_draws_the_shelter_tradeoff_curve(tiny_county):
     tr = p["shelters"].result.tradeoff
     assert len(tr) >= 2
     html = p.to_html()
-    assert 'data-alt="shelter trade-off"' in html and "<svg" in html
-    assert 'data-alt="shelter trade-off"' not in p.to_html(plots=False)
+    assert 'data-alt="shelters trade-off"' in html and "<svg" in html
+    assert 'data-alt="shelters trade-off"' not in p.to_html(plots=False)

@@ -33,7 +33,7 @@ def test_demo_runs_and_reports(capsys):
     rc = cli.main(["demo", "--section", "County", "--section", "Travel times"])
     out = capsys.readouterr().out
     assert rc == 0
-    assert "XX县" in out and "road network:" in out and "population:" in out
+    assert "XX县" in out and "Road network" in out and "Population" in out and "km²" in out
     assert "4 min" in out and "5 min" in out
     assert "failed" not in out and "timed out" not in out
 

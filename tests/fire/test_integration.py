@@ -42,11 +42,14 @@ def test_metric_unavailable(county):
 
 
 def test_demo_section(county):
+    from yingji._render import blocks_text
     from yingji.cli import DEMO_SECTIONS
 
     sec = next(s for s in DEMO_SECTIONS if s.title.startswith("Fire stations"))
-    text = sec.func(county, argparse.Namespace(full=False, time_limit=60.0))
-    assert "Fire plan" in text and "before" in text and "new station" in text
+    secs = sec.func(county, argparse.Namespace(full=False, time_limit=60.0))
+    text = blocks_text(secs)
+    assert [s.title for s in secs[:2]] == ["Existing stations", "Plan"]
+    assert "Before" in text and "After" in text and "New sites" in text and "yuan" in text
 
 
 def test_cli_assess_json(capsys):

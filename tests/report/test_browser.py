@@ -31,7 +31,8 @@ def _assert_clean(found: dict, n_figures: int) -> None:
     assert found["images"] + found["svgs"] >= n_figures, found
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+# English under -m slow (the default run keeps the default run quick; Chinese is the harder case)
+@pytest.mark.parametrize("lang", [pytest.param("en", marks=pytest.mark.slow), "zh"])
 def test_demo_report_in_chromium(lang, tmp_path):
     buf = io.StringIO()
     cli.run_demo(sections=["County", "Travel"], fmt="html", lang=lang, out=buf)
@@ -42,7 +43,7 @@ def test_demo_report_in_chromium(lang, tmp_path):
         assert "县域概况" in html and "至最近消防站的行车时间" in html
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", [pytest.param("en", marks=pytest.mark.slow), "zh"])
 def test_check_report_in_chromium(lang, county, tmp_path):
     rep = yj.compliance.check(county, rules="county-plan-2020", computed=False)
     html = rep.to_html(lang, county=county)
@@ -68,3 +69,15 @@ def test_the_check_sees_a_problem(tmp_path):
     assert found["blank"] == ["svg#0"]
     assert len(found["overflow"]) == 1 and "a long line" in found["overflow"][0]
     assert any("boom" in ln for ln in found["console_errors"])
+
+
+def test_domain_command_report_in_chromium(tmp_path, capsys):
+    """A domain command's report (``yingji fire plan --format html --lang zh``) loads clean."""
+    f = tmp_path / "fire.html"
+    assert cli.main(["fire", "plan", "--format", "html", "--lang", "zh", "--time-limit", "20",
+                     "--out", str(f)]) == 0
+    capsys.readouterr()
+    html = f.read_text(encoding="utf-8")
+    found = check_page(html, tmp_path)
+    _assert_clean(found, 1)  # the plan's map
+    assert "消防站规划" in html and "一级站" in html

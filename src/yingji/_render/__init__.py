@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from yingji._render.fmt import number
-from yingji._render.messages import check_lang, t
+from yingji._render.messages import check_lang, t, term
 from yingji.exceptions import ValidationError
 
 __all__ = ["Doc", "Section", "Para", "KeyValues", "Table", "Figure", "Pre", "render", "blocks_text", "FORMATS",
@@ -151,12 +151,13 @@ def table_from_frame(frame, *, lang: str = "en", columns: dict | None = None,
 
     ``columns`` maps column → header (and picks and orders the columns).
     """
-    import numpy as np
+    import pandas as pd
 
     cols = list(columns) if columns else list(frame.columns)
     heads = [columns[c] for c in cols] if columns else [str(c) for c in cols]
-    align = tuple("r" if np.issubdtype(frame[c].dtype, np.number) else "l" for c in cols)
-    rows = tuple(tuple(number(v, lang=lang) for v in rec)
+    align = tuple("r" if pd.api.types.is_numeric_dtype(frame[c].dtype)
+                  and not pd.api.types.is_bool_dtype(frame[c].dtype) else "l" for c in cols)
+    rows = tuple(tuple(term(v, lang) if isinstance(v, str) else number(v, lang=lang) for v in rec)
                  for rec in frame[cols].itertuples(index=False, name=None))
     return Table(tuple(heads), rows, align, caption)
 
@@ -173,11 +174,16 @@ def _env():
 
         _ENV = jinja2.Environment(
             loader=jinja2.PackageLoader("yingji._render", "templates"),
-            autoescape=jinja2.select_autoescape(("html", "j2")), trim_blocks=True,
+            autoescape=_is_html, trim_blocks=True,
             lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
         _ENV.globals.update(kind=_kind)
         _ENV.filters["md"] = _md_escape
     return _ENV
+
+
+def _is_html(name) -> bool:
+    """HTML templates escape their values; Markdown ones write text as it is."""
+    return name is not None and ".html" in name
 
 
 def _kind(b) -> str:

@@ -22,14 +22,38 @@ import numpy as np
 import pandas as pd
 
 from yingji._render.fmt import number
+from yingji._render.messages import MESSAGES, field_label, t
 
-__all__ = ["displayable", "summary_of", "short_repr", "repr_html"]
+__all__ = ["displayable", "summary_of", "short_repr", "repr_html", "map_block", "frame_tables"]
 
 _MAX_REPR = 240
 
 
 def _scalar(v) -> bool:
     return isinstance(v, (bool, np.bool_, int, np.integer, float, np.floating, str)) or v is None
+
+
+#: Units read from a field's name: (suffix, unit); shares print as percentages, costs as money.
+_SUFFIX_UNITS = (("_minutes", "min"), ("_hours", "h"), ("_km2", "km2"), ("per_capita_m2", "m2/person"),
+                 ("_m2", "m2"), ("_km", "km"), ("_metres", "m"), ("_persons", "people"),
+                 ("population", "people"), ("seconds", "s"))
+
+
+def field_value(name: str, v, lang: str = "en") -> str:
+    """A result field's number with the unit its name gives (``mean_minutes`` → ``18.6 min``,
+    ``coverage_share`` → ``42.3%``, ``cost`` → yuan); other numbers as :func:`number` writes them."""
+    from yingji._render.fmt import money, percent, quantity
+
+    if isinstance(v, (bool, np.bool_)) or v is None:
+        return number(v, lang=lang)
+    if name.endswith("_share") or name.startswith("share_") or name == "share":
+        return percent(v)
+    if name == "cost" or name.endswith("_cost") or name.endswith("_yuan"):
+        return money(v, lang=lang)
+    for suffix, unit in _SUFFIX_UNITS:
+        if name.endswith(suffix):
+            return quantity(v, unit, lang=lang)
+    return number(v, lang=lang)
 
 
 def summary_of(obj, lang: str = "en") -> dict:
@@ -42,16 +66,39 @@ def summary_of(obj, lang: str = "en") -> dict:
              else [k for k in vars(obj) if not k.startswith("_")])
     for name in names:
         v = getattr(obj, name, None)
+        label = field_label(name, lang)
         if _scalar(v):
-            s = str(v) if isinstance(v, str) else number(v, lang=lang)
+            s = str(v) if isinstance(v, str) else field_value(name, v, lang)
+            if lang == "zh" and isinstance(v, str) and v in MESSAGES:  # a status word
+                s = t(v, lang)
             if isinstance(v, str) and len(s) > 80:
                 s = s[:77] + "…"
-            facts.append((name, s))
+            facts.append((label, s))
         elif isinstance(v, pd.DataFrame):
-            facts.append((name, f"table {number(len(v))} × {number(v.shape[1])}"))
+            facts.append((label, f"{number(len(v))} 行 × {number(v.shape[1])} 列" if lang == "zh"
+                          else f"table {number(len(v))} × {number(v.shape[1])}"))
         elif isinstance(v, (pd.Series, np.ndarray, list, tuple)) and not isinstance(v, str):
-            facts.append((name, f"{number(len(v))} values"))
-    return {"title": type(obj).__name__, "facts": facts, "tables": tables}
+            facts.append((label, f"{number(len(v))} 个值" if lang == "zh"
+                          else f"{number(len(v))} values"))
+    cls = type(obj).__name__
+    return {"title": t(cls, lang) if cls in MESSAGES else cls, "facts": facts, "tables": tables}
+
+
+def frame_tables(obj, lang: str = "en", *, max_rows: int = 40) -> list:
+    """The object's small DataFrame fields (at most ``max_rows`` rows) as report tables, each
+    captioned with the field's name (for reports of results without their own ``_summary_``)."""
+    from yingji._render import table_from_frame
+
+    names = ([f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj)
+             else [k for k in vars(obj) if not k.startswith("_")])
+    out = []
+    for name in names:
+        v = getattr(obj, name, None)
+        if isinstance(v, pd.DataFrame) and 0 < len(v) <= max_rows and v.shape[1] <= 12:
+            fr = v.reset_index() if v.index.name or not isinstance(v.index, pd.RangeIndex) else v
+            fr = fr.drop(columns=[c for c in ("x", "y") if c in fr.columns])
+            out.append(table_from_frame(fr, lang=lang, caption=field_label(name, lang)))
+    return out
 
 
 def short_repr(obj) -> str:
@@ -72,23 +119,31 @@ def repr_html(obj, lang: str = "en", *, with_map: bool = True) -> str:
 
     s = summary_of(obj, lang)
     blocks = [KeyValues(tuple(s["facts"]))] + list(s.get("tables", ()))
-    drawer = getattr(obj, "_map_", None)
-    if with_map and callable(drawer):
-        from yingji._render.figures import figure_lang, have_matplotlib, new_figure, to_svg
-
-        if have_matplotlib():
-            try:
-                fl = figure_lang(lang)
-                fig = new_figure(6.4, 4.4, fl)
-                drawer(fig.subplots(), fl)
-                from yingji._render import Figure
-
-                blocks.append(Figure(to_svg(fig, dpi=90)))
-            except Exception as exc:  # noqa: BLE001 - a display must not raise; say why
-                from yingji._render import Para
-
-                blocks.append(Para(f"(no map: {type(exc).__name__}: {exc})", "note"))
+    if with_map:
+        fig = map_block(obj, lang)
+        if fig is not None:
+            blocks.append(fig)
     return render(Doc(s["title"], (Section("", tuple(blocks)),), lang=lang), "html", fragment=True)
+
+
+def map_block(obj, lang: str = "en", *, size=(6.4, 4.4)):
+    """The object's small map as a report :class:`~yingji._render.Figure` (``obj._map_``), a
+    note :class:`~yingji._render.Para` saying why it could not be drawn, or None (no ``_map_``,
+    no matplotlib)."""
+    drawer = getattr(obj, "_map_", None)
+    from yingji._render.figures import figure_lang, have_matplotlib, new_figure, to_svg
+
+    if not callable(drawer) or not have_matplotlib():
+        return None
+    from yingji._render import Figure, Para
+
+    try:
+        fl = figure_lang(lang)
+        fig = new_figure(size[0], size[1], fl)
+        drawer(fig.subplots(), fl)
+        return Figure(to_svg(fig, dpi=90))
+    except Exception as exc:  # noqa: BLE001 - a display must not raise; say why
+        return Para(f"(no map: {type(exc).__name__}: {exc})", "note")
 
 
 def displayable(cls):

@@ -20,12 +20,14 @@ UNITS = {
     "km2": ("km²", "km²"), "km²": ("km²", "km²"), "m2": ("m²", "m²"), "m²": ("m²", "m²"),
     "m2/person": ("m²/person", "m²/人"), "m²/人": ("m²/person", "m²/人"),
     "min": ("min", "分钟"), "minutes": ("min", "分钟"), "分钟": ("min", "分钟"),
-    "s": ("s", "秒"), "m": ("m", "米"), "km": ("km", "公里"), "%": ("%", "%"),
+    "s": ("s", "秒"), "h": ("h", "小时"), "m": ("m", "米"), "km": ("km", "公里"), "%": ("%", "%"),
     "yuan": ("yuan", "元"), "元": ("yuan", "元"), "wan_yuan": ("10k yuan", "万元"),
     "万元": ("10k yuan", "万元"), "stations": ("stations", "座"), "sites": ("sites", "处"),
     "nodes": ("nodes", "个节点"), "edges": ("edges", "条路段"), "points": ("points", "个点"),
     "items": ("items", "项"), "count/yr": ("per year", "次/年"), "per_year": ("per year", "次/年"),
-    "rules": ("rules", "条"),
+    "rules": ("rules", "条"), "station": ("station", "座"), "shelter": ("shelter", "处"),
+    "base": ("base", "处"), "depot": ("depot", "个"), "level": ("level", "级"),
+    "bool": ("", ""),  # a yes/no figure: its value says it (yes/no, 是/否)
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from yingji._render.figures import font_kw, new_figure
+from yingji._render.figures import cjk_font_name, font_kw, new_figure
 from yingji._render.messages import t
 
 __all__ = ["county_map", "map_figure", "road_classes"]
@@ -198,7 +198,8 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
             for name, grp in g.groupby("t", sort=True):
                 cx = np.average(grp["x"], weights=grp["w"])
                 cy = np.average(grp["y"], weights=grp["w"])
-                label = name if (lang == "zh" or name.isascii() or fkw) else None
+                # a Chinese name needs a CJK font (apply_font puts it on English maps too)
+                label = name if (name.isascii() or fkw or cjk_font_name()) else None
                 if label is None:
                     continue
                 ax.text(cx, cy, label, fontsize=7.5, ha="center", va="center", zorder=7,

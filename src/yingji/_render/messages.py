@@ -7,9 +7,11 @@ Nothing else in yingji's reports carries its own translated strings.
 
 from __future__ import annotations
 
+import re
+
 from yingji.exceptions import ValidationError
 
-__all__ = ["MESSAGES", "LANGS", "t", "check_lang"]
+__all__ = ["MESSAGES", "TERMS", "FIELDS", "LANGS", "t", "term", "field_label", "check_lang"]
 
 LANGS = ("en", "zh")
 
@@ -22,6 +24,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "before": ("Before", "现状"), "after": ("After", "规划后"), "status": ("Status", "状态"),
     "run_time": ("Run time", "运行时间"), "summary": ("Summary", "概要"),
     "details": ("Details", "详细信息"), "text_output": ("Text output", "文字输出"),
+    "text_output_en": ("The solver's own summary:", "求解器输出摘要(英文原文):"),
     "footer": ("Made with yingji", "由 yingji 生成"),
     "fig_in_html": ("drawn in the HTML report", "见 HTML 报告"),
     # statuses (rules, solves, sections)
@@ -80,6 +83,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_plan": ("Plan: what to build or buy (fire stations, shelters, team bases, stock)",
                   "规划:需新建或采购的内容(消防站、避难场所、救援队伍驻地、物资)"),
     "demo_teams": ("Rescue teams", "救援队伍"), "demo_supplies": ("Emergency supplies", "应急物资"),
+    "simulation": ("Simulated response", "响应仿真"),
     "demo_simulation": ("Simulated response before and after the fire plan", "消防规划前后的响应仿真"),
     "demo_shelters": ("Shelters (GB 21734 / GB 50413)", "应急避难场所(GB 21734 / GB 50413)"),
     "current_stations": ("Existing stations", "现有消防站"), "fire_plan": ("Plan", "规划方案"),
@@ -96,6 +100,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cmp_max_district_km2": ("Largest district (km²)", "最大辖区面积(km²)"),
     "cmp_stations_compliant": ("Stations meeting every rule", "全部达标的消防站(座)"),
     "cmp_compliant": ("Compliant", "整体达标"),
+    "cmp_sheltered_persons": ("People sheltered", "可安置人数(人)"),
+    "cmp_sheltered_share": ("Share of people sheltered", "可安置人口比例"),
+    "cmp_unsheltered_persons": ("People without a place", "无法安置人数(人)"),
+    "cmp_per_capita_m2": ("Shelter area per person (m²)", "人均避难场所面积(m²/人)"),
+    "cmp_reachable_per_capita_m2": ("Reachable shelter area per person (m²)",
+                                    "步行可达人均避难场所面积(m²/人)"),
+    "cmp_shelters": ("Shelters", "应急避难场所(处)"),
+    "cmp_capacity_places": ("Places", "安置位(个)"),
+    "cmp_rules_failed": ("Rules failed", "未达标规则(条)"),
+    "cmp_hazard_sites": ("Hazard sites", "危险源(处)"),
+    "cmp_hazard_sites_fully_served": ("Hazard sites fully served", "救援力量满足的危险源(处)"),
+    "cmp_gaps": ("Gaps", "缺口(项)"), "cmp_gaps_no_skill": ("Gaps: no team with the skill",
+                                                       "缺口:无对应专业队伍(项)"),
+    "cmp_gaps_too_far": ("Gaps: too far", "缺口:距离过远(项)"),
+    "cmp_gaps_crew_short": ("Gaps: crew short", "缺口:人员不足(项)"),
+    "cmp_stocks_short_of_norm": ("Stocks short of the norm", "低于储备标准的物资(项)"),
+    "cmp_depot_item_stocks": ("Depot × item stocks", "储备库物资品类(项)"),
+    "cmp_needs_met_in_time_share": ("Needs met in time", "按时满足需求比例"),
+    "cmp_evacuees_covered": ("Evacuees covered", "保障转移人数(人)"),
+    "cmp_expected_unmet_units": ("Expected unmet units", "预期缺口数量"),
     "cmp_full_alarm_percentile_minutes": ("Full first alarm (min)", "第一出动力量全部到场时间(分钟)"),
     "computed_note": ("{n} rules decided by computed metrics; {d} reported figures disagree with "
                       "the computed ones", "{n} 条规则由模型计算值判定;{d} 项上报值与计算值不一致"),
@@ -142,15 +166,120 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "cost of new shelters", "新建避难场所投资与步行可达安置人口比例"),
     "new_stations": ("new fire stations", "新建消防站(座)"),
     "covered_share": ("urban population reached (%)", "按时到达城区人口(%)"),
-    "shelter_cost": ("cost of new shelters (yuan)", "新建避难场所投资(元)"),
+    "shelter_cost": ("cost of new shelters (yuan)", "新建避难场所投资(万元)"),
     "sheltered_share": ("people sheltered within walking distance (%)", "步行可达安置人口(%)"),
     "section_fire": ("Fire stations", "消防站"), "section_shelters": ("Shelters", "应急避难场所"),
     "section_teams": ("Rescue-team bases", "救援队伍驻地"),
     "section_supplies": ("Supply stock", "应急物资储备"),
+    # result titles (notebook display and the domain commands' reports)
+    "ApparatusPlan": ("Apparatus plan", "消防车辆配置方案"),
+    "AssignmentResult": ("Assignment", "分配结果"), "BasePlan": ("Rescue-team bases", "救援队伍驻地规划"),
+    "DispatchPlan": ("Dispatch plan", "调度方案"), "FireStandard": ("Fire-station standard", "消防站标准"),
+    "HypercubeResult": ("Hypercube queueing model", "超立方体排队模型"),
+    "PlanSection": ("Plan part", "规划内容"), "Scenarios": ("Disaster scenarios", "灾害情景"),
+    "ShelterAssessment": ("Shelter assessment", "应急避难场所评估"),
+    "ShelterPlan": ("Shelter plan", "应急避难场所规划"),
+    "SimulationResult": ("Simulated response", "响应仿真结果"),
+    "SitingResult": ("Siting result", "选址结果"), "StockPlan": ("Supply prepositioning", "应急物资预置方案"),
+    "SupplyAssessment": ("Supply assessment", "应急物资评估"),
+    "TeamAllocation": ("Rescue-team allocation", "救援队伍调配"),
+    "TransferPlan": ("Supply transfers", "应急物资调拨方案"),
     # notebooks
     "result": ("Result", "结果"), "objective": ("Objective", "目标值"), "bound": ("Bound", "界"),
     "solve_status": ("Solve status", "求解状态"),
 }
+
+
+#: Words that arrive in the data rather than in a heading: table names, station classes,
+#: plan actions and what is planned. :func:`term` translates them (unknown words pass as given).
+TERMS: dict[str, str] = {
+    # tables of a county
+    "demand": "需求点", "stations": "消防站", "units": "消防车辆", "candidates": "候选站址",
+    "teams": "救援队伍", "hazards": "危险源", "enterprises": "企业", "venues": "人员密集场所",
+    "depots": "物资储备库", "stock": "物资库存", "items": "物资品类", "shelters": "应急避难场所",
+    "indicators": "上报指标", "incidents": "警情",
+    # station classes (GB 51054-2014)
+    "special": "特勤站", "class1": "一级站", "class2": "二级站", "small": "小型站",
+    # plan actions and what is planned
+    "build": "新建", "open": "启用", "buy": "采购", "fire": "消防站", "supplies": "应急物资", "fire station": "消防站",
+    "shelter": "应急避难场所", "rescue team base": "救援队伍驻地", "supply depot": "物资储备库",
+    "depot enlargement": "储备库扩建", "station": "座", "base": "处", "depot": "个",
+    "level": "级",
+    # shelter classes (GB 21734-2008)
+    "central": "中心避难场所", "fixed": "固定避难场所", "emergency": "紧急避难场所",
+    # rescue skills
+    "non_coal_mine": "非煤矿山", "construction": "建筑施工", "hazardous_chemicals": "危险化学品",
+    "flood": "防汛", "rail_transit": "轨道交通", "forest_fire": "森林灭火", "earthquake": "地震",
+    # supply items and their units (the sample county's items table)
+    "water": "饮用水", "food_ration": "口粮", "tent": "帐篷", "quilt": "棉被",
+    "folding_bed": "折叠床", "soap": "肥皂", "portable_toilet": "移动厕所", "medical_kit": "急救包",
+    "flashlight": "手电筒", "sandbag": "沙袋", "L": "升", "g": "克", "piece": "件", "unit": "个",
+    "kit": "套", "bag": "袋", "ration (2100 kcal)": "份(2100千卡)", "tent (12 m2)": "顶(12 m²)",
+}
+
+#: Patterns of the plan's detail notes: (regular expression, Chinese with the groups).
+TERM_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"district ([\d.,]+) km², ([\d,]+) people", r"辖区 \1 km²,\2 人"),
+    (r"([\d,]+) m² effective, ([\d,]+) places", r"有效面积 \1 m²,\2 个安置位"),
+    (r"(\d+) team\(s\), crew ([\d,]+)", r"\1 支队伍,\2 人"),
+    (r"hold ([\d,]+) \(now ([\d,]+)\)", r"储备 \1(现有 \2)"),
+    (r"level (\d+), capacity ([\d,]+) m³", r"\1 级,容量 \2 m³"),
+    (r"capacity ([\d,]+) m³", r"容量 \1 m³"),
+    (r"candidate sites chosen by more than one part \(each part is planned on its own: check "
+     r"that the site can host all of them\): (.*)",
+     r"以下候选站址被多个部分同时选中(各部分分别规划,请核实场地能否同时容纳):\1"),
+)
+
+
+#: Chinese labels of result fields (notebook display, the domain commands' reports); a field
+#: not listed keeps its own name.
+FIELDS: dict[str, str] = {
+    "items": "物资", "townships": "乡镇", "rules": "规则检查", "objective": "目标值", "bound": "界",
+    "gap": "最优性差距", "status": "求解状态", "optimal": "是否最优", "seconds": "运行时间",
+    "stock": "储备", "sites": "站点", "cost": "投资", "expected_cost": "期望总成本",
+    "first_stage_cost": "一阶段成本", "expected_unmet": "期望缺口", "scenario_costs": "各情景成本",
+    "vss": "随机解价值(VSS)", "method": "求解方法", "iterations": "迭代次数",
+    "reach_share": "按时送达人口比例", "evacuee_capacity": "可保障转移人数",
+    "population": "人口", "stations": "消防站", "coverage_share": "按时到达人口比例",
+    "area_share": "按时到达面积比例", "mean_minutes": "平均响应时间", "p90_minutes": "90%分位响应时间",
+    "within_standard": "达标比例", "first_due_busy": "首出站忙碌比例",
+    "mean_wait_minutes": "平均等待时间", "share_queued": "排队比例", "utilisation": "车辆利用率",
+    "per_replication": "各次重复结果", "by_point": "按需求点", "standard": "标准",
+    "limit_minutes": "时间标准", "turnout_minutes": "出动时间", "replications": "重复次数",
+    "horizon_hours": "仿真时长", "warmup_hours": "预热时长", "seed": "随机种子",
+    "assignments": "分配", "gaps": "缺口", "coverage": "覆盖情况", "mutual_aid": "互助协议",
+    "unassigned_enterprises": "未签互助协议的企业", "sheltered": "可安置人数",
+    "unsheltered": "无法安置人数", "capacity": "安置容量", "per_capita_m2": "人均避难场所面积",
+    "reachable_per_capita_m2": "步行可达人均面积", "sheltered_share": "可安置人口比例",
+    "total_area_m2": "避难场所总面积", "new_shelters": "新建避难场所", "new_stations": "新建消防站",
+    "n_new": "新建数量", "transfers": "调拨", "units": "车辆",
+}
+
+
+def field_label(name: str, lang: str = "en") -> str:
+    """A result field's label: its name in English, the :data:`FIELDS` label in Chinese."""
+    return FIELDS.get(name, name) if lang == "zh" else name
+
+
+def term(word, lang: str = "en") -> str:
+    """A data word in ``lang``: ``"class1"`` → ``"一级站"``; ``"fire station (class1)"`` →
+    ``"消防站(一级站)"``; a word not in :data:`TERMS` (an item's own name) is returned as given."""
+    s = str(word)
+    if lang != "zh" or not s:
+        return s
+    if s in TERMS:
+        return TERMS[s]
+    for pat, zh in TERM_PATTERNS:
+        if re.fullmatch(pat, s):
+            return re.sub(pat, zh, s)
+    if s.endswith(")") and " (" in s and s.split(" (", 1)[0] in TERMS:
+        head, inner = s[:-1].split(" (", 1)
+        return f"{TERMS[head]}({'、'.join(term(w.strip(), lang) for w in inner.split(','))})"
+    if s.endswith(" shelter") and s[:-8] in TERMS:
+        return TERMS[s[:-8]]
+    if ";" in s:
+        return "、".join(term(w, lang) for w in s.split(";"))
+    return s
 
 
 def check_lang(lang: str, what: str = "the report") -> str:

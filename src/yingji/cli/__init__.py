@@ -51,7 +51,7 @@ from yingji._fork import fork_safe as _fork_safe  # noqa: E402
 from yingji._fork import run_forked  # noqa: E402
 from yingji._version import __version__
 from yingji.exceptions import YingjiError  # noqa: E402
-from yingji._render.messages import t  # noqa: E402
+from yingji._render.messages import t, term  # noqa: E402
 from yingji.cli import _registry  # noqa: E402
 from yingji.cli._registry import (  # noqa: E402  (the registries every face module adds to)
     COMMANDS,
@@ -80,7 +80,7 @@ def _demo_county(county, args):
     lang = getattr(args, "lang", "en")
     blocks = [KeyValues(tuple(county._summary_(lang)["facts"]))]
     blocks.append(Para(t("tables", lang) + ": " + ", ".join(
-        f"{n} {count(len(tb), lang=lang)}" for n, tb in county.tables.items() if n != "demand"),
+        f"{term(n, lang)} {count(len(tb), lang=lang)}" for n, tb in county.tables.items() if n != "demand"),
         "note"))
     if getattr(args, "figures", False):
         from yingji._render.figures import to_svg
@@ -143,7 +143,7 @@ def _demo_travel_times(county, args):
             f"{t('p90', lang)} ({unit})", f"{t('max', lang)} ({unit})",
             t("within", lang, m=4), t("within", lang, m=5))
     blocks = [Para(f"{t('fire_stations', lang)}: {count(len(st), lang=lang)} "
-                   f"({', '.join(f'{i} {c}' for i, c in st['station_class'].items())}); "
+                   f"({', '.join(f'{i} {term(c, lang)}' for i, c in st['station_class'].items())}); "
                    f"{t('demand_points', lang)}: {count(len(d), lang=lang)}; "
                    + t("times_computed", lang, n=count(T.size, lang=lang),
                        s=number(secs, digits=2))),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from yingji.cli._registry import command, demo_section
+from yingji.cli._report import add_options, emit, mode
 from yingji.fire import assess, load_standard, plan
 
 
@@ -41,6 +42,13 @@ def _args(p):
     p.add_argument("--no-area-limits", action="store_true", help="plan without district-area limits")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
+    add_options(p)
+
+
+def _title(args) -> str:
+    from yingji._render.messages import t
+
+    return t("demo_fire", args.lang)
 
 
 @command("fire", "fire stations: assess against GB 51080 / NFPA 1710, or plan new stations", _args)
@@ -49,10 +57,13 @@ def _run(args) -> int:
 
     from yingji.datasets import read_county
 
+    fmt = mode(args)
     county = read_county(args.path, func="yingji fire", param="PATH")
     std = load_standard(args.standard, **({"turnout_minutes": args.turnout} if args.turnout is not None else {}))
     if args.action == "assess":
         res = assess(county, standard=std)
+        if fmt in ("md", "html"):
+            return emit(args, _title(args), county, [res])
         if args.json:
             print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
         else:
@@ -61,6 +72,8 @@ def _run(args) -> int:
         return 0
     res = plan(county, standard=std, target=args.target, budget=args.budget,
                area_limits=not args.no_area_limits, time_limit=args.time_limit)
+    if fmt in ("md", "html"):
+        return emit(args, _title(args), county, [res])
     if args.json:
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
     else:

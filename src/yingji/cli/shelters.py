@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from yingji.cli._registry import command, demo_section
+from yingji.cli._report import add_options, emit, mode
 from yingji.shelters import assess, plan
 
 
@@ -53,6 +54,8 @@ def _args(p):
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve "
                    "(default 60)")
+    add_options(p)
+
 
 
 @command("shelters", "shelters: per-capita area within walking distance, assignment of "
@@ -60,6 +63,7 @@ def _args(p):
 def _run(args) -> int:
     import json
 
+    fmt = mode(args)
     county = _load_county(args.path)
     a = assess(county, norms=args.norms, time_limit=args.time_limit)
     out = {"assessment": a.to_dict()}
@@ -68,6 +72,7 @@ def _run(args) -> int:
         if len(a.unsheltered_by_township):
             print("\nPeople without a place, by township:")
             print(a.unsheltered_by_township.to_string())
+    p = None
     if args.plan:
         p = plan(county, norms=args.norms, budget=args.budget, curve_points=args.curve,
                  time_limit=args.time_limit)
@@ -83,6 +88,10 @@ def _run(args) -> int:
         ax.figure.savefig(args.map, dpi=120, bbox_inches="tight")
         if not args.json:
             print(f"\nmap written to {args.map}")
+    if fmt in ("md", "html"):
+        from yingji._render.messages import t
+
+        return emit(args, t("demo_shelters", args.lang), county, [a, p])
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0

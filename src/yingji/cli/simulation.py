@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from yingji.cli._registry import command, demo_section
+from yingji.cli._report import add_options, emit, mode
 from yingji.exceptions import ValidationError
 from yingji.simulation import simulate, with_new_stations
 
@@ -24,6 +25,7 @@ def _args(p) -> None:
     p.add_argument("--policy", default="nearest", choices=("nearest", "plan"), help="dispatch policy")
     p.add_argument("--workers", type=int, default=1, help="processes for the replications")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_options(p)
 
 
 def _run(args) -> int:
@@ -32,6 +34,7 @@ def _run(args) -> int:
 
     from yingji.datasets import read_county
 
+    fmt = mode(args)
     try:
         county = read_county(args.path, func="yingji simulate", param="PATH")
         std = args.standard
@@ -62,6 +65,10 @@ def _run(args) -> int:
     except (ValidationError, OSError) as exc:
         print(f"yingji simulate: {exc}", file=sys.stderr)
         return 2
+    if fmt in ("md", "html"):
+        from yingji._render.messages import t
+
+        return emit(args, t("simulation", args.lang), county, [sim])
     if args.json:
         print(json.dumps(sim.to_dict(), ensure_ascii=False, indent=2))
     else:

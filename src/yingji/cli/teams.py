@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from yingji.cli._registry import command, demo_section
+from yingji.cli._report import add_options, emit, mode, result_section
 from yingji.teams import allocate, plan_bases
 
 
 @demo_section("Rescue teams", time_limit=60, order=130, key="demo_teams")
-def _demo_teams(county, args) -> str:
+def _demo_teams(county, args):
     al = allocate(county, time_limit=args.time_limit)
-    text = [al.summary()]
-    if len(al.gaps):
-        text.append("  gaps: " + "; ".join(f"{g.hazard} {g.skill} ({g.reason})" for g in al.gaps.itertuples()))
     bp = plan_bases(county, time_limit=args.time_limit)
-    text.append("  " + bp.summary())
-    return "\n".join(text)
+    lang = getattr(args, "lang", "en")
+    return [result_section(al, lang, tables=False), result_section(bp, lang, tables=False)]
 
 
 def _args(p):
@@ -30,6 +28,7 @@ def _args(p):
                    help="with --plan: also close crew_short gaps with new bases")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
+    add_options(p)
 
 
 @command("teams", "rescue teams: allocation to hazard sites, gaps, mutual aid, new bases", _args)
@@ -38,6 +37,7 @@ def _run(args) -> int:
 
     from yingji.datasets import read_county
 
+    fmt = mode(args)
     county = read_county(args.path, func="yingji teams", param="PATH")
     al = allocate(county, concurrent=args.concurrent, backup=args.backup, time_limit=args.time_limit)
     out = {"allocation": al.to_dict()} if args.json else None
@@ -45,6 +45,7 @@ def _run(args) -> int:
         print(al.summary())
         if len(al.gaps):
             print(al.gaps.to_string(index=False))
+    bp = None
     if args.plan:
         bp = plan_bases(county, concurrent=args.concurrent, backup=args.backup, time_limit=args.time_limit,
                         relocate=args.relocate, relocate_cost=args.relocate_cost, crew_gaps=args.crew_gaps)
@@ -55,6 +56,10 @@ def _run(args) -> int:
             print(bp.new_teams.to_string(index=False))
             if len(bp.relocations):
                 print(bp.relocations.to_string(index=False))
+    if fmt in ("md", "html"):
+        from yingji._render.messages import t
+
+        return emit(args, t("demo_teams", args.lang), county, [al, bp])
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0

@@ -11,7 +11,7 @@ import pandas as pd
 
 from yingji._render import Table
 from yingji._render.fmt import count, money, number, percent, quantity
-from yingji._render.messages import MESSAGES, t
+from yingji._render.messages import MESSAGES, t, term
 
 __all__ = ["assessment_summary", "plan_summary", "stations_table", "draw_map"]
 
@@ -28,7 +28,7 @@ def stations_table(a, lang: str = "en", ids=None) -> Table:
         if lim == lim and lim is not None:
             area += f" / ≤ {number(lim)}"
         ok = bool(r.get("compliant"))
-        rows.append((str(i), str(r.get("station_class", "")), area,
+        rows.append((str(i), term(r.get("station_class", ""), lang), area,
                      count(r.get("population"), "人", lang=lang),
                      number(r.get("travel_percentile_minutes"), digits=1),
                      (t("pass" if ok else "fail", lang), "s-pass" if ok else "s-fail"),

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from yingji._render.display import displayable
 from yingji._validation import Problems
 from yingji.exceptions import ValidationError
 from yingji.results import to_jsonable
@@ -92,6 +93,7 @@ def _canonical(key: str, value: float, unit: str, probs: Problems) -> tuple[floa
     return value, u
 
 
+@displayable
 @dataclass(frozen=True)
 class FireStandard:
     """A fire-station standard profile (values with provenance), in yingji's units.

@@ -7,12 +7,14 @@ plan's result module nor a face.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from yingji._render import Doc, Figure, KeyValues, Para, Pre, Section, Table
 from yingji._render import figures as _figs
 from yingji._render.fmt import money, number, percent, unit_text
-from yingji._render.messages import check_lang, t
+from yingji._render.messages import MESSAGES, check_lang, t, term
 
 __all__ = ["document"]
 
@@ -32,24 +34,46 @@ def _tradeoff_figure(result, part: str, lang: str):
     if not _figs.have_matplotlib():
         return None
     fl = _figs.figure_lang(lang)
-    fig = _figs.line_chart(tr[xcol].to_numpy(float), 100 * tr[ycol].to_numpy(float),
+    x = tr[xcol].to_numpy(float)
+    if xcol == "cost" and fl == "zh":  # 万元 on a Chinese axis
+        x = x / 10_000
+    fig = _figs.line_chart(x, 100 * tr[ycol].to_numpy(float),
                            xlabel=t(xkey, fl), ylabel=t(ykey, fl), lang=fl)
     return Figure(_figs.to_svg(fig), t(cap, lang), alt=f"{part} trade-off")
 
 
 def _items_table(items: pd.DataFrame, lang: str) -> Table:
-    rows = tuple((str(r["id"]), str(r["what"]), str(r["action"]),
-                  number(r["quantity"], lang=lang), unit_text(r["unit"], lang),
-                  money(r["cost"], lang=lang), str(r["detail"] or ""))
+    rows = tuple((str(r["id"]), term(r["what"], lang), term(r["action"], lang),
+                  number(r["quantity"], lang=lang), term(unit_text(r["unit"], lang), lang),
+                  money(r["cost"], lang=lang), term(r["detail"] or "", lang))
                  for r in items.to_dict(orient="records"))
     return Table(tuple(t(k, lang) for k in ("id", "what", "action", "quantity", "unit", "cost",
                                             "detail")), rows, ("l", "l", "l", "r", "l", "r", "l"))
 
 
+def _note(text: str, lang: str) -> str:
+    """A plan note in ``lang``; the site lists' part names through the term catalogue."""
+    s = term(text, lang)
+    if lang == "zh" and s != text:
+        s = re.sub(r"\(([a-z, ]+)\)",
+                   lambda m: "(" + "、".join(term(w.strip(), lang) for w in m.group(1).split(","))
+                   + ")", s)
+    return s
+
+
+def _figure_cell(key: str, v, lang: str) -> str:
+    return percent(v) if key.endswith("_share") else number(v, lang=lang)
+
+
 def _figures_table(fig: pd.DataFrame, lang: str) -> Table:
-    return Table((t("figure", lang), t("before", lang), t("after", lang)),
-                 tuple((str(k), number(r["before"], lang=lang), number(r["after"], lang=lang))
-                       for k, r in fig.iterrows()), ("l", "r", "r"))
+    """Before/after figures of a part, each named from the catalogue (``cmp_<key>``)."""
+    rows = []
+    for k, r in fig.iterrows():
+        k = str(k)
+        name = t("cmp_" + k, lang) if "cmp_" + k in MESSAGES else k
+        rows.append((name, _figure_cell(k, r["before"], lang), _figure_cell(k, r["after"], lang)))
+    return Table((t("figure", lang), t("before", lang), t("after", lang)), tuple(rows),
+                 ("l", "r", "r"))
 
 
 def document(p, lang: str = "en", *, plots: bool = True, county=None) -> Doc:
@@ -77,7 +101,7 @@ def document(p, lang: str = "en", *, plots: bool = True, county=None) -> Doc:
     head = [KeyValues(((t("total_cost", lang), money(p.total_cost, lang=lang)
                         + ("" if p.complete else f" ({t('incomplete', lang)})")),)),
             Para(t("plan_meta", lang, tl=number(p.time_limit), seed=p.seed), "note"), status]
-    head += [Para(n, "note") for n in p.notes]
+    head += [Para(_note(n, lang), "note") for n in p.notes]
     secs = [Section(t("summary", lang), tuple(head))]
     if county is not None and plots and _figs.have_matplotlib():
         fire = next((s for s in p.sections if s.part == "fire" and s.completed), None)
@@ -110,6 +134,8 @@ def document(p, lang: str = "en", *, plots: bool = True, county=None) -> Doc:
                     blocks.append(f)
         blocks += [Para(n, "note") for n in s.notes]
         if s.text:
+            if zh:
+                blocks.append(Para(t("text_output_en", lang), "note"))
             blocks.append(Pre(s.text))
         title = s.title_zh if zh else f"{s.title} ({s.title_zh})"
         secs.append(Section(title, tuple(blocks), status=s.status if not s.completed else "ok",

@@ -1,0 +1,89 @@
+"""``--format`` and ``--lang`` of the domain commands (faces layer): their results as a report.
+
+``yingji fire|shelters|teams|supplies|simulate`` print text by default; ``--format json`` is
+``--json``; ``--format md|html`` renders their results through the one renderer
+(:mod:`yingji._render`): each result's summary table (``_summary_`` or its fields), its tables,
+its map (``_map_``, when matplotlib is installed) and its own text summary.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["add_options", "emit", "mode", "result_section"]
+
+
+def add_options(p) -> None:
+    """``--format``, ``--lang`` and ``--out`` on a domain command's parser."""
+    p.add_argument("--format", default=None, choices=("text", "json", "md", "html"),
+                   help="output: text (default), json (as --json), md or html (a report)")
+    p.add_argument("--lang", default="en", choices=("en", "zh"),
+                   help="report language with --format md|html (default en)")
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="write the md/html report to FILE instead of printing it")
+
+
+def mode(args) -> str:
+    """``"text"``, ``"json"``, ``"md"`` or ``"html"``; sets ``args.json`` so the command's own
+    text printing stays quiet for every mode but text."""
+    fmt = getattr(args, "format", None) or ("json" if getattr(args, "json", False) else "text")
+    args.json = fmt != "text"
+    return fmt
+
+
+def result_section(res, lang: str = "en", *, figures: bool = False, tables: bool = True):
+    """One result as a report section: its summary facts (and ``tables``: its own tables, or
+    its small DataFrame fields), its map (``figures``) and its own text summary."""
+    return _section(res, lang, figures, tables)
+
+
+def _section(res, lang: str, figures: bool, tables: bool = True):
+    from yingji._render import KeyValues, Para, Pre, Section
+    from yingji._render.display import frame_tables, map_block, summary_of
+    from yingji._render.messages import t
+
+    s = summary_of(res, lang)
+    facts = tuple(s["facts"])
+    if not tables:  # a table's shape says nothing without the table
+        facts = tuple(kv for kv in facts if not kv[1].endswith(("列", " values", "个值"))
+                      and not kv[1].startswith("table "))
+    blocks = [KeyValues(facts)]
+    if tables:
+        blocks += list(s.get("tables", ()))
+        if not callable(getattr(res, "_summary_", None)):  # fields only: the small tables too
+            blocks += frame_tables(res, lang)
+    if figures:
+        fig = map_block(res, lang)
+        if fig is not None:
+            blocks.append(fig)
+    summ = getattr(res, "summary", None)
+    if callable(summ):
+        if lang == "zh":
+            blocks.append(Para(t("text_output_en", lang), "note"))
+        blocks.append(Pre(str(summ())))
+    return Section(s["title"], tuple(blocks))
+
+
+def emit(args, title: str, county, results) -> int:
+    """Render ``results`` (those not None) as one report in ``args.format``; write it."""
+    from yingji._render import Doc, render
+    from yingji._render.figures import have_matplotlib
+    from yingji._render.messages import t
+
+    lang = args.lang
+    name = str(county.meta.get("name") or "") if county is not None else ""
+    secs = tuple(_section(r, lang, args.format == "html" and have_matplotlib())
+                 for r in results if r is not None)
+    import datetime as _dt
+
+    doc = Doc(f"{title}: {name}" if name else title, secs,
+              ((t("generated", lang), _dt.datetime.now().isoformat(timespec="seconds")),),
+              lang=lang)
+    text = render(doc, args.format)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(f"report written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
