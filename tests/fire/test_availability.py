@@ -136,3 +136,14 @@ def test_assess_availability_bad_input_and_missing_rates():
     with pytest.raises(ValidationError, match="needs the demand's 'incidents_per_year'"):
         plan(stations=case["stations"], demand=case["demand"].drop(columns="incidents_per_year"),
              candidates=case["candidates"], times=case["times"], availability=0.9, area_limits=False)
+
+
+def test_availability_plan_does_not_claim_area_limits():
+    """The availability model has no district-area rows: the plan must not say it has."""
+    import yingji as yj
+
+    county = yj.datasets.sample_county()
+    pl = yj.fire.plan(county, availability=0.95, time_limit=60)
+    assert pl.area_limits is False
+    assert "district-area limits in the model" not in pl.summary()
+    assert any("district-area limits" in n and "not part" in n for n in pl.notes)

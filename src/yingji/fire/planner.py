@@ -81,6 +81,8 @@ class FirePlan(_GeoOut, SolveResult):
         High-risk points with fewer than two sites within the backup radius.
     apparatus : ApparatusPlan or None
     area_limits : bool
+        Whether the district-area limits were part of the model (False for an
+        ``availability=`` plan, whose model has none; ``notes`` says so).
     seconds : float
     notes : tuple of str
     stages : tuple of yingji.solvers.Stage
@@ -413,7 +415,7 @@ def plan(county=None, *, standard="GB51080", target: float = 1.0, budget: int | 
         new_stations=new_ids, before=before, after=after, model=model_name, objective=obj, bound=bound,
         gap=gap, optimal=optimal, status=status, cost=float(d.cost_full[new_mask].sum()), target=tgt,
         target_met=target_met, unreachable=d.unreachable, tradeoff=tr, relaxed_limits=d.relaxed,
-        backup_short=d.backup_short, apparatus=apparatus, area_limits=bool(area_limits),
+        backup_short=d.backup_short, apparatus=apparatus, area_limits=bool(area_limits) and availability is None,
         seconds=time.perf_counter() - t0, notes=tuple(dict.fromkeys(notes)), stages=stages,
         availability=avail_info, geo=geo,
     )
