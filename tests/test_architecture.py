@@ -22,7 +22,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAYERS = [
     ("base", ("yingji._version", "yingji.exceptions", "yingji._validation", "yingji.results",
               "yingji.config", "yingji._deadline", "yingji._fork", "yingji._executor", "yingji.profiles",
-              "yingji._render")),
+              "yingji._render", "yingji._optional")),
     ("solvers · kernels", ("yingji.solvers", "yingji._kernels")),
     ("network · county", ("yingji.network", "yingji.osm", "yingji._crs", "yingji.county",
                           "yingji._odtimes", "yingji.datasets", "yingji.geo")),

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from yingji._optional import need
 from yingji.exceptions import ValidationError
 
 #: Mean Earth radius, metres (IUGG).
@@ -58,11 +59,7 @@ GEOJSON_CRS = "EPSG:4326"
 
 def _pyproj(what: str):
     """pyproj, or an ImportError naming the extra that installs it."""
-    try:
-        import pyproj
-    except ImportError as exc:  # pragma: no cover - the geo extra is installed in the tests
-        raise ImportError(f"{what} needs pyproj: pip install 'yingji[geo]'") from exc
-    return pyproj
+    return need("pyproj", what)
 
 
 #: Geographic CRS names known without pyproj (WGS 84, CGCS2000, Beijing 1954, Xian 1980, ETRS89,

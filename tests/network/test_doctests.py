@@ -11,7 +11,7 @@ import pytest
 
 MODULES = ["yingji.network", "yingji.county", "yingji.osm", "yingji.datasets.sample", "yingji.fire",
            "yingji.teams", "yingji.supplies", "yingji.dispatch", "yingji.shelters", "yingji.simulation",
-           "yingji._validation", "yingji._executor", "yingji.solvers", "yingji.scenarios"]
+           "yingji._validation", "yingji._executor", "yingji.solvers", "yingji.scenarios", "yingji._optional"]
 
 
 def _with_submodules(name):

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yingji._optional import missing
 from yingji._render import Doc, Figure, KeyValues, Para, Section, Table, render
 from yingji._render import figures as _figs
 from yingji._render.fmt import number, percent, unit_text
@@ -320,7 +321,7 @@ def _matplotlib():
 def _require_mpl():
     mpl = _matplotlib()
     if mpl is None:
-        raise ImportError("plotting needs matplotlib: pip install 'yingji[plot]'")
+        raise ImportError(missing("matplotlib", "plotting"))
     return mpl
 
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._crs import is_geographic, metric_crs, transform_xy
+from yingji._optional import need
 
 #: Suffixes looked for, in this order, for a table with no CSV.
 LAYER_SUFFIXES = (".gpkg", ".geojson", ".shp")
@@ -70,10 +71,7 @@ def read_layer(path: Path, layer, crs, rep, known=()):
     Returns ``(DataFrame or None, where, crs)``: ``crs`` is the layer's own when ``crs`` was
     None. Problems go to ``rep``.
     """
-    try:
-        import geopandas as gpd
-    except ImportError as exc:  # pragma: no cover - geo extra installed in the tests
-        raise ImportError(f"Reading {path.name} needs geopandas: pip install 'yingji[geo]'") from exc
+    gpd = need("geopandas", f"Reading {path.name}")
     where = f"layer {layer or path.stem!r} of {path.name}"
     try:
         gdf = gpd.read_file(path, layer=layer) if layer is not None else gpd.read_file(path)

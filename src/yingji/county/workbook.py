@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from yingji._optional import need
 from yingji.county._toml import _toml_value
 from yingji.county.checks import _Report
 from yingji.county.coords import _output_meta, _output_xy
@@ -30,11 +31,7 @@ META_SHEET = "county"
 
 
 def _openpyxl(what: str):
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - the excel extra is installed in the tests
-        raise ImportError(f"{what} needs openpyxl: pip install 'yingji[excel]'") from exc
-    return openpyxl
+    return need("openpyxl", what)
 
 
 def _meta_value(v):

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from yingji._optional import need
+
 
 def _shapely():
-    try:
-        import shapely
-    except ImportError as exc:  # pragma: no cover - geo extra installed in the tests
-        raise ImportError("Service areas need shapely: pip install 'yingji[geo]'") from exc
-    return shapely
+    return need("shapely", "Service areas")
 
 
 def voronoi_districts(xy: np.ndarray, owner: np.ndarray, n_src: int, pad_m: float) -> list:

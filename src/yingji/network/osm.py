@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from yingji._optional import need
 from yingji.exceptions import ValidationError
 from yingji._crs import EARTH_RADIUS_M, _haversine, _project
 from yingji.network.graph import Network
@@ -137,10 +138,7 @@ def read_osm(path, network_type: str = "drive", *, speeds: dict | None = None,
     if not path.is_file():
         raise ValidationError(f"The 'path' parameter of read_osm must be an existing OSM file. "
                               f"Got {str(path)!r} instead.")
-    try:
-        import osmium
-    except ImportError as exc:  # pragma: no cover - exercised only without the geo extra
-        raise ImportError("read_osm needs pyosmium: pip install 'yingji[geo]' (or osmium)") from exc
+    osmium = need("osmium", "read_osm (pyosmium)")
     allowed = _NETWORK_TYPES[network_type]
     speeds = ROAD_SPEEDS_KPH if speeds is None else speeds
 
