@@ -343,7 +343,8 @@ def check_array(probs: Problems, name: str, value, length: int, *, scalar_ok: bo
     expected = (f"a number or an array of {length} {kind}" if scalar_ok
                 else f"an array of {length} {kind} ({what})")
     raw = value.to_numpy() if hasattr(value, "to_numpy") else value
-    if isinstance(raw, (str, bytes, dict, set)) or raw is None:
+    if isinstance(raw, (str, bytes, dict, set, bool, np.bool_)) or raw is None \
+            or getattr(raw, "dtype", None) == np.bool_:
         probs.param(name, expected, value if not isinstance(value, str) else value[:80])
         return default
     try:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from yingji.cli._registry import command, demo_section
+from yingji.cli._registry import command, demo_section, seconds
 from yingji.exceptions import YingjiError
 from yingji.planning import FORMATS, PARTS, plan, render
 
@@ -18,7 +18,7 @@ def _add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--out", metavar="FILE", help="write the plan to FILE (default stdout)")
     ap.add_argument("--lang", choices=("en", "zh"), default="en",
                     help="language of the md/html report (default en)")
-    ap.add_argument("--time-limit", type=float, default=60.0, metavar="S",
+    ap.add_argument("--time-limit", type=seconds, default=60.0, metavar="S",
                     help="seconds for the whole plan, shared by the parts (default 60)")
     ap.add_argument("--parts", default=",".join(PARTS), metavar="PART[,PART]",
                     help=f"some of {','.join(PARTS)} (default all)")

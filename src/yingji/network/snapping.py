@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Interval, Problems, check_param, describe_positions
 from yingji.exceptions import ValidationError
 
 
@@ -53,9 +53,10 @@ class _Snapping:
             probs.raise_if_any()
         bad = ~(np.isfinite(xa) & np.isfinite(ya))
         if bad.any():
-            probs.add(f"Points {describe_positions(np.flatnonzero(bad))} have missing or non-finite coordinates.")
-        if max_snap is not None and not (np.isfinite(max_snap) and max_snap >= 0):
-            probs.param("max_snap", "a float in [0, inf)", max_snap)
+            probs.add(f"The 'x' and 'y' parameters of Network.snap must be finite coordinates. Points "
+                      f"{describe_positions(np.flatnonzero(bad))} have missing or non-finite coordinates.")
+        if max_snap is not None:
+            max_snap = check_param(probs, "max_snap", max_snap, Interval(float, 0, None))
         tree, alive = self._tree()
         if tree is None:
             probs.add("The network has no nodes left to snap to.")

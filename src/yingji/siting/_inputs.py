@@ -87,8 +87,10 @@ def prepare_cost(cost, func: str, name: str = "cost", probs: Problems | None = N
         raise  # pragma: no cover
     if C.ndim != 2:
         probs.param(name, "a 2-D array (demand × sites)", f"an array with shape {C.shape}")
+        probs.raise_if_any()  # the checks of the other parameters need the matrix's shape
     elif C.shape[0] == 0 or C.shape[1] == 0:
         probs.param(name, "a non-empty 2-D array (demand × sites)", f"an array with shape {C.shape}")
+        probs.raise_if_any()
     else:
         nan = np.isnan(C)
         if nan.any():
