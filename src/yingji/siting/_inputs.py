@@ -75,7 +75,11 @@ def prepare_cost(cost, func: str, name: str = "cost", probs: Problems | None = N
         probs.raise_if_any()
     if sp.issparse(cost):
         cost = cost.toarray()
-    if isinstance(cost, (str, bytes, dict, set)) or np.ndim(cost) == 0 and not isinstance(cost, pd.DataFrame):
+    try:
+        scalar = np.ndim(cost) == 0
+    except ValueError:  # ragged rows: reported by the conversion below
+        scalar = False
+    if isinstance(cost, (str, bytes, dict, set)) or scalar and not isinstance(cost, pd.DataFrame):
         probs.param(name, "a 2-D array or DataFrame of non-negative costs (demand × sites)",
                     cost if not isinstance(cost, str) else cost[:80])
         probs.raise_if_any()
