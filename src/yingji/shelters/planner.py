@@ -478,6 +478,17 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
                            method)
     # trade-off curve: most people (then least cost) for evenly spaced budgets
     curve_rows = _curve_rows(mkargs, tail, cost, curve_points, q, F_before, dl, as_executor(executor))
+    left_out = (int(curve_points) - len(curve_rows)) if curve_points and q and cost > 0 else 0
+    if left_out > 0:  # the wall clock bit: say so (the figures would differ on an idle machine)
+        import warnings
+
+        warnings.warn(f"shelters.plan: the time limit ({dl.time_limit:g} s) left no time for {left_out} of "
+                      f"{int(curve_points)} trade-off points; they are left out of 'tradeoff' and the "
+                      f"status is 'time_limit' (give a longer time_limit for the whole curve).",
+                      RuntimeWarning, stacklevel=2)
+        optimal_status = False
+    else:
+        optimal_status = True
     curve_rows.append({"budget": cost if budget is None else budget, "cost": cost,
                        "sheltered": sheltered, "chosen": chosen, "optimal": bool(optimal)})
     tradeoff = _tradeoff_frame(curve_rows, cand_ids, float(P.sum()))
@@ -495,6 +506,6 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
         new_shelters=new_ids, cost=cost, target=float(target), sheltered=float(sheltered),
         unreachable=unreach, before=before, after=after, candidates=cframe, tradeoff=tradeoff,
         objective=float(objective), bound=float(bound), gap=float(gap), optimal=bool(optimal),
-        status="optimal" if optimal else "time_limit", seconds=time.perf_counter() - t0,
+        status="optimal" if optimal and optimal_status else "time_limit", seconds=time.perf_counter() - t0,
         budget=budget,
     )
