@@ -270,6 +270,17 @@ def _cli_cases():
         for opt, v in (("--time-limit", "soon"), ("--time-limit", "-1")):
             out.append(Case("cli " + " ".join(cmd), opt, f"value {v}",
                             functools.partial(_cli, pre + [opt, v]), ("time",)))
+    for argv, names in ((["demo", "--section", "no-such-section"], ("no-such-section",)),
+                        (["demo", "--format", "pdf"], ("--format", "pdf")),
+                        (["demo", "--lang", "fr"], ("--lang", "fr")),
+                        (["serve", "--port", "abc"], ("--port", "abc")),
+                        (["fire", "burn"], ("burn",)),
+                        (["bench", "--no-such-option"], ("--no-such-option",)),
+                        (["no-such-command"], ("no-such-command",)),
+                        (["teams", "--relocate-cost", "cheap"], ("--relocate-cost", "cheap")),
+                        (["simulate", "--seed", "abc"], ("--seed", "abc"))):
+        out.append(Case("cli " + argv[0], argv[1] if len(argv) > 1 else "command", " ".join(argv[2:]) or argv[0],
+                        functools.partial(_cli, argv), names))
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 
-_TIMING = re.compile(r"second|elapsed|runtime|run_time|wall|duration", re.I)
+_TIMING = re.compile(r"second|elapsed|runtime|run_time|wall|duration|generated_at", re.I)
 
 
 def install(monkeypatch, k: float) -> None:
