@@ -264,8 +264,8 @@ class InstanceOf:
 TIME_LIMIT = Interval(float, 0, None, closed="neither", text="a positive number of seconds")
 #: ``mip_gap``: a relative gap in [0, 1).
 MIP_GAP = Interval(float, 0, 1, closed="left")
-#: ``seed``: a non-negative int.
-SEED = Interval(int, 0, None)
+#: ``seed``: a non-negative int that fits in 64 bits (numba kernels and numpy take it).
+SEED = Interval(int, 0, 2 ** 63 - 1, text="a non-negative int below 2**63")
 
 
 def check_param(probs: Problems, name: str, value, *constraints, default=None):

@@ -52,7 +52,8 @@ BAD: dict[str, list[tuple[str, Any]]] = {
     "count": [("text", "two"), ("fraction", 2.5), ("negative", -1), ("zero", 0), ("NaN", NAN),
               ("bool", True), ("huge", 10 ** 6)],
     "share": [("text", "most"), ("NaN", NAN), ("negative", -0.1), ("above", 2.0), ("inf", INF)],
-    "seed": [("text", "abc"), ("negative", -1), ("fraction", 2.5), ("NaN", NAN), ("list", [1, 2])],
+    "seed": [("text", "abc"), ("negative", -1), ("fraction", 2.5), ("NaN", NAN), ("list", [1, 2]),
+             ("huge", 1e301)],
     "option": [("unknown", "magic"), ("int", 3), ("list", ["auto"])],
     "bool": [("text", "maybe"), ("int", 2), ("NaN", NAN)],
     "vector": [("short", lambda c: [1.0] * (c["n"] - 1)), ("long", lambda c: [1.0] * (c["n"] + 1)),
@@ -180,7 +181,7 @@ def _network_cases():
     net = _net()
     out = []
     for label, v in [("text", "abc"), ("text-cell", [1.0, "x"]), ("NaN", NAN), ("inf", INF),
-                     ("dict", {"x": 1})]:
+                     ("dict", {"x": 1}), ("huge", 1e301)]:
         out.append(Case("Network.snap", "x", label, functools.partial(net.snap, v, 0.0), ("'x'",)))
     for label, v in [("negative", -5.0), ("NaN", NAN), ("text", "far")]:
         out.append(Case("Network.snap", "max_snap", label,
