@@ -39,7 +39,7 @@ def test_int_interval_options_none():
     assert check_param(probs, "k", None, Interval(int, 1, None), None) is None
     assert check_param(probs, "m", "mip", Options("mip", "assignment")) == "mip"
     assert check_param(probs, "m", "MIP", Options("mip", "assignment"), default="x") == "x"
-    assert probs.items == ["The 'seed' parameter of g must be an int in [0, inf). Got 2.5 instead.",
+    assert probs.items == ["The 'seed' parameter of g must be a non-negative int below 2**63. Got 2.5 instead.",
                            "The 'm' parameter of g must be one of 'mip', 'assignment'. Got 'MIP' instead."]
     assert Interval(float, 0, 1, closed="neither").describe() == "a float in (0, 1)"
     assert MIP_GAP.describe() == "a float in [0, 1)"

@@ -291,8 +291,8 @@ class InstanceOf:
 TIME_LIMIT = Interval(float, 0, None, closed="neither", text="a positive number of seconds")
 #: ``mip_gap``: a relative gap in [0, 1).
 MIP_GAP = Interval(float, 0, 1, closed="left")
-#: ``seed``: a non-negative int.
-SEED = Interval(int, 0, None)
+#: ``seed``: a non-negative int that fits in 64 bits (numba kernels and numpy take it).
+SEED = Interval(int, 0, 2 ** 63 - 1, text="a non-negative int below 2**63")
 
 
 def check_param(probs: Problems, name: str, value, *constraints, default=None):
@@ -370,7 +370,8 @@ def check_array(probs: Problems, name: str, value, length: int, *, scalar_ok: bo
     expected = (f"a number or an array of {length} {kind}" if scalar_ok
                 else f"an array of {length} {kind} ({what})")
     raw = value.to_numpy() if hasattr(value, "to_numpy") else value
-    if isinstance(raw, (str, bytes, dict, set)) or raw is None:
+    if isinstance(raw, (str, bytes, dict, set, bool, np.bool_)) or raw is None \
+            or getattr(raw, "dtype", None) == np.bool_:
         probs.param(name, expected, value if not isinstance(value, str) else value[:80])
         return default
     try:

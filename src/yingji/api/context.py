@@ -21,6 +21,10 @@ from yingji.api.decoding import _records_frame
 from yingji.api.errors import BadRequest
 
 
+#: Share of a request's time limit its action is given (counted from the request's arrival).
+API_RESERVE = 0.9
+
+
 @dataclass
 class _Context:
     """What one request's action may use."""
@@ -32,6 +36,9 @@ class _Context:
     notes: list
     county_resolver: Callable[[str], Any] | None = None
     _county: Any = None
+    #: ``time.perf_counter()`` when the request arrived: the time limit counts from there, so
+    #: reading and checking the county (and the request) come out of it, not on top of it.
+    started: float | None = None
 
     def county(self, required: bool = True):
         if self._county is None and self.county_spec is not None:
@@ -50,6 +57,15 @@ class _Context:
             self.notes.append(f"params.{key} {tl:g} s capped at {self.max_time_limit:g} s "
                               "(the service's max_time_limit)")
             tl = self.max_time_limit
+        if self.started is not None:
+            # what is left of the request's time, less a reserve of 10 %: the steps an action
+            # cannot stop midway (a shortest-path run, building a model, writing the answer)
+            # run past its deadline, and the answer must come within the request's time limit
+            import time
+
+            from yingji._deadline import MIN_PHASE_S
+
+            tl = max(API_RESERVE * tl - (time.perf_counter() - self.started), MIN_PHASE_S)
         return tl
 
 

@@ -33,8 +33,41 @@ MAX_TIME_LIMIT = 600.0
 #: (``network.travel_times``).
 MAX_MATRIX_CELLS = 4_000_000
 
+#: Deepest nesting of lists and objects a request may have (a county document needs 5; deeper
+#: requests are refused before anything walks them recursively).
+MAX_DEPTH = 64
+
 _MAX_MESSAGE = 2000  # characters of an error message kept in a response
 _MAX_PROBLEM = 400   # characters per entry of error.problems
+
+
+def too_deep(obj: Any, limit: int = MAX_DEPTH) -> str | None:
+    """The JSON path of the first value nested deeper than ``limit`` lists/objects inside
+    ``obj``, or None. Iterative: a request nested 100,000 deep is answered, not a RecursionError.
+
+    Examples
+    --------
+    >>> too_deep({"params": {"p": [[[1]]]}}, limit=3)
+    '$.params.p[0]'
+    >>> too_deep({"a": [1, 2]}) is None
+    True
+    """
+    stack = [(obj, 0, None, None)]  # value, depth, parent entry, key
+    while stack:
+        entry = stack.pop()
+        v, d = entry[0], entry[1]
+        if isinstance(v, (dict, list, tuple)) and d >= limit:
+            parts = []
+            while entry[2] is not None:
+                k = entry[3]
+                parts.append(f"[{k}]" if isinstance(k, int) else f".{k}")
+                entry = entry[2]
+            return "$" + "".join(reversed(parts))
+        if isinstance(v, dict):
+            stack.extend((x, d + 1, entry, str(k)) for k, x in v.items())
+        elif isinstance(v, (list, tuple)):
+            stack.extend((x, d + 1, entry, i) for i, x in enumerate(v))
+    return None
 
 
 def _json_safe(obj: Any) -> Any:

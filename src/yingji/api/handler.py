@@ -17,10 +17,12 @@ from yingji.api.context import _Context
 from yingji.api.envelope import (
     API_VERSION,
     DEFAULT_TIME_LIMIT,
+    MAX_DEPTH,
     MAX_TIME_LIMIT,
     _MAX_PROBLEM,
     _json_safe,
     _short,
+    too_deep,
 )
 from yingji.api.errors import BadRequest, _error
 from yingji.api.registry import ACTIONS
@@ -79,6 +81,11 @@ def handle(request, *, allow_paths: bool = True, max_time_limit: float = MAX_TIM
     """
     t0 = time.perf_counter()
     resp: dict[str, Any] = {"version": API_VERSION}
+    deep = too_deep(request)
+    if deep is not None:
+        resp["action"] = None
+        resp.update(ok=False, error=_error(_deep_request(deep)), seconds=time.perf_counter() - t0, warnings=[])
+        return resp
     if isinstance(request, Mapping) and "id" in request:
         resp["id"] = _json_safe(request["id"])
     action = request.get("action") if isinstance(request, Mapping) else None
@@ -90,7 +97,7 @@ def handle(request, *, allow_paths: bool = True, max_time_limit: float = MAX_TIM
             warnings.simplefilter("always")
         try:
             result = _dispatch_request(request, allow_paths, float(max_time_limit),
-                                       float(default_time_limit), notes, county_resolver)
+                                       float(default_time_limit), notes, county_resolver, started=t0)
             out = _json_safe(result)
             resp["ok"] = True
             resp["result"] = out
@@ -117,6 +124,11 @@ def handle(request, *, allow_paths: bool = True, max_time_limit: float = MAX_TIM
     return resp
 
 
+def _deep_request(path: str) -> BadRequest:
+    return BadRequest(f"The request is nested deeper than {MAX_DEPTH} lists/objects at {path[:200]}.",
+                      [f"{path[:200]}: nested deeper than {MAX_DEPTH} levels"])
+
+
 class _nullctx:
     def __enter__(self):
         return None
@@ -140,11 +152,15 @@ def check_request(request) -> None:
     """
     if not isinstance(request, Mapping):
         raise BadRequest(f"A request must be a JSON object. Got {type(request).__name__}.")
+    deep = too_deep(request)
+    if deep is not None:
+        raise _deep_request(deep)
     action = request.get("action")
     if isinstance(action, str) and action not in ACTIONS:
         raise BadRequest(f"Unknown action {action!r}. Actions: {', '.join(ACTIONS)}.",
                          [f"$.action: {action!r} is not one of {list(ACTIONS)}"])
     req = dict(request)
+    req.setdefault("params", {})  # no params: the action's required ones are still named
     county_doc = req.get("county")
     if isinstance(county_doc, Mapping) and county_doc.get("format") == "yingji.county":
         req["county"] = {k: county_doc[k] for k in ("format", "replace") if k in county_doc}
@@ -154,7 +170,7 @@ def check_request(request) -> None:
                          + (f" (and {len(probs) - 1} more)" if len(probs) > 1 else ""), probs)
 
 
-def _dispatch_request(request, allow_paths, max_tl, default_tl, notes, county_resolver=None):
+def _dispatch_request(request, allow_paths, max_tl, default_tl, notes, county_resolver=None, started=None):
     check_request(request)
     action = request.get("action")
     county_doc = request.get("county")
@@ -162,5 +178,5 @@ def _dispatch_request(request, allow_paths, max_tl, default_tl, notes, county_re
     params = dict(request.get("params") or {})
     if act.county == "none":
         county_doc = None
-    ctx = _Context(county_doc, allow_paths, default_tl, max_tl, notes, county_resolver)
+    ctx = _Context(county_doc, allow_paths, default_tl, max_tl, notes, county_resolver, started=started)
     return act.func(params, ctx)

@@ -263,9 +263,17 @@ def run_demo(county=None, *, full: bool = False, isolate: bool | None = None,
         single sections are printed, not raised.
     """
     final_out = out or sys.stdout
+    from yingji.exceptions import ValidationError
+
     if fmt not in ("text", "md", "html", "json"):
-        raise ValueError(f"The 'fmt' parameter of run_demo must be one of 'text', 'md', 'html', 'json'. "
-                         f"Got {fmt!r} instead.")
+        raise ValidationError(f"The 'fmt' parameter of run_demo must be one of 'text', 'md', 'html', "
+                              f"'json'. Got {fmt!r} instead.")
+    if sections:
+        unknown = [s for s in sections if not any(str(s).lower() in sec.title.lower()
+                                                  for sec in _registry.DEMO_SECTIONS)]
+        if unknown:
+            raise ValidationError(f"The 'sections' parameter of run_demo names no section: {unknown} "
+                                  f"(yingji demo --list shows the sections).")
     import io
 
     from yingji._render.messages import check_lang

@@ -93,3 +93,17 @@ def command(name: str, help: str, add_arguments: Callable | None = None, *,
         return run
 
     return deco
+
+
+def seconds(text: str) -> float:
+    """The argparse type of ``--time-limit``: a positive, finite number of seconds (argparse
+    refuses anything else with one usage line naming the option and the value, exit 2)."""
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        v = float("nan")
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return v

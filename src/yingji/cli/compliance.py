@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from yingji.cli._registry import COMMANDS, command, demo_section
+from yingji.cli._registry import COMMANDS, command, demo_section, seconds
 from yingji.exceptions import YingjiError
 
 FORMATS = ("table", "md", "html", "json")
@@ -38,7 +38,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="use reported indicators only (no model-computed metrics)")
     p.add_argument("--exclude", metavar="ID[,ID]", default="",
                    help="rule ids that do not apply to this county (left out of the report)")
-    p.add_argument("--time-limit", type=float, default=300.0, metavar="S",
+    p.add_argument("--time-limit", type=seconds, default=300.0, metavar="S",
                    help="seconds for all computed metrics together (default 300)")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from yingji.cli._registry import command, demo_section
+from yingji.cli._registry import command, demo_section, seconds
 from yingji.cli._report import add_options, emit, mode
 from yingji.fire import assess, load_standard, plan
 
@@ -41,7 +41,7 @@ def _args(p):
     p.add_argument("--budget", type=int, default=None, help="at most this many new stations")
     p.add_argument("--no-area-limits", action="store_true", help="plan without district-area limits")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
+    p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds per solve (default 60)")
     add_options(p)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from yingji.cli._registry import command, demo_section
+from yingji.cli._registry import command, demo_section, seconds
 from yingji.cli._report import add_options, emit, mode
 from yingji.shelters import assess, plan
 
@@ -52,7 +52,7 @@ def _args(p):
                    "(with --plan; 0: none)")
     p.add_argument("--map", default=None, metavar="PNG", help="write a map (needs matplotlib)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve "
+    p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds per solve "
                    "(default 60)")
     add_options(p)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yingji.cli._registry import command, demo_section
+from yingji.cli._registry import command, demo_section, seconds
 from yingji.cli._report import add_options, emit, mode, result_section
 from yingji.supplies import assess, preposition, sample_scenarios
 
@@ -25,7 +25,7 @@ def _args(p):
     p.add_argument("--budget", type=float, default=None, help="first-stage budget")
     p.add_argument("--method", default="auto", choices=["auto", "extensive", "benders"])
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
-    p.add_argument("--time-limit", type=float, default=120.0, help="seconds per solve (default 120)")
+    p.add_argument("--time-limit", type=seconds, default=120.0, help="seconds per solve (default 120)")
     add_options(p)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yingji.cli._registry import command, demo_section
+from yingji.cli._registry import command, demo_section, seconds
 from yingji.cli._report import add_options, emit, mode, result_section
 from yingji.teams import allocate, plan_bases
 
@@ -27,7 +27,7 @@ def _args(p):
     p.add_argument("--crew-gaps", action="store_true",
                    help="with --plan: also close crew_short gaps with new bases")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
+    p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds per solve (default 60)")
     add_options(p)
 
 

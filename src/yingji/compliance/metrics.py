@@ -208,6 +208,7 @@ def registered_metrics() -> pd.DataFrame:
 
 
 _PLUGINS_LOADED: set[str] = set()
+_ENTRY_POINTS_READ = False  # the yingji.metrics entry points are read once per process
 
 
 def load_metric_plugins() -> list[str]:
@@ -243,6 +244,10 @@ def load_metric_plugins() -> list[str]:
             continue
         _PLUGINS_LOADED.add(mod)
         loaded.append(mod)
+    global _ENTRY_POINTS_READ
+    if _ENTRY_POINTS_READ:  # reading the installed packages' metadata costs ~10 ms: once a process
+        return loaded
+    _ENTRY_POINTS_READ = True
     try:
         from importlib.metadata import entry_points
 

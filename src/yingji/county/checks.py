@@ -134,6 +134,10 @@ def _coerce_column(df, col, kind, spec, where, rep, node_kind) -> pd.Series:
                     rep.add(where, "missing value", rows=_row_ids(df, miss), column=col)
                 num = num.fillna(spec.defaults.get(col, 0))
             num = num.fillna(0)
+            inf = np.isinf(np.asarray(num, dtype=float))
+            if inf.any():
+                rep.add(where, "expected a finite whole number, got inf", rows=_row_ids(df, inf), column=col)
+                num = num.where(~inf, 0)
             frac = np.asarray(num.astype(float) % 1 != 0)
             if frac.any():
                 rep.add(where, "expected a whole number", rows=_row_ids(df, frac), column=col)

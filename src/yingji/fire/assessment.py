@@ -16,7 +16,7 @@ import pandas as pd
 from yingji import config
 from yingji._render.display import displayable
 from yingji._kernels.fire import _district_totals, _kth_arrival, _nearest_station
-from yingji._validation import Interval, Problems, check_param
+from yingji._validation import Interval, Problems, check_array, check_param
 from yingji.exceptions import ValidationError
 from yingji.fire import display as _display
 from yingji.fire.availability import SERVICE_MINUTES, _assess_figures, _engines
@@ -42,9 +42,11 @@ def weighted_percentile(values, weights=None, q: float = 0.9) -> float:
     """
     probs = Problems("weighted_percentile")
     q = check_param(probs, "q", q, Interval(float, 0, 1, closed="right"))
+    n = int(np.size(values)) if not isinstance(values, (str, bytes, dict)) else 1
+    v = check_array(probs, "values", values, n, nonneg=False, allow_inf=True, what="minutes or any one unit")
+    w = np.ones(n) if weights is None else check_array(probs, "weights", weights, n,
+                                                        what="one per entry of 'values'")
     probs.raise_if_any()
-    v = np.asarray(values, dtype=float).ravel()
-    w = np.ones_like(v) if weights is None else np.asarray(weights, dtype=float).ravel()
     keep = w > 0
     v, w = v[keep], w[keep]
     if v.size == 0:

@@ -173,7 +173,25 @@ def _prepare(func, county, standard, stations, demand, times, venues, units, ove
         probs.param("stations", "a table with at least one station (logistics stations hold no district)", "0 rows")
     if len(dm.ids) == 0:
         probs.param("demand", "a table with at least one demand point", "0 rows")
+    _check_units(un, st_raw, probs)
     return probs, std, st, st_raw, dm, dm_raw, ven, un
+
+
+def _check_units(un, st_raw, probs: Problems) -> None:
+    """A ``units`` table given with the call: a DataFrame whose ``station`` ids are stations."""
+    if un is None:
+        return
+    if not isinstance(un, pd.DataFrame):
+        probs.param("units", "a DataFrame with columns 'station' and 'type'", type(un).__name__)
+        return
+    if "station" not in un.columns or not isinstance(st_raw, pd.DataFrame):
+        return
+    known = {str(i) for i in st_raw.index}
+    sid = un["station"].astype(object).where(un["station"].notna(), "").map(str)
+    bad = sid[~sid.isin(known)]
+    if len(bad):
+        probs.add(f"The 'units' table of {probs.func} names station(s) {sorted(set(bad))[:8]} that are not in "
+                  f"'stations' (unit rows {describe_positions(list(bad.index))}).")
 
 
 def _fire_candidates(county, candidates, probs: Problems) -> pd.DataFrame:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from yingji._validation import Problems, describe_positions
+from yingji import config
+from yingji._validation import Interval, Problems, check_param, describe_positions
 from yingji.exceptions import ValidationError
 
 
@@ -51,11 +52,15 @@ class _Snapping:
         if xa.shape != ya.shape:
             probs.add(f"x and y must have the same length; got {len(xa)} and {len(ya)}.")
             probs.raise_if_any()
-        bad = ~(np.isfinite(xa) & np.isfinite(ya))
+        with np.errstate(invalid="ignore"):  # beyond 1e12 m: not a coordinate (the KD-tree finds no node)
+            bad = ~(np.isfinite(xa) & np.isfinite(ya)) | (np.abs(xa) > config.MAX_INPUT) \
+                | (np.abs(ya) > config.MAX_INPUT)
         if bad.any():
-            probs.add(f"Points {describe_positions(np.flatnonzero(bad))} have missing or non-finite coordinates.")
-        if max_snap is not None and not (np.isfinite(max_snap) and max_snap >= 0):
-            probs.param("max_snap", "a float in [0, inf)", max_snap)
+            probs.add(f"The 'x' and 'y' parameters of Network.snap must be finite coordinates (metres, at "
+                      f"most {config.MAX_INPUT:g} in magnitude). Points {describe_positions(np.flatnonzero(bad))} "
+                      f"have missing or non-finite coordinates (or beyond that magnitude).")
+        if max_snap is not None:
+            max_snap = check_param(probs, "max_snap", max_snap, Interval(float, 0, None))
         tree, alive = self._tree()
         if tree is None:
             probs.add("The network has no nodes left to snap to.")

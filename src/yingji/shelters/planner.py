@@ -487,6 +487,18 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
     before, after = replace(before, geo=geo), replace(after, geo=geo)
     # trade-off curve: most people (then least cost) for evenly spaced budgets
     curve_rows = _curve_rows(mkargs, tail, cost, curve_points, q, F_before, dl, as_executor(executor))
+    left_out = (int(curve_points) - len(curve_rows)) if curve_points and q and cost > 0 else 0
+    cut = sum(1 for r in curve_rows if not r["optimal"])
+    optimal_status = not (left_out > 0 or cut)
+    if not optimal_status:  # the wall clock bit: say so (the figures would differ on an idle machine)
+        import warnings
+
+        what = ([f"left no time for {left_out} of {int(curve_points)} trade-off points (left out of "
+                 f"'tradeoff')"] if left_out > 0 else []) + \
+            ([f"stopped {cut} trade-off point(s) before they were proven optimal"] if cut else [])
+        warnings.warn(f"shelters.plan: the time limit ({dl.time_limit:g} s) {' and '.join(what)}; the "
+                      f"status is 'time_limit' (give a longer time_limit for the whole curve).",
+                      RuntimeWarning, stacklevel=2)
     curve_rows.append({"budget": cost if budget is None else budget, "cost": cost,
                        "sheltered": sheltered, "chosen": chosen, "optimal": bool(optimal)})
     tradeoff = _tradeoff_frame(curve_rows, cand_ids, float(P.sum()))
@@ -504,6 +516,6 @@ def plan(county=None, *, candidates=None, shelters=None, demand=None, distances=
         new_shelters=new_ids, cost=cost, target=float(target), sheltered=float(sheltered),
         unreachable=unreach, before=before, after=after, candidates=cframe, tradeoff=tradeoff,
         objective=float(objective), bound=float(bound), gap=float(gap), optimal=bool(optimal),
-        status="optimal" if optimal else "time_limit", seconds=time.perf_counter() - t0,
+        status="optimal" if optimal and optimal_status else "time_limit", seconds=time.perf_counter() - t0,
         budget=budget, geo=geo,
     )

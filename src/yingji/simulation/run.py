@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._executor import as_executor
-from yingji._validation import Problems
+from yingji._validation import SEED, check_param, Problems
 from yingji.exceptions import ValidationError
 from yingji.simulation.engine import _run_all
 from yingji.simulation.inputs import _hourly, _parse_requirements, _pools, _Requirements, _resolve_system, _System
@@ -218,6 +218,8 @@ def simulate(
         if not (np.isfinite(full_limit) and full_limit > 0):
             probs.param("full_limit_minutes", "a positive number of minutes", full_limit_minutes)
     profile = _hourly(hourly_profile, probs)
+    if not isinstance(seed, np.random.SeedSequence):
+        check_param(probs, "seed", seed, SEED, None)
     system = _resolve_system(county, func="simulate", stations=stations, units=units, demand=demand,
                              times=times, unit_types=None if requirements is not None else unit_types,
                              incidents_per_year=incidents_per_year, probs=probs)
@@ -260,18 +262,12 @@ def simulate(
 def _check_run(horizon_hours, replications, warmup_hours, service_distribution, service_cv, start_hour,
                units_per_call, requirements, policy, probs: Problems) -> tuple[float, float]:
     """Horizon and warm-up in hours (NaN when bad); problems with the run's settings go to ``probs``."""
-    try:
-        H = float(horizon_hours)
-    except (TypeError, ValueError):
-        H = float("nan")
+    H = _as_float(horizon_hours)
     if not (np.isfinite(H) and H > 0):
         probs.param("horizon_hours", "a positive number of hours", horizon_hours)
     if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 1:
         probs.param("replications", "a positive int", replications)
-    try:
-        W = float(warmup_hours)
-    except (TypeError, ValueError):
-        W = float("nan")
+    W = _as_float(warmup_hours)
     if not (np.isfinite(W) and W >= 0 and (not (np.isfinite(H) and H > 0) or W < H)):
         probs.param("warmup_hours", "a number of hours in [0, horizon_hours)", warmup_hours)
     if service_distribution not in ("exponential", "lognormal", "fixed"):
@@ -297,6 +293,8 @@ def _service_means(service_minutes, point_ids: list, probs: Problems) -> np.ndar
         service_minutes = service_minutes.reindex(point_ids)
     try:
         svc = np.asarray(service_minutes, dtype=float).ravel()
+        if isinstance(service_minutes, (bool, np.bool_)):
+            svc = np.array([np.nan])
     except (TypeError, ValueError):
         svc = np.array([np.nan])
     if svc.size == 1:

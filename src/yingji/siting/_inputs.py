@@ -75,7 +75,11 @@ def prepare_cost(cost, func: str, name: str = "cost", probs: Problems | None = N
         probs.raise_if_any()
     if sp.issparse(cost):
         cost = cost.toarray()
-    if isinstance(cost, (str, bytes, dict, set)) or np.ndim(cost) == 0 and not isinstance(cost, pd.DataFrame):
+    try:
+        scalar = np.ndim(cost) == 0
+    except ValueError:  # ragged rows: reported by the conversion below
+        scalar = False
+    if isinstance(cost, (str, bytes, dict, set)) or scalar and not isinstance(cost, pd.DataFrame):
         probs.param(name, "a 2-D array or DataFrame of non-negative costs (demand × sites)",
                     cost if not isinstance(cost, str) else cost[:80])
         probs.raise_if_any()
@@ -87,8 +91,10 @@ def prepare_cost(cost, func: str, name: str = "cost", probs: Problems | None = N
         raise  # pragma: no cover
     if C.ndim != 2:
         probs.param(name, "a 2-D array (demand × sites)", f"an array with shape {C.shape}")
+        probs.raise_if_any()  # the checks of the other parameters need the matrix's shape
     elif C.shape[0] == 0 or C.shape[1] == 0:
         probs.param(name, "a non-empty 2-D array (demand × sites)", f"an array with shape {C.shape}")
+        probs.raise_if_any()
     else:
         nan = np.isnan(C)
         if nan.any():

@@ -71,10 +71,9 @@ def two_step_fca(population, area, distances, radius):
     >>> a.tolist(), r.tolist()
     ([3.0, 0.0], [3.0])
     """
-    P = np.asarray(population, dtype=np.float64).ravel()
-    S = np.asarray(area, dtype=np.float64).ravel()
-    D = np.asarray(distances, dtype=np.float64).reshape(P.size, S.size)
-    r = np.broadcast_to(np.asarray(radius, dtype=np.float64), S.shape)
+    from yingji.siting.assignment import _inputs
+
+    P, S, D, r = _inputs("two_step_fca", population, area, distances, radius, supply="area")
     reach = sp.csr_matrix(D <= r[None, :] + config.COVER_TOL)
     catch = reach.T @ P
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -53,7 +53,8 @@ __all__ = [
 _FLOW_TOL = 1e-6
 
 
-def _inputs(func: str, population, capacity, distances, radius, probs: Problems | None = None):
+def _inputs(func: str, population, capacity, distances, radius, probs: Problems | None = None,
+            supply: str = "capacity"):
     """``(P, K, D, r)`` checked and as float arrays (r broadcast to one radius per facility).
 
     Text where a number belongs, NaN, negative, inf (population, capacity, radius), values
@@ -65,7 +66,7 @@ def _inputs(func: str, population, capacity, distances, radius, probs: Problems 
     n = int(np.size(population)) if not isinstance(population, (str, bytes)) else 1
     m = int(np.size(capacity)) if not isinstance(capacity, (str, bytes)) else 1
     P = check_array(probs, "population", population, n, default=np.zeros(n))
-    K = check_array(probs, "capacity", capacity, m, default=np.zeros(m), what="one per facility")
+    K = check_array(probs, supply, capacity, m, default=np.zeros(m), what="one per facility")
     r = check_array(probs, "radius", radius, m, scalar_ok=True, default=np.zeros(m),
                     what="one per facility")
     try:
@@ -75,7 +76,8 @@ def _inputs(func: str, population, capacity, distances, radius, probs: Problems 
                     f"values that are not numbers ({str(exc)[:60]})")
         D = None
     if D is not None and D.shape != (n, m):
-        probs.param("distances", f"an array of shape ({n}, {m}) (demand × shelters)", f"shape {D.shape}")
+        probs.param("distances", f"an array of shape ({n}, {m}) (one row per 'population' entry, one "
+                    f"column per {supply!r} entry)", f"shape {D.shape}")
         D = None
     if D is not None:
         with np.errstate(invalid="ignore"):

@@ -13,8 +13,8 @@ from yingji._render.fmt import number as _number
 from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
-from yingji._validation import Problems
-from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
+from yingji._validation import check_param, Interval, Problems
+from yingji.geo.features import _GeoOut, GeoRef, line_layer, point_layer
 from yingji.results import to_jsonable
 from yingji.siting._inputs import check_time_limit
 from yingji.solvers import ModelBuilder, solve
@@ -184,6 +184,11 @@ def assess(
     probs = Problems("assess")
     dl = Deadline(check_time_limit(time_limit, probs), t0)  # raised with the other problems below
     as_of_ts = _as_date(as_of, "assess")
+    hours = Interval(float, 0, None, closed="neither", text="a positive number of hours")
+    delivery_hours = check_param(probs, "delivery_hours", delivery_hours, hours, default=12.0)
+    horizon_days = check_param(probs, "horizon_days", horizon_days,
+                               Interval(float, 0, 36_500, closed="neither", text="a positive number of days"),
+                               default=90.0)
     items, depots, stock, demand = _assess_tables(county, norms, depots, stock, demand, delivery_hours,
                                                   household_size, probs)
     req = requirements(norms=items, demand=demand, at_risk=at_risk, evacuation_share=evacuation_share)
@@ -238,8 +243,6 @@ def _assess_tables(county, norms, depots, stock, demand, delivery_hours, househo
         probs.param("stock", "a DataFrame with depot, item, quantity, expires", None)
     if demand is None or not isinstance(demand, pd.DataFrame):
         probs.param("demand", "a DataFrame of demand points", None)
-    if not (np.isfinite(delivery_hours) and delivery_hours > 0):
-        probs.param("delivery_hours", "a positive number of hours", delivery_hours)
     probs.raise_if_any()
     depots = depots.copy()
     depots.index = depots.index.map(str)

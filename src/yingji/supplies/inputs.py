@@ -25,8 +25,8 @@ def _as_date(d, func: str = "yingji.supplies", param: str = "as_of") -> pd.Times
     """``as_of`` as a date (today when None); a ValidationError naming the parameter otherwise."""
     if d is None:
         return pd.Timestamp(_dt.date.today())
-    try:
-        ts = pd.Timestamp(d)
+    try:  # a bare number would be read as nanoseconds since 1970: not a date anybody means
+        ts = pd.NaT if isinstance(d, (int, float, np.number, bool)) else pd.Timestamp(d)
     except (ValueError, TypeError, OverflowError):
         ts = pd.NaT
     if pd.isna(ts):

@@ -21,6 +21,9 @@ DEFAULT_HOUSEHOLD_SIZE = 2.62
 _ITEM_COLS = ("per_person_per_day", "days")
 
 
+_PERSONS = Interval(float, 0, None, closed="neither", text="a positive number of persons per household")
+
+
 def _norms(county, norms, probs: Problems, household_size: float = None) -> pd.DataFrame:
     """Item norms indexed by item; a ``per_household_per_day`` norm is folded into
     ``per_person_per_day`` (divided by ``household_size``, default
@@ -29,6 +32,7 @@ def _norms(county, norms, probs: Problems, household_size: float = None) -> pd.D
         meta = getattr(county, "meta", None) or {}
         household_size = meta.get("household_size", DEFAULT_HOUSEHOLD_SIZE) if isinstance(meta, dict) \
             else DEFAULT_HOUSEHOLD_SIZE
+    household_size = check_param(probs, "household_size", household_size, _PERSONS, default=1.0)
     items = _table(county, "items", norms)
     if items is None or not isinstance(items, pd.DataFrame) or len(items) == 0:
         probs.param("norms", "a DataFrame of item norms (or a county with an items table)", None if items is None else "an empty table")
@@ -55,10 +59,7 @@ def _norms(county, norms, probs: Problems, household_size: float = None) -> pd.D
         if len(bad):
             probs.add(f"The 'norms' table of {probs.func} has negative or infinite 'per_household_per_day' for "
                       f"items {list(bad)}.")
-        hs = float(household_size) if household_size is not None else float("nan")
-        if not (np.isfinite(hs) and hs > 0):
-            probs.param("household_size", "a positive number of persons per household", household_size)
-            hs = 1.0
+        hs = float(household_size)
         items["per_person_per_day"] = pp.where(pp.notna() | ph.isna(), 0.0) + ph.fillna(0.0) / hs
         items = items.rename(columns={"per_household_per_day": "household_norm"})
         items["household_size"] = hs

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._render.display import displayable
-from yingji._validation import Problems
+from yingji._validation import SEED, Problems, check_param
 from yingji.supplies.norms import _norms
 
 
@@ -115,6 +115,7 @@ def sample_scenarios(county, n: int, seed: int, *, items: pd.DataFrame | None = 
     probs = Problems("sample_scenarios")
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
         probs.param("n", "an int >= 1", n)
+    check_param(probs, "seed", seed, SEED)
     unknown = sorted(set(kinds) - {"earthquake", "flood", "chemical"})
     if unknown or not kinds:
         probs.param("kinds", "a non-empty subset of ('earthquake', 'flood', 'chemical')", list(kinds))

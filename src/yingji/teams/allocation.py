@@ -18,8 +18,8 @@ import pandas as pd
 from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
-from yingji._validation import Problems
-from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
+from yingji._validation import check_param, Interval, Problems
+from yingji.geo.features import _GeoOut, GeoRef, line_layer, point_layer
 from yingji.results import SolveResult, to_jsonable
 from yingji.siting._inputs import check_mip_gap, check_time_limit
 from yingji.teams.allocation_model import _allocation_model, _Sites, _sites, _solve_allocation
@@ -320,9 +320,9 @@ def _allocation_inputs(county, teams, hazards, enterprises, times, enterprise_ti
         probs.param("concurrent", "an int >= 1", concurrent)
     if isinstance(max_agreements, (bool, np.bool_)) or not isinstance(max_agreements, (int, np.integer)) or max_agreements < 0:
         probs.param("max_agreements", "an int >= 0", max_agreements)
-    for nm, v in (("aid_minutes", aid_minutes), ("backup_factor", backup_factor), ("backup_weight", backup_weight)):
-        if not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v) or v < 0:
-            probs.param(nm, "a non-negative float", v)
+    check_param(probs, "aid_minutes", aid_minutes, Interval(float, 0, None))
+    check_param(probs, "backup_weight", backup_weight, Interval(float, 0, None))
+    check_param(probs, "backup_factor", backup_factor, Interval(float, 0, None, closed="neither"))
     probs.raise_if_any()
     teams = teams.copy()
     hazards = hazards.copy()

@@ -211,7 +211,8 @@ def plan_bases(
 
     t0 = _time.perf_counter()
     probs, dl, teams, hazards, candidates = _bases_inputs(county, teams, hazards, candidates, time_limit, mip_gap,
-                                                          t0, new_team_crew=new_team_crew)
+                                                          t0, new_team_crew=new_team_crew,
+                                                          relocate_cost=relocate_cost)
     before = allocate(county, teams=teams, hazards=hazards, times=times, time_limit=dl, mip_gap=mip_gap,
                       **allocate_kw)
     teams = teams.copy()
@@ -268,7 +269,8 @@ def plan_bases(
                     **SolveResult.figures(res, _time.perf_counter() - t0))
 
 
-def _bases_inputs(county, teams, hazards, candidates, time_limit, mip_gap, t0, new_team_crew=None):
+def _bases_inputs(county, teams, hazards, candidates, time_limit, mip_gap, t0, new_team_crew=None,
+                  relocate_cost=None):
     """Check the arguments of :func:`plan_bases` that :func:`allocate` does not check.
 
     Returns ``(probs, deadline, teams, hazards, candidates)``: the problem collector (for the
@@ -279,6 +281,7 @@ def _bases_inputs(county, teams, hazards, candidates, time_limit, mip_gap, t0, n
     dl = Deadline(check_time_limit(time_limit, probs), t0)  # shared by every phase below
     check_mip_gap(mip_gap, probs)
     check_param(probs, "new_team_crew", new_team_crew, Interval(float, 0, None, closed="neither"), None)
+    check_param(probs, "relocate_cost", relocate_cost, Interval(float, 0, None), None)
     teams = _get_table(county, "teams", teams)
     hazards = _get_table(county, "hazards", hazards)
     candidates = _get_table(county, "candidates", candidates)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from yingji import config
-from yingji._validation import describe_positions
+from yingji._validation import SEED, check_param, describe_positions
 from yingji.exceptions import InfeasibleError
 from yingji.results import SitingResult
 from yingji.siting._inputs import CostInput, check_fixed
@@ -271,6 +271,7 @@ def _prepare(cost, p, weights, fixed, method, time_limit, mip_gap, solver, seed,
     st_box = []
 
     def extra(probs, m, ci, fx, p):
+        check_param(probs, "seed", seed, SEED)
         if start is None:
             return
         st = np.union1d(check_fixed(start, m, probs, labels=ci.col_ids, name="start"), fx)
