@@ -28,8 +28,8 @@ LAYERS = [
                           "yingji._odtimes", "yingji.datasets", "yingji.geo")),
     ("siting", ("yingji.siting",)),
     ("domain", ("yingji.fire", "yingji.teams", "yingji.supplies", "yingji.dispatch",
-                "yingji.simulation", "yingji.shelters")),
-    ("planning · compliance", ("yingji.planning", "yingji.compliance", "yingji.scenarios")),
+                "yingji.simulation", "yingji.shelters", "yingji.scenarios")),
+    ("planning · compliance", ("yingji.planning", "yingji.compliance")),
     ("faces", ("yingji.cli", "yingji.api", "yingji.report", "yingji.service", "yingji.client")),
 ]
 
