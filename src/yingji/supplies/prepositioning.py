@@ -105,7 +105,7 @@ class StockPlan(_GeoOut, SolveResult):
 
 def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, demand, times, levels,
                     candidate_capacity, ship_cost, penalty, as_of, probs: Problems,
-                    hour=None) -> tuple[_Instance, list]:
+                    hour=None, dl: Deadline | None = None) -> tuple[_Instance, list]:
     """The numeric instance of :func:`preposition` and each scenario's closed-site mask; raises
     every problem found in the tables and scenarios."""
     items = _norms(county, items, probs)
@@ -142,7 +142,7 @@ def _build_instance(county, scenarios: Scenarios, *, items, depots, candidates, 
     base_cap = np.maximum(base_cap, existing @ vol)  # existing stock always fits where it is
     scen_ids = scenarios.ids
     dem = _scenario_demand(scenarios.demand, scen_ids, tws.index, item_ids)
-    ship_list, closed = _scenario_shipping(county, scenarios, sites, seats, times, base_T, ship_cost, hour)
+    ship_list, closed = _scenario_shipping(county, scenarios, sites, seats, times, base_T, ship_cost, hour, dl)
     inst = _Instance(list(sites.index), list(sites["kind"]), item_ids, list(tws.index), scen_ids,
                      scenarios.probabilities.to_numpy(float), sites["open_cost"].fillna(0.0).to_numpy(float),
                      fixed_open, base_cap, lv_cap, lv_cost, existing, unit_cost, vol, pen, ship_list, dem,
@@ -235,12 +235,19 @@ def _scenario_demand(d: pd.DataFrame, scen_ids: list, township_ids, item_ids: li
 
 
 def _scenario_shipping(county, scenarios: Scenarios, sites: pd.DataFrame, seats: pd.DataFrame, times,
-                       base_T: np.ndarray, ship_cost, hour=None) -> tuple[list, list]:
+                       base_T: np.ndarray, ship_cost, hour=None, dl: Deadline | None = None) -> tuple[list, list]:
     """Per scenario: shipping cost per m³ from each site to each township seat (``inf`` from a
-    closed site; re-routed where roads are cut) and the closed-site mask."""
+    closed site; re-routed where roads are cut) and the closed-site mask. Re-routing is one
+    shortest-path run per scenario with cut roads: when the deadline ``dl`` passes midway the
+    call stops with a :class:`SolverError` (no first stage can be found without them)."""
     ship_list, closed = [], []
     net = times if hasattr(times, "travel_times") else (getattr(county, "network", None) if times is None else None)
-    for sid in scenarios.ids:
+    for k, sid in enumerate(scenarios.ids):
+        if dl is not None and dl.expired():
+            raise SolverError(f"preposition found no first-stage decision within the time limit "
+                              f"({dl.time_limit:g} s): re-routing around cut roads reached scenario {k + 1} "
+                              f"of {len(scenarios.ids)}; raise time_limit or use fewer scenarios.",
+                              status="time_limit")
         cm = np.isin(np.asarray(sites.index), scenarios.closed_depots.get(sid, []))
         closed.append(cm)
         Ts = base_T
@@ -373,7 +380,7 @@ def preposition(
     inst, closed = _build_instance(county, scenarios, hour=hour, items=items, depots=depots, candidates=candidates,
                                    demand=demand,
                                    times=times, levels=levels, candidate_capacity=candidate_capacity,
-                                   ship_cost=ship_cost, penalty=penalty, as_of=as_of, probs=probs)
+                                   ship_cost=ship_cost, penalty=penalty, as_of=as_of, probs=probs, dl=dl)
     S = len(inst.scen_ids)
     use = _choose_method(inst, method, max_unmet_probability)
     c1 = _first_stage_cost_vec(inst)
