@@ -126,9 +126,9 @@ def test_demo_simulation_section_is_report_blocks(county, lang):
     blocks = _demo_simulation(county, argparse.Namespace(lang=lang, time_limit=30.0, full=False))
     assert not any(isinstance(b, Pre) for b in blocks)
     sim, dispatch = [b for b in blocks if isinstance(b, Table)]
-    assert len(sim.rows) == 2 and len(dispatch.rows) == 3
+    assert len(sim.columns) == 3 and len(sim.rows) == 6 and len(dispatch.rows) == 3
     if lang == "zh":
-        assert sim.columns[1] == "90%分位响应时间" and "分钟" in sim.rows[0][1]
+        assert sim.rows[0][0] == "90%分位响应时间" and "分钟" in sim.rows[0][1]
         assert dispatch.rows[0][0].startswith("建筑火灾") and "救护车" in dispatch.rows[2][2][0]
     else:
         assert re.fullmatch(r"[\d.]+ min \[[\d.]+ min, [\d.]+ min\]", sim.rows[0][1])

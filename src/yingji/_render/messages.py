@@ -173,6 +173,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "section_teams": ("Rescue-team bases", "救援队伍驻地"),
     "section_supplies": ("Supply stock", "应急物资储备"),
     # shelters (demo, yingji shelters, notebooks)
+    "rule_S4-001": ("Per-capita living area in earthquake shelter",
+                    "避震疏散场所人均有效避难面积"),
     "none_within": ("none within {m} m", "{m} 米内无"), "township": ("Township", "乡镇"),
     "sheltered": ("Sheltered", "可安置"), "unsheltered": ("Without a place", "无法安置"),
     "unsheltered_share": ("Share without a place", "无法安置比例"),

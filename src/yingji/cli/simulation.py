@@ -108,16 +108,19 @@ def _demo_simulation(county, args):
         f = (lambda x: percent(x)) if share else (lambda x: quantity(x, "min", digits=2, lang=lang))
         return f"{f(getattr(v, key))} [{f(lo)}, {f(hi)}]"
 
-    cols = (t("sim_case", lang), t("sim_p90", lang), t("sim_within", lang), t("sim_static", lang),
-            t("sim_first_busy", lang), t("sim_util", lang), t("sim_engines", lang))
-    rows = tuple((name, ci(s, "p90_minutes", False), ci(s, "within_standard", True),
-                  percent(s.static_within_standard), percent(s.first_due_busy),
-                  percent(s.mean_utilisation, digits=2),
-                  count(len(s.utilisation), "辆" if lang == "zh" else "", lang=lang))
-                 for name, s in ((t("sim_existing", lang), before),
-                                 (t("sim_with_plan", lang, n=len(fp.new_stations)), after)))
+    # one row per figure, one column per case: narrow enough for an A4 page in both languages
+    cases = (before, after)
+    cols = (t("figure", lang), t("sim_existing", lang),
+            t("sim_with_plan", lang, n=len(fp.new_stations)))
+    rows = ((t("sim_p90", lang), *(ci(c, "p90_minutes", False) for c in cases)),
+            (t("sim_within", lang), *(ci(c, "within_standard", True) for c in cases)),
+            (t("sim_static", lang), *(percent(c.static_within_standard) for c in cases)),
+            (t("sim_first_busy", lang), *(percent(c.first_due_busy) for c in cases)),
+            (t("sim_util", lang), *(percent(c.mean_utilisation, digits=2) for c in cases)),
+            (t("sim_engines", lang), *(count(len(c.utilisation), "辆" if lang == "zh" else "",
+                                             lang=lang) for c in cases)))
     blocks = [Para(t("sim_setup", lang, n=reps), "note"),
-              Table(cols, rows, ("l",) + ("r",) * 6, t("sim_caption", lang)),
+              Table(cols, rows, ("l", "r", "r"), t("sim_caption", lang)),
               Para(t("sim_busy_note", lang,
                      b=percent(before.static_within_standard - before.within_standard),
                      a=percent(after.static_within_standard - after.within_standard)))]

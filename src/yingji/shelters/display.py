@@ -15,7 +15,7 @@ import pandas as pd
 
 from yingji._render import Table
 from yingji._render.fmt import count, money, number, percent, quantity
-from yingji._render.messages import t, term
+from yingji._render.messages import MESSAGES, t, term
 from yingji.exceptions import ValidationError
 
 __all__ = ["assessment_summary", "plan_summary", "rules_table", "unsheltered_table",
@@ -32,7 +32,9 @@ def rules_table(a, lang: str = "en", names: dict | None = None) -> Table:
         val = (number(v, lang=lang) if np.isfinite(float(v)) else
                t("none_within", lang, m=number(a.extras.get("cutoff_m", np.inf), lang=lang)))
         ok = bool(r["passed"])
-        rows.append((str(rid), str(names.get(str(rid)) or r["name"]), val,
+        name = names.get(str(rid)) or (t(f"rule_{rid}", lang) if f"rule_{rid}" in MESSAGES
+                                        else r["name"])
+        rows.append((str(rid), str(name), val,
                      f"{r['operator']} {quantity(r['threshold'], str(r['unit']), lang=lang)}",
                      (t("pass" if ok else "fail", lang), "s-pass" if ok else "s-fail")))
     return Table((t("rule", lang), t("name", lang), t("value", lang), t("threshold", lang),
