@@ -305,8 +305,8 @@ class _GeoOut:
 
         One map layer per layer of :meth:`to_geojson` (stations, demand, districts, …), each
         in its own colour, with a layer switch; hovering a feature shows its properties.
-        Needs geopandas and folium (``pip install folium mapclassify`` beside the geo extra);
-        neither is a dependency of yingji.
+        Needs geopandas, folium and mapclassify (``pip install folium mapclassify`` beside the
+        geo extra, or ``pip install 'yingji[map]'``); folium is not a dependency of yingji.
 
         Parameters
         ----------
@@ -335,9 +335,9 @@ class _GeoOut:
             import geopandas  # noqa: F401 - explore is a GeoDataFrame method
             import mapclassify  # noqa: F401 - GeoDataFrame.explore imports it
         except ImportError as exc:
-            raise ImportError(f"{type(self).__name__}.explore needs geopandas and folium: "
-                              f"pip install folium mapclassify (and pip install 'yingji[geo]' "
-                              f"for geopandas)") from exc
+            raise ImportError(f"{type(self).__name__}.explore needs geopandas, folium and "
+                              f"mapclassify: pip install folium mapclassify (beside the geo "
+                              f"extra), or pip install 'yingji[map]'") from exc
         gdf = self.to_geodataframe(crs=GEOJSON_CRS)
         have = list(dict.fromkeys(gdf["layer"]))
         pick = have if layers is None else [str(n) for n in layers]
