@@ -166,6 +166,24 @@ def test_shelter_plot_is_the_county_map(county):
     plt.close("all")
 
 
+def test_english_map_draws_chinese_township_names(county, tmp_path):
+    """An English map still labels the townships (Chinese names) in a CJK font, not boxes."""
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import warnings
+
+    from yingji._render.figures import cjk_font_name
+
+    if cjk_font_name() is None:
+        pytest.skip("no CJK font installed")
+    ax = yj.shelters.assess(county).plot()
+    names = [x for x in ax.texts if not x.get_text().isascii()]
+    assert len(names) == county.demand["township"].nunique()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Glyph .* missing")
+        ax.figure.savefig(tmp_path / "map.png", dpi=40)
+
+
 # ----------------------------------------------------------------------------- explore
 
 def test_explore_without_folium_names_what_to_install(county, monkeypatch):

@@ -213,9 +213,11 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
                 label = name if (name.isascii() or fkw or cjk_font_name()) else None
                 if label is None:
                     continue
+                tkw = fkw or ({} if name.isascii() else  # an English map: the name's own font
+                              {"fontfamily": [cjk_font_name(), "DejaVu Sans"]})
                 ax.text(cx, cy, label, fontsize=7.5, ha="center", va="center", zorder=7,
                         color="#263238", bbox=dict(boxstyle="round,pad=0.15", fc="white",
-                                                   ec="none", alpha=0.7), **fkw)
+                                                   ec="none", alpha=0.7), **tkw)
     if shelters:
         if isinstance(sh, pd.DataFrame) and len(sh):
             ax.scatter((sh["x"] - x0) / 1000.0, (sh["y"] - y0) / 1000.0, marker="s", s=18,
