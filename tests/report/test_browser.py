@@ -81,3 +81,15 @@ def test_domain_command_report_in_chromium(tmp_path, capsys):
     found = check_page(html, tmp_path)
     _assert_clean(found, 1)  # the plan's map
     assert "消防站规划" in html and "一级站" in html
+
+
+def test_demo_shelter_and_simulation_sections_in_chromium(tmp_path):
+    """The shelter and simulation sections are tables, facts and a map (no preformatted text),
+    and the wide simulation and dispatch tables fit the page."""
+    buf = io.StringIO()
+    cli.run_demo(sections=["Shelters (GB", "Simulated"], fmt="html", lang="zh", out=buf)
+    html = buf.getvalue()
+    found = check_page(html, tmp_path)
+    _assert_clean(found, 1)  # the shelter map
+    assert "<pre" not in html
+    assert "现有应急避难场所" in html and "90%分位响应时间" in html and "调度示例" in html

@@ -50,7 +50,9 @@ def test_demo_section(line_county):
 
     county = NS(demand=line_county.demand, shelters=sh, candidates=line_county.candidates,
                 network=line_county.network)
-    text = sec.func(county, SimpleNamespace(full=False, time_limit=30.0))
+    from yingji._render import blocks_text
+
+    text = blocks_text(sec.func(county, SimpleNamespace(full=False, time_limit=30.0)))
     assert "county-wide" in text and "New shelters" in text and "c0" in text
 
 

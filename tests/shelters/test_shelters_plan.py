@@ -135,8 +135,10 @@ def test_plan_plot(line_county):
     sh = line_county.shelters.copy()
     sh.loc["s1", "area_m2"] = 1500.0
     p = plan(line_county, shelters=sh, curve_points=2)
-    ax = p.plot()
+    ax = p.plot(kind="tradeoff")
     assert ax.get_xlabel().startswith("cost")
+    ax = p.plot()  # the county map style
+    assert ax.get_xlabel() == "x (km)" and ax.get_title().startswith("Shelter plan: 2 new")
     import matplotlib.pyplot as plt
 
     plt.close("all")

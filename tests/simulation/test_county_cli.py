@@ -77,8 +77,10 @@ def test_demo_section_registered(county):
     pytest.importorskip("yingji.fire")
     import argparse
 
-    text = sec[0].func(county, argparse.Namespace(full=False, time_limit=60.0))
-    assert "existing stations" in text and "+ fire plan" in text and "static coverage model" in text
+    from yingji._render import blocks_text
+
+    text = blocks_text(sec[0].func(county, argparse.Namespace(full=False, time_limit=60.0)))
+    assert "Existing stations" in text and "With the fire plan" in text and "Static coverage" in text
 
 
 def test_dask_executor_gives_the_same_figures():

@@ -18,7 +18,7 @@ __all__ = ["number", "quantity", "money", "percent", "minutes", "km2", "count", 
 UNITS = {
     "people": ("people", "人"), "persons": ("people", "人"), "人": ("people", "人"),
     "km2": ("km²", "km²"), "km²": ("km²", "km²"), "m2": ("m²", "m²"), "m²": ("m²", "m²"),
-    "m2/person": ("m²/person", "m²/人"), "m²/人": ("m²/person", "m²/人"),
+    "hm2": ("hm²", "公顷"), "m2/person": ("m²/person", "m²/人"), "m²/人": ("m²/person", "m²/人"),
     "min": ("min", "分钟"), "minutes": ("min", "分钟"), "分钟": ("min", "分钟"),
     "s": ("s", "秒"), "h": ("h", "小时"), "m": ("m", "米"), "km": ("km", "公里"), "%": ("%", "%"),
     "yuan": ("yuan", "元"), "元": ("yuan", "元"), "wan_yuan": ("10k yuan", "万元"),

@@ -80,7 +80,8 @@ def _station_times(net, nodes_from, node_ids) -> np.ndarray:
 def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=None,
                minutes: float = 4.0, districts=None, shelters: bool = False,
                demand_minutes=None, title: str | None = None, legend: bool = True,
-               townships: bool = True):
+               townships: bool = True, demand_labels=("reached", "unreached"),
+               new_label: str = "new_site"):
     """Draw a county map on ``ax`` (a new figure when None) and return the axes.
 
     Parameters
@@ -104,6 +105,14 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
         Also draw the shelters.
     demand_minutes : array, optional
         Driving minutes to each demand point (default: computed from the stations).
+    demand_labels : (str, str)
+        Catalogue keys of the legend entries for demand reached / not reached (a shelter map
+        says "sheltered" / "people without a place").
+    new_label : str
+        Catalogue key of the legend entry for ``new_sites``.
+
+    The axes' ``yingji_origin_m`` holds the (x, y) in metres of the km axes' origin, for a
+    caller adding its own layers.
     """
     import matplotlib.collections as mc
     from matplotlib.lines import Line2D
@@ -123,10 +132,12 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
     st = st if isinstance(st, pd.DataFrame) else pd.DataFrame(columns=["x", "y", "node"])
     new = new_sites if isinstance(new_sites, pd.DataFrame) else pd.DataFrame(columns=["x", "y", "node"])
     d = getattr(county, "demand", None)
-    pts = [t_[["x", "y"]].to_numpy(float) for t_ in (nodes, d, st, new)
+    sh = getattr(county, "shelters", None) if shelters else None
+    pts = [t_[["x", "y"]].to_numpy(float) for t_ in (nodes, d, st, new, sh)
            if isinstance(t_, pd.DataFrame) and len(t_) and {"x", "y"} <= set(t_.columns)]
     allxy = np.vstack(pts) if pts else np.zeros((1, 2))
     x0, y0 = allxy.min(axis=0)
+    ax.yingji_origin_m = (float(x0), float(y0))
     xy = nodes[["x", "y"]].to_numpy(float) if len(nodes) else np.zeros((0, 2))
     km = (xy - (x0, y0)) / 1000.0
     pos = pd.Series(np.arange(len(nodes)), index=nodes.index)
@@ -189,10 +200,10 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
             ax.scatter(dx[miss], dy[miss], s=size[miss], facecolors="none", edgecolors="#c62828",
                        linewidths=0.6, alpha=0.75, zorder=5, rasterized=True)
         handles.append(Line2D([], [], ls="", marker="o", ms=4, color="#607d8b", alpha=0.6,
-                              label=t("reached" if dm is not None else "demand", lang)))
+                              label=t(demand_labels[0] if dm is not None else "demand", lang)))
         if dm is not None:
             handles.append(Line2D([], [], ls="", marker="o", ms=6, mfc="none", mec="#c62828",
-                                  label=t("unreached", lang)))
+                                  label=t(demand_labels[1], lang)))
         if townships and "township" in d.columns:
             g = pd.DataFrame({"t": d["township"].astype(str), "x": dx, "y": dy, "w": pop + 1e-9})
             for name, grp in g.groupby("t", sort=True):
@@ -202,11 +213,12 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
                 label = name if (name.isascii() or fkw or cjk_font_name()) else None
                 if label is None:
                     continue
+                tkw = fkw or ({} if name.isascii() else  # an English map: the name's own font
+                              {"fontfamily": [cjk_font_name(), "DejaVu Sans"]})
                 ax.text(cx, cy, label, fontsize=7.5, ha="center", va="center", zorder=7,
                         color="#263238", bbox=dict(boxstyle="round,pad=0.15", fc="white",
-                                                   ec="none", alpha=0.7), **fkw)
+                                                   ec="none", alpha=0.7), **tkw)
     if shelters:
-        sh = getattr(county, "shelters", None)
         if isinstance(sh, pd.DataFrame) and len(sh):
             ax.scatter((sh["x"] - x0) / 1000.0, (sh["y"] - y0) / 1000.0, marker="s", s=18,
                        c="#2e7d32", zorder=6)
@@ -223,7 +235,7 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
         ax.scatter(nx_, ny_, marker="*", s=220, c="#0d47a1", edgecolors="white", linewidths=0.8,
                    zorder=9)
         handles.append(Line2D([], [], ls="", marker="*", ms=12, color="#0d47a1",
-                              label=t("new_site", lang)))
+                              label=t(new_label, lang)))
 
     ext = (allxy - (x0, y0)) / 1000.0
     span = max(float(np.ptp(ext[:, 0])), float(np.ptp(ext[:, 1])), 1e-3)

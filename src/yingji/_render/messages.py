@@ -11,7 +11,8 @@ import re
 
 from yingji.exceptions import ValidationError
 
-__all__ = ["MESSAGES", "TERMS", "FIELDS", "LANGS", "t", "term", "field_label", "check_lang"]
+__all__ = ["MESSAGES", "TERMS", "FIELDS", "NOTE_PATTERNS", "LANGS", "t", "term", "note",
+           "field_label", "check_lang"]
 
 LANGS = ("en", "zh")
 
@@ -171,6 +172,63 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "section_fire": ("Fire stations", "消防站"), "section_shelters": ("Shelters", "应急避难场所"),
     "section_teams": ("Rescue-team bases", "救援队伍驻地"),
     "section_supplies": ("Supply stock", "应急物资储备"),
+    # shelters (demo, yingji shelters, notebooks)
+    "rule_S4-001": ("Per-capita living area in earthquake shelter",
+                    "避震疏散场所人均有效避难面积"),
+    "none_within": ("none within {m} m", "{m} 米内无"), "township": ("Township", "乡镇"),
+    "sheltered": ("Sheltered", "可安置"), "unsheltered": ("Without a place", "无法安置"),
+    "unsheltered_share": ("Share without a place", "无法安置比例"),
+    "unsheltered_caption": ("Townships with the most people without a place (top {n})",
+                            "无法安置人数最多的乡镇(前 {n} 个)"),
+    "effective_area": ("Effective area", "有效面积"), "places": ("Places", "安置位"),
+    "service_radius": ("Service radius", "服务半径"), "shelter_class": ("Class", "类别"),
+    "new_shelters_caption": ("New shelters chosen from the candidate sites",
+                             "从候选场址中选定的新建应急避难场所"),
+    "per_capita_county": ("Shelter area per person, county-wide", "全县人均避难场所面积"),
+    "per_capita_reach": ("Shelter area per person within walking reach (2SFCA)",
+                         "步行可达人均避难场所面积(两步移动搜寻法)"),
+    "sheltered_walk": ("People with a place within walking distance", "步行范围内可安置人数"),
+    "mean_walk": ("Mean walk to the assigned shelter", "至安置场所的平均步行距离"),
+    "full_shelters": ("Full shelters", "满员的避难场所"), "new_shelters": ("New shelters",
+                                                                     "新建应急避难场所"),
+    "unshelterable": ("People no shelter or candidate can take within walking reach",
+                      "步行范围内任何场所或候选场址均无法安置的人数"),
+    "sheltered_point": ("everyone sheltered", "全部可安置"),
+    "unsheltered_point": ("people without a place", "有人无法安置"),
+    "new_shelter": ("new shelter", "新建避难场所"),
+    "current_shelters": ("Existing shelters", "现有应急避难场所"),
+    "shelter_plan": ("Plan: new shelters", "规划:新建应急避难场所"),
+    "shelter_map_caption": ("Shelters (squares) and the planned new ones (stars); red rings: "
+                            "demand points with people without a place within walking distance.",
+                            "现有避难场所(方块)与规划新建场所(星形);红圈为步行范围内有人无法安置的需求点。"),
+    # simulation and dispatch (demo)
+    "sim_setup": ("{n} replications × 1 year: Poisson calls by demand point, nearest available "
+                  "engine, 45 min on scene plus travel both ways; GB 51080 (1 min turnout + "
+                  "driving ≤ 5 min). 95% confidence intervals in brackets.",
+                  "{n} 次重复 × 1 年:按需求点生成泊松警情,派最近的可用消防车,现场处置45分钟并计往返行车;"
+                  "GB 51080(出动1分钟+行车,5分钟内到达)。方括号内为95%置信区间。"),
+    "sim_case": ("Case", "方案"), "sim_existing": ("Existing stations", "现有消防站"),
+    "sim_with_plan": ("With the fire plan ({n} new, 1 engine each)",
+                      "实施消防规划后(新建 {n} 座,各配1辆车)"),
+    "sim_p90": ("90th percentile response", "90%分位响应时间"),
+    "sim_within": ("Calls reached within 5 min", "5分钟内到达的警情比例"),
+    "sim_static": ("Static coverage (no unit ever busy)", "静态覆盖(不计车辆忙碌)"),
+    "sim_first_busy": ("First-due station busy", "首出站忙碌比例"),
+    "sim_util": ("Mean engine utilisation", "消防车平均利用率"), "sim_engines": ("Engines", "消防车"),
+    "sim_caption": ("Simulated response, existing stations against the fire plan",
+                    "现有消防站与消防规划实施后的响应仿真对比"),
+    "sim_busy_note": ("Busy units cost {b} of calls before and {a} after the plan (static "
+                      "coverage minus simulated share within 5 min).",
+                      "车辆忙碌使规划前 {b}、规划后 {a} 的警情未能按时到达(静态覆盖减去仿真5分钟内到达比例)。"),
+    "dispatch_example": ("Dispatch example: 3 simultaneous incidents ({method}, {ms} ms)",
+                         "调度示例:3 起同时发生的警情({method},{ms} 毫秒)"),
+    "incident": ("Incident", "警情"), "units_sent": ("Units sent (driving minutes)",
+                                                  "派出力量(行车时间)"),
+    "short_units": ("Short", "缺少"), "late": ("late", "迟到"),
+    "building fire": ("building fire", "建筑火灾"), "chemical spill": ("chemical spill", "危化品泄漏"),
+    "road crash": ("road crash", "交通事故"),
+    "method_assignment": ("assignment", "指派模型"), "method_mip": ("MIP", "混合整数规划"),
+    "dispatch_skipped": ("Dispatch example skipped: {e}", "调度示例未运行:{e}"),
     # result titles (notebook display and the domain commands' reports)
     "ApparatusPlan": ("Apparatus plan", "消防车辆配置方案"),
     "AssignmentResult": ("Assignment", "分配结果"), "BasePlan": ("Rescue-team bases", "救援队伍驻地规划"),
@@ -214,7 +272,10 @@ TERMS: dict[str, str] = {
     "water": "饮用水", "food_ration": "口粮", "tent": "帐篷", "quilt": "棉被",
     "folding_bed": "折叠床", "soap": "肥皂", "portable_toilet": "移动厕所", "medical_kit": "急救包",
     "flashlight": "手电筒", "sandbag": "沙袋", "L": "升", "g": "克", "piece": "件", "unit": "个",
-    "kit": "套", "bag": "袋", "ration (2100 kcal)": "份(2100千卡)", "tent (12 m2)": "顶(12 m²)",
+    "kit": "套", "bag": "袋",
+    # unit types (dispatch, simulation)
+    "engine": "水罐消防车", "ladder": "登高消防车", "rescue": "抢险救援消防车",
+    "hazmat": "危化品处置车", "ambulance": "救护车", "ration (2100 kcal)": "份(2100千卡)", "tent (12 m2)": "顶(12 m²)",
 }
 
 #: Patterns of the plan's detail notes: (regular expression, Chinese with the groups).
@@ -229,6 +290,94 @@ TERM_PATTERNS: tuple[tuple[str, str], ...] = (
      r"that the site can host all of them\): (.*)",
      r"以下候选站址被多个部分同时选中(各部分分别规划,请核实场地能否同时容纳):\1"),
 )
+
+
+def _yuan_zh(text: str) -> str:
+    """``30,586,019 yuan`` → ``3,058.6 万元`` inside a note."""
+    from yingji._render.fmt import money
+
+    return re.sub(r"([\d,]+(?:\.\d+)?) yuan",
+                  lambda m: money(float(m.group(1).replace(",", "")), lang="zh"), text)
+
+
+def _relaxed_zh(m) -> str:
+    """``'S3': 2.46, 'S5': 3.1`` → ``S3 2.46 km²、S5 3.1 km²``."""
+    pairs = re.findall(r"'([^']*)': ([\d.]+)", m.group(1))
+    return ("以下消防站辖区面积上限任何方案都无法满足,按其最小辖区面积计:"
+            + "、".join(f"{k} {v} km²" for k, v in pairs) + "。")
+
+
+def _gaps_zh(m) -> str:
+    """``H1 flood (too_far), H2 earthquake (no_skill)`` with the skills and reasons in Chinese."""
+    reasons = {"no_skill": "无对应专业队伍", "too_far": "距离过远", "crew_short": "人员不足"}
+    items = [re.fullmatch(r"(\S+) (\S+) \((\w+)\)", g.strip()) for g in m.group(2).split(", ")]
+    text = "、".join(f"{g.group(1)} {term(g.group(2), 'zh')}({reasons.get(g.group(3), g.group(3))})"
+                    if g else "" for g in items)
+    return f"{m.group(1)} 项缺口无候选驻地可以弥补:{text}"
+
+
+#: The notes that plans and assessments attach to their results (English, written by the
+#: domain modules): (regular expression, Chinese with the groups, or a function of the match).
+#: :func:`note` translates a note; the test ``tests/report/test_notes_zh.py`` checks that every
+#: note the sample county's plan gives has a Chinese form here.
+NOTE_PATTERNS: tuple = (
+    (r"Trade-off curve cut by time_limit=([\d.e+]+) s from (\d+) new stations on \(rows without "
+     r"a plan; their bound is the coverable population\)\.",
+     r"权衡曲线受时间上限 \1 秒所限:新建 \2 座及以上的各点未求解(这些行无方案,其界取可覆盖人口)。"),
+    (r"District-area limits no plan can meet \(their minimal districts are used\): \{(.*)\}\.",
+     _relaxed_zh),
+    (r"No feasible plan found within time_limit=([\d.e+]+) s; nothing opened\. Raise time_limit\.",
+     r"在时间上限 \1 秒内未找到可行方案,未新建站点;请提高 time_limit。"),
+    (r"No candidate sites with 'fire' in their uses: nothing to open\.",
+     r"没有用途(uses)包含 fire 的候选站址:无站可建。"),
+    (r"Bound taken from the plan without district-area limits \(a relaxation\)\.",
+     r"界取自不考虑辖区面积上限的方案(松弛问题)。"),
+    (r"New stations are assumed staffed and equipped to their class \(建标152-2017\) unless the "
+     r"candidates say otherwise\.",
+     r"除候选站址另有说明外,新建消防站按其站级配齐人员和装备(建标152-2017)。"),
+    (r"Availability plan: district-area limits and backup coverage are not part of its model\.",
+     r"可用性规划:模型未考虑辖区面积上限和后备覆盖。"),
+    (r"(\d+) coverable in-scope points cannot have (\d+) engines within the budget whatever is "
+     r"built; they get every engine any site can bring\.",
+     r"无论新建哪些站点,\1 个可覆盖的评估范围内需求点都无法在时间标准内获得 \2 辆消防车;"
+     r"按各站点所能提供的全部车辆计。"),
+    (r"Percentiles weighted by (incidents|population)\.",
+     lambda m: "百分位数按" + ("警情" if m.group(1) == "incidents" else "人口") + "加权。"),
+    (r"Full alarm = (\d+) companies \(ceil\(([\d.]+) persons / ([\d.]+) crew\)\); companies per "
+     r"station from (.*)\.",
+     r"第一出动力量 = \1 个战斗班(⌈\2 人 / 每班 \3 人⌉);各站战斗班数取自 \4。"),
+    (r"Setbacks not checked: no venues with x/y given\.",
+     r"未检查安全距离:人员密集场所未给出 x/y 坐标。"),
+    (r"(\d+) urban demand point\(s\) no station or candidate can reach within the travel budget: "
+     r"\[(.*)\]",
+     lambda m: f"{m.group(1)} 个城区需求点在行车时间标准内无任何消防站或候选站址可达:"
+               + m.group(2).replace("'", "").replace(", ", "、")
+               + ("等" if int(m.group(1)) > m.group(2).count(",") + 1 else "")),
+    (r"the coverage target is not met by this plan", r"本方案未达到覆盖目标"),
+    (r"([\d,]+) people in (\d+) demand point\(s\) cannot be sheltered by any shelter or "
+     r"candidate within walking reach",
+     r"\2 个需求点的 \1 人在步行范围内无任何避难场所或候选场址可以安置"),
+    (r"(\d+) gap\(s\) no candidate base closes: (.*)", _gaps_zh),
+    (r"(\d+) scenarios from sample_scenarios\(seed=(\d+)\); expected cost (.*) \(first stage "
+     r"(.*)\), value of the stochastic solution (.*)",
+     lambda m: _yuan_zh(f"由 sample_scenarios 以随机种子 {m.group(2)} 生成 {m.group(1)} 个灾害情景;"
+                        f"期望总成本 {m.group(3)}(其中一阶段 {m.group(4)}),"
+                        f"随机解价值(VSS){m.group(5)}")),
+    (r"figures after the plan not computed: (.*)", r"未计算规划后的指标:\1"),
+)
+
+
+def note(text, lang: str = "en") -> str:
+    """A result's note in ``lang``: through :data:`NOTE_PATTERNS` (then :func:`term`) in
+    Chinese; a note no pattern knows is returned as given (in English)."""
+    s = str(text)
+    if lang != "zh" or not s:
+        return s
+    for pat, zh in NOTE_PATTERNS:
+        m = re.fullmatch(pat, s, flags=re.S)
+        if m is not None:
+            return zh(m) if callable(zh) else m.expand(zh)
+    return term(s, lang)
 
 
 #: Chinese labels of result fields (notebook display, the domain commands' reports); a field

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["add_options", "emit", "mode", "result_section"]
+__all__ = ["add_options", "add_geojson", "write_geojson", "emit", "mode", "result_section"]
 
 
 def add_options(p) -> None:
@@ -21,6 +21,22 @@ def add_options(p) -> None:
                    help="report language with --format md|html (default en)")
     p.add_argument("--out", default=None, metavar="FILE",
                    help="write the md/html report to FILE instead of printing it")
+
+
+def add_geojson(p, what: str) -> None:
+    """``--geojson FILE`` on a command whose result is located (``result.to_geojson(FILE)``)."""
+    p.add_argument("--geojson", default=None, metavar="FILE",
+                   help=f"also write {what} as GeoJSON (RFC 7946, lon/lat) to FILE")
+
+
+def write_geojson(args, result) -> None:
+    """Write ``result.to_geojson(args.geojson)`` when ``--geojson`` was given; say so on
+    stderr (stdout may carry the report or JSON)."""
+    path = getattr(args, "geojson", None)
+    if not path:
+        return
+    fc = result.to_geojson(path)
+    print(f"GeoJSON written to {path} ({len(fc['features'])} features)", file=sys.stderr)
 
 
 def mode(args) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from yingji.cli._registry import command, demo_section, seconds
-from yingji.cli._report import add_options, emit, mode
+from yingji.cli._report import add_geojson, add_options, emit, mode, write_geojson
 from yingji.fire import assess, load_standard, plan
 
 
@@ -43,6 +43,8 @@ def _args(p):
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds per solve (default 60)")
     add_options(p)
+    add_geojson(p, "the assessment (stations, demand, districts) or the plan (after it, new "
+                   "stations marked)")
 
 
 def _title(args) -> str:
@@ -62,6 +64,7 @@ def _run(args) -> int:
     std = load_standard(args.standard, **({"turnout_minutes": args.turnout} if args.turnout is not None else {}))
     if args.action == "assess":
         res = assess(county, standard=std)
+        write_geojson(args, res)
         if fmt in ("md", "html"):
             return emit(args, _title(args), county, [res])
         if args.json:
@@ -72,6 +75,7 @@ def _run(args) -> int:
         return 0
     res = plan(county, standard=std, target=args.target, budget=args.budget,
                area_limits=not args.no_area_limits, time_limit=args.time_limit)
+    write_geojson(args, res)
     if fmt in ("md", "html"):
         return emit(args, _title(args), county, [res])
     if args.json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from yingji.cli._registry import command, demo_section, seconds
-from yingji.cli._report import add_options, emit, mode
+from yingji.cli._report import add_geojson, add_options, emit, mode, write_geojson
 from yingji.shelters import assess, plan
 
 
@@ -15,29 +15,50 @@ def _load_county(path):
     return read_county(path or None, func="yingji shelters", param="PATH")
 
 
-def _demo_text(county, *, time_limit: float, full: bool) -> str:
+def _rule_names(lang: str) -> dict:
+    """Rule id → name in ``lang`` from the compliance rule catalogue (Chinese names where the
+    catalogue has them; {} in English, where the assessment's own names are used)."""
+    if lang != "zh":
+        return {}
+    try:
+        from yingji.compliance import available_rule_sets, load_rules
+
+        r = load_rules(list(available_rule_sets()))
+    except Exception:  # noqa: BLE001 - the rule names are a courtesy; fall back to English
+        return {}
+    return {str(i): str(n) for i, n in zip(r["id"], r["name_zh"]) if isinstance(n, str) and n}
+
+
+def _demo_blocks(county, *, time_limit: float, full: bool, lang: str, figures: bool) -> list:
+    """The shelter assessment and plan as report blocks: facts, the rules, the townships with
+    the most people without a place, the new shelters and (``figures``) the county map."""
+    from yingji._render import Figure, KeyValues, Section
+    from yingji._render.messages import t
+    from yingji.shelters.display import assessment_summary, plan_summary
+
     t0 = time.perf_counter()
     a = assess(county, time_limit=time_limit)
     left = max(time_limit - (time.perf_counter() - t0), 5.0)
     p = plan(county, curve_points=5 if full else 3, time_limit=left / 6.0)
-    lines = [a.summary(), "", "County-wide ratio versus where people live: "
-             f"{a.per_capita_m2:.2f} m²/person county-wide, {a.reachable_per_capita_m2:.2f} "
-             f"within walking reach; {100 * a.sheltered_share:.1f} % have a place within walking "
-             "distance.", "", p.summary()]
-    top = a.unsheltered_by_township.sort_values("unsheltered", ascending=False).head(5)
-    if len(top):
-        lines += ["", "People without a place, by township (top 5):",
-                  top.round({"unsheltered_share": 3}).to_string()]
-    if p.new_shelters:
-        lines += ["", "New shelters:", p.candidates[p.candidates["chosen"]].drop(
-            columns="chosen").to_string()]
-    return "\n".join(lines)
+    sa = assessment_summary(a, lang, rule_names=_rule_names(lang))
+    sp = plan_summary(p, lang)
+    blocks = [Section(t("current_shelters", lang), (KeyValues(tuple(sa["facts"])), *sa["tables"])),
+              Section(t("shelter_plan", lang), (KeyValues(tuple(sp["facts"])), *sp["tables"]))]
+    if figures:
+        from yingji._render.figures import figure_lang, new_figure, to_svg
+
+        fl = figure_lang(lang)
+        fig = new_figure(8.6, 6.4, fl)
+        p._map_(fig.subplots(), fl)
+        blocks.append(Figure(to_svg(fig), t("shelter_map_caption", lang)))
+    return blocks
 
 
 @demo_section("Shelters (GB 21734 / GB 50413)", time_limit=60, full_time_limit=240,
               order=150, key="demo_shelters")
-def _demo_shelters(county, args) -> str:
-    return _demo_text(county, time_limit=float(args.time_limit), full=bool(args.full))
+def _demo_shelters(county, args):
+    return _demo_blocks(county, time_limit=float(args.time_limit), full=bool(args.full),
+                        lang=getattr(args, "lang", "en"), figures=bool(getattr(args, "figures", False)))
 
 
 def _args(p):
@@ -55,6 +76,8 @@ def _args(p):
     p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds per solve "
                    "(default 60)")
     add_options(p)
+    add_geojson(p, "the assessment (shelters, demand, assignment), or with --plan the plan "
+                   "(after it, with the candidates)")
 
 
 
@@ -80,11 +103,12 @@ def _run(args) -> int:
         if not args.json:
             print()
             print(p.summary())
+    write_geojson(args, p if p is not None else a)
     if args.map:
         import matplotlib
 
         matplotlib.use("Agg")
-        ax = a.plot()
+        ax = (p if p is not None else a).plot(lang=args.lang)
         ax.figure.savefig(args.map, dpi=120, bbox_inches="tight")
         if not args.json:
             print(f"\nmap written to {args.map}")

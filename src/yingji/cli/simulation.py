@@ -89,9 +89,13 @@ command("simulate", "simulate calls, dispatch and busy units for a county", _arg
 
 @demo_section("Simulated response before and after the fire plan", time_limit=60, order=450,
               key="demo_simulation")
-def _demo_simulation(county, args) -> str:
+def _demo_simulation(county, args):
     from yingji import fire
+    from yingji._render import Para, Table
+    from yingji._render.fmt import count, percent, quantity
+    from yingji._render.messages import t
 
+    lang = getattr(args, "lang", "en")
     tl = max(float(getattr(args, "time_limit", 60.0)) / 3.0, 5.0)
     reps = 10 if getattr(args, "full", False) else 5
     fp = fire.plan(county, tradeoff=False, time_limit=tl)
@@ -99,33 +103,40 @@ def _demo_simulation(county, args) -> str:
     after = simulate(county, horizon_hours=24 * 365, replications=reps, seed=2026,
                      **with_new_stations(county, fp.new_stations, engines=1))
 
-    def line(name, s):
-        lo, hi = s.ci["p90_minutes"]
-        wl, wh = s.ci["within_standard"]
-        return (f"{name:<28} p90 {s.p90_minutes:6.2f} min [{lo:.2f}, {hi:.2f}]  within 5 min "
-                f"{s.within_standard:6.1%} [{wl:.1%}, {wh:.1%}]  first-due busy {s.first_due_busy:5.1%}  "
-                f"mean utilisation {s.mean_utilisation:5.2%} ({len(s.utilisation)} engines)")
+    def ci(v, key, share):
+        lo, hi = v.ci[key]
+        f = (lambda x: percent(x)) if share else (lambda x: quantity(x, "min", digits=2, lang=lang))
+        return f"{f(getattr(v, key))} [{f(lo)}, {f(hi)}]"
 
-    out = [
-        f"{reps} replications x 1 year, Poisson calls by demand point, nearest available engine, "
-        f"45 min on scene + travel both ways, GB51080 (1 min turnout + travel <= 5 min)",
-        line("existing stations", before),
-        line(f"+ fire plan ({len(fp.new_stations)} new, 1 engine each)", after),
-        f"static coverage model (no unit ever busy): {before.static_within_standard:.1%} before, "
-        f"{after.static_within_standard:.1%} after: busy units cost "
-        f"{before.static_within_standard - before.within_standard:.1%} and "
-        f"{after.static_within_standard - after.within_standard:.1%} of calls",
-    ]
+    # one row per figure, one column per case: narrow enough for an A4 page in both languages
+    cases = (before, after)
+    cols = (t("figure", lang), t("sim_existing", lang),
+            t("sim_with_plan", lang, n=len(fp.new_stations)))
+    rows = ((t("sim_p90", lang), *(ci(c, "p90_minutes", False) for c in cases)),
+            (t("sim_within", lang), *(ci(c, "within_standard", True) for c in cases)),
+            (t("sim_static", lang), *(percent(c.static_within_standard) for c in cases)),
+            (t("sim_first_busy", lang), *(percent(c.first_due_busy) for c in cases)),
+            (t("sim_util", lang), *(percent(c.mean_utilisation, digits=2) for c in cases)),
+            (t("sim_engines", lang), *(count(len(c.utilisation), "辆" if lang == "zh" else "",
+                                             lang=lang) for c in cases)))
+    blocks = [Para(t("sim_setup", lang, n=reps), "note"),
+              Table(cols, rows, ("l", "r", "r"), t("sim_caption", lang)),
+              Para(t("sim_busy_note", lang,
+                     b=percent(before.static_within_standard - before.within_standard),
+                     a=percent(after.static_within_standard - after.within_standard)))]
     try:
-        out += _demo_dispatch_lines(county)
-    except Exception as exc:  # noqa: BLE001 - the simulation lines stand on their own
-        out.append(f"(dispatch example skipped: {type(exc).__name__}: {exc})")
-    return "\n".join(out)
+        blocks += _demo_dispatch_blocks(county, lang)
+    except Exception as exc:  # noqa: BLE001 - the simulation stands on its own
+        blocks.append(Para(t("dispatch_skipped", lang, e=f"{type(exc).__name__}: {exc}"), "note"))
+    return blocks
 
 
-def _demo_dispatch_lines(county) -> list:
+def _demo_dispatch_blocks(county, lang: str = "en") -> list:
     """Three simultaneous incidents on a county: which units go where, and what is short."""
     from yingji import dispatch
+    from yingji._render import Table
+    from yingji._render.fmt import number
+    from yingji._render.messages import MESSAGES, t, term
 
     d = county.demand
     fire_at = d[d["urban"]].sort_values("incidents_per_year").index[-1]
@@ -133,17 +144,31 @@ def _demo_dispatch_lines(county) -> list:
     hz = county.hazards
     chem = hz[hz["hazard_type"] == "chemical plant"]
     spill = (chem if len(chem) else hz).index[0]
+    kinds = ("building fire", "chemical spill", "road crash")
     incidents = pd.DataFrame({
         "node": [d.loc[fire_at, "node"], hz.loc[spill, "node"], d.loc[road_at, "node"]],
         "engine": [3, 2, 1], "ladder": [1, 0, 0], "rescue": [1, 1, 1], "hazmat": [0, 1, 0],
         "ambulance": [1, 1, 1], "weight": [3.0, 2.0, 1.0], "target_minutes": [8.0, 15.0, 20.0],
-    }, index=[f"building fire {fire_at}", f"chemical spill {spill}", f"road crash {road_at}"])
+    }, index=[f"{k} {w}" for k, w in zip(kinds, (fire_at, spill, road_at))])
     units = county.units.join(county.stations["node"], on="station")
     dp = dispatch.plan(incidents, units, county.network)
-    lines = [f"dispatch example, 3 simultaneous incidents ({dp.method}, {dp.seconds * 1000:.0f} ms):"]
-    for inc, g in dp.assignments.groupby("incident", sort=False):
-        lines.append(f"  {inc}: " + ", ".join(f"{r.unit} {r.minutes:.1f} min{' (late)' if r.late else ''}"
-                                                for r in g.itertuples()))
-    if len(dp.shortfalls):
-        lines.append("  short: " + "; ".join(f"{r.incident} {r.missing:g} {r.type}" for r in dp.shortfalls.itertuples()))
-    return lines
+    unit_min = "分钟" if lang == "zh" else "min"
+    sep = "、" if lang == "zh" else ", "
+
+    def name(inc: str) -> str:
+        kind, _, where = inc.rpartition(" ")
+        return f"{t(kind, lang)} {where}"
+
+    rows = []
+    for inc in incidents.index:
+        g = dp.assignments[dp.assignments["incident"] == inc]
+        sent = sep.join(f"{r.unit} {number(r.minutes, digits=1)} {unit_min}"
+                        + (f" ({t('late', lang)})" if r.late else "") for r in g.itertuples())
+        sh = dp.shortfalls[dp.shortfalls["incident"] == inc] if len(dp.shortfalls) else ()
+        short = sep.join(f"{term(r.type, lang)} {number(r.missing)}" for r in
+                         (sh.itertuples() if len(sh) else ()))
+        rows.append((name(inc), sent or "—", (short, "s-fail") if short else "—"))
+    return [Table((t("incident", lang), t("units_sent", lang), t("short_units", lang)),
+                  tuple(rows), ("l", "l", "l"),
+                  t("dispatch_example", lang, method=t(f"method_{dp.method}", lang)
+                    if f"method_{dp.method}" in MESSAGES else dp.method, ms=number(dp.seconds * 1000, digits=0)))]

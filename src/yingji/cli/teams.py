@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from yingji.cli._registry import command, demo_section, seconds
-from yingji.cli._report import add_options, emit, mode, result_section
+from yingji.cli._report import add_geojson, add_options, emit, mode, result_section, write_geojson
 from yingji.teams import allocate, plan_bases
 
 
@@ -29,6 +29,8 @@ def _args(p):
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds per solve (default 60)")
     add_options(p)
+    add_geojson(p, "the allocation (teams, hazards, assignments, mutual aid), or with --plan "
+                   "the base plan")
 
 
 @command("teams", "rescue teams: allocation to hazard sites, gaps, mutual aid, new bases", _args)
@@ -56,6 +58,7 @@ def _run(args) -> int:
             print(bp.new_teams.to_string(index=False))
             if len(bp.relocations):
                 print(bp.relocations.to_string(index=False))
+    write_geojson(args, bp if bp is not None else al)
     if fmt in ("md", "html"):
         from yingji._render.messages import t
 

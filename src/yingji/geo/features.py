@@ -300,6 +300,79 @@ class _GeoOut:
         ref = self._geo_ref()
         return geodataframe(self._geo_layers(), ref.crs, crs or ref.out_crs)
 
+    def explore(self, *, layers=None, tiles="OpenStreetMap", **kwargs):
+        """An interactive map of the located rows (``geopandas.GeoDataFrame.explore``, folium).
+
+        One map layer per layer of :meth:`to_geojson` (stations, demand, districts, …), each
+        in its own colour, with a layer switch; hovering a feature shows its properties.
+        Needs geopandas, folium and mapclassify (``pip install folium mapclassify`` beside the
+        geo extra, or ``pip install 'yingji[map]'``); folium is not a dependency of yingji.
+
+        Parameters
+        ----------
+        layers : list of str, optional
+            Only these layers (``properties.layer`` of the GeoJSON), in this order (default:
+            all, in the result's order).
+        tiles : str or None, default "OpenStreetMap"
+            Background tiles (fetched by the browser when the map is shown; ``None`` for no
+            background, e.g. offline).
+        **kwargs
+            Passed to ``GeoDataFrame.explore`` for every layer (e.g. ``style_kwds``).
+
+        Returns
+        -------
+        folium.Map
+
+        Raises
+        ------
+        ImportError
+            When geopandas or folium is not installed, naming what to install.
+        ValidationError
+            When a name in ``layers`` is not a layer of the result.
+        """
+        try:
+            import folium
+            import geopandas  # noqa: F401 - explore is a GeoDataFrame method
+            import mapclassify  # noqa: F401 - GeoDataFrame.explore imports it
+        except ImportError as exc:
+            raise ImportError(f"{type(self).__name__}.explore needs geopandas, folium and "
+                              f"mapclassify: pip install folium mapclassify (beside the geo "
+                              f"extra), or pip install 'yingji[map]'") from exc
+        gdf = self.to_geodataframe(crs=GEOJSON_CRS)
+        have = list(dict.fromkeys(gdf["layer"]))
+        pick = have if layers is None else [str(n) for n in layers]
+        bad = [n for n in pick if n not in have]
+        if bad:
+            raise ValidationError(f"The 'layers' parameter of {type(self).__name__}.explore "
+                                  f"must name layers of the result ({', '.join(have)}). "
+                                  f"Got {bad[0]!r} instead.")
+        m = None
+        for k, name in enumerate(pick):
+            sub = gdf[(gdf["layer"] == name) & gdf.geometry.notna()]
+            if not len(sub):
+                continue
+            sub = sub.loc[:, [c for c in sub.columns if c == "geometry"
+                              or _simple_column(sub[c])]]
+            m = sub.explore(m=m, name=name, color=_EXPLORE_COLOURS[k % len(_EXPLORE_COLOURS)],
+                            tiles=tiles, **kwargs)
+        if m is None:
+            raise ValidationError(f"{type(self).__name__}.explore: the result has no located "
+                                  f"rows to draw.")
+        folium.LayerControl().add_to(m)
+        return m
+
+
+#: Colours of the layers of :meth:`_GeoOut.explore` (in the order of the layers).
+_EXPLORE_COLOURS = ("#c62828", "#1565c0", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f",
+                    "#5d4037", "#ad1457")
+
+
+def _simple_column(col: pd.Series) -> bool:
+    """Whether a column can go into a folium tooltip (numbers, text, flags; not lists)."""
+    if col.dtype != object:
+        return True
+    return bool(col.map(lambda v: v is None or isinstance(v, (str, int, float, bool))).all())
+
 
 def _xy_of(df: pd.DataFrame) -> np.ndarray:
     """``(k, 2)`` of a frame's ``x``/``y`` (NaN when absent)."""

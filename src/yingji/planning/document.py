@@ -14,7 +14,7 @@ import pandas as pd
 from yingji._render import Doc, Figure, KeyValues, Para, Pre, Section, Table
 from yingji._render import figures as _figs
 from yingji._render.fmt import money, number, percent, unit_text
-from yingji._render.messages import MESSAGES, check_lang, t, term
+from yingji._render.messages import MESSAGES, check_lang, note, t, term
 
 __all__ = ["document"]
 
@@ -52,8 +52,9 @@ def _items_table(items: pd.DataFrame, lang: str) -> Table:
 
 
 def _note(text: str, lang: str) -> str:
-    """A plan note in ``lang``; the site lists' part names through the term catalogue."""
-    s = term(text, lang)
+    """A plan note in ``lang`` (:func:`~yingji._render.messages.note`); the site lists' part
+    names through the term catalogue."""
+    s = note(text, lang)
     if lang == "zh" and s != text:
         s = re.sub(r"\(([a-z, ]+)\)",
                    lambda m: "(" + "、".join(term(w.strip(), lang) for w in m.group(1).split(","))
@@ -120,7 +121,7 @@ def document(p, lang: str = "en", *, plots: bool = True, county=None) -> Doc:
     for s in p.sections:
         blocks = []
         if s.error:
-            blocks.append(Para(f"{s.status}: {s.error.get('type', '')}: "
+            blocks.append(Para(f"{t(s.status, lang)}: {s.error.get('type', '')}: "
                                f"{s.error.get('message', '')}", "warn"))
         if s.completed:
             blocks.append(_items_table(s.items, lang) if len(s.items)
@@ -132,7 +133,7 @@ def document(p, lang: str = "en", *, plots: bool = True, county=None) -> Doc:
                 f = _tradeoff_figure(s.result, s.part, lang)
                 if f is not None:
                     blocks.append(f)
-        blocks += [Para(n, "note") for n in s.notes]
+        blocks += [Para(_note(n, lang), "note") for n in s.notes]
         if s.text:
             if zh:
                 blocks.append(Para(t("text_output_en", lang), "note"))

@@ -24,6 +24,7 @@ from yingji._validation import Problems, describe_positions, to_bool
 from yingji.exceptions import ValidationError
 from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
 from yingji.results import to_jsonable
+from yingji.shelters import display as _display
 from yingji.shelters.inputs import (
     _check_nodes,
     _cutoff,
@@ -197,45 +198,38 @@ class ShelterAssessment(_GeoOut):
                          f"{_number(row['threshold'])} {row['unit']}")
         return "\n".join(lines)
 
-    def plot(self, ax=None, *, demand_xy=None, shelter_xy=None, lines=True):
-        """Map of access: demand points coloured by 2SFCA m²/person, shelters sized by area.
+    def plot(self, ax=None, *, lang: str = "en", demand_xy=None, shelter_xy=None,
+             lines: bool = False):
+        """The county map style (needs matplotlib): demand points where everyone has a place
+        within walking distance (grey) or people are left without one (red rings), the
+        shelters, township names; km axes, scale bar and north arrow.
 
-        Needs the ``plot`` extra (matplotlib) and ``x``, ``y`` columns in the demand and shelter
-        tables (or ``demand_xy`` / ``shelter_xy`` arrays of shape (n, 2)).
+        Needs ``x``, ``y`` columns in the demand and shelter tables (or ``demand_xy`` /
+        ``shelter_xy`` arrays of shape (n, 2), metres). ``lines`` also draws each assignment
+        (demand point → shelter).
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        plt = _pyplot()
+        from yingji._render.figures import figure_lang, new_figure
+
+        _pyplot()
+        lang = figure_lang(lang)
         if ax is None:
-            _, ax = plt.subplots(figsize=(7, 7))
-        dxy = self.extras.get("demand_xy") if demand_xy is None else np.asarray(demand_xy, float)
-        sxy = self.extras.get("shelter_xy") if shelter_xy is None else np.asarray(shelter_xy, float)
-        if dxy is None or sxy is None:
-            raise ValidationError("ShelterAssessment.plot needs x, y of demand points and shelters "
-                                  "(columns x, y in the tables, or demand_xy= / shelter_xy=).")
-        if lines and len(self.assignment):
-            di = self.demand.index.get_indexer(self.assignment["demand"])
-            si = self.shelters.index.get_indexer(self.assignment["shelter"])
-            for a, b in zip(di, si):
-                ax.plot([dxy[a, 0], sxy[b, 0]], [dxy[a, 1], sxy[b, 1]], color="0.8", lw=0.5,
-                        zorder=1)
-        pop = self.demand["population"].to_numpy(float)
-        sc = ax.scatter(dxy[:, 0], dxy[:, 1], c=self.demand["access_m2_per_capita"].to_numpy(float),
-                        s=8 + 40 * pop / max(pop.max(), 1.0), cmap="RdYlGn", vmin=0, vmax=3.0,
-                        zorder=2, label="demand (2SFCA m²/person)")
-        area = self.shelters["area_m2"].to_numpy(float)
-        full = self.shelters["full"].to_numpy(bool)
-        ax.scatter(sxy[:, 0], sxy[:, 1], s=30 + 200 * area / max(area.max(initial=1.0), 1.0),
-                   marker="^", c=np.where(full, "tab:red", "tab:blue"), edgecolor="k", zorder=3,
-                   label="shelter (red = full)")
-        ax.figure.colorbar(sc, ax=ax, label="m² per person within walking reach")
-        ax.set_aspect("equal")
-        ax.set_title(f"Shelters: {self.per_capita_m2:.2f} m²/person county-wide, "
-                     f"{self.reachable_per_capita_m2:.2f} within reach")
-        ax.legend(loc="best", fontsize="small")
-        return ax
+            ax = new_figure(8.6, 6.4, lang).subplots()
+        title = (f"Shelters: {self.per_capita_m2:.2f} m²/person county-wide, "
+                 f"{self.reachable_per_capita_m2:.2f} within reach" if lang == "en" else
+                 f"应急避难场所:全县人均 {self.per_capita_m2:.2f} m²,步行可达人均 "
+                 f"{self.reachable_per_capita_m2:.2f} m²")
+        return _display.draw_map(self, ax, lang, demand_xy=demand_xy, shelter_xy=shelter_xy,
+                                 lines=lines, title=title)
+
+    def _summary_(self, lang: str = "en") -> dict:
+        return _display.assessment_summary(self, lang)
+
+    def _map_(self, ax, lang: str = "en"):
+        return _display.draw_map(self, ax, lang)
 
 
 def _pyplot():

@@ -22,6 +22,8 @@ from yingji._deadline import Deadline
 from yingji._validation import Problems, describe_positions
 from yingji.geo.features import GeoRef, _GeoOut, point_layer
 from yingji.results import SolveResult, to_jsonable
+from yingji.exceptions import ValidationError
+from yingji.shelters import display as _display
 from yingji.shelters.assessment import ShelterAssessment, _assess_arrays, _pyplot
 from yingji.shelters.inputs import (
     _check_columns,
@@ -148,11 +150,31 @@ class ShelterPlan(_GeoOut, SolveResult):
                 f"{_number(r.budget, digits=0)}: {r.sheltered:,.0f}" for r in self.tradeoff.itertuples()))
         return "\n".join(lines)
 
-    def plot(self, ax=None):
-        """The trade-off curve of people sheltered against cost (needs matplotlib)."""
-        plt = _pyplot()
+    def plot(self, ax=None, *, kind: str = "map", lang: str = "en"):
+        """Draw the plan (needs matplotlib).
+
+        ``kind="map"`` (default): the county map style after the plan, new shelters starred,
+        demand points with people still without a place in red; ``kind="tradeoff"``: people
+        sheltered within walking distance against the cost of new shelters.
+        """
+        from yingji._render.figures import figure_lang, new_figure
+
+        _pyplot()
+        if kind not in ("map", "tradeoff"):
+            raise ValidationError(f"The 'kind' parameter of ShelterPlan.plot must be one of 'map', "
+                                  f"'tradeoff'. Got {kind!r} instead.")
+        lang = figure_lang(lang)
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+            ax = new_figure(8.6, 6.4, lang).subplots() if kind == "map" else \
+                new_figure(6.0, 4.0, lang).subplots()
+        if kind == "map":
+            title = (f"Shelter plan: {len(self.new_shelters)} new, "
+                     f"{100 * self.before.sheltered_share:.1f}% -> "
+                     f"{100 * self.after.sheltered_share:.1f}% sheltered" if lang == "en" else
+                     f"应急避难场所规划:新建 {len(self.new_shelters)} 处,可安置比例 "
+                     f"{100 * self.before.sheltered_share:.1f}% → "
+                     f"{100 * self.after.sheltered_share:.1f}%")
+            return self._map_(ax, lang, title=title)
         t = self.tradeoff
         ax.step(t["cost"], t["sheltered"], where="post", marker="o")
         ax.axhline(self.target, color="0.6", ls="--", label="target")
@@ -160,6 +182,16 @@ class ShelterPlan(_GeoOut, SolveResult):
         ax.set_ylabel("people sheltered within walking distance")
         ax.legend(loc="lower right")
         return ax
+
+    def _summary_(self, lang: str = "en") -> dict:
+        return _display.plan_summary(self, lang)
+
+    def _map_(self, ax, lang: str = "en", *, title=None):
+        """The after assessment on the county map, the chosen candidates as stars."""
+        a = self.after
+        xy = a.extras.get("shelter_xy")
+        return _display.draw_map(a, ax, lang, new_ids=[str(i) for i in self.new_shelters]
+                                 if xy is not None else (), title=title)
 
 
 def _has_use(value, use: str) -> bool:
