@@ -16,7 +16,7 @@ __all__ = ["EXTRAS", "need", "missing"]
 EXTRAS = {
     "pyproj": "geo", "geopandas": "geo", "shapely": "geo", "pyogrio": "geo", "osmium": "geo",
     "openpyxl": "excel", "matplotlib": "plot", "fastapi": "serve", "uvicorn": "serve", "httpx": "serve",
-    "distributed": "dask", "dask": "dask",
+    "distributed": "dask", "dask": "dask", "folium": "map", "mapclassify": "map",
 }
 
 

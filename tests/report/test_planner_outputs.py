@@ -189,7 +189,7 @@ def test_english_map_draws_chinese_township_names(county, tmp_path):
 def test_explore_without_folium_names_what_to_install(county, monkeypatch):
     monkeypatch.setitem(sys.modules, "folium", None)
     a = yj.fire.assess(county)
-    with pytest.raises(ImportError, match=r"pip install folium mapclassify"):
+    with pytest.raises(ImportError, match=r"explore needs folium: pip install 'yingji\[map\]'"):
         a.explore()
 
 

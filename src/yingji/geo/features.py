@@ -18,6 +18,7 @@ from typing import Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
+from yingji._optional import need
 from yingji._crs import GEOJSON_CRS, _pyproj, to_lonlat
 from yingji.exceptions import ValidationError
 from yingji.geo.polygons import voronoi_districts
@@ -220,12 +221,8 @@ def feature_collection(layers, crs, *, name: str | None = None) -> dict:
 def geodataframe(layers, crs, to_crs=None):
     """The layers as one GeoDataFrame (column ``layer`` names each row's layer), in
     ``to_crs`` (default ``crs``). Needs the geo extra."""
-    try:
-        import geopandas as gpd
-        import shapely
-    except ImportError as exc:  # pragma: no cover - geo extra installed in the tests
-        raise ImportError("to_geodataframe needs geopandas and shapely: "
-                          "pip install 'yingji[geo]'") from exc
+    gpd = need("geopandas", "to_geodataframe")
+    shapely = need("shapely", "to_geodataframe")
     frames = []
     for layer in layers:
         geom = layer.geometry
@@ -330,14 +327,10 @@ class _GeoOut:
         ValidationError
             When a name in ``layers`` is not a layer of the result.
         """
-        try:
-            import folium
-            import geopandas  # noqa: F401 - explore is a GeoDataFrame method
-            import mapclassify  # noqa: F401 - GeoDataFrame.explore imports it
-        except ImportError as exc:
-            raise ImportError(f"{type(self).__name__}.explore needs geopandas, folium and "
-                              f"mapclassify: pip install folium mapclassify (beside the geo "
-                              f"extra), or pip install 'yingji[map]'") from exc
+        what = f"{type(self).__name__}.explore"
+        need("geopandas", what)  # explore is a GeoDataFrame method
+        folium = need("folium", what)
+        need("mapclassify", what)  # GeoDataFrame.explore imports it
         gdf = self.to_geodataframe(crs=GEOJSON_CRS)
         have = list(dict.fromkeys(gdf["layer"]))
         pick = have if layers is None else [str(n) for n in layers]

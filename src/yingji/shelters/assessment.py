@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from yingji._optional import need
 from yingji._render.fmt import number as _number
 from yingji._render.display import displayable
 from yingji import config
@@ -233,11 +234,7 @@ class ShelterAssessment(_GeoOut):
 
 
 def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - the plot extra is installed in tests
-        raise ImportError("Shelter maps need matplotlib: pip install 'yingji[plot]'") from exc
-    return plt
+    return need("matplotlib.pyplot", "Shelter maps")
 
 
 def _xy(df: pd.DataFrame):
