@@ -19,7 +19,7 @@ from yingji._render.display import displayable
 from yingji import config
 from yingji._executor import as_executor
 from yingji._deadline import Deadline
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Interval, Problems, check_param, describe_positions
 from yingji.geo.features import GeoRef, _GeoOut, point_layer
 from yingji.results import SolveResult, to_jsonable
 from yingji.exceptions import ValidationError
@@ -246,14 +246,8 @@ def _plan_params(budget, curve_points, strong, method, time_limit, probs: Proble
 
     Problems with ``curve_points``, ``strong`` and ``method`` are recorded in ``probs``.
     """
-    if budget is not None:
-        try:
-            b = float(budget)
-            if not np.isfinite(b) or b < 0:
-                raise ValueError
-            budget = b
-        except (TypeError, ValueError):
-            probs.param("budget", "a finite number >= 0", budget)
+    budget = check_param(probs, "budget", budget, Interval(float, 0, None, text="a finite number >= 0"), None,
+                         default=budget)
     if (isinstance(curve_points, (bool, np.bool_)) or not isinstance(curve_points, (int, np.integer))
             or curve_points < 0):
         probs.param("curve_points", "an int >= 0", curve_points)

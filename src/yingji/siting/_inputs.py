@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from yingji import config
-from yingji._validation import (MIP_GAP, TIME_LIMIT, Problems, check_array, check_magnitude, check_param,
+from yingji._validation import (MIP_GAP, TIME_LIMIT, Interval, Problems, check_array, check_magnitude, check_param,
                                 describe_positions)
 from yingji.results import SitingResult, relative_gap
 
@@ -197,17 +197,7 @@ def check_p(p, m: int, n_fixed: int, probs: Problems) -> int:
 
 
 def check_radius(radius, probs: Problems, name: str = "radius") -> float:
-    if radius is None or isinstance(radius, (bool, np.bool_)):
-        probs.param(name, "a float in [0, inf)", radius)
-        return 0.0
-    try:
-        r = float(radius)
-    except (TypeError, ValueError):
-        probs.param(name, "a float in [0, inf)", radius)
-        return 0.0
-    if not np.isfinite(r) or r < 0:
-        probs.param(name, "a float in [0, inf)", radius)
-    return r
+    return check_param(probs, name, radius, Interval(float, 0, None), default=0.0)
 
 
 def check_time_limit(t, probs: Problems) -> float:
