@@ -52,11 +52,14 @@ def too_deep(obj: Any, limit: int = MAX_DEPTH) -> str | None:
     >>> too_deep({"a": [1, 2]}) is None
     True
     """
-    stack = [(obj, 0, None, None)]  # value, depth, parent entry, key
+    containers = (dict, list, tuple)
+    if not isinstance(obj, containers):
+        return None
+    stack = [(obj, 0, None, None)]  # container, depth, parent entry, key; scalars never pushed
     while stack:
         entry = stack.pop()
         v, d = entry[0], entry[1]
-        if isinstance(v, (dict, list, tuple)) and d >= limit:
+        if d >= limit:
             parts = []
             while entry[2] is not None:
                 k = entry[3]
@@ -64,9 +67,9 @@ def too_deep(obj: Any, limit: int = MAX_DEPTH) -> str | None:
                 entry = entry[2]
             return "$" + "".join(reversed(parts))
         if isinstance(v, dict):
-            stack.extend((x, d + 1, entry, str(k)) for k, x in v.items())
-        elif isinstance(v, (list, tuple)):
-            stack.extend((x, d + 1, entry, i) for i, x in enumerate(v))
+            stack.extend((x, d + 1, entry, str(k)) for k, x in v.items() if isinstance(x, containers))
+        else:
+            stack.extend((x, d + 1, entry, i) for i, x in enumerate(v) if isinstance(x, containers))
     return None
 
 
