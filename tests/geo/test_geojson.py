@@ -149,6 +149,16 @@ def test_lonlat_county_equals_metre_county(county, lonlat_folder, tmp_path):
     assert fa.to_geodataframe().crs.to_epsg() == 4547
 
 
+def test_lonlat_county_service_areas_equal(county, lonlat_folder):
+    """Service areas and districts of the county given in lon/lat equal the metre county's (a
+    new user found GEOS failing on the projected coordinates' float noise)."""
+    ll = yj.County.load(lonlat_folder)
+    a = yj.fire.service_areas(county, minutes=4).areas
+    b = yj.fire.service_areas(ll, minutes=4).areas
+    pd.testing.assert_frame_equal(a.round(6), b.round(6))
+    assert b["district_km2"].notna().all() and b["district_km2"].sum() > 0
+
+
 def _lonlat_doc(county) -> dict:
     """The sample county as a JSON document written by hand in lon/lat (``crs`` EPSG:4326)."""
     doc = json.loads(county.to_json())

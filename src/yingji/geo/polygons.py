@@ -16,7 +16,9 @@ def voronoi_districts(xy: np.ndarray, owner: np.ndarray, n_src: int, pad_m: floa
     clipped to the convex hull of all nodes grown by ``pad_m``."""
     shapely = _shapely()
     keep = np.isfinite(xy).all(axis=1)
-    uxy, first = np.unique(xy[keep], axis=0, return_index=True)
+    # on a 1 cm grid: coordinates projected from lon/lat carry float noise (nodes 1e-9 m apart)
+    # that makes GEOS build invalid Voronoi cells ("unable to assign free hole to a shell")
+    uxy, first = np.unique(np.round(xy[keep], 2), axis=0, return_index=True)
     own = owner[keep][first]
     if len(uxy) == 0:
         return [None] * n_src
@@ -27,7 +29,7 @@ def voronoi_districts(xy: np.ndarray, owner: np.ndarray, n_src: int, pad_m: floa
             pts, extend_to=clip, ordered=True)))
     else:
         cells = list(shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=clip, ordered=True)))
-    cells = shapely.intersection(np.asarray(cells, dtype=object), clip)
+    cells = shapely.intersection(shapely.make_valid(np.asarray(cells, dtype=object)), clip, grid_size=0.01)
     out = []
     for s in range(n_src):
         mine = cells[own == s]
