@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 import yingji as yj
 from yingji._crs import metric_crs, transform_xy
+from yingji.exceptions import ValidationError
 
 gpd = pytest.importorskip("geopandas")
 shapely = pytest.importorskip("shapely")
@@ -571,3 +572,12 @@ def test_service_area_random_networks_against_networkx(n, seed, budget):
         seg = yj.geo.reached_segments(net, T, budget)
         assert (shapely.distance(shapely.multilinestrings(seg), shapely.points(pts[extra])) <= 5.0 + 1e-6).all()
     check_geojson(sa.to_geojson())
+
+
+def test_fire_service_areas_takes_station_ids(county):
+    sa = yj.fire.service_areas(county, minutes=4, stations=["S1"])
+    assert list(sa.areas.index) == ["S1"]
+    with pytest.raises(ValidationError, match=r"does not have: \['S9'\]"):
+        yj.fire.service_areas(county, minutes=4, stations=["S1", "S9"])
+    with pytest.raises(ValidationError, match="must be a table of stations"):
+        yj.fire.service_areas(county, minutes=4, stations=42)

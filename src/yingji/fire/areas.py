@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from yingji.exceptions import ValidationError
 from yingji.fire.standard import load_standard
 from yingji.geo.features import GeoRef
@@ -22,8 +25,8 @@ def service_areas(county, minutes: float | None = None, *, standard=None, statio
         e.g. 4 min under GB 51080: 5 min to arrive, 1 min turnout).
     standard : str or FireStandard, optional
         Default the county's profile (``meta["standard"]``).
-    stations : pandas.DataFrame, optional
-        Indexed by station id with ``node``.
+    stations : pandas.DataFrame or list of str, optional
+        Indexed by station id with ``node``; or ids of the county's stations (those only).
     network : yingji.Network, optional
         Default ``county.network``.
     buffer_m : float
@@ -59,6 +62,18 @@ def service_areas(county, minutes: float | None = None, *, standard=None, statio
     ['S1', 'S2', 'S3']
     """
     st = stations if stations is not None else getattr(county, "stations", None)
+    own = getattr(county, "stations", None)
+    if isinstance(st, (list, tuple, set, pd.Index, np.ndarray)) and isinstance(own, pd.DataFrame):
+        ids = [str(i) for i in st]  # station ids: those rows of the county's stations table
+        unknown = [i for i in ids if i not in set(own.index.map(str))]
+        if unknown:
+            raise ValidationError(f"The 'stations' parameter of fire.service_areas names stations the "
+                                  f"county does not have: {unknown[:10]}. Known: {list(own.index[:10])}.")
+        st = own.loc[[i for i in own.index if str(i) in set(ids)]]
+    elif st is not None and not isinstance(st, pd.DataFrame):
+        raise ValidationError("The 'stations' parameter of fire.service_areas must be a table of stations "
+                              "with a 'node' column, or a list of the county's station ids. Got "
+                              f"{type(st).__name__} instead.")
     net = network if network is not None else getattr(county, "network", None)
     if st is None or not len(st) or "node" not in st.columns:
         raise ValidationError("The 'stations' parameter of fire.service_areas must be a table of "
