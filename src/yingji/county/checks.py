@@ -15,6 +15,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from yingji import config
 from yingji.county._toml import _toml_scalar_or_list
 from yingji.county.specs import (_FALSE, _TRUE, META_DEFAULTS, TABLES, TableSpec, _is_missing,
                                  _missing_mask, _split, _to_str)
@@ -45,6 +46,18 @@ def _row_ids(df: pd.DataFrame, mask) -> list:
 # ----------------------------------------------------------------------------------------
 # coercion of one table
 # ----------------------------------------------------------------------------------------
+
+
+def _check_magnitude(num: pd.Series, df: pd.DataFrame, where: str, col: str, rep: _Report) -> None:
+    """Finite values beyond :data:`yingji.config.MAX_INPUT` (1e12) in absolute value: a typing
+    slip (a population of 1e18), refused here rather than overflowing a model later."""
+    a = np.asarray(num, dtype=float)
+    with np.errstate(invalid="ignore"):
+        big = np.isfinite(a) & (np.abs(a) > config.MAX_INPUT)
+    if big.any():
+        got = [float(v) for v in a[big][:3]]
+        rep.add(where, f"must be at most {config.MAX_INPUT:g} in absolute value, got {got}",
+                rows=_row_ids(df, big), column=col)
 
 
 def _coerce_table(spec: TableSpec, df: pd.DataFrame | None, where: str, rep: _Report,
@@ -138,6 +151,7 @@ def _coerce_column(df, col, kind, spec, where, rep, node_kind) -> pd.Series:
             if inf.any():
                 rep.add(where, "expected a finite whole number, got inf", rows=_row_ids(df, inf), column=col)
                 num = num.where(~inf, 0)
+            _check_magnitude(num.astype(float), df, where, col, rep)
             frac = np.asarray(num.astype(float) % 1 != 0)
             if frac.any():
                 rep.add(where, "expected a whole number", rows=_row_ids(df, frac), column=col)
@@ -154,6 +168,7 @@ def _coerce_column(df, col, kind, spec, where, rep, node_kind) -> pd.Series:
         inf = np.asarray(np.isinf(num))
         if inf.any():
             rep.add(where, "must be finite", rows=_row_ids(df, inf), column=col)
+        _check_magnitude(num, df, where, col, rep)
         return num
     if kind == "str":
         miss = _missing_mask(s)
