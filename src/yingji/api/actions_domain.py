@@ -42,7 +42,8 @@ def _fire_assess(params, ctx):
     from yingji.fire import assess
 
     return assess(ctx.county(), standard=_standard(params, ctx),
-                  **_kw(params, "turnout_minutes", "rural_response_minutes"))
+                  **_kw(params, "turnout_minutes", "rural_response_minutes", "availability", "busy",
+                        "service_minutes", "hour"))
 
 
 @_action("fire.plan", "required", "new fire stations that bring the county to the standard")
@@ -51,7 +52,7 @@ def _fire_plan(params, ctx):
 
     kw = _kw(params, "target", "budget", "cost_budget", "objective", "area_limits",
              "backup_minutes", "tradeoff", "tradeoff_max", "fleet", "turnout_minutes",
-             "rural_response_minutes", "mip_gap")
+             "rural_response_minutes", "mip_gap", "availability", "busy", "service_minutes", "hour")
     return plan(ctx.county(), standard=_standard(params, ctx), time_limit=ctx.time_limit(params),
                 **kw)
 
