@@ -206,22 +206,34 @@ def _initial_kcap(lists: _Lists, d_inc: np.ndarray, lam_cost=None, k_min: int = 
 _SETUP_NNZ_PER_S = 300_000.0
 
 
-def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
+def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=None, more=None):
     """Solve the reduced model on the problem reduced by ``fm`` / ``am``, enlarging it until its
-    optimum is exact, the gap closes or ``until``. ``run`` is the driver's ``_Run``. Returns
-    ``(sites, ub, bound, lists)``; ``bound`` is proven (for the solutions better than the
-    incumbent by ``run.dl(ub)``, which the fixing kept)."""
+    optimum is exact, the gap closes or ``until``. ``run`` is the driver's ``_Run`` (or the
+    coordinate entry point's run: then ``value(sites)`` gives each row's cost to its nearest open
+    site and ``more(K)`` longer lists, with no matrix). Returns ``(sites, ub, bound, lists)``;
+    ``bound`` is proven (for the solutions better than the incumbent by ``run.dl(ub)``, which the
+    fixing kept)."""
     import time
 
     from yingji.exceptions import InfeasibleError
     from yingji.siting.median.common import _assign
     from yingji.solvers import solve
 
-    Cp, wk, p, tol, extras = run.Cp, run.wk, run.p, run.tol, run.extras
-    n, m = Cp.shape
-    _, d = _assign(Cp, sites)
+    wk, p, tol, extras = run.wk, run.p, run.tol, run.extras
+    if value is None:
+        Cp = run.Cp
+        n, m = Cp.shape
+
+        def value(s):
+            return _assign(Cp, s)[1]
+
+        def more(K):
+            return _knn_lists(Cp, K)
+    else:
+        n, m = run.shape
+    d = value(sites)
     if lists is None:
-        lists = _knn_lists(Cp, int(min(m, max(32, 4 * -(-m // max(p, 1))))))
+        lists = more(int(min(m, max(32, 4 * -(-m // max(p, 1))))))
     lam_cost = None
     if lam is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -231,7 +243,7 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
     while True:
         short = (kcap >= lists.K) & np.isfinite(lists.tail)
         if short.any():
-            lists = _knn_lists(Cp, int(min(m, max(2 * lists.K, int(kcap.max()) + 1))))
+            lists = more(int(min(m, max(2 * lists.K, int(kcap.max()) + 1))))
         mm = _build_knn(lists, wk, fm, am, p, kcap)
         extras["knn_model_size"] = {"rows": mm.model.n_rows, "cols": mm.model.n_cols, "nnz": int(mm.model.A.nnz)}
         remaining = until - time.perf_counter()
@@ -251,10 +263,10 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
         if sol.x is not None:
             s2 = mm.cols[sol.x[: mm.n_y] > 0.5]
             if len(s2) == p:
-                v2 = float(_assign(Cp, s2)[1] @ wk)
+                d2 = value(s2)
+                v2 = float(d2 @ wk)
                 if v2 < ub - tol:
-                    ub, sites = v2, np.sort(s2)
-                    _, d = _assign(Cp, sites)
+                    ub, sites, d = v2, np.sort(s2), d2
         if np.isfinite(sol.bound):
             bound = max(bound, min(sol.bound, ub - run.dl(ub)))
         if run.closed(bound, ub) or not sol.optimal or sol.x is None:
