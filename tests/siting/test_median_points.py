@@ -96,3 +96,19 @@ def test_bad_input_is_named(kw, match):
     args.update(kw)
     with pytest.raises(ValidationError, match=match):
         p_median_points(args.pop("xy"), args.pop("p"), **args)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_greedy_on_complete_lists_is_the_plain_greedy(seed):
+    """With lists holding every site the incremental list greedy opens the sites of the plain greedy
+    (up to ties: the same value)."""
+    from naive_median import greedy_p_median
+
+    xy = _xy(14, seed)
+    w = np.random.default_rng(seed).integers(1, 4, 14).astype(float)
+    pr = points_mod._prepare(xy, 5, w, None, None, 10, 1e-6, 0, False, 0.0)
+    lists = points_mod._knn_lists_xy(xy, xy, 14)
+    got = points_mod._greedy_lists(lists, pr, until=np.inf)
+    ref = greedy_p_median(cdist(xy, xy), w, 5)
+    assert got[0] == ref[0]
+    assert median_cost(cdist(xy, xy), got, weights=w) == pytest.approx(median_cost(cdist(xy, xy), ref, weights=w))

@@ -241,6 +241,11 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
     kcap = _initial_kcap(lists, d, lam_cost, k_min=int(min(m, max(4, -(-m // max(p, 1))))))
     rounds = extras.setdefault("knn_rounds", 0)
     while True:
+        # about 3 nonzeros a kept site (its y entry, a level's z and its link): a model HiGHS could not
+        # even set up in the time left is neither listed nor built (brd14051, p = 100: 8.2 M nonzeros)
+        if 3.0 * float(np.minimum(kcap, m).sum()) > _SETUP_NNZ_PER_S * max(until - time.perf_counter(), 0.0):
+            extras["knn_skipped"] = True
+            break
         short = (kcap >= lists.K) & np.isfinite(lists.tail)
         if short.any():
             lists = more(int(min(m, max(2 * lists.K, int(kcap.max()) + 1))))

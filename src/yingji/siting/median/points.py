@@ -89,8 +89,9 @@ def p_median_points(
         As :func:`p_median`: ``objective`` = :math:`\sum_i w_i \min_{j \in S} \|x_i - y_j\|`,
         ``bound`` proven, ``row_cost`` each row's distance to its open site. ``extras``:
         ``list_length`` (K of the lists), ``heuristic_objective``, ``lagrangian_bound``,
-        ``lagrangian_iterations``, ``n_fixed_open``, ``n_fixed_closed``, ``swaps``, and with the
-        reduced model ``knn_rounds``, ``knn_model_size``, ``knn_skipped``.
+        ``lagrangian_iterations``, ``n_fixed_open``, ``n_fixed_closed``, ``swaps``,
+        ``stage_seconds`` (wall seconds per stage), and with the reduced model ``knn_rounds``,
+        ``knn_model_size``, ``knn_skipped``.
 
     Raises
     ------
@@ -141,16 +142,29 @@ def p_median_points(
     lists = _knn_lists_xy(pr.xy, pr.sxy, K)
     ex["list_length"] = lists.K
     # 2. heuristic
+    secs = ex["stage_seconds"] = {"lists": time.perf_counter() - t0}
     o = _greedy_lists(lists, pr, until=t0 + 0.3 * pr.tl)
+    secs["greedy"] = time.perf_counter() - t0 - sum(secs.values())
     sites, ub = _swap_search(lists, pr, o, until=t0 + 0.55 * pr.tl)
+    secs["swaps"] = time.perf_counter() - t0 - sum(secs.values())
     ex["heuristic_objective"] = ub
     # 3. Lagrangian bound with fixing
     fm, am, lam, bound = _lagrangian_lists(lists, pr, ub, until=t0 + 0.75 * pr.tl)
+    secs["lagrangian"] = time.perf_counter() - t0 - sum(secs.values())
     if not pr.closed(bound, ub) and time.perf_counter() < pr.deadline:
         # 4. the reduced K-nearest model, enlarged until exact
         sites, ub, bound, lists = _run_knn(pr, sites, ub, bound, pr.deadline, fm, am, lam=lam, lists=lists,
                                            value=pr.value, more=pr.more_lists)
         ex["list_length"] = lists.K
+        secs["reduced_model"] = time.perf_counter() - t0 - sum(secs.values())
+        if ex.get("knn_skipped") and not pr.closed(bound, ub) and pr.deadline - time.perf_counter() > 0.1 * pr.tl:
+            # the reduced model is out of reach: the rest of the time goes to more subgradient steps
+            used = ex["lagrangian_iterations"]
+            _, _, _, b2 = _lagrangian_lists(lists, pr, ub, until=pr.deadline - 0.05 * pr.tl, state=(fm, am, lam))
+            ex["lagrangian_iterations"] += used
+            ex["lagrangian_bound"] = max(ex["lagrangian_bound"], min(b2, ub))
+            bound = max(bound, b2)
+            secs["lagrangian_more"] = time.perf_counter() - t0 - sum(secs.values())
     return pr.finish(sites, bound)
 
 
@@ -266,24 +280,38 @@ def _prepare(xy, p, weights, candidates_xy, fixed, time_limit, mip_gap, seed, ve
 
 
 def _greedy_lists(lists: _Lists, pr: _Points, until: float) -> np.ndarray:
-    """Greedy (add) on the lists: a row not yet served within its list counts its ``K``-th
-    distance. The sites the time leaves no room for are spread evenly over the candidates."""
+    """Greedy (add) on the lists: a row not yet served within its list counts its last listed
+    distance. Opening a site updates only the rows that list it (and the gains of the sites those
+    rows list). The sites the time leaves no room for are spread evenly over the candidates."""
     m, p, w = pr.m, pr.p, pr.wk
     Kh = int(min(lists.K, max(16, 2 * -(-m // p))))
-    I, D = lists.idx[:, :Kh], lists.dist[:, :Kh]
-    flat = I.ravel()
+    I, D = np.ascontiguousarray(lists.idx[:, :Kh]), np.ascontiguousarray(lists.dist[:, :Kh])
+    flat, dflat = I.ravel(), D.ravel()
+    order = np.argsort(flat, kind="stable")
+    starts = np.searchsorted(flat[order], np.arange(m + 1))
     d = D[:, -1].copy()
-    is_open = pr.fixed_mask.copy()
-    if is_open.any():
-        d = np.minimum(d, np.where(is_open[I], D, np.inf).min(axis=1))
+    gain = np.bincount(flat, weights=(w[:, None] * np.maximum(d[:, None] - D, 0.0)).ravel(), minlength=m)
+    is_open = np.zeros(m, dtype=np.bool_)
+
+    def open_site(j):
+        is_open[j] = True
+        pos = order[starts[j]:starts[j + 1]]
+        R, c = pos // Kh, dflat[pos]
+        better = c < d[R]
+        R, c = R[better], c[better]
+        if R.size:
+            DR = D[R]
+            drop = w[R, None] * (np.maximum(d[R, None] - DR, 0.0) - np.maximum(c[:, None] - DR, 0.0))
+            gain[:] -= np.bincount(I[R].ravel(), weights=drop.ravel(), minlength=m)
+            d[R] = c
+
+    for j in pr.fx:
+        open_site(int(j))
     out = list(pr.fx)
     while len(out) < p and time.perf_counter() < until:
-        gain = np.bincount(flat, weights=(w[:, None] * np.maximum(d[:, None] - D, 0.0)).ravel(), minlength=m)
-        gain[is_open] = -1.0
-        j = int(np.argmax(gain))
-        is_open[j] = True
+        j = int(np.argmax(np.where(is_open, -1.0, gain)))
+        open_site(j)
         out.append(j)
-        d = np.minimum(d, np.where(I == j, D, np.inf).min(axis=1))
     if len(out) < p:
         rest = np.nonzero(~is_open)[0]
         out.extend(rest[np.linspace(0, rest.size - 1, p - len(out)).round().astype(np.int64)].tolist())
@@ -307,13 +335,17 @@ def _swap_search(lists: _Lists, pr: _Points, o: np.ndarray, until: float):
     o = np.asarray(o, dtype=np.int64).copy()
     ks = 2 if p >= 2 else 1
     Ks = int(min(lists.K, max(32, 2 * -(-m // p))))
-    I, D = lists.idx[:, :Ks], lists.dist[:, :Ks]
+    I, D = np.ascontiguousarray(lists.idx[:, :Ks]), np.ascontiguousarray(lists.dist[:, :Ks])
     rows = np.repeat(np.arange(n), Ks)
     lo = np.minimum(pr.xy.min(axis=0), pr.sxy.min(axis=0))
     hi = np.maximum(pr.xy.max(axis=0), pr.sxy.max(axis=0))
     big = 2.0 * float(np.hypot(*(hi - lo))) + 1.0
-    swaps = 0
+    swaps, batch = 0, []
     best_v, best_o = np.inf, o.copy()
+    flat = I.ravel()
+    inv = np.argsort(flat, kind="stable")  # the listed pairs of each site: inv[starts[j]:starts[j + 1]]
+    jstart = np.searchsorted(flat[inv], np.arange(m + 1))
+    touched = np.zeros(n, dtype=np.bool_)
     while True:
         dd, kk = cKDTree(pr.sxy[o]).query(pr.xy, k=ks)
         dd = np.asarray(dd, dtype=np.float64).reshape(n, ks)
@@ -322,8 +354,15 @@ def _swap_search(lists: _Lists, pr: _Points, o: np.ndarray, until: float):
         # one open site: no second one; a distance beyond any pair stands for it (it cancels out)
         d2 = dd[:, 1] if ks == 2 else np.full(n, big)
         v = float(w @ d1)
-        if v > best_v - tol:  # pragma: no cover - a listed profit > 0 always improves
-            break
+        if v > best_v - tol:
+            if len(batch) <= 1:  # pragma: no cover - a listed profit > 0 always improves
+                break
+            # the batch did worse than its best swap alone: that one only
+            o = best_o.copy()
+            o[batch[0][1]] = batch[0][0]
+            swaps -= len(batch) - 1
+            batch = batch[:1]
+            continue
         best_v, best_o = v, o.copy()
         if time.perf_counter() >= until or p >= m:
             break
@@ -354,28 +393,59 @@ def _swap_search(lists: _Lists, pr: _Points, o: np.ndarray, until: float):
             prof[rows_nz[better]] = gain[rows_nz[better]] + mx[better]
             best_r[rows_nz[better]] = arg[first][better]
         prof[is_open] = -np.inf
-        j = int(np.argmax(prof))
-        if not prof[j] > tol:
+        batch = _independent_swaps(prof, best_r, a1, kk[:, -1], d2, inv, jstart, Ks, D.ravel(), touched, tol)
+        if not batch:
             break
-        o[best_r[j]] = j
-        swaps += 1
+        for j, r in batch:
+            o[r] = j
+        swaps += len(batch)
     pr.extras["swaps"] = swaps
     return np.sort(best_o), best_v
 
 
-def _lagrangian_lists(lists: _Lists, pr: _Points, ub: float, until: float, max_iter: int = 3000):
+def _independent_swaps(prof, best_r, a1, a2, d2, inv, jstart, Ks, dflat, touched, tol, top=32):
+    """Up to ``top`` improving swaps ``(j in, position r out)`` in decreasing profit whose rows do
+    not meet: a swap touches the rows served first or second by ``r`` and the rows listing ``j``
+    below their second distance. Disjoint swaps add up (on the listed pairs), so the batch does
+    about as much as its swaps one after the other; the caller re-checks it on the k-d tree."""
+    cand = np.argsort(-prof)[:top]
+    cand = cand[prof[cand] > tol]
+    touched[:] = False
+    out, used_r = [], set()
+    for j in cand:
+        r = int(best_r[j])
+        if r in used_r:
+            continue
+        pos = inv[jstart[j]:jstart[j + 1]]
+        rj = pos // Ks
+        rj = rj[dflat[pos] < d2[rj]]
+        rr = np.nonzero((a1 == r) | (a2 == r))[0]
+        if touched[rj].any() or touched[rr].any():
+            continue
+        touched[rj] = True
+        touched[rr] = True
+        used_r.add(r)
+        out.append((int(j), r))
+    return out
+
+
+def _lagrangian_lists(lists: _Lists, pr: _Points, ub: float, until: float, max_iter: int = 3000, state=None):
     """Subgradient Lagrangian bound with reduced-cost fixing on the sorted lists (the kernel of
-    :func:`p_median`, each multiplier held at or below its row's ``K``-th weighted distance).
-    Returns ``(fixed open mask, allowed mask, multipliers, bound)``."""
+    :func:`p_median`, each multiplier held at or below its row's ``K``-th weighted distance);
+    ``state`` = ``(fixed open mask, allowed mask, multipliers)`` of an earlier call to go on from
+    (mutated). Returns ``(fixed open mask, allowed mask, multipliers, bound)``."""
     from yingji._kernels.median import _lagrangian_median
 
     n, m, p, w = pr.n, pr.m, pr.p, pr.wk
-    fm = pr.fixed_mask.copy()
-    am = np.ones(m, dtype=np.bool_)
     idx = np.ascontiguousarray(lists.idx, dtype=np.int32)
     wcs = np.ascontiguousarray(w[:, None] * lists.dist)
     cap = np.ascontiguousarray(wcs[:, -1])
-    lam = np.minimum(w * lists.dist[:, min(1, lists.K - 1)], cap)
+    if state is None:
+        fm, am = pr.fixed_mask.copy(), np.ones(m, dtype=np.bool_)
+        lam = np.minimum(w * lists.dist[:, min(1, lists.K - 1)], cap)
+    else:
+        fm, am, lam = state
+        np.minimum(lam, cap, out=lam)
     out, sel, rho = np.zeros(4), np.zeros(m, dtype=np.bool_), np.zeros(m)
     dummy = np.zeros((1, 1))
     best, theta, used, per_it, infeasible = -np.inf, 2.0, 0, 1e-8 * idx.size, False
