@@ -102,10 +102,24 @@ def test_engine_pieces():
     assert best.sum() == opt and A[:, best].sum(axis=1).min() >= 1
     best_nolb, _ = eng.improve(A, c, start, -np.inf, swaps=2000)  # no bound: the budget stops it
     assert A[:, best_nolb].sum(axis=1).min() >= 1 and best_nolb.sum() >= opt
-    # weighted costs: greedy starts and pruning only (no local search)
+    # weighted costs: the per-cost local search runs too (until the budget, with no useful bound)
     cw = np.arange(1.0, 31.0)
-    best_w, stats_w = eng.improve(A, cw, start, 0.0, u=u)
-    assert stats_w["local_search_swaps"] == 0 and cw[best_w].sum() < cw.sum()
+    best_w, stats_w = eng.improve(A, cw, start, 0.0, u=u, swaps=3000)
+    assert stats_w["local_search_swaps"] > 0 and cw[best_w].sum() < cw.sum()
+    assert A[:, best_w].sum(axis=1).min() >= 1
+
+
+@pytest.mark.parametrize("seed,hi", [(0, 3), (1, 3), (2, 3), (3, 6), (4, 6), (5, 6)])
+def test_weighted_local_search_reaches_the_highs_optimum(seed, hi):
+    """Costs 1-2 (as the rail instances) and 1-5 on 80 x 40 random covers: from the worst start
+    (every column) and no LP help, the weighted local search alone reaches the optimum that
+    HiGHS proves on the same model, and stops there at the bound."""
+    A = sp.csr_matrix(_inst(seed, 80, 40, 0.08).astype(np.int64))
+    c = np.random.default_rng(50 + seed).integers(1, hi, 40).astype(float)
+    opt = pulp_lscp(A.toarray().astype(bool), site_cost=c)
+    best, stats = eng.improve(A, c, np.ones(40, bool), opt, swaps=20_000, seed=seed)
+    assert A[:, best].sum(axis=1).min() >= 1
+    assert c[best].sum() == opt and stats["local_search_swaps"] < 20_000
 
 
 @pytest.mark.slow
