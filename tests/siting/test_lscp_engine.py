@@ -112,7 +112,7 @@ def test_engine_pieces():
 def test_weighted_local_search_against_the_optimum():
     """Costs 1-2 (as the rail instances) and 1-5 on ten 80 x 40 random covers: from the worst
     start (every column) and no LP help, the weighted local search alone reaches the optimum CBC
-    proves on the same model on at least 7 of 10 (measured: 7), stops there at the bound, and
+    proves on the same model on at least 8 of 10 (measured: 8), stops there at the bound, and
     is never more than one unit above it (no restarts: where it misses, a larger budget gives
     the same cover)."""
     hits, worst = 0, 0.0
@@ -126,7 +126,7 @@ def test_weighted_local_search_against_the_optimum():
             hits += 1
             assert stats["local_search_swaps"] < 20_000  # stopped at the bound
         worst = max(worst, c[best].sum() - opt)
-    assert hits >= 7 and worst <= 1.0
+    assert hits >= 8 and worst <= 1.0
 
 
 @pytest.mark.slow

@@ -559,12 +559,19 @@ def _set_cover_local_search_weighted(a_ptr, a_rows, ar_ptr, ar_cols, cost, start
         score[j] = s
         if cost[j] < c_min:
             c_min = cost[j]
+    # the columns of the set, in a list (a drop scans the set, not every column: rail507 has 63,009)
+    mem_list = np.zeros(m, dtype=np.int64)
+    mem_pos = np.full(m, -1, dtype=np.int64)
+    n_mem = 0
     cur = 0.0
     for j in range(m):
         if start[j]:
             n_unc = _lw_add(j, a_ptr, a_rows, ar_ptr, ar_cols, inS, cnt, score, w, unc_pos, unc_list,
                             n_unc, conf)
             cur += cost[j]
+            mem_pos[j] = n_mem
+            mem_list[n_mem] = j
+            n_mem += 1
     best = inS.copy()
     best_cost = cur
     eps = 1e-9 * max(1.0, cur)
@@ -576,12 +583,13 @@ def _set_cover_local_search_weighted(a_ptr, a_rows, ar_ptr, ar_cols, cost, start
             best[:] = inS
         if best_cost <= target + eps:
             return best, it
-        # drop columns until the set is cheaper than the best cover by the cheapest column
-        while cur > best_cost - c_min + eps:
+        # drop columns until adding the cheapest column leaves the set cheaper than the best cover
+        while cur > best_cost - 2.0 * c_min + eps:
             jb = -1
             sb = -np.inf
-            for j in range(m):
-                if inS[j] and j != tabu:
+            for t in range(n_mem):
+                j = mem_list[t]
+                if j != tabu:
                     s = score[j] / cost[j]
                     # ties (e.g. columns whose rows are all covered twice): the dearest, then the oldest
                     if s > sb or (s == sb and (cost[j] > cost[jb] or (cost[j] == cost[jb] and stamp[j] < stamp[jb]))):
@@ -593,6 +601,11 @@ def _set_cover_local_search_weighted(a_ptr, a_rows, ar_ptr, ar_cols, cost, start
                                n_unc, conf)
             stamp[jb] = it
             cur -= cost[jb]
+            last = mem_list[n_mem - 1]
+            mem_list[mem_pos[jb]] = last
+            mem_pos[last] = mem_pos[jb]
+            mem_pos[jb] = -1
+            n_mem -= 1
             if n_unc == 0 and cur < best_cost - eps:
                 best_cost = cur
                 best[:] = inS
@@ -609,6 +622,7 @@ def _set_cover_local_search_weighted(a_ptr, a_rows, ar_ptr, ar_cols, cost, start
         sb = -np.inf
         for q in range(ar_ptr[i], ar_ptr[i + 1]):
             k = ar_cols[q]
+            # a column that would make the set at least as dear as the best cover is left for later
             if not conf[k]:
                 continue
             s = score[k] / cost[k]
@@ -626,6 +640,9 @@ def _set_cover_local_search_weighted(a_ptr, a_rows, ar_ptr, ar_cols, cost, start
                         n_unc, conf)
         stamp[kb] = it
         cur += cost[kb]
+        mem_pos[kb] = n_mem
+        mem_list[n_mem] = kb
+        n_mem += 1
         tabu = kb
         # row weighting
         for q in range(n_unc):
