@@ -259,7 +259,8 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
         extras["knn_rounds"] = rounds
         opts = {"mip_abs_gap": 1.0 - 1e-3} if run.integral else None
         try:
-            sol = solve(mm.model, time_limit=remaining, mip_gap=0.9 * run.mip_gap, start=_knn_start(mm, d, sites),
+            sol = solve(mm.model, time_limit=max(0.05, getattr(run, "highs_share", 1.0) * remaining),
+                        mip_gap=0.9 * run.mip_gap, start=_knn_start(mm, d, sites),
                         verbose=run.verbose, options=opts)
         except InfeasibleError:
             # no p-set of the reduced problem: none beats the incumbent by dl(ub), which is optimal

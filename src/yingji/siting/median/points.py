@@ -89,7 +89,7 @@ def p_median_points(
         As :func:`p_median`: ``objective`` = :math:`\sum_i w_i \min_{j \in S} \|x_i - y_j\|`,
         ``bound`` proven, ``row_cost`` each row's distance to its open site. ``extras``:
         ``list_length`` (K of the lists), ``heuristic_objective``, ``lagrangian_bound``,
-        ``lagrangian_iterations``, ``n_fixed_open``, ``n_fixed_closed``, ``swaps``,
+        ``lagrangian_iterations``, ``n_fixed_open``, ``n_fixed_closed``, ``swaps``, ``vns_shakes``,
         ``stage_seconds`` (wall seconds per stage), and with the reduced model ``knn_rounds``,
         ``knn_model_size``, ``knn_skipped``.
 
@@ -108,7 +108,8 @@ def p_median_points(
     1. Each row's ``K`` nearest candidates (k-d tree [4]_), ``K = max(32, 3 ceil(m / p))``.
     2. Greedy on the lists, then best-improvement swaps whose profit is computed on the lists
        (Resende and Werneck [3]_): a swap's listed profit never exceeds its true profit, and
-       each swap is checked on the k-d tree of the open sites.
+       each swap is checked on the k-d tree of the open sites; then variable neighbourhood
+       search [5]_ (random shakes of 1-10 sites, each followed by the swap search).
     3. Lagrangian bound [2]_ with reduced-cost fixing; each multiplier is held at or below its
        row's ``K``-th weighted distance, so unlisted sites add nothing to the bound.
     4. The reduced K-nearest model [1]_ on the sites fixing left, with HiGHS, enlarged (a new
@@ -124,6 +125,8 @@ def p_median_points(
        procedure for location problems. Annals of Operations Research 150(1), 205-230.
     .. [4] Bentley, J. L. (1975). Multidimensional binary search trees used for associative
        searching. Communications of the ACM 18(9), 509-517.
+    .. [5] Hansen, P. and Mladenovic, N. (1997). Variable neighborhood search for the p-median.
+       Location Science 5(4), 207-226.
 
     Examples
     --------
@@ -145,8 +148,12 @@ def p_median_points(
     secs = ex["stage_seconds"] = {"lists": time.perf_counter() - t0}
     o = _greedy_lists(lists, pr, until=t0 + 0.3 * pr.tl)
     secs["greedy"] = time.perf_counter() - t0 - sum(secs.values())
-    sites, ub = _swap_search(lists, pr, o, until=t0 + 0.55 * pr.tl)
+    sd = _swap_data(lists, pr)
+    sites, ub = _swap_search(lists, pr, o, until=t0 + 0.4 * pr.tl, sd=sd)
     secs["swaps"] = time.perf_counter() - t0 - sum(secs.values())
+    sites, ub = _vns_points(lists, pr, sites, ub, until=t0 + 0.4 * pr.tl, sd=sd)
+    secs["vns"] = time.perf_counter() - t0 - sum(secs.values())
+    del sd
     ex["heuristic_objective"] = ub
     # 3. Lagrangian bound with fixing
     fm, am, lam, bound = _lagrangian_lists(lists, pr, ub, until=t0 + 0.75 * pr.tl)
@@ -186,6 +193,9 @@ class _Points:
     seed: int
     verbose: bool
     integral: bool = False
+    #: Share of the time left HiGHS is given for the reduced model (it overran a 59 s limit by
+    #: 10 s on pcb3038, p = 100: the margin keeps the call within its limit + 10 %).
+    highs_share: float = 0.85
     extras: dict = field(default_factory=dict)
 
     @property
@@ -321,11 +331,41 @@ def _greedy_lists(lists: _Lists, pr: _Points, until: float) -> np.ndarray:
     return np.asarray(out[:p], dtype=np.int64)
 
 
-def _swap_search(lists: _Lists, pr: _Points, o: np.ndarray, until: float):
+@dataclass
+class _SwapData:
+    """What every swap search on the same lists shares: the first ``Ks`` listed sites of each row,
+    the listed pairs of each site (``inv[jstart[j]:jstart[j + 1]]``) and a distance beyond any pair."""
+
+    I: np.ndarray
+    D: np.ndarray
+    rows: np.ndarray
+    inv: np.ndarray
+    jstart: np.ndarray
+    big: float
+
+    @property
+    def Ks(self) -> int:
+        return int(self.I.shape[1])
+
+
+def _swap_data(lists: _Lists, pr: _Points) -> _SwapData:
+    n, m, p = pr.n, pr.m, pr.p
+    Ks = int(min(lists.K, max(32, 2 * -(-m // p))))
+    I, D = np.ascontiguousarray(lists.idx[:, :Ks]), np.ascontiguousarray(lists.dist[:, :Ks])
+    lo = np.minimum(pr.xy.min(axis=0), pr.sxy.min(axis=0))
+    hi = np.maximum(pr.xy.max(axis=0), pr.sxy.max(axis=0))
+    flat = I.ravel()
+    inv = np.argsort(flat, kind="stable")
+    return _SwapData(I, D, np.repeat(np.arange(n), Ks), inv, np.searchsorted(flat[inv], np.arange(m + 1)),
+                     2.0 * float(np.hypot(*(hi - lo))) + 1.0)
+
+
+def _swap_search(lists: _Lists, pr: _Points, o: np.ndarray, until: float, sd: _SwapData | None = None):
     """Best-improvement swaps with the profit of Resende and Werneck (2007) on the listed pairs
     ``c_ij < d2_i`` (``d1``, ``d2``: a row's nearest and second-nearest open distances, from a k-d
     tree over the open sites). Unlisted pairs only add profit, so a listed profit > 0 is a true
-    improvement; each swap is still re-evaluated. Returns ``(sites, value)``."""
+    improvement; each swap is still re-evaluated. Returns ``(sites, value)``; adds the swaps made
+    to ``extras["swaps"]``."""
     from scipy.spatial import cKDTree
 
     import scipy.sparse as sp
@@ -334,17 +374,10 @@ def _swap_search(lists: _Lists, pr: _Points, o: np.ndarray, until: float):
     rng = np.random.default_rng(pr.seed)
     o = np.asarray(o, dtype=np.int64).copy()
     ks = 2 if p >= 2 else 1
-    Ks = int(min(lists.K, max(32, 2 * -(-m // p))))
-    I, D = np.ascontiguousarray(lists.idx[:, :Ks]), np.ascontiguousarray(lists.dist[:, :Ks])
-    rows = np.repeat(np.arange(n), Ks)
-    lo = np.minimum(pr.xy.min(axis=0), pr.sxy.min(axis=0))
-    hi = np.maximum(pr.xy.max(axis=0), pr.sxy.max(axis=0))
-    big = 2.0 * float(np.hypot(*(hi - lo))) + 1.0
+    sd = _swap_data(lists, pr) if sd is None else sd
+    I, D, rows, inv, jstart, big, Ks = sd.I, sd.D, sd.rows, sd.inv, sd.jstart, sd.big, sd.Ks
     swaps, batch = 0, []
     best_v, best_o = np.inf, o.copy()
-    flat = I.ravel()
-    inv = np.argsort(flat, kind="stable")  # the listed pairs of each site: inv[starts[j]:starts[j + 1]]
-    jstart = np.searchsorted(flat[inv], np.arange(m + 1))
     touched = np.zeros(n, dtype=np.bool_)
     while True:
         dd, kk = cKDTree(pr.sxy[o]).query(pr.xy, k=ks)
@@ -399,8 +432,37 @@ def _swap_search(lists: _Lists, pr: _Points, o: np.ndarray, until: float):
         for j, r in batch:
             o[r] = j
         swaps += len(batch)
-    pr.extras["swaps"] = swaps
+    pr.extras["swaps"] = pr.extras.get("swaps", 0) + swaps
     return np.sort(best_o), best_v
+
+
+def _vns_points(lists: _Lists, pr: _Points, sites, ub, until, sd: _SwapData, max_shakes: int = 200):
+    """Variable neighbourhood search (Hansen and Mladenovic 1997) around the swap search: replace
+    ``k`` random open sites (never fixed ones) by random closed candidates, run the swap search,
+    keep the result when better (then ``k = 1``), else try ``k + 1`` (up to 10, then 1 again),
+    until three rounds of ``k = 1 ... 10`` bring nothing, ``max_shakes`` shakes or ``until``
+    (the work is fixed, so the answer does not depend on the load unless the clock stops it).
+    Returns ``(sites, value)``; ``extras["vns_shakes"]`` counts the shakes."""
+    m, p, tol = pr.m, pr.p, pr.tol
+    rng = np.random.default_rng(pr.seed + 1)
+    k_max = int(min(10, p - pr.fx.size, m - p))
+    k, shakes, stale = 1, 0, 0
+    while k_max >= 1 and time.perf_counter() < until and shakes < max_shakes and stale < 3 * k_max:
+        o = np.array(sites, dtype=np.int64)
+        free = np.nonzero(~pr.fixed_mask[o])[0]
+        pos = rng.choice(free, size=k, replace=False)
+        is_open = np.zeros(m, dtype=np.bool_)
+        is_open[o] = True
+        closed = np.nonzero(~is_open)[0]
+        o[pos] = rng.choice(closed, size=k, replace=False)
+        shakes += 1
+        s2, v2 = _swap_search(lists, pr, o, until, sd)
+        if v2 < ub - tol:
+            sites, ub, k, stale = s2, v2, 1, 0
+        else:
+            k, stale = (k + 1 if k < k_max else 1), stale + 1
+    pr.extras["vns_shakes"] = shakes
+    return sites, ub
 
 
 def _independent_swaps(prof, best_r, a1, a2, d2, inv, jstart, Ks, dflat, touched, tol, top=32):
