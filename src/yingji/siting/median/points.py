@@ -366,9 +366,8 @@ def _swap_search(lists: _Lists, pr: _Points, o: np.ndarray, until: float, sd: _S
     tree over the open sites). Unlisted pairs only add profit, so a listed profit > 0 is a true
     improvement; each swap is still re-evaluated. Returns ``(sites, value)``; adds the swaps made
     to ``extras["swaps"]``."""
-    from scipy.spatial import cKDTree
-
     import scipy.sparse as sp
+    from scipy.spatial import cKDTree
 
     n, m, p, w, tol = pr.n, pr.m, pr.p, pr.wk, pr.tol
     rng = np.random.default_rng(pr.seed)
@@ -498,7 +497,7 @@ def _lagrangian_lists(lists: _Lists, pr: _Points, ub: float, until: float, max_i
     (mutated). Returns ``(fixed open mask, allowed mask, multipliers, bound)``."""
     from yingji._kernels.median import _lagrangian_median
 
-    n, m, p, w = pr.n, pr.m, pr.p, pr.wk
+    m, p, w = pr.m, pr.p, pr.wk
     idx = np.ascontiguousarray(lists.idx, dtype=np.int32)
     wcs = np.ascontiguousarray(w[:, None] * lists.dist)
     cap = np.ascontiguousarray(wcs[:, -1])
