@@ -48,6 +48,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "coverage_count": ("yingji.siting", "coverage_count"),
     "uncovered_rows": ("yingji.siting", "uncovered_rows"),
     "p_median": ("yingji.siting.median", "p_median"),
+    "p_median_points": ("yingji.siting.median", "p_median_points"),
     "p_center": ("yingji.siting.median", "p_center"),
     "median_cost": ("yingji.siting.median", "median_cost"),
     "center_cost": ("yingji.siting.median", "center_cost"),

@@ -35,7 +35,8 @@ def _rows(C, w, K):
 
 def _lagr(C, w, fixed, allowed, p, lam, ub, n_iter, theta0, delta, out, sel, rho, K=3):
     idx, wcs = _rows(C, w, K)
-    return _lagrangian_median(C, w, idx, wcs, fixed, allowed, p, lam, ub, n_iter, theta0, delta, out, sel, rho)
+    return _lagrangian_median(C, w, idx, wcs, fixed, allowed, p, lam, ub, n_iter, theta0, delta, out, sel, rho,
+                              np.full(C.shape[0], np.inf))
 
 
 def test_objective_and_nearest_two():
@@ -221,3 +222,24 @@ def test_center_greedy_cover_level():
     fixed[:] = False
     allowed[:] = False
     assert _center_greedy_cover_level(C, 0.0, fixed, allowed, 3).size == 0
+
+
+@pytest.mark.parametrize("seed,K,p", [(0, 3, 2), (1, 4, 3), (2, 2, 1)])
+def test_lagrangian_capped_multipliers_need_no_matrix(seed, K, p):
+    """With each multiplier capped at its row's K-th weighted cost the kernel never reads C: a
+    (1, 1) placeholder gives the same bound as the full matrix, and the bound stays valid."""
+    C, w = _inst(n=14, m=8, seed=seed, integer=False)
+    n, m = C.shape
+    idx, wcs = _rows(C, w, K)
+    cap = np.ascontiguousarray(wcs[:, -1])
+    res = []
+    for CC in (C, np.zeros((1, 1))):
+        lam = np.minimum(w * C.min(axis=1), cap)
+        out, sel, rho = np.zeros(4), np.zeros(m, dtype=np.bool_), np.zeros(m)
+        L = _lagrangian_median(CC, w, idx, wcs, np.zeros(m, dtype=np.bool_), np.ones(m, dtype=np.bool_), p, lam,
+                               1e9, 200, 2.0, 0.0, out, sel, rho, cap)
+        assert (lam <= cap + 1e-12).all()
+        res.append((L, lam.copy()))
+    assert res[0][0] == res[1][0] and np.array_equal(res[0][1], res[1][1])
+    best, _ = brute_p_median(C, p, w)
+    assert res[0][0] <= best + 1e-9

@@ -30,8 +30,12 @@ def test_sample_county_simulation_and_hypercube_agree(county):
     lo, hi = sim.ci["mean_utilisation"]
     assert lo - 0.005 <= hc.workload.mean() <= hi + 0.005
     assert abs(sim.within_standard - hc.within_standard) < 0.02
-    # busy units can only make things worse than the static coverage model
-    assert sim.within_standard <= sim.static_within_standard + 1e-12
+    # busy units can only make things worse than the static coverage model (up to the sampling
+    # noise of the calls' points: the static share is the rate-weighted expectation, the simulated
+    # one a sample of it; 3 standard errors)
+    n = sim.per_replication["n_incidents"].sum()
+    ps = sim.static_within_standard
+    assert sim.within_standard <= ps + 3 * np.sqrt(ps * (1 - ps) / n) + 1e-12
 
 
 def test_with_new_stations(county):

@@ -286,3 +286,32 @@ def test_bad_horizon_is_reported_once():
     assert "warmup_hours" not in str(ei.value)
     with pytest.raises(ValidationError, match=r"'warmup_hours' parameter of simulate must be a number of hours in \[0, horizon"):
         simulate(units=units, demand=demand, times=T, horizon_hours=10, warmup_hours=10, replications=2, seed=0)
+
+
+def test_call_draws_follow_the_profile_over_a_partial_day():
+    """The drawn calls (integrated-rate inversion) follow the hourly profile and the start hour,
+    count Poisson(integrated rate) on average, and stay sorted inside [0, H) on a horizon that
+    ends inside a day and inside an hour."""
+    prof = np.r_[np.linspace(0.2, 2.0, 12), np.zeros(3), np.linspace(1.5, 0.5, 9)]
+    prof = prof * 24.0 / prof.sum()
+    H = 2 * 1440.0 + 5 * 60.0 + 30.0  # 2 days, 5 h 30 min
+    cfg = {"horizon": H, "rate_per_min": np.array([0.3, 0.5]), "profile": prof, "start_hour": 5,
+           "service_mean": np.array([5.0, 10.0]), "service_distribution": "fixed", "service_cv": 1.0}
+    counts = np.zeros(24)
+    totals = []
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        t, pts, _ = _draw_calls(cfg, rng)
+        assert np.all(np.diff(t) >= 0) and (t.size == 0 or (t[0] >= 0 and t[-1] < H))
+        totals.append(t.size)
+        counts += np.bincount(((5 + t // 60).astype(int)) % 24, minlength=24)
+    # expected: whole hours of the clock over the horizon (start 05:00, 53.5 hours)
+    exp = np.zeros(24)
+    for k in range(54):
+        dur = min(60.0, H - 60.0 * k)
+        exp[(5 + k) % 24] += 0.8 * prof[(5 + k) % 24] * dur
+    assert abs(np.mean(totals) - exp.sum()) < 4 * np.sqrt(exp.sum() / 300)
+    assert counts[12:15].sum() == 0  # hours of zero rate get no call
+    big = exp > 0
+    z = (counts[big] / 300 - exp[big]) / np.sqrt(exp[big] / 300)
+    assert np.abs(z).max() < 5

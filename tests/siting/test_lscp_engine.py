@@ -102,10 +102,31 @@ def test_engine_pieces():
     assert best.sum() == opt and A[:, best].sum(axis=1).min() >= 1
     best_nolb, _ = eng.improve(A, c, start, -np.inf, swaps=2000)  # no bound: the budget stops it
     assert A[:, best_nolb].sum(axis=1).min() >= 1 and best_nolb.sum() >= opt
-    # weighted costs: greedy starts and pruning only (no local search)
+    # weighted costs: the per-cost local search runs too (until the budget, with no useful bound)
     cw = np.arange(1.0, 31.0)
-    best_w, stats_w = eng.improve(A, cw, start, 0.0, u=u)
-    assert stats_w["local_search_swaps"] == 0 and cw[best_w].sum() < cw.sum()
+    best_w, stats_w = eng.improve(A, cw, start, 0.0, u=u, swaps=3000)
+    assert stats_w["local_search_swaps"] > 0 and cw[best_w].sum() < cw.sum()
+    assert A[:, best_w].sum(axis=1).min() >= 1
+
+
+def test_weighted_local_search_against_the_optimum():
+    """Costs 1-2 (as the rail instances) and 1-5 on ten 80 x 40 random covers: from the worst
+    start (every column) and no LP help, the weighted local search alone reaches the optimum CBC
+    proves on the same model on at least 8 of 10 (measured: 8), stops there at the bound, and
+    is never more than one unit above it (no restarts: where it misses, a larger budget gives
+    the same cover)."""
+    hits, worst = 0, 0.0
+    for seed, hi in [(0, 3), (1, 3), (2, 3), (3, 6), (4, 6), (5, 6), (6, 3), (7, 3), (8, 6), (9, 6)]:
+        A = sp.csr_matrix(_inst(seed, 80, 40, 0.08).astype(np.int64))
+        c = np.random.default_rng(50 + seed).integers(1, hi, 40).astype(float)
+        opt = pulp_lscp(A.toarray().astype(bool), site_cost=c)
+        best, stats = eng.improve(A, c, np.ones(40, bool), opt, swaps=20_000, seed=seed)
+        assert A[:, best].sum(axis=1).min() >= 1 and c[best].sum() >= opt
+        if c[best].sum() == opt:
+            hits += 1
+            assert stats["local_search_swaps"] < 20_000  # stopped at the bound
+        worst = max(worst, c[best].sum() - opt)
+    assert hits >= 8 and worst <= 1.0
 
 
 @pytest.mark.slow

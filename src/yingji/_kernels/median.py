@@ -413,7 +413,8 @@ def _vns_budget(C, w, fixed, allowed, open_sites, n_iter, k_max, seed, tol, max_
 
 
 @njit(**NJIT_KW)
-def _lagrangian_median(C, w, idx, wcs, fixed, allowed, p, lam, ub, n_iter, theta0, delta, out, sel, rho_out):
+def _lagrangian_median(C, w, idx, wcs, fixed, allowed, p, lam, ub, n_iter, theta0, delta, out, sel, rho_out,
+                       lam_cap):
     """Numba JIT-compiled Lagrangian bound for the p-median by subgradient optimisation.
 
     Relaxing the assignment constraints ``sum_j x_ij = 1`` with multipliers
@@ -463,6 +464,13 @@ def _lagrangian_median(C, w, idx, wcs, fixed, allowed, p, lam, ub, n_iter, theta
     rho_out : ndarray of float64, shape (m,)
         Receives the brackets ``rho_j`` at the best multipliers (used to choose
         a branching site).
+    lam_cap : ndarray of float64, shape (n,)
+        Upper limit of each multiplier after every step (``inf``: none). With
+        ``lam_cap[i] <= wcs[i, K - 1]`` row ``i`` is never scanned in full, so ``C``
+        is never read and may be a ``(1, 1)`` placeholder: a site beyond a row's
+        ``K`` listed ones then contributes ``min(0, w_i C_ij - lam_i) = 0`` (its cost
+        is at least the ``K``-th), and the bound stays valid with sorted K-nearest
+        lists alone (:func:`yingji.siting.median.points.p_median_points`).
 
     Returns
     -------
@@ -470,7 +478,8 @@ def _lagrangian_median(C, w, idx, wcs, fixed, allowed, p, lam, ub, n_iter, theta
         The best Lagrangian bound found (valid for the problem restricted by the
         fixings made; the overall bound is ``min(ub, returned value)``).
     """
-    n, m = C.shape
+    n = lam.shape[0]
+    m = sel.shape[0]
     rho = np.empty(m, dtype=np.float64)
     s = np.empty(n, dtype=np.float64)
     cur = lam.copy()
@@ -603,7 +612,7 @@ def _lagrangian_median(C, w, idx, wcs, fixed, allowed, p, lam, ub, n_iter, theta
         if step <= 0.0:
             step = theta * 1e-6 * (abs(L) + 1.0) / norm
         for i in range(n):
-            cur[i] += step * s[i]
+            cur[i] = min(cur[i] + step * s[i], lam_cap[i])
         if theta < 1e-6:
             break
     out[0] = best

@@ -30,8 +30,9 @@ __all__ += ["lscp", "mclp", "backup_coverage", "coverage_curve", "is_covering", 
 # p-median, p-center, capacitated / uncapacitated location and checkers
 from yingji.siting.capacitated import build_capacitated_location, capacitated_location, location_cost  # noqa: E402
 from yingji.siting.median import build_p_center_cover, build_p_median, center_cost, median_cost, p_center, p_median  # noqa: E402
+from yingji.siting.median import p_median_points  # noqa: E402
 
-__all__ += ["p_median", "p_center", "capacitated_location", "median_cost", "center_cost", "location_cost",
+__all__ += ["p_median", "p_median_points", "p_center", "capacitated_location", "median_cost", "center_cost", "location_cost",
             "build_p_median", "build_p_center_cover", "build_capacitated_location"]
 
 # accessibility (2SFCA) and capacitated assignment within a radius

@@ -204,8 +204,13 @@ def _lscp_strengthen(red: _LscpReduced, x_h, ub, lb, raw_lb, u, t0, tl, method, 
         lb = max(lb, lp_lb)
     left = tl - (time.perf_counter() - t0)
     share = 0.9 if method == "heuristic" else _lscp_eng.LS_TIME_SHARE
+    swaps = None
+    if method != "heuristic" and red.c.size and not np.all(red.c == red.c[0]):
+        # column costs and a MIP to follow: a short search, the MIP proves the optimum
+        share = _lscp_eng.LS_TIME_SHARE_WEIGHTED
+        swaps = _lscp_eng.LS_SWAPS_PER_ELEMENT_WEIGHTED * (red.A.shape[0] + red.c.size)
     x2, stats = _lscp_eng.improve(red.A, red.c, x_h, lb, u=u_lp, x_lp=x_lp,
-                                  deadline=time.perf_counter() + share * left)
+                                  deadline=time.perf_counter() + share * left, swaps=swaps)
     extras.update(stats)
     if red.c[x2].sum() < ub - 1e-9:
         x_h, ub = x2, float(red.c[x2].sum())

@@ -52,6 +52,9 @@ The package, one module per part (``yingji.siting.median.<module>``):
 * :mod:`~yingji.siting.median.compact`: the compact (Elloumi) and classic MIP models,
   :func:`build_p_median`;
 * :mod:`~yingji.siting.median.driver`: :func:`p_median`, its stages one helper each;
+* :mod:`~yingji.siting.median.knn`: the reduced K-nearest (radius) model;
+* :mod:`~yingji.siting.median.points`: :func:`p_median_points`, the p-median on planar points
+  with K-nearest lists from a k-d tree and no ``n x m`` matrix;
 * :mod:`~yingji.siting.median.center`: :func:`p_center` and :func:`build_p_center_cover`.
 """
 
@@ -61,6 +64,7 @@ from yingji.siting.median.center import build_p_center_cover, p_center
 from yingji.siting.median.common import center_cost, median_cost
 from yingji.siting.median.compact import build_p_median
 from yingji.siting.median.driver import p_median
+from yingji.siting.median.points import p_median_points
 
 # private helpers that tests and earlier callers import from ``yingji.siting.median`` (they live
 # in the modules above; patch them there, where they are looked up)
@@ -70,6 +74,7 @@ from yingji.siting.median.lagrangian import _lagrangian_bnb, _sorted_rows  # noq
 
 __all__ = [
     "p_median",
+    "p_median_points",
     "p_center",
     "median_cost",
     "center_cost",

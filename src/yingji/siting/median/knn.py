@@ -206,22 +206,34 @@ def _initial_kcap(lists: _Lists, d_inc: np.ndarray, lam_cost=None, k_min: int = 
 _SETUP_NNZ_PER_S = 300_000.0
 
 
-def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
+def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=None, more=None):
     """Solve the reduced model on the problem reduced by ``fm`` / ``am``, enlarging it until its
-    optimum is exact, the gap closes or ``until``. ``run`` is the driver's ``_Run``. Returns
-    ``(sites, ub, bound, lists)``; ``bound`` is proven (for the solutions better than the
-    incumbent by ``run.dl(ub)``, which the fixing kept)."""
+    optimum is exact, the gap closes or ``until``. ``run`` is the driver's ``_Run`` (or the
+    coordinate entry point's run: then ``value(sites)`` gives each row's cost to its nearest open
+    site and ``more(K)`` longer lists, with no matrix). Returns ``(sites, ub, bound, lists)``;
+    ``bound`` is proven (for the solutions better than the incumbent by ``run.dl(ub)``, which the
+    fixing kept)."""
     import time
 
     from yingji.exceptions import InfeasibleError
     from yingji.siting.median.common import _assign
     from yingji.solvers import solve
 
-    Cp, wk, p, tol, extras = run.Cp, run.wk, run.p, run.tol, run.extras
-    n, m = Cp.shape
-    _, d = _assign(Cp, sites)
+    wk, p, tol, extras = run.wk, run.p, run.tol, run.extras
+    if value is None:
+        Cp = run.Cp
+        n, m = Cp.shape
+
+        def value(s):
+            return _assign(Cp, s)[1]
+
+        def more(K):
+            return _knn_lists(Cp, K)
+    else:
+        n, m = run.shape
+    d = value(sites)
     if lists is None:
-        lists = _knn_lists(Cp, int(min(m, max(32, 4 * -(-m // max(p, 1))))))
+        lists = more(int(min(m, max(32, 4 * -(-m // max(p, 1))))))
     lam_cost = None
     if lam is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -229,9 +241,14 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
     kcap = _initial_kcap(lists, d, lam_cost, k_min=int(min(m, max(4, -(-m // max(p, 1))))))
     rounds = extras.setdefault("knn_rounds", 0)
     while True:
+        # about 3 nonzeros a kept site (its y entry, a level's z and its link): a model HiGHS could not
+        # even set up in the time left is neither listed nor built (brd14051, p = 100: 8.2 M nonzeros)
+        if 3.0 * float(np.minimum(kcap, m).sum()) > _SETUP_NNZ_PER_S * max(until - time.perf_counter(), 0.0):
+            extras["knn_skipped"] = True
+            break
         short = (kcap >= lists.K) & np.isfinite(lists.tail)
         if short.any():
-            lists = _knn_lists(Cp, int(min(m, max(2 * lists.K, int(kcap.max()) + 1))))
+            lists = more(int(min(m, max(2 * lists.K, int(kcap.max()) + 1))))
         mm = _build_knn(lists, wk, fm, am, p, kcap)
         extras["knn_model_size"] = {"rows": mm.model.n_rows, "cols": mm.model.n_cols, "nnz": int(mm.model.A.nnz)}
         remaining = until - time.perf_counter()
@@ -242,7 +259,8 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
         extras["knn_rounds"] = rounds
         opts = {"mip_abs_gap": 1.0 - 1e-3} if run.integral else None
         try:
-            sol = solve(mm.model, time_limit=remaining, mip_gap=0.9 * run.mip_gap, start=_knn_start(mm, d, sites),
+            sol = solve(mm.model, time_limit=max(0.05, getattr(run, "highs_share", 1.0) * remaining),
+                        mip_gap=0.9 * run.mip_gap, start=_knn_start(mm, d, sites),
                         verbose=run.verbose, options=opts)
         except InfeasibleError:
             # no p-set of the reduced problem: none beats the incumbent by dl(ub), which is optimal
@@ -251,10 +269,10 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None):
         if sol.x is not None:
             s2 = mm.cols[sol.x[: mm.n_y] > 0.5]
             if len(s2) == p:
-                v2 = float(_assign(Cp, s2)[1] @ wk)
+                d2 = value(s2)
+                v2 = float(d2 @ wk)
                 if v2 < ub - tol:
-                    ub, sites = v2, np.sort(s2)
-                    _, d = _assign(Cp, sites)
+                    ub, sites, d = v2, np.sort(s2), d2
         if np.isfinite(sol.bound):
             bound = max(bound, min(sol.bound, ub - run.dl(ub)))
         if run.closed(bound, ub) or not sol.optimal or sol.x is None:

@@ -62,13 +62,14 @@ def _lagrangian(Cp, w, srt, fixed_mask, allowed, p, lam, ub, delta, budget_s, ma
     new_sites = None
     seen = set()
     per_it = 2e-9 * Cp.size  # seconds per iteration, first guess; measured below
+    no_cap = np.full(Cp.shape[0], np.inf)
     while used < max_iter and time.perf_counter() - t0 < budget_s:
         # chunks sized to the budget left, so a large instance (20 ms an iteration) does not overrun it
         left = budget_s - (time.perf_counter() - t0)
         chunk = int(max(1, min(100, max_iter - used, left / per_it)))
         tc = time.perf_counter()
         L = _lagrangian_median(Cp, w, srt[0], srt[1], fixed_mask, allowed, p, lam, ub, chunk, theta, delta, out,
-                               sel, rho)
+                               sel, rho, no_cap)
         per_it = max(per_it, (time.perf_counter() - tc) / max(1.0, out[1]))
         used += int(out[1])
         theta = out[3]
@@ -149,6 +150,7 @@ def _lagrangian_bnb(Cp, w, srt, fixed_mask, allowed, p, lam, ub, sites, delta, d
     push(root_bound, (fixed_mask.copy(), allowed.copy(), lam.copy()), 0)
     nodes = 0
     per_it = 1e-9 * Cp.size  # seconds per subgradient iteration, first guess; measured below
+    no_cap = np.full(Cp.shape[0], np.inf)
     finished = True
     while heap or dive:
         if time.perf_counter() >= deadline or nodes >= max_nodes:
@@ -177,7 +179,7 @@ def _lagrangian_bnb(Cp, w, srt, fixed_mask, allowed, p, lam, ub, sites, delta, d
         # kernel's pruning and fixing threshold at ub - delta
         aim = ub - root_bound if np.isfinite(root_bound) and root_bound < ub else 0.0
         L = _lagrangian_median(Cp, w, srt[0], srt[1], fm, am, p, lm, ub + aim, it_node, 1.0, delta + aim, out, sel,
-                               rho)
+                               rho, no_cap)
         per_it = max(per_it, (time.perf_counter() - tc) / max(1.0, out[1]))
         L = max(L, b)  # a child's region lies inside its parent's
         if out[2] > 0 or L >= ub - delta:
