@@ -225,3 +225,17 @@ def test_zones_on_a_county_given_in_lonlat_are_projected_like_the_county(banks):
                                                                                 (1100, 1100), (-100, 1100)],
                                                                        roads="open")]))
     assert same.shelters.empty and same.stations.empty
+
+
+def test_a_zone_outside_the_county_is_warned_about(banks):
+    """A circle drawn in lon/lat degrees on a county held in metres changes nothing: say so."""
+    from yingji.exceptions import YingjiWarning
+
+    with pytest.warns(YingjiWarning, match="zone 'z' .* lies outside county"):
+        eff = yj.scenarios.effects(banks, Scenario("s", zones=[Zone.circle("z", -1e6, -1e6, 3000.0)]))
+    assert len(eff.unavailable) == 0 and not eff.closed_nodes
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", YingjiWarning)  # a zone inside: no warning
+        yj.scenarios.effects(banks, Scenario("p", zones=[Zone.circle("p", 3500.0, 500.0, 600.0)]))

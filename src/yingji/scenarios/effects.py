@@ -13,7 +13,7 @@ from yingji._crs import is_geographic, transform_xy
 from yingji._render.display import displayable
 from yingji._validation import Problems
 from yingji.county import County
-from yingji.exceptions import ValidationError
+from yingji.exceptions import ValidationError, YingjiWarning
 from yingji.results import to_jsonable
 from yingji.scenarios.zones import Scenario
 
@@ -88,7 +88,39 @@ def _check(county, scenario, func: str) -> tuple:
                                    or any(z.roads != "open" for z in scenario.zones)):
         probs.add(f"{func}: scenario {scenario.name!r} closes or slows roads, and the county has no road network.")
     probs.raise_if_any()
-    return _zones_in_county_crs(county, scenario.zones, func)
+    zones = _zones_in_county_crs(county, scenario.zones, func)
+    _warn_outside(county, zones, func)
+    return zones
+
+
+def _warn_outside(county, zones, func: str) -> None:
+    """Warn about a coordinate zone that does not overlap the county's extent at all (drawn in
+    another CRS, e.g. lon/lat degrees on a county held in metres): it would change nothing."""
+    net = county.network
+    if net is not None and net.has_coords:
+        xy = net.node_xy()
+    elif {"x", "y"} <= set(county.demand.columns) and len(county.demand):
+        xy = county.demand[["x", "y"]].to_numpy(float)
+    else:
+        return
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if not len(xy):
+        return
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    for z in zones:
+        if z.kind == "nodes":
+            continue
+        if z.kind == "circle":
+            c = np.asarray(z.center, dtype=float)
+            zlo, zhi = c - z.radius_m, c + z.radius_m
+        else:
+            P = np.asarray(z.vertices, dtype=float)
+            zlo, zhi = P.min(axis=0), P.max(axis=0)
+        if (zhi < lo).any() or (zlo > hi).any():
+            warnings.warn(f"{func}: zone {z.name!r} (x {zlo[0]:.6g}..{zhi[0]:.6g}, y {zlo[1]:.6g}..{zhi[1]:.6g}) "
+                          f"lies outside county {county.meta.get('name')!r} (x {lo[0]:.6g}..{hi[0]:.6g}, "
+                          f"y {lo[1]:.6g}..{hi[1]:.6g} in {county.meta.get('crs')}); it changes nothing. Draw it "
+                          f"in the county's coordinates (or as a node set).", YingjiWarning, stacklevel=3)
 
 
 def _zones_in_county_crs(county, zones, func: str) -> tuple:
