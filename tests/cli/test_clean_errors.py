@@ -42,3 +42,25 @@ def test_debug_shows_the_traceback(tmp_path):
 
     with pytest.raises(ValidationError, match="no county at"):
         main(["--debug", "teams", str(tmp_path / "nothing")])
+
+
+def test_several_problems_one_line_each(capsys, tmp_path):
+    import yingji as yj
+
+    d = tmp_path / "two_problems"
+    yj.datasets.sample_county().save(d)
+    dem = (d / "demand.csv").read_text(encoding="utf-8").splitlines()
+    head = dem[0].split(",")
+    i = head.index("population")
+    for k in (1, 2):  # two rows with text where the population belongs
+        cells = dem[k].split(",")
+        cells[i] = "abc"
+        dem[k] = ",".join(cells)
+    (d / "demand.csv").write_text("\n".join(dem) + "\n", encoding="utf-8")
+    (d / "stations.csv").write_text((d / "stations.csv").read_text(encoding="utf-8").replace(",", ",", 1)
+                                    + "S9,999999999,zz\n", encoding="utf-8")
+    assert main(["fire", "assess", str(d)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0].startswith("yingji fire: ") and "problems" in lines[0]
+    assert len(lines) >= 3 and all(ln.startswith("  - ") for ln in lines[1:])
+    assert any("'abc'" in ln for ln in lines[1:])

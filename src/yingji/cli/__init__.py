@@ -469,10 +469,16 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (YingjiError, OSError) as exc:
-        # bad input (a broken county, a file that is not there): one line, exit 2, no traceback
+        # bad input (a broken county, a file that is not there): one line per problem, exit 2,
+        # no traceback
         if args.debug:
             raise
-        text = " ".join(str(exc).split()) if not isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+        probs = getattr(exc, "problems", None) or []
+        if len(probs) > 1:  # several problems: the heading, then one line each
+            head = str(exc).splitlines()[0]
+            text = head + "".join(f"\n  - {' '.join(str(p).split())}" for p in probs)
+        else:
+            text = " ".join(str(exc).split()) if not isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
         print(f"yingji {args.command}: {text}", file=sys.stderr)
         return 2
 

@@ -86,7 +86,7 @@ def _check_degrees(df, x, y, where, rep) -> None:
     if bad.any():
         rows = [str(v) for v in df.index[bad]]
         col = "x" if (np.abs(x) > 180).any() else "y"
-        rep.add(where, f"coordinates {float(x[bad][0]):g}, {float(y[bad][0]):g} are not "
+        rep.add(where, f"coordinates {float(x[bad][0]):.10g}, {float(y[bad][0]):.10g} are not "
                 "longitude/latitude in degrees, but the county declares a geographic crs; "
                 "give the projected CRS of these coordinates instead", rows=rows, column=col)
 
