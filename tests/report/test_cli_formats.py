@@ -62,3 +62,9 @@ def test_demo_teams_and_supplies_sections_are_report_blocks(capsys):
     for title in ("救援队伍调配", "救援队伍驻地规划", "应急物资评估", "应急物资预置方案"):
         assert title in md
     assert "- 求解状态: **最优**" in md and "万元" in md and "行 × " not in md
+
+
+def test_lang_zh_with_the_default_text_format_prints_chinese(capsys):
+    assert cli.main(["fire", "assess", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "消防站评估" in out and "按时到达人口" in out and not out.lstrip().startswith("{")

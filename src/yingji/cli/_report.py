@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["add_options", "add_geojson", "write_geojson", "emit", "mode", "result_section"]
+__all__ = ["REPORTS", "add_options", "add_geojson", "write_geojson", "emit", "mode", "result_section"]
+
+
+#: The formats rendered as a report (``zhtext``: the default text format with ``--lang zh``).
+REPORTS = ("md", "html", "zhtext")
 
 
 def add_options(p) -> None:
@@ -18,7 +22,8 @@ def add_options(p) -> None:
     p.add_argument("--format", default=None, choices=("text", "json", "md", "html"),
                    help="output: text (default), json (as --json), md or html (a report)")
     p.add_argument("--lang", default="en", choices=("en", "zh"),
-                   help="report language with --format md|html (default en)")
+                   help="report language (default en); with the default text format, zh prints "
+                        "the report as text in Chinese")
     p.add_argument("--out", default=None, metavar="FILE",
                    help="write the md/html report to FILE instead of printing it")
 
@@ -43,6 +48,9 @@ def mode(args) -> str:
     """``"text"``, ``"json"``, ``"md"`` or ``"html"``; sets ``args.json`` so the command's own
     text printing stays quiet for every mode but text."""
     fmt = getattr(args, "format", None) or ("json" if getattr(args, "json", False) else "text")
+    if fmt == "text" and getattr(args, "lang", "en") == "zh":
+        # the command's own text is English: --lang zh renders the report as text in Chinese
+        args.format = fmt = "zhtext"
     args.json = fmt != "text"
     return fmt
 
@@ -95,7 +103,7 @@ def emit(args, title: str, county, results) -> int:
     doc = Doc(f"{title}: {name}" if name else title, secs,
               ((t("generated", lang), _dt.datetime.now().isoformat(timespec="seconds")),),
               lang=lang)
-    text = render(doc, args.format)
+    text = render(doc, "text" if args.format == "zhtext" else args.format)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             fh.write(text)

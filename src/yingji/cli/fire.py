@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from yingji.cli._registry import command, demo_section, seconds
-from yingji.cli._report import add_geojson, add_options, emit, mode, write_geojson
+from yingji.cli._report import REPORTS, add_geojson, add_options, emit, mode, write_geojson
 from yingji.fire import assess, load_standard, plan
 
 
@@ -65,7 +65,7 @@ def _run(args) -> int:
     if args.action == "assess":
         res = assess(county, standard=std)
         write_geojson(args, res)
-        if fmt in ("md", "html"):
+        if fmt in REPORTS:
             return emit(args, _title(args), county, [res])
         if args.json:
             print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
@@ -76,7 +76,7 @@ def _run(args) -> int:
     res = plan(county, standard=std, target=args.target, budget=args.budget,
                area_limits=not args.no_area_limits, time_limit=args.time_limit)
     write_geojson(args, res)
-    if fmt in ("md", "html"):
+    if fmt in REPORTS:
         return emit(args, _title(args), county, [res])
     if args.json:
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from yingji.cli._registry import command, demo_section, seconds
-from yingji.cli._report import add_geojson, add_options, emit, mode, write_geojson
+from yingji.cli._report import REPORTS, add_geojson, add_options, emit, mode, write_geojson
 from yingji.shelters import assess, plan
 
 
@@ -112,7 +112,7 @@ def _run(args) -> int:
         ax.figure.savefig(args.map, dpi=120, bbox_inches="tight")
         if not args.json:
             print(f"\nmap written to {args.map}")
-    if fmt in ("md", "html"):
+    if fmt in REPORTS:
         from yingji._render.messages import t
 
         return emit(args, t("demo_shelters", args.lang), county, [a, p])

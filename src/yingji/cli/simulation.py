@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from yingji.cli._registry import command, demo_section
-from yingji.cli._report import add_options, emit, mode
+from yingji.cli._report import REPORTS, add_options, emit, mode
 from yingji.exceptions import ValidationError
 from yingji.simulation import simulate, with_new_stations
 
@@ -65,7 +65,7 @@ def _run(args) -> int:
     except (ValidationError, OSError) as exc:
         print(f"yingji simulate: {exc}", file=sys.stderr)
         return 2
-    if fmt in ("md", "html"):
+    if fmt in REPORTS:
         from yingji._render.messages import t
 
         return emit(args, t("simulation", args.lang), county, [sim])

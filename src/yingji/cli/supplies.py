@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from yingji.cli._registry import command, demo_section, seconds
-from yingji.cli._report import add_options, emit, mode, result_section
+from yingji.cli._report import REPORTS, add_options, emit, mode, result_section
 from yingji.supplies import assess, preposition, sample_scenarios
 
 
@@ -49,7 +49,7 @@ def _run(args) -> int:
         out["preposition"] = p.to_dict()
         if not args.json:
             print(p.summary())
-    if fmt in ("md", "html"):
+    if fmt in REPORTS:
         from yingji._render.messages import t
 
         return emit(args, t("demo_supplies", args.lang), county, [a, p])

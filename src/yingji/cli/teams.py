@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from yingji.cli._registry import command, demo_section, seconds
-from yingji.cli._report import add_geojson, add_options, emit, mode, result_section, write_geojson
+from yingji.cli._report import REPORTS, add_geojson, add_options, emit, mode, result_section, write_geojson
 from yingji.teams import allocate, plan_bases
 
 
@@ -59,7 +59,7 @@ def _run(args) -> int:
             if len(bp.relocations):
                 print(bp.relocations.to_string(index=False))
     write_geojson(args, bp if bp is not None else al)
-    if fmt in ("md", "html"):
+    if fmt in REPORTS:
         from yingji._render.messages import t
 
         return emit(args, t("demo_teams", args.lang), county, [al, bp])
