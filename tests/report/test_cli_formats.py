@@ -68,3 +68,11 @@ def test_lang_zh_with_the_default_text_format_prints_chinese(capsys):
     assert cli.main(["fire", "assess", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "消防站评估" in out and "按时到达人口" in out and not out.lstrip().startswith("{")
+
+
+def test_chinese_fire_facts_carry_rural_busy_and_unconfirmed(capsys):
+    """What the English solver summary says (rural reach, busy engines, unconfirmed thresholds)
+    is also in the Chinese facts, not only in the English block."""
+    assert cli.main(["fire", "assess", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "农村人口按时到达" in out and "计入出动占用的按时到达" in out and "未经确认的阈值" in out

@@ -38,6 +38,11 @@ def stations_table(a, lang: str = "en", ids=None) -> Table:
                   t("rule", lang)), tuple(rows), ("l", "l", "r", "r", "r", "l", "l"))
 
 
+#: Provenance of a threshold or profile, in Chinese (the rules table's status column).
+_STATUS_ZH = {"CONFIRMED": "已确认", "SEED": "初始值", "SECONDARY": "二手来源", "DRAFT": "草案",
+              "ASSUMPTION": "假定"}
+
+
 def assessment_summary(a, lang: str = "en") -> dict:
     s = a.standard
     facts = [
@@ -50,6 +55,22 @@ def assessment_summary(a, lang: str = "en") -> dict:
         (t("unreached", lang), count(len(a.uncovered), "points", lang=lang)),
         (t("status", lang), t("pass" if a.compliant else "fail", lang)),
     ]
+    en = lang == "en"
+    if a.rural.get("points", 0):
+        facts.append(("Rural population reached" if en else "农村人口按时到达",
+                      f"{percent(a.rural['covered_share'])} ({quantity(a.rural['travel_budget'], 'min', lang=lang)}"
+                      f"{', ' if en else ','}{a.rural['status'] if en else _STATUS_ZH.get(str(a.rural['status']).upper(), a.rural['status'])})"))
+    av = a.availability or {}
+    if av.get("expected_share") is not None and np.isfinite(av.get("expected_share", np.nan)):
+        facts.append(("Reached counting busy engines" if en else "计入出动占用的按时到达",
+                      f"{percent(av['expected_share'])} ({'engines busy' if en else '消防车占用率'} "
+                      f"{percent(av['busy'])})"))
+    ev = a.checks[a.checks["passed"].notna()] if len(a.checks) else a.checks
+    unconf = sorted({r for r, st_ in zip(ev.get("rule", []), ev.get("status", []))
+                     if r and not str(st_).upper().startswith("CONFIRMED")})
+    if unconf:
+        facts.append(("Thresholds not confirmed" if en else "未经确认的阈值", "、".join(unconf) if not en
+                      else ", ".join(unconf)))
     return {"title": ("Fire stations: " if lang == "en" else "消防站评估:") + str(s.name),
             "facts": facts, "tables": [stations_table(a, lang)]}
 
