@@ -96,6 +96,15 @@ def test_bad_requests_are_problems(server):
     _problem(server.get("/v1/nowhere"), 404)
 
 
+def test_problem_documents_carry_chinese_as_utf8(server):
+    """An error naming a Chinese value is sent as UTF-8 text, not as \\u escapes (like the
+    success bodies)."""
+    r = server.post("/v1/requests", {"action": "siting.mclp", "params": {
+        "cost": [[1, 2], [2, 1]], "radius": "约300人", "p": 1}})
+    assert r.status_code in (400, 422)
+    assert "约300人" in r.content.decode("utf-8") and "\\u7ea6" not in r.text
+
+
 def test_server_paths_are_refused(server, tmp_path):
     for route in ("/v1/requests", "/v1/jobs"):
         body = _problem(server.post(route, {"action": "fire.assess",

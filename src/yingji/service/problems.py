@@ -48,5 +48,5 @@ def problem_response(status: int, error: dict, instance: str | None = None, *, h
     from starlette.responses import Response
 
     body = problem_body(status, error, instance, **extra)
-    return Response(json.dumps(body, allow_nan=False), status_code=int(status),
+    return Response(json.dumps(body, allow_nan=False, ensure_ascii=False).encode("utf-8"), status_code=int(status),
                     media_type=PROBLEM_TYPE, headers=headers)
