@@ -137,7 +137,7 @@ class _nullctx:
         return False
 
 
-def check_request(request) -> None:
+def check_request(request, *, _depth_checked: bool = False) -> None:
     """Raise :class:`BadRequest` when ``request`` is not a valid request (not an object, an
     unknown action, or against the request schema); what :func:`handle` checks before it runs
     the action (a service checks a job with it before queueing it).
@@ -152,7 +152,7 @@ def check_request(request) -> None:
     """
     if not isinstance(request, Mapping):
         raise BadRequest(f"A request must be a JSON object. Got {type(request).__name__}.")
-    deep = too_deep(request)
+    deep = None if _depth_checked else too_deep(request)
     if deep is not None:
         raise _deep_request(deep)
     action = request.get("action")
@@ -171,7 +171,7 @@ def check_request(request) -> None:
 
 
 def _dispatch_request(request, allow_paths, max_tl, default_tl, notes, county_resolver=None, started=None):
-    check_request(request)
+    check_request(request, _depth_checked=True)  # handle() checked the nesting already
     action = request.get("action")
     county_doc = request.get("county")
     act = ACTIONS[action]
