@@ -6,7 +6,7 @@ time, peak memory, result quality and the ratio against a peer library, then wri
 ``benchmarks/results/``. See README.md for how to add a suite.
 """
 
-from benchmarks._api import Case, Suite
+from benchmarks._api import Case, Suite, shared_datasets
 from benchmarks._runner import format_table, list_suites, load_suite, main, run_suites
 
-__all__ = ["Case", "Suite", "main", "run_suites", "list_suites", "load_suite", "format_table"]
+__all__ = ["Case", "Suite", "shared_datasets", "main", "run_suites", "list_suites", "load_suite", "format_table"]

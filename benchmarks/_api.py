@@ -7,10 +7,26 @@ runs in its own subprocess that re-imports the module. See ``benchmarks/README.m
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["Case", "Suite"]
+__all__ = ["Case", "Suite", "shared_datasets"]
+
+
+def shared_datasets(sub: str | None = None) -> Path | None:
+    """The shared datasets folder (``$YINGJI_SHARED_DATASETS``, else ``shared/datasets`` beside
+    the repository or one level up), or its subfolder ``sub``; None when absent (the suites
+    then report their cases as skipped)."""
+    env = os.environ.get("YINGJI_SHARED_DATASETS")
+    here = Path(__file__).resolve()
+    for c in ([Path(env)] if env else []) + [here.parents[2] / "shared" / "datasets",
+                                            here.parents[1] / "shared" / "datasets"]:
+        d = c / sub if sub else c
+        if d.is_dir():
+            return d
+    return None
 
 
 @dataclass(frozen=True)

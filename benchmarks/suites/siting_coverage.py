@@ -12,13 +12,12 @@ Data are read from ``$YINGJI_SHARED_DATASETS`` or ``../shared/datasets`` next to
 
 from __future__ import annotations
 
-import os
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks import Case, Suite
+from benchmarks import Case, Suite, shared_datasets
 
 PROVEN = ([f"scp4{i}" for i in range(1, 10)] + ["scp410"] + [f"scp5{i}" for i in range(1, 10)] + ["scp510"]
           + [f"scp6{i}" for i in range(1, 6)] + [f"scp{s}{i}" for s in "abcde" for i in range(1, 6)])
@@ -27,12 +26,10 @@ QUICK_SCP = ("scp41", "scpe1", "scpa1")
 
 
 def _data() -> Path:
-    env = os.environ.get("YINGJI_SHARED_DATASETS")
-    for c in ([Path(env)] if env else []) + [Path(__file__).resolve().parents[3] / "shared" / "datasets",
-                                              Path(__file__).resolve().parents[2] / "shared" / "datasets"]:
-        if c.is_dir():
-            return c
-    raise FileNotFoundError("shared datasets not found; set YINGJI_SHARED_DATASETS")
+    d = shared_datasets()
+    if d is None:
+        raise FileNotFoundError("shared datasets not found; set YINGJI_SHARED_DATASETS")
+    return d
 
 
 def _warm():

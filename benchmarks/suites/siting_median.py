@@ -23,27 +23,20 @@ missing report ``status: data missing``.
 
 from __future__ import annotations
 
-import os
 import time
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks import Case, Suite
+from benchmarks import Case, Suite, shared_datasets
 
 TIME_LIMIT = 120.0
 CAP_ABC_LIMIT = 60.0  # issue 5: capa/capb/capc each proven optimal in under 60 s
 
 
 def _data() -> Path | None:
-    env = os.environ.get("YINGJI_SHARED_DATASETS")
-    here = Path(__file__).resolve()
-    for c in ([Path(env)] if env else []) + [here.parents[3] / "shared" / "datasets",
-                                            here.parents[2] / "shared" / "datasets"]:
-        if c.is_dir():
-            return c
-    return None
+    return shared_datasets()
 
 
 def _warm():

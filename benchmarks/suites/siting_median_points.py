@@ -21,11 +21,10 @@ is missing report ``status: data missing``.
 
 from __future__ import annotations
 
-import os
 from functools import partial
 from pathlib import Path
 
-from benchmarks import Case, Suite
+from benchmarks import Case, Suite, shared_datasets
 
 QUICK_LIMIT = 60.0
 FULL_LIMIT = 600.0
@@ -35,13 +34,7 @@ _PEER_MAX_N = 6000
 
 
 def _data() -> Path | None:
-    env = os.environ.get("YINGJI_SHARED_DATASETS")
-    here = Path(__file__).resolve()
-    for c in ([Path(env)] if env else []) + [here.parents[3] / "shared" / "datasets",
-                                            here.parents[2] / "shared" / "datasets"]:
-        if (c / "tsplib").is_dir():
-            return c / "tsplib"
-    return None
+    return shared_datasets("tsplib")
 
 
 def _setup(name, p, limit):

@@ -26,12 +26,11 @@ missing report ``status: data missing``.
 from __future__ import annotations
 
 import math
-import os
 import time
 from functools import partial
 from pathlib import Path
 
-from benchmarks import Case, Suite
+from benchmarks import Case, Suite, shared_datasets
 
 QUICK_LIMIT = 60.0
 FULL_LIMIT = 600.0
@@ -45,13 +44,7 @@ REFERENCE: dict[tuple[str, int], float] = {("fl1400", 50): 29090.225, ("fl1400",
 
 
 def _data() -> Path | None:
-    env = os.environ.get("YINGJI_SHARED_DATASETS")
-    here = Path(__file__).resolve()
-    for c in ([Path(env)] if env else []) + [here.parents[3] / "shared" / "datasets",
-                                            here.parents[2] / "shared" / "datasets"]:
-        if (c / "tsplib").is_dir():
-            return c / "tsplib"
-    return None
+    return shared_datasets("tsplib")
 
 
 def _setup(name, p, limit):
