@@ -16,28 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 import yingji as yj
 from yingji.datasets import load_scp, load_scp_optima
-
-
-def _read_rail(path):
-    """OR-Library rail format (``rows cols``, then per column: cost, row count, 1-based rows);
-    ``yingji.datasets.load_scp`` reads the scp format only."""
-    tok = np.array(Path(path).read_text().split(), dtype=np.int64)
-    n, m = int(tok[0]), int(tok[1])
-    cost, rows, cols = np.empty(m), [], []
-    k = 2
-    for j in range(m):
-        cost[j], cnt = tok[k], int(tok[k + 1])
-        rows.append(tok[k + 2:k + 2 + cnt] - 1)
-        cols.append(np.full(cnt, j))
-        k += 2 + cnt
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    return sp.csr_matrix((np.ones(r.size, dtype=bool), (r, c)), shape=(n, m)), cost
 
 
 def main(argv):
@@ -55,7 +37,7 @@ def main(argv):
     print(f"method {method}, limit {tl}s, load {os.getloadavg()[0]:.1f}")
     for name in names:
         f = root / "orlib" / "scp" / f"{name}.txt"
-        A, c = _read_rail(f) if name.startswith("rail") else load_scp(f)
+        A, c = load_scp(f)  # the rail files too (format detected)
         t = time.perf_counter()
         r = yj.lscp(coverage=A, site_cost=c, method=method, time_limit=tl)
         o = opt.get(name)

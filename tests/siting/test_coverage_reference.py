@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import yingji as yj
@@ -66,6 +67,51 @@ def test_load_scp_errors(tmp_path):
     (tmp_path / "e.txt").write_text("2 3\n1 1 1\n2 1 3 1 2\n")
     A, c = load_scp(tmp_path / "e.txt")
     assert A.toarray().tolist() == [[True, False, True], [False, True, False]] and c.tolist() == [1, 1, 1]
+
+
+def _write_rail(path, m, cols, costs):
+    """A file in the column-oriented rail format: ``m n``, then per column cost, count, rows."""
+    lines = [f"{m} {len(cols)}"] + [f"{c} {len(r)} " + " ".join(str(i + 1) for i in r) for r, c in zip(cols, costs)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_load_scp_rail_format(tmp_path):
+    from yingji.exceptions import ValidationError
+
+    rng = np.random.default_rng(3)
+    m, n = 7, 12
+    dense = rng.random((m, n)) < 0.4
+    dense[np.arange(m), rng.integers(0, n, m)] = True
+    costs = rng.integers(1, 3, n)
+    _write_rail(tmp_path / "r.txt", m, [np.nonzero(dense[:, j])[0] for j in range(n)], costs)
+    for fmt in ("auto", "rail"):
+        A, c = load_scp(tmp_path / "r.txt", format=fmt)
+        assert A.shape == (m, n) and (A.toarray() == dense).all() and c.tolist() == costs.tolist()
+    # the same matrix in the scp format reads the same
+    lines = [f"{m} {n}", " ".join(map(str, costs))] + [
+        f"{len(r)} " + " ".join(str(j + 1) for j in r) for r in (np.nonzero(dense[i])[0] for i in range(m))]
+    (tmp_path / "s.txt").write_text("\n".join(lines) + "\n")
+    A2, c2 = load_scp(tmp_path / "s.txt")
+    assert (A2.toarray() == dense).all() and c2.tolist() == costs.tolist()
+    # forcing the wrong format names it; a file in neither format names both
+    with pytest.raises(ValidationError, match="scp format"):
+        load_scp(tmp_path / "r.txt", format="scp")
+    with pytest.raises(ValidationError, match="rail format"):
+        load_scp(tmp_path / "s.txt", format="rail")
+    (tmp_path / "bad.txt").write_text("2 2\n1 1 3\n1 1 2\n")  # rail: row 3 of 2; scp: left over
+    with pytest.raises(ValidationError, match=r"either format.*scp format.*rail format: row numbers must lie in 1..2"):
+        load_scp(tmp_path / "bad.txt")
+    with pytest.raises(ValidationError, match=r"'format' parameter of load_scp.*'column'"):
+        load_scp(tmp_path / "r.txt", format="column")
+
+
+@pytest.mark.parametrize("name,shape,nnz", [("rail507", (507, 63009), 409349), ("rail516", (516, 47311), 314896),
+                                            ("rail582", (582, 55515), 401708)])
+def test_load_scp_orlib_rail(shared_datasets, name, shape, nnz):
+    A, c = load_scp(shared_datasets / "orlib" / "scp" / f"{name}.txt")
+    # sizes as in fontanf_setcoveringsolver_data.csv; costs 1 and 2
+    assert A.shape == shape and A.nnz == nnz and set(np.unique(c)) == {1.0, 2.0}
+    assert (np.diff(A.indptr) > 0).all()
 
 
 @pytest.fixture(scope="module")
