@@ -17,7 +17,7 @@ from yingji import config
 from yingji._kernels import coverage as _k
 from yingji._kernels import setcover as _sc
 from yingji._validation import Problems, check_array
-from yingji.exceptions import SolverError
+from yingji.exceptions import InfeasibleError, SolverError
 from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
 from yingji.siting._sparse import _lscp_arrays, csc_arrays, csr_arrays
@@ -192,7 +192,8 @@ _LSCP_MIN_MIP_SECONDS = 0.05
 
 def _lscp_strengthen(red: _LscpReduced, x_h, ub, lb, raw_lb, u, t0, tl, method, extras):
     """LP bound (HiGHS simplex on the reduced model) and local search from the heuristic cover
-    (:mod:`yingji.siting.coverage._lscp_engine`); returns the heuristic's tuple, improved."""
+    (:mod:`yingji.siting.coverage._lscp_engine`); returns the heuristic's tuple, improved, and
+    the LP solution (None when the LP did not finish)."""
     integral = _integral(red.c)
     left = tl - (time.perf_counter() - t0)
     lp_raw, u_lp, x_lp = _lscp_eng.lp_bound(_lscp_model(red), red.A, red.c, 0.25 * left)
@@ -214,7 +215,7 @@ def _lscp_strengthen(red: _LscpReduced, x_h, ub, lb, raw_lb, u, t0, tl, method, 
     extras.update(stats)
     if red.c[x2].sum() < ub - 1e-9:
         x_h, ub = x2, float(red.c[x2].sum())
-    return x_h, ub, lb, raw_lb, u
+    return x_h, ub, lb, raw_lb, u, x_lp
 
 
 def _lscp_price_out(red: _LscpReduced, x_h: np.ndarray, ub: float, raw_lb: float, u: np.ndarray):
@@ -262,6 +263,104 @@ def _lscp_start(red: _LscpReduced, sites) -> np.ndarray:
     c = np.ascontiguousarray(red.c, dtype=np.float64)
     x, ok = _sc._set_cover_complete(a_ptr, a_rows, ar_ptr, ar_cols, c, c, np.ascontiguousarray(x))
     return x.astype(float)
+
+
+# ------------------------------------------------------------------------------------- core problem
+#: The MIP phase first solves a core problem when the priced-out model keeps more columns than
+#: this and more than ``CORE_COLS_PER_ROW`` per row (the rail instances: 30,000+ columns, 400-600
+#: rows, an LP bound at the optimum and many columns of small reduced cost).
+CORE_MIN_COLS = 3_000
+CORE_COLS_PER_ROW = 8
+#: Columns of least LP reduced cost kept in the core for every row (Caprara, Fischetti and Toth
+#: 1999 keep 5 per row of least Lagrangian cost).
+CORE_PER_ROW = 5
+#: Share of the time left that the core MIP may use.
+CORE_TIME_SHARE = 0.4
+
+
+def _lscp_core_mask(red: _LscpReduced, x: np.ndarray, u: np.ndarray, x_lp=None,
+                    per_row: int = CORE_PER_ROW) -> np.ndarray:
+    """Core columns of ``red``: the LP solution's support, in every row the ``per_row`` columns
+    of least LP reduced cost ``c_j - u.A_j`` (ties, frequent on degenerate LPs such as the rail
+    instances', to the larger LP value), every column of negative reduced cost, and the cover
+    ``x``'s columns."""
+    A = sp.csr_matrix(red.A)
+    rc = red.c - np.asarray(sp.csc_matrix(A, dtype=np.float64).T @ u).ravel()
+    xl = np.zeros(rc.size) if x_lp is None or len(x_lp) != rc.size else np.asarray(x_lp, dtype=np.float64)
+    n = A.shape[0]
+    row_of = np.repeat(np.arange(n), np.diff(A.indptr))
+    # by row, then reduced cost (rounded so that LP round-off does not decide), then LP value
+    order = np.lexsort((A.indices, -xl[A.indices], np.round(rc[A.indices], 9), row_of))
+    rank = np.arange(order.size) - A.indptr[row_of[order]]
+    mask = np.zeros(red.cols.size, dtype=bool)
+    mask[A.indices[order[rank < per_row]]] = True
+    return mask | (rc < 0) | x | (xl > 1e-9)
+
+
+def _lscp_subset(red: _LscpReduced, keep: np.ndarray) -> _LscpReduced:
+    return _LscpReduced(red.rows, red.cols[keep], sp.csr_matrix(red.A[:, keep]), red.c[keep], red.col_lo[keep],
+                        red.base, red.offset, dict(red.info))
+
+
+def _cutoff_options(model: SparseModel, c_model: np.ndarray, ub_total: float) -> dict | None:
+    """HiGHS options of a set-covering MIP with an incumbent of total cost ``ub_total``: its own
+    (:func:`_highs_options`) and, with integer costs, the objective cutoff ``ub_total - 1/2``
+    (no better cover costs more than ``ub_total - 1``), so that HiGHS prunes against it from
+    the start."""
+    opts = dict(_highs_options(model) or {})
+    if np.isfinite(ub_total) and _integral(c_model) and _integral(np.array([model.offset])):
+        opts["objective_bound"] = float(ub_total) - 0.5
+    return opts or None
+
+
+def _solve_cut(model: SparseModel, start, ub_total: float, *, solver, time_limit, mip_gap, verbose):
+    """Solve ``model`` with the incumbent cutoff; ``(solution or None, proven)``: None with
+    ``proven`` True when HiGHS proved that no cover beats the incumbent (the cutoff left the
+    model infeasible)."""
+    opts = _cutoff_options(model, model.c, ub_total) if solver is None else None
+    try:
+        sol = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, start=start, verbose=verbose,
+                    options=opts)
+    except InfeasibleError:
+        if opts and "objective_bound" in opts:
+            return None, True
+        raise
+    return sol, False
+
+
+def _lscp_core_phase(red: _LscpReduced, x: np.ndarray, ub: float, raw_lb: float, u: np.ndarray, x_lp, *, t0,
+                     tl, mip_gap, extras):
+    """Core problem (Caprara, Fischetti and Toth 1999): the MIP on the columns of least LP
+    reduced cost, from the incumbent ``x`` (cost ``ub`` on ``red``) with the cutoff.
+
+    Returns ``(x, ub, proven)``: the better cover, its cost, and whether it is proven optimal
+    for all of ``red`` — the core MIP proved it optimal on the core, and reduced-cost fixing
+    against it (:func:`_lscp_price_out`) leaves no column outside the core (any cover using one
+    costs at least ``ub``)."""
+    core = _lscp_core_mask(red, x, u, x_lp)
+    sub = _lscp_subset(red, core)
+    model = _lscp_model(sub, name="lscp_core")
+    left = tl - (time.perf_counter() - t0)
+    t_core = time.perf_counter()
+    sol, cut_proof = _solve_cut(model, x[core].astype(float), ub + red.offset, solver=None,
+                                time_limit=max(CORE_TIME_SHARE * left, 1e-3), mip_gap=0.0, verbose=False)
+    extras.update(core_columns=int(core.sum()), core_seconds=time.perf_counter() - t_core)
+    proven_core = cut_proof
+    if sol is not None and sol.has_solution:
+        xc = np.zeros(red.cols.size, dtype=bool)
+        xc[np.nonzero(core)[0][sol.x > 0.5]] = True
+        val = float(red.c[xc].sum())
+        if val < ub - 1e-9 and (red.A @ xc.astype(np.int64)).min() >= 1:
+            x, ub = xc, val
+        proven_core = sol.optimal and mip_gap >= 0
+        extras["core_status"] = sol.solver_status
+    extras["core_objective"] = ub + red.offset
+    if not proven_core:
+        return x, ub, False
+    sub2, _ = _lscp_price_out(red, x, ub, raw_lb, u)
+    outside = ~np.isin(sub2.cols, red.cols[core])
+    extras["core_priced_out_left"] = int(outside.sum())
+    return x, ub, not outside.any()
 
 
 # -------------------------------------------------------------------------------- inputs and result
@@ -409,6 +508,7 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         return _lscp_result(cov, c, red_h.base, float(c[red_h.base].sum()), bad, red_h.info, done(), method,
                             "heuristic", mip_gap=mip_gap)
     sites_h = None
+    x_lp = None
     lb = -np.inf
     extras = {}
     if method in ("heuristic", "auto"):
@@ -416,8 +516,8 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         extras["lagrangian_bound"] = lb_h + red_h.offset
         extras["heuristic_objective"] = ub_h + red_h.offset
         if relative_gap(ub_h + red_h.offset, lb_h + red_h.offset) > mip_gap:
-            x_h, ub_h, lb_h, raw_lb, u_h = _lscp_strengthen(red_h, x_h, ub_h, lb_h, raw_lb, u_h, t0, tl,
-                                                            method, extras)
+            x_h, ub_h, lb_h, raw_lb, u_h, x_lp = _lscp_strengthen(red_h, x_h, ub_h, lb_h, raw_lb, u_h, t0, tl,
+                                                                  method, extras)
         lb = lb_h + red_h.offset
         sites_h = np.union1d(red_h.base, red_h.cols[x_h]).astype(np.int64)
         gap_h = relative_gap(ub_h + red_h.offset, lb)
@@ -426,7 +526,20 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
                                 mip_gap=mip_gap)
     if reduce and sites_h is not None:
         n_cols = red.cols.size
-        red, _ = _lscp_price_out(red, x_h, ub_h, raw_lb, u_h)
+        red, x_p = _lscp_price_out(red, x_h, ub_h, raw_lb, u_h)
+        if (red.cols.size > max(CORE_MIN_COLS, CORE_COLS_PER_ROW * red.rows.size) and u_h is not None
+                and u_h.size == red.rows.size and tl - done() > 4 * _LSCP_MIN_MIP_SECONDS):
+            xl = None if x_lp is None else x_lp[np.isin(red_h.cols, red.cols)]
+            x_p, ub_c, proven = _lscp_core_phase(red, x_p, ub_h, raw_lb, u_h, xl, t0=t0, tl=tl, mip_gap=mip_gap,
+                                                 extras=extras)
+            if ub_c < ub_h - 1e-9:
+                ub_h = ub_c
+                sites_h = np.union1d(red.base, red.cols[x_p]).astype(np.int64)
+                extras["heuristic_objective"] = float(c[sites_h].sum())
+            if proven:
+                return _lscp_result(cov, c, sites_h, float(c[sites_h].sum()), bad, red.info, done(), method,
+                                    "time_limit", extras, mip_gap=mip_gap)
+            red, x_p = _lscp_price_out(red, x_p, ub_h, raw_lb, u_h)
         if red.cols.size < n_cols:
             red = _lscp_rereduce(red)
     return _lscp_mip(cov, c, red, red_h, sites_h, lb, bad, extras, t0=t0, tl=tl, method=method,
@@ -448,8 +561,18 @@ def _lscp_mip(cov, c, red, red_h, sites_h, lb, bad, extras, *, t0, tl, method, s
     # keep a margin for HiGHS's own set-up and the result, so that the call returns within tl
     remaining = max(tl - done() - min(0.02 * tl, 0.5) - 0.005, 1e-3)
     start = _lscp_start(red, sites_h) if sites_h is not None else None
-    sol = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start, verbose=verbose,
-                options=_highs_options(model))
+    if sites_h is not None and solver is None:
+        # the incumbent's cost as the cutoff (integer costs): HiGHS prunes against it from the start
+        sol, cut_proof = _solve_cut(model, start, float(c[sites_h].sum()), solver=None, time_limit=remaining,
+                                    mip_gap=mip_gap, verbose=verbose)
+    else:
+        sol, cut_proof = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start,
+                               verbose=verbose, options=_highs_options(model)), False
+    if cut_proof:
+        # HiGHS proved that no cover is cheaper than the incumbent by the smallest cost step
+        extras.update(solver_status="kInfeasible (below the incumbent)", solver="highs")
+        return _lscp_result(cov, c, sites_h, float(c[sites_h].sum()), bad, red.info, done(), method, "time_limit",
+                            extras, mip_gap=mip_gap)
     extras.update(solver_status=sol.solver_status, solver=sol.solver, mip_bound=sol.bound)
     sites = None
     if sol.has_solution:
