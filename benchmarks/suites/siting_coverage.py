@@ -106,6 +106,77 @@ def _scp_case(name, peer=True):
                 description=f"LSCP on OR-Library {name} (weighted set covering), reference = bks")
 
 
+# ----------------------------------------------------------------------------- rail and random families (issue 23)
+#: Optima of the rail instances (``Best known solution value`` = ``Best known bound`` in
+#: ``orlib/scp/fontanf_setcoveringsolver_data.csv``).
+RAIL_OPT = {"rail507": 174.0, "rail516": 182.0, "rail582": 211.0}
+
+
+def _highs_plain(A, c, time_limit):
+    """Plain HiGHS (``scipy.optimize.milp``) on the whole 0/1 matrix: the issue-23 peer."""
+    from benchmarks.lscp_family import highs
+
+    return highs(A, c, time_limit)
+
+
+def _rail_setup(name):
+    from yingji.datasets.scp import load_scp
+
+    _warm()
+    A, c = load_scp(_data() / "orlib" / "scp" / f"{name}.txt")
+    return {"A": A, "c": c, "bks": RAIL_OPT[name], "name": name}
+
+
+def _lscp_run_60(s):
+    import yingji as yj
+
+    r = yj.lscp(coverage=s["A"], site_cost=s["c"], time_limit=60)
+    s["obj"], s["r"] = r.objective, r
+    return {"objective": r.objective, "bound": r.bound, "gap": r.gap, "status": r.status, "bks": s.get("bks"),
+            "core_columns": r.extras.get("core_columns"), "rows": s["A"].shape[0], "cols": s["A"].shape[1]}
+
+
+def _highs_peer(s, time_limit=120.0):
+    sec, obj, proven = _highs_plain(s["A"], s["c"], time_limit)
+    s["peer_obj"], s["peer_proven"] = obj, proven
+    return {"objective": obj, "proven": proven, "time_limit": time_limit}
+
+
+def _lscp_check(s):
+    import yingji as yj
+
+    out = {"proven": bool(s["r"].optimal), "is_covering": yj.is_covering(coverage=s["A"], sites=s["r"].sites)}
+    if s.get("bks") is not None:
+        out["reached_bks"] = abs(s["obj"] - s["bks"]) <= 1e-6
+    if s.get("peer_proven"):
+        out["same_objective"] = abs(s["obj"] - s["peer_obj"]) <= 1e-6
+    return out
+
+
+def _rail_case(name):
+    return Case(f"lscp_{name}", setup=partial(_rail_setup, name), run=_lscp_run_60,
+                peer=partial(_highs_peer, time_limit=120.0), check=_lscp_check,
+                peer_name="plain HiGHS (scipy.optimize.milp on the 0/1 matrix, 120 s)",
+                params={"instance": name, "time_limit": 60, "optimum": RAIL_OPT[name]},
+                description=f"LSCP on OR-Library {name} (costs 1-2), target: proven in 60 s, never slower than HiGHS")
+
+
+def _family_setup(seed):
+    from benchmarks.lscp_family import draw
+
+    _warm()
+    A, c, params = draw(seed)
+    return {"A": A, "c": c, "params": params}
+
+
+def _family_case(seed):
+    return Case(f"lscp_family_{seed}", setup=partial(_family_setup, seed), run=_lscp_run_60,
+                peer=partial(_highs_peer, time_limit=300.0), check=_lscp_check,
+                peer_name="plain HiGHS (scipy.optimize.milp on the 0/1 matrix, 300 s)",
+                params={"seed": seed, "family": "benchmarks/lscp_family.py (seeds 100-109 untuned)"},
+                description=f"LSCP random family member {seed} (issue 23): target >= 10x plain HiGHS")
+
+
 # ----------------------------------------------------------------------------- San Francisco
 def _sf_setup():
     from yingji.datasets.spopt_sf import load_spopt_sf
@@ -288,8 +359,9 @@ SUITE = Suite(
            _mclp_case("mclp_2k_200", 2000, 200, 10)],
     full=[_scp_case(nm, peer=False) for nm in PROVEN if nm not in QUICK_SCP] + [_mclp_case("mclp_10k_1k", 10_000, 1000, 25),
                                                         _mclp_case("mclp_10k_1k_heur", 10_000, 1000, 25, "heuristic"),
-                                                        MCLP_SCALE, MCLP_SCALE_CLUSTERED],
+                                                        MCLP_SCALE, MCLP_SCALE_CLUSTERED]
+         + [_rail_case(nm) for nm in RAIL_OPT] + [_family_case(sd) for sd in range(100, 110)],
     budget_s=240,
-    full_budget_s=6000,
+    full_budget_s=12000,
     description="Coverage models (LSCP, MCLP) against proven optima and PuLP/CBC",
 )

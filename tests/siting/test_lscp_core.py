@@ -120,3 +120,15 @@ def test_a_core_that_misses_columns_falls_back_to_the_priced_out_mip(core_always
     opt = _milp_opt(A, c)
     assert r.extras["core_priced_out_left"] > 0 and "solver_status" in r.extras
     assert r.objective == opt and r.optimal
+
+
+@pytest.mark.slow
+def test_rail516_proven_by_the_core(shared_datasets):
+    # issue 23: 516 x 47,311, costs 1-2, optimum 182 (= the LP bound); the core of least LP
+    # reduced cost holds an optimal cover and reduced-cost fixing leaves no column outside it
+    from yingji.datasets import load_scp
+
+    A, c = load_scp(shared_datasets / "orlib" / "scp" / "rail516.txt")
+    r = yj.lscp(coverage=A, site_cost=c, time_limit=120)
+    assert r.objective == 182.0 and r.optimal and yj.is_covering(coverage=A, sites=r.sites)
+    assert r.seconds <= 120 * 1.1
