@@ -177,14 +177,23 @@ def _lscp_heuristic(red: _LscpReduced, max_iter: int):
     if has.any():
         u0[has] = np.minimum.reduceat(vals, ar_ptr[:-1][has])
     integral = _integral(c)
+    # on large reduced instances the LP bound that follows is the stronger and the cheaper one:
+    # at most LAGRANGIAN_WORK nonzero visits (20,000 x 1,000 at 10 %: 1.65 CPU s in all with
+    # 200 steps against 3.3 s with 1,000, the same LP-proven optimum; issue 23)
+    iters = min(int(max_iter), max(LAGRANGIAN_MIN_ITER, int(LAGRANGIAN_WORK // max(A.nnz, 1))))
     lb, u, ub2, bx = _k._set_cover_lagrangian(a_ptr, a_rows, ar_ptr, ar_cols, n, c, active,
                                               np.ascontiguousarray(u0, dtype=np.float64), ub, ch,
-                                              int(max_iter), integral, 1e-9)
+                                              iters, integral, 1e-9)
     raw = float(lb)
     if integral:
         lb = float(np.ceil(lb - 1e-6))
     return bx, float(ub2), float(lb), raw, u
 
+
+#: Subgradient work cap of the heuristic: steps x nonzeros of the reduced matrix, and the fewest
+#: steps whatever the size (``max_iter`` permitting).
+LAGRANGIAN_WORK = 1e8
+LAGRANGIAN_MIN_ITER = 100
 
 #: Below this many seconds left, ``lscp`` returns its heuristic cover instead of starting a MIP.
 _LSCP_MIN_MIP_SECONDS = 0.05
@@ -433,7 +442,8 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         Apply the exact reductions (essential columns, row and column domination, Beasley's
         cost test) before solving.
     max_iter : int
-        Subgradient iterations of the heuristic.
+        Subgradient iterations of the heuristic (at most; on large reduced instances fewer, by
+        ``LAGRANGIAN_WORK`` nonzero visits, since the LP bound follows).
     verbose : bool
         Print the solver log.
 
