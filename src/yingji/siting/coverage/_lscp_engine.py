@@ -44,6 +44,12 @@ LS_TIME_SHARE = 0.35
 #: a 60 s limit: 26.6 s in all with the unit-cost share, 11.4 s with no search; issue 23).
 LS_TIME_SHARE_WEIGHTED = 0.05
 LS_SWAPS_PER_ELEMENT_WEIGHTED = 20
+#: The same with unit costs and a MIP to follow: where the bound is below the optimum the search
+#: cannot stop early and its whole share went before the MIP (a 10,000 x 500 instance of the
+#: issue-23 family: 43.5 s of search for the cover the MIP then proved in 21 s); 50 swaps per
+#: row + column still take the 5,000 x 300 peer instance to its bound (~20,000 swaps).
+LS_TIME_SHARE_UNIT_MIP = 0.1
+LS_SWAPS_PER_ELEMENT_UNIT_MIP = 50
 
 
 def lagrangian_value(A: sp.csr_matrix, c: np.ndarray, u: np.ndarray) -> float:

@@ -219,6 +219,10 @@ def _lscp_strengthen(red: _LscpReduced, x_h, ub, lb, raw_lb, u, t0, tl, method, 
         # column costs and a MIP to follow: a short search, the MIP proves the optimum
         share = _lscp_eng.LS_TIME_SHARE_WEIGHTED
         swaps = _lscp_eng.LS_SWAPS_PER_ELEMENT_WEIGHTED * (red.A.shape[0] + red.c.size)
+    elif method != "heuristic":
+        # unit costs and a MIP to follow: enough to meet a tight bound, no more (issue 23)
+        share = _lscp_eng.LS_TIME_SHARE_UNIT_MIP
+        swaps = _lscp_eng.LS_SWAPS_PER_ELEMENT_UNIT_MIP * (red.A.shape[0] + red.c.size)
     x2, stats = _lscp_eng.improve(red.A, red.c, x_h, lb, u=u_lp, x_lp=x_lp,
                                   deadline=time.perf_counter() + share * left, swaps=swaps)
     extras.update(stats)
