@@ -143,3 +143,13 @@ def test_rail516_proven_by_the_core(shared_datasets):
     r = yj.lscp(coverage=A, site_cost=c, time_limit=120)
     assert r.objective == 182.0 and r.optimal and yj.is_covering(coverage=A, sites=r.sites)
     assert r.seconds <= 120 * 1.1
+
+
+def test_a_pulp_solver_skips_the_core(core_always, monkeypatch):
+    # the core MIP is a HiGHS model: with a PuLP solver the call goes straight to that solver
+    pulp = pytest.importorskip("pulp")
+    called = []
+    monkeypatch.setattr(sc, "_lscp_core_phase", lambda *a, **k: called.append(1))
+    A, c = _inst(0, 80, 60, 0.08, False)
+    r = yj.lscp(coverage=A, site_cost=c, solver=pulp.PULP_CBC_CMD(msg=False), time_limit=60)
+    assert not called and r.objective == _milp_opt(A, c)

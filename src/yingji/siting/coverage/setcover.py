@@ -541,15 +541,15 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
     if reduce and sites_h is not None:
         n_cols = red.cols.size
         red, x_p = _lscp_price_out(red, x_h, ub_h, raw_lb, u_h)
-        if (red.cols.size > max(CORE_MIN_COLS, CORE_COLS_PER_ROW * red.rows.size) and u_h is not None
-                and u_h.size == red.rows.size and tl - done() > 4 * _LSCP_MIN_MIP_SECONDS):
+        big = red.cols.size > max(CORE_MIN_COLS, CORE_COLS_PER_ROW * red.rows.size)
+        if (solver is None and big and u_h is not None and u_h.size == red.rows.size
+                and tl - done() > 4 * _LSCP_MIN_MIP_SECONDS):
             xl = None if x_lp is None else x_lp[np.isin(red_h.cols, red.cols)]
             x_p, ub_c, proven = _lscp_core_phase(red, x_p, ub_h, raw_lb, u_h, xl, t0=t0, tl=tl, mip_gap=mip_gap,
                                                  extras=extras)
             if ub_c < ub_h - 1e-9:
                 ub_h = ub_c
                 sites_h = np.union1d(red.base, red.cols[x_p]).astype(np.int64)
-                extras["heuristic_objective"] = float(c[sites_h].sum())
             if proven:
                 return _lscp_result(cov, c, sites_h, float(c[sites_h].sum()), bad, red.info, done(), method,
                                     "time_limit", extras, mip_gap=mip_gap)
