@@ -77,7 +77,11 @@ def _service_schemas(error_ref: str) -> dict:
         "CountyStored": {"type": "object", "required": ["id"],
                          "properties": {"id": {"type": "string"},
                                         "name": {"type": ["string", "null"]},
-                                        "bytes": {"type": "integer"}}},
+                                        "bytes": {"type": "integer"},
+                                        "warnings": {"type": "array", "items": {"type": "string"},
+                                                     "description": "what reading the upload "
+                                                     "warned about, e.g. a CSV that was not "
+                                                     "UTF-8 and was read as GB18030"}}},
         "Problem": {"type": "object", "description": "RFC 9457 problem details carrying the JSON "
                     "API error object", "required": ["type", "title", "status", "error"],
                     "properties": {"type": {"type": "string"}, "title": {"type": "string"},

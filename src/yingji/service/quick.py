@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 
 from yingji.service.problems import http_error
+from yingji.service.worker_env import FORKSERVER_PRELOAD
 
 __all__ = ["RequestPool"]
 
@@ -52,7 +53,7 @@ class RequestPool:
         self.max_tl, self.default_tl = float(max_time_limit), float(default_time_limit)
         self.hard_limit = float(hard_limit) if hard_limit else 2 * self.max_tl + 30
         self._ctx = mp.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["yingji.api", "yingji.service.worker"])
+        self._ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
         self._procs: list[_Proc] = []
         self._idle: asyncio.Queue | None = None
         self._closed = False

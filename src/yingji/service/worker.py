@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import threading
 import time
 
 from yingji.api import handle
+from yingji.service.worker_env import prepare_worker
 
 __all__ = ["answer_body", "request_main", "run_request", "worker_main"]
 
@@ -49,14 +49,6 @@ def _watch(server_pid: int, ppid: int) -> None:
                 gone = True
         if gone:
             os._exit(3)
-
-
-def _detach_signals() -> None:
-    """Ctrl-C and SIGTERM are the server's to handle, even when sent to the whole process
-    group (a terminal, systemd, ``docker stop``): the server drains, then stops its workers
-    itself; the watchdog ends a worker whose server is gone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def answer_body(body: bytes, max_time_limit: float, default_time_limit: float,
@@ -87,7 +79,7 @@ def request_main(conn, counties_dir: str, server_pid: int, max_time_limit: float
     """Main loop of a request worker: a request body in, ``answer_body``'s triple out."""
     from yingji.service.counties import CountyStore
 
-    _detach_signals()
+    prepare_worker()
     threading.Thread(target=_watch, args=(server_pid, os.getppid()), daemon=True).start()
     counties = CountyStore(counties_dir)
     while True:
@@ -113,7 +105,7 @@ def worker_main(conn, counties_dir: str, server_pid: int, max_time_limit: float,
     """Main loop of a local worker process (see the module docstring)."""
     from yingji.service.counties import CountyStore
 
-    _detach_signals()
+    prepare_worker()
     threading.Thread(target=_watch, args=(server_pid, os.getppid()), daemon=True).start()
     counties = CountyStore(counties_dir)
     while True:
