@@ -202,6 +202,30 @@ def test_a_killed_worker_fails_only_its_job(server):
     assert len(server.health()["workers"]) == 2   # replaced
 
 
+def test_a_killed_request_worker_fails_only_its_request(server):
+    import os
+    import signal
+    import threading
+
+    got = {}
+    t = threading.Thread(target=lambda: got.setdefault(
+        "r", server.post("/v1/requests", long_request(15, seed=3))))
+    t.start()
+    t0 = time.monotonic()
+    busy = []
+    while not busy and time.monotonic() - t0 < 30:
+        busy = [w["pid"] for w in server.health()["request_workers"] if w["busy"]]
+        time.sleep(0.05)
+    assert busy, server.health()
+    os.kill(busy[0], signal.SIGKILL)
+    t.join(30)
+    body = _problem(got["r"], 500, "InternalError")
+    assert "killed by signal SIGKILL" in body["error"]["message"], body
+    assert server.post("/v1/requests", mclp_request(7)).status_code == 200
+    pids = [w["pid"] for w in server.health()["request_workers"]]
+    assert len(pids) == 2 and busy[0] not in pids   # replaced
+
+
 def _sample_zip(gb18030: tuple = ()) -> bytes:
     """The sample county's folder, zipped inside a top-level folder (the CSVs named in
     ``gb18030`` re-encoded from UTF-8 to GB18030, as a county saved by Excel on a Chinese

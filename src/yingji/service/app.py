@@ -219,8 +219,8 @@ async def list_jobs(request: Request, status: str | None = None, limit: int = 50
     if not (1 <= limit <= 1000) or offset < 0:
         raise _Problem(422, http_error(f"'limit' must be in [1, 1000] and 'offset' >= 0. Got "
                                        f"limit={limit}, offset={offset} instead."))
-    return await run_in_threadpool(_state(request).store.list, status=status, limit=limit,
-                                   offset=offset)
+    return _json(await run_in_threadpool(_state(request).store.list, status=status,
+                                         limit=limit, offset=offset))
 
 
 def _unknown(jid: str) -> _Problem:
@@ -232,7 +232,15 @@ async def get_job(request: Request, jid: str):
     job = await run_in_threadpool(_state(request).store.get, jid)
     if job is None:
         raise _unknown(jid)
-    return job
+    return _json(job)
+
+
+def _json(doc) -> Response:
+    """A JSON response written by :func:`json.dumps` (a job's result can be 100 KB and more;
+    FastAPI's own encoder would walk it value by value first)."""
+    return Response(json.dumps(doc, allow_nan=False, ensure_ascii=False,
+                               separators=(",", ":")).encode("utf-8"),
+                    media_type="application/json")
 
 
 @v1.delete("/jobs/{jid}")
@@ -248,7 +256,7 @@ async def cancel_job(request: Request, jid: str):
         brief = {k: v for k, v in job.items() if k not in ("result", "error", "warnings")}
         raise _Problem(409, http_error(f"Job {jid!r} had already ended ({job['status']}); "
                                        "nothing to cancel."), job=brief)
-    return job
+    return _json(job)
 
 
 @v1.post("/jobs/{jid}/resubmit", status_code=202)

@@ -73,6 +73,13 @@ def _service_schemas(error_ref: str) -> dict:
                    "properties": {"status": {"const": "ok"}, "version": {"type": "string"},
                                   "api_version": {"type": "integer"},
                                   "runner": {"type": "string"},
+                                  "draining": {"type": "boolean"},
+                                  "workers": {"type": "array", "items": {"type": "object"},
+                                              "description": "job workers: {pid, job}"},
+                                  "request_workers": {"type": "array",
+                                                      "items": {"type": "object"},
+                                                      "description": "processes answering "
+                                                      "POST /v1/requests: {pid, busy}"},
                                   "jobs": {"type": "object"}}},
         "CountyStored": {"type": "object", "required": ["id"],
                          "properties": {"id": {"type": "string"},

@@ -28,6 +28,7 @@ _BIG_BODY = 256 * 1024  # bodies over this are written to the pipe from a thread
 class _Proc:
     def __init__(self, proc, conn):
         self.proc, self.conn = proc, conn
+        self.busy = False
 
 
 class RequestPool:
@@ -67,7 +68,8 @@ class RequestPool:
             self._idle.put_nowait(p)
 
     def describe(self) -> list[dict]:
-        return [{"pid": p.proc.pid} for p in self._procs]
+        """``[{"pid", "busy"}]`` per request worker."""
+        return [{"pid": p.proc.pid, "busy": p.busy} for p in self._procs]
 
     def _spawn(self) -> _Proc:
         from yingji.service.worker import request_main
@@ -89,6 +91,7 @@ class RequestPool:
     async def _exchange(self, p: _Proc, body: bytes):
         loop = asyncio.get_running_loop()
         fd = None
+        p.busy = True
         try:
             if len(body) > _BIG_BODY:
                 await loop.run_in_executor(None, p.conn.send_bytes, body)
@@ -113,6 +116,7 @@ class RequestPool:
                 f"The worker process answering this request ended ({_why(old.exitcode, exc)});"
                 " the server goes on serving.", etype="InternalError")})
         finally:
+            p.busy = False
             if fd is not None:
                 loop.remove_reader(fd)
             if not self._closed:

@@ -246,7 +246,7 @@ class LocalRunner:
             if kind == "progress":
                 self.store.progress(jid, msg[2], msg[3])
             elif kind == "done":
-                self.store.finish(jid, json.loads(msg[2]))
+                self.store.finish_text(jid, msg[2], msg[3], msg[4])
                 with self._lock:
                     w.job = None
 

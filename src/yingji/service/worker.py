@@ -9,7 +9,8 @@ so the server process only moves bytes (one Python process would serialise them 
 A local worker is a long-lived process started by :class:`yingji.service.runner.LocalRunner`
 (``forkserver`` start method, with :mod:`yingji.api` imported once in the fork server, so a new
 worker starts in milliseconds). It receives ``(job id, request)`` on its pipe, answers with
-``("progress", id, phase, fraction)`` messages and one ``("done", id, response_json)``, and never
+``("progress", id, phase, fraction)`` messages and one ``("done", id, response_json, ok,
+error)``, and never
 touches the job store. It exits when its pipe closes or when the server process is gone (a
 watchdog thread), so a server killed with SIGKILL leaves no solver running.
 """
@@ -30,9 +31,13 @@ __all__ = ["answer_body", "request_main", "run_request", "worker_main"]
 def run_request(request: dict, max_time_limit: float, default_time_limit: float,
                 county_resolver=None) -> str:
     """Answer one request as the service does (no server paths); the response as JSON text."""
-    resp = handle(request, allow_paths=False, max_time_limit=max_time_limit,
+    return json.dumps(_run(request, max_time_limit, default_time_limit, county_resolver),
+                      allow_nan=False)
+
+
+def _run(request, max_time_limit, default_time_limit, county_resolver=None) -> dict:
+    return handle(request, allow_paths=False, max_time_limit=max_time_limit,
                   default_time_limit=default_time_limit, county_resolver=county_resolver)
-    return json.dumps(resp, allow_nan=False)
 
 
 def _watch(server_pid: int, ppid: int) -> None:
@@ -126,9 +131,10 @@ def worker_main(conn, counties_dir: str, server_pid: int, max_time_limit: float,
         spec = request.get("county") if isinstance(request, dict) else None
         if not (isinstance(spec, dict) and "id" in spec):  # else the resolver says "loading"
             conn.send(("progress", jid, "solving", 0.2))
-        text = run_request(request, max_time_limit, default_time_limit, resolver)
-        try:
-            conn.send(("done", jid, text))
+        resp = _run(request, max_time_limit, default_time_limit, resolver)
+        text = json.dumps(resp, allow_nan=False)
+        try:   # the text as the store keeps it, and what the store indexes, apart
+            conn.send(("done", jid, text, bool(resp.get("ok")), resp.get("error")))
         except (BrokenPipeError, OSError):
             break
     conn.close()
