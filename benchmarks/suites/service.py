@@ -7,16 +7,24 @@ server dies with the case's process):
   send ``POST /v1/requests`` with a 300 x 30 MCLP (p = 5; geometric: points in a 30 km
   square, straight-line cost, radius 6 km; 8 seeded instances, each solved to optimality in
   tens of milliseconds); reports requests per second,
-  p50 and p99 latency and errors (target: no errors, p99 under 250 ms on a 2-core machine).
-  Peer: the same requests answered one after another in process by ``yingji.api.handle``.
+  p50 and p99 latency and errors (target: no errors, p99 under 250 ms on a 2-core machine),
+  and the CPU per request of the server process and of the request workers (read from
+  ``/proc`` before and after: the service time, whatever else loads the machine).
+  Peer: the same requests answered one after another in process by ``yingji.api.handle``
+  (its wall and CPU time per request). The bodies are encoded once in ``setup``, as a load
+  generator does. ``..._rw1``: the same with one request worker (``--request-workers 1``).
 * ``requests_tt_200x20_c16``: the same with ``network.travel_times`` on the sample county
   (20 station nodes x 200 demand nodes: the 200 x 20 siting matrix).
 * ``jobs_fire_plan_w2``: N ``fire.plan`` jobs on the sample county queued at once on a server
   with 2 worker processes (quick N = 20, full N = 200); reports whether all finished and none
-  was lost, the wall time, the server's dispatch overhead per job (time a job was ``running``
-  minus the action's own seconds) and the overhead against the same N requests run serially
-  in process (``2 x wall - serial`` over ``serial``: 0 when two workers give a perfect
-  2x). Peer: the N requests serially in process.
+  was lost, the wall time, the dispatch time per job (time a job was ``running`` minus the
+  action's own seconds), and the service's overhead in CPU seconds, which a loaded machine
+  does not distort the way it does wall time: the server process's CPU per job and as a share
+  of the jobs' own CPU in the workers (``server_cpu_pct_of_jobs``), and server + workers
+  against the same N requests run serially in process (``overhead_cpu_pct``). The wall-time
+  overhead (``2 x wall - serial`` over ``serial``: 0 when two workers give a perfect 2x) is
+  reported too but means something only on an idle machine. Peer: the N requests serially in
+  process (wall and CPU).
 
 The client threads run in the benchmark's own process, on the same cores as the server: on a
 2-core machine they compete with it for CPU, as real clients on the same host would.
