@@ -100,9 +100,11 @@ class RequestPool:
             ready = loop.create_future()
             fd = p.conn.fileno()
             loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
-            await asyncio.wait_for(ready, self.hard_limit)
-            loop.remove_reader(fd)
-            fd = None
+            try:
+                await asyncio.wait_for(ready, self.hard_limit)
+            finally:   # before any replacement: its pipe may get the same descriptor number
+                loop.remove_reader(fd)
+                fd = None
             reply = p.conn.recv()
         except asyncio.TimeoutError:
             reply = (503, None, {"ok": False, "error": http_error(
