@@ -198,15 +198,25 @@ class Client:
     def upload_county(self, county) -> str:
         """Store a county on the server (``POST /v1/counties``); returns its id.
 
+        What the server warned about while reading it (the response's ``"warnings"``, e.g. a
+        CSV that was not UTF-8) is raised here as :class:`yingji.YingjiWarning`.
+
         Parameters
         ----------
         county : County, dict, str or Path
             A :class:`yingji.County`, a county JSON document, a ``.json`` file, a county folder
             (sent zipped) or a ``.zip`` of one.
         """
+        import warnings
+
+        from yingji.exceptions import YingjiWarning
+
         body, ctype = _county_body(county)
-        return self._call("POST", "/v1/counties", ok=(201,), content=body,
-                          headers={"Content-Type": ctype})["id"]
+        info = self._call("POST", "/v1/counties", ok=(201,), content=body,
+                          headers={"Content-Type": ctype})
+        for text in info.get("warnings") or []:
+            warnings.warn(f"server: {text}", YingjiWarning, stacklevel=2)
+        return info["id"]
 
 
 def _county_body(county) -> tuple[bytes, str]:

@@ -4,6 +4,7 @@ jobs on a dask cluster."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -51,6 +52,41 @@ def test_sigkill_then_restart_loses_nothing(tmp_path):
     finally:
         s2.stop()
         s2.reap()
+
+
+def test_sigterm_to_the_process_group_drains_and_stops_cleanly(tmp_path):
+    """SIGTERM to the server's whole process group (what a terminal, systemd or docker send):
+    the running job still drains to its end, and the server says nothing on its way out (no
+    "leaked semaphore" warning from the resource tracker, no traceback), even after a worker
+    was killed holding what it had taken."""
+    data = tmp_path / "data"
+    s = Server(data, "--workers", "1", "--request-workers", "1", "--drain-seconds", "30").start()
+    assess = {"action": "fire.assess", "county": {"sample": True}}   # numba's parallel routing
+    try:
+        assert s.post("/v1/requests", assess).status_code == 200      # in a request worker
+        first = s.post("/v1/jobs", assess).json()["id"]
+        assert s.wait_job(first)["status"] == "done"                   # in the job worker
+        old = s.health()["workers"][0]["pid"]
+        os.kill(old, signal.SIGKILL)                                   # dies holding its state
+        assert wait_dead(old, 10)
+        t0 = time.monotonic()
+        while s.health()["workers"][0]["pid"] == old and time.monotonic() - t0 < 20:
+            time.sleep(0.1)
+        running = s.post("/v1/jobs", long_request(4, seed=9)).json()["id"]
+        worker_of(s, running)
+        os.killpg(s.proc.pid, signal.SIGTERM)
+        rc = s.proc.wait(60)
+        assert rc in (0, -signal.SIGTERM)
+    finally:
+        s.stop()
+        s.reap()
+    log = s.log_text()
+    assert "leaked" not in log and "Traceback" not in log and "rror" not in log, log
+    from yingji.service.store import JobStore
+
+    store = JobStore(data / "jobs.sqlite3")
+    assert store.get(running)["status"] == "done"   # drained: it finished within the grace
+    store.close()
 
 
 @pytest.mark.slow

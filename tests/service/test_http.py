@@ -202,15 +202,44 @@ def test_a_killed_worker_fails_only_its_job(server):
     assert len(server.health()["workers"]) == 2   # replaced
 
 
-def _sample_zip() -> bytes:
-    """The sample county's folder, zipped inside a top-level folder."""
+def test_a_killed_request_worker_fails_only_its_request(server):
+    import os
+    import signal
+    import threading
+
+    got = {}
+    t = threading.Thread(target=lambda: got.setdefault(
+        "r", server.post("/v1/requests", long_request(15, seed=3))))
+    t.start()
+    t0 = time.monotonic()
+    busy = []
+    while not busy and time.monotonic() - t0 < 30:
+        busy = [w["pid"] for w in server.health()["request_workers"] if w["busy"]]
+        time.sleep(0.05)
+    assert busy, server.health()
+    os.kill(busy[0], signal.SIGKILL)
+    t.join(30)
+    body = _problem(got["r"], 500, "InternalError")
+    assert "killed by signal SIGKILL" in body["error"]["message"], body
+    assert server.post("/v1/requests", mclp_request(7)).status_code == 200
+    pids = [w["pid"] for w in server.health()["request_workers"]]
+    assert len(pids) == 2 and busy[0] not in pids   # replaced
+
+
+def _sample_zip(gb18030: tuple = ()) -> bytes:
+    """The sample county's folder, zipped inside a top-level folder (the CSVs named in
+    ``gb18030`` re-encoded from UTF-8 to GB18030, as a county saved by Excel on a Chinese
+    Windows would be)."""
     folder = Path(str(resources.files("yingji") / "datasets" / "data"))
     toml = next(folder.rglob("county.toml")).parent
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for f in sorted(toml.iterdir()):
             if f.is_file():
-                zf.writestr(f"sample/{f.name}", f.read_bytes())
+                data = f.read_bytes()
+                if f.name in gb18030:
+                    data = data.decode("utf-8").encode("gb18030")
+                zf.writestr(f"sample/{f.name}", data)
     assert len(zf.namelist()) > 5
     return buf.getvalue()
 
@@ -242,6 +271,30 @@ def test_county_upload_and_use_by_id(server):
                          headers={"Content-Type": "application/zip"}), 422)
     _problem(server.post("/v1/requests", {"action": "fire.assess", "county": {"id": "f" * 32}}),
              422, "BadRequest")
+
+
+def test_upload_encoding_warning_goes_to_the_caller(server, tmp_path):
+    from yingji.client import Client
+    from yingji.exceptions import YingjiWarning
+
+    r = server.post("/v1/counties", content=_sample_zip(gb18030=("stations.csv",)),
+                    headers={"Content-Type": "application/zip"})
+    assert r.status_code == 201, r.text
+    got = r.json()["warnings"]
+    assert len(got) == 1 and got[0].startswith("YingjiWarning: stations.csv is not UTF-8: "
+                                               "read as GB18030"), got
+    # read right: the same county as the UTF-8 upload
+    assert r.json()["id"] == server.post("/v1/counties", content=_sample_zip(), headers={
+        "Content-Type": "application/zip"}).json()["id"]
+    assert server.post("/v1/counties", content=_sample_zip(),
+                       headers={"Content-Type": "application/zip"}).json()["warnings"] == []
+    assert "not UTF-8" not in server.log_text()          # the caller's news, not the log's
+    with Client(server.url, token=TOKEN) as c, pytest.warns(YingjiWarning,
+                                                            match="server: YingjiWarning: "
+                                                            "stations.csv is not UTF-8"):
+        z = tmp_path / "gbk.zip"
+        z.write_bytes(_sample_zip(gb18030=("stations.csv",)))
+        c.upload_county(z)
 
 
 def test_client_round_trip(server):

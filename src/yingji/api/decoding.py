@@ -50,9 +50,7 @@ def _matrix(value, where: str, *, row_ids=None, col_ids=None):
         raise BadRequest(f"{where} must be rectangular: rows {ragged[:10]} have a length other "
                          f"than {m}.")
     try:
-        arr = np.array(data, dtype=float) if n and not any(
-            isinstance(v, str) or v is None or isinstance(v, bool) for r in data for v in r) \
-            else np.array([[_num(v) for v in r] for r in data], dtype=float).reshape(n, m)
+        arr = np.array(data, dtype=float) if n and _all_numbers(data) else np.array([[_num(v) for v in r] for r in data], dtype=float).reshape(n, m)
     except (TypeError, ValueError):
         bad = [(i, j) for i, r in enumerate(data) for j, v in enumerate(r)
                if not _is_num(v)]
@@ -71,6 +69,15 @@ def _matrix(value, where: str, *, row_ids=None, col_ids=None):
         return pd.DataFrame(arr, index=None if rows is None else [str(r) for r in rows],
                             columns=None if cols is None else [str(c) for c in cols])
     return arr
+
+
+def _all_numbers(rows) -> bool:
+    """Whether every entry of the rows is an int or a float (not a bool, a string, None), the
+    types collected in C: what lets a matrix go to numpy in one call."""
+    types: set = set()
+    for r in rows:
+        types.update(map(type, r))
+    return types <= {int, float}
 
 
 def _is_num(v) -> bool:

@@ -41,6 +41,9 @@ _MAX_MESSAGE = 2000  # characters of an error message kept in a response
 _MAX_PROBLEM = 400   # characters per entry of error.problems
 
 
+_SCALAR_TYPES = frozenset((int, float, str, bool, type(None)))
+
+
 def too_deep(obj: Any, limit: int = MAX_DEPTH) -> str | None:
     """The JSON path of the first value nested deeper than ``limit`` lists/objects inside
     ``obj``, or None. Iterative: a request nested 100,000 deep is answered, not a RecursionError.
@@ -68,7 +71,7 @@ def too_deep(obj: Any, limit: int = MAX_DEPTH) -> str | None:
             return "$" + "".join(reversed(parts))
         if isinstance(v, dict):
             stack.extend((x, d + 1, entry, str(k)) for k, x in v.items() if isinstance(x, containers))
-        else:
+        elif not set(map(type, v)) <= _SCALAR_TYPES:  # a row of numbers: nothing to push
             stack.extend((x, d + 1, entry, i) for i, x in enumerate(v) if isinstance(x, containers))
     return None
 

@@ -15,6 +15,48 @@ def _path_text(path) -> str:
     return "".join(parts)
 
 
+_PY_TYPES = {"object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,),
+             "number": (int, float), "integer": (int,), "null": (type(None),)}
+_BOUNDS = {"minimum": lambda lo, hi, b: lo >= b, "maximum": lambda lo, hi, b: hi <= b,
+           "exclusiveMinimum": lambda lo, hi, b: lo > b,
+           "exclusiveMaximum": lambda lo, hi, b: hi < b}
+_SIMPLE_KEYS = frozenset(("type", "description", "title", *_BOUNDS))
+
+
+def simple_items_valid(items, instance) -> bool:
+    """Whether every element of the list ``instance`` is valid under ``items``, decided
+    without visiting the elements one by one in Python; False means "not decided here".
+
+    Only for an ``items`` schema made of ``type`` and numeric bounds (what a numeric matrix,
+    a weight vector or a list of ids is declared as: ``{"type": "array"}``,
+    ``{"type": "number"}``, ``{"type": "integer", "minimum": 0}``). The element types are
+    collected in C (``set(map(type, ...))``) and the bounds checked on ``min``/``max``. It
+    answers True only when every element is valid (so a validator may skip them); on False
+    the caller checks element by element and reports each problem with its own message, as
+    before. Exact: a NaN makes ``min``/``max`` comparisons false, hence False; an integral
+    float where ``"integer"`` is asked, a bool or a subclass is left to the element checks.
+    """
+    if not isinstance(items, dict) or not isinstance(instance, list) or \
+            not items.keys() <= _SIMPLE_KEYS:
+        return False
+    t = items.get("type")
+    names = t if isinstance(t, list) else [t]
+    allowed: set = set()
+    for name in names:
+        if name not in _PY_TYPES:
+            return False
+        allowed.update(_PY_TYPES[name])
+    if not set(map(type, instance)) <= allowed:
+        return False
+    bounds = [k for k in _BOUNDS if k in items]
+    if bounds and instance:
+        if not allowed <= {int, float}:
+            return False
+        lo, hi = min(instance), max(instance)
+        return all(_BOUNDS[k](lo, hi, items[k]) for k in bounds)
+    return True
+
+
 def _builtin_problems(doc: dict, instance) -> list[str]:
     out: list[str] = []
     _BuiltinValidator(doc).check(doc, instance, (), out)
@@ -110,7 +152,7 @@ class _BuiltinValidator:
                 out.append(f"{where}: should have at least {sch['minItems']} items")
             if "maxItems" in sch and len(inst) > sch["maxItems"]:
                 out.append(f"{where}: should have at most {sch['maxItems']} items")
-            if "items" in sch:
+            if "items" in sch and not simple_items_valid(sch["items"], inst):
                 for i, v in enumerate(inst):
                     self.check(sch["items"], v, (*path, i), out)
         if "allOf" in sch:

@@ -14,6 +14,8 @@ def _args(p):
                    help="folder of the job store and uploaded counties (default: the per-user "
                         "data folder)")
     p.add_argument("--workers", type=int, default=2, help="jobs run at once (default 2)")
+    p.add_argument("--request-workers", type=int, default=None,
+                   help="processes answering POST /v1/requests (default: the CPUs, at most 4)")
     p.add_argument("--token-file", default=None,
                    help="file holding the bearer token every /v1 call must send")
     p.add_argument("--dask", default=None, metavar="tcp://host:port",
@@ -41,7 +43,8 @@ def _run(args) -> int:
                           f"{exc}") from None
     token = read_token(args.token_file) if args.token_file else None
     cfg = ServiceConfig(host=args.host, port=args.port, data=args.data, workers=args.workers,
-                        token=token, dask=args.dask, max_body=int(args.max_body_mb * 2**20),
+                        request_workers=args.request_workers, token=token, dask=args.dask,
+                        max_body=int(args.max_body_mb * 2**20),
                         request_time_limit=args.request_time_limit,
                         job_time_limit=args.job_time_limit, drain_seconds=args.drain_seconds)
     return serve(cfg, log_level=args.log_level)

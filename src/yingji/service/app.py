@@ -5,7 +5,8 @@ Routes (contract, ``docs/service.md``)::
     GET    /health                   {"status": "ok", "version", ...}
     GET    /openapi.json             OpenAPI 3.1, built from the JSON API's schemas
     GET    /docs                     the interactive page (FastAPI's)
-    POST   /v1/requests              one JSON API request -> its response (quick actions)
+    POST   /v1/requests              one JSON API request -> its response (quick actions; answered
+                                     in request worker processes, yingji.service.quick)
     POST   /v1/jobs                  -> 202 {"id", "status": "queued"} (stored first)
     GET    /v1/jobs[?status=&limit=&offset=]
     GET    /v1/jobs/{id}
@@ -30,15 +31,16 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from yingji._version import __version__
-from yingji.api import API_VERSION, BadRequest, check_request, handle
+from yingji.api import API_VERSION, BadRequest, check_request
 from yingji.api.errors import _error
 from yingji.service.config import ServiceConfig
 from yingji.service.counties import CountyStore
 from yingji.service.openapi import build_openapi
-from yingji.service.problems import STATUS_OF, http_error, problem_response
+from yingji.service.problems import http_error, problem_response, refused_path
+from yingji.service.quick import RequestPool
 from yingji.service.store import STATUSES, JobStore
 
 __all__ = ["create_app"]
@@ -128,6 +130,9 @@ class _Services:
         self.store = JobStore(config.data / "jobs.sqlite3")
         self.counties = CountyStore(config.data / "counties")
         self.draining = False
+        tl = config.request_time_limit
+        self.requests = RequestPool(config.data / "counties", n=config.request_workers,
+                                    max_time_limit=tl, default_time_limit=min(30.0, tl))
         if config.dask:
             from yingji.service.runner import DaskRunner
 
@@ -154,12 +159,9 @@ async def _json_body(request: Request):
 
 def _refuse_paths(req) -> None:
     """Over HTTP no request names a file of the server (county.path)."""
-    spec = req.get("county") if isinstance(req, dict) else None
-    if isinstance(spec, dict) and "path" in spec:
-        raise _Problem(403, http_error(
-            "Over HTTP a request may not name a server path (\"county\": {\"path\": ...}); "
-            "upload the county (POST /v1/counties) and send {\"county\": {\"id\": ...}}, or "
-            "send the county document inline.", problems=["$.county.path: not allowed over HTTP"]))
+    refused = refused_path(req)
+    if refused is not None:
+        raise _Problem(403, refused)
 
 
 # -- routes -----------------------------------------------------------------------------
@@ -173,22 +175,17 @@ async def health(request: Request):
     return {"status": "ok", "version": __version__, "api_version": API_VERSION,
             "runner": "dask" if s.config.dask else f"processes ({s.config.workers})",
             "draining": s.draining, "workers": s.runner.describe(),
+            "request_workers": s.requests.describe(),
             "jobs": await run_in_threadpool(s.store.counts)}
 
 
 @v1.post("/requests")
 async def post_request(request: Request):
-    s = _state(request)
-    req = await _json_body(request)
-    _refuse_paths(req)
-    tl = s.config.request_time_limit
-    resp = await run_in_threadpool(handle, req, allow_paths=False, max_time_limit=tl,
-                                   default_time_limit=min(30.0, tl), capture_warnings=False,
-                                   county_resolver=s.counties.resolve)
-    if resp.get("ok"):
-        return JSONResponse(resp)
-    err = resp["error"]
-    raise _Problem(STATUS_OF.get(err.get("type"), 500), err, response=resp)
+    status, payload, failed = await _state(request).requests.answer(await request.body())
+    if payload is not None:
+        return Response(payload, media_type="application/json")
+    extra = {"response": failed} if "version" in failed else {}
+    raise _Problem(status, failed["error"], **extra)
 
 
 @v1.post("/jobs", status_code=202)
@@ -222,8 +219,8 @@ async def list_jobs(request: Request, status: str | None = None, limit: int = 50
     if not (1 <= limit <= 1000) or offset < 0:
         raise _Problem(422, http_error(f"'limit' must be in [1, 1000] and 'offset' >= 0. Got "
                                        f"limit={limit}, offset={offset} instead."))
-    return await run_in_threadpool(_state(request).store.list, status=status, limit=limit,
-                                   offset=offset)
+    return _json(await run_in_threadpool(_state(request).store.list, status=status,
+                                         limit=limit, offset=offset))
 
 
 def _unknown(jid: str) -> _Problem:
@@ -235,7 +232,15 @@ async def get_job(request: Request, jid: str):
     job = await run_in_threadpool(_state(request).store.get, jid)
     if job is None:
         raise _unknown(jid)
-    return job
+    return _json(job)
+
+
+def _json(doc) -> Response:
+    """A JSON response written by :func:`json.dumps` (a job's result can be 100 KB and more;
+    FastAPI's own encoder would walk it value by value first)."""
+    return Response(json.dumps(doc, allow_nan=False, ensure_ascii=False,
+                               separators=(",", ":")).encode("utf-8"),
+                    media_type="application/json")
 
 
 @v1.delete("/jobs/{jid}")
@@ -251,7 +256,7 @@ async def cancel_job(request: Request, jid: str):
         brief = {k: v for k, v in job.items() if k not in ("result", "error", "warnings")}
         raise _Problem(409, http_error(f"Job {jid!r} had already ended ({job['status']}); "
                                        "nothing to cancel."), job=brief)
-    return job
+    return _json(job)
 
 
 @v1.post("/jobs/{jid}/resubmit", status_code=202)
@@ -310,10 +315,12 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
             print(f"yingji serve: {n} job(s) left running by the previous server are now "
                   "'interrupted' (POST /v1/jobs/{id}/resubmit runs one again)", file=sys.stderr,
                   flush=True)
+        services.requests.start()
         await run_in_threadpool(services.runner.start)
         yield
         services.draining = True
         await run_in_threadpool(services.runner.drain, config.drain_seconds)
+        await run_in_threadpool(services.requests.stop)
         services.store.close()
 
     app = FastAPI(title="yingji service", version=__version__, lifespan=lifespan,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,9 @@ class ServiceConfig:
         Folder of the job store (``jobs.sqlite3``) and the uploaded counties (``counties/``).
     workers : int
         Jobs that run at once (local worker processes).
+    request_workers : int
+        Processes answering ``POST /v1/requests`` (requests answered at once); default the
+        number of CPUs, at most 4.
     token : str, optional
         Bearer token every ``/v1`` call must carry.
     dask : str, optional
@@ -81,6 +85,7 @@ class ServiceConfig:
     port: int = 8000
     data: Path = None  # type: ignore[assignment]
     workers: int = 2
+    request_workers: int = None  # type: ignore[assignment]
     token: str | None = None
     dask: str | None = None
     max_body: int = 64 * 2**20
@@ -91,10 +96,13 @@ class ServiceConfig:
     def __post_init__(self):
         object.__setattr__(self, "data", Path(self.data).expanduser() if self.data is not None
                            else default_data_dir())
+        if self.request_workers is None:
+            object.__setattr__(self, "request_workers", max(1, min(4, os.cpu_count() or 1)))
         probs = Problems("yingji serve")
         positive = Interval(float, 0, None, closed="neither")
         for name, value, c in (("port", self.port, Interval(int, 0, 65535)),
                                ("workers", self.workers, Interval(int, 1, 256)),
+                               ("request_workers", self.request_workers, Interval(int, 1, 256)),
                                ("max_body", self.max_body, Interval(int, 1024, None)),
                                ("request_time_limit", self.request_time_limit, positive),
                                ("job_time_limit", self.job_time_limit, positive),

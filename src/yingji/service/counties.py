@@ -15,6 +15,7 @@ import json
 import os
 import tempfile
 import threading
+import warnings
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
@@ -26,6 +27,9 @@ __all__ = ["CountyStore", "county_id"]
 
 _ID_CHARS = set("0123456789abcdef")
 _MAX_ZIP_MEMBERS = 2000
+# warnings.catch_warnings changes process-wide state: uploads read one at a time (they are
+# rare; requests and jobs run in other processes)
+_READ_LOCK = threading.Lock()
 
 
 def county_id(doc_text: str) -> str:
@@ -63,7 +67,11 @@ class CountyStore:
 
     # -- upload ------------------------------------------------------------------------
     def add(self, body: bytes, content_type: str = "application/json") -> dict:
-        """Read, check and store an upload; returns ``{"id", "name", "tables", "bytes"}``.
+        """Read, check and store an upload; returns ``{"id", "name", "bytes", "warnings"}``.
+
+        ``warnings`` lists what the loaders warned about while reading it (a CSV that was not
+        UTF-8 and was read as GB18030, ...), as ``"YingjiWarning: ..."`` texts: the caller
+        sees them in the response instead of the server's log.
 
         Raises
         ------
@@ -71,21 +79,14 @@ class CountyStore:
             Not a county (the loader's message names file, row and column), a bad zip, or a
             zip that unpacks to more than ``max_unzipped`` bytes.
         """
-        from yingji.datasets import read_county
-
-        if body[:4] == b"PK\x03\x04" or "zip" in (content_type or ""):
-            county = self._from_zip(body)
-        else:
-            try:
-                doc = json.loads(body)
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise ValidationError(f"The uploaded county is neither a zip file nor JSON: {exc}.",
-                                      [f"body: not JSON ({exc})"]) from None
-            if not isinstance(doc, dict) or doc.get("format") != "yingji.county":
-                raise ValidationError("The uploaded JSON is not a county document "
-                                      "(County.to_json(): \"format\": \"yingji.county\").",
-                                      ["body.format: expected 'yingji.county'"])
-            county = read_county(doc, func="POST /v1/counties", param="body")
+        with _READ_LOCK, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            county = self._read(body, content_type)
+        notes: list[str] = []
+        for w in caught:
+            text = f"{w.category.__name__}: {w.message}"
+            if text not in notes:
+                notes.append(text)
         text = county.to_json()
         cid = county_id(text)
         target = self.folder / f"{cid}.json"
@@ -98,7 +99,24 @@ class CountyStore:
             os.replace(tmp, target)
         name = getattr(county, "name", None) or (county.meta.get("name") if hasattr(county, "meta")
                                                  and isinstance(county.meta, dict) else None)
-        return {"id": cid, "name": name, "bytes": len(text.encode("utf-8"))}
+        return {"id": cid, "name": name, "bytes": len(text.encode("utf-8")),
+                "warnings": notes[:50]}
+
+    def _read(self, body: bytes, content_type: str):
+        from yingji.datasets import read_county
+
+        if body[:4] == b"PK\x03\x04" or "zip" in (content_type or ""):
+            return self._from_zip(body)
+        try:
+            doc = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValidationError(f"The uploaded county is neither a zip file nor JSON: {exc}.",
+                                  [f"body: not JSON ({exc})"]) from None
+        if not isinstance(doc, dict) or doc.get("format") != "yingji.county":
+            raise ValidationError("The uploaded JSON is not a county document "
+                                  "(County.to_json(): \"format\": \"yingji.county\").",
+                                  ["body.format: expected 'yingji.county'"])
+        return read_county(doc, func="POST /v1/counties", param="body")
 
     def _from_zip(self, body: bytes):
         from yingji.datasets import read_county

@@ -73,11 +73,22 @@ def _service_schemas(error_ref: str) -> dict:
                    "properties": {"status": {"const": "ok"}, "version": {"type": "string"},
                                   "api_version": {"type": "integer"},
                                   "runner": {"type": "string"},
+                                  "draining": {"type": "boolean"},
+                                  "workers": {"type": "array", "items": {"type": "object"},
+                                              "description": "job workers: {pid, job}"},
+                                  "request_workers": {"type": "array",
+                                                      "items": {"type": "object"},
+                                                      "description": "processes answering "
+                                                      "POST /v1/requests: {pid, busy}"},
                                   "jobs": {"type": "object"}}},
         "CountyStored": {"type": "object", "required": ["id"],
                          "properties": {"id": {"type": "string"},
                                         "name": {"type": ["string", "null"]},
-                                        "bytes": {"type": "integer"}}},
+                                        "bytes": {"type": "integer"},
+                                        "warnings": {"type": "array", "items": {"type": "string"},
+                                                     "description": "what reading the upload "
+                                                     "warned about, e.g. a CSV that was not "
+                                                     "UTF-8 and was read as GB18030"}}},
         "Problem": {"type": "object", "description": "RFC 9457 problem details carrying the JSON "
                     "API error object", "required": ["type", "title", "status", "error"],
                     "properties": {"type": {"type": "string"}, "title": {"type": "string"},

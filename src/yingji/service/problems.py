@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["PROBLEM_TYPE", "STATUS_OF", "http_error", "problem_body", "problem_response"]
+__all__ = ["PROBLEM_TYPE", "STATUS_OF", "http_error", "problem_body", "problem_response",
+           "refused_path"]
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -30,6 +31,18 @@ def http_error(message: str, *, etype: str = "BadRequest", problems=None, **extr
     err = {"type": etype, "message": message, "problems": list(problems or [message])}
     err.update(extra)
     return err
+
+
+def refused_path(req) -> dict | None:
+    """The error (403) of a request naming a server path (``county.path``), else None: over
+    HTTP no request reads a file of the server."""
+    spec = req.get("county") if isinstance(req, dict) else None
+    if isinstance(spec, dict) and "path" in spec:
+        return http_error(
+            "Over HTTP a request may not name a server path (\"county\": {\"path\": ...}); "
+            "upload the county (POST /v1/counties) and send {\"county\": {\"id\": ...}}, or "
+            "send the county document inline.", problems=["$.county.path: not allowed over HTTP"])
+    return None
 
 
 def problem_body(status: int, error: dict, instance: str | None = None, **extra) -> dict:

@@ -25,6 +25,7 @@ import time
 from multiprocessing.connection import wait as _wait
 
 from yingji.service.store import JobStore, job_error
+from yingji.service.worker_env import FORKSERVER_PRELOAD
 
 __all__ = ["DaskRunner", "LocalRunner"]
 
@@ -73,7 +74,7 @@ class LocalRunner:
         self.max_tl, self.default_tl = float(max_time_limit), float(default_time_limit)
         self.hard_limit = float(hard_limit) if hard_limit else 2 * self.max_tl + 60
         self._ctx = mp.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["yingji.api", "yingji.service.worker"])
+        self._ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
         self._workers: list[_Worker] = []
         self._cancel: set[str] = set()
         self._lock = threading.Lock()
@@ -170,7 +171,7 @@ class LocalRunner:
         self._kill(w)
         with self._lock:
             i = self._workers.index(w)
-            self._workers[i] = self._spawn() if not self._stop else w
+            self._workers[i] = self._spawn() if not (self._stop or self._draining) else w
 
     def _assign(self) -> None:
         for w in list(self._workers):
@@ -245,7 +246,7 @@ class LocalRunner:
             if kind == "progress":
                 self.store.progress(jid, msg[2], msg[3])
             elif kind == "done":
-                self.store.finish(jid, json.loads(msg[2]))
+                self.store.finish_text(jid, msg[2], msg[3], msg[4])
                 with self._lock:
                     w.job = None
 

@@ -124,12 +124,17 @@ class JobStore:
 
     def finish(self, jid: str, response: dict) -> bool:
         """Store the JSON API response of a running job (``done`` or ``failed``)."""
-        status = "done" if response.get("ok") else "failed"
-        err = None if response.get("ok") else json.dumps(response.get("error"))
+        return self.finish_text(jid, json.dumps(response, allow_nan=False),
+                                bool(response.get("ok")), response.get("error"))
+
+    def finish_text(self, jid: str, text: str, ok: bool, error: dict | None = None) -> bool:
+        """:meth:`finish` with the response already written as JSON ``text`` (what a worker
+        sends: stored as it came, not decoded and encoded again)."""
+        status = "done" if ok else "failed"
+        err = None if ok else json.dumps(error)
         cur = self._exec("UPDATE jobs SET status=?, phase=?, progress=?, finished=?, response=?, "
                          "error=? WHERE id=? AND status='running'",
-                         (status, status, 1.0 if status == "done" else 0.0, time.time(),
-                          json.dumps(response, allow_nan=False), err, jid))
+                         (status, status, 1.0 if ok else 0.0, time.time(), text, err, jid))
         return cur.rowcount == 1
 
     def fail(self, jid: str, error: dict, status: str = "failed") -> bool:
