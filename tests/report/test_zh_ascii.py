@@ -59,6 +59,16 @@ def english(page: str, fmt: str) -> list[str]:
     return seen
 
 
+_SCI = re.compile(r"(?<![A-Za-z])\d(?:\.\d+)?[eE][+-]?\d")
+
+
+def solver_log(page: str, fmt: str) -> list[str]:
+    """What reads like a solver log in ``page``: ``<=``/``>=`` (reports print ≤/≥) and numbers in
+    scientific notation."""
+    text = visible_text(page, fmt)
+    return re.findall(r"<=|>=", text) + _SCI.findall(text)
+
+
 def test_the_checker_catches_english_and_passes_ids_units_codes():
     page = ("<html><head><style>body{font-family:x}</style></head><body><h1>消防站</h1>"
             "<td>S1-145</td><td>D0130</td><td>12 km²</td><td>EPSG:4547</td><td>GB 51080-2015</td>"
@@ -67,6 +77,7 @@ def test_the_checker_catches_english_and_passes_ids_units_codes():
             "<p>Prepositioning</p></body></html>")
     assert english(page, "html") == ["hazard", "crew_short", "Prepositioning"]
     assert english("| S1 | count | 人 |", "md") == ["count"]
+    assert solver_log("1.909e+04 <= 500 m; 3 ≤ 4; D0130", "md") == ["<=", "1.909e+0"]
 
 
 def _run(capsys, argv) -> str:
@@ -101,10 +112,11 @@ def test_chinese_command_output_has_no_english(name, argv, fmt, capsys):
     out = _run(capsys, argv + ["--format", fmt, "--lang", "zh"])
     assert out.strip() and re.search(r"[\u4e00-\u9fff]", out)
     assert english(out, fmt) == [], name
+    assert solver_log(out, fmt) == [], name
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_chinese_demo_has_no_english(fmt, capsys):
     out = _demo(capsys, fmt)
-    assert english(out, fmt) == []
+    assert english(out, fmt) == [] and solver_log(out, fmt) == []
