@@ -268,6 +268,8 @@ def _tidy_block(b, lang: str):
         return replace(b, text=tidy(b.text, lang))
     if isinstance(b, Figure):
         return replace(b, caption=tidy(b.caption, lang))
+    if isinstance(b, Pre):  # a solver's own summary: ≤/≥ too, its words as written
+        return replace(b, text=tidy(b.text, "en"))
     return b
 
 

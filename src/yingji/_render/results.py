@@ -34,7 +34,8 @@ def allocation_summary(al, lang: str = "en") -> dict:
     if len(gaps):
         by = gaps["reason"].value_counts()
         facts.append((t("gaps_by_reason", lang), ("、" if lang == "zh" else ", ").join(
-            f"{term(r, lang)} {number(c)}" for r, c in by.items())))
+            f"{term(r, lang) if lang == 'zh' else str(r).replace('_', ' ')} {number(c)}"
+            for r, c in by.items())))
     n_e = len(al.mutual_aid) + len(al.unassigned_enterprises)
     if n_e:
         facts.append((t("mutual_aid_share", lang),
