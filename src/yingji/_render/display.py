@@ -150,7 +150,7 @@ def repr_html(obj, lang: str = "en", *, with_map: bool = True) -> str:
     return render(Doc(s["title"], (Section("", tuple(blocks)),), lang=lang), "html", fragment=True)
 
 
-def map_block(obj, lang: str = "en", *, size=(6.4, 4.4), county=None):
+def map_block(obj, lang: str = "en", *, size=(6.4, 4.4), county=None, dpi: int = 90):
     """The object's small map as a report :class:`~yingji._render.Figure` (``obj._map_``), a
     note :class:`~yingji._render.Para` saying why it could not be drawn, or None (no ``_map_``,
     no matplotlib)."""
@@ -169,7 +169,7 @@ def map_block(obj, lang: str = "en", *, size=(6.4, 4.4), county=None):
             drawer(ax, fl, county=county)  # the full county map: roads, districts, townships
         else:
             drawer(ax, fl)
-        return Figure(to_svg(fig, dpi=90))
+        return Figure(to_svg(fig, dpi=dpi))
     except Exception as exc:  # noqa: BLE001 - a display must not raise; say why
         return Para(f"(no map: {type(exc).__name__}: {exc})", "note")
 

@@ -78,7 +78,7 @@ def _section(res, lang: str, figures: bool, tables: bool = True, county=None):
         if not callable(getattr(res, "_summary_", None)) or s.get("frames"):  # the small tables too
             blocks += frame_tables(res, lang, skip=s.get("skip", ()))
     if figures:
-        fig = map_block(res, lang, size=(8.6, 6.4), county=county)
+        fig = map_block(res, lang, size=(8.6, 6.4), county=county, dpi=130)  # prints on A4
         if fig is not None:
             blocks.append(fig)
     summ = getattr(res, "summary", None)
