@@ -77,6 +77,23 @@ def _station_times(net, nodes_from, node_ids) -> np.ndarray:
     return np.asarray(net.travel_times(np.asarray(nodes_from), np.asarray(node_ids)), dtype=float)
 
 
+def _township_labels(township, dx, dy, pop, fkw) -> list:
+    """``(name, x, y, font kwargs)`` of each township at its population-weighted centre (km);
+    a Chinese name is left out when no CJK font can draw it."""
+    out = []
+    g = pd.DataFrame({"t": township.astype(str).to_numpy(), "x": dx, "y": dy, "w": pop + 1e-9})
+    for name, grp in g.groupby("t", sort=True):
+        cx = np.average(grp["x"], weights=grp["w"])
+        cy = np.average(grp["y"], weights=grp["w"])
+        # a Chinese name needs a CJK font (apply_font puts it on English maps too)
+        if not (name.isascii() or fkw or cjk_font_name()):
+            continue
+        tkw = fkw or ({} if name.isascii() else  # an English map: the name's own font
+                      {"fontfamily": [cjk_font_name(), "DejaVu Sans"]})
+        out.append((name, float(cx), float(cy), tkw))
+    return out
+
+
 def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=None,
                minutes: float = 4.0, districts=None, shelters: bool = False,
                demand_minutes=None, title: str | None = None, legend: bool = True,
@@ -207,17 +224,7 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
             handles.append(Line2D([], [], ls="", marker="o", ms=6, mfc="none", mec="#c62828",
                                   label=t(demand_labels[1], lang)))
         if townships and "township" in d.columns:
-            g = pd.DataFrame({"t": d["township"].astype(str), "x": dx, "y": dy, "w": pop + 1e-9})
-            for name, grp in g.groupby("t", sort=True):
-                cx = np.average(grp["x"], weights=grp["w"])
-                cy = np.average(grp["y"], weights=grp["w"])
-                # a Chinese name needs a CJK font (apply_font puts it on English maps too)
-                label = name if (name.isascii() or fkw or cjk_font_name()) else None
-                if label is None:
-                    continue
-                tkw = fkw or ({} if name.isascii() else  # an English map: the name's own font
-                              {"fontfamily": [cjk_font_name(), "DejaVu Sans"]})
-                labels.append((label, float(cx), float(cy), tkw))
+            labels += _township_labels(d["township"], dx, dy, pop, fkw)
     if shelters:
         if isinstance(sh, pd.DataFrame) and len(sh):
             ax.scatter((sh["x"] - x0) / 1000.0, (sh["y"] - y0) / 1000.0, marker="s", s=18,
