@@ -157,7 +157,7 @@ def test_lonlat_county_service_areas_equal(county, lonlat_folder):
     a = yj.fire.service_areas(county, minutes=4).areas
     b = yj.fire.service_areas(ll, minutes=4).areas
     pd.testing.assert_frame_equal(a.round(6), b.round(6))
-    assert b["district_km2"].notna().all() and b["district_km2"].sum() > 0
+    assert b["district_polygon_km2"].notna().all() and b["district_polygon_km2"].sum() > 0
 
 
 def _lonlat_doc(county) -> dict:
@@ -277,6 +277,20 @@ def test_fire_assessment_and_plan_geojson(county):
     for sid, grp in pts.groupby("district"):
         poly = d.loc[sid, "geometry"]
         assert shapely.contains_xy(poly.buffer(1e-6), grp["x"], grp["y"]).all()
+    # the two district areas: the standard's (urban points) and the polygon's (all the land),
+    # named and described in the file itself and the same in the GeoDataFrame
+    fc = a.to_geojson()
+    desc = fc["property_descriptions"]
+    assert "GB 51080" in desc["district_area_km2"] and "rural" in desc["district_polygon_km2"]
+    np.testing.assert_allclose(d.loc[list(a.stations.index), "district_area_km2"].to_numpy(float),
+                               a.stations["area_km2"].to_numpy(float))
+    np.testing.assert_allclose(d["district_polygon_km2"].to_numpy(float),
+                               d.geometry.area.to_numpy(float) / 1e6, rtol=1e-6)
+    assert (d["district_polygon_km2"] >= d["district_area_km2"]).all()
+    assert "area_km2" not in gdf.columns and "polygon_km2" not in gdf.columns
+    stl = gdf[gdf["layer"] == "station"].set_index("id")
+    np.testing.assert_allclose(stl.loc[list(a.stations.index), "district_area_km2"].to_numpy(float),
+                               a.stations["area_km2"].to_numpy(float))
     p = yj.fire.plan(county, time_limit=20, tradeoff=False)
     back = check_geojson(p.to_geojson())
     new = back[(back["layer"] == "station") & (back["new"] == True)]  # noqa: E712

@@ -93,3 +93,23 @@ def test_demo_shelter_and_simulation_sections_in_chromium(tmp_path):
     _assert_clean(found, 1)  # the shelter map
     assert "<pre" not in html
     assert "现有应急避难场所" in html and "90%分位响应时间" in html and "调度示例" in html
+
+
+# the domain commands' html reports: the same checks (the simulation's 12-column table used to
+# push the page wider than the window; fire and shelter maps must be drawn)
+@pytest.mark.parametrize("argv, n_figures", [
+    (["simulate", "--hours", "200", "--replications", "2"], 0),
+    pytest.param(["fire", "assess"], 1, marks=pytest.mark.slow),
+    pytest.param(["fire", "plan", "--time-limit", "20"], 1, marks=pytest.mark.slow),
+    pytest.param(["shelters", "--plan", "--curve", "0", "--time-limit", "20"], 2,
+                 marks=pytest.mark.slow),
+    pytest.param(["teams", "--plan", "--time-limit", "20"], 0, marks=pytest.mark.slow),
+    pytest.param(["supplies", "--scenarios", "3", "--time-limit", "20"], 0,
+                 marks=pytest.mark.slow)])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_domain_command_reports_in_chromium(argv, n_figures, lang, tmp_path, capsys):
+    if n_figures:
+        pytest.importorskip("matplotlib")
+    assert cli.main(argv + ["--format", "html", "--lang", lang]) == 0
+    html = capsys.readouterr().out
+    _assert_clean(check_page(html, tmp_path), n_figures)

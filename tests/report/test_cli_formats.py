@@ -13,10 +13,12 @@ def test_teams_markdown_in_chinese(capsys):
     assert cli.main(["teams", "--format", "md", "--lang", "zh", "--time-limit", "20"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# 救援队伍: XX县")
-    assert "- 求解状态: **最优**" in out and "| hazard | team |" in out
-    assert "非煤矿山" in out  # skills through the term catalogue
-    assert "Rescue teams:" in out  # the solver's own summary, said to be in English
-    assert "求解器输出摘要(英文原文)" in out
+    assert "- 求解状态: **最优**" in out and "| 危险源 | 队伍 | 职责 |" in out
+    assert "非煤矿山" in out and "| 主责 |" in out  # skills and roles through the term catalogue
+    # what the English summary said (per-skill breakdown, gaps by reason) is in the facts and
+    # tables; the English text itself is left out of a Chinese report
+    assert "各专业危险源按时到达情况" in out and "完全保障的危险源" in out and "人员不足" in out
+    assert "Rescue teams:" not in out and "求解器输出摘要" not in out
 
 
 def test_fire_assess_html_report_to_a_file(tmp_path, capsys):

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from yingji._render.fmt import number
+from yingji._render.fmt import number, tidy
 from yingji._render.messages import check_lang, t, term
 from yingji.exceptions import ValidationError
 
@@ -153,11 +153,27 @@ def table_from_frame(frame, *, lang: str = "en", columns: dict | None = None,
     """
     import pandas as pd
 
+    from yingji._render.fmt import OPERATORS, percent
+    from yingji._render.messages import field_label
+
     cols = list(columns) if columns else list(frame.columns)
-    heads = [columns[c] for c in cols] if columns else [str(c) for c in cols]
+    heads = [columns[c] for c in cols] if columns else [field_label(str(c), lang) for c in cols]
     align = tuple("r" if pd.api.types.is_numeric_dtype(frame[c].dtype)
                   and not pd.api.types.is_bool_dtype(frame[c].dtype) else "l" for c in cols)
-    rows = tuple(tuple(term(v, lang) if isinstance(v, str) else number(v, lang=lang) for v in rec)
+
+    def fmt(name, v):
+        name = str(name)
+        if isinstance(v, str):
+            return OPERATORS.get(v, v) if name == "operator" else term(v, lang)
+        if isinstance(v, (list, tuple)):
+            return "、".join(term(x, lang) for x in v) if lang == "zh" else ", ".join(map(str, v))
+        if (name.endswith("_share") or name == "share") and not isinstance(v, bool):
+            return percent(v)
+        if name == "minutes" or name.endswith("_minutes"):
+            return number(v, digits=1, lang=lang)
+        return number(v, lang=lang)
+
+    rows = tuple(tuple(fmt(c, v) for c, v in zip(cols, rec))
                  for rec in frame[cols].itertuples(index=False, name=None))
     return Table(tuple(heads), rows, align, caption)
 
@@ -232,6 +248,43 @@ def blocks_text(blocks, lang: str = "en", level: int = 2) -> str:
     return "\n".join(x for x in out if x)
 
 
+def _tidy_cell(c, lang: str):
+    return (tidy(c[0], lang), *c[1:]) if isinstance(c, tuple) else tidy(c, lang)
+
+
+def _tidy_block(b, lang: str):
+    """A block with its text through :func:`yingji._render.fmt.tidy` (``≤``, ``2,000 m²``...)."""
+    from dataclasses import replace
+
+    if isinstance(b, Section):
+        return replace(b, title=tidy(b.title, lang), blocks=tuple(_tidy_block(x, lang) for x in b.blocks))
+    if isinstance(b, Table):
+        return replace(b, columns=tuple(tidy(c, lang) for c in b.columns), caption=tidy(b.caption, lang),
+                       rows=tuple(tuple(_tidy_cell(c, lang) for c in r) for r in b.rows))
+    if isinstance(b, KeyValues):
+        return replace(b, items=tuple((tidy(k, lang), tidy(v, lang)) for k, v in b.items),
+                       caption=tidy(b.caption, lang))
+    if isinstance(b, Para):
+        return replace(b, text=tidy(b.text, lang))
+    if isinstance(b, Figure):
+        return replace(b, caption=tidy(b.caption, lang))
+    if isinstance(b, Pre):  # a solver's own summary: ≤/≥ too, its words as written
+        return replace(b, text=tidy(b.text, "en"))
+    return b
+
+
+def tidy_doc(doc: Doc) -> Doc:
+    """``doc`` with every text through :func:`yingji._render.fmt.tidy` (what HTML, Markdown
+    and text print; JSON keeps the values as the results give them)."""
+    from dataclasses import replace
+
+    lang = doc.lang
+    return replace(doc, title=tidy(doc.title, lang),
+                   sections=tuple(_tidy_block(s, lang) for s in doc.sections),
+                   meta=tuple((tidy(k, lang), tidy(v, lang)) for k, v in doc.meta),
+                   notes=tuple(tidy(n, lang) for n in doc.notes))
+
+
 def render(doc: Doc, fmt: str = "html", *, fragment: bool = False) -> str:
     """``doc`` as a self-contained HTML page, Markdown, JSON or plain text.
 
@@ -245,6 +298,7 @@ def render(doc: Doc, fmt: str = "html", *, fragment: bool = False) -> str:
     check_lang(doc.lang, "the report")
     if fmt == "json":
         return json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    doc = tidy_doc(doc)
     if fmt == "text":
         head = [doc.title] + [f"{k}: {v}" for k, v in doc.meta]
         return "\n".join(head + [""] + [blocks_text(doc.sections, doc.lang)] + list(doc.notes)) + "\n"

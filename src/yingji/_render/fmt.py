@@ -8,11 +8,13 @@ reads like a solver log (``1.909e+04``) and always carries its unit.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
 
-__all__ = ["number", "quantity", "money", "percent", "minutes", "km2", "count", "cell", "UNITS"]
+__all__ = ["number", "quantity", "money", "percent", "minutes", "km2", "count", "cell", "tidy",
+           "UNITS"]
 
 #: Units in the two languages of the reports (keys are the units used in yingji's tables).
 UNITS = {
@@ -28,6 +30,10 @@ UNITS = {
     "rules": ("rules", "条"), "station": ("station", "座"), "shelter": ("shelter", "处"),
     "base": ("base", "处"), "depot": ("depot", "个"), "level": ("level", "级"),
     "bool": ("", ""),  # a yes/no figure: its value says it (yes/no, 是/否)
+    "count": ("", "个"), "count/week": ("per week", "次/周"), "count/month": ("per month", "次/月"),
+    "bool/yr": ("yes/no, yearly", "是否(每年)"), "survey score": ("survey score", "调查得分"),
+    "persons/vehicle": ("persons/vehicle", "人/车"), "m3": ("m³", "m³"), "m³": ("m³", "m³"),
+    "score": ("", "分"), "units": ("units", "件"),
 }
 
 
@@ -126,7 +132,10 @@ def percent(share: Any, *, digits: int = 1) -> str:
     f = _as_float(share)
     if f is None or not math.isfinite(f):
         return "—"
-    return f"{100 * f:,.{digits}f}%"
+    s = f"{100 * f:,.{digits}f}"
+    if s.lstrip("-").strip("0.,") == "":  # -0.0 reads as a sign of something
+        s = s.lstrip("-")
+    return s + "%"
 
 
 def minutes(v: Any, *, lang: str = "en") -> str:
@@ -138,6 +147,33 @@ def km2(m2: Any, *, lang: str = "en") -> str:
     """An area given in m², printed in km² with two decimals."""
     f = _as_float(m2)
     return quantity(None if f is None else f / 1e6, "km2", digits=2, lang=lang)
+
+
+#: Comparison operators as a report prints them (``<=`` → ``≤``).
+OPERATORS = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠"}
+
+_TIDY_ALL = ((re.compile(r"<="), "≤"), (re.compile(r">="), "≥"),
+             (re.compile(r"(?<![A-Za-z0-9_.,])(\d+(?:\.\d+)?)\s?m2(?![A-Za-z0-9])"),
+              lambda m: f"{number(float(m.group(1)))} m²"),
+             (re.compile(r"(?<![A-Za-z0-9_.,])(\d+(?:\.\d+)?)\s?km2(?![A-Za-z0-9])"),
+              lambda m: f"{number(float(m.group(1)))} km²"),
+             (re.compile(r"\bm2/person(?![A-Za-z])"), "m²/person"))
+_TIDY_ZH = ((re.compile(r"(?<![A-Za-z0-9_.,])(\d+(?:\.\d+)?)\s?min(?![A-Za-z0-9])"), r"\1分钟"),
+            (re.compile(r"(?<![A-Za-z0-9_.,])(\d+(?:\.\d+)?)\s?h(?![A-Za-z0-9])"), r"\1小时"),
+            (re.compile(r"(?<![A-Za-z0-9_.,])(\d+)\s?d(?![A-Za-z0-9])"), r"\1天"),
+            (re.compile(r"m²/person(?![A-Za-z])"), "m²/人"))
+
+
+def tidy(text: str, lang: str = "en") -> str:
+    """Text as a report prints it: ``≤``/``≥`` for ``<=``/``>=``, ``2000m2`` → ``2,000 m²``
+    (areas with their unit sign and thousands separators) and, in Chinese, ``10min`` → ``10分钟``,
+    ``1h`` → ``1小时``, ``30d`` → ``30天`` (rule names as the source documents spell them)."""
+    s = str(text)
+    if not s or s.isspace():
+        return s
+    for pat, rep in _TIDY_ALL + (_TIDY_ZH if lang == "zh" else ()):
+        s = pat.sub(rep, s)
+    return s
 
 
 def cell(v: Any, *, lang: str = "en") -> str:

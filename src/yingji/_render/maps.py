@@ -17,7 +17,7 @@ import pandas as pd
 from yingji._render.figures import cjk_font_name, font_kw, new_figure
 from yingji._render.messages import t
 
-__all__ = ["county_map", "map_figure", "road_classes"]
+__all__ = ["county_map", "map_figure", "road_classes", "place_labels"]
 
 #: Road classes by free-flow speed (km/h): (lower bound, key, colour, width).
 ROAD_CLASSES = ((50.0, "arterial", "#5b4636", 1.3), (33.0, "main", "#8d7b6d", 0.7),
@@ -75,6 +75,23 @@ def _station_times(net, nodes_from, node_ids) -> np.ndarray:
     if len(nodes_from) == 0:
         return np.full((0, len(node_ids)), np.inf)
     return np.asarray(net.travel_times(np.asarray(nodes_from), np.asarray(node_ids)), dtype=float)
+
+
+def _township_labels(township, dx, dy, pop, fkw) -> list:
+    """``(name, x, y, font kwargs)`` of each township at its population-weighted centre (km);
+    a Chinese name is left out when no CJK font can draw it."""
+    out = []
+    g = pd.DataFrame({"t": township.astype(str).to_numpy(), "x": dx, "y": dy, "w": pop + 1e-9})
+    for name, grp in g.groupby("t", sort=True):
+        cx = np.average(grp["x"], weights=grp["w"])
+        cy = np.average(grp["y"], weights=grp["w"])
+        # a Chinese name needs a CJK font (apply_font puts it on English maps too)
+        if not (name.isascii() or fkw or cjk_font_name()):
+            continue
+        tkw = fkw or ({} if name.isascii() else  # an English map: the name's own font
+                      {"fontfamily": [cjk_font_name(), "DejaVu Sans"]})
+        out.append((name, float(cx), float(cy), tkw))
+    return out
 
 
 def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=None,
@@ -153,6 +170,8 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
     owner = T.argmin(axis=0) if all_nodes else np.full(len(nodes), -1)
     best = T.min(axis=0) if all_nodes else np.full(len(nodes), np.inf)
     handles = []
+    labels = []  # township names, placed last (they avoid the markers and each other)
+    markers = []  # (x km, y km, radius in points) of the symbols a label must not hide
 
     # districts (tint) and service areas (strong), under the roads
     if districts:
@@ -205,35 +224,26 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
             handles.append(Line2D([], [], ls="", marker="o", ms=6, mfc="none", mec="#c62828",
                                   label=t(demand_labels[1], lang)))
         if townships and "township" in d.columns:
-            g = pd.DataFrame({"t": d["township"].astype(str), "x": dx, "y": dy, "w": pop + 1e-9})
-            for name, grp in g.groupby("t", sort=True):
-                cx = np.average(grp["x"], weights=grp["w"])
-                cy = np.average(grp["y"], weights=grp["w"])
-                # a Chinese name needs a CJK font (apply_font puts it on English maps too)
-                label = name if (name.isascii() or fkw or cjk_font_name()) else None
-                if label is None:
-                    continue
-                tkw = fkw or ({} if name.isascii() else  # an English map: the name's own font
-                              {"fontfamily": [cjk_font_name(), "DejaVu Sans"]})
-                ax.text(cx, cy, label, fontsize=7.5, ha="center", va="center", zorder=7,
-                        color="#263238", bbox=dict(boxstyle="round,pad=0.15", fc="white",
-                                                   ec="none", alpha=0.7), **tkw)
+            labels += _township_labels(d["township"], dx, dy, pop, fkw)
     if shelters:
         if isinstance(sh, pd.DataFrame) and len(sh):
             ax.scatter((sh["x"] - x0) / 1000.0, (sh["y"] - y0) / 1000.0, marker="s", s=18,
                        c="#2e7d32", zorder=6)
+            markers += [(x, y, 3.0) for x, y in zip((sh["x"] - x0) / 1000.0, (sh["y"] - y0) / 1000.0)]
             handles.append(Line2D([], [], ls="", marker="s", color="#2e7d32",
                                   label=t("shelter", lang)))
     if len(st):
         sx, sy = (st["x"].to_numpy(float) - x0) / 1000.0, (st["y"].to_numpy(float) - y0) / 1000.0
         ax.scatter(sx, sy, marker="^", s=90, c="#c62828", edgecolors="white", linewidths=0.8,
                    zorder=8)
+        markers += [(x, y, 6.0) for x, y in zip(sx, sy)]
         handles.append(Line2D([], [], ls="", marker="^", ms=9, color="#c62828",
                               label=t("fire_station", lang)))
     if len(new):
         nx_, ny_ = (new["x"].to_numpy(float) - x0) / 1000.0, (new["y"].to_numpy(float) - y0) / 1000.0
         ax.scatter(nx_, ny_, marker="*", s=220, c="#0d47a1", edgecolors="white", linewidths=0.8,
                    zorder=9)
+        markers += [(x, y, 8.5) for x, y in zip(nx_, ny_)]
         handles.append(Line2D([], [], ls="", marker="*", ms=12, color="#0d47a1",
                               label=t(new_label, lang)))
 
@@ -243,10 +253,18 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
     ax.set_xlim(ext[:, 0].min() - pad, ext[:, 0].max() + pad)
     ax.set_ylim(ext[:, 1].min() - pad, ext[:, 1].max() + pad)
     ax.set_aspect("equal")
+    # districts, service areas, roads and demand points (zorder ≤ 5) make one image in an SVG
+    # (one layer instead of one per collection: a third of the page); axes, names, stations,
+    # shelters and new sites stay vectors
+    ax.set_rasterization_zorder(5.5)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_zorder(6)
     ax.set_xlabel(t("x_km", lang), **fkw)
     ax.set_ylabel(t("y_km", lang), **fkw)
     ax.tick_params(labelsize=8)
     _scale_bar_and_north(ax, float(np.ptp(ext[:, 0])) or span, lang, fkw)
+    if labels:
+        place_labels(ax, labels, markers)
     if title:
         ax.set_title(title, fontsize=10, **fkw)
     if legend and handles:
@@ -256,6 +274,81 @@ def county_map(county, *, ax=None, lang: str = "en", stations=None, new_sites=No
             for txt in leg.get_texts():
                 txt.set_fontfamily(fkw["fontfamily"])
     return ax
+
+
+#: Where a label may go around its anchor, in points (tried in this order): on it, above,
+#: below, right, left, then the four diagonals, then twice as far.
+_OFFSETS = [(0, 0), (0, 9), (0, -9), (14, 0), (-14, 0), (12, 8), (-12, 8), (12, -8), (-12, -8),
+            (0, 18), (0, -18), (26, 0), (-26, 0)]
+
+
+def place_labels(ax, labels, markers=(), *, fontsize: float = 7.5) -> list:
+    """Write ``labels`` (``(text, x, y, font kwargs)`` in data units) on ``ax`` where they hide
+    no marker and no other label: each tries the positions of :data:`_OFFSETS` around its
+    anchor and takes the first free one (else the least covered; a thin leader line joins a
+    moved label to its anchor). Labels have a white halo so roads and districts under them stay
+    readable. A greedy placement in the order given (the classic point-feature labelling
+    heuristic; Christensen, Marks & Shieber 1995, "An empirical study of algorithms for
+    point-feature label placement", ACM Trans. Graphics 14(3)). Returns the Text artists."""
+    import matplotlib.patheffects as pe
+
+    fig = ax.figure
+    try:
+        renderer = fig._get_renderer()  # matplotlib >= 3.6, any canvas
+    except AttributeError:  # pragma: no cover - older matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(fig).get_renderer()
+    to_px = ax.transData.transform
+    ppt = fig.dpi / 72.0
+    pts = np.asarray([(x, y) for x, y, _r in markers], float).reshape(-1, 2)
+    mk_px = to_px(pts) if len(pts) else np.zeros((0, 2))
+    mk_r = np.asarray([r for _x, _y, r in markers], float) * ppt
+    taken: list = []
+    out = []
+    halo = [pe.withStroke(linewidth=2.6, foreground="white", alpha=0.9)]
+    for text, x, y, tkw in labels:
+        art = ax.text(x, y, text, fontsize=fontsize, ha="center", va="center", zorder=7,
+                      color="#263238", path_effects=halo, **tkw)
+        best, best_cost = None, np.inf
+        for dx, dy in _OFFSETS:
+            art.set_position((x, y))
+            art.set_transform(ax.transData + _offset(fig, dx, dy))
+            bb = art.get_window_extent(renderer).expanded(1.05, 1.1)
+            cost = _overlap(bb, mk_px, mk_r) + sum(_box_overlap(bb, o) for o in taken)
+            if cost < best_cost - 1e-9:
+                best, best_cost = (dx, dy, bb), cost
+            if cost <= 0:
+                break
+        dx, dy, bb = best
+        art.set_transform(ax.transData + _offset(fig, dx, dy))
+        if (dx, dy) != (0, 0) and abs(dx) + abs(dy) > 12:
+            ax.annotate("", xy=(x, y), xytext=(dx * 0.6, dy * 0.6), textcoords="offset points",
+                        arrowprops=dict(arrowstyle="-", lw=0.5, color="#546e7a"), zorder=6.5)
+        taken.append(bb)
+        out.append(art)
+    return out
+
+
+def _offset(fig, dx, dy):
+    from matplotlib.transforms import ScaledTranslation
+
+    return ScaledTranslation(dx / 72.0, dy / 72.0, fig.dpi_scale_trans)
+
+
+def _overlap(bb, centres, radii) -> float:
+    """Pixels² of the markers (discs as squares) inside the box ``bb``."""
+    if not len(centres):
+        return 0.0
+    w = np.clip(np.minimum(bb.x1, centres[:, 0] + radii) - np.maximum(bb.x0, centres[:, 0] - radii), 0, None)
+    h = np.clip(np.minimum(bb.y1, centres[:, 1] + radii) - np.maximum(bb.y0, centres[:, 1] - radii), 0, None)
+    return float((w * h).sum())
+
+
+def _box_overlap(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return float(w * h) if w > 0 and h > 0 else 0.0
 
 
 def map_figure(county, *, lang: str = "en", w: float = 8.6, h: float = 6.4, **kw):

@@ -11,7 +11,7 @@ import re
 
 from yingji.exceptions import ValidationError
 
-__all__ = ["MESSAGES", "TERMS", "FIELDS", "NOTE_PATTERNS", "LANGS", "t", "term", "note",
+__all__ = ["MESSAGES", "TERMS", "FIELDS", "NOTE_PATTERNS", "REASON_PATTERNS", "LANGS", "t", "term", "note",
            "field_label", "check_lang"]
 
 LANGS = ("en", "zh")
@@ -146,12 +146,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "margin_axis": ("(value − threshold) / |threshold|, clipped to ±2",
                     "(数值−阈值)/|阈值|,截断于±2"),
     "exists": ("exists", "具备"), "absent": ("absent", "不具备"),
+    "unspecified": ("not given", "未规定"),
+    "reason_en_only": ("how it is computed: see the English report", "计算说明见英文版报告"),
     "confidence_note": (
         "Confidence: CONFIRMED = read in the standard or an official page; SEED = read from the "
         "county plan; SECONDARY = from a secondary source; DRAFT = consultation draft; "
         "UNCONFIRMED = from memory, check before relying on it.",
-        "可信度:CONFIRMED=已在标准原文或官方页面核实;SEED=取自县实施方案;SECONDARY=二手来源核实;"
-        "DRAFT=征求意见稿;UNCONFIRMED=凭记忆,使用前请核实。"),
+        "可信度:已核实=已在标准原文或官方页面核实;县方案原文=取自县实施方案;二手来源=经二手来源核实;"
+        "征求意见稿=取自征求意见稿;待核实=凭记忆录入,使用前请核实。"),
     # plan
     "plan_title": ("County plan", "县域应急规划"), "total_cost": ("Total cost", "总投资"),
     "parts": ("Parts", "规划内容"), "items": ("items", "项"), "cost": ("Cost", "投资"),
@@ -175,6 +177,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # shelters (demo, yingji shelters, notebooks)
     "rule_S4-001": ("Per-capita living area in earthquake shelter",
                     "避震疏散场所人均有效避难面积"),
+    "rule_S1-145": ("Shelter area per capita", "人均避难场所面积"),
+    "rule_S4-002": ("Effective site area of a shelter", "场址有效面积宜大于2000m2"),
+    "rule_S4-007": ("Emergency shelter site size", "紧急避震疏散场地用地"),
+    "rule_S4-008": ("Fixed shelter site size", "固定避震疏散场地用地"),
+    "rule_S4-009": ("Central shelter site size", "中心避震疏散场地用地"),
+    "rule_S4-010": ("Emergency shelter service radius (~10 min walk)",
+                    "紧急避震疏散场所服务半径(步行约10min)"),
+    "rule_S4-011": ("Fixed shelter service radius (~1 h walk)", "固定避震疏散场所服务半径(步行约1h)"),
+    "rule_S4-033": ("Fixed-shelter capacity share of catchment population",
+                    "固定避难场所容纳规模占责任区规划人口"),
     "none_within": ("none within {m} m", "{m} 米内无"), "township": ("Township", "乡镇"),
     "sheltered": ("Sheltered", "可安置"), "unsheltered": ("Without a place", "无法安置"),
     "unsheltered_share": ("Share without a place", "无法安置比例"),
@@ -242,6 +254,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "SupplyAssessment": ("Supply assessment", "应急物资评估"),
     "TeamAllocation": ("Rescue-team allocation", "救援队伍调配"),
     "TransferPlan": ("Supply transfers", "应急物资调拨方案"),
+    # rescue teams and supplies (yingji._render.results)
+    "hazards_served": ("Hazard sites fully served", "完全保障的危险源"),
+    "gaps_by_reason": ("Gaps by reason", "缺口(按原因)"),
+    "mutual_aid_share": ("Enterprises with a mutual-aid agreement", "签订互助协议的企业"),
+    "skill": ("Skill", "专业"), "hazard_sites": ("Hazard sites", "危险源(处)"),
+    "served_in_time": ("Reached in time", "按时到达(处)"),
+    "share_in_time": ("Share in time", "按时到达比例"), "teams_col": ("Teams", "队伍(支)"),
+    "by_skill_caption": ("Hazard sites reached in time, by skill", "各专业危险源按时到达情况"),
+    "alloc_objective": ("Objective (risk-weighted driving minutes + crew-shortfall penalties)",
+                        "目标值(按风险加权的行车分钟数,含缺员惩罚)"),
+    "alloc_bound": ("Bound (of the same)", "界(同上)"),
+    "gaps_before_after": ("Gaps before → after", "缺口 规划前 → 规划后"),
+    "as_of": ("As of", "核查日期"), "stocks_short": ("Depot-item stocks short of the norm",
+                                                  "低于定额的储备库-物资组合"),
+    "delivery_limit": ("Delivery time limit", "送达时限"),
+    "depot": ("Depot", "储备库"), "item_col": ("Item", "物资"), "stock_col": ("Usable stock", "可用库存"),
+    "required_col": ("Required", "需求量"), "shortfall_col": ("Shortfall", "缺口"),
+    "covered_col": ("Covered", "满足比例"),
+    "shortfall_caption": ("The largest shortfalls (top {n})", "缺口最大的物资(前 {n} 项)"),
+    "n_scenarios": ("Disaster scenarios", "灾害情景数"), "new_depots": ("New depots", "新建储备库"),
+    "none_new": ("none", "无"), "expected_unmet_units": ("Expected unmet need", "期望未满足需求"),
+    "expected_unmet_col": ("Expected unmet quantity", "期望未满足数量"),
+    "expected_unmet_caption": ("Expected unmet need by item", "各物资期望未满足数量"),
+    "scenario_cost_range": ("Second-stage cost over the scenarios", "各情景二阶段成本"),
+    "median": ("median", "中位数"),
+    "rule_S5-001": ("County depot sized for evacuees", "县级救灾物资储备库保障紧急转移安置人口"),
+    "rule_S5-007": ("First relief supplies reach affected area", "第一批救灾物资运抵灾区时限"),
     # notebooks
     "result": ("Result", "结果"), "objective": ("Objective", "目标值"), "bound": ("Bound", "界"),
     "solve_status": ("Solve status", "求解状态"),
@@ -275,6 +314,15 @@ TERMS: dict[str, str] = {
     "kit": "套", "bag": "袋",
     # unit types (dispatch, simulation)
     "engine": "水罐消防车", "ladder": "登高消防车", "rescue": "抢险救援消防车",
+    # roles, gap reasons, statuses and methods in result tables
+    "primary": "主责", "backup": "后备", "too_far": "距离过远", "crew_short": "人员不足",
+    "no_skill": "无对应专业队伍", "candidate": "候选", "existing": "现有", "new": "新建",
+    "nearest": "最近可用车辆", "plan": "按预案", "extensive": "扩展式确定性等价模型",
+    "benders": "本德斯分解", "auto": "自动", "PASS": "达标", "FAIL": "未达标", "pass": "达标",
+    "fail": "未达标",
+    # confidence of a compliance rule's source (see the report's closing note)
+    "CONFIRMED": "已核实", "SEED": "县方案原文", "SECONDARY": "二手来源", "DRAFT": "征求意见稿",
+    "UNCONFIRMED": "待核实",
     "hazmat": "危化品处置车", "ambulance": "救护车", "ration (2100 kcal)": "份(2100千卡)", "tent (12 m2)": "顶(12 m²)",
 }
 
@@ -360,10 +408,38 @@ NOTE_PATTERNS: tuple = (
     (r"(\d+) gap\(s\) no candidate base closes: (.*)", _gaps_zh),
     (r"(\d+) scenarios from sample_scenarios\(seed=(\d+)\); expected cost (.*) \(first stage "
      r"(.*)\), value of the stochastic solution (.*)",
-     lambda m: _yuan_zh(f"由 sample_scenarios 以随机种子 {m.group(2)} 生成 {m.group(1)} 个灾害情景;"
+     lambda m: _yuan_zh(f"由内置灾害情景生成器以随机种子 {m.group(2)} 生成 {m.group(1)} 个灾害情景;"
                         f"期望总成本 {m.group(3)}(其中一阶段 {m.group(4)}),"
-                        f"随机解价值(VSS){m.group(5)}")),
+                        f"随机解价值 {m.group(5)}")),
     (r"figures after the plan not computed: (.*)", r"未计算规划后的指标:\1"),
+)
+
+
+def _skills_zh(m) -> str:
+    words = [w.strip() for w in m.group(1).split(",")]
+    zh = [w for w in words if re.search(r"[\u4e00-\u9fff]", w)] or [term(w, "zh") for w in words]
+    return "须有专业为" + "或".join(zh) + "的救援队伍"
+
+
+#: The parts of a compliance rule's ``reason`` (``;``-separated, English, written by the
+#: compliance engine and the registered metrics): (regular expression, Chinese).
+REASON_PATTERNS: tuple = (
+    (r"no reported value", "无上报值"),
+    (r"the source gives no numeric threshold \(unspecified\)", "来源未给出数值阈值"),
+    (r"due by (.+)", r"须于 \1 前完成"), (r"due from (.+)", r"自 \1 起执行"),
+    (r"a team with a skill naming one of (.*)", _skills_zh),
+    (r"GB 51080-2015 4\.1\.3: 5 minutes to the district edge \((\S+)\) and the district-area "
+     r"limits \((.*)\), from the registered fire metrics",
+     r"GB 51080-2015 4.1.3:5 分钟到达辖区边缘(\1)及辖区面积上限(\2),取自已登记的消防指标"),
+    (r"a limit that does not apply \(no such stations\) is skipped", "不适用的上限(无此类消防站)不计"),
+    (r"effective shelter area per resident within walking reach: population-weighted 2SFCA "
+     r"ratio over the network \(yingji\.shelters\.assess\)",
+     "步行可达范围内人均有效避难面积:按路网计算的人口加权两步移动搜索比值"),
+    (r"enterprises without a team that get a mutual-aid agreement with a team of their skill "
+     r"within (\d+) min \(yingji\.teams\.allocate\)",
+     r"无自有队伍的企业中,与 \1 分钟内同专业队伍签订互助协议的比例"),
+    (r"every station has at least its class's 建标152-2017 staff minimum \((.*)\)",
+     r"每座消防站人员不少于建标152-2017 对其站级的最低配备(\1)"),
 )
 
 
@@ -387,7 +463,7 @@ FIELDS: dict[str, str] = {
     "gap": "最优性差距", "status": "求解状态", "optimal": "是否最优", "seconds": "运行时间",
     "stock": "储备", "sites": "站点", "cost": "投资", "expected_cost": "期望总成本",
     "first_stage_cost": "一阶段成本", "expected_unmet": "期望缺口", "scenario_costs": "各情景成本",
-    "vss": "随机解价值(VSS)", "method": "求解方法", "iterations": "迭代次数",
+    "vss": "随机解价值", "method": "求解方法", "iterations": "迭代次数",
     "reach_share": "按时送达人口比例", "evacuee_capacity": "可保障转移人数",
     "population": "人口", "stations": "消防站", "coverage_share": "按时到达人口比例",
     "area_share": "按时到达面积比例", "mean_minutes": "平均响应时间", "p90_minutes": "90%分位响应时间",
@@ -402,6 +478,30 @@ FIELDS: dict[str, str] = {
     "reachable_per_capita_m2": "步行可达人均面积", "sheltered_share": "可安置人口比例",
     "total_area_m2": "避难场所总面积", "new_shelters": "新建避难场所", "new_stations": "新建消防站",
     "n_new": "新建数量", "transfers": "调拨", "units": "车辆",
+    # rescue teams
+    "hazard": "危险源", "team": "队伍", "role": "职责", "skills": "专业", "skill": "专业",
+    "crew": "人数(人)", "minutes": "行车时间(分钟)", "reason": "原因", "needed": "需要",
+    "available": "可用", "hazards": "危险源数", "served": "按时到达数", "share": "比例",
+    "teams": "队伍数", "enterprise": "企业", "candidate": "候选站址", "node": "路网节点",
+    "new_bases": "新建驻地", "new_teams": "新建队伍", "remaining_gaps": "剩余缺口",
+    "relocations": "队伍搬迁", "backup": "后备", "concurrent": "同时发生数",
+    # supplies
+    "depot": "储备库", "item": "物资", "expiring": "临期数量", "expired": "过期数量",
+    "required": "需求量", "shortfall": "缺口", "covered_share": "满足比例", "township": "乡镇",
+    "seat": "乡镇驻地", "met_share": "按时满足比例", "people_at_risk": "受灾人口(人)",
+    "first_supplies_minutes": "首批物资到达时间(分钟)", "rule": "规则", "metric": "指标",
+    "value": "数值", "operator": "比较", "threshold": "阈值", "unit": "单位", "passed": "是否达标",
+    "quantity": "数量", "existing": "现有", "buy": "采购", "site": "站址", "kind": "类型",
+    "open": "是否启用", "level": "级别", "capacity_m3": "容量(m³)", "used_m3": "占用(m³)",
+    "as_of": "核查日期", "reach_hours": "送达时限(小时)", "short_pairs": "不足的库-物资组合",
+    "scenarios": "情景数", "bound_gap": "界差距",
+    # simulation
+    "full_mean_minutes": "全部力量到场平均时间", "full_p90_minutes": "全部力量到场90%分位时间",
+    "full_within_limit": "全部力量按时到场比例", "full_limit_minutes": "全部力量到场时间标准",
+    "events_per_second": "每秒处理事件数", "static_within_standard": "静态模型达标比例",
+    "policy": "调度策略", "requirements": "出动要求", "by_type": "按警情类型",
+    "replication": "重复序号", "n_incidents": "警情数", "mean_utilisation": "平均车辆利用率",
+    "hours": "仿真时长(小时)",
 }
 
 

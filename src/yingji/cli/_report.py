@@ -55,16 +55,17 @@ def mode(args) -> str:
     return fmt
 
 
-def result_section(res, lang: str = "en", *, figures: bool = False, tables: bool = True):
+def result_section(res, lang: str = "en", *, figures: bool = False, tables: bool = True,
+                   county=None):
     """One result as a report section: its summary facts (and ``tables``: its own tables, or
-    its small DataFrame fields), its map (``figures``) and its own text summary."""
-    return _section(res, lang, figures, tables)
+    its small DataFrame fields), its map (``figures``; the full county map when ``county`` is
+    given) and its own text summary (English reports)."""
+    return _section(res, lang, figures, tables, county)
 
 
-def _section(res, lang: str, figures: bool, tables: bool = True):
-    from yingji._render import KeyValues, Para, Pre, Section
+def _section(res, lang: str, figures: bool, tables: bool = True, county=None):
+    from yingji._render import KeyValues, Pre, Section
     from yingji._render.display import frame_tables, map_block, summary_of
-    from yingji._render.messages import t
 
     s = summary_of(res, lang)
     facts = tuple(s["facts"])
@@ -74,16 +75,14 @@ def _section(res, lang: str, figures: bool, tables: bool = True):
     blocks = [KeyValues(facts)]
     if tables:
         blocks += list(s.get("tables", ()))
-        if not callable(getattr(res, "_summary_", None)):  # fields only: the small tables too
-            blocks += frame_tables(res, lang)
+        if not callable(getattr(res, "_summary_", None)) or s.get("frames"):  # the small tables too
+            blocks += frame_tables(res, lang, skip=s.get("skip", ()))
     if figures:
-        fig = map_block(res, lang)
+        fig = map_block(res, lang, size=(8.6, 6.4), county=county, dpi=130)  # prints on A4
         if fig is not None:
             blocks.append(fig)
     summ = getattr(res, "summary", None)
-    if callable(summ):
-        if lang == "zh":
-            blocks.append(Para(t("text_output_en", lang), "note"))
+    if callable(summ) and lang != "zh":  # a Chinese report says it all in its facts and tables
         blocks.append(Pre(str(summ())))
     return Section(s["title"], tuple(blocks))
 
@@ -96,12 +95,12 @@ def emit(args, title: str, county, results) -> int:
 
     lang = args.lang
     name = str(county.meta.get("name") or "") if county is not None else ""
-    secs = tuple(_section(r, lang, args.format == "html" and have_matplotlib())
+    secs = tuple(_section(r, lang, args.format == "html" and have_matplotlib(), county=county)
                  for r in results if r is not None)
     import datetime as _dt
 
     doc = Doc(f"{title}: {name}" if name else title, secs,
-              ((t("generated", lang), _dt.datetime.now().isoformat(timespec="seconds")),),
+              ((t("generated", lang), _dt.datetime.now().isoformat(sep=" ", timespec="seconds")),),
               lang=lang)
     text = render(doc, "text" if args.format == "zhtext" else args.format)
     if args.out:

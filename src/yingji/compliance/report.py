@@ -21,7 +21,7 @@ from yingji._optional import missing
 from yingji._render import Doc, Figure, KeyValues, Para, Section, Table, render
 from yingji._render import figures as _figs
 from yingji._render.fmt import number, percent, unit_text
-from yingji._render.messages import LANGS, check_lang, t
+from yingji._render.messages import LANGS, check_lang, t, term
 from yingji.exceptions import ValidationError
 
 __all__ = [
@@ -83,7 +83,50 @@ def _threshold_text(row: dict, lang: str) -> str:
     op = row["operator"]
     if op == "exists":
         return t("exists" if row["threshold"] in (True, None) else "absent", lang)
-    return f"{_OPS.get(op, op)} {format_value(row['threshold'], lang)}"
+    thr = row["threshold"]
+    if thr is None or (isinstance(thr, float) and thr != thr):
+        return t("unspecified", lang)
+    return f"{_OPS.get(op, op)} {format_value(thr, lang)}"
+
+
+def _value_zh(v: str) -> str:
+    v = v.strip()
+    if v in ("yes", "no", "True", "False"):
+        return "是" if v in ("yes", "True") else "否"
+    try:
+        return number(float(v.replace(",", "")), lang="zh")
+    except ValueError:
+        return v
+
+
+def reason(text, lang: str = "en") -> str:
+    """A rule row's ``reason`` in ``lang``. In Chinese each ``;``-separated part goes through
+    :data:`yingji._render.messages.REASON_PATTERNS` (reported vs computed values, due dates, a
+    threshold the source leaves open, how a metric is computed); a part no pattern knows is
+    replaced by a pointer to the English report (the value and status cells say the rest)."""
+    import re
+
+    from yingji._render.messages import REASON_PATTERNS
+
+    s = str(text or "")
+    if lang != "zh" or not s:
+        return s
+    out = []
+    for part in (p.strip() for p in s.split("; ")):
+        for pat, zh in REASON_PATTERNS:
+            m = re.fullmatch(pat, part, flags=re.S)
+            if m is not None:
+                out.append(zh(m) if callable(zh) else m.expand(zh))
+                break
+        else:
+            m = re.fullmatch(r"reported value (.+) differs from the computed (.+)", part)
+            if m is not None:
+                out.append(f"上报值 {_value_zh(m.group(1))} 与计算值 {_value_zh(m.group(2))} 不一致")
+            elif not re.search(r"[A-Za-z]{3,}", part):
+                out.append(part)
+            elif t("reason_en_only", lang) not in out:
+                out.append(t("reason_en_only", lang))
+    return ";".join(x for x in out if x)
 
 
 def _unit(row: dict, lang: str) -> str:
@@ -129,7 +172,7 @@ def _rule_cells(row: dict, lang: str) -> list:
         basis += " ⚠"
     return [(row["rule_id"], "nw"), _rule_name(row, lang), format_value(row["value"], lang),
             (_threshold_text(row, lang), "nw"), _unit(row, lang), _status(row["status"], lang),
-            basis, L.get(row["veto"], row["veto"]), row["source"], row["confidence"]]
+            basis, L.get(row["veto"], row["veto"]), row["source"], term(row["confidence"], lang)]
 
 
 def _rule_header(lang: str) -> list:
@@ -178,7 +221,8 @@ def _fix_first_table(rep, lang: str) -> Table | None:
     recs = ff.to_dict(orient="records")
     rows = tuple(((r["rule_id"], "nw"), _rule_name(r, lang), format_value(r["value"], lang),
                   (_threshold_text(r, lang), "nw"), _unit(r, lang), _shortfall_text(r, lang),
-                  L.get(r["veto"], r["veto"]), r["source"], r["confidence"]) for r in recs)
+                  L.get(r["veto"], r["veto"]), r["source"], term(r["confidence"], lang))
+                 for r in recs)
     return Table((L["rule"], L["name"], L["value"], L["threshold"], L["unit"], L["shortfall"],
                   L["veto"], L["source"], L["confidence"]), rows,
                  ("l", "l", "r", "l", "l", "r", "l", "l", "l"),
@@ -244,7 +288,7 @@ def document(rep, lang: str = "en", *, county=None, plots: bool = True, figures=
     if len(miss):
         secs.append(Section(f"{L['missing_list']} ({len(miss)})", (Table(
             (L["rule"], L["name"], L["unit"], L["reason"]),
-            tuple((r["rule_id"], _rule_name(r, lang), _unit(r, lang), r["reason"])
+            tuple((r["rule_id"], _rule_name(r, lang), _unit(r, lang), reason(r["reason"], lang))
                   for r in miss.to_dict(orient="records"))),)))
     figs = _figure_blocks(rep, lang, county, plots, figures)
     if figs:
@@ -256,7 +300,8 @@ def document(rep, lang: str = "en", *, county=None, plots: bool = True, figures=
             recs = frame[frame["task_area"] == area].to_dict(orient="records")
             subs.append(Section(area if lang == "zh" else f"{en} ({area})", (Table(
                 tuple(_rule_header(lang) + [L["reason"]]),
-                tuple(tuple(_rule_cells(r, lang) + [(r["reason"], "note")]) for r in recs),
+                tuple(tuple(_rule_cells(r, lang) + [(reason(r["reason"], lang), "note")])
+                      for r in recs),
                 _RULE_ALIGN + ("l",),
                 row_classes=tuple("veto" if (r["veto"] == "yes" and r["status"] == "fail")
                                   else "" for r in recs)),)))

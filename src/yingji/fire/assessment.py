@@ -160,8 +160,11 @@ class FireAssessment(_GeoOut):
         dl = district_layer("district", pts[["x", "y"]].to_numpy(float)[inscope] if inscope.any()
                             else np.empty((0, 2)), pts["district"].to_numpy(object)[inscope],
                             st.index[st["has_district"].to_numpy(bool)])
-        dl.props["area_km2"] = st["area_km2"].reindex(dl.props.index).to_numpy(float)
-        return [point_layer("station", st), point_layer("demand", pts), dl]
+        # the standard's district area (urban built-up points) beside the polygon's land area
+        dl.props["district_area_km2"] = st["area_km2"].reindex(dl.props.index).to_numpy(float)
+        # one name for the standard's district area in every layer (stations["area_km2"])
+        return [point_layer("station", st.rename(columns={"area_km2": "district_area_km2"})),
+                point_layer("demand", pts), dl]
 
     @property
     def n_uncovered(self) -> int:
@@ -241,14 +244,15 @@ class FireAssessment(_GeoOut):
         lines.append("Overall: " + ("COMPLIANT" if self.compliant else "NOT COMPLIANT") + ".")
         return "\n".join(lines)
 
-    def plot(self, ax=None, *, lang: str = "en"):
+    def plot(self, ax=None, *, lang: str = "en", county=None):
         """The county map style (needs matplotlib): demand points reached / not reached within
-        the driving budget, the stations; km axes, scale bar and north arrow."""
+        the driving budget, the stations; km axes, scale bar and north arrow. With the
+        ``county`` it was made on: roads, districts, service areas and township names too."""
         from yingji._render.figures import new_figure
 
         if ax is None:
             ax = new_figure(8.6, 6.4, lang).subplots()
-        ax = _display.draw_map(self, ax, lang)
+        ax = _display.draw_map(self, ax, lang, county=county)
         ax.set_title(f"Fire districts ({self.standard.name}, {self.travel_budget:g} min)"
                      if lang == "en" else f"消防站辖区({self.standard.name},{self.travel_budget:g}分钟)",
                      fontsize=10)
@@ -257,8 +261,8 @@ class FireAssessment(_GeoOut):
     def _summary_(self, lang: str = "en") -> dict:
         return _display.assessment_summary(self, lang)
 
-    def _map_(self, ax, lang: str = "en"):
-        return _display.draw_map(self, ax, lang)
+    def _map_(self, ax, lang: str = "en", county=None):
+        return _display.draw_map(self, ax, lang, county=county)
 
 
 def _fmt(x: float) -> str:

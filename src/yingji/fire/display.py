@@ -26,21 +26,21 @@ def stations_table(a, lang: str = "en", ids=None) -> Table:
         lim = r.get("area_limit_km2")
         area = quantity(r["area_km2"], "km2", digits=2, lang=lang)
         if lim == lim and lim is not None:
-            area += f" / ≤ {number(lim)}"
+            area += f" / ≤ {quantity(lim, 'km2', lang=lang)}"
         ok = bool(r.get("compliant"))
         rows.append((str(i), term(r.get("station_class", ""), lang), area,
                      count(r.get("population"), "人", lang=lang),
                      number(r.get("travel_percentile_minutes"), digits=1),
                      (t("pass" if ok else "fail", lang), "s-pass" if ok else "s-fail"),
-                     str(r.get("failed_rules", "") or "—")))
+                     str(r.get("failed_rules", "") or "—").replace(";", "、" if lang == "zh" else "; ")))
     return Table((t("station", lang), t("station_class", lang), t("district_area", lang),
-                  t("population", lang), f"{t('max', lang)} ({unit_min})", t("status", lang),
+                  t("population", lang), (f"{t('max', lang)}({unit_min})" if lang == "zh" else f"{t('max', lang)} ({unit_min})"), t("status", lang),
                   t("rule", lang)), tuple(rows), ("l", "l", "r", "r", "r", "l", "l"))
 
 
 #: Provenance of a threshold or profile, in Chinese (the rules table's status column).
-_STATUS_ZH = {"CONFIRMED": "已确认", "SEED": "初始值", "SECONDARY": "二手来源", "DRAFT": "草案",
-              "ASSUMPTION": "假定"}
+_STATUS_ZH = {"CONFIRMED": "已核实", "SEED": "县方案原文", "SECONDARY": "二手来源",
+              "DRAFT": "征求意见稿", "ASSUMPTION": "假定"}
 
 
 def assessment_summary(a, lang: str = "en") -> dict:
@@ -75,11 +75,17 @@ def assessment_summary(a, lang: str = "en") -> dict:
             "facts": facts, "tables": [stations_table(a, lang)]}
 
 
+def _new_list(p, lang: str) -> str:
+    ids = list(map(str, p.new_stations))
+    if lang == "zh":
+        return f"{count(p.n_new, 'stations', lang=lang)}:" + "、".join(ids)
+    return f"{count(p.n_new, lang=lang)}: " + ", ".join(ids)
+
+
 def plan_summary(p, lang: str = "en") -> dict:
     b, a = p.before, p.after
     facts = [
-        (t("new_sites", lang), f"{count(p.n_new, lang=lang)}: {', '.join(map(str, p.new_stations))}"
-         if p.n_new else "0"),
+        (t("new_sites", lang), _new_list(p, lang) if p.n_new else "0"),
         (t("cost", lang), money(p.cost, lang=lang)),
         (t("reached_pop", lang), f"{percent(b.coverage_share)} → {percent(a.coverage_share)}"),
         (t("unreached", lang), f"{count(len(b.uncovered), lang=lang)} → "
@@ -98,10 +104,25 @@ def plan_summary(p, lang: str = "en") -> dict:
     return {"title": "Fire plan" if lang == "en" else "消防站规划", "facts": facts, "tables": tables}
 
 
-def draw_map(a, ax, lang: str = "en", new_ids=()):
-    """The assessment on the county map style: districts by point colour need the road network,
-    so here the demand points (reached / not reached within the budget), the stations and the new
-    ones; km axes, scale bar and north arrow."""
+def _nodes_of(ids, county) -> pd.Series:
+    """Road node of each station or candidate id (the county's stations, then candidates)."""
+    out = pd.Series(np.nan, index=pd.Index(ids), dtype=object)
+    for name in ("stations", "candidates"):
+        tab = getattr(county, name, None)
+        if isinstance(tab, pd.DataFrame) and "node" in tab.columns:
+            known = out.isna() & out.index.isin(tab.index)
+            out[known] = tab.loc[out.index[known], "node"].to_numpy()
+    return out
+
+
+def draw_map(a, ax, lang: str = "en", new_ids=(), county=None):
+    """The assessment on the county map style: demand points reached / not reached within the
+    budget, the stations and the new ones; km axes, scale bar and north arrow.
+
+    With ``county`` (the county the assessment was made on) the map is the full county map:
+    roads by class, each station's district and service area along the roads within the
+    travel budget, township names. Without it (a notebook holding only the result) the roads
+    are not known and the map shows the points."""
     from yingji._render.maps import county_map
 
     pts = a.points[a.points["in_scope"].astype(bool)]  # the standard judges these points
@@ -110,6 +131,21 @@ def draw_map(a, ax, lang: str = "en", new_ids=()):
     old = st.drop(index=new.index)
     demand = pd.DataFrame({"x": pts["x"], "y": pts["y"], "population": pts["population"]})
     minutes = np.where(pts["covered"].to_numpy(bool), 0.0, np.inf)
+    net = getattr(county, "network", None)
+    dm = getattr(county, "demand", None)
+    if net is not None and isinstance(dm, pd.DataFrame) and "node" in dm.columns:
+        for c in ("township", "node"):
+            if c in dm.columns:
+                demand[c] = dm[c].reindex(demand.index).to_numpy()
+        nodes = _nodes_of(list(st.index), county)
+        if nodes.notna().all():
+            olds = old[["x", "y"]].assign(node=nodes.reindex(old.index).to_numpy())
+            news = new[["x", "y"]].assign(node=nodes.reindex(new.index).to_numpy())
+            holder = SimpleNamespace(network=net, demand=demand, stations=olds,
+                                     meta=getattr(county, "meta", {}))
+            return county_map(holder, ax=ax, lang=lang, new_sites=news if len(news) else None,
+                              demand_minutes=minutes, minutes=float(a.travel_budget),
+                              townships="township" in demand.columns)
     holder = SimpleNamespace(network=None, demand=demand, stations=old[["x", "y"]], meta={})
     return county_map(holder, ax=ax, lang=lang, new_sites=new[["x", "y"]] if len(new) else None,
                       demand_minutes=minutes, minutes=1.0, townships=False)

@@ -148,14 +148,15 @@ class FirePlan(_GeoOut, SolveResult):
             rows["full_alarm_percentile_minutes"] = (b.full_alarm_percentile, a.full_alarm_percentile)
         return pd.DataFrame(rows, index=["before", "after"], dtype=object).T.rename_axis("figure")
 
-    def plot(self, ax=None, *, lang: str = "en"):
+    def plot(self, ax=None, *, lang: str = "en", county=None):
         """The plan on the county map style (needs matplotlib): new stations starred, demand
-        reached / not reached after the plan."""
+        reached / not reached after the plan; with the ``county`` it was made on, also roads,
+        districts, service areas and township names."""
         from yingji._render.figures import new_figure
 
         if ax is None:
             ax = new_figure(8.6, 6.4, lang).subplots()
-        ax = _display.draw_map(self.after, ax, lang, self.new_stations)
+        ax = _display.draw_map(self.after, ax, lang, self.new_stations, county=county)
         ax.set_title(f"Fire plan: {self.n_new} new station(s), {_pct(self.before.coverage_share)} -> "
                      f"{_pct(self.after.coverage_share)} reached", fontsize=10)
         return ax
@@ -163,8 +164,8 @@ class FirePlan(_GeoOut, SolveResult):
     def _summary_(self, lang: str = "en") -> dict:
         return _display.plan_summary(self, lang)
 
-    def _map_(self, ax, lang: str = "en"):
-        return _display.draw_map(self.after, ax, lang, self.new_stations)
+    def _map_(self, ax, lang: str = "en", county=None):
+        return _display.draw_map(self.after, ax, lang, self.new_stations, county=county)
 
     def to_frame(self) -> pd.DataFrame:
         """The new stations with their districts after the plan."""

@@ -184,6 +184,24 @@ def _layer_geometries(layer: GeoLayer, tr) -> list:
     return [_shape_geojson(g, tr) for g in geom]
 
 
+#: What the area properties mean, written into every FeatureCollection that has them as the
+#: foreign member ``property_descriptions`` (RFC 7946, 6.1) and documented in docs/geo.md.
+PROPERTY_DESCRIPTIONS = {
+    "district_polygon_km2": (
+        "Area (km²) of the district polygon: the Voronoi cells of the points (demand points or "
+        "road nodes) the station reaches first, unioned and clipped to their hull; it covers "
+        "all the land between them, rural land, fields and water included."),
+    "district_area_km2": (
+        "District area (km²) as the fire standard counts it (GB 51080-2015 4.1.3): the summed "
+        "area_m2 of the in-scope (urban built-up) demand points the station reaches first; the "
+        "figure the district-area limits are checked against (FireAssessment.stations "
+        "area_km2)."),
+    "service_area_km2": (
+        "Area (km²) of the service-area polygon: a band of buffer_m either side of the road "
+        "reached within the minutes (not the land served)."),
+}
+
+
 def feature_collection(layers, crs, *, name: str | None = None) -> dict:
     """An RFC 7946 FeatureCollection of ``layers`` whose coordinates are in ``crs``.
 
@@ -215,6 +233,10 @@ def feature_collection(layers, crs, *, name: str | None = None) -> dict:
     fc = {"type": "FeatureCollection", "features": feats}
     if name:
         fc["name"] = name
+    cols = {str(c) for layer in layers for c in layer.props.columns}
+    desc = {k: v for k, v in PROPERTY_DESCRIPTIONS.items() if k in cols}
+    if desc:  # a foreign member (RFC 7946, 6.1): what the area properties mean
+        fc["property_descriptions"] = desc
     return fc
 
 
@@ -398,5 +420,6 @@ def district_layer(name: str, xy, labels, ids, *, pad_m: float = 500.0) -> GeoLa
     polys = voronoi_districts(np.asarray(xy, dtype=float).reshape(-1, 2), owner, len(ids), pad_m)
     props = pd.DataFrame({"points": np.bincount(owner[owner >= 0], minlength=len(ids))},
                          index=pd.Index(ids, name="id"))
-    props["polygon_km2"] = [(p.area / 1e6) if p is not None else float("nan") for p in polys]
+    props["district_polygon_km2"] = [(p.area / 1e6) if p is not None else float("nan")
+                                     for p in polys]
     return GeoLayer(name, props, polys)

@@ -81,7 +81,8 @@ class ServiceAreas(_GeoOut):
         Indexed by source id: ``node``, ``reached_nodes`` (nodes within ``minutes``),
         ``road_km`` (length of road reached, km, from the node coordinates),
         ``service_area_km2`` (area of the buffered isochrone, km²), ``district_nodes`` (nodes
-        it reaches first), ``district_km2`` (area of its district polygon, km²).
+        it reaches first), ``district_polygon_km2`` (area of its district polygon, km²: all the land
+        nearest to it by travel time, rural land included).
     service_areas, districts : list of shapely geometries
         One per row of ``areas``, in the network's CRS (None where empty).
     buffer_m : float
@@ -114,7 +115,7 @@ class ServiceAreas(_GeoOut):
                  f"(buffer {self.buffer_m:g} m):"]
         for sid, r in self.areas.iterrows():
             lines.append(f"  {sid}: {int(r['reached_nodes']):,} nodes, {r['road_km']:,.1f} km of "
-                         f"road, {r['service_area_km2']:,.2f} km²; district {r['district_km2']:,.2f} km²")
+                         f"road, {r['service_area_km2']:,.2f} km²; district {r['district_polygon_km2']:,.2f} km²")
         return "\n".join(lines)
 
     def _geo_layers(self) -> list:
@@ -224,10 +225,10 @@ def service_areas(network, sources, minutes: float, *, buffer_m: float = 50.0,
                      "road_km": length / 1000.0,
                      "service_area_km2": (shape.area / 1e6) if shape is not None else 0.0,
                      "district_nodes": int((owner == s).sum()),
-                     "district_km2": (dist[s].area / 1e6) if dist[s] is not None else float("nan")})
+                     "district_polygon_km2": (dist[s].area / 1e6) if dist[s] is not None else float("nan")})
     frame = pd.DataFrame(rows, index=pd.Index(ids, name="source"),
                          columns=["node", "reached_nodes", "road_km", "service_area_km2",
-                                  "district_nodes", "district_km2"])
+                                  "district_nodes", "district_polygon_km2"])
     if geo is None:
         geo = GeoRef(crs=crs or getattr(network, "crs", None),
                      out_crs=crs or getattr(network, "crs", None))

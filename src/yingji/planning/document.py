@@ -134,9 +134,7 @@ def document(p, lang: str = "en", *, plots: bool = True, county=None) -> Doc:
                 if f is not None:
                     blocks.append(f)
         blocks += [Para(_note(n, lang), "note") for n in s.notes]
-        if s.text:
-            if zh:
-                blocks.append(Para(t("text_output_en", lang), "note"))
+        if s.text and not zh:  # the Chinese plan says it in its tables and notes
             blocks.append(Pre(s.text))
         title = s.title_zh if zh else f"{s.title} ({s.title_zh})"
         secs.append(Section(title, tuple(blocks), status=s.status if not s.completed else "ok",

@@ -229,8 +229,8 @@ class ShelterAssessment(_GeoOut):
     def _summary_(self, lang: str = "en") -> dict:
         return _display.assessment_summary(self, lang)
 
-    def _map_(self, ax, lang: str = "en"):
-        return _display.draw_map(self, ax, lang)
+    def _map_(self, ax, lang: str = "en", county=None):
+        return _display.draw_map(self, ax, lang, county=county)
 
 
 def _pyplot():

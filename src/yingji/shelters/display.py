@@ -125,11 +125,12 @@ def _xy(a, which: str, override=None) -> np.ndarray:
 
 
 def draw_map(a, ax, lang: str = "en", *, new_ids=(), demand_xy=None, shelter_xy=None,
-             lines: bool = False, title: str | None = None):
+             lines: bool = False, title: str | None = None, county=None):
     """The assessment on the county map style: demand points sheltered within walking distance
     (grey) or with people left without a place (red rings), the shelters (squares), new ones
     (stars), township names; km axes, scale bar and north arrow. ``lines`` also draws each
-    assignment (demand point → shelter) as a thin grey line."""
+    assignment (demand point → shelter) as a thin grey line. With ``county`` (the county the
+    assessment was made on) its roads are drawn too, by class."""
     from yingji._render.maps import county_map
 
     dxy, sxy = _xy(a, "demand", demand_xy), _xy(a, "shelter", shelter_xy)
@@ -141,8 +142,8 @@ def draw_map(a, ax, lang: str = "en", *, new_ids=(), demand_xy=None, shelter_xy=
     short = dm["unsheltered"].to_numpy(float) > 0.5  # at least one person without a place
     sh = pd.DataFrame({"x": sxy[:, 0], "y": sxy[:, 1]}, index=a.shelters.index)
     new = sh.loc[[i for i in new_ids if i in sh.index]]
-    holder = SimpleNamespace(network=None, demand=demand, stations=None, meta={},
-                             shelters=sh.drop(index=new.index))
+    holder = SimpleNamespace(network=getattr(county, "network", None), demand=demand,
+                             stations=None, meta={}, shelters=sh.drop(index=new.index))
     ax = county_map(holder, ax=ax, lang=lang, stations=pd.DataFrame(columns=["x", "y"]),
                     new_sites=new if len(new) else None, shelters=True,
                     demand_minutes=np.where(short, np.inf, 0.0), minutes=1.0,

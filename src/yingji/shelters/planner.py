@@ -186,12 +186,12 @@ class ShelterPlan(_GeoOut, SolveResult):
     def _summary_(self, lang: str = "en") -> dict:
         return _display.plan_summary(self, lang)
 
-    def _map_(self, ax, lang: str = "en", *, title=None):
+    def _map_(self, ax, lang: str = "en", *, title=None, county=None):
         """The after assessment on the county map, the chosen candidates as stars."""
         a = self.after
         xy = a.extras.get("shelter_xy")
         return _display.draw_map(a, ax, lang, new_ids=[str(i) for i in self.new_shelters]
-                                 if xy is not None else (), title=title)
+                                 if xy is not None else (), title=title, county=county)
 
 
 def _has_use(value, use: str) -> bool:

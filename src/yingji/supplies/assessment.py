@@ -63,6 +63,13 @@ class SupplyAssessment(_GeoOut):
     params: dict = field(default_factory=dict)
     geo: GeoRef | None = field(default=None, repr=False, compare=False)
 
+    _units_ = {"evacuee_capacity": "people"}
+
+    def _summary_(self, lang: str = "en") -> dict:
+        from yingji._render.results import supplies_summary
+
+        return supplies_summary(self, lang)
+
     def _geo_layers(self) -> list:
         g = self._geo_ref()
         depots = list(g.points.get("depots", pd.DataFrame(index=[])).index)
@@ -226,7 +233,9 @@ def assess(
     max_first_h = float(np.max(first_need) / 60.0) if len(first_need) else 0.0
     rules = _rule_checks(evac_cap, max_first_h)
     return SupplyAssessment(tab, tws.reset_index().rename(columns={"index": "township"}), reach_share, evac_cap, rules,
-                            as_of_ts, {"delivery_hours": float(delivery_hours), "horizon_days": float(horizon_days)},
+                            as_of_ts, {"delivery_hours": float(delivery_hours), "horizon_days": float(horizon_days),
+                             "item_units": {str(k): str(v) for k, v in items["unit"].items()}
+                             if "unit" in items.columns else {}},
                             geo=GeoRef.of(county, tables=False, depots=depots, townships=seats))
 
 

@@ -65,6 +65,13 @@ class StockPlan(_GeoOut, SolveResult):
     params: dict = field(default_factory=dict)
     geo: GeoRef | None = field(default=None, repr=False, compare=False)
 
+    _units_ = {"objective": "yuan", "bound": "yuan", "vss": "yuan"}
+
+    def _summary_(self, lang: str = "en") -> dict:
+        from yingji._render.results import stock_plan_summary
+
+        return stock_plan_summary(self, lang)
+
     def _geo_layers(self) -> list:
         """``site`` points: every depot and candidate site (``kind``, ``open``, ``level``,
         ``capacity_m3``, ``used_m3``, ``items``: items held, ``items_bought``)."""

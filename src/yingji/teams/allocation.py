@@ -70,6 +70,13 @@ class TeamAllocation(_GeoOut, SolveResult):
     params: dict = field(default_factory=dict)
     geo: GeoRef | None = field(default=None, repr=False, compare=False)
 
+    _units_ = {}
+
+    def _summary_(self, lang: str = "en") -> dict:
+        from yingji._render.results import allocation_summary
+
+        return allocation_summary(self, lang)
+
     def _geo_layers(self) -> list:
         """``team`` and ``hazard`` points (``gaps``: how many gaps a site has), ``assignment``
         lines team → hazard and ``mutual_aid`` lines team → enterprise."""

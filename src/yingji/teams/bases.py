@@ -65,6 +65,13 @@ class BasePlan(_GeoOut, SolveResult):
     relocations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["team", "from_node", "candidate", "node", "cost"]))
 
+    _units_ = {"objective": "yuan", "bound": "yuan"}
+
+    def _summary_(self, lang: str = "en") -> dict:
+        from yingji._render.results import bases_summary
+
+        return bases_summary(self, lang)
+
     @property
     def geo(self):
         """Where the rows are (the ``after`` allocation's :class:`~yingji.geo.GeoRef`)."""
