@@ -9,6 +9,7 @@ import pytest
 from naive_network import naive_dijkstra
 from yingji._kernels.ch import (
     _ch_contract,
+    _ch_levels,
     _ch_query_graphs,
     _ih_pop,
     _ih_push,
@@ -71,12 +72,16 @@ def test_ch_phast_equals_dijkstra(seed, settle_limit):
     rank, ef, et, ew, n_short = _ch_contract(n, indptr, indices, weights, settle_limit)
     assert sorted(rank.tolist()) == list(range(n))
     assert len(ef) == len(indices) + n_short
-    g = _ch_query_graphs(n, rank, ef, et, ew)
+    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
     up_ptr, up_to, dn_ptr, dn_from = g[0], g[1], g[3], g[4]
+    level = _ch_levels(n, rank, ef, et)
+    hi = np.where(rank[ef] > rank[et], ef, et)
+    lo = np.where(rank[ef] > rank[et], et, ef)
+    assert (level[hi] > level[lo]).all()                # arcs join a higher level to a lower one
+    assert sorted(nid.tolist()) == list(range(n))
     for i in range(n):                                  # new ids: up to smaller, down from smaller
         assert (up_to[up_ptr[i]:up_ptr[i + 1]] < i).all()
         assert (dn_from[dn_ptr[i]:dn_ptr[i + 1]] < i).all()
-    nid = n - 1 - rank
     allpos = np.arange(n)
     out = np.empty((n, n))
     _phast_many(*g, nid[allpos], nid[allpos], np.inf, 4, 3, out)
@@ -92,8 +97,7 @@ def test_phast_cutoff_and_subsets(cutoff):
     n = 16
     indptr, indices, weights, arcs = _random(11, n, 40)
     rank, ef, et, ew, _ = _ch_contract(n, indptr, indices, weights, 50)
-    g = _ch_query_graphs(n, rank, ef, et, ew)
-    nid = n - 1 - rank
+    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
     src = np.array([3, 0, 9, 15, 3 + 1], dtype=np.int64)
     dst = np.array([5, 1, 0, 12], dtype=np.int64)
     out = np.empty((len(src), len(dst)))
@@ -109,8 +113,7 @@ def test_phast_block_unused_columns_stay_inf():
     n = 10
     indptr, indices, weights, arcs = _random(5, n, 25, zero_share=0.0)
     rank, ef, et, ew, _ = _ch_contract(n, indptr, indices, weights, 10)
-    g = _ch_query_graphs(n, rank, ef, et, ew)
-    nid = n - 1 - rank
+    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
     K = 4
     D = np.empty(n * K)
     hk, hn, hp = np.empty(n), np.empty(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
@@ -129,8 +132,7 @@ def test_graph_without_arcs_and_isolated_nodes():
     indptr = np.zeros(n + 1, dtype=np.int64)
     rank, ef, et, ew, n_short = _ch_contract(n, indptr, np.empty(0, np.int64), np.empty(0), 10)
     assert n_short == 0 and len(ef) == 0
-    g = _ch_query_graphs(n, rank, ef, et, ew)
-    nid = n - 1 - rank
+    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
     out = np.empty((n, n))
     assert _phast_many(*g, nid, nid, np.inf, 16, 1, out) == n
     np.testing.assert_array_equal(out, np.where(np.eye(n, dtype=bool), 0.0, np.inf))
@@ -145,8 +147,7 @@ def test_high_degree_node_and_zero_cycles():
     w = np.concatenate([np.zeros(2 * (n - 1)), np.full(n - 1, 3.0)])
     indptr, indices, weights, arcs = _csr(n, a, b, w)
     rank, ef, et, ew, _ = _ch_contract(n, indptr, indices, weights, 2)
-    g = _ch_query_graphs(n, rank, ef, et, ew)
-    nid = n - 1 - rank
+    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
     out = np.empty((n, n))
     _phast_many(*g, nid, nid, np.inf, 5, 2, out)
     np.testing.assert_array_equal(out, np.zeros((n, n)))

@@ -332,13 +332,12 @@ class _Routing:
             n = self.n_nodes
             t0 = time.perf_counter()
             rank, ef, et, ew, n_short = _ch_contract(n, indptr, indices, weights, CH_SETTLE_LIMIT)
-            graphs = _ch_query_graphs(n, rank, ef, et, ew)
+            nid, *graphs = _ch_query_graphs(n, rank, ef, et, ew)
             secs = time.perf_counter() - t0
             info = {"build_seconds": secs, "nodes": n, "arcs": int(len(indices)),
                     "shortcuts": int(n_short), "upward_arcs": int(len(graphs[1])),
                     "downward_arcs": int(len(graphs[4]))}
-            self._cache[key] = {"graphs": graphs, "nid": (n - 1 - rank).astype(np.int64),
-                                "info": info}
+            self._cache[key] = {"graphs": tuple(graphs), "nid": nid, "info": info}
         return self._cache[key]
 
     def _auto_method(self, kind, csr, src, climit, bw) -> str:
