@@ -491,7 +491,7 @@ CH_SWEEP_ORIGINS = 16
 CH_MIN_REACH = 0.05
 #: ``method="auto"`` without a hierarchy: build one when origins x reached share exceeds this
 #: (the build costs about as much as this many one-to-all Dijkstra searches, docs/network.md).
-CH_BUILD_ORIGINS = 2000
+CH_BUILD_ORIGINS = 1000
 
 
 def _phast_rows(ch: dict, rank: np.ndarray, src: np.ndarray, dst: np.ndarray,
