@@ -72,19 +72,23 @@ def test_ch_phast_equals_dijkstra(seed, settle_limit):
     rank, ef, et, ew, n_short = _ch_contract(n, indptr, indices, weights, settle_limit)
     assert sorted(rank.tolist()) == list(range(n))
     assert len(ef) == len(indices) + n_short
-    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
-    up_ptr, up_to, dn_ptr, dn_from = g[0], g[1], g[3], g[4]
+    g = _ch_query_graphs(n, rank, ef, et, ew)
+    node_at, up_ptr, up_to, dn_ptr, dn_from = g[0], g[1], g[2], g[4], g[5]
     level = _ch_levels(n, rank, ef, et)
     hi = np.where(rank[ef] > rank[et], ef, et)
     lo = np.where(rank[ef] > rank[et], et, ef)
     assert (level[hi] > level[lo]).all()                # arcs join a higher level to a lower one
-    assert sorted(nid.tolist()) == list(range(n))
-    for i in range(n):                                  # new ids: up to smaller, down from smaller
-        assert (up_to[up_ptr[i]:up_ptr[i + 1]] < i).all()
-        assert (dn_from[dn_ptr[i]:dn_ptr[i + 1]] < i).all()
+    assert sorted(node_at.tolist()) == list(range(n))
+    pos = np.empty(n, dtype=np.int64)
+    pos[node_at] = np.arange(n)
+    for v in range(n):                                  # upward arcs go to higher ranks
+        assert (rank[up_to[up_ptr[v]:up_ptr[v + 1]]] > rank[v]).all()
+    for p in range(n):                                  # the sweep sees sources first
+        assert (pos[dn_from[dn_ptr[p]:dn_ptr[p + 1]]] < p).all()
+        assert (rank[dn_from[dn_ptr[p]:dn_ptr[p + 1]]] > rank[node_at[p]]).all()
     allpos = np.arange(n)
     out = np.empty((n, n))
-    _phast_many(*g, nid[allpos], nid[allpos], np.inf, 4, 3, out)
+    _phast_many(*g, allpos, allpos, np.inf, 4, 3, out)
     for s in range(n):
         ref = np.asarray(naive_dijkstra(n, arcs, s))
         np.testing.assert_array_equal(np.isinf(out[s]), np.isinf(ref))
@@ -97,11 +101,11 @@ def test_phast_cutoff_and_subsets(cutoff):
     n = 16
     indptr, indices, weights, arcs = _random(11, n, 40)
     rank, ef, et, ew, _ = _ch_contract(n, indptr, indices, weights, 50)
-    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
+    g = _ch_query_graphs(n, rank, ef, et, ew)
     src = np.array([3, 0, 9, 15, 3 + 1], dtype=np.int64)
     dst = np.array([5, 1, 0, 12], dtype=np.int64)
     out = np.empty((len(src), len(dst)))
-    found = _phast_many(*g, nid[src], nid[dst], cutoff, 2, 2, out)
+    found = _phast_many(*g, src, dst, cutoff, 2, 2, out)
     ref = np.array([np.asarray(naive_dijkstra(n, arcs, s))[dst] for s in src])
     ref[ref > cutoff] = np.inf
     np.testing.assert_array_equal(np.isinf(out), np.isinf(ref))
@@ -113,16 +117,16 @@ def test_phast_block_unused_columns_stay_inf():
     n = 10
     indptr, indices, weights, arcs = _random(5, n, 25, zero_share=0.0)
     rank, ef, et, ew, _ = _ch_contract(n, indptr, indices, weights, 10)
-    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
+    g = _ch_query_graphs(n, rank, ef, et, ew)
     K = 4
     D = np.empty(n * K)
     hk, hn, hp = np.empty(n), np.empty(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
-    _phast_block(*g, nid[np.array([2, 7])], K, np.inf, D, hk, hn, hp)
+    _phast_block(*g, np.array([2, 7]), K, np.inf, D, hk, hn, hp)
     D = D.reshape(n, K)
     assert np.isinf(D[:, 2:]).all()
     for k, s in enumerate([2, 7]):
         ref = np.asarray(naive_dijkstra(n, arcs, s))
-        got = D[nid, k]
+        got = D[:, k]
         np.testing.assert_array_equal(np.isinf(got), np.isinf(ref))
     assert (hp == -1).all()
 
@@ -132,9 +136,10 @@ def test_graph_without_arcs_and_isolated_nodes():
     indptr = np.zeros(n + 1, dtype=np.int64)
     rank, ef, et, ew, n_short = _ch_contract(n, indptr, np.empty(0, np.int64), np.empty(0), 10)
     assert n_short == 0 and len(ef) == 0
-    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
+    g = _ch_query_graphs(n, rank, ef, et, ew)
     out = np.empty((n, n))
-    assert _phast_many(*g, nid, nid, np.inf, 16, 1, out) == n
+    nodes = np.arange(n)
+    assert _phast_many(*g, nodes, nodes, np.inf, 16, 1, out) == n
     np.testing.assert_array_equal(out, np.where(np.eye(n, dtype=bool), 0.0, np.inf))
 
 
@@ -147,7 +152,8 @@ def test_high_degree_node_and_zero_cycles():
     w = np.concatenate([np.zeros(2 * (n - 1)), np.full(n - 1, 3.0)])
     indptr, indices, weights, arcs = _csr(n, a, b, w)
     rank, ef, et, ew, _ = _ch_contract(n, indptr, indices, weights, 2)
-    nid, *g = _ch_query_graphs(n, rank, ef, et, ew)
+    g = _ch_query_graphs(n, rank, ef, et, ew)
     out = np.empty((n, n))
-    _phast_many(*g, nid, nid, np.inf, 5, 2, out)
+    nodes = np.arange(n)
+    _phast_many(*g, nodes, nodes, np.inf, 5, 2, out)
     np.testing.assert_array_equal(out, np.zeros((n, n)))

@@ -20,10 +20,11 @@ is *upward*, the others *downward*. For every ``s`` and ``t`` a shortest ``s-t``
 that goes only up and then only down, so the distance from ``s`` to every node is found by
 PHAST [2]_: a Dijkstra search from ``s`` over the upward arcs, then one linear sweep over the
 nodes from the most important down, each taking the minimum over its incoming downward arcs
-(``d[v] = min(d[v], d[u] + w(u, v))``, ``u`` above ``v`` and therefore final). The query
-graphs are stored with nodes renumbered by descending level, and by the given (spatially
-local) numbering within a level, so the sweep reads the arcs front to back and the labels
-it needs from nearby memory; ``K`` origins share one sweep (the labels of a node for
+(``d[v] = min(d[v], d[u] + w(u, v))``, ``u`` above ``v`` and therefore final). The sweep
+visits the nodes by descending level, and by the given (spatially local) numbering within a
+level, reading the downward arcs front to back, while the labels stay in the given numbering
+(a downward arc's ends are near each other on the road, so their labels are near in memory,
+and a result for all nodes is read out in order); ``K`` origins share one sweep (the labels of a node for
 the ``K`` origins lie side by side), which reads every arc once per ``K`` origins.
 
 Every function is ``@njit`` and takes contiguous ``float64`` / ``int64`` arrays; weights are
@@ -468,17 +469,19 @@ def _ch_levels(n, rank, e_from, e_to):
 
 @njit(**NJIT_KW)
 def _ch_query_graphs(n, rank, e_from, e_to, e_w):
-    """Numba JIT-compiled upward and downward query graphs over a new numbering.
+    """Numba JIT-compiled upward and downward query graphs.
 
-    Nodes are renumbered by descending level (:func:`_ch_levels`) and, within a level, by
-    their given number [2]_: every arc then joins a smaller new id (the more important end)
-    to a larger one, and the nodes of one level keep the locality of the given numbering, so
-    the sweep's reads of the labels of higher nodes stay near each other in memory.
+    The sweep visits the nodes by descending level (:func:`_ch_levels`) and, within a level,
+    by their given number [2]_, so every node comes after the more important ends of its
+    downward arcs. Labels stay indexed by the given node number, which keeps the locality of
+    the network's numbering (neighbours' labels nearby) and lets a result for all nodes be
+    read front to back.
 
-    Returns ``(nid, up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w)``: ``nid[v]`` is the new id
-    of node ``v``; the upward arcs leaving new id ``i`` are ``up_to[up_ptr[i]:up_ptr[i + 1]]``
-    (all to smaller new ids); the downward arcs entering ``i`` come from
-    ``dn_from[dn_ptr[i]:dn_ptr[i + 1]]`` (smaller new ids, ascending), with matching weights.
+    Returns ``(node_at, up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w)``: ``node_at[p]`` is the
+    node visited ``p``-th by the sweep; the upward arcs leaving node ``v`` are
+    ``up_to[up_ptr[v]:up_ptr[v + 1]]`` (all to higher-ranked nodes); the downward arcs
+    entering ``node_at[p]`` come from ``dn_from[dn_ptr[p]:dn_ptr[p + 1]]`` (nodes visited
+    before ``p``, ascending), with the matching weights.
     """
     level = _ch_levels(n, rank, e_from, e_to)
     top = 0
@@ -488,20 +491,20 @@ def _ch_query_graphs(n, rank, e_from, e_to, e_w):
     key = np.empty(n, dtype=np.int64)
     for v in range(n):
         key[v] = (top - level[v]) * n + v
-    perm = np.argsort(key)
-    nid = np.empty(n, dtype=np.int64)
+    node_at = np.argsort(key)
+    pos = np.empty(n, dtype=np.int64)
     for i in range(n):
-        nid[perm[i]] = i
+        pos[node_at[i]] = i
     m = e_from.shape[0]
     up_cnt = np.zeros(n + 1, dtype=np.int64)
     dn_cnt = np.zeros(n + 1, dtype=np.int64)
     for e in range(m):
-        a = nid[e_from[e]]
-        b = nid[e_to[e]]
-        if b < a:
+        a = e_from[e]
+        b = e_to[e]
+        if rank[b] > rank[a]:
             up_cnt[a + 1] += 1
         else:
-            dn_cnt[b + 1] += 1
+            dn_cnt[pos[b] + 1] += 1
     for i in range(n):
         up_cnt[i + 1] += up_cnt[i]
         dn_cnt[i + 1] += dn_cnt[i]
@@ -512,19 +515,19 @@ def _ch_query_graphs(n, rank, e_from, e_to, e_w):
     dn_from = np.empty(dn_ptr[n], dtype=np.int64)
     dn_w = np.empty(dn_ptr[n], dtype=np.float64)
     for e in range(m):
-        a = nid[e_from[e]]
-        b = nid[e_to[e]]
-        if b < a:
+        a = e_from[e]
+        b = e_to[e]
+        if rank[b] > rank[a]:
             k = up_cnt[a]
             up_cnt[a] += 1
             up_to[k] = b
             up_w[k] = e_w[e]
         else:
-            k = dn_cnt[b]
-            dn_cnt[b] += 1
+            k = dn_cnt[pos[b]]
+            dn_cnt[pos[b]] += 1
             dn_from[k] = a
             dn_w[k] = e_w[e]
-    for i in range(n):   # sources ascending: the sweep reads the labels front to back
+    for i in range(n):   # sources ascending: nearby labels read in order
         lo = dn_ptr[i]
         hi = dn_ptr[i + 1]
         if hi - lo > 1:
@@ -533,20 +536,20 @@ def _ch_query_graphs(n, rank, e_from, e_to, e_w):
             w = dn_w[lo:hi][o]
             dn_from[lo:hi] = f
             dn_w[lo:hi] = w
-    return nid, up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w
+    return node_at, up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w
 
 
 @njit(**NJIT_KW)
-def _phast_block(up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w, srcs, K, cutoff, D, hkey, hnode,
-                 hpos):
+def _phast_block(node_at, up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w, srcs, K, cutoff, D, hkey,
+                 hnode, hpos):
     """Numba JIT-compiled PHAST from up to ``K`` origins at once.
 
     Parameters
     ----------
-    up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w :
-        Query graphs of :func:`_ch_query_graphs` (without ``nid``).
+    node_at, up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w :
+        Query graphs of :func:`_ch_query_graphs`.
     srcs : int64 array
-        Origins (new ids), at most ``K``.
+        Origin nodes, at most ``K``.
     K : int
         Labels per node in ``D``.
     cutoff : float
@@ -572,22 +575,22 @@ def _phast_block(up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w, srcs, K, cutoff, D,
                     D[x * K + k] = nd
                     size = _ih_push(hkey, hnode, hpos, size, x, nd)
     if K == 16:
-        _sweep16(dn_ptr, dn_from, dn_w, D)
+        _sweep16(node_at, dn_ptr, dn_from, dn_w, D)
     else:
-        _sweep(dn_ptr, dn_from, dn_w, D, K)
+        _sweep(node_at, dn_ptr, dn_from, dn_w, D, K)
 
 
 @njit(**NJIT_KW)
-def _sweep(dn_ptr, dn_from, dn_w, D, K):
+def _sweep(node_at, dn_ptr, dn_from, dn_w, D, K):
     """Numba JIT-compiled PHAST sweep with ``K`` labels per node (see :func:`_phast_block`):
     each node's labels are kept in a small local array while its incoming downward arcs are
     scanned."""
     acc = np.empty(K)
-    for v in range(dn_ptr.shape[0] - 1):
-        bv = v * K
+    for p in range(dn_ptr.shape[0] - 1):
+        bv = node_at[p] * K
         for k in range(K):
             acc[k] = D[bv + k]
-        for e in range(dn_ptr[v], dn_ptr[v + 1]):
+        for e in range(dn_ptr[p], dn_ptr[p + 1]):
             bu = dn_from[e] * K
             w = dn_w[e]
             for k in range(K):
@@ -597,15 +600,15 @@ def _sweep(dn_ptr, dn_from, dn_w, D, K):
 
 
 @njit(**NJIT_KW)
-def _sweep16(dn_ptr, dn_from, dn_w, D):
+def _sweep16(node_at, dn_ptr, dn_from, dn_w, D):
     """Numba JIT-compiled :func:`_sweep` for ``K = 16``: a constant trip count lets the
     compiler unroll and vectorise the inner loop (about twice as fast)."""
     acc = np.empty(16)
-    for v in range(dn_ptr.shape[0] - 1):
-        bv = v * 16
+    for p in range(dn_ptr.shape[0] - 1):
+        bv = node_at[p] * 16
         for k in range(16):
             acc[k] = D[bv + k]
-        for e in range(dn_ptr[v], dn_ptr[v + 1]):
+        for e in range(dn_ptr[p], dn_ptr[p + 1]):
             bu = dn_from[e] * 16
             w = dn_w[e]
             for k in range(16):
@@ -615,12 +618,12 @@ def _sweep16(dn_ptr, dn_from, dn_w, D):
 
 
 @njit(parallel=True, **NJIT_KW)
-def _phast_many(up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w, src, dest, cutoff, K, n_chunks,
-                out):
+def _phast_many(node_at, up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w, src, dest, cutoff, K,
+                n_chunks, out):
     """Numba JIT-compiled many-to-many distances by PHAST sweeps, ``K`` origins per sweep, in
     parallel over ``n_chunks`` chunks of origins.
 
-    ``src`` and ``dest`` are new ids (``nid`` of :func:`_ch_query_graphs`); ``out[i, j]`` receives the
+    ``src`` and ``dest`` are node numbers; ``out[i, j]`` receives the
     distance from ``src[i]`` to ``dest[j]``, ``inf`` when unreachable or above ``cutoff``.
     Returns the number of finite entries.
     """
@@ -631,8 +634,8 @@ def _phast_many(up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w, src, dest, cutoff, K
     if n_chunks < 1:
         n_chunks = 1
     found = np.zeros(n_chunks, dtype=np.int64)
-    # destinations in label order: the labels are read front to back and the writes scatter
-    # over the K output rows (2.6x faster than reading the labels in column order)
+    # destinations in label order: the labels are read front to back (for all nodes in the
+    # network's order, the writes too)
     order = np.argsort(dest)
     dsorted = dest[order]
     for c in prange(n_chunks):
@@ -646,8 +649,8 @@ def _phast_many(up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w, src, dest, cutoff, K
             for g in range(glo, ghi):
                 lo = g * K
                 hi = min(lo + K, n_src)
-                _phast_block(up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w, src[lo:hi], K, cutoff,
-                             D, hkey, hnode, hpos)
+                _phast_block(node_at, up_ptr, up_to, up_w, dn_ptr, dn_from, dn_w, src[lo:hi], K,
+                             cutoff, D, hkey, hnode, hpos)
                 cnt = 0
                 for i in range(n_dst):
                     b = dsorted[i] * K

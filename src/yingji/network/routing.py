@@ -332,12 +332,12 @@ class _Routing:
             n = self.n_nodes
             t0 = time.perf_counter()
             rank, ef, et, ew, n_short = _ch_contract(n, indptr, indices, weights, CH_SETTLE_LIMIT)
-            nid, *graphs = _ch_query_graphs(n, rank, ef, et, ew)
+            graphs = _ch_query_graphs(n, rank, ef, et, ew)
             secs = time.perf_counter() - t0
             info = {"build_seconds": secs, "nodes": n, "arcs": int(len(indices)),
-                    "shortcuts": int(n_short), "upward_arcs": int(len(graphs[1])),
-                    "downward_arcs": int(len(graphs[4]))}
-            self._cache[key] = {"graphs": tuple(graphs), "nid": nid, "info": info}
+                    "shortcuts": int(n_short), "upward_arcs": int(len(graphs[2])),
+                    "downward_arcs": int(len(graphs[5]))}
+            self._cache[key] = {"graphs": tuple(graphs), "info": info}
         return self._cache[key]
 
     def _auto_method(self, kind, csr, src, climit, bw) -> str:
@@ -488,10 +488,10 @@ CH_SETTLE_LIMIT = 100
 CH_SWEEP_ORIGINS = 16
 #: ``method="auto"`` with a hierarchy already built: use it when a cutoff search would reach
 #: at least this share of the nodes (measured break-even, docs/network.md).
-CH_MIN_REACH = 0.05
+CH_MIN_REACH = 0.2
 #: ``method="auto"`` without a hierarchy: build one when origins x reached share exceeds this
 #: (the build costs about as much as this many one-to-all Dijkstra searches, docs/network.md).
-CH_BUILD_ORIGINS = 1000
+CH_BUILD_ORIGINS = 1300
 
 
 def _phast_rows(ch: dict, rank: np.ndarray, src: np.ndarray, dst: np.ndarray,
@@ -505,14 +505,12 @@ def _phast_rows(ch: dict, rank: np.ndarray, src: np.ndarray, dst: np.ndarray,
     res = np.empty((len(src), len(dst)))
     if len(src) == 0 or len(dst) == 0:
         return res
-    nid = ch["nid"]
-    n = len(nid)
+    n = len(rank)
     K = CH_SWEEP_ORIGINS
     n_groups = -(-len(src) // K)
     # one label block of n x K per chunk; keep them within ~1 GB together
     n_chunks = max(1, min(n_groups, get_num_threads(), int(2 ** 30 // max(n * K * 8, 1))))
-    _run_kernel(_phast_many, *ch["graphs"], nid[rank[src]], nid[rank[dst]], climit, K,
-                n_chunks, res)
+    _run_kernel(_phast_many, *ch["graphs"], rank[src], rank[dst], climit, K, n_chunks, res)
     return res
 
 
