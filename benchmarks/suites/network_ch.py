@@ -58,11 +58,9 @@ def _run(s):
     s["T"] = None
     T = net.travel_times(s["origins"], s["dests"], method="ch")
     s["T"] = T
-    fin = np.isfinite(T)
-    info = s["info"]
+    info = s["info"]   # statistics of T are taken in the untimed check (the peer has none)
     return {"n_nodes": net.n_nodes, "shape": f"{T.shape[0]}x{T.shape[1]}",
-            "ch_build_s": round(info["build_seconds"], 2), "shortcuts": info["shortcuts"],
-            "reachable_share": float(fin.mean()), "mean_minutes": float(T[fin].mean())}
+            "ch_build_s": round(info["build_seconds"], 2), "shortcuts": info["shortcuts"]}
 
 
 def _peer(s):
@@ -79,15 +77,18 @@ def _check(s):
     net, T = s["net"], s["T"]
     rank = net._order()[0]
     cols = np.arange(net.n_nodes) if s["dests"] is None else net.positions(s["dests"])
-    worst, mism = 0.0, 0
+    worst, mism, n_fin, total = 0.0, 0, 0, 0.0
     for start in range(0, T.shape[0], 100):              # row blocks: no second full copy
         R = s["R"][start:start + 100][:, rank[cols]]
         t = T[start:start + 100]
         mism += int((np.isfinite(R) != np.isfinite(t)).sum())
         both = np.isfinite(R) & np.isfinite(t)
+        n_fin += int(np.isfinite(t).sum())
+        total += float(t[np.isfinite(t)].sum())
         if both.any():
             worst = max(worst, float(np.abs(R[both] - t[both]).max()))
-    return {"max_abs_diff_min": worst, "reach_mismatches": mism}
+    return {"max_abs_diff_min": worst, "reach_mismatches": mism,
+            "reachable_share": n_fin / T.size, "mean_minutes": total / max(n_fin, 1)}
 
 
 def _case(name, n_nodes, n_origins, n_dest):
