@@ -289,7 +289,7 @@ class _Routing:
         the nodes in descending rank, 16 origins per sweep. Results equal Dijkstra's up to
         rounding (sums taken in another order: differences of a few ulps, far below 1e-9
         minutes), with the same ``inf`` and cutoff semantics. On the 100,000-node benchmark
-        grid the build took about as long as 1,000-2,000 one-to-all Dijkstra searches; see
+        grid the build cost about as much CPU as 1,000-1,300 one-to-all Dijkstra searches; see
         ``docs/network.md`` for the measured figures and the break-even of ``method="auto"``:
         it uses the hierarchy when one is already built and the searches would reach at least
         :data:`CH_MIN_REACH` of the network, or when none is built and the origins times that
