@@ -154,12 +154,13 @@ def test_auto_uses_the_hierarchy_when_it_pays(monkeypatch):
     csr = net._csr("time")
     bw = routing._bucket_width(csr[2])
     src = np.arange(0, 1600, 20)                                     # 80 origins
-    monkeypatch.setattr(routing, "CH_BUILD_ORIGINS", 50)
+    rules = Network._auto_method.__globals__      # the module the method reads its constants from
+    monkeypatch.setitem(rules, "CH_BUILD_ORIGINS", 50)
     assert net._auto_method("time", csr, src, np.inf, bw) == "ch"   # 80 x 100 % >= 50
     assert net._auto_method("time", csr, src, 0.5, bw) == "numba"    # tiny reach
     assert net._auto_method("time", csr, src[:10], np.inf, bw) == "numba"
     net.prepare_ch()
-    monkeypatch.setattr(routing, "CH_BUILD_ORIGINS", 10 ** 9)
+    monkeypatch.setitem(rules, "CH_BUILD_ORIGINS", 10 ** 9)
     assert net._auto_method("time", csr, src, np.inf, bw) == "ch"   # built: used
     assert net._auto_method("time", csr, src, 0.5, bw) == "numba"
     T = net.travel_times(src, method="auto")
