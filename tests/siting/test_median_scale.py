@@ -48,7 +48,22 @@ def test_knearest_model_reaches_the_exact_optimum(seed, n, p):
     assert median_cost(C, sites, weights=w) == pytest.approx(ub, rel=1e-12)
     assert run.closed(bound, ub)  # proven, not just found
     assert bound <= ref.objective + 1e-9
+    assert run.extras.get("knn_lp_rounds", 0) >= 1  # the LP phase always runs first
+
+
+@pytest.mark.parametrize("seed,n,p", [(2, 70, 8), (10, 80, 12), (11, 80, 12), (20, 80, 12)])
+def test_knearest_branches_when_the_lp_is_fractional(seed, n, p):
+    """Instances whose LP relaxation is below the optimum: the LP phase ends exact but fractional,
+    HiGHS's branch and bound on the reduced model proves the optimum of the compact MIP."""
+    _, C, w = _points(n, seed, integer=bool(seed % 2))
+    ref = p_median(C, p, weights=w, method="exact")
+    assert ref.optimal
+    run, sites, ub, bound = _knn_alone(C, p, w, np.arange(p))
+    assert run.extras["knn_lp_bound"] < ref.objective * (1 - 1e-6)  # a real integrality gap
     assert run.extras["knn_rounds"] >= 1
+    assert ub == pytest.approx(ref.objective, rel=1e-9) and run.closed(bound, ub)
+    assert median_cost(C, sites, weights=w) == pytest.approx(ub, rel=1e-12)
+    assert bound <= ref.objective + 1e-9
 
 
 def test_knearest_matches_brute_force_with_fixed_sites():
@@ -71,7 +86,8 @@ def test_knearest_enlarges_lists_that_are_too_short():
     ref = p_median(C, 5, weights=w, method="exact")
     run, sites, ub, bound = _knn_alone(C, 5, w, np.arange(5))
     assert ub == pytest.approx(ref.objective, rel=1e-9) and run.closed(bound, ub)
-    assert run.extras["knn_rounds"] >= 2
+    # enlarged at least once: in the LP phase (rows whose LP solution went beyond) or the MIP phase
+    assert run.extras.get("knn_lp_rounds", 0) + run.extras["knn_rounds"] >= 2
 
 
 def test_knearest_model_too_big_for_the_time_left_is_not_solved(monkeypatch):

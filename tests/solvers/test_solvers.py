@@ -193,3 +193,55 @@ def test_feasible_start_returned_when_stopped_before_any_solution(monkeypatch):
     assert s.x is not None and model.is_feasible(s.x)
     assert s.objective <= float(c @ start) + 1e-9
     assert s.bound <= s.objective + 1e-9
+
+
+def _set_cover(n=400, m=200, seed=0):
+    rng = np.random.default_rng(seed)
+    A = sp.random(n, m, density=0.03, random_state=1, format="csr")
+    A.data[:] = 1
+    A = A + sp.csr_matrix((np.ones(n), (np.arange(n), rng.integers(0, m, n))), shape=(n, m))
+    A.data[:] = 1
+    return SparseModel(rng.uniform(1, 100, m), A, np.ones(n), None, 0, 1, np.ones(m, bool))
+
+
+def test_wall_clock_callback_interrupts_the_mip(monkeypatch):
+    """The MIP / IPM interrupt callbacks stop HiGHS once the wall clock passes the limit, even
+    where HiGHS's own time_limit is not looked at (issue 23): with the callback's deadline moved
+    to the past, a MIP HiGHS would prove stops as a time limit, with a consistent bound."""
+    import yingji.solvers.highs as H
+
+    model = _set_cover()
+    assert solve(model, time_limit=60).optimal
+    orig = H._watch_clock
+    monkeypatch.setattr(H, "_watch_clock", lambda h, stop_at: orig(h, stop_at - 1e9))
+    s = solve(model, time_limit=60)
+    assert s.status == "time_limit" and not s.optimal
+    assert s.solver_status == "kInterrupt"
+    if s.has_solution:
+        assert model.is_feasible(s.x) and s.bound <= s.objective + 1e-6
+
+
+def test_feasibility_jump_off_with_a_start(monkeypatch):
+    """With a MIP start the feasibility-jump heuristic (which ignores the time limit) is switched
+    off, unless the caller's options say otherwise; without a start it is left as HiGHS has it."""
+    import highspy
+
+    seen = []
+    orig = highspy.Highs.setOptionValue
+
+    def record(self, key, val):
+        seen.append((key, val))
+        return orig(self, key, val)
+
+    monkeypatch.setattr(highspy.Highs, "setOptionValue", record)
+    key = "mip_heuristic_run_feasibility_jump"
+    x0 = solve(knapsack()).x
+    seen.clear()
+    s = solve(knapsack(), start=x0)
+    assert s.optimal and (key, False) in seen
+    seen.clear()
+    solve(knapsack())
+    assert not any(k == key for k, _ in seen)
+    seen.clear()
+    solve(knapsack(), start=x0, options={key: True})
+    assert (key, False) not in seen and (key, True) in seen
