@@ -73,7 +73,8 @@ def load_scp(path) -> tuple[sp.csr_matrix, np.ndarray]:
         pos += 1 + k
     idx = np.concatenate(chunks) - 1 if chunks else np.zeros(0, dtype=np.int64)
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise ValidationError(f"{path.name}: column numbers must lie in 1..{n}.")
+        bad = idx[(idx < 0) | (idx >= n)] + 1
+        raise ValidationError(f"{path.name}: column numbers must lie in 1..{n}. Got {bad[:3].tolist()} instead.")
     A = sp.csr_matrix((np.ones(idx.size, dtype=bool), idx, rows), shape=(m, n))
     A.sum_duplicates()
     return A, cost

@@ -14,6 +14,7 @@ from yingji import config
 from yingji._executor import as_executor
 from yingji._deadline import Deadline
 from yingji._validation import Problems
+from yingji._validation import describe_values
 from yingji.exceptions import SolverError
 from yingji.results import SolveResult, to_jsonable
 from yingji.siting._inputs import check_time_limit
@@ -169,7 +170,10 @@ def _sites(depots: pd.DataFrame, cands, candidate_capacity, probs: Problems) -> 
     ])
     bad = sites.index[(~np.isfinite(sites["capacity"].to_numpy(float))) | (sites["capacity"] < 0).to_numpy()]
     if len(bad):
-        probs.add(f"Depot capacity must be a non-negative number of m³; bad for {list(bad)[:10]}.")
+        cap = sites.loc[bad, "capacity"].to_numpy()
+        probs.add(f"The 'capacity' of the depots (and 'candidate_capacity') of {probs.func} must be a "
+                  f"non-negative number of m³. Got "
+                  f"{describe_values(cap)} for {list(bad)[:10]} instead.")
     return sites
 
 

@@ -42,7 +42,8 @@ class Scenarios:
         if len(p) == 0:
             probs.param("probabilities", "a non-empty Series of probabilities", "an empty Series")
         elif (~np.isfinite(p.to_numpy()) | (p.to_numpy() < 0)).any():
-            probs.param("probabilities", "non-negative numbers", p[(p < 0) | ~np.isfinite(p)].index.tolist())
+            probs.param("probabilities", "non-negative numbers",
+                        {k: float(v) for k, v in p[(p < 0) | ~np.isfinite(p)].head(5).items()})
         elif abs(p.sum() - 1.0) > 1e-6:
             probs.param("probabilities", "probabilities summing to 1", f"a sum of {p.sum():.6g}")
         d = self.demand
