@@ -126,7 +126,7 @@ def check_finite_nonneg(
         rows = np.unique(np.nonzero(bad_nan)[0] if a.ndim > 1 else np.nonzero(bad_nan)[0])
         probs.add(
             f"The {name!r} parameter of {probs.func} must not contain NaN. "
-            f"Found NaN in {int(bad_nan.sum())} entries, rows {describe_positions(rows, row_labels)}."
+            f"Got NaN in {int(bad_nan.sum())} entries, rows {describe_positions(rows, row_labels)}."
         )
     with np.errstate(invalid="ignore"):
         bad_neg = a < 0
@@ -134,7 +134,8 @@ def check_finite_nonneg(
         rows = np.unique(np.nonzero(bad_neg)[0])
         probs.add(
             f"The {name!r} parameter of {probs.func} must be non-negative. "
-            f"Found negative values in {int(bad_neg.sum())} entries, rows {describe_positions(rows, row_labels)}."
+            f"Got {describe_values(a[bad_neg])} in {int(bad_neg.sum())} entries, rows "
+            f"{describe_positions(rows, row_labels)}."
         )
     if not allow_inf:
         bad_inf = np.isinf(a)

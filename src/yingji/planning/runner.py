@@ -67,8 +67,10 @@ def _run_isolated(part, county, time_limit, kw, hard_limit) -> PlanSection:
                        float("nan"), False, secs, msg, {"type": "InternalError", "message": msg})
 
 
-#: Share of the plan's time limit kept back at first for each part's overrun (see :func:`plan`).
+#: Share of the plan's time limit kept back at first for each part's overrun (see :func:`plan`),
+#: at most :data:`PART_OVERRUN_MAX_S` seconds.
 PART_OVERRUN_SHARE = 0.05
+PART_OVERRUN_MAX_S = 0.5
 #: Seconds a part needs at least (its set-up and summary on a small county); a part with a
 #: smaller share of the time left is not started.
 MIN_PART_S = 0.05
@@ -177,9 +179,9 @@ def plan(county=None, *, parts=None, time_limit: float = 60.0, seed: int = 0,
     dl = Deadline(tl, t0)
     # A part runs past the share it is given by the steps it cannot stop midway (travel times,
     # tables, its assessments and summary): the largest overrun seen so far (at first a
-    # twentieth of the limit) is kept back for each part still to run, and a part whose share
+    # twentieth of the limit, at most half a second) is kept back for each part still to run, and a part whose share
     # would be less than that is not started, so that the plan ends within its time limit.
-    overrun = PART_OVERRUN_SHARE * tl
+    overrun = min(PART_OVERRUN_SHARE * tl, PART_OVERRUN_MAX_S)
     for i, part in enumerate(order):
         left = dl.left()
         todo_n = len(order) - i

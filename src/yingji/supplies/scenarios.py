@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._render.display import displayable
-from yingji._validation import SEED, Problems, check_param
+from yingji._validation import SEED, Problems, check_param, describe_values
 from yingji.supplies.norms import _norms
 
 
@@ -57,8 +57,10 @@ class Scenarios:
             d["item"] = d["item"].astype(str)
             q = pd.to_numeric(d["quantity"], errors="coerce")
             if (~np.isfinite(q.to_numpy(float)) | (q < 0).to_numpy()).any():
-                probs.add("The 'demand' table of Scenarios has negative or missing quantities in rows "
-                          f"{d.index[(~np.isfinite(q.to_numpy(float))) | (q < 0).to_numpy()].tolist()[:10]}.")
+                badq = np.flatnonzero(~np.isfinite(q.to_numpy(float)) | (q < 0).to_numpy())
+                probs.add("The 'demand' table of Scenarios has negative or missing quantities: got "
+                          f"{describe_values(d['quantity'].to_numpy(), badq)} in rows "
+                          f"{d.index[badq].tolist()[:10]}.")
             unk = sorted(set(d["scenario"]) - set(p.index))
             if unk:
                 probs.add(f"The 'demand' table of Scenarios names scenarios without a probability: {unk[:10]}.")
