@@ -17,8 +17,8 @@ from yingji.exceptions import ValidationError
 
 
 @pytest.mark.parametrize("value, ok, out", [
-    (60, True, 60.0), ("60", True, 60.0), (" 0.5 ", True, 0.5), (1e-9, True, 1e-9),
-    (0, False, None), (-1, False, None), (math.nan, False, None), (math.inf, False, None),
+    (60, True, 60.0), (np.float32(0.5), True, 0.5), (np.int64(7), True, 7.0), (1e-9, True, 1e-9),
+    ("60", False, None), (" 0.5 ", False, None), (b"60", False, None), (0, False, None), (-1, False, None), (math.nan, False, None), (math.inf, False, None),
     ("soon", False, None), (None, False, None), (True, False, None), ([1], False, None),
 ])
 def test_time_limit(value, ok, out):
@@ -52,7 +52,7 @@ def test_interval_never_accepts_outside(value):
     probs = Problems("h")
     got = check_param(probs, "x", value, Interval(float, 0, 1, closed="left"), default="bad")
     if got != "bad":
-        assert 0 <= got < 1 and not isinstance(value, bool)
+        assert 0 <= got < 1 and not isinstance(value, (bool, str))
     else:
         assert len(probs.items) == 1 and "'x' parameter of h must be a float in [0, 1)" in probs.items[0]
 

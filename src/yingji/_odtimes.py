@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, describe_positions, describe_values
 from yingji.exceptions import ValidationError
 from yingji.network.hours import check_hour
 
@@ -243,6 +243,7 @@ def od_minutes(times, origins: pd.DataFrame, dests: pd.DataFrame, county, what: 
         probs.add(f"The '{what}' parameter of {probs.func} must hold non-negative minutes (inf = unreachable); "
                   f"it must not contain NaN or negative minutes. NaN or negative values for {names[1]} "
                   f"{describe_positions(cols, list(dests.index))} (from {names[0]} "
-                  f"{describe_positions(rows, list(origins.index))}).")
+                  f"{describe_positions(rows, list(origins.index))}). Got {describe_values(T[bad])} "
+                  f"instead.")
         return None
     return np.ascontiguousarray(T)

@@ -13,7 +13,7 @@ import numpy as np
 from yingji import config
 from yingji.exceptions import ValidationError
 
-__all__ = ["Problems", "describe_positions", "check_finite_nonneg", "check_array", "check_magnitude",
+__all__ = ["Problems", "describe_positions", "describe_values", "check_finite_nonneg", "check_array", "check_magnitude",
            "Interval", "Options", "InstanceOf", "check_param", "TIME_LIMIT", "MIP_GAP", "SEED",
            "to_bool"]
 
@@ -28,6 +28,27 @@ def describe_positions(idx: Iterable, labels=None, limit: int = 10) -> str:
         shown = [str(i) for i in idx[:limit]]
     more = f" and {len(idx) - limit} more" if len(idx) > limit else ""
     return ", ".join(shown) + more
+
+
+def describe_values(values, idx=None, limit: int = 3) -> str:
+    """The offending values themselves, for a message's "Got ... instead": the entries of
+    ``values`` at positions ``idx`` (all when None), at most ``limit`` of them.
+
+    Examples
+    --------
+    >>> describe_values([1.0, -5.0, float("nan"), -2.5, -1.0], [1, 2, 3, 4])
+    '-5, nan, -2.5 and 1 more'
+    """
+    vals = list(np.asarray(values, dtype=object).ravel()) if idx is None else \
+        [np.asarray(values, dtype=object).ravel()[i] for i in np.asarray(idx).ravel()]
+
+    def one(v):
+        if isinstance(v, (float, np.floating)) or (isinstance(v, (int, np.integer)) and not isinstance(v, bool)):
+            return f"{float(v):g}"
+        return repr(v)[:40]
+
+    more = f" and {len(vals) - limit} more" if len(vals) > limit else ""
+    return ", ".join(one(v) for v in vals[:limit]) + more
 
 
 class Problems:
@@ -105,7 +126,7 @@ def check_finite_nonneg(
         rows = np.unique(np.nonzero(bad_nan)[0] if a.ndim > 1 else np.nonzero(bad_nan)[0])
         probs.add(
             f"The {name!r} parameter of {probs.func} must not contain NaN. "
-            f"Found NaN in {int(bad_nan.sum())} entries, rows {describe_positions(rows, row_labels)}."
+            f"Got NaN in {int(bad_nan.sum())} entries, rows {describe_positions(rows, row_labels)}."
         )
     with np.errstate(invalid="ignore"):
         bad_neg = a < 0
@@ -113,7 +134,8 @@ def check_finite_nonneg(
         rows = np.unique(np.nonzero(bad_neg)[0])
         probs.add(
             f"The {name!r} parameter of {probs.func} must be non-negative. "
-            f"Found negative values in {int(bad_neg.sum())} entries, rows {describe_positions(rows, row_labels)}."
+            f"Got {describe_values(a[bad_neg])} in {int(bad_neg.sum())} entries, rows "
+            f"{describe_positions(rows, row_labels)}."
         )
     if not allow_inf:
         bad_inf = np.isinf(a)
@@ -202,7 +224,8 @@ def to_bool(series) -> tuple[np.ndarray, list]:
 # In the spirit of scikit-learn's ``utils/_param_validation.py``: a parameter is described by
 # constraints (an interval, a set of options, a type); :func:`check_param` checks a value
 # against them, records one message in the standard template when none accepts it, and returns
-# the value converted (a float from "60", an int from 3.0). Text where a number belongs, NaN,
+# the value converted (a float from 60, an int from 3.0). Text where a number belongs ("60"
+# too: the CLI and the JSON API parse text before they call), NaN,
 # inf, bools for numbers and values out of range all get the same message form.
 
 
@@ -239,11 +262,11 @@ class Interval:
 
     def convert(self, value):
         """The value as ``kind`` when it lies in the interval; raises ValueError otherwise."""
-        if isinstance(value, (bool, np.bool_)) or value is None:
+        if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+            # text is never a number here: the CLI and the JSON API parse their text before
+            # calling, and a Python caller passing "3" gets the same message as one passing "x"
             raise ValueError
-        if isinstance(value, str):
-            value = value.strip()
-        v = float(value)  # TypeError / ValueError for text that is not a number
+        v = float(value)  # TypeError for objects that are not numbers
         if not np.isfinite(v):
             raise ValueError
         if self.kind is int:
@@ -305,12 +328,14 @@ def check_param(probs: Problems, name: str, value, *constraints, default=None):
     Examples
     --------
     >>> probs = Problems("mclp")
-    >>> check_param(probs, "time_limit", "60", TIME_LIMIT)
+    >>> check_param(probs, "time_limit", 60, TIME_LIMIT)
     60.0
     >>> check_param(probs, "mip_gap", -1, MIP_GAP, default=0.0)
     0.0
-    >>> probs.items
-    ["The 'mip_gap' parameter of mclp must be a float in [0, 1). Got -1 instead."]
+    >>> check_param(probs, "p", "3", Interval(int, 1, None), default=1)
+    1
+    >>> probs.items[1]
+    "The 'p' parameter of mclp must be an int in [1, inf). Got '3' instead."
     """
     for c in constraints:
         if c is None:
@@ -361,7 +386,7 @@ def check_array(probs: Problems, name: str, value, length: int, *, scalar_ok: bo
     Examples
     --------
     >>> probs = Problems("mclp")
-    >>> check_array(probs, "weights", ["1", "x"], 2) is None
+    >>> check_array(probs, "weights", [1, "x"], 2) is None
     True
     >>> probs.items
     ["The 'weights' parameter of mclp must hold numbers. Got 'x' at position 1 instead."]
@@ -375,13 +400,22 @@ def check_array(probs: Problems, name: str, value, length: int, *, scalar_ok: bo
         probs.param(name, expected, value if not isinstance(value, str) else value[:80])
         return default
     try:
+        kind = getattr(raw, "dtype", None)
+        if kind is None:
+            kind = np.asarray(raw).dtype  # ValueError for ragged input
+        if kind.kind in "OUS":
+            # text is refused even where it reads as a number ("3"): one rule for every
+            # numeric parameter (check_param); the pass below names the text entries
+            if any(isinstance(v, (str, bytes, np.str_, np.bytes_)) for v in
+                   np.asarray(raw, dtype=object).ravel()):
+                raise TypeError
         a = np.asarray(raw, dtype=np.float64).ravel()
     except (TypeError, ValueError, OverflowError):
         obj = np.asarray(raw, dtype=object).ravel() if np.ndim(raw) else np.array([raw], dtype=object)
         bad = []
         for k, v in enumerate(obj):
             try:
-                if isinstance(v, (bool, np.bool_)):
+                if isinstance(v, (bool, np.bool_, str, bytes, np.str_, np.bytes_)):
                     raise TypeError
                 float(v)
             except (TypeError, ValueError, OverflowError):

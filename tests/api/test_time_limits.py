@@ -39,8 +39,10 @@ def test_parts_get_equal_shares_of_the_time_left(tiny_county, monkeypatch):
         monkeypatch.setitem(parts._PART_FUNCS, name, _recording_part(log, name))
     p = planning.plan(tiny_county, time_limit=40.0)
     assert [n for n, _ in log] == list(planning.PARTS)
-    # nothing used any time: each part gets the time left / the parts left
-    for (_, got), share in zip(log, (10.0, 40.0 / 3, 20.0, 40.0)):
+    # nothing used any time: each part gets the time left / the parts left, less the overrun
+    # kept back for each part still to run (a twentieth of the limit until one is measured)
+    keep = min(planning.runner.PART_OVERRUN_SHARE * 40.0, planning.runner.PART_OVERRUN_MAX_S)
+    for (_, got), share in zip(log, ((40 - 4 * keep) / 4, (40 - 3 * keep) / 3, (40 - 2 * keep) / 2, 40 - keep)):
         assert got == pytest.approx(share, abs=1.0)
     assert p.time_limit == 40.0 and "shared a time limit of 40 s" in p.to_markdown()
 

@@ -51,3 +51,22 @@ def test_missing_params_name_the_required_ones():
 
     r = handle({"action": "dispatch.plan"})
     assert r["error"]["type"] == "BadRequest" and "incidents" in r["error"]["message"]
+
+
+def test_fuzz_findings_are_named_errors(tiny_doc_for_fuzz=None):
+    """Two requests of the 10,000-request run (seed 1, #2729 and #3637) were InternalErrors: a
+    start site of 2**63 (OverflowError) and a budget of 1e30 sent as a JSON integer (np.isfinite
+    on a Python int too large for a float64 array)."""
+    from badinput._fuzz import tiny_doc
+    from yingji.api import handle, validate_response
+
+    cost = [[1.0, 4.0, 2.0], [3.0, 1.0, 5.0], [2.0, 2.0, 1.0]]
+    r = handle({"action": "siting.p_median", "params": {"cost": cost, "p": 1, "start": [2 ** 63, 1]}})
+    validate_response(r)
+    assert r["error"]["type"] == "ValidationError" and "'start'" in r["error"]["message"]
+    assert str(2 ** 63) in r["error"]["message"]
+    r = handle({"action": "supplies.preposition", "county": tiny_doc(),
+                "params": {"budget": 10 ** 30, "time_limit": 2}}, allow_paths=False)
+    validate_response(r)
+    assert r["error"]["type"] == "ValidationError" and "'budget'" in r["error"]["message"]
+    assert "1000000000000000000000000000000" in r["error"]["message"]

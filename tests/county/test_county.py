@@ -320,6 +320,35 @@ def test_node_not_in_network():
         County(grid_network(), **_tables(demand=dem))
 
 
+def test_unknown_node_listed_with_the_other_problems():
+    """Issue 18: an unknown node is reported in the same error as the tables' other problems
+    (it came only after they were fixed), and so are stations too far from the network."""
+    dem = small_tables()["demand"].assign(node=[0, 99, 3])
+    dem.loc[dem.index[0], "population"] = -5.0
+    st_ = small_tables()["stations"].assign(station_class=["class1", "suburban"])
+    st_ = st_.drop(columns=["node"], errors="ignore")
+    st_.loc[st_.index[1], "x"] = 5e6  # 5,000 km away: beyond the snap limit
+    with pytest.raises(yj.ValidationError) as ei:
+        County(grid_network(), max_snap=500.0, **_tables(demand=dem, stations=st_))
+    msg = str(ei.value)
+    assert "4 problems" in msg, msg
+    assert "row 'd1', column 'population': must be non-negative, got [-5.0]" in msg
+    assert "row 'd2', column 'node': node(s) [99] not in the network" in msg
+    assert "unknown value(s) ['suburban']" in msg
+    assert "farther than the snap limit of 500 m" in msg and "'S2' (4,999,700 m)" in msg
+    assert len(ei.value.problems) == 4
+
+
+def test_unsnappable_rows_are_not_reported_twice():
+    """A row without coordinates is reported as such, not also as node -1 / a failed snap."""
+    dem = small_tables()["demand"].drop(columns=["node"], errors="ignore")
+    dem["x"] = dem["x"].astype(object)
+    dem.loc[dem.index[1], "x"] = "east"
+    with pytest.raises(yj.ValidationError) as ei:
+        County(grid_network(), **_tables(demand=dem))
+    assert len(ei.value.problems) == 1 and "expected a number, got ['east']" in str(ei.value)
+
+
 def test_node_label_not_integer():
     dem = small_tables()["demand"].assign(node=[0, "x", 3])
     with pytest.raises(yj.ValidationError, match=r"row 'd2', column 'node': expected an integer node label"):

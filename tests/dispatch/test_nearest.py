@@ -73,7 +73,7 @@ def test_errors():
     dup = pd.concat([times, times])
     with pytest.raises(ValidationError, match="several rows labelled 'c'"):
         nearest_available("c", units, dup)
-    with pytest.raises(ValidationError, match="bad values for units 'L1'"):
+    with pytest.raises(ValidationError, match="must be non-negative minutes. Got -1 for units 'L1' instead"):
         nearest_available("c", units, times.assign(L1=-1.0))
     with pytest.raises(ValidationError, match=r"'node' parameter of nearest_available must be a row position"):
         nearest_available(5, units, np.ones((2, 2)))
@@ -127,7 +127,7 @@ def test_prepared_lookup_errors():
         NearestUnits(units, pd.concat([times, times]))
     with pytest.raises(ValidationError, match=r"array locations x units \(2 columns\)"):
         NearestUnits(units, np.ones((2, 3)))
-    with pytest.raises(ValidationError, match="bad values for units 'E1'"):
+    with pytest.raises(ValidationError, match="must be non-negative minutes. Got nan for units 'E1' instead"):
         NearestUnits(units, times.assign(E1=np.nan))
     near = NearestUnits(units, times)
     with pytest.raises(ValidationError, match="'k' parameter of NearestUnits"):

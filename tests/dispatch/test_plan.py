@@ -244,7 +244,7 @@ def test_bad_tables():
     with pytest.raises(ValidationError, match="3 problems") as ei:
         plan(bad, units, times)
     text = str(ei.value)
-    assert "whole numbers of units. Bad values at incidents 'a', 'b'" in text
+    assert "whole numbers of units. Got " in text and "at incidents 'a', 'b' instead" in text
     assert "'weight' column" in text and "'target_minutes' column" in text
     dup = pd.concat([inc, inc.iloc[:1]])
     with pytest.raises(ValidationError, match="duplicate ids: 'a'"):

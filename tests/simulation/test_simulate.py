@@ -182,7 +182,7 @@ def test_confidence_interval():
     (dict(service_minutes=[1.0, 2.0]), "'service_minutes' parameter"),
     (dict(service_minutes=-3.0), "'service_minutes' parameter"),
     (dict(unit_types=["engine", "hazmat"]), r"unknown unit type\(s\) \['hazmat'\]"),
-    (dict(incidents_per_year=[-1.0, 5.0, np.nan]), "must be finite and non-negative. Bad values at demand points 'a', 'c'"),
+    (dict(incidents_per_year=[-1.0, 5.0, np.nan]), "must be finite and non-negative. Got -1, nan at demand points 'a', 'c' instead"),
     (dict(incidents_per_year=[0.0, 0.0, 0.0]), "must have a positive total"),
     (dict(incidents_per_year=[1.0, 2.0]), "one rate per demand point"),
     (dict(times=np.ones((3, 2))), r"shape \(n_units, n_points\) = \(3, 3\)"),

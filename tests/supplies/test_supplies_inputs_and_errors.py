@@ -71,9 +71,9 @@ def test_requirements_errors():
     bad = c.items.assign(days=[3, -1])
     with pytest.raises(ValidationError, match=r"negative or missing 'days' for items \['kit'\]"):
         requirements(norms=bad, demand=c.demand)
-    with pytest.raises(ValidationError, match="'at_risk' parameter must be indexed by demand ids or township"):
+    with pytest.raises(ValidationError, match="'at_risk' parameter of requirements must be indexed by demand ids or township names. Got unknown labels"):
         requirements(c, at_risk=pd.Series({"nowhere": 5.0}))
-    with pytest.raises(ValidationError, match="'at_risk' parameter must be non-negative"):
+    with pytest.raises(ValidationError, match="'at_risk' parameter of requirements must be non-negative. Got -"):
         requirements(c, at_risk=pd.Series({"A": -5.0}))
     with pytest.raises(ValidationError, match=r"no share for risk levels \['high'\]"):
         requirements(c, evacuation_share={"normal": 0.1})
@@ -155,7 +155,7 @@ def test_preposition_errors(monkeypatch):
     with pytest.raises(ValidationError) as ei:
         preposition(c, sc, times=tt)
     assert "unknown townships ['Z']" in str(ei.value) and "close unknown depots ['DQ']" in str(ei.value)
-    with pytest.raises(ValidationError, match=r"Depot capacity must be a non-negative number of m³; bad for \['DA'\]"):
+    with pytest.raises(ValidationError, match=r"The 'capacity' of the depots \(and 'candidate_capacity'\) of preposition must be a non-negative number of m³. Got -1 for \['DA'\] instead"):
         preposition(c, scen(), times=tt, depots=c.depots.assign(capacity=[-1.0, 50.0]))
     with pytest.raises(ValidationError, match="'depots' parameter of preposition"):
         preposition(SimpleNamespace(**{**vars(c), "depots": None}), scen(), times=tt)

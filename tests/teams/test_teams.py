@@ -156,7 +156,7 @@ def test_validation_errors():
         allocate(teams=teams.drop(columns="crew"), hazards=hazards, times=times)
     bad = teams.copy()
     bad.loc["T1", "crew"] = -3
-    with pytest.raises(ValidationError, match="negative or missing crew"):
+    with pytest.raises(ValidationError, match="must have a non-negative 'crew' for every team. Got "):
         allocate(teams=bad, hazards=hazards, times=times)
     with pytest.raises(ValidationError, match="missing origin ids"):
         allocate(teams=teams, hazards=hazards, times=times.drop(index="T1"))

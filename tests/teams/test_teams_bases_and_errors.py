@@ -148,15 +148,15 @@ def test_every_table_error_is_named():
         allocate(teams=t, hazards=hazards, times=times)
     h = hazards.copy()
     h.loc["H2", "crew_needed"] = -1
-    with pytest.raises(ValidationError, match=r"negative or missing crew_needed for hazards \['H2'\]"):
+    with pytest.raises(ValidationError, match=r"non-negative 'crew_needed' for every hazard. Got -1 for hazards \['H2'\] instead"):
         allocate(teams=teams, hazards=h, times=times)
     h = hazards.copy()
     h.loc["H3", "max_minutes"] = 0
-    with pytest.raises(ValidationError, match=r"positive max_minutes; bad for hazards \['H3'\]"):
+    with pytest.raises(ValidationError, match=r"positive 'max_minutes' for every hazard. Got 0 for hazards \['H3'\] instead"):
         allocate(teams=teams, hazards=h, times=times)
     h = hazards.copy()
     h.loc["H1", "weight"] = -2
-    with pytest.raises(ValidationError, match=r"negative or missing weight for hazards \['H1'\]"):
+    with pytest.raises(ValidationError, match=r"non-negative 'weight' for every hazard. Got -2 for hazards \['H1'\] instead"):
         allocate(teams=teams, hazards=h, times=times)
     ent = pd.DataFrame({"kind": ["x"]}, index=["E1"])
     with pytest.raises(ValidationError, match="'enterprises' table of allocate is missing column 'skill'"):
@@ -225,7 +225,7 @@ def test_relocation_default_cost_and_errors():
     with pytest.raises(ValidationError, match="'relocate_cost' parameter of plan_bases"):
         plan_bases(teams=teams, hazards=hazards, candidates=cand, times=times, candidate_times=ct,
                    relocate=True, relocate_cost=-1.0)
-    with pytest.raises(ValidationError, match=r"negative relocate_cost for teams 'T3'"):
+    with pytest.raises(ValidationError, match=r"non-negative 'relocate_cost' \(NaN = the team stays\). Got -2 for teams 'T3' instead"):
         plan_bases(teams=teams.assign(relocate_cost=[1.0, 1.0, -2.0]), hazards=hazards, candidates=cand,
                    times=times, candidate_times=ct, relocate=True)
 

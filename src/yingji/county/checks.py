@@ -112,7 +112,8 @@ def _coerce_table(spec: TableSpec, df: pd.DataFrame | None, where: str, rep: _Re
             with np.errstate(invalid="ignore"):
                 bad = np.asarray(df[col].astype(float) < 0)
             if bad.any():
-                rep.add(where, "must be non-negative", rows=_row_ids(df, bad), column=col)
+                rep.add(where, f"must be non-negative, got {df[col][bad].astype(float).tolist()[:3]}",
+                        rows=_row_ids(df, bad), column=col)
     for col, allowed in spec.choices.items():
         if col not in df.columns or col in missing:
             continue
@@ -146,7 +147,9 @@ def _coerce_column(df, col, kind, spec, where, rep, node_kind) -> pd.Series:
                 if required:
                     rep.add(where, "missing value", rows=_row_ids(df, miss), column=col)
                 num = num.fillna(spec.defaults.get(col, 0))
-            num = num.fillna(0)
+            # a cell that is not a number (reported above) is left as an empty 'node' cell
+            # would be (-1), not read as node 0
+            num = num.fillna(-1 if col == "node" else 0)
             inf = np.isinf(np.asarray(num, dtype=float))
             if inf.any():
                 rep.add(where, "expected a finite whole number, got inf", rows=_row_ids(df, inf), column=col)
@@ -167,7 +170,7 @@ def _coerce_column(df, col, kind, spec, where, rep, node_kind) -> pd.Series:
             num = num.fillna(spec.defaults[col])
         inf = np.asarray(np.isinf(num))
         if inf.any():
-            rep.add(where, "must be finite", rows=_row_ids(df, inf), column=col)
+            rep.add(where, f"must be finite, got {num[inf].tolist()[:3]}", rows=_row_ids(df, inf), column=col)
         _check_magnitude(num, df, where, col, rep)
         return num
     if kind == "str":
@@ -322,9 +325,15 @@ class _Checks:
                 if net is None:
                     rep.add(where[name], "no 'node' column and no network to snap to")
                     continue
+                # rows without finite coordinates were reported by _coerce_table (x and y are
+                # required): the others are snapped, so that one error lists every problem
                 xy = df[["x", "y"]].to_numpy(float)
-                nodes = self._snap_rows(rep, where[name], df.index, xy, limit, crs)
-                if nodes is None:
+                ok = np.isfinite(xy).all(axis=1)
+                nodes = self._snap_rows(rep, where[name], df.index[ok], xy[ok], limit, crs) \
+                    if ok.any() else None
+                if nodes is None or not ok.all():
+                    # the county will not be built (problems recorded): a placeholder column
+                    df.insert(2, "node", _empty_table(spec, nk)["node"].reindex(df.index))
                     continue
                 self._snapped[name] = df.index.tolist()
                 df.insert(2, "node", pd.Series(nodes, index=df.index,
@@ -346,13 +355,15 @@ class _Checks:
                 if ok.any():
                     idx = df.index[np.nonzero(empty)[0][ok]]
                     snapped = self._snap_rows(rep, where[name], idx, xy[ok], limit, crs)
-                    if snapped is None:
-                        continue
-                    self._snapped[name] = idx.tolist()
-                    col = df["node"].astype(object)
-                    col.loc[idx] = np.asarray(snapped).tolist()
-                    df["node"] = col.astype("int64" if nk == "label_int" else "str")
-            bad = ~df["node"].isin(known).to_numpy()
+                    if snapped is not None:
+                        self._snapped[name] = idx.tolist()
+                        col = df["node"].astype(object)
+                        col.loc[idx] = np.asarray(snapped).tolist()
+                        df["node"] = col.astype("int64" if nk == "label_int" else "str")
+                        empty[np.nonzero(empty)[0][ok]] = False
+            # the nodes given in the table (an empty cell left unsnapped was reported above, or
+            # as a missing coordinate)
+            bad = ~df["node"].isin(known).to_numpy() & ~empty
             if bad.any():
                 rep.add(where[name], f"node(s) {sorted(set(df['node'][bad].tolist()))[:8]} "
                         "not in the network", rows=_row_ids(df, bad), column="node")

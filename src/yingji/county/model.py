@@ -132,7 +132,8 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         if max_snap is None:
             max_snap = self.meta.get("max_snap_m")
         self._check_refs(rep, where)
-        rep.raise_if_any()  # stop before snapping when the tables are broken
+        # one pass: nodes given and snapped are checked whatever else is wrong (rows without
+        # finite coordinates are left unsnapped), so that one error lists every problem
         self._place_nodes(rep, where, nk, max_snap)
         rep.raise_if_any()
         if network is not None and hasattr(network, "check_connected"):

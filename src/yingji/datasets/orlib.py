@@ -94,7 +94,8 @@ def load_pmed(path) -> tuple[np.ndarray, int]:
     v = e[:, 1].astype(np.int64) - 1
     c = e[:, 2]
     if u.min() < 0 or v.min() < 0 or u.max() >= n or v.max() >= n:
-        raise ValidationError(f"{path}: vertex numbers must lie in 1..{n}.")
+        bad = np.concatenate([u[(u < 0) | (u >= n)], v[(v < 0) | (v >= n)]]) + 1
+        raise ValidationError(f"{path}: vertex numbers must lie in 1..{n}. Got {bad[:3].tolist()} instead.")
     # last line wins: keep the last occurrence of each unordered pair
     a = np.minimum(u, v)
     b = np.maximum(u, v)

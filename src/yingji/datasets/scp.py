@@ -55,7 +55,8 @@ def _parse_scp(tok: np.ndarray):
         raise _FormatError(f"{tok.size - pos} numbers left after row {m}")
     idx = np.concatenate(chunks) - 1 if chunks else np.zeros(0, dtype=np.int64)
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise _FormatError(f"column numbers must lie in 1..{n}")
+        bad = idx[(idx < 0) | (idx >= n)] + 1
+        raise _FormatError(f"column numbers must lie in 1..{n}, got {bad[:3].tolist()}")
     A = sp.csr_matrix((np.ones(idx.size, dtype=bool), idx, rows), shape=(m, n))
     return A, cost
 
@@ -83,7 +84,8 @@ def _parse_rail(tok: np.ndarray):
     # the row lists, gathered with one index array: start of the column + offset inside it
     idx = tok[np.repeat(starts, cnt) + (np.arange(ptr[-1]) - np.repeat(ptr[:-1], cnt))] - 1
     if idx.size and (idx.min() < 0 or idx.max() >= m):
-        raise _FormatError(f"row numbers must lie in 1..{m}")
+        bad = idx[(idx < 0) | (idx >= m)] + 1
+        raise _FormatError(f"row numbers must lie in 1..{m}, got {bad[:3].tolist()}")
     A = sp.csc_matrix((np.ones(idx.size, dtype=bool), idx, ptr), shape=(m, n)).tocsr()
     return A, cost
 

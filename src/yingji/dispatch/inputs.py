@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._odtimes import od_minutes
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, describe_positions, describe_values
 
 _RESERVED = ("node", "weight", "target_minutes", "crew", "x", "y")
 # numeric columns of the county's located tables (DESIGN.md) that describe a place, not units: an
@@ -142,7 +142,8 @@ def _prepare(incidents, units, times, *, busy, types, func: str, hour=None) -> _
         if bad.size:
             probs.add(
                 f"The {t!r} column of 'incidents' in {func} must hold non-negative whole numbers of units. "
-                f"Bad values at incidents {describe_positions(bad, list(incidents.index))}."
+                f"Got {describe_values(incidents[t].to_numpy(), bad)} at incidents "
+                f"{describe_positions(bad, list(incidents.index))} instead."
             )
         need[:, k] = np.where(np.isfinite(col), np.round(np.maximum(col, 0)), 0).astype(np.int64)
     if "weight" in incidents.columns:
@@ -151,7 +152,8 @@ def _prepare(incidents, units, times, *, busy, types, func: str, hour=None) -> _
         if bad.size:
             probs.add(
                 f"The 'weight' column of 'incidents' in {func} must be positive and finite. "
-                f"Bad values at incidents {describe_positions(bad, list(incidents.index))}."
+                f"Got {describe_values(incidents['weight'].to_numpy(), bad)} at incidents "
+                f"{describe_positions(bad, list(incidents.index))} instead."
             )
             w = np.where(np.isfinite(w) & (w > 0), w, 1.0)
     else:
@@ -162,7 +164,8 @@ def _prepare(incidents, units, times, *, busy, types, func: str, hour=None) -> _
         if bad.size:
             probs.add(
                 f"The 'target_minutes' column of 'incidents' in {func} must be non-negative (NaN = none). "
-                f"Bad values at incidents {describe_positions(bad, list(incidents.index))}."
+                f"Got {describe_values(tg, bad)} at incidents {describe_positions(bad, list(incidents.index))} "
+                f"instead."
             )
         tg = np.where(np.isnan(tg) | (tg < 0), np.inf, tg)
     else:
@@ -176,7 +179,8 @@ def _prepare(incidents, units, times, *, busy, types, func: str, hour=None) -> _
         if bad.size:
             probs.add(
                 f"The 'crew' column of 'incidents' in {func} must be a non-negative number of persons. "
-                f"Bad values at incidents {describe_positions(bad, list(incidents.index))}."
+                f"Got {describe_values(cn, bad)} at incidents {describe_positions(bad, list(incidents.index))} "
+                f"instead."
             )
         if (cn > 0).any():
             if "crew" not in units.columns:
@@ -187,7 +191,8 @@ def _prepare(incidents, units, times, *, busy, types, func: str, hour=None) -> _
                 if badu.size:
                     probs.add(
                         f"The 'crew' column of 'units' in {func} must be a non-negative number of persons. "
-                        f"Bad values at units {describe_positions(badu, list(units.index))}."
+                        f"Got {describe_values(units['crew'].to_numpy(), badu)} at units "
+                        f"{describe_positions(badu, list(units.index))} instead."
                     )
                 unit_crew = np.where(np.isfinite(uc) & (uc >= 0), uc, 0.0)
             crew_need = np.maximum(cn, 0.0)

@@ -7,7 +7,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, describe_positions, describe_values
 from yingji.dispatch.inputs import _busy_mask
 
 
@@ -120,8 +120,8 @@ def nearest_available(node, units: pd.DataFrame, times, *, busy: Iterable = (), 
     if row is not None:
         bad = np.nonzero(np.isnan(row) | (row < 0))[0]
         if bad.size:
-            probs.add(f"The 'times' parameter of nearest_available must be non-negative minutes; "
-                      f"bad values for units {describe_positions(bad, unit_ids)}.")
+            probs.add(f"The 'times' parameter of nearest_available must be non-negative minutes. "
+                      f"Got {describe_values(row, bad)} for units {describe_positions(bad, unit_ids)} instead.")
     probs.raise_if_any()
     idx = _nearest_available(np.ascontiguousarray(row, dtype=np.float64), np.ascontiguousarray(avail), int(k))
     return pd.DataFrame({
@@ -186,8 +186,9 @@ class NearestUnits:
             self._rows = None
         bad = np.nonzero((np.isnan(T) | (T < 0)).any(axis=0))[0]
         if bad.size:
-            probs.add(f"The 'times' parameter of NearestUnits must be non-negative minutes; "
-                      f"bad values for units {describe_positions(bad, ids)}.")
+            probs.add(f"The 'times' parameter of NearestUnits must be non-negative minutes. "
+                      f"Got {describe_values(T[np.isnan(T) | (T < 0)])} for units {describe_positions(bad, ids)} "
+                      f"instead.")
         probs.raise_if_any()
         self._T = np.ascontiguousarray(T)
         self._ids = np.asarray(ids, dtype=object)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._odtimes import od_minutes
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, describe_positions, describe_values
 from yingji._validation import to_bool as _to_bool
 from yingji.fire.standard import FireStandard, _resolve_standard
 
@@ -60,7 +60,7 @@ def _numeric(df: pd.DataFrame, col: str, attr: str, probs: Problems, *, required
         neg = np.nonzero((vals < 0) | np.isinf(vals))[0]
     if neg.size:
         probs.add(f"The {attr!r} parameter of {probs.func} must have finite non-negative {col!r} ({what}). "
-                  f"Got bad values for ids {describe_positions(neg, ids)}.")
+                  f"Got {describe_values(vals, neg)} for ids {describe_positions(neg, ids)} instead.")
     return np.ascontiguousarray(vals)
 
 

@@ -426,7 +426,8 @@ def load_standard(source: Any = "GB51080", **values) -> FireStandard:
             fv = float(v)
         except (TypeError, ValueError):
             fv = float("nan")
-        if isinstance(v, (bool, np.bool_)) or not np.isfinite(fv) or fv < 0:
+        # text is refused even where it reads as a number (one rule for numeric parameters)
+        if isinstance(v, (bool, np.bool_, str, bytes)) or not np.isfinite(fv) or fv < 0:
             probs.add(f"The {key!r} value of load_standard must be a finite non-negative number. Got {v!r} instead.")
             continue
         old = new_vals.get(key)

@@ -49,7 +49,7 @@ def _check_weights(w, name, probs: Problems, names, skip=None) -> None:
     if neg.any():
         idx = np.flatnonzero(neg)
         probs.add(f"Edge {name!r} must be non-negative; {idx.size} edge(s) are negative: "
-                  f"{_name_rows(idx, names)}.")
+                  f"{_name_rows(idx, names)} (got {', '.join(f'{x:g}' for x in w[idx[:3]])}).")
 
 
 def _name_rows(idx, names) -> str:

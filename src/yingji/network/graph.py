@@ -110,7 +110,11 @@ class Network(_Constructors, _Tables, _Snapping, _Routing, _Damage, _Contraction
                 probs.add(f"Node labels must be unique. Duplicated: {describe_positions(range(len(dup)), list(dup))}.")
             if not (len(u) == len(v) == len(w) == len(ow)) or (ln is not None and len(ln) != len(u)) \
                     or (rc is not None and len(rc) != len(u)):
-                probs.add("The edge arrays u, v, minutes, metres, oneway and road_class must have the same length.")
+                lens = {"u": len(u), "v": len(v), "minutes": len(w), "oneway": len(ow),
+                        **({"metres": len(ln)} if ln is not None else {}),
+                        **({"road_class": len(rc)} if rc is not None else {})}
+                probs.add("The edge arrays u, v, minutes, metres, oneway and road_class of Network must "
+                          f"have the same length. Got lengths {lens} instead.")
             probs.raise_if_any()
             bad = (u < 0) | (u >= n) | (v < 0) | (v >= n)
             if bad.any():

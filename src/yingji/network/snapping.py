@@ -58,7 +58,8 @@ class _Snapping:
         if bad.any():
             probs.add(f"The 'x' and 'y' parameters of Network.snap must be finite coordinates (metres, at "
                       f"most {config.MAX_INPUT:g} in magnitude). Points {describe_positions(np.flatnonzero(bad))} "
-                      f"have missing or non-finite coordinates (or beyond that magnitude).")
+                      f"have missing or non-finite coordinates (or beyond that magnitude): got "
+                      f"{', '.join(f'({xa[i]:g}, {ya[i]:g})' for i in np.flatnonzero(bad)[:3])}.")
         if max_snap is not None:
             max_snap = check_param(probs, "max_snap", max_snap, Interval(float, 0, None))
         tree, alive = self._tree()

@@ -67,6 +67,15 @@ def _run_isolated(part, county, time_limit, kw, hard_limit) -> PlanSection:
                        float("nan"), False, secs, msg, {"type": "InternalError", "message": msg})
 
 
+#: Share of the plan's time limit kept back at first for each part's overrun (see :func:`plan`),
+#: at most :data:`PART_OVERRUN_MAX_S` seconds.
+PART_OVERRUN_SHARE = 0.05
+PART_OVERRUN_MAX_S = 0.5
+#: Seconds a part needs at least (its set-up and summary on a small county); a part with a
+#: smaller share of the time left is not started.
+MIN_PART_S = 0.05
+
+
 def _fork_safe() -> bool:
     return fork_safe()
 
@@ -83,10 +92,11 @@ def plan(county=None, *, parts=None, time_limit: float = 60.0, seed: int = 0,
     parts : sequence of str, optional
         Some of :data:`PARTS` (default all), run in that order.
     time_limit : float, default 60
-        Seconds for the whole plan. Each part gets an equal share of the time left when it
-        starts (a part that finishes early leaves its time to the ones after it) and spends
-        it on all its solves. A part started with no time left is not run (status
-        ``"timeout"``).
+        Seconds for the whole plan, everything included. Each part gets an equal share of the
+        time left when it starts (a part that finishes early leaves its time to the ones after
+        it) and spends it on all its solves, less what the parts before it ran past their
+        share (kept back for each part still to run: the steps a part cannot stop midway). A
+        part whose share would be too small is not run (status ``"timeout"``).
     seed : int, default 0
         Seed of the supply scenarios (:func:`yingji.supplies.sample_scenarios`).
     n_scenarios : int, default 5
@@ -167,18 +177,28 @@ def plan(county=None, *, parts=None, time_limit: float = 60.0, seed: int = 0,
     sections = []
     order = [p for p in PARTS if p in todo]
     dl = Deadline(tl, t0)
+    # A part runs past the share it is given by the steps it cannot stop midway (travel times,
+    # tables, its assessments and summary): the largest overrun seen so far (at first a
+    # twentieth of the limit, at most half a second) is kept back for each part still to run, and a part whose share
+    # would be less than that is not started, so that the plan ends within its time limit.
+    overrun = min(PART_OVERRUN_SHARE * tl, PART_OVERRUN_MAX_S)
     for i, part in enumerate(order):
-        if dl.expired():
+        left = dl.left()
+        todo_n = len(order) - i
+        share = (left - todo_n * overrun) / todo_n  # an equal share of what is left
+        if dl.expired() or share < max(overrun, MIN_PART_S):
             title, title_zh = _TITLES[part]
-            msg = f"not started: the plan's time_limit of {tl:g} s was used up by the parts before it"
+            msg = (f"not started: the plan's time_limit of {tl:g} s was used up by the parts before it"
+                   + ("" if dl.expired() else f" ({left:.2f} s left, too little for this part)"))
             sections.append(PlanSection(part, title, title_zh, "timeout", _empty_items(), float("nan"), {}, {},
                                         float("nan"), False, 0.0, msg, {"type": "Timeout", "message": msg}))
             continue
-        share = dl.left() / (len(order) - i)  # an equal share of what is left
+        t_part = time.perf_counter()
         if use_fork:
             sections.append(_run_isolated(part, county, share, kw, hl))
         else:
             sections.append(_run_part(part, county, share, kw))
+        overrun = max(overrun, time.perf_counter() - t_part - share)
     name = str(getattr(county, "meta", {}).get("name", "county"))
     return CountyPlan(name, tuple(sections), tl, int(seed), time.perf_counter() - t0,
                       _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),

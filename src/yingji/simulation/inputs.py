@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._odtimes import od_minutes
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, describe_positions, describe_values
 
 
 @dataclass
@@ -99,7 +99,8 @@ def _resolve_system(county, *, func, stations, units, demand, times, unit_types,
     if bad.size:
         probs.add(
             f"The 'incidents_per_year' parameter of {func} must be finite and non-negative. "
-            f"Bad values at demand points {describe_positions(bad, list(demand.index))}."
+            f"Got {describe_values(rate, bad)} at demand points {describe_positions(bad, list(demand.index))} "
+            f"instead."
         )
     if rate.sum() <= 0 and not bad.size:
         probs.add(f"The 'incidents_per_year' parameter of {func} must have a positive total. Got 0 instead.")
@@ -152,7 +153,8 @@ def _parse_requirements(req, system: _System, probs: Problems) -> _Requirements 
             badsh = np.nonzero(~np.isfinite(share) | (share < 0))[0]
             if badsh.size:
                 probs.add(f"The 'requirements' parameter of {func} must have finite non-negative shares. "
-                          f"Bad shares for call types {describe_positions(badsh, list(df.index))}.")
+                          f"Got {describe_values(share, badsh)} for call types "
+                          f"{describe_positions(badsh, list(df.index))} instead.")
                 return None
             if share.sum() <= 0:
                 probs.add(f"The 'requirements' parameter of {func} must have shares with a positive total. "
@@ -188,7 +190,8 @@ def _parse_requirements(req, system: _System, probs: Problems) -> _Requirements 
     bad = np.nonzero((~np.isfinite(vals) | (vals < 0) | (vals != np.round(vals))).any(axis=1))[0]
     if bad.size:
         probs.add(f"The 'requirements' parameter of {func} must hold non-negative whole numbers of units. "
-                  f"Bad rows {describe_positions(bad, list(df.index))}.")
+                  f"Got {describe_values(vals[bad][~np.isfinite(vals[bad]) | (vals[bad] < 0) | (vals[bad] != np.round(vals[bad]))])} "
+                  f"in rows {describe_positions(bad, list(df.index))} instead.")
         return None
     table = vals.astype(np.int64)
     total = table.sum(axis=1)

@@ -27,7 +27,7 @@ def simulate(
     *,
     horizon_hours: float = 24.0 * 365.0,
     replications: int = 10,
-    seed=None,
+    seed=0,
     standard="GB51080",
     executor=None,
     progress: bool = False,
@@ -62,8 +62,9 @@ def simulate(
         Simulated hours per replication.
     replications : int
         Independent replications (different random streams from ``SeedSequence(seed).spawn``).
-    seed : int or numpy.random.SeedSequence, optional
-        Seed of the whole run; the figures are identical for one seed whatever the executor.
+    seed : int or numpy.random.SeedSequence, default 0
+        Seed of the whole run; the figures are identical for one seed whatever the executor
+        or the machine's load (``None`` draws fresh entropy: figures that change every run).
     standard : str or float
         Response standard: ``"GB51080"`` (5 min incl. 1 min turnout), ``"NFPA1710"``
         (80 s turnout + 240 s travel) or a limit in minutes.
@@ -293,8 +294,10 @@ def _service_means(service_minutes, point_ids: list, probs: Problems) -> np.ndar
         service_minutes = service_minutes.reindex(point_ids)
     try:
         svc = np.asarray(service_minutes, dtype=float).ravel()
-        if isinstance(service_minutes, (bool, np.bool_)):
-            svc = np.array([np.nan])
+        if isinstance(service_minutes, (bool, np.bool_, str, bytes)) or \
+                np.asarray(service_minutes).dtype.kind in "USO" and any(
+                    isinstance(v, (str, bytes)) for v in np.asarray(service_minutes, dtype=object).ravel()):
+            svc = np.array([np.nan])  # text is refused even where it reads as a number
     except (TypeError, ValueError):
         svc = np.array([np.nan])
     if svc.size == 1:

@@ -126,8 +126,9 @@ def _full_alarm_limit(standard, limit: float, turnout: float) -> float:
 
 
 def _as_float(v) -> float:
-    """``v`` as a float; NaN (refused by the caller's range check) for text, bools and containers."""
-    if isinstance(v, (bool, np.bool_)):
+    """``v`` as a float; NaN (refused by the caller's range check) for text (even "5": one rule for
+    numeric parameters), bools and containers."""
+    if isinstance(v, (bool, np.bool_, str, bytes)):
         return float("nan")
     try:
         return float(v)

@@ -170,7 +170,10 @@ def check_fixed(fixed, m: int, probs: Problems, labels=None, name: str = "fixed"
             bad.append(v)
             continue
         if isinstance(v, (int, np.integer)):
-            out.append(int(v))
+            if 0 <= int(v) < m:  # (an int beyond int64, 2**63, is out of range too)
+                out.append(int(v))
+            else:
+                bad.append(v)
         elif labels is not None and v in labels:
             out.append(list(labels).index(v))
         else:

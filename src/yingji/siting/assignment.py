@@ -36,7 +36,7 @@ import scipy.sparse as sp
 from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
-from yingji._validation import Problems, check_array, check_magnitude, describe_positions
+from yingji._validation import Problems, check_array, check_magnitude, describe_positions, describe_values
 from yingji.exceptions import ValidationError
 from yingji.siting._inputs import check_time_limit
 from yingji.solvers import SparseModel, solve
@@ -84,7 +84,8 @@ def _inputs(func: str, population, capacity, distances, radius, probs: Problems 
             badd = np.isnan(D) | (D < 0)
         if badd.any():
             probs.add(f"The 'distances' parameter of {func} must not contain NaN or negative "
-                      f"values. Got some in rows {describe_positions(np.unique(np.nonzero(badd)[0]))}.")
+                      f"values. Got {describe_values(D[badd])} in rows "
+                      f"{describe_positions(np.unique(np.nonzero(badd)[0]))} instead.")
         check_magnitude(D, "distances", probs)
     if own:
         probs.raise_if_any()

@@ -116,7 +116,9 @@ def location_cost(cost, allocation, fixed_cost, sites=None) -> float:
         probs.param("allocation", f"a {ci.n} × {ci.m} array of shares (the shape of 'cost')",
                     f"an array with shape {X.shape}")
     elif X.nnz and not (np.isfinite(X.data).all() and (X.data >= 0).all()):
-        probs.param("allocation", "shares that are finite and non-negative", "NaN, inf or negative shares")
+        badv = X.data[~(np.isfinite(X.data) & (X.data >= 0))]
+        probs.param("allocation", "shares that are finite and non-negative",
+                    f"shares {', '.join(f'{x:g}' for x in badv[:3])}{' and more' if badv.size > 3 else ''}")
     if sites is not None:
         sites = check_fixed(sites, ci.m, probs, labels=ci.col_ids, name="sites")
     probs.raise_if_any()

@@ -288,7 +288,7 @@ def _check_service_and_method(service_minutes, method, probs: Problems) -> float
         probs.param("method", "one of 'auto', 'exact', 'larson'", method)
     try:
         mu_min = float(service_minutes) if np.ndim(service_minutes) == 0 \
-            and not isinstance(service_minutes, (bool, np.bool_)) else float("nan")
+            and not isinstance(service_minutes, (bool, np.bool_, str, bytes)) else float("nan")
     except (TypeError, ValueError):
         mu_min = float("nan")
     if not (np.isfinite(mu_min) and mu_min > 0):

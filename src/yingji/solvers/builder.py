@@ -145,7 +145,9 @@ class ModelBuilder:
         if c.size != r.size:
             raise ValidationError(f"ModelBuilder: rows has {r.size} entries but cols has {c.size}")
         if r.size and (r.min() < 0 or r.max() >= n_rows):
-            raise ValidationError(f"ModelBuilder: row numbers must lie in 0..{n_rows - 1}")
+            bad = r[(r < 0) | (r >= n_rows)]
+            raise ValidationError(f"ModelBuilder: row numbers must lie in 0..{n_rows - 1}. Got "
+                                  f"{bad[:3].tolist()} instead.")
         self._i.append(r + self.n_rows)
         self._j.append(c)
         self._v.append(v)

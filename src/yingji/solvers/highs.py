@@ -9,11 +9,13 @@ References
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
 
+from yingji import config
 from yingji.exceptions import InfeasibleError, SolverError
 from yingji.solvers.model import Solution, SparseModel, gap_of
 
@@ -156,7 +158,8 @@ def solve_highs(
     h.setOptionValue("mip_abs_gap", 1e-9)
     if threads is not None:
         h.setOptionValue("threads", int(threads))
-    for key, val in (options or {}).items():
+    caps = {k: v for k, v in config.WORK_LIMITS.items() if v is not None and k not in (options or {})}
+    for key, val in {**caps, **(options or {})}.items():
         st_opt = h.setOptionValue(str(key), val)
         if st_opt == highspy.HighsStatus.kError:
             raise SolverError(f"HiGHS rejected the option {key!r} = {val!r}.", status="kOptionError")
@@ -217,6 +220,16 @@ def solve_highs(
         raise SolverError(f"HiGHS reports the model {name[1:]}; check the bounds of the columns.", status=name)
     if kind in ("error", "empty"):
         raise SolverError(f"HiGHS failed with model status {name}.", status=name)
+    if name in ("kSolutionLimit", "kIterationLimit") and caps:
+        used = {"mip_max_nodes": int(getattr(info, "mip_node_count", 0)),
+                "simplex_iteration_limit": int(getattr(info, "simplex_iteration_count", 0))}
+        hit = [k for k in caps if k in used and used[k] >= caps[k]]
+        if hit:
+            warnings.warn(f"HiGHS stopped at a deterministic work cap ({', '.join(f'{k}={caps[k]:,}' for k in hit)}; "
+                          f"yingji.config.WORK_LIMITS) after {secs:.1f} s, before its time limit of "
+                          f"{float(time_limit):g} s: the answer is the best found, with its gap "
+                          f"(status 'time_limit'). Raise the cap (options={{{hit[0]!r}: ...}}) for a "
+                          f"longer search.", RuntimeWarning, stacklevel=3)
     x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
     obj = float(info.objective_function_value) if has_sol else float("nan")
     if not has_sol and is_mip and start is not None and kind != "optimal":

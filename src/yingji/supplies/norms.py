@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from yingji._validation import Interval, check_param
-from yingji._validation import Problems
+from yingji._validation import Interval, Problems, check_param, describe_positions, describe_values
 from yingji.supplies.inputs import _table
 
 #: Share of residents to evacuate and supply, by the demand point's ``risk`` level. An
@@ -107,11 +106,14 @@ def _people_at_risk(demand: pd.DataFrame, at_risk, share, probs: Problems) -> pd
             tot = pop.groupby(tw).transform("sum").replace(0, np.nan)
             out = (tw.map(s).fillna(0.0) * pop / tot).fillna(0.0)
         else:
-            probs.add("The 'at_risk' parameter must be indexed by demand ids or township names; "
-                      f"unknown labels {sorted(set(s.index) - set(demand.index))[:10]}.")
+            probs.add(f"The 'at_risk' parameter of {probs.func} must be indexed by demand ids or township "
+                      f"names. Got unknown labels {sorted(set(s.index) - set(demand.index))[:10]} instead.")
             return pd.Series(0.0, index=demand.index)
         if (out < 0).any():
-            probs.add("The 'at_risk' parameter must be non-negative.")
+            neg = np.flatnonzero((out < 0).to_numpy())
+            probs.add(f"The 'at_risk' parameter of {probs.func} must be non-negative. Got "
+                      f"{describe_values(out.to_numpy(), neg)} at {describe_positions(neg, list(out.index))} "
+                      f"instead.")
         return out
     if "at_risk" in demand.columns:
         return demand["at_risk"].astype(float)

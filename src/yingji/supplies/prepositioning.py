@@ -13,7 +13,8 @@ from yingji._render.display import displayable
 from yingji import config
 from yingji._executor import as_executor
 from yingji._deadline import Deadline
-from yingji._validation import Problems
+from yingji._validation import Interval, Problems, check_param
+from yingji._validation import describe_values
 from yingji.exceptions import SolverError
 from yingji.results import SolveResult, to_jsonable
 from yingji.siting._inputs import check_time_limit
@@ -176,7 +177,10 @@ def _sites(depots: pd.DataFrame, cands, candidate_capacity, probs: Problems) -> 
     ])
     bad = sites.index[(~np.isfinite(sites["capacity"].to_numpy(float))) | (sites["capacity"] < 0).to_numpy()]
     if len(bad):
-        probs.add(f"Depot capacity must be a non-negative number of m³; bad for {list(bad)[:10]}.")
+        cap = sites.loc[bad, "capacity"].to_numpy()
+        probs.add(f"The 'capacity' of the depots (and 'candidate_capacity') of {probs.func} must be a "
+                  f"non-negative number of m³. Got "
+                  f"{describe_values(cap)} for {list(bad)[:10]} instead.")
     return sites
 
 
@@ -421,14 +425,13 @@ def _check_options(scenarios, method, budget, max_unmet_probability, ship_cost, 
         probs.param("scenarios", "a Scenarios object", type(scenarios).__name__)
     if method not in ("auto", "extensive", "benders"):
         probs.param("method", "one of 'auto', 'extensive', 'benders'", method)
-    if budget is not None and (not np.isfinite(budget) or budget < 0):
-        probs.param("budget", "a non-negative number or None", budget)
-    if max_unmet_probability is not None and not (0 <= max_unmet_probability <= 1):
-        probs.param("max_unmet_probability", "a probability in [0, 1]", max_unmet_probability)
+    check_param(probs, "budget", budget, None, Interval(float, 0, config.MAX_INPUT, text=(
+        f"a non-negative number (at most {config.MAX_INPUT:g} yuan)")))
+    check_param(probs, "max_unmet_probability", max_unmet_probability, None,
+                Interval(float, 0, 1, text="a probability in [0, 1]"))
     if max_unmet_probability is not None and method == "benders":
         probs.add("The chance constraint 'max_unmet_probability' needs method='extensive' (its binaries break the L-shaped method).")
-    if not (np.isfinite(ship_cost) and ship_cost >= 0):
-        probs.param("ship_cost", "a non-negative float", ship_cost)
+    check_param(probs, "ship_cost", ship_cost, Interval(float, 0, config.MAX_INPUT, text="a non-negative float"))
 
     time_limit = check_time_limit(time_limit, probs)
     probs.raise_if_any()

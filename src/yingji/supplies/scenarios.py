@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._render.display import displayable
-from yingji._validation import SEED, Problems, check_param
+from yingji._validation import SEED, Problems, check_param, describe_values
 from yingji.supplies.norms import _norms
 
 
@@ -42,7 +42,8 @@ class Scenarios:
         if len(p) == 0:
             probs.param("probabilities", "a non-empty Series of probabilities", "an empty Series")
         elif (~np.isfinite(p.to_numpy()) | (p.to_numpy() < 0)).any():
-            probs.param("probabilities", "non-negative numbers", p[(p < 0) | ~np.isfinite(p)].index.tolist())
+            probs.param("probabilities", "non-negative numbers",
+                        {k: float(v) for k, v in p[(p < 0) | ~np.isfinite(p)].head(5).items()})
         elif abs(p.sum() - 1.0) > 1e-6:
             probs.param("probabilities", "probabilities summing to 1", f"a sum of {p.sum():.6g}")
         d = self.demand
@@ -56,8 +57,10 @@ class Scenarios:
             d["item"] = d["item"].astype(str)
             q = pd.to_numeric(d["quantity"], errors="coerce")
             if (~np.isfinite(q.to_numpy(float)) | (q < 0).to_numpy()).any():
-                probs.add("The 'demand' table of Scenarios has negative or missing quantities in rows "
-                          f"{d.index[(~np.isfinite(q.to_numpy(float))) | (q < 0).to_numpy()].tolist()[:10]}.")
+                badq = np.flatnonzero(~np.isfinite(q.to_numpy(float)) | (q < 0).to_numpy())
+                probs.add("The 'demand' table of Scenarios has negative or missing quantities: got "
+                          f"{describe_values(d['quantity'].to_numpy(), badq)} in rows "
+                          f"{d.index[badq].tolist()[:10]}.")
             unk = sorted(set(d["scenario"]) - set(p.index))
             if unk:
                 probs.add(f"The 'demand' table of Scenarios names scenarios without a probability: {unk[:10]}.")

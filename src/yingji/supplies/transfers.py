@@ -13,7 +13,7 @@ import pandas as pd
 from yingji._render.display import displayable
 from yingji import config
 from yingji._deadline import Deadline
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, describe_positions, describe_values
 from yingji.results import SolveResult, relative_gap, to_jsonable
 from yingji.siting._inputs import check_time_limit
 from yingji.geo.features import GeoRef, _GeoOut, line_layer, point_layer
@@ -233,8 +233,10 @@ def _transfer_tables(county, demands: pd.DataFrame, stock, depots, items, probs:
     if "priority" not in dem.columns:
         dem["priority"] = 1.0
     q = pd.to_numeric(dem["quantity"], errors="coerce")
-    if (~np.isfinite(q.to_numpy(float)) | (q < 0).to_numpy()).any():
-        probs.add("The 'demands' table of transfer has negative or missing quantities.")
+    badq = np.flatnonzero(~np.isfinite(q.to_numpy(float)) | (q < 0).to_numpy())
+    if badq.size:
+        probs.add("The 'demands' table of transfer has negative or missing quantities: got "
+                  f"{describe_values(dem['quantity'].to_numpy(), badq)} in rows {badq[:10].tolist()}.")
     pr = pd.to_numeric(dem["priority"], errors="coerce").to_numpy(float)
     bad_p = np.nonzero(~np.isfinite(pr) | (pr < 0))[0]
     if bad_p.size:

@@ -20,7 +20,7 @@ from yingji._render.display import displayable
 from yingji import config
 from yingji._validation import Interval, check_param
 from yingji._deadline import Deadline
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, describe_positions, describe_values
 from yingji.results import SolveResult, to_jsonable
 from yingji.geo.features import _GeoOut
 from yingji.siting._inputs import check_mip_gap, check_time_limit
@@ -391,8 +391,9 @@ def _relocation_costs(teams: pd.DataFrame, default, probs: Problems) -> np.ndarr
     if col is not None:
         bad = np.nonzero(col < 0)[0]
         if bad.size:
-            probs.add(f"The 'teams' table of plan_bases has negative relocate_cost for teams "
-                      f"{describe_positions(bad, list(teams.index))}.")
+            probs.add(f"The 'teams' table of plan_bases must have a non-negative 'relocate_cost' (NaN = the "
+                      f"team stays). Got {describe_values(col, bad)} for teams "
+                      f"{describe_positions(bad, list(teams.index))} instead.")
         r = np.where(np.isfinite(col), col, r)
     if not np.isfinite(r).any():
         probs.add("plan_bases(relocate=True) needs a cost of moving a team: a 'relocate_cost' column on the "

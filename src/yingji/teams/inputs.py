@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._odtimes import od_minutes
-from yingji._validation import Problems, describe_positions
+from yingji._validation import Problems, describe_positions, describe_values
 from yingji.teams.skills import SKILLS, _split
 
 
@@ -38,20 +38,28 @@ def _check_tables(teams, hazards, enterprises, probs: Problems, extra_skills=Non
     crew = pd.to_numeric(teams["crew"], errors="coerce")
     bad = teams.index[~np.isfinite(crew.to_numpy(dtype=float)) | (crew < 0).to_numpy()]
     if len(bad):
-        probs.add(f"The 'teams' table of allocate has negative or missing crew for teams {describe_positions(range(len(bad)), list(bad))}.")
+        probs.add(f"The 'teams' table of allocate must have a non-negative 'crew' for every team. Got "
+                  f"{describe_values(teams.loc[bad, 'crew'].to_numpy())} for teams "
+                  f"{describe_positions(range(len(bad)), list(bad))} instead.")
     need = pd.to_numeric(hazards["crew_needed"], errors="coerce")
     bad = hazards.index[~np.isfinite(need.to_numpy(dtype=float)) | (need < 0).to_numpy()]
     if len(bad):
-        probs.add(f"The 'hazards' table of allocate has negative or missing crew_needed for hazards {list(map(str, bad[:10]))}.")
+        probs.add(f"The 'hazards' table of allocate must have a non-negative 'crew_needed' for every hazard. "
+                  f"Got {describe_values(hazards.loc[bad, 'crew_needed'].to_numpy())} for hazards "
+                  f"{list(map(str, bad[:10]))} instead.")
     mm = pd.to_numeric(hazards["max_minutes"], errors="coerce")
     bad = hazards.index[~np.isfinite(mm.to_numpy(dtype=float)) | (mm <= 0).to_numpy()]
     if len(bad):
-        probs.add(f"The 'hazards' table of allocate needs positive max_minutes; bad for hazards {list(map(str, bad[:10]))}.")
+        probs.add(f"The 'hazards' table of allocate must have a positive 'max_minutes' for every hazard. "
+                  f"Got {describe_values(hazards.loc[bad, 'max_minutes'].to_numpy())} for hazards "
+                  f"{list(map(str, bad[:10]))} instead.")
     if "weight" in hazards.columns:
         w = pd.to_numeric(hazards["weight"], errors="coerce")
         bad = hazards.index[~np.isfinite(w.to_numpy(dtype=float)) | (w < 0).to_numpy()]
         if len(bad):
-            probs.add(f"The 'hazards' table of allocate has negative or missing weight for hazards {list(map(str, bad[:10]))}.")
+            probs.add(f"The 'hazards' table of allocate must have a non-negative 'weight' for every hazard. "
+                      f"Got {describe_values(hazards.loc[bad, 'weight'].to_numpy())} for hazards "
+                      f"{list(map(str, bad[:10]))} instead.")
     empty = [str(h) for h, s in hazards["skill"].items() if not _split(s)]
     if empty:
         probs.add(f"The 'hazards' table of allocate has hazards with no required skill: {empty[:10]}.")
