@@ -142,12 +142,25 @@ def test_a_core_that_misses_columns_falls_back_to_the_priced_out_mip(core_always
 def test_rail516_proven_by_the_core(shared_datasets):
     # issue 23: 516 x 47,311, costs 1-2, optimum 182 (= the LP bound); the core of least LP
     # reduced cost holds an optimal cover and reduced-cost fixing leaves no column outside it
+    # (or, when the incumbent is already 183, the core is skipped and the priced-out MIP proves it)
     from yingji.datasets import load_scp
 
     A, c = load_scp(shared_datasets / "orlib" / "scp" / "rail516.txt")
     r = yj.lscp(coverage=A, site_cost=c, time_limit=120)
     assert r.objective == 182.0 and r.optimal and yj.is_covering(coverage=A, sites=r.sites)
     assert r.seconds <= 120 * 1.1
+
+
+@pytest.mark.slow
+def test_rail582_proven(shared_datasets):
+    # issue 23, second round: 582 x 55,515, optimum 211, LP bound 209.7; the core takes the
+    # incumbent to 211 and the MIP on the priced-out model (no objective_bound) proves it
+    from yingji.datasets import load_scp
+
+    A, c = load_scp(shared_datasets / "orlib" / "scp" / "rail582.txt")
+    r = yj.lscp(coverage=A, site_cost=c, time_limit=300)
+    assert r.objective == 211.0 and r.optimal and r.bound == 211.0
+    assert yj.is_covering(coverage=A, sites=r.sites)
 
 
 def test_a_pulp_solver_skips_the_core(core_always, monkeypatch):

@@ -365,12 +365,11 @@ def _lscp_core_cannot_close(red: _LscpReduced, core: np.ndarray, raw_lb: float, 
     the MIP that follows proves that as well) or by reduced-cost fixing against ``z``, which
     keeps every column ``j`` with ``L + max(0, c_j - u.A_j) <= z - 1`` (``<= z`` for other
     costs). That set only grows with ``z``, so if it holds columns outside the core at the
-    least ``z`` above the bound, ``ceil(L) + 1``, it does at
-    every ``z`` the core can return but the bound. (Other costs: no least ``z`` above the bound,
-    no test; the core runs.) When the incumbent ``ub`` is that least ``z``
-    already, the core can neither prove it nor improve it but to the bound, and the priced-out
-    MIP that follows holds the core's columns and those survivors: the core phase repeats its
-    work. A dearer incumbent keeps the core (rail582: the core takes 213 to 211, and reduced-cost
+    least ``z`` above the bound, ``ceil(L) + 1``, it does at every ``z`` the core can return
+    but the bound (other costs have no least ``z`` above the bound: no test, the core runs).
+    When the incumbent ``ub`` is that least ``z`` already, the core can neither prove it nor
+    improve it but to the bound, and the priced-out MIP that follows holds the core's columns
+    and those survivors: the core phase would repeat its work. A dearer incumbent keeps the core (rail582: the core takes 213 to 211, and reduced-cost
     fixing against 211 leaves 3,880 of 26,000 columns).
 
     Returns the number of survivors outside the core in that case, else 0."""
@@ -397,8 +396,8 @@ def _lscp_core_phase(red: _LscpReduced, x: np.ndarray, ub: float, raw_lb: float,
     core = _lscp_core_mask(red, x, u, x_lp)
     left_out = _lscp_core_cannot_close(red, core, raw_lb, u, ub)
     if left_out:
-        # the core could prove nothing that the MIP on the priced-out model does not (issue 23,
-        # second round: rail582 spent 2.9 CPU s on a core proof of 211 and then 26 on that MIP)
+        # the core could prove nothing that the MIP on the priced-out model does not, whose
+        # model holds the core (issue 23, second round)
         extras.update(core_columns=int(core.sum()), core_skipped=left_out)
         return x, ub, False
     sub = _lscp_subset(red, core)
@@ -507,7 +506,9 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         ``objective`` total site cost (fixed sites included), ``bound`` a proven lower bound
         (rounded up when all costs are integers), ``covered`` the number of covered rows.
         ``extras``: ``reductions``, ``lagrangian_bound``, ``heuristic_objective``, and when
-        they ran ``lp_bound``, ``local_search_swaps``, ``solver_status``, ``mip_bound``.
+        they ran ``lp_bound``, ``local_search_swaps``, ``solver_status``, ``mip_bound``, and
+        of the core phase ``core_columns``, ``core_objective``, ``core_status``,
+        ``core_priced_out_left`` or ``core_skipped``.
 
     Raises
     ------
