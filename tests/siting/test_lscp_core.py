@@ -197,7 +197,7 @@ def test_core_skip_test_is_sound(seed, monkeypatch):
     # bound ceil(L) or where the test finds no survivor outside the core at ceil(L) + 1
     A, c = _inst(seed, 70, 50, 0.07, False)
     red = sc._lscp_reduce(A, c, np.zeros(0, np.int64), np.zeros(0, np.int64))
-    x, ub, lb, raw, u = sc._lscp_heuristic(red, 200)
+    x, ub, _lb, raw, u = sc._lscp_heuristic(red, 200)
     opt = _milp_opt(A, c) - red.offset
     ceil_l = float(np.ceil(raw - 1e-6))
     monkeypatch.setattr(sc, "_lscp_core_cannot_close", lambda *a: 0)
@@ -205,7 +205,7 @@ def test_core_skip_test_is_sound(seed, monkeypatch):
         core = _real_mask(red, x, u, per_row=per_row)
         monkeypatch.setattr(sc, "_lscp_core_mask", lambda *a, core=core: core)
         left = _real_skip(red, core, raw, u, ceil_l + 1.0)
-        x2, z, proven = sc._lscp_core_phase(red, x.copy(), ub, raw, u, None, t0=time.perf_counter(), tl=30,
+        _x2, z, proven = sc._lscp_core_phase(red, x.copy(), ub, raw, u, None, t0=time.perf_counter(), tl=30,
                                             mip_gap=0.0, extras={})
         assert z >= opt - 1e-9
         if proven:
