@@ -32,7 +32,7 @@ def main(argv):
         r = yj.lscp(coverage=A, site_cost=c, time_limit=tl)
         wy, cy = time.perf_counter() - t, time.process_time() - tc
         core = {k: r.extras.get(k) for k in ("core_columns", "core_status", "core_objective", "core_priced_out_left",
-                                             "solver_status")}
+                                             "core_skipped", "solver_status")}
         print(f"{nm} {A.shape[0]}x{A.shape[1]} yingji: {r.objective:g} / {r.bound:g} {r.status}, wall {wy:.1f} s, "
               f"cpu {cy:.1f} s {core}", flush=True)
         if ptl > 0:

@@ -3,6 +3,8 @@ cutoff handed to HiGHS, and their proofs, against plain HiGHS on the full 0/1 ma
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -85,7 +87,9 @@ def test_core_mask_keeps_the_least_reduced_cost_columns_of_each_row():
     assert rc.tolist() == [3.0, 1.0, 2.0, 4.0, 3.0]
 
 
-def test_cutoff_proof_returns_the_incumbent_as_optimal():
+@pytest.mark.parametrize("cutoff", [False, True])
+def test_cutoff_proof_returns_the_incumbent_as_optimal(monkeypatch, cutoff):
+    monkeypatch.setattr(sc, "HIGHS_CUTOFF", cutoff)
     # a 5-cycle: every cover needs 3 columns; the incumbent {0, 2, 4} is optimal and the cutoff
     # 2.5 leaves HiGHS nothing to find
     A = sp.csr_matrix(np.array([[1, 1, 0, 0, 0], [0, 1, 1, 0, 0], [0, 0, 1, 1, 0], [0, 0, 0, 1, 1],
@@ -126,6 +130,7 @@ def test_a_core_that_misses_columns_falls_back_to_the_priced_out_mip(core_always
     # columns outside it survive reduced-cost fixing, and the MIP on them (with the cutoff)
     # must find the optimum
     monkeypatch.setattr(sc, "_lscp_core_mask", lambda red, x, u, x_lp=None, per_row=1: x.copy())
+    monkeypatch.setattr(sc, "_lscp_core_cannot_close", lambda *a: 0)
     A, c = _inst(seed, 80, 60, 0.08, weighted)
     r = yj.lscp(coverage=A, site_cost=c, time_limit=60)
     opt = _milp_opt(A, c)
@@ -137,12 +142,25 @@ def test_a_core_that_misses_columns_falls_back_to_the_priced_out_mip(core_always
 def test_rail516_proven_by_the_core(shared_datasets):
     # issue 23: 516 x 47,311, costs 1-2, optimum 182 (= the LP bound); the core of least LP
     # reduced cost holds an optimal cover and reduced-cost fixing leaves no column outside it
+    # (or, when the incumbent is already 183, the core is skipped and the priced-out MIP proves it)
     from yingji.datasets import load_scp
 
     A, c = load_scp(shared_datasets / "orlib" / "scp" / "rail516.txt")
     r = yj.lscp(coverage=A, site_cost=c, time_limit=120)
     assert r.objective == 182.0 and r.optimal and yj.is_covering(coverage=A, sites=r.sites)
     assert r.seconds <= 120 * 1.1
+
+
+@pytest.mark.slow
+def test_rail582_proven(shared_datasets):
+    # issue 23, second round: 582 x 55,515, optimum 211, LP bound 209.7; the core takes the
+    # incumbent to 211 and the MIP on the priced-out model (no objective_bound) proves it
+    from yingji.datasets import load_scp
+
+    A, c = load_scp(shared_datasets / "orlib" / "scp" / "rail582.txt")
+    r = yj.lscp(coverage=A, site_cost=c, time_limit=300)
+    assert r.objective == 211.0 and r.optimal and r.bound == 211.0
+    assert yj.is_covering(coverage=A, sites=r.sites)
 
 
 def test_a_pulp_solver_skips_the_core(core_always, monkeypatch):
@@ -153,3 +171,53 @@ def test_a_pulp_solver_skips_the_core(core_always, monkeypatch):
     A, c = _inst(0, 80, 60, 0.08, False)
     r = yj.lscp(coverage=A, site_cost=c, solver=pulp.PULP_CBC_CMD(msg=False), time_limit=60)
     assert not called and r.objective == _milp_opt(A, c)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(5, 60), m=st.integers(4, 40),
+       d=st.floats(0.04, 0.3), weighted=st.booleans(), cutoff=st.booleans())
+def test_second_round_paths_match_scipy_milp(seed, n, m, d, weighted, cutoff):
+    # issue 23, second round: the core phase on every instance (so its skip test decides), the
+    # MIPs with or without HiGHS's objective_bound; the optimum is plain scipy.optimize.milp's
+    A, c = _inst(seed, n, m, d, weighted)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sc, "CORE_MIN_COLS", 0)
+        mp.setattr(sc, "CORE_COLS_PER_ROW", 0)
+        mp.setattr(sc, "CORE_PER_ROW", 1)
+        mp.setattr(sc, "HIGHS_CUTOFF", cutoff)
+        r = yj.lscp(coverage=A, site_cost=c, time_limit=30)
+    opt = _milp_opt(A, c)
+    assert r.optimal and r.objective == opt and r.bound <= opt + 1e-9
+    assert yj.is_covering(coverage=A, sites=r.sites)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_core_skip_test_is_sound(seed, monkeypatch):
+    # the claim behind the skip: a core phase run anyway proves its cover optimal only at the
+    # bound ceil(L) or where the test finds no survivor outside the core at ceil(L) + 1
+    A, c = _inst(seed, 70, 50, 0.07, False)
+    red = sc._lscp_reduce(A, c, np.zeros(0, np.int64), np.zeros(0, np.int64))
+    x, ub, _lb, raw, u = sc._lscp_heuristic(red, 200)
+    opt = _milp_opt(A, c) - red.offset
+    ceil_l = float(np.ceil(raw - 1e-6))
+    monkeypatch.setattr(sc, "_lscp_core_cannot_close", lambda *a: 0)
+    for per_row in (1, 2, 3):
+        core = _real_mask(red, x, u, per_row=per_row)
+        monkeypatch.setattr(sc, "_lscp_core_mask", lambda *a, core=core: core)
+        left = _real_skip(red, core, raw, u, ceil_l + 1.0)
+        _x2, z, proven = sc._lscp_core_phase(red, x.copy(), ub, raw, u, None, t0=time.perf_counter(), tl=30,
+                                            mip_gap=0.0, extras={})
+        assert z >= opt - 1e-9
+        if proven:
+            assert z == opt
+            assert z == ceil_l or left == 0
+        if left:
+            # counted directly: columns outside the core with L + max(0, rc) <= ceil(L)
+            rc = red.c - np.asarray(sp.csc_matrix(red.A, dtype=float).T @ u).ravel()
+            assert left == int(((raw + np.maximum(rc, 0) <= ceil_l + 1e-6) & ~core).sum())
+        # a dearer incumbent: never skipped
+        assert _real_skip(red, core, raw, u, ceil_l + 2.0) == 0
+
+
+_real_skip = sc._lscp_core_cannot_close
+_real_mask = sc._lscp_core_mask

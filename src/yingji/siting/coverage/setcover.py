@@ -315,6 +315,14 @@ def _lscp_subset(red: _LscpReduced, keep: np.ndarray) -> _LscpReduced:
                         red.base, red.offset, dict(red.info))
 
 
+#: Whether the MIPs of :func:`lscp` hand HiGHS 1.x the incumbent as ``objective_bound`` besides the
+#: MIP start. Off: measured on the issue-23 instances (second round), the bound made HiGHS
+#: slower, never faster — rail582's priced-out MIP (498 x 3,880, start 211) took 26.7 CPU s
+#: with it and 9.9 without, a 10,000 x 500 unit-cost family instance (seed 106, 1,036 x 261
+#: reduced, start 14) 5.2 against 2.9; HiGHS already prunes against the start it accepts.
+HIGHS_CUTOFF = False
+
+
 def _cutoff_options(model: SparseModel, c_model: np.ndarray, ub_total: float) -> dict | None:
     """HiGHS options of a set-covering MIP with an incumbent of total cost ``ub_total``: its own
     (:func:`_highs_options`) and, with integer costs, the objective cutoff ``ub_total - 1/2``
@@ -329,8 +337,14 @@ def _cutoff_options(model: SparseModel, c_model: np.ndarray, ub_total: float) ->
 def _solve_cut(model: SparseModel, start, ub_total: float, *, solver, time_limit, mip_gap, verbose):
     """Solve ``model`` with the incumbent cutoff; ``(solution or None, proven)``: None with
     ``proven`` True when HiGHS proved that no cover beats the incumbent (the cutoff left the
-    model infeasible)."""
-    opts = _cutoff_options(model, model.c, ub_total) if solver is None else None
+    model infeasible). With ``HIGHS_CUTOFF`` False (the default) the incumbent goes in as the MIP
+    start only."""
+    if solver is not None:
+        opts = None
+    elif HIGHS_CUTOFF:
+        opts = _cutoff_options(model, model.c, ub_total)
+    else:
+        opts = _highs_options(model)
     try:
         sol = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, start=start, verbose=verbose,
                     options=opts)
@@ -339,6 +353,34 @@ def _solve_cut(model: SparseModel, start, ub_total: float, *, solver, time_limit
             return None, True
         raise
     return sol, False
+
+
+def _lscp_core_cannot_close(red: _LscpReduced, core: np.ndarray, raw_lb: float, u: np.ndarray,
+                            ub: float) -> int:
+    """How many columns outside ``core`` survive reduced-cost fixing against the cheapest cover
+    the core could prove optimal without meeting the bound; 0 when the core phase can prove.
+
+    The core phase proves a core optimum ``z`` for the whole model either by the bound
+    (``z`` = ``ceil(L)`` with integer costs, ``L`` the Lagrangian bound ``raw_lb`` of ``u``;
+    the MIP that follows proves that as well) or by reduced-cost fixing against ``z``, which
+    keeps every column ``j`` with ``L + max(0, c_j - u.A_j) <= z - 1`` (``<= z`` for other
+    costs). That set only grows with ``z``, so if it holds columns outside the core at the
+    least ``z`` above the bound, ``ceil(L) + 1``, it does at every ``z`` the core can return
+    but the bound (other costs have no least ``z`` above the bound: no test, the core runs).
+    When the incumbent ``ub`` is that least ``z`` already, the core can neither prove it nor
+    improve it but to the bound, and the priced-out MIP that follows holds the core's columns
+    and those survivors: the core phase would repeat its work. A dearer incumbent keeps the core (rail582: the core takes 213 to 211, and reduced-cost
+    fixing against 211 leaves 3,880 of 26,000 columns).
+
+    Returns the number of survivors outside the core in that case, else 0."""
+    if _integral(red.c):
+        z = float(np.ceil(raw_lb - 1e-6)) + 1.0
+        if ub > z + 1e-9:
+            return 0
+    else:
+        return 0
+    sub, _ = _lscp_price_out(red, core.copy(), z, raw_lb, u)
+    return int((~np.isin(sub.cols, red.cols[core])).sum())
 
 
 def _lscp_core_phase(red: _LscpReduced, x: np.ndarray, ub: float, raw_lb: float, u: np.ndarray, x_lp, *, t0,
@@ -350,7 +392,14 @@ def _lscp_core_phase(red: _LscpReduced, x: np.ndarray, ub: float, raw_lb: float,
     for all of ``red`` — the core MIP proved it optimal on the core, and reduced-cost fixing
     against it (:func:`_lscp_price_out`) leaves no column outside the core (any cover using one
     costs at least ``ub``)."""
+    extras["core_start_objective"] = ub + red.offset
     core = _lscp_core_mask(red, x, u, x_lp)
+    left_out = _lscp_core_cannot_close(red, core, raw_lb, u, ub)
+    if left_out:
+        # the core could prove nothing that the MIP on the priced-out model does not, whose
+        # model holds the core (issue 23, second round)
+        extras.update(core_columns=int(core.sum()), core_skipped=left_out)
+        return x, ub, False
     sub = _lscp_subset(red, core)
     model = _lscp_model(sub, name="lscp_core")
     left = tl - (time.perf_counter() - t0)
@@ -457,7 +506,9 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         ``objective`` total site cost (fixed sites included), ``bound`` a proven lower bound
         (rounded up when all costs are integers), ``covered`` the number of covered rows.
         ``extras``: ``reductions``, ``lagrangian_bound``, ``heuristic_objective``, and when
-        they ran ``lp_bound``, ``local_search_swaps``, ``solver_status``, ``mip_bound``.
+        they ran ``lp_bound``, ``local_search_swaps``, ``solver_status``, ``mip_bound``, and
+        of the core phase ``core_columns``, ``core_objective``, ``core_status``,
+        ``core_priced_out_left`` or ``core_skipped``.
 
     Raises
     ------
