@@ -129,6 +129,29 @@ def test_knn_lists_from_points_equal_lists_from_the_matrix():
     assert np.isinf(full.tail).all() and full.K == 300
 
 
+@pytest.mark.parametrize("seed,n,p", [(0, 200, 60), (3, 200, 60), (0, 250, 80)])
+def test_auto_takes_the_reduced_model_when_the_compact_one_is_out_of_reach(monkeypatch, seed, n, p):
+    """With the compact MIP out of reach (its row rate set to almost nothing), ``auto`` goes to the
+    reduced K-nearest model whichever stage it would have run first (many open sites and a nearly
+    tight bound put the MIP first: before, its skip left the whole limit to the tree) and proves the
+    optimum the compact MIP proves on its own (``method="exact"``, a different formulation)."""
+    import yingji.siting.median.driver as drv
+
+    rng = np.random.default_rng(seed)
+    C = rng.uniform(0, 100, (n, n))  # not metric: the Lagrangian bound leaves a gap here
+    w = rng.integers(1, 5, n).astype(float)
+    ref = p_median(C, p, weights=w, method="exact", time_limit=60)
+    assert ref.optimal
+    monkeypatch.setattr(drv, "_MIP_ROWS_PER_S", 1e-6)
+    r = p_median(C, p, weights=w, method="auto", time_limit=60)
+    assert r.optimal
+    assert r.objective == pytest.approx(ref.objective, rel=1e-6)
+    assert r.bound <= ref.objective * (1 + 1e-9)
+    assert r.extras.get("mip_skipped")  # stage 3 was reached: the bound and fixing alone left a gap
+    assert r.extras.get("knn_lp_rounds", 0) >= 1  # the reduced LP ran: no tree, no compact MIP
+    assert "bnb_nodes" not in r.extras
+
+
 # ----------------------------------------------------------------------------- auto vs heuristic
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_auto_is_never_worse_than_heuristic(seed):
