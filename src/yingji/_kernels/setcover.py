@@ -359,6 +359,23 @@ def _lw_remove(j, a_ptr, a_rows, ar_ptr, ar_cols, inS, cnt, score, w, unc_pos, u
 
 
 @njit(**NJIT_KW)
+def _lw_state(a_ptr, ar_ptr):
+    """Numba JIT-compiled empty state of the row-weighting local search (both cost kinds): no
+    column chosen, every row uncovered (in the uncovered list), every column's configuration
+    flag set. Returns ``(m, n, inS, cnt, score, conf, stamp, unc_pos, unc_list, n_unc)``."""
+    m = a_ptr.size - 1
+    n = ar_ptr.size - 1
+    inS = np.zeros(m, dtype=np.bool_)
+    cnt = np.zeros(n, dtype=np.int64)
+    score = np.zeros(m, dtype=np.float64)
+    conf = np.ones(m, dtype=np.bool_)
+    stamp = np.zeros(m, dtype=np.int64)
+    unc_pos = np.arange(n)
+    unc_list = np.arange(n)
+    return m, n, inS, cnt, score, conf, stamp, unc_pos, unc_list, n
+
+
+@njit(**NJIT_KW)
 def _set_cover_local_search(a_ptr, a_rows, ar_ptr, ar_cols, start, w, max_iter, target, seed):
     """Numba JIT-compiled row-weighting local search for unicost set cover (Gao et al. 2015).
 
@@ -395,20 +412,7 @@ def _set_cover_local_search(a_ptr, a_rows, ar_ptr, ar_cols, start, w, max_iter, 
        750-761, 2015.
     """
     np.random.seed(seed)
-    m = a_ptr.size - 1
-    n = ar_ptr.size - 1
-    inS = np.zeros(m, dtype=np.bool_)
-    cnt = np.zeros(n, dtype=np.int64)
-    score = np.zeros(m, dtype=np.float64)
-    conf = np.ones(m, dtype=np.bool_)
-    stamp = np.zeros(m, dtype=np.int64)
-    unc_pos = np.full(n, -1, dtype=np.int64)
-    unc_list = np.zeros(n, dtype=np.int64)
-    n_unc = 0
-    for i in range(n):
-        unc_pos[i] = n_unc
-        unc_list[n_unc] = i
-        n_unc += 1
+    m, n, inS, cnt, score, conf, stamp, unc_pos, unc_list, n_unc = _lw_state(a_ptr, ar_ptr)
     for j in range(m):
         s = 0.0
         for k in range(a_ptr[j], a_ptr[j + 1]):
@@ -537,20 +541,7 @@ def _set_cover_local_search_weighted(a_ptr, a_rows, ar_ptr, ar_cols, cost, start
        Operations Research 4(3), 233-235, 1979 (the choice per unit of cost).
     """
     np.random.seed(seed)
-    m = a_ptr.size - 1
-    n = ar_ptr.size - 1
-    inS = np.zeros(m, dtype=np.bool_)
-    cnt = np.zeros(n, dtype=np.int64)
-    score = np.zeros(m, dtype=np.float64)
-    conf = np.ones(m, dtype=np.bool_)
-    stamp = np.zeros(m, dtype=np.int64)
-    unc_pos = np.full(n, -1, dtype=np.int64)
-    unc_list = np.zeros(n, dtype=np.int64)
-    n_unc = 0
-    for i in range(n):
-        unc_pos[i] = n_unc
-        unc_list[n_unc] = i
-        n_unc += 1
+    m, n, inS, cnt, score, conf, stamp, unc_pos, unc_list, n_unc = _lw_state(a_ptr, ar_ptr)
     c_min = np.inf
     for j in range(m):
         s = 0.0
