@@ -69,7 +69,7 @@ def test_requirements_errors():
     with pytest.raises(ValidationError, match=r"duplicate items \['water'\]"):
         requirements(norms=dup, demand=c.demand)
     bad = c.items.assign(days=[3, -1])
-    with pytest.raises(ValidationError, match=r"negative or missing 'days' for items \['kit'\]"):
+    with pytest.raises(ValidationError, match=r"negative or missing 'days' for items \['kit'\] \(values \[-1\]\)"):
         requirements(norms=bad, demand=c.demand)
     with pytest.raises(ValidationError, match="'at_risk' parameter of requirements must be indexed by demand ids or township names. Got unknown labels"):
         requirements(c, at_risk=pd.Series({"nowhere": 5.0}))

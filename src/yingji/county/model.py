@@ -188,6 +188,37 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         kw.update(changes)
         return County(net, meta=meta, max_snap=max_snap, _func="County.replace", **kw)
 
+    def copy(self) -> "County":
+        """A copy whose tables (and meta) can be changed without touching this county.
+
+        The tables were checked when this county was made, so nothing is checked or snapped
+        again (:meth:`replace` with the same tables would check them all once more); the road
+        network is shared, as :meth:`replace` shares it.
+
+        Returns
+        -------
+        County
+
+        Examples
+        --------
+        >>> import yingji as yj
+        >>> c = yj.datasets.sample_county(copy=False)
+        >>> c2 = c.copy()
+        >>> c2.demand.loc[c2.demand.index[0], "population"] = 0.0
+        >>> bool(c.demand["population"].iloc[0] > 0)
+        True
+        """
+        import copy as _copy
+
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        for name in TABLES:
+            setattr(new, name, getattr(self, name).copy())
+        new.meta = _copy.deepcopy(self.meta)
+        if hasattr(self, "_snapped"):
+            new._snapped = {k: list(v) for k, v in self._snapped.items()}
+        return new
+
     # ---- display ------------------------------------------------------------------
     def summary(self) -> str:
         """A few lines: name, network size, population, table sizes."""

@@ -180,11 +180,16 @@ def _is_missing(v) -> bool:
 
 
 def _missing_mask(s: pd.Series) -> np.ndarray:
-    return np.array([_is_missing(v) for v in s], dtype=bool)
+    """Which cells are empty (None, NaN, NaT, pd.NA): one vectorised ``isna`` (it looks at each
+    object cell the way :func:`_is_missing` does, and a list or dict in a cell is a value)."""
+    return np.asarray(s.isna(), dtype=bool)
 
 
 def _to_str(s: pd.Series) -> pd.Series:
-    vals = ["" if _is_missing(v) else (str(v) if not isinstance(v, str) else v) for v in s]
+    miss = _missing_mask(s)
+    if s.dtype == object and not miss.any() and all(type(v) is str for v in s):
+        return s.astype("str")
+    vals = ["" if m else (v if isinstance(v, str) else str(v)) for v, m in zip(s, miss)]
     return pd.Series(vals, index=s.index, dtype="str")
 
 

@@ -65,7 +65,7 @@ def sample_county(*, copy: bool = True):
     c = _load()
     if not copy:
         return c
-    return c.replace(**{n: t.copy() for n, t in c.tables.items()})
+    return c.copy()
 
 
 def read_county(source=None, *, func: str = "read_county", param: str = "path") -> County:

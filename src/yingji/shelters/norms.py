@@ -15,6 +15,7 @@ References
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 
 import numpy as np
@@ -36,6 +37,13 @@ _NORM_COLS = ("per_capita_m2", "radius_m", "min_site_m2")
 
 
 def _read_profile_csv(name: str) -> pd.DataFrame:
+    """A packaged profile table (a fresh copy: callers may change it)."""
+    return _profile_csv(name).copy()
+
+
+@lru_cache(maxsize=8)
+def _profile_csv(name: str) -> pd.DataFrame:
+    # read once per process: the files ship with the package and do not change
     with resources.files("yingji.profiles").joinpath(name).open("r", encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype=str, keep_default_na=False)
 

@@ -47,9 +47,11 @@ def _check_stock(stock: pd.DataFrame, depots: pd.DataFrame, items: pd.DataFrame,
         probs.add(f"The 'stock' table is missing column(s) {miss}; it has {list(stock.columns)}.")
         probs.raise_if_any()
     q = pd.to_numeric(stock["quantity"], errors="coerce")
-    bad = stock.index[(~np.isfinite(q.to_numpy(float))) | (q < 0).to_numpy()]
-    if len(bad):
-        probs.add(f"The 'stock' table has negative or missing quantity in rows {list(map(str, bad[:10]))}.")
+    badm = (~np.isfinite(q.to_numpy(float))) | (q < 0).to_numpy()
+    if badm.any():
+        probs.add(f"The 'stock' table has negative or missing quantity in rows "
+                  f"{list(map(str, stock.index[badm][:10]))} (values "
+                  f"{stock['quantity'][badm].tolist()[:5]}); each must be a finite number >= 0.")
     unk_d = sorted(set(stock["depot"].astype(str)) - set(depots.index))
     if unk_d:
         probs.add(f"The 'stock' table names unknown depots {unk_d[:10]}.")

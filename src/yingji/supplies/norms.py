@@ -54,10 +54,10 @@ def _norms(county, norms, probs: Problems, household_size: float = None) -> pd.D
         if len(neither):
             probs.add(f"The 'norms' table of {probs.func} needs 'per_person_per_day' or 'per_household_per_day' "
                       f"for items {list(neither)}.")
-        bad = items.index[(ph < 0).to_numpy() | np.isinf(ph.to_numpy(float))]
-        if len(bad):
+        badm = (ph < 0).to_numpy() | np.isinf(ph.to_numpy(float))
+        if badm.any():
             probs.add(f"The 'norms' table of {probs.func} has negative or infinite 'per_household_per_day' for "
-                      f"items {list(bad)}.")
+                      f"items {list(items.index[badm])} (values {ph[badm].tolist()[:5]}).")
         hs = float(household_size)
         items["per_person_per_day"] = pp.where(pp.notna() | ph.isna(), 0.0) + ph.fillna(0.0) / hs
         items = items.rename(columns={"per_household_per_day": "household_norm"})
@@ -65,9 +65,11 @@ def _norms(county, norms, probs: Problems, household_size: float = None) -> pd.D
     for c in ("per_person_per_day", "days", "unit_volume", "unit_cost"):
         if c in items.columns:
             v = pd.to_numeric(items[c], errors="coerce")
-            bad = items.index[(~np.isfinite(v.to_numpy(float))) | (v < 0).to_numpy()]
-            if len(bad):
-                probs.add(f"The 'norms' table of {probs.func} has negative or missing {c!r} for items {list(bad)}.")
+            badm = (~np.isfinite(v.to_numpy(float))) | (v < 0).to_numpy()
+            if badm.any():
+                got = items[c][badm].tolist()[:5]
+                probs.add(f"The 'norms' table of {probs.func} has negative or missing {c!r} for items "
+                          f"{list(items.index[badm])} (values {got}); each must be a finite number >= 0.")
             items[c] = v
     for c, default in (("unit_volume", 0.0), ("unit_cost", 0.0), ("unit", ""), ("source", "")):
         if c not in items.columns:

@@ -152,6 +152,12 @@ def sample_scenarios(county, n: int, seed: int, *, items: pd.DataFrame | None = 
     hz = getattr(county, "hazards", pd.DataFrame())
     chem = hz[hz["skill"].astype(str).str.contains("hazardous_chemicals")] if len(hz) and "skill" in hz.columns else hz.iloc[:0]
     per_person = (norms["per_person_per_day"] * norms["days"]).astype(float)
+    # townships as codes (displaced persons are summed with one bincount per scenario) and the
+    # edges' end coordinates (the roads near an epicentre are one mask per scenario)
+    tw_codes, tw_names = pd.factorize(tw, sort=True)
+    tw_names = tw_names.tolist()
+    pp_items = [(it, float(pp)) for it, pp in per_person.items()]
+    ends = _edge_ends(edges, node_xy) if edges is not None and node_xy is not None else None
     ids = [f"S{i:04d}" for i in range(n)]
     recs, closed_d, closed_e = [], {}, {}
     for i, sid in enumerate(ids):
@@ -162,8 +168,8 @@ def sample_scenarios(county, n: int, seed: int, *, items: pd.DataFrame | None = 
             share = 0.5 * np.exp(-d / 8.0) * rng.uniform(0.6, 1.4)
             dd = np.hypot(*(dxy - c).T) / 1000.0 if len(dxy) else np.zeros(0)
             closed_d[sid] = [depots.index[j] for j in np.nonzero((dd < 5.0) & (rng.random(len(dd)) < 0.5))[0]]
-            if edges is not None and node_xy is not None:
-                cut = _edges_near(edges, node_xy, c, 3000.0)
+            if ends is not None:
+                cut = _edges_near(ends, c, 3000.0)
                 keep = rng.random(len(cut)) < 0.5
                 closed_e[sid] = [tuple(e) for e, k in zip(cut, keep) if k]
         elif kind == "flood":
@@ -181,19 +187,31 @@ def sample_scenarios(county, n: int, seed: int, *, items: pd.DataFrame | None = 
                 c = lo + rng.random(2) * (hi - lo)
             d = np.hypot(*(xy - c).T) / 1000.0
             share = np.where(d < 2.0, rng.uniform(0.5, 1.0), 0.0)
-        displaced = pd.Series(pop * np.clip(share, 0.0, 1.0), index=demand.index).groupby(tw).sum()
-        for t, v in displaced.items():
+        displaced = np.bincount(tw_codes, weights=pop * np.clip(share, 0.0, 1.0),
+                                minlength=len(tw_names))
+        for t, v in zip(tw_names, displaced):
             if v <= 0:
                 continue
-            for it, pp in per_person.items():
+            for it, pp in pp_items:
                 recs.append({"scenario": sid, "township": t, "item": it, "quantity": float(v * pp)})
     dem = pd.DataFrame(recs, columns=["scenario", "township", "item", "quantity"])
     return Scenarios(pd.Series(1.0 / n, index=ids), dem, closed_d, closed_e)
 
 
-def _edges_near(edges: pd.DataFrame, nodes: pd.DataFrame, c, radius: float) -> list:
+def _edge_ends(edges: pd.DataFrame, nodes: pd.DataFrame):
+    """The edges' end labels and coordinates: ``(u, v, uxy, vxy)`` (an end missing from
+    ``nodes`` gets NaN coordinates: it is never near)."""
     cols = list(edges.columns)
-    u, v = cols[0], cols[1]
-    near = set(nodes.index[np.hypot(nodes["x"].to_numpy(float) - c[0], nodes["y"].to_numpy(float) - c[1]) < radius])
-    sel = edges[edges[u].isin(near) & edges[v].isin(near)]
-    return list(zip(sel[u], sel[v]))
+    u, v = edges[cols[0]].to_numpy(), edges[cols[1]].to_numpy()
+    nxy = np.vstack([nodes[["x", "y"]].to_numpy(float), [np.nan, np.nan]])
+    iu = nodes.index.get_indexer(u)
+    iv = nodes.index.get_indexer(v)
+    return u, v, nxy[iu], nxy[iv]  # get_indexer's -1 picks the NaN row
+
+
+def _edges_near(ends, c, radius: float) -> list:
+    """``(u, v)`` of the edges with both ends within ``radius`` metres of ``c``, in edge order."""
+    u, v, uxy, vxy = ends
+    sel = (np.hypot(uxy[:, 0] - c[0], uxy[:, 1] - c[1]) < radius) & \
+        (np.hypot(vxy[:, 0] - c[0], vxy[:, 1] - c[1]) < radius)
+    return list(zip(u[sel].tolist(), v[sel].tolist()))
