@@ -158,6 +158,24 @@ def test_replace(county):
     assert c4.demand.loc["d1", "node"] == "n0"
 
 
+def test_copy_equals_a_checked_replace_and_is_independent(county):
+    # copy() skips the checks replace() runs again: the result must be what replace() with the
+    # same tables gives, and changing the copy must not touch the original
+    c2 = county.copy()
+    ref = county.replace(**{n: t.copy() for n, t in county.tables.items()})
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(c2, name), getattr(ref, name))
+        assert getattr(c2, name) is not getattr(county, name)
+    assert c2.meta == ref.meta and c2.max_snap_m == ref.max_snap_m
+    assert c2.to_json() == ref.to_json()
+    before = county.demand["population"].copy()
+    c2.demand.loc[c2.demand.index[0], "population"] = 123456.0
+    c2.meta["name"] = "changed"
+    pd.testing.assert_series_equal(county.demand["population"], before)
+    assert county.meta["name"] != "changed"
+    assert c2.network is county.network
+
+
 def test_replace_unknown_name(county):
     with pytest.raises(yj.ValidationError, match=r"County.replace must name tables .*'roads'"):
         county.replace(roads=None)
