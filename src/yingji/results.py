@@ -21,10 +21,20 @@ from yingji._render.display import displayable
 __all__ = ["SitingResult", "SolveResult", "to_jsonable"]
 
 STATUSES = ("optimal", "time_limit", "heuristic")
+_INF = float("inf")
 
 
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy / pandas values (recursively) to plain JSON-serialisable Python."""
+    t = type(obj)
+    if t is str or t is int or t is bool or obj is None:  # the leaves most results hold
+        return obj
+    if t is float:
+        if obj != obj:
+            return None
+        if obj in (_INF, -_INF):
+            return "inf" if obj > 0 else "-inf"
+        return obj
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -83,7 +83,14 @@ def _json_safe(obj: Any) -> Any:
 
 
 def _clean(obj: Any) -> Any:
-    if obj is None or isinstance(obj, (str, bool, int)):
+    t = type(obj)
+    if t is str or t is int or t is bool or obj is None:
+        return obj
+    if t is dict:
+        return {(k if type(k) is str else str(k)): _clean(v) for k, v in obj.items()}
+    if t is list:
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (str, bool, int)):
         return obj
     if isinstance(obj, float):
         if math.isnan(obj):
