@@ -172,10 +172,11 @@ def _teams_part(county, time_limit: float, **_) -> dict:
 
 
 def _supplies_part(county, time_limit: float, *, seed: int, n_scenarios: int = 5, **_) -> dict:
-    from yingji.supplies import assess, preposition, sample_scenarios
+    from yingji.supplies import assess, preposition
+    from yingji.supplies.scenarios import _sample
 
-    dl = Deadline(float(time_limit))  # the part's share: the plan, then both assessments
-    scen = sample_scenarios(county, int(n_scenarios), int(seed))
+    dl = Deadline(float(time_limit))  # the part's share: the scenarios, the plan, both assessments
+    scen = _sample(county, int(n_scenarios), int(seed), dl=dl)
     r = preposition(county, scen, time_limit=dl.limit(0.8))
     items_t = county.items.set_index("item") if "item" in county.items.columns else county.items
     rows = []

@@ -10,6 +10,7 @@ import pandas as pd
 
 from yingji._render.display import displayable
 from yingji._validation import SEED, Problems, check_param, describe_values
+from yingji.exceptions import SolverError
 from yingji.supplies.norms import _norms
 
 
@@ -115,6 +116,14 @@ def sample_scenarios(county, n: int, seed: int, *, items: pd.DataFrame | None = 
     -------
     Scenarios
     """
+    return _sample(county, n, seed, items, kinds)
+
+
+def _sample(county, n, seed, items=None, kinds=("earthquake", "flood", "chemical"),
+            dl=None) -> Scenarios:
+    """:func:`sample_scenarios`; with a :class:`~yingji._deadline.Deadline` ``dl`` the draw
+    stops with a :class:`~yingji.exceptions.SolverError` (status ``"time_limit"``) once it has
+    passed (the county plan's supplies part draws its scenarios inside its share of time)."""
     probs = Problems("sample_scenarios")
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
         probs.param("n", "an int >= 1", n)
@@ -161,6 +170,10 @@ def sample_scenarios(county, n: int, seed: int, *, items: pd.DataFrame | None = 
     ids = [f"S{i:04d}" for i in range(n)]
     recs, closed_d, closed_e = [], {}, {}
     for i, sid in enumerate(ids):
+        if dl is not None and i % 16 == 0 and dl.expired():
+            raise SolverError(f"the time limit ({dl.time_limit:g} s) passed while drawing supply "
+                              f"scenarios ({i} of {n} drawn); raise time_limit or draw fewer.",
+                              status="time_limit")
         kind = kinds[i % len(kinds)]
         if kind == "earthquake":
             c = lo + rng.random(2) * (hi - lo)
