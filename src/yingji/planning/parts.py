@@ -8,12 +8,13 @@ returns the section's fields (status, items, cost, before/after figures, gap, ..
 from __future__ import annotations
 
 import math
+import time
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from yingji._deadline import Deadline
+from yingji._deadline import MIN_PHASE_S, Deadline
 from yingji.exceptions import YingjiError
 from yingji.planning.formatting import _f, _money
 from yingji.planning.result import ITEM_COLUMNS, _empty_items
@@ -176,8 +177,14 @@ def _supplies_part(county, time_limit: float, *, seed: int, n_scenarios: int = 5
     from yingji.supplies.scenarios import _sample
 
     dl = Deadline(float(time_limit))  # the part's share: the scenarios, the plan, both assessments
+    # the "before" assessment first: it cannot stop midway, and the "after" one (on a county
+    # with the plan's stock) costs about as much again, so its time is kept back from the plan
+    t_a = time.perf_counter()
+    before_a = assess(county, time_limit=dl.limit(0.3))
+    t_a = time.perf_counter() - t_a
     scen = _sample(county, int(n_scenarios), int(seed), dl=dl)
-    r = preposition(county, scen, time_limit=dl.limit(0.8))
+    r = preposition(county, scen, time_limit=min(dl.limit(0.8),
+                                                 max(dl.left() - 1.5 * t_a, MIN_PHASE_S)))
     items_t = county.items.set_index("item") if "item" in county.items.columns else county.items
     rows = []
     sites = r.sites
@@ -205,7 +212,6 @@ def _supplies_part(county, time_limit: float, *, seed: int, n_scenarios: int = 5
         rows.append({"id": str(s.depot), "what": str(s.item), "action": "buy", "quantity": q,
                      "unit": unit, "cost": q * uc if np.isfinite(uc) else np.nan, "x": x, "y": y,
                      "detail": f"hold {_f(s.quantity):,.0f} (now {_f(s.existing):,.0f})"})
-    before_a = assess(county, time_limit=dl.limit(0.5))
     after_a = None
     notes = [f"{int(n_scenarios)} scenarios from sample_scenarios(seed={int(seed)}); expected "
              f"cost {_money(r.expected_cost)} (first stage {_money(r.first_stage_cost)}), "
