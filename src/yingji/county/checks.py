@@ -136,30 +136,36 @@ def _coerce_column(df, col, kind, spec, where, rep, node_kind) -> pd.Series:
     if kind == "node":
         kind = node_kind
     if kind in ("float", "int"):
-        num = pd.to_numeric(s, errors="coerce")
-        bad = np.asarray(num.isna(), dtype=bool) & ~_missing_mask(s)
-        if bad.any():
-            got = list(s[bad].astype(str).iloc[:3])
-            rep.add(where, f"expected a number, got {got}", rows=_row_ids(df, bad), column=col)
-        miss = _missing_mask(s)
+        # one numpy array through the checks (a column that is numeric already skips parsing)
+        if s.dtype.kind in "fiu":
+            a = s.to_numpy(dtype=np.float64, copy=True)
+            miss = np.isnan(a)
+        else:
+            num = pd.to_numeric(s, errors="coerce")
+            a = num.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+            miss = _missing_mask(s)
+            bad = np.isnan(a) & ~miss
+            if bad.any():
+                got = list(s[bad].astype(str).iloc[:3])
+                rep.add(where, f"expected a number, got {got}", rows=_row_ids(df, bad), column=col)
+        nan = np.isnan(a)
         if kind == "int":
             if miss.any():
                 if required:
                     rep.add(where, "missing value", rows=_row_ids(df, miss), column=col)
-                num = num.fillna(spec.defaults.get(col, 0))
+                a[nan] = spec.defaults.get(col, 0)
             # a cell that is not a number (reported above) is left as an empty 'node' cell
             # would be (-1), not read as node 0
-            num = num.fillna(-1 if col == "node" else 0)
-            inf = np.isinf(np.asarray(num, dtype=float))
+            a[np.isnan(a)] = -1 if col == "node" else 0
+            inf = np.isinf(a)
             if inf.any():
                 rep.add(where, "expected a finite whole number, got inf", rows=_row_ids(df, inf), column=col)
-                num = num.where(~inf, 0)
-            _check_magnitude(num.astype(float), df, where, col, rep)
-            frac = np.asarray(num.astype(float) % 1 != 0)
+                a[inf] = 0
+            _check_magnitude(a, df, where, col, rep)
+            frac = a % 1 != 0
             if frac.any():
                 rep.add(where, "expected a whole number", rows=_row_ids(df, frac), column=col)
-            return num.astype(float).round().astype("int64")
-        num = num.astype("float64")
+            return pd.Series(np.round(a).astype("int64"), index=s.index)
         alt = spec.alternatives.get(col)
         if alt is not None and alt in df.columns:  # the alternative column stands in row by row
             miss = miss & _missing_mask(df[alt])
@@ -167,12 +173,12 @@ def _coerce_column(df, col, kind, spec, where, rep, node_kind) -> pd.Series:
             rep.add(where, "missing value" + (f" (and no {alt!r})" if alt else ""),
                     rows=_row_ids(df, miss), column=col)
         if col in spec.defaults and miss.any():
-            num = num.fillna(spec.defaults[col])
-        inf = np.asarray(np.isinf(num))
+            a[nan] = spec.defaults[col]
+        inf = np.isinf(a)
         if inf.any():
-            rep.add(where, f"must be finite, got {num[inf].tolist()[:3]}", rows=_row_ids(df, inf), column=col)
-        _check_magnitude(num, df, where, col, rep)
-        return num
+            rep.add(where, f"must be finite, got {a[inf].tolist()[:3]}", rows=_row_ids(df, inf), column=col)
+        _check_magnitude(a, df, where, col, rep)
+        return pd.Series(a, index=s.index)
     if kind == "str":
         miss = _missing_mask(s)
         if required and miss.any() and col not in spec.defaults:
