@@ -608,7 +608,10 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
             red, x_p = _lscp_price_out(red, x_p, ub_h, raw_lb, u_h)
         if red.cols.size < n_cols:
             red = _lscp_rereduce(red)
-        if solver is None and _integral(red.c) and tl - done() > 4 * _LSCP_MIN_MIP_SECONDS:
+        if (solver is None and not big and _integral(red.c) and tl - done() > 4 * _LSCP_MIN_MIP_SECONDS
+                and float(c[sites_h].sum()) - lb <= _lscp_bb.BB_MAX_GAP + 1e-9):
+            # a small model whose cover is within BB_MAX_GAP cost units of the bound: the LP tree
+            # (the many-column models of the core phase and wider gaps go to HiGHS's MIP directly)
             sites_h, proven = _lscp_tree(red, sites_h, c, t0=t0, tl=tl, extras=extras)
             if proven:
                 return _lscp_result(cov, c, sites_h, float(c[sites_h].sum()), bad, red.info, done(), method,
