@@ -481,8 +481,9 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         ``"heuristic"``: Chvátal greedy + Lagrangian subgradient (Beasley 1990), then, while the
         gap is open, the LP bound (HiGHS simplex on the reduced model), greedy covers on the LP
         reduced costs and, for unit costs, a row-weighting local search (Gao et al. 2015);
-        ``"exact"``: the MIP; ``"auto"``: heuristic, then the MIP from its cover when the gap
-        is still open.
+        ``"exact"``: the MIP; ``"auto"``: heuristic, then (integer costs, a small reduced
+        model, a gap of at most a few cost units) an LP branch and bound with strong branching,
+        then the MIP from the best cover when the gap is still open.
     time_limit : float
         Seconds for the whole call (the MIP gets what the heuristic left).
     solver : None or PuLP solver object
@@ -509,7 +510,9 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         ``extras``: ``reductions``, ``lagrangian_bound``, ``heuristic_objective``, and when
         they ran ``lp_bound``, ``local_search_swaps``, ``solver_status``, ``mip_bound``, and
         of the core phase ``core_columns``, ``core_objective``, ``core_status``,
-        ``core_priced_out_left`` or ``core_skipped``.
+        ``core_priced_out_left`` or ``core_skipped``, and of the LP branch and bound
+        (:mod:`yingji.siting.coverage._lscp_bb`) ``bb_nodes``, ``bb_strong_lps``,
+        ``bb_root_bound``, ``bb_seconds``.
 
     Raises
     ------
@@ -547,6 +550,8 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
     .. [5] C. Gao, T. Weise and J. Li, "An efficient local search heuristic with row weighting
        for the unicost set covering problem", European Journal of Operational Research 246(3),
        750-761, 2015.
+    .. [6] A. H. Land and A. G. Doig, "An automatic method of solving discrete programming
+       problems", Econometrica 28(3), 497-520, 1960.
 
     Examples
     --------
