@@ -52,6 +52,22 @@ def test_row_domination_matches_naive(seed):
                            for i in range(n))
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_row_domination_drops_exactly_the_rows_with_an_earlier_subset(seed):
+    # the kernel visits rows by increasing length; the set it drops must be the order-free one:
+    # row k goes iff some row i before it in (length, position) has cols(i) within cols(k)
+    A = _instance(seed, n=40, m=7, density=0.45)
+    A[7] = A[21]
+    A[30] = A[2] | A[9]
+    a_ptr, a_rows, ar_ptr, ar_cols = _arrays(A)
+    drop = K._set_cover_row_dominated(ar_ptr, ar_cols, a_ptr, a_rows)
+    deg = A.sum(axis=1)
+    for k in range(A.shape[0]):
+        expect = deg[k] > 0 and any(
+            i != k and deg[i] > 0 and (deg[i], i) < (deg[k], k) and np.all(A[k] | ~A[i]) for i in range(A.shape[0]))
+        assert bool(drop[k]) == expect, k
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_col_domination_keeps_the_optimum(seed):
     A = _instance(seed, n=10, m=9, density=0.4)

@@ -131,6 +131,7 @@ def test_a_core_that_misses_columns_falls_back_to_the_priced_out_mip(core_always
     # must find the optimum
     monkeypatch.setattr(sc, "_lscp_core_mask", lambda red, x, u, x_lp=None, per_row=1: x.copy())
     monkeypatch.setattr(sc, "_lscp_core_cannot_close", lambda *a: 0)
+    monkeypatch.setattr(sc._lscp_bb, "BB_MAX_NODES", 0)  # the LP tree (third round) would prove it first
     A, c = _inst(seed, 80, 60, 0.08, weighted)
     r = yj.lscp(coverage=A, site_cost=c, time_limit=60)
     opt = _milp_opt(A, c)

@@ -73,7 +73,11 @@ def _set_cover_row_dominated(ar_ptr, ar_cols, a_ptr, a_rows):
 
     Row ``k`` is redundant when another row ``i`` has ``cols(i) ⊆ cols(k)``: any cover of
     ``i`` covers ``k``. Equal rows keep the first. Candidates ``k`` of a row ``i`` are the
-    rows of its least-covering column, each checked by binary search (Beasley 1987).
+    rows of its least-covering column, each checked by binary search (Beasley 1987). The rows
+    are visited by increasing number of columns: a row dominated by a shorter one is dropped
+    before its own (longest) scan, and the rows dropped are the same in any order (those with
+    a subset among the rows before them in the order (columns, position); issue 23: 2.6 of the
+    3.3 s of reductions of a 20,000 x 1,000 instance at 10 % were this scan in row order).
 
     Parameters
     ----------
@@ -89,7 +93,9 @@ def _set_cover_row_dominated(ar_ptr, ar_cols, a_ptr, a_rows):
     """
     n = ar_ptr.size - 1
     drop = np.zeros(n, dtype=np.bool_)
-    for i in range(n):
+    order = np.argsort(ar_ptr[1:] - ar_ptr[:-1], kind="mergesort")
+    for t in range(n):
+        i = order[t]
         if drop[i]:
             continue
         lo = ar_ptr[i]

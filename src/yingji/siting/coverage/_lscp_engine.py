@@ -47,9 +47,13 @@ LS_SWAPS_PER_ELEMENT_WEIGHTED = 20
 #: The same with unit costs and a MIP to follow: where the bound is below the optimum the search
 #: cannot stop early and its whole share went before the MIP (a 10,000 x 500 instance of the
 #: issue-23 family: 43.5 s of search for the cover the MIP then proved in 21 s); 50 swaps per
-#: row + column still take the 5,000 x 300 peer instance to its bound (~20,000 swaps).
+#: row + column still take the 5,000 x 300 peer instance to its bound (~20,000 swaps). Since the LP
+#: branch and bound (:mod:`yingji.siting.coverage._lscp_bb`) follows, 5: on that family instance
+#: (seed 106, optimum 14, LP 12.97) 50 swaps per element spent 3.1 CPU s of 3.9 looking for a
+#: cover of 13 that does not exist, 5 spend 0.35 s; the peer instance then leaves the search at
+#: 21 and the tree finds and proves 20 (0.9 CPU s in all against 0.24, HiGHS alone: > 20 s).
 LS_TIME_SHARE_UNIT_MIP = 0.1
-LS_SWAPS_PER_ELEMENT_UNIT_MIP = 50
+LS_SWAPS_PER_ELEMENT_UNIT_MIP = 5
 
 
 def lagrangian_value(A: sp.csr_matrix, c: np.ndarray, u: np.ndarray) -> float:

@@ -21,6 +21,7 @@ from yingji.exceptions import InfeasibleError, SolverError
 from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
 from yingji.siting._sparse import _lscp_arrays, csc_arrays, csr_arrays
+from yingji.siting.coverage import _lscp_bb
 from yingji.siting.coverage import _lscp_engine as _lscp_eng
 from yingji.siting.coverage.common import (
     _highs_options,
@@ -480,8 +481,9 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         ``"heuristic"``: Chvátal greedy + Lagrangian subgradient (Beasley 1990), then, while the
         gap is open, the LP bound (HiGHS simplex on the reduced model), greedy covers on the LP
         reduced costs and, for unit costs, a row-weighting local search (Gao et al. 2015);
-        ``"exact"``: the MIP; ``"auto"``: heuristic, then the MIP from its cover when the gap
-        is still open.
+        ``"exact"``: the MIP; ``"auto"``: heuristic, then (integer costs, a small reduced
+        model, a gap of at most a few cost units) an LP branch and bound with strong branching,
+        then the MIP from the best cover when the gap is still open.
     time_limit : float
         Seconds for the whole call (the MIP gets what the heuristic left).
     solver : None or PuLP solver object
@@ -508,7 +510,9 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         ``extras``: ``reductions``, ``lagrangian_bound``, ``heuristic_objective``, and when
         they ran ``lp_bound``, ``local_search_swaps``, ``solver_status``, ``mip_bound``, and
         of the core phase ``core_columns``, ``core_objective``, ``core_status``,
-        ``core_priced_out_left`` or ``core_skipped``.
+        ``core_priced_out_left`` or ``core_skipped``, and of the LP branch and bound
+        (:mod:`yingji.siting.coverage._lscp_bb`) ``bb_nodes``, ``bb_strong_lps``,
+        ``bb_root_bound``, ``bb_seconds``.
 
     Raises
     ------
@@ -546,6 +550,8 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
     .. [5] C. Gao, T. Weise and J. Li, "An efficient local search heuristic with row weighting
        for the unicost set covering problem", European Journal of Operational Research 246(3),
        750-761, 2015.
+    .. [6] A. H. Land and A. G. Doig, "An automatic method of solving discrete programming
+       problems", Econometrica 28(3), 497-520, 1960.
 
     Examples
     --------
@@ -607,8 +613,32 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
             red, x_p = _lscp_price_out(red, x_p, ub_h, raw_lb, u_h)
         if red.cols.size < n_cols:
             red = _lscp_rereduce(red)
+        if (solver is None and not big and _integral(red.c) and tl - done() > 4 * _LSCP_MIN_MIP_SECONDS
+                and float(c[sites_h].sum()) - lb <= _lscp_bb.BB_MAX_GAP + 1e-9):
+            # a small model whose cover is within BB_MAX_GAP cost units of the bound: the LP tree
+            # (the many-column models of the core phase and wider gaps go to HiGHS's MIP directly)
+            sites_h, proven = _lscp_tree(red, sites_h, c, t0=t0, tl=tl, extras=extras)
+            if proven:
+                return _lscp_result(cov, c, sites_h, float(c[sites_h].sum()), bad, red.info, done(), method,
+                                    "time_limit", extras, mip_gap=mip_gap)
     return _lscp_mip(cov, c, red, red_h, sites_h, lb, bad, extras, t0=t0, tl=tl, method=method,
                      solver=solver, mip_gap=mip_gap, verbose=verbose)
+
+
+def _lscp_tree(red: _LscpReduced, sites_h: np.ndarray, c: np.ndarray, *, t0, tl, extras):
+    """The LP branch and bound of :mod:`yingji.siting.coverage._lscp_bb` on ``red`` from the
+    cover ``sites_h`` (original site positions), within ``BB_MAX_NODES`` nodes and
+    ``BB_TIME_SHARE`` of the time left; ``(sites, proven)`` with the better cover."""
+    x0 = _lscp_start(red, sites_h) > 0.5
+    left = tl - (time.perf_counter() - t0)
+    x, _, proven, stats = _lscp_bb.branch_and_bound(red.A, red.c, x0, max_nodes=_lscp_bb.BB_MAX_NODES,
+                                                    deadline=time.perf_counter() + _lscp_bb.BB_TIME_SHARE * left)
+    extras.update(stats)
+    sites = np.union1d(red.base, red.cols[x]).astype(np.int64)
+    if c[sites].sum() < c[sites_h].sum() - 1e-9:
+        extras["bb_objective"] = float(c[sites].sum())
+        return sites, proven
+    return sites_h, proven
 
 
 def _lscp_mip(cov, c, red, red_h, sites_h, lb, bad, extras, *, t0, tl, method, solver, mip_gap, verbose):
