@@ -228,8 +228,8 @@ def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, 
     previous node, prunes when the bound cannot beat the incumbent, fixes sites by Lagrangian
     reduced costs, tries the node's Lagrangian solution as an incumbent and branches on its most
     valuable free site (open first). With integer weights a node is pruned once its bound is
-    below ``incumbent + 1`` (no better integer value is left in it), else below
-    ``incumbent (1 + 1e-9)``.
+    below ``incumbent + 1`` (no better integer value is left in it; a margin of 1e-9 relative
+    covers the summation error), else below ``incumbent (1 + 1e-9)``.
 
     Parameters
     ----------
@@ -277,9 +277,10 @@ def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, 
     best_x = np.ascontiguousarray(x0, dtype=np.bool_).copy() | fixed
     lower = float(_km._mc_cover_value(a_ptr, a_rows, n, w, best_x))
     integral = bool(np.all(w == np.round(w)))
-    # integer weights: any better solution is worth at least lower + 1 (summation error of the
-    # bounds is ~1e-9 relative, far below the 1e-4 margin)
-    tol = 1.0 - 1e-4 if integral else 1e-9 * max(abs(lower), 1.0)
+    # integer weights: any better solution is worth at least lower + 1 (``eps`` is far above the
+    # summation error of the bounds; a pruned bound below lower + 1 - 2 eps floors to lower)
+    eps = max(1e-6, 1e-9 * abs(lower))
+    tol = 1.0 - 2.0 * eps if integral else 1e-9 * max(abs(lower), 1.0)
     state = np.zeros(m, dtype=np.int8)
     state[fixed] = 1
     deg = np.diff(a_ptr)
@@ -321,7 +322,7 @@ def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, 
     open_bound = float(st_bound[: ist[0]].max()) if ist[0] > 0 else -np.inf
     ub = max(value, float(fst[1]), open_bound)
     if integral:
-        ub = max(value, float(np.floor(ub + 1e-6)))
+        ub = max(value, float(np.floor(ub + eps)))
     ub = min(ub, float(root_bound)) if np.isfinite(root_bound) else ub
     ub = max(ub, value)
     return best_x, value, ub, {"nodes": int(ist[2]), "complete": complete, "improvements": int(ist[4]),
