@@ -247,8 +247,7 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
         lower = fst[_LOWER]
         tol = fst[_TOL]
         if pb <= lower + tol:
-            if pb > fst[_MAXPRUNED]:
-                fst[_MAXPRUNED] = pb
+            fst[_MAXPRUNED] = max(fst[_MAXPRUNED], pb)
             continue
         _undo_to(a_ptr, a_rows, pos, state, cov1, cntf, trail, ist)
         if col >= 0:
@@ -262,8 +261,7 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
             q_left = p - ist[_NOPEN]
             L, nf, nt = _node_bound(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, best_lam, s, take,
                                     order, g, fst[_LOWER] + fst[_TOL], n_iter, fst[_THETA0])
-            if L > pb:
-                L = pb  # the parent's bound holds here too
+            L = min(L, pb)  # the parent's bound holds here too
             # the Lagrangian solution, completed, is a solution
             v = _open_value(a_ptr, a_rows, n_rows, w, state, take, hit)
             if v > fst[_LOWER]:
@@ -295,8 +293,7 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
             pb = L
             n_iter = node_iter
         if L <= lower + tol:
-            if L > fst[_MAXPRUNED]:
-                fst[_MAXPRUNED] = L
+            fst[_MAXPRUNED] = max(fst[_MAXPRUNED], L)
             continue
         # branch on the chosen free site with the largest s
         b = -1
@@ -311,8 +308,7 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
                     b = order[t]
                     break
         if b < 0:
-            if L > fst[_MAXPRUNED]:
-                fst[_MAXPRUNED] = L
+            fst[_MAXPRUNED] = max(fst[_MAXPRUNED], L)
             continue
         tp = ist[_TP]
         stack_pos[ist[_SP]] = tp

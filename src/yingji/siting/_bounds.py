@@ -28,7 +28,7 @@ import numpy as np
 from yingji._kernels import maxcover as _km
 from yingji._kernels import maxcover_bb as _kbb
 
-__all__ = ["volume_bound", "iterated_local_search", "lagrangian_branch_and_bound"]
+__all__ = ["iterated_local_search", "lagrangian_branch_and_bound", "volume_bound"]
 
 #: Volume iterations per kernel call between two clock checks.
 VOLUME_CHUNK = 25
