@@ -257,6 +257,7 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
         done += 1
         ist[_NODES] += 1
         n_iter = root_iter if ist[_NODES] == 1 else node_iter
+        rounds = 0  # bound, fixing, bound again: at most three rounds per node
         while True:
             q_left = p - ist[_NOPEN]
             L, nf, nt = _node_bound(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, best_lam, s, take,
@@ -288,7 +289,8 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
                 elif L + s[j] - s_last <= lower + tol:
                     _set_state(a_ptr, a_rows, j, 2, state, cov1, cntf, trail, ist)
                     changed += 1
-            if changed == 0:
+            rounds += 1
+            if changed == 0 or rounds >= 3:
                 break
             pb = L
             n_iter = node_iter

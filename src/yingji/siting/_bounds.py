@@ -317,7 +317,12 @@ def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, 
             complete = True
             stop = "complete"
             break
-        chunk = _next_chunk(max(int(ist[2]) - before, 1), time.perf_counter() - t_chunk, deadline, BB_CHUNK)
+        # node times vary (deeper nodes fix more sites, the root may stop early), so a chunk at
+        # most doubles the last one and fills only half the time left at the last pace
+        done = max(int(ist[2]) - before, 1)
+        now = time.perf_counter()
+        half = None if deadline is None else now + 0.5 * (deadline - now)
+        chunk = min(_next_chunk(done, now - t_chunk, half, BB_CHUNK), 2 * done)
     value = float(fst[0])
     open_bound = float(st_bound[: ist[0]].max()) if ist[0] > 0 else -np.inf
     ub = max(value, float(fst[1]), open_bound)
