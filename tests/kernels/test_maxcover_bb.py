@@ -67,3 +67,17 @@ def test_an_interrupted_search_returns_a_valid_bound(seed):
     assert info["nodes"] <= 2
     assert v <= best + 1e-9 and ub >= best - 1e-9
     assert _covered(A, w, x) == pytest.approx(v)
+
+
+def test_a_passed_deadline_stops_before_the_first_node():
+    import time
+
+    A, w, _ = _instance(7, 20, 12, 0.2)
+    fixed = np.zeros(12, bool)
+    x0 = np.zeros(12, bool)
+    x0[:3] = True
+    x, v, ub, info = lagrangian_branch_and_bound(sp.csr_matrix(A.astype(np.int64)), w, x0, fixed, 3,
+                                                 deadline=time.perf_counter() - 1.0)
+    assert info["nodes"] == 0 and info["stop"] == "time" and not info["complete"]
+    assert (x == x0).all() and v == pytest.approx(_covered(A, w, x0))
+    assert ub >= _brute(A, w, 3, fixed) - 1e-9
