@@ -520,7 +520,9 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
         ub += off
         extras.update(bb_extras)
         if big or bb_extras.get("bb_complete") or relative_gap(val, ub) <= mip_gap:
-            if big and not bb_extras.get("bb_complete"):
+            if "bb_skipped" in bb_extras:
+                extras["mip_skipped"] = bb_extras["bb_skipped"]
+            elif big and not bb_extras.get("bb_complete"):
                 extras["mip_skipped"] = "Lagrangian branch and bound instead (HiGHS's LP is slow at this size)"
             return x, val, ub, extras, lam
     model = _maxcov_model(mc, alpha, beta, min_first=min_first, name=name)
