@@ -68,3 +68,10 @@ def test_a_branch_and_bound_stopped_by_its_node_budget_reports_a_valid_gap(bb_ev
     assert a.extras["bb_nodes"] <= 3 and not a.extras["bb_complete"]
     assert a.objective <= b.objective + 1e-9 <= a.bound + 1e-6
     assert a.status == "time_limit" and a.gap > 0
+
+
+def test_the_node_budget_follows_the_inputs_not_the_clock():
+    b = maxcover._mc_bb_budget
+    assert b(111_689, 120.0, True) == int(maxcover.MC_BB_NODE_RATE * 120.0 / 111_689)
+    assert b(111_689, 60.0, True) < b(111_689, 120.0, True) and b(10**9, 1.0, True) == 1
+    assert b(100, 1e6, True) == maxcover.MC_BB_MAX_NODES and b(100, 1e6, False) == maxcover.MC_BB_SMALL_NODES
