@@ -2,8 +2,8 @@
 
 The max-cover instance (:class:`_MaxCov`) with its exact reductions, the sparse MCLP / BACOP
 model, the greedy + swap heuristic and the subgradient bound of the numba kernels, the volume
-algorithm and iterated local search of :mod:`yingji.siting._bounds`, Lagrangian reduced-cost
-fixing, the time-boxed driver :func:`_solve_max_cover` and :func:`mclp`.
+algorithm, iterated local search and Lagrangian branch and bound of :mod:`yingji.siting._bounds`,
+Lagrangian reduced-cost fixing, the time-boxed driver :func:`_solve_max_cover` and :func:`mclp`.
 """
 
 from __future__ import annotations
@@ -598,7 +598,9 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
     method : {"auto", "exact", "heuristic"}
         ``"heuristic"``: greedy + swap local search improved by iterated local search, with
         the volume-algorithm Lagrangian (LP) upper bound; ``"exact"``: the MIP; ``"auto"``:
-        heuristic (on half the time), then the MIP from it while the gap is open.
+        heuristic (on half the time), then, while the gap is open, the Lagrangian branch and
+        bound [6]_ (on large reduced models instead of the MIP, whose LP is too slow there;
+        on small ones with a node budget, then the MIP from its incumbent).
     time_limit : float
         Seconds for the whole call, input preparation and reductions included. The
         heuristic phases stop at their share of it, and the MIP is skipped when too little
@@ -659,6 +661,8 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
        subgradient method", Mathematical Programming 87(3), 385-399, 2000.
     .. [5] H. R. Lourenço, O. C. Martin and T. Stützle, "Iterated local search", in Handbook of
        Metaheuristics, Kluwer, 321-353, 2003.
+    .. [6] B. T. Downs and J. D. Camm, "An exact algorithm for the maximal covering problem",
+       Naval Research Logistics 43(3), 435-461, 1996.
 
     Examples
     --------
