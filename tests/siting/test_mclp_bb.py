@@ -75,3 +75,15 @@ def test_the_node_budget_follows_the_inputs_not_the_clock():
     assert b(111_689, 120.0, True) == int(maxcover.MC_BB_NODE_RATE * 120.0 / 111_689)
     assert b(111_689, 60.0, True) < b(111_689, 120.0, True) and b(10**9, 1.0, True) == 1
     assert b(100, 1e6, True) == maxcover.MC_BB_MAX_NODES and b(100, 1e6, False) == maxcover.MC_BB_SMALL_NODES
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("reduce", [True, False])
+def test_auto_branch_and_bound_with_fixed_sites(seed, reduce, bb_everywhere):
+    cost, w = _instance(2000 + seed, 1500, 80, side=14.0)
+    fixed = [3 * seed, 3 * seed + 1]
+    a = yj.mclp(cost, 2.8, 6, weights=w, fixed=fixed, reduce=reduce, method="auto", time_limit=60)
+    b = yj.mclp(cost, 2.8, 6, weights=w, fixed=fixed, method="exact", time_limit=60)
+    assert b.optimal and a.optimal
+    assert a.objective == pytest.approx(b.objective)
+    assert set(fixed) <= set(a.sites.tolist()) and len(a.sites) == 6
