@@ -1,7 +1,9 @@
-"""Large-scale MCLP engine pieces: a volume-algorithm bound and an iterated local search.
+"""Large-scale MCLP engine pieces: a volume-algorithm bound, an iterated local search and a
+Lagrangian branch and bound.
 
-Both run their numba kernels (:mod:`yingji._kernels.maxcover`) in short chunks and check a
-deadline between chunks, so callers can hold ``time_limit`` including these phases.
+All run their numba kernels (:mod:`yingji._kernels.maxcover`, :mod:`yingji._kernels.maxcover_bb`)
+in short chunks and check a deadline between chunks, so callers can hold ``time_limit``
+including these phases.
 
 References
 ----------
@@ -13,6 +15,8 @@ References
    Metaheuristics, Kluwer, 321-353, 2003.
 .. [4] M. B. Teitz and P. Bart, "Heuristic methods for estimating the generalized vertex median
    of a weighted graph", Operations Research 16(5), 955-961, 1968.
+.. [5] B. T. Downs and J. D. Camm, "An exact algorithm for the maximal covering problem", Naval
+   Research Logistics 43(3), 435-461, 1996.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ import time
 import numpy as np
 
 from yingji._kernels import maxcover as _km
+from yingji._kernels import maxcover_bb as _kbb
 
-__all__ = ["volume_bound", "iterated_local_search"]
+__all__ = ["iterated_local_search", "lagrangian_branch_and_bound", "volume_bound"]
 
 #: Volume iterations per kernel call between two clock checks.
 VOLUME_CHUNK = 25
@@ -32,6 +37,8 @@ VOLUME_STALL_TOL = 2e-5
 VOLUME_STALL_ITER = 100
 #: Kicks per kernel call of the iterated local search.
 ILS_CHUNK = 50
+#: Largest number of nodes per kernel call of the Lagrangian branch and bound.
+BB_CHUNK = 500
 
 
 def _next_chunk(done: int, seconds: float, deadline, cap: int) -> int:
@@ -210,3 +217,118 @@ def iterated_local_search(A_int, w, x0, fixed_mask, *, allowed=None, deadline=No
             since += k
         k = _next_chunk(k, time.perf_counter() - t_chunk, deadline, ILS_CHUNK)
     return best, float(best_v), {"kicks": kicks, "improvements": improvements, "stop": stop}
+
+
+def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, root_bound=np.inf,
+                                max_nodes=1_000_000, deadline=None, root_iter=300, node_iter=30, csc=None):
+    r"""Solve an MCLP instance by Lagrangian branch and bound (Downs and Camm 1996).
+
+    Depth-first search over the sites; each node bounds its subproblem by the Lagrangian of the
+    coverage rows (see :func:`volume_bound`), lowered by subgradient steps warm-started from the
+    previous node, prunes when the bound cannot beat the incumbent, fixes sites by Lagrangian
+    reduced costs, tries the node's Lagrangian solution as an incumbent and branches on its most
+    valuable free site (open first). With integer weights a node is pruned once its bound is
+    below ``incumbent + 1`` (no better integer value is left in it; a margin of 1e-9 relative
+    covers the summation error), else below ``incumbent (1 + 1e-9)``.
+
+    Parameters
+    ----------
+    A_int : scipy.sparse matrix, int 0/1, shape (n, m)
+    w : float64 array, shape (n,)
+        Non-negative row weights.
+    x0 : bool array, shape (m,)
+        A solution (the first incumbent; it must open the fixed columns and at most
+        ``p_free`` others).
+    fixed_mask : bool array, shape (m,)
+        Columns open from the start.
+    p_free : int
+        Columns that may be opened besides the fixed ones.
+    lam0 : float64 array, optional
+        Starting multipliers (e.g. the volume algorithm's); default ``w / 2``.
+    root_bound : float
+        A known upper bound (e.g. the volume bound); node bounds never exceed it.
+    max_nodes : int
+        Node budget (deterministic cap on the work).
+    deadline : float, optional
+        ``time.perf_counter()`` value after which no further chunk starts.
+    root_iter, node_iter : int
+        Subgradient steps at the root and at every other node.
+    csc : tuple, optional
+        Precomputed CSC index arrays of ``A_int``.
+
+    Returns
+    -------
+    (numpy.ndarray, float, float, dict)
+        Best open mask, its covered weight, an upper bound on the optimum (the best value when
+        the search is complete) and ``{"nodes", "complete", "improvements", "stop"}``.
+
+    References
+    ----------
+    .. [1] B. T. Downs and J. D. Camm, "An exact algorithm for the maximal covering problem",
+       Naval Research Logistics 43(3), 435-461, 1996.
+    .. [2] M. Held, P. Wolfe and H. P. Crowder, "Validation of subgradient optimization",
+       Mathematical Programming 6, 62-88, 1974.
+    """
+    a_ptr, a_rows = _csc(A_int) if csc is None else csc
+    n = int(A_int.shape[0])
+    m = int(A_int.shape[1])
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    fixed = np.ascontiguousarray(fixed_mask, dtype=np.bool_)
+    best_x = np.ascontiguousarray(x0, dtype=np.bool_).copy() | fixed
+    lower = float(_km._mc_cover_value(a_ptr, a_rows, n, w, best_x))
+    integral = bool(np.all(w == np.round(w)))
+    # integer weights: any better solution is worth at least lower + 1 (``eps`` is far above the
+    # summation error of the bounds; a pruned bound below lower + 1 - 2 eps floors to lower)
+    eps = max(1e-6, 1e-9 * abs(lower))
+    tol = 1.0 - 2.0 * eps if integral else 1e-9 * max(abs(lower), 1.0)
+    state = np.zeros(m, dtype=np.int8)
+    state[fixed] = 1
+    deg = np.diff(a_ptr)
+    cov1 = np.bincount(a_rows[np.repeat(fixed, deg)], minlength=n).astype(np.int32)
+    cntf = np.bincount(a_rows, minlength=n).astype(np.int32)
+    lam = 0.5 * w if lam0 is None else np.clip(np.asarray(lam0, dtype=np.float64), 0.0, w)
+    lam = np.ascontiguousarray(lam)
+    trail = np.zeros(m + 1, dtype=np.int64)
+    cap = 2 * m + 4
+    st_pos = np.zeros(cap, dtype=np.int64)
+    st_col = np.zeros(cap, dtype=np.int64)
+    st_val = np.zeros(cap, dtype=np.int8)
+    st_bound = np.zeros(cap, dtype=np.float64)
+    st_depth = np.zeros(cap, dtype=np.int64)
+    ist = np.zeros(8, dtype=np.int64)
+    fst = np.zeros(8, dtype=np.float64)
+    p_total = int(p_free) + int(fixed.sum())
+    _kbb._mc_bb_init(state, ist, fst, st_pos, st_col, st_val, st_bound, st_depth, lower, tol, 1.0,
+                     float(root_bound))
+    complete = False
+    stop = "nodes"
+    chunk = 1  # the root first: its time sizes the next chunks
+    while ist[2] < max_nodes:
+        t_chunk = time.perf_counter()
+        if deadline is not None and t_chunk >= deadline:
+            stop = "time"
+            break
+        chunk = int(max(1, min(chunk, max_nodes - ist[2])))
+        before = int(ist[2])
+        code = _kbb._mc_bb_run(a_ptr, a_rows, n, w, p_total, state, cov1, cntf, lam, trail, st_pos, st_col,
+                               st_val, st_bound, st_depth, ist, fst, best_x, chunk, int(root_iter),
+                               int(node_iter))
+        if code == 1:
+            complete = True
+            stop = "complete"
+            break
+        # node times vary (deeper nodes fix more sites, the root may stop early), so a chunk at
+        # most doubles the last one and fills only half the time left at the last pace
+        done = max(int(ist[2]) - before, 1)
+        now = time.perf_counter()
+        half = None if deadline is None else now + 0.5 * (deadline - now)
+        chunk = min(_next_chunk(done, now - t_chunk, half, BB_CHUNK), 2 * done)
+    value = float(fst[0])
+    open_bound = float(st_bound[: ist[0]].max()) if ist[0] > 0 else -np.inf
+    ub = max(value, float(fst[1]), open_bound)
+    if integral:
+        ub = max(value, float(np.floor(ub + eps)))
+    ub = min(ub, float(root_bound)) if np.isfinite(root_bound) else ub
+    ub = max(ub, value)
+    return best_x, value, ub, {"nodes": int(ist[2]), "complete": complete, "improvements": int(ist[4]),
+                               "stop": stop, "open_nodes": int(ist[0])}

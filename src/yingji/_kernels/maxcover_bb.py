@@ -1,0 +1,328 @@
+"""Numba kernel of the MCLP Lagrangian branch and bound (Downs and Camm 1996).
+
+Depth-first search over the site variables. At each node the coverage rows
+``y_i <= sum_{j in N_i} x_j`` are relaxed with multipliers ``lam`` (warm-started from the
+previous node) and a few subgradient steps with Polyak's step length towards the incumbent
+lower the Lagrangian bound; the node is pruned when the bound cannot beat the incumbent by more
+than ``tol``, otherwise Lagrangian reduced-cost fixing closes or opens free sites, the
+Lagrangian solution (completed to ``p`` sites) is tried as an incumbent, and the node branches
+on a free site of the Lagrangian solution (site open first).
+
+The whole search state lives in arrays owned by the caller, so the Python driver runs the
+kernel in chunks of nodes and checks the clock between chunks (``time_limit`` holds), and the
+bound of the unexplored nodes is available when it stops.
+
+References
+----------
+.. [1] B. T. Downs and J. D. Camm, "An exact algorithm for the maximal covering problem",
+   Naval Research Logistics 43(3), 435-461, 1996.
+.. [2] R. D. Galvão and C. ReVelle, "A Lagrangean heuristic for the maximal covering location
+   problem", European Journal of Operational Research 88(1), 114-123, 1996.
+.. [3] M. Held, P. Wolfe and H. P. Crowder, "Validation of subgradient optimization",
+   Mathematical Programming 6, 62-88, 1974.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from yingji.config import NJIT_KW
+
+__all__ = ["_mc_bb_init", "_mc_bb_run"]
+
+# positions in the integer state vector ``ist``
+_SP, _TP, _NODES, _NOPEN, _IMPROVED = 0, 1, 2, 3, 4
+# positions in the float state vector ``fst``
+_LOWER, _MAXPRUNED, _TOL, _THETA0 = 0, 1, 2, 3
+
+
+@njit(**NJIT_KW)
+def _set_state(a_ptr, a_rows, j, v, state, cov1, cntf, trail, ist):
+    """Set site ``j`` (free) to ``v`` (1 open, 2 closed), keep the row counters and record
+    the change on the trail."""
+    state[j] = v
+    if v == 1:
+        for q in range(a_ptr[j], a_ptr[j + 1]):
+            cov1[a_rows[q]] += 1
+        ist[_NOPEN] += 1
+    else:
+        for q in range(a_ptr[j], a_ptr[j + 1]):
+            cntf[a_rows[q]] -= 1
+    trail[ist[_TP]] = j
+    ist[_TP] += 1
+
+
+@njit(**NJIT_KW)
+def _undo_to(a_ptr, a_rows, pos, state, cov1, cntf, trail, ist):
+    """Undo the trail back to length ``pos`` (the sites fixed since become free again)."""
+    while ist[_TP] > pos:
+        ist[_TP] -= 1
+        j = trail[ist[_TP]]
+        if state[j] == 1:
+            for q in range(a_ptr[j], a_ptr[j + 1]):
+                cov1[a_rows[q]] -= 1
+            ist[_NOPEN] -= 1
+        else:
+            for q in range(a_ptr[j], a_ptr[j + 1]):
+                cntf[a_rows[q]] += 1
+        state[j] = 0
+
+
+@njit(**NJIT_KW)
+def _lag_eval(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, s, take, order):
+    """Lagrangian bound of the node at ``lam``: rows covered by an open site count ``w_i``,
+    rows no open or free site covers count 0, the others ``max(0, w_i - lam_i)``; plus the
+    ``q_left`` largest (positive) ``s_j = sum_{active i in N_j} lam_i`` over the free sites.
+    Fills ``s``, ``take`` (chosen free sites) and ``order`` (free sites, ``s`` descending);
+    returns (bound, number of free sites, number taken)."""
+    m = state.size
+    L = 0.0
+    for i in range(n_rows):
+        if cov1[i] > 0:
+            L += w[i]
+        elif cntf[i] > 0 and w[i] > lam[i]:
+            L += w[i] - lam[i]
+    nf = 0
+    for j in range(m):
+        take[j] = False
+        if state[j] != 0:
+            s[j] = 0.0
+            continue
+        v = 0.0
+        for q in range(a_ptr[j], a_ptr[j + 1]):
+            i = a_rows[q]
+            if cov1[i] == 0:
+                v += lam[i]
+        s[j] = v
+        order[nf] = j
+        nf += 1
+    key = np.empty(nf, dtype=np.float64)
+    for t in range(nf):
+        key[t] = -s[order[t]]
+    srt = np.argsort(key)
+    tmp = order[:nf].copy()
+    for t in range(nf):
+        order[t] = tmp[srt[t]]
+    nt = min(q_left, nf)
+    for t in range(nt):
+        j = order[t]
+        L += s[j]
+        take[j] = True
+    return L, nf, nt
+
+
+@njit(**NJIT_KW)
+def _open_value(a_ptr, a_rows, n_rows, w, state, take, hit):
+    """Covered weight of the open sites plus the sites in ``take``."""
+    for i in range(n_rows):
+        hit[i] = False
+    for j in range(state.size):
+        if state[j] == 1 or take[j]:
+            for q in range(a_ptr[j], a_ptr[j + 1]):
+                hit[a_rows[q]] = True
+    v = 0.0
+    for i in range(n_rows):
+        if hit[i]:
+            v += w[i]
+    return v
+
+
+@njit(**NJIT_KW)
+def _node_bound(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, best_lam, s, take, order, g,
+                target, n_iter, theta0):
+    """Subgradient steps on the node's Lagrangian dual from ``lam``; leaves the best multipliers
+    in ``best_lam`` and their ``s`` / ``take`` / ``order``; returns (bound, free, taken)."""
+    L, nf, nt = _lag_eval(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, s, take, order)
+    best = L
+    for i in range(n_rows):
+        best_lam[i] = lam[i]
+    theta = theta0
+    fails = 0
+    it = 0
+    while it < n_iter and best > target:
+        it += 1
+        # subgradient over the active rows: (taken sites covering i) - y_i
+        for i in range(n_rows):
+            if cov1[i] > 0 or cntf[i] == 0:
+                g[i] = 0.0
+            else:
+                g[i] = -1.0 if w[i] > lam[i] else 0.0
+        for j in range(state.size):
+            if take[j]:
+                for q in range(a_ptr[j], a_ptr[j + 1]):
+                    i = a_rows[q]
+                    if cov1[i] == 0:
+                        g[i] += 1.0
+        nn = 0.0
+        for i in range(n_rows):
+            gi = g[i]
+            if (lam[i] <= 0.0 and gi > 0.0) or (lam[i] >= w[i] and gi < 0.0):
+                g[i] = 0.0
+                gi = 0.0
+            nn += gi * gi
+        if nn <= 0.0:
+            break
+        t = theta * (L - target) / nn
+        for i in range(n_rows):
+            v = lam[i] - t * g[i]
+            if v < 0.0:
+                v = 0.0
+            elif v > w[i]:
+                v = w[i]
+            lam[i] = v
+        L, nf, nt = _lag_eval(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, s, take, order)
+        if L < best - 1e-12 * abs(best):
+            best = L
+            for i in range(n_rows):
+                best_lam[i] = lam[i]
+            fails = 0
+        else:
+            fails += 1
+            if fails >= 5:
+                theta *= 0.5
+                fails = 0
+                if theta < 1e-4:
+                    break
+    for i in range(n_rows):
+        lam[i] = best_lam[i]
+    L, nf, nt = _lag_eval(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, s, take, order)
+    return L, nf, nt
+
+
+@njit(**NJIT_KW)
+def _mc_bb_init(state, ist, fst, stack_pos, stack_col, stack_val, stack_bound, stack_depth, lower, tol, theta0,
+                root_bound):
+    """Put the root on the stack (``state`` holds the sites open from the start as 1)."""
+    ist[_SP] = 1
+    ist[_TP] = 0
+    ist[_NODES] = 0
+    ist[_IMPROVED] = 0
+    n_open = 0
+    for j in range(state.size):
+        if state[j] == 1:
+            n_open += 1
+    ist[_NOPEN] = n_open
+    fst[_LOWER] = lower
+    fst[_MAXPRUNED] = -np.inf
+    fst[_TOL] = tol
+    fst[_THETA0] = theta0
+    stack_pos[0] = 0
+    stack_col[0] = -1
+    stack_val[0] = 0
+    stack_bound[0] = root_bound
+    stack_depth[0] = 0
+
+
+@njit(**NJIT_KW)
+def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack_pos, stack_col, stack_val,
+               stack_bound, stack_depth, ist, fst, best_x, max_nodes, root_iter, node_iter):
+    """Numba JIT-compiled Lagrangian branch and bound for MCLP, run for up to ``max_nodes`` nodes.
+
+    ``state`` (0 free, 1 open, 2 closed per site), ``cov1`` (open sites covering each row),
+    ``cntf`` (open or free sites covering each row), ``lam`` (multipliers), ``trail`` (the sites
+    fixed on the current path), the node stack (trail length, branch site, branch value 1 open /
+    2 closed, parent bound) and ``ist`` / ``fst`` (counters; incumbent value, largest pruned
+    bound, pruning tolerance, first step factor) persist between calls. A node is pruned when
+    its bound is at most ``incumbent + tol``; ``best_x`` receives every better incumbent.
+
+    Returns 0 when the node budget is spent, 1 when the search is complete.
+    """
+    m = state.size
+    s = np.empty(m, dtype=np.float64)
+    take = np.zeros(m, dtype=np.bool_)
+    order = np.empty(m, dtype=np.int64)
+    g = np.empty(n_rows, dtype=np.float64)
+    best_lam = np.empty(n_rows, dtype=np.float64)
+    hit = np.empty(n_rows, dtype=np.bool_)
+    done = 0
+    while ist[_SP] > 0 and done < max_nodes:
+        ist[_SP] -= 1
+        sp_ = ist[_SP]
+        pos = stack_pos[sp_]
+        col = stack_col[sp_]
+        val = stack_val[sp_]
+        pb = stack_bound[sp_]
+        depth = stack_depth[sp_]
+        lower = fst[_LOWER]
+        tol = fst[_TOL]
+        if pb <= lower + tol:
+            fst[_MAXPRUNED] = max(fst[_MAXPRUNED], pb)
+            continue
+        _undo_to(a_ptr, a_rows, pos, state, cov1, cntf, trail, ist)
+        if col >= 0:
+            if val == 1 and ist[_NOPEN] >= p:
+                continue  # no room: the parent's Lagrangian solution had it shut anyway
+            _set_state(a_ptr, a_rows, col, val, state, cov1, cntf, trail, ist)
+        done += 1
+        ist[_NODES] += 1
+        n_iter = root_iter if ist[_NODES] == 1 else node_iter
+        rounds = 0  # bound, fixing, bound again: at most three rounds per node
+        while True:
+            q_left = p - ist[_NOPEN]
+            L, nf, nt = _node_bound(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, best_lam, s, take,
+                                    order, g, fst[_LOWER] + fst[_TOL], n_iter, fst[_THETA0])
+            L = min(L, pb)  # the parent's bound holds here too
+            # the Lagrangian solution, completed, is a solution
+            v = _open_value(a_ptr, a_rows, n_rows, w, state, take, hit)
+            if v > fst[_LOWER]:
+                fst[_LOWER] = v
+                ist[_IMPROVED] += 1
+                for j in range(m):
+                    best_x[j] = state[j] == 1 or take[j]
+            lower = fst[_LOWER]
+            if L <= lower + tol:
+                break
+            if nf <= q_left:  # every free site fits: the completed solution is the node's optimum
+                L = v
+                break
+            # Lagrangian reduced-cost fixing (nt == q_left here)
+            s_last = s[order[nt - 1]] if nt > 0 else 0.0
+            s_next = s[order[nt]] if nt < nf else 0.0
+            changed = 0
+            for t in range(nf):
+                j = order[t]
+                if take[j]:
+                    if L - s[j] + s_next <= lower + tol:
+                        _set_state(a_ptr, a_rows, j, 1, state, cov1, cntf, trail, ist)
+                        changed += 1
+                elif L + s[j] - s_last <= lower + tol:
+                    _set_state(a_ptr, a_rows, j, 2, state, cov1, cntf, trail, ist)
+                    changed += 1
+            rounds += 1
+            if changed == 0 or rounds >= 3:
+                break
+            pb = L
+            n_iter = node_iter
+        if L <= lower + tol:
+            fst[_MAXPRUNED] = max(fst[_MAXPRUNED], L)
+            continue
+        # branch on the chosen free site with the largest s
+        b = -1
+        for t in range(nf):
+            j = order[t]
+            if state[j] == 0 and take[j]:
+                b = j
+                break
+        if b < 0:
+            for t in range(nf):
+                if state[order[t]] == 0:
+                    b = order[t]
+                    break
+        if b < 0:
+            fst[_MAXPRUNED] = max(fst[_MAXPRUNED], L)
+            continue
+        tp = ist[_TP]
+        stack_pos[ist[_SP]] = tp
+        stack_col[ist[_SP]] = b
+        stack_val[ist[_SP]] = 2
+        stack_bound[ist[_SP]] = L
+        stack_depth[ist[_SP]] = depth + 1
+        ist[_SP] += 1
+        stack_pos[ist[_SP]] = tp
+        stack_col[ist[_SP]] = b
+        stack_val[ist[_SP]] = 1
+        stack_bound[ist[_SP]] = L
+        stack_depth[ist[_SP]] = depth + 1
+        ist[_SP] += 1
+    return 1 if ist[_SP] == 0 else 0

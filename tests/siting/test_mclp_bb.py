@@ -1,0 +1,89 @@
+"""MCLP Lagrangian branch and bound inside ``mclp(method="auto")``: on random instances it was not
+tuned on, it proves the optimum that the compact MILP (HiGHS, ``method="exact"``) proves, never
+returns less than ``method="heuristic"``, and an interrupted search returns a valid bound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import yingji as yj
+from yingji.siting.coverage import maxcover
+
+
+def _instance(seed, n, m, side=20.0, integral=True):
+    rng = np.random.default_rng(seed)
+    d = rng.uniform(0, side, (n, 2))
+    s = rng.uniform(0, side, (m, 2))
+    cost = np.sqrt(((d[:, None, :] - s[None, :, :]) ** 2).sum(-1))
+    w = rng.integers(1, 100, n).astype(float) if integral else rng.uniform(0.5, 50.0, n)
+    return cost, w
+
+
+@pytest.fixture
+def bb_everywhere(monkeypatch):
+    monkeypatch.setattr(maxcover, "MC_BB_MIN_NNZ", 0)
+
+
+# demand and sites as dense as in the 20,000 x 1,000 peers case (its LP gap is what the branch
+# and bound has to close), scaled down so that HiGHS proves the optimum in a few seconds
+@pytest.mark.parametrize("seed", range(10))
+def test_auto_branch_and_bound_matches_the_compact_milp(seed, bb_everywhere):
+    n, m, side, radius, p = [(1000, 60, 12.0, 2.5, 5), (2000, 100, 15.8, 3.0, 6)][seed % 2]
+    cost, w = _instance(1000 + seed, n, m, side=side, integral=seed % 4 != 3)
+    a = yj.mclp(cost, radius, p, weights=w, method="auto", time_limit=60)
+    b = yj.mclp(cost, radius, p, weights=w, method="exact", time_limit=60)
+    h = yj.mclp(cost, radius, p, weights=w, method="heuristic", time_limit=60)
+    assert b.optimal
+    assert a.optimal, a.extras
+    assert a.objective == pytest.approx(b.objective, rel=1e-9)
+    assert a.objective >= h.objective - 1e-9
+    assert a.bound >= b.objective - 1e-6
+    assert len(a.sites) == p
+    # the covered weight of the returned sites is the returned objective
+    assert a.objective == pytest.approx(float(w[(cost[:, a.sites] <= radius).any(axis=1)].sum()))
+
+
+@pytest.mark.parametrize("big", [True, False])
+def test_branch_and_bound_runs_when_the_volume_leaves_a_gap(big, monkeypatch):
+    # greedy + local search + the volume bound leave a gap here (volume bound 67,580.9, local
+    # search 66,165); ``big``: the branch and bound alone, else its small budget, then HiGHS
+    if big:
+        monkeypatch.setattr(maxcover, "MC_BB_MIN_NNZ", 0)
+    else:
+        monkeypatch.setattr(maxcover, "MC_BB_SMALL_NODES", 5)
+    cost, w = _instance(0, 2000, 100, side=15.8)
+    a = yj.mclp(cost, 3.0, 6, weights=w, method="auto", time_limit=60)
+    b = yj.mclp(cost, 3.0, 6, weights=w, method="exact", time_limit=60)
+    assert a.extras["bb_nodes"] > 1 and a.extras["bb_complete"] == big
+    assert ("solver_status" in a.extras) != big
+    assert a.optimal and b.optimal and a.objective == pytest.approx(b.objective)
+
+
+def test_a_branch_and_bound_stopped_by_its_node_budget_reports_a_valid_gap(bb_everywhere, monkeypatch):
+    monkeypatch.setattr(maxcover, "MC_BB_MAX_NODES", 3)
+    cost, w = _instance(0, 2000, 100, side=15.8)
+    a = yj.mclp(cost, 3.0, 6, weights=w, method="auto", time_limit=60)
+    b = yj.mclp(cost, 3.0, 6, weights=w, method="exact", time_limit=60)
+    assert a.extras["bb_nodes"] <= 3 and not a.extras["bb_complete"]
+    assert a.objective <= b.objective + 1e-9 <= a.bound + 1e-6
+    assert a.status == "time_limit" and a.gap > 0
+
+
+def test_the_node_budget_follows_the_inputs_not_the_clock():
+    b = maxcover._mc_bb_budget
+    assert b(111_689, 120.0, True) == int(maxcover.MC_BB_NODE_RATE * 120.0 / 111_689)
+    assert b(111_689, 60.0, True) < b(111_689, 120.0, True) and b(10**9, 1.0, True) == 1
+    assert b(100, 1e6, True) == maxcover.MC_BB_MAX_NODES and b(100, 1e6, False) == maxcover.MC_BB_SMALL_NODES
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("reduce", [True, False])
+def test_auto_branch_and_bound_with_fixed_sites(seed, reduce, bb_everywhere):
+    cost, w = _instance(2000 + seed, 1500, 80, side=14.0)
+    fixed = [3 * seed, 3 * seed + 1]
+    a = yj.mclp(cost, 2.8, 6, weights=w, fixed=fixed, reduce=reduce, method="auto", time_limit=60)
+    b = yj.mclp(cost, 2.8, 6, weights=w, fixed=fixed, method="exact", time_limit=60)
+    assert b.optimal and a.optimal
+    assert a.objective == pytest.approx(b.objective)
+    assert set(fixed) <= set(a.sites.tolist()) and len(a.sites) == 6
