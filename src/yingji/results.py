@@ -23,13 +23,22 @@ __all__ = ["SitingResult", "SolveResult", "to_jsonable"]
 STATUSES = ("optimal", "time_limit", "heuristic")
 
 
+#: Element types a list may hold to be returned as it is by :func:`to_jsonable` (floats are
+#: converted one by one: NaN and infinities become None and "inf").
+_PLAIN_TYPES = frozenset((int, str, bool, type(None)))
+
+
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy / pandas values (recursively) to plain JSON-serialisable Python."""
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
+        if set(map(type, obj)) <= _PLAIN_TYPES:   # e.g. 300 row positions: one C-level pass
+            return list(obj)
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "biu" or (obj.dtype.kind == "f" and bool(np.isfinite(obj).all())):
+            return obj.tolist()                    # plain bools, ints or finite floats
         return [to_jsonable(v) for v in obj.tolist()]
     if isinstance(obj, pd.DataFrame):
         return [to_jsonable(r) for r in obj.to_dict(orient="records")]

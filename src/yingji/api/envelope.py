@@ -82,6 +82,10 @@ def _json_safe(obj: Any) -> Any:
     return _clean(obj)
 
 
+_PLAIN_TYPES = frozenset((int, str, bool, type(None)))
+_FLOAT = frozenset((float,))
+
+
 def _clean(obj: Any) -> Any:
     if obj is None or isinstance(obj, (str, bool, int)):
         return obj
@@ -94,6 +98,9 @@ def _clean(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): _clean(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
+        types = set(map(type, obj))
+        if types <= _PLAIN_TYPES or (types == _FLOAT and all(map(math.isfinite, obj))):
+            return list(obj)                       # a list of plain values: one C-level pass
         return [_clean(v) for v in obj]
     if isinstance(obj, (set, frozenset)):
         return sorted((_clean(v) for v in obj), key=str)
