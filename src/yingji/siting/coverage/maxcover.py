@@ -22,7 +22,7 @@ from yingji._validation import Problems
 from yingji.exceptions import SolverError
 from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
-from yingji.siting._sparse import _lscp_arrays, csc_arrays, csr_arrays
+from yingji.siting._sparse import csc_arrays, csr_arrays
 from yingji.siting.coverage.common import (
     CovInput,
     _fill_sites,
@@ -107,7 +107,34 @@ def _aggregate_rows(A_rows: sp.csr_matrix, w: np.ndarray):
     rep = duplicate_groups(A_rows, axis=0)
     uniq, inv = np.unique(rep, return_inverse=True)
     wa = np.bincount(inv.ravel(), weights=w, minlength=uniq.size)
-    return sp.csr_matrix(A_rows[uniq]), wa, inv.ravel()
+    A_rows = A_rows if A_rows.has_sorted_indices else A_rows.sorted_indices()
+    ptr, idx = _sub_csr(np.asarray(A_rows.indptr, np.int64), np.asarray(A_rows.indices, np.int64), uniq,
+                        np.arange(A_rows.shape[1]), A_rows.shape[1])
+    out = sp.csr_matrix((np.ones(idx.size, np.int64), idx, ptr), shape=(uniq.size, A_rows.shape[1]))
+    return out, wa, inv.ravel()
+
+
+def _sub_csr(ptr, idx, rows, cols, m):
+    """CSR index arrays of ``A[rows][:, cols]`` from those of ``A`` (``m`` columns); ``rows``
+    and ``cols`` increasing positions, so the indices stay sorted."""
+    colmap = np.full(m, -1, np.int64)
+    colmap[cols] = np.arange(cols.size)
+    starts = ptr[rows]
+    lens = ptr[rows + 1] - starts
+    ends = np.cumsum(lens)
+    pos = np.arange(int(ends[-1]) if lens.size else 0) + np.repeat(starts - (ends - lens), lens)
+    c = colmap[idx[pos]]
+    kept = c >= 0
+    cnt = np.bincount(np.repeat(np.arange(rows.size), lens)[kept], minlength=rows.size)
+    return np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64), c[kept]
+
+
+def _csc_of(ptr, idx, n, m):
+    """Sorted CSC index arrays ``(col_ptr, col_rows)`` of an ``n x m`` matrix given by sorted
+    CSR index arrays (a stable sort by column keeps the rows of each column increasing)."""
+    order = np.argsort(idx, kind="stable")
+    cptr = np.concatenate([[0], np.cumsum(np.bincount(idx, minlength=m))]).astype(np.int64)
+    return cptr, np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))[order]
 
 
 def _maxcov_reduce(cov, w, fixed, p, *, twice, B_full=None, reduce=True) -> _MaxCov:
@@ -120,17 +147,23 @@ def _maxcov_reduce(cov, w, fixed, p, *, twice, B_full=None, reduce=True) -> _Max
         Bm = None if B_full is None else as_int(B_full)
         return _MaxCov(cov, w, fixed, p, np.arange(m), A, w.astype(float), fixed_mask.astype(float),
                        np.zeros(0, np.int64), 0.0, p, Bm, twice, info)
-    Ac = sp.csc_matrix(A)
     deg = np.diff(A.indptr)
     if not twice:
-        by_fixed = np.asarray(Ac[:, fixed].sum(axis=1)).ravel() > 0 if fixed.size else np.zeros(n, bool)
+        # on the index arrays of A (CSR): a few array operations instead of a chain of sparse
+        # slices, which cost more than the solve itself on a 300 x 30 request
+        ptr = np.asarray(A.indptr, dtype=np.int64)
+        idx = np.asarray(A.indices, dtype=np.int64)
+        by_fixed = np.zeros(n, bool)
+        if fixed.size:
+            by_fixed[np.repeat(np.arange(n), deg)[fixed_mask[idx]]] = True
         offset = float(w[by_fixed].sum())
         active = (~by_fixed) & (w > 0) & (deg > 0)
         r_idx = np.nonzero(active)[0]
         c_idx = np.nonzero(~fixed_mask)[0]
-        A_r = A[r_idx]
-        sub = sp.csr_matrix(A_r[:, c_idx])
-        cdeg = np.diff(sp.csc_matrix(sub).indptr)
+        s_ptr, s_idx = _sub_csr(ptr, idx, r_idx, c_idx, m)
+        nr = r_idx.size
+        sub = sp.csr_matrix((np.ones(s_idx.size, np.int64), s_idx, s_ptr), shape=(nr, c_idx.size))
+        cdeg = np.bincount(s_idx, minlength=c_idx.size)
         keep = cdeg > 0
         # identical columns: one is enough (coverage counts once)
         rep = duplicate_groups(sub, axis=1)
@@ -139,11 +172,14 @@ def _maxcov_reduce(cov, w, fixed, p, *, twice, B_full=None, reduce=True) -> _Max
         kk = np.nonzero(keep)[0]
         # a column whose rows another covers too (more rows, or as many and earlier) is never needed:
         # the set-covering column-domination kernel with equal costs
-        dom = _sc._set_cover_col_dominated(*_lscp_arrays(sub[:, kk]), np.ones(kk.size))
+        k_ptr, k_idx = _sub_csr(s_ptr, s_idx, np.arange(nr), kk, c_idx.size)
+        dom = _sc._set_cover_col_dominated(*_csc_of(k_ptr, k_idx, nr, kk.size), k_ptr, k_idx, np.ones(kk.size))
         info["cols_dominated"] = int(dom.sum())
         kk = kk[~dom]
         cols = c_idx[kk]
-        Ar, wa, _ = _aggregate_rows(sp.csr_matrix(A_r[:, cols]), w[r_idx])
+        f_ptr, f_idx = _sub_csr(ptr, idx, r_idx, cols, m)
+        Ar, wa, _ = _aggregate_rows(sp.csr_matrix((np.ones(f_idx.size, np.int64), f_idx, f_ptr),
+                                                  shape=(nr, cols.size)), w[r_idx])
         info["model_rows"] = int(Ar.shape[0])
         info["model_cols"] = int(cols.size)
         return _MaxCov(cov, w, fixed, p, cols, Ar, wa, np.zeros(cols.size), fixed.astype(np.int64), offset,
