@@ -2,8 +2,9 @@
 
 The max-cover instance (:class:`_MaxCov`) with its exact reductions, the sparse MCLP / BACOP
 model, the greedy + swap heuristic and the subgradient bound of the numba kernels, the volume
-algorithm and iterated local search of :mod:`yingji.siting._bounds`, Lagrangian reduced-cost
-fixing, the time-boxed driver :func:`_solve_max_cover` and :func:`mclp`.
+algorithm and iterated local search of :mod:`yingji.siting._bounds`, the branch and bound of
+small MCLPs (:func:`_mc_small_exact`), Lagrangian reduced-cost fixing, the time-boxed driver
+:func:`_solve_max_cover` and :func:`mclp`.
 """
 
 from __future__ import annotations
@@ -493,9 +494,12 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
                      known_lower=None):
     """Heuristic / bound / MIP for one max-cover objective on a reduced instance.
 
-    For MCLP (no second coverage, no radius2 rows) the bound is the volume algorithm's and
-    the greedy + swap solution is improved by iterated local search
-    (:mod:`yingji.siting._bounds`); other objectives keep the subgradient bound. Every phase
+    For MCLP (no second coverage, no radius2 rows) with ``method="auto"``, a small instance is
+    first handed to the branch and bound (:func:`_mc_small_exact`, 1/8 of its node cap), which
+    often proves the greedy + swap solution or a better one optimal; otherwise the bound is the
+    volume algorithm's, a second branch and bound uses its multipliers, and the solution is
+    improved by iterated local search (:mod:`yingji.siting._bounds`); other objectives keep
+    the subgradient bound. Every phase
     checks the clock, so the call returns within ``tl`` seconds of ``t0`` (the MIP is skipped
     when too little time is left to set it up).
 
@@ -629,7 +633,9 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
     method : {"auto", "exact", "heuristic"}
         ``"heuristic"``: greedy + swap local search improved by iterated local search, with
         the volume-algorithm Lagrangian (LP) upper bound; ``"exact"``: the MIP; ``"auto"``:
-        heuristic (on half the time), then the MIP from it while the gap is open.
+        greedy + swap, then a branch and bound on small instances (node cap set by a fixed
+        work budget; a completed search proves the optimum and ends the call), then the
+        heuristic (on half the time) and the MIP from it while the gap is open.
     time_limit : float
         Seconds for the whole call, input preparation and reductions included. The
         heuristic phases stop at their share of it, and the MIP is skipped when too little
@@ -690,6 +696,8 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
        subgradient method", Mathematical Programming 87(3), 385-399, 2000.
     .. [5] H. R. Lourenço, O. C. Martin and T. Stützle, "Iterated local search", in Handbook of
        Metaheuristics, Kluwer, 321-353, 2003.
+    .. [6] G. L. Nemhauser, L. A. Wolsey and M. L. Fisher, "An analysis of approximations for
+       maximizing submodular set functions - I", Mathematical Programming 14, 265-294, 1978.
 
     Examples
     --------
