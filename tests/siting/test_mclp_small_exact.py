@@ -75,11 +75,12 @@ def test_small_instances_match_brute_force(seed):
     cost, w = _geometric(seed, n, m, weights=kind)
     radius = float(rng.uniform(3, 12))
     fixed = sorted(rng.choice(m, int(rng.integers(0, min(p, 2) + 1)), replace=False).tolist())
-    r = yj.mclp(cost, radius, p, weights=w, fixed=fixed or None)
     best = brute_mclp(cover_matrix(cost, radius), w, p, fixed)
-    assert r.status == "optimal"
-    assert r.objective == pytest.approx(best, rel=1e-9, abs=1e-9)
-    assert set(fixed) <= {int(s) for s in r.sites} and len(r.sites) == p
+    for reduce in (True, False):   # without the reductions fixed sites stay in the model
+        r = yj.mclp(cost, radius, p, weights=w, fixed=fixed or None, reduce=reduce)
+        assert r.status == "optimal"
+        assert r.objective == pytest.approx(best, rel=1e-9, abs=1e-9)
+        assert set(fixed) <= {int(s) for s in r.sites} and len(r.sites) == p
 
 
 def test_benchmark_instances_are_proven_without_the_mip():
