@@ -116,3 +116,16 @@ def test_large_instances_skip_it():
     """A node would cost more than the work budget allows a useful search: not tried."""
     assert maxcover._mc_bb_node_cap(5_000_000, 2_000) < maxcover.MC_BB_MIN_NODES
     assert maxcover._mc_bb_node_cap(1_000, 30) >= maxcover.MC_BB_MIN_NODES
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_second_search_replaces_the_mip(seed, monkeypatch):
+    """Without the first search, these two instances (an LP gap the volume bound cannot close)
+    go through the volume bound and the local search; the second search (volume multipliers,
+    whole node cap) then proves the optimum, where HiGHS ran before."""
+    monkeypatch.setattr(maxcover, "MC_BB_FIRST_SHARE", 0.0)
+    cost, w = _geometric(seed, 300, 30)
+    r = yj.mclp(cost, 6.0, 5, weights=w)
+    assert "bb_complete_first" not in r.extras and "ils_kicks" in r.extras
+    assert r.extras["bb_complete"] is True and "mip_seconds" not in r.extras
+    assert r.optimal and r.objective == pytest.approx(_milp_optimum(cover_matrix(cost, 6.0), w, 5))

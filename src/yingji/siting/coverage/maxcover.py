@@ -411,12 +411,13 @@ def _mc_small_exact(A_int, csc, w1, x, val, ub, lam, fixed_mask, p_free, tol, de
 
 
 def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0, max_iter, mip_gap, seed=0,
-                min_ils_s=0.0, exact_small=False):
-    """MCLP only: volume-algorithm bound, then (``exact_small``) the branch and bound of small
-    instances with the volume multipliers (:func:`_mc_small_exact`), then iterated local search
-    on the volume primal's support (started only when at least ``min_ils_s`` seconds, the cost
-    of one swap descent, are left: a kernel call cannot be interrupted). Returns (x, value,
-    bound, lam, extras)."""
+                min_ils_s=0.0, exact_small=False, deadline_exact=None):
+    """MCLP only: volume-algorithm bound, then iterated local search on the volume primal's
+    support (started only when at least ``min_ils_s`` seconds, the cost of one swap descent, are
+    left: a kernel call cannot be interrupted), then (``exact_small``, while the gap is open)
+    the branch and bound of small instances with the volume multipliers
+    (:func:`_mc_small_exact`, started only when its work fits before ``deadline_exact``), in
+    place of the MIP. Returns (x, value, bound, lam, extras)."""
     from yingji.siting import _bounds
 
     A_int = as_int(mc.A)
@@ -429,10 +430,6 @@ def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0,
     ub = min(ub, ub_trivial)
     extras = {"volume_iterations": vinfo["iterations"], "volume_stop": vinfo["stop"], "lagrangian_bound": ub,
               "greedy_swap_objective": val}
-    if exact_small and relative_gap(val, ub) > mip_gap:
-        x, val, ub, binfo = _mc_small_exact(A_int, arrs, w1, x, val, ub, lam, fixed_mask, p_free, tol,
-                                             deadline_ils)
-        extras.update(binfo)
     if relative_gap(val, ub) > mip_gap and time.perf_counter() + min_ils_s < deadline_ils:
         allowed = (vinfo["primal_x"] > MC_SUPPORT_TOL) | x | fixed_mask
         ra, rc = csr_arrays(A_int)
@@ -442,6 +439,11 @@ def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0,
         extras.update(ils_kicks=iinfo["kicks"], ils_improvements=iinfo["improvements"], ils_stop=iinfo["stop"])
         if v2 > val:
             x, val = x2, v2
+    if exact_small and relative_gap(val, ub) > mip_gap:
+        tol = 0.5 * mip_gap * max(abs(val), 1.0)
+        x, val, ub, binfo = _mc_small_exact(A_int, arrs, w1, x, val, ub, lam, fixed_mask, p_free, tol,
+                                             deadline_ils if deadline_exact is None else deadline_exact)
+        extras.update(binfo)
     return x, val, ub, lam, extras
 
 
@@ -497,9 +499,10 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
     For MCLP (no second coverage, no radius2 rows) with ``method="auto"``, a small instance is
     first handed to the branch and bound (:func:`_mc_small_exact`, 1/8 of its node cap), which
     often proves the greedy + swap solution or a better one optimal; otherwise the bound is the
-    volume algorithm's, a second branch and bound uses its multipliers, and the solution is
-    improved by iterated local search (:mod:`yingji.siting._bounds`); other objectives keep
-    the subgradient bound. Every phase
+    volume algorithm's, the solution is improved by iterated local search
+    (:mod:`yingji.siting._bounds`) and, while the gap is open, a second branch and bound with
+    the volume multipliers may close it before the MIP; other objectives keep the subgradient
+    bound. Every phase
     checks the clock, so the call returns within ``tl`` seconds of ``t0`` (the MIP is skipped
     when too little time is left to set it up).
 
@@ -560,7 +563,7 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
                                              deadline_vol=d_vol, deadline_ils=d_ils, lam0=lam0,
                                              max_iter=max_iter, mip_gap=mip_gap,
                                              min_ils_s=extras.get("heuristic_seconds", 0.0),
-                                             exact_small=method == "auto")
+                                             exact_small=method == "auto", deadline_exact=end)
         val = v_m + off
         ub = ub_m + off
         ex["lagrangian_bound"] = ub
@@ -635,7 +638,8 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
         the volume-algorithm Lagrangian (LP) upper bound; ``"exact"``: the MIP; ``"auto"``:
         greedy + swap, then a branch and bound on small instances (node cap set by a fixed
         work budget; a completed search proves the optimum and ends the call), then the
-        heuristic (on half the time) and the MIP from it while the gap is open.
+        heuristic (on half the time), a second branch and bound and the MIP while the gap is
+        open.
     time_limit : float
         Seconds for the whole call, input preparation and reductions included. The
         heuristic phases stop at their share of it, and the MIP is skipped when too little
