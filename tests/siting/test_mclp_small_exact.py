@@ -129,3 +129,22 @@ def test_second_search_replaces_the_mip(seed, monkeypatch):
     assert "bb_complete_first" not in r.extras and "ils_kicks" in r.extras
     assert r.extras["bb_complete"] is True and "mip_seconds" not in r.extras
     assert r.optimal and r.objective == pytest.approx(_milp_optimum(cover_matrix(cost, 6.0), w, 5))
+
+
+def test_many_columns_with_a_large_p_skip_it():
+    """The search's candidate tables grow with levels x columns: a sparse instance with many
+    columns and a large p skips it (a small p on the same matrix does not)."""
+    import scipy.sparse as sp
+
+    from yingji.siting._sparse import csc_arrays
+
+    n, m = 3000, 1500
+    A = sp.csr_matrix((np.ones(n, np.int64), np.arange(n) % m, np.arange(n + 1)), shape=(n, m))
+    w = np.ones(n)
+    x = np.zeros(m, bool)
+    far = 1e18
+    args = (A, csc_arrays(A), w, x, 0.0, np.inf, None, np.zeros(m, bool))
+    *_, info = maxcover._mc_small_exact(*args, 1400, 1e-9, far)
+    assert info == {}
+    *_, info = maxcover._mc_small_exact(*args, 5, 1e-9, far)
+    assert info["bb_complete"] and info["bb_nodes"] >= 1

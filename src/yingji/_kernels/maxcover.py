@@ -474,7 +474,7 @@ def _mc_branch_bound(a_ptr, a_rows, n_rows, w, lam, base_open, cand, r, best_v, 
                 if cnt[i] == 0:
                     cur += w[i]
                 cnt[i] += 1
-    r = max(r, 0)
+    r = min(max(r, 0), K)   # never more levels than candidates
     width = max(K, 1)
     cl = np.empty((r + 1, width), dtype=np.int64)     # the node's candidates at each depth
     gl = np.empty((r + 1, width), dtype=np.float64)   # their marginal gains (sorted, decreasing)

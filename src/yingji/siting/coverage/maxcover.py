@@ -366,6 +366,9 @@ def _mc_mip_floor(model_nnz: int) -> float:
 MC_BB_WORK = 10_000_000
 MC_BB_MIN_NODES = 200
 MC_BB_MAX_NODES = 50_000
+#: Most entries of the search's per-depth candidate tables ((levels + 1) x columns, two of
+#: them, 16 bytes an entry): a many-column instance with a large p skips the search.
+MC_BB_MAX_TABLE = 2_000_000
 #: Share of that node cap for the first try, on the submodular bound alone (``method="auto"``,
 #: before the volume algorithm); the second try, with the volume multipliers, gets the whole cap.
 MC_BB_FIRST_SHARE = 0.125
@@ -392,7 +395,8 @@ def _mc_small_exact(A_int, csc, w1, x, val, ub, lam, fixed_mask, p_free, tol, de
     k = int(A_int.shape[1])
     cap = int(share * _mc_bb_node_cap(A_int.nnz, k))
     per_node = int(A_int.nnz) + 8 * k + 16
-    if cap < MC_BB_MIN_NODES or time.perf_counter() + cap * per_node * MC_BB_SECONDS_PER_WORK > deadline:
+    if (cap < MC_BB_MIN_NODES or (min(max(int(p_free), 0), k) + 1) * k > MC_BB_MAX_TABLE
+            or time.perf_counter() + cap * per_node * MC_BB_SECONDS_PER_WORK > deadline):
         return x, val, ub, {}
     n = int(A_int.shape[0])
     w = np.ascontiguousarray(w1, dtype=np.float64)
