@@ -24,6 +24,11 @@ STATUSES = ("optimal", "time_limit", "heuristic")
 _INF = float("inf")
 
 
+#: Element types a list may hold to be returned as it is by :func:`to_jsonable` (floats are
+#: converted one by one: NaN and infinities become None and "inf").
+_PLAIN_TYPES = frozenset((int, str, bool, type(None)))
+
+
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy / pandas values (recursively) to plain JSON-serialisable Python."""
     t = type(obj)
@@ -38,8 +43,12 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
+        if set(map(type, obj)) <= _PLAIN_TYPES:   # e.g. 300 row positions: one C-level pass
+            return list(obj)
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "biu" or (obj.dtype.kind == "f" and bool(np.isfinite(obj).all())):
+            return obj.tolist()                    # plain bools, ints or finite floats
         return [to_jsonable(v) for v in obj.tolist()]
     if isinstance(obj, pd.DataFrame):
         return [to_jsonable(r) for r in obj.to_dict(orient="records")]

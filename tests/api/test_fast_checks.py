@@ -87,7 +87,13 @@ def _broken():
     return out
 
 
-@pytest.mark.parametrize("req", [_big(0), *_broken()])
+# the action conditions ("if the action is X then params are params_X"), decided directly
+_ACTION_CASES = [{"params": {"radius": -1}}, {"action": 5, "params": {"p": 0}}, {"action": None},
+                 {"action": "nope", "params": {"radius": -1}}, {"action": "check", "params": {"x": 1}},
+                 {"action": "siting.lscp", "params": {"cost": "a", "radius": -1}}, [], "siting.mclp"]
+
+
+@pytest.mark.parametrize("req", [_big(0), *_broken(), *_ACTION_CASES])
 def test_request_problems_are_exactly_jsonschemas(req, monkeypatch):
     fast = schemas.validate_request(req)
     monkeypatch.setattr(schemas, "_fast_validator_class", lambda js: js.Draft202012Validator)

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 import yingji as yj
 from naive_siting import brute_mclp, cover_matrix
 from yingji._validation import Problems
-from yingji.siting.coverage import _maxcov_reduce, _mc_rc_fix, prepare
+from yingji.siting.coverage import _maxcov_reduce, _mc_rc_fix, maxcover, prepare
 
 
 def _instance(seed, n, m):
@@ -62,15 +62,15 @@ def test_auto_with_fixing_matches_brute_force(seed):
 
 def test_fixing_shrinks_the_mip_and_keeps_the_optimum(monkeypatch):
     # an instance where greedy + local search + the volume bound leave a gap, so the MIP runs
-    # (with the Lagrangian branch and bound switched off: it proves this one before the MIP)
-    from yingji.siting.coverage import maxcover
-
+    # (with both branch and bounds switched off: by default they close this gap before the MIP)
     monkeypatch.setattr(maxcover, "_mc_branch_and_bound",
                         lambda mc, w1, x, val, ub, lam, end, max_nodes: (x, val, ub, {"bb_skipped": "test"}))
     cost, w, _ = _instance(2, 1000, 80)
+    c = yj.mclp(cost, 1.5, 10, weights=w, method="auto", time_limit=60)
+    monkeypatch.setattr(maxcover, "MC_BB_WORK", 0)
     a = yj.mclp(cost, 1.5, 10, weights=w, method="auto", time_limit=60)
     b = yj.mclp(cost, 1.5, 10, weights=w, method="exact", time_limit=60)
     assert a.extras["rc_fixed_closed"] > 0 and a.extras["solver_status"] == "kOptimal"
-    assert a.optimal and b.optimal
-    assert a.objective == pytest.approx(b.objective)
+    assert a.optimal and b.optimal and c.optimal
+    assert a.objective == pytest.approx(b.objective) and c.objective == pytest.approx(b.objective)
     assert a.bound >= a.objective - 1e-9

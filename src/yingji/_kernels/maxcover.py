@@ -15,7 +15,7 @@ from numba import njit
 from yingji._kernels.coverage import _loss_of, _toggle
 from yingji.config import NJIT_KW
 
-__all__ = ["_mc_lagrangian_value", "_mc_volume", "_mc_ils", "_mc_cover_value"]
+__all__ = ["_mc_lagrangian_value", "_mc_volume", "_mc_ils", "_mc_cover_value", "_mc_branch_bound"]
 
 # positions in the volume state vector ``st``
 _L_HAT, _THETA, _ALPHA, _REDS, _ITER, _LAST_GOOD, _L_AT_CHECK = 0, 1, 2, 3, 4, 5, 6
@@ -366,3 +366,211 @@ def _mc_ils(a_ptr, a_rows, ar_ptr, ar_cols, n_rows, w, open_cols, fixed, allowed
                     _toggle(j, 1, a_ptr, a_rows, ar_ptr, ar_cols, e_ptr, e_rows, er_ptr, e_rows, w, z, z, ca, cb,
                             gain)
     return best, best_v, n_better
+
+
+@njit(**NJIT_KW)
+def _top_sum(vals, idx, n, r):
+    """Numba JIT-compiled sum of the ``r`` largest of ``vals[idx[:n]]`` (all of them when fewer)."""
+    if r <= 0 or n == 0:
+        return 0.0
+    if r >= n:
+        t = 0.0
+        for q in range(n):
+            t += vals[idx[q]]
+        return t
+    # r is small (a few sites): r passes of a partial selection, no allocation
+    total = 0.0
+    prev = np.inf
+    prev_pos = -1
+    for _ in range(r):
+        bv = -np.inf
+        bq = -1
+        for q in range(n):
+            v = vals[idx[q]]
+            # the next largest after (prev, prev_pos) in the order (value desc, position asc)
+            if (v < prev or (v == prev and q > prev_pos)) and v > bv:
+                bv = v
+                bq = q
+        total += bv
+        prev = bv
+        prev_pos = bq
+    return total
+
+
+@njit(**NJIT_KW)
+def _mc_branch_bound(a_ptr, a_rows, n_rows, w, lam, base_open, cand, r, best_v, best_x, max_nodes, tol):
+    """Numba JIT-compiled branch and bound for a small MCLP (exact, or stopped at a node cap).
+
+    Searches the solutions ``base_open ∪ T``, ``T`` a set of at most ``r`` columns of ``cand``,
+    for one covering more weight than ``best_v``. Depth first over combinations: a node is a
+    chosen set ``S`` (itself a solution); its children add one of the node's candidates, taken
+    in decreasing order of marginal gain, each child keeping only the candidates after it, so
+    every subset is reached once. Candidates with no marginal gain are dropped (opening them
+    covers nothing new). Two upper bounds prune a node, the smaller one counts:
+
+    * submodularity of coverage (Nemhauser, Wolsey and Fisher 1978): ``S ∪ T`` covers at most
+      the weight of ``S`` plus the ``r - |S|`` largest marginal gains over ``S``; the same
+      bound, with the gains sorted, stops the loop over a node's children;
+    * the Lagrangian bound of the coverage rows relaxed with multipliers ``lam`` in ``[0, w]``
+      (Galvão and ReVelle 1996), restricted to the node:
+      ``sum_i max(0, w_i - lam_i) + sum_{j in base ∪ S} s_j + (the r - |S| largest s_j over the
+      node's candidates)``, ``s_j = sum_{i in N_j} lam_i``; valid for any such ``lam`` (zeros
+      give the trivial bound).
+
+    Parameters
+    ----------
+    a_ptr, a_rows : int64 arrays
+        Coverage matrix in CSC form (n_rows × m).
+    n_rows : int
+    w, lam : float64 arrays, shape (n_rows,)
+        Row weights (non-negative) and multipliers in ``[0, w]``.
+    base_open : bool array, shape (m,)
+        Columns open in every solution searched.
+    cand : int64 array
+        Columns that may be opened besides ``base_open`` (disjoint from it, no repeats).
+    r : int
+        Most columns opened from ``cand``.
+    best_v : float
+        Value of the incumbent (a known solution), or ``-inf``.
+    best_x : bool array, shape (m,)
+        The incumbent's open columns; overwritten in place by any better solution found.
+    max_nodes : int
+        Node cap: the search stops, unproven, after this many nodes.
+    tol : float
+        Absolute slack: a node is pruned when its bound is at most ``best_v + tol``.
+
+    Returns
+    -------
+    (float, float, int, bool)
+        The best value; an upper bound on the optimum over the searched solutions (the largest
+        bound of a pruned node, at least the best value; ``inf`` when the search did not
+        complete); the nodes searched; whether the search completed.
+
+    References
+    ----------
+    .. [1] G. L. Nemhauser, L. A. Wolsey and M. L. Fisher, "An analysis of approximations for
+       maximizing submodular set functions - I", Mathematical Programming 14, 265-294, 1978.
+    .. [2] R. D. Galvão and C. ReVelle, "A Lagrangean heuristic for the maximal covering location
+       problem", European Journal of Operational Research 88(1), 114-123, 1996.
+    """
+    m = base_open.size
+    K = cand.size
+    cnt = np.zeros(n_rows, dtype=np.int64)
+    cur = 0.0
+    l_base = 0.0
+    for i in range(n_rows):
+        if w[i] > lam[i]:
+            l_base += w[i] - lam[i]
+    s = np.zeros(m, dtype=np.float64)
+    for j in range(m):
+        v = 0.0
+        for k in range(a_ptr[j], a_ptr[j + 1]):
+            v += lam[a_rows[k]]
+        s[j] = v
+        if base_open[j]:
+            l_base += v
+            for k in range(a_ptr[j], a_ptr[j + 1]):
+                i = a_rows[k]
+                if cnt[i] == 0:
+                    cur += w[i]
+                cnt[i] += 1
+    r = min(max(r, 0), K)   # never more levels than candidates
+    width = max(K, 1)
+    cl = np.empty((r + 1, width), dtype=np.int64)     # the node's candidates at each depth
+    gl = np.empty((r + 1, width), dtype=np.float64)   # their marginal gains (sorted, decreasing)
+    cn = np.zeros(r + 1, dtype=np.int64)              # how many candidates
+    pos = np.zeros(r + 1, dtype=np.int64)             # next child to try
+    chosen = np.empty(r + 1, dtype=np.int64)          # column added to go from depth d to d + 1
+    tmp_c = np.empty(width, dtype=np.int64)
+    tmp_g = np.empty(width, dtype=np.float64)
+    s_in = 0.0                                        # sum of s_j over the chosen columns
+    ub_pruned = -np.inf
+    nodes = 0
+    complete = True
+    for q in range(K):
+        cl[0, q] = cand[q]
+    cn[0] = K
+    d = 0
+    entering = True
+    while d >= 0:
+        rr = r - d
+        if entering:
+            entering = False
+            nodes += 1
+            if cur > best_v:
+                best_v = cur
+                for j in range(m):
+                    best_x[j] = base_open[j]
+                for q in range(d):
+                    best_x[chosen[q]] = True
+            pos[d] = 0
+            nk = 0
+            if rr > 0:
+                for q in range(cn[d]):
+                    j = cl[d, q]
+                    g = 0.0
+                    for k in range(a_ptr[j], a_ptr[j + 1]):
+                        i = a_rows[k]
+                        if cnt[i] == 0:
+                            g += w[i]
+                    if g > 0.0:
+                        tmp_c[nk] = j
+                        tmp_g[nk] = -g
+                        nk += 1
+                order = np.argsort(tmp_g[:nk], kind="mergesort")
+                for q in range(nk):
+                    cl[d, q] = tmp_c[order[q]]
+                    gl[d, q] = -tmp_g[order[q]]
+            cn[d] = nk
+            if nk > 0:
+                ub_s = cur
+                for q in range(min(rr, nk)):
+                    ub_s += gl[d, q]
+                ub = min(ub_s, l_base + s_in + _top_sum(s, cl[d], nk, rr))
+                if ub <= best_v + tol:
+                    ub_pruned = max(ub_pruned, ub)
+                    cn[d] = 0
+            if nodes >= max_nodes:
+                complete = False
+                break
+        q = pos[d]
+        if q < cn[d]:
+            # the child's bound: its gain and the next rr - 1 (sorted: the largest after it);
+            # later children have smaller gains, so a pruned child ends the loop
+            cb = cur
+            for t in range(q, min(q + rr, cn[d])):
+                cb += gl[d, t]
+            if cb <= best_v + tol:
+                ub_pruned = max(ub_pruned, cb)
+                cn[d] = q
+                continue
+            j = cl[d, q]
+            pos[d] = q + 1
+            chosen[d] = j
+            for k in range(a_ptr[j], a_ptr[j + 1]):
+                i = a_rows[k]
+                if cnt[i] == 0:
+                    cur += w[i]
+                cnt[i] += 1
+            s_in += s[j]
+            nc = 0
+            for t in range(q + 1, cn[d]):
+                cl[d + 1, nc] = cl[d, t]
+                nc += 1
+            cn[d + 1] = nc
+            d += 1
+            entering = True
+        else:
+            d -= 1
+            if d >= 0:
+                j = chosen[d]
+                for k in range(a_ptr[j], a_ptr[j + 1]):
+                    i = a_rows[k]
+                    cnt[i] -= 1
+                    if cnt[i] == 0:
+                        cur -= w[i]
+                s_in -= s[j]
+    ub_out = np.inf
+    if complete:
+        ub_out = max(best_v, ub_pruned)
+    return best_v, ub_out, nodes, complete

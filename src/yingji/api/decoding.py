@@ -92,6 +92,8 @@ def _vector(value, where: str):
     if value is None:
         return None
     try:
+        if isinstance(value, list) and set(map(type, value)) <= {int, float}:
+            return np.array(value, dtype=float)   # plain numbers: one call
         return np.array([_num(v) for v in value], dtype=float)
     except (TypeError, ValueError):
         raise BadRequest(f"{where} must be a list of numbers.") from None

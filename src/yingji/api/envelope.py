@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ _MAX_PROBLEM = 400   # characters per entry of error.problems
 
 
 _SCALAR_TYPES = frozenset((int, float, str, bool, type(None)))
+_LIST = frozenset((list,))
 
 
 def too_deep(obj: Any, limit: int = MAX_DEPTH) -> str | None:
@@ -71,8 +73,13 @@ def too_deep(obj: Any, limit: int = MAX_DEPTH) -> str | None:
             return "$" + "".join(reversed(parts))
         if isinstance(v, dict):
             stack.extend((x, d + 1, entry, str(k)) for k, x in v.items() if isinstance(x, containers))
-        elif not set(map(type, v)) <= _SCALAR_TYPES:  # a row of numbers: nothing to push
-            stack.extend((x, d + 1, entry, i) for i, x in enumerate(v) if isinstance(x, containers))
+            continue
+        types = set(map(type, v))
+        if types <= _SCALAR_TYPES:  # a row of numbers: nothing to push
+            continue
+        if types == _LIST and d + 1 < limit and set(map(type, chain.from_iterable(v))) <= _SCALAR_TYPES:
+            continue                # a matrix of numbers (its rows one level down): one C-level pass
+        stack.extend((x, d + 1, entry, i) for i, x in enumerate(v) if isinstance(x, containers))
     return None
 
 
@@ -80,6 +87,10 @@ def _json_safe(obj: Any) -> Any:
     """Plain JSON values only: NaN -> None, ±inf -> "inf"/"-inf", numpy/pandas -> Python."""
     obj = to_jsonable(obj)
     return _clean(obj)
+
+
+_PLAIN_TYPES = frozenset((int, str, bool, type(None)))
+_FLOAT = frozenset((float,))
 
 
 def _clean(obj: Any) -> Any:
@@ -101,6 +112,9 @@ def _clean(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): _clean(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
+        types = set(map(type, obj))
+        if types <= _PLAIN_TYPES or (types == _FLOAT and all(map(math.isfinite, obj))):
+            return list(obj)                       # a list of plain values: one C-level pass
         return [_clean(v) for v in obj]
     if isinstance(obj, (set, frozenset)):
         return sorted((_clean(v) for v in obj), key=str)

@@ -96,13 +96,45 @@ def _fast_validator_class(jsonschema):
     runs, so every problem and its message are exactly jsonschema's.
     """
     standard = jsonschema.Draft202012Validator.VALIDATORS["items"]
+    standard_if = jsonschema.Draft202012Validator.VALIDATORS["if"]
 
     def items(validator, items_schema, instance, schema):
         if "prefixItems" not in schema and simple_items_valid(items_schema, instance):
             return
         yield from standard(validator, items_schema, instance, schema)
 
-    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"items": items})
+    def if_(validator, if_schema, instance, schema):
+        # the request schema's 20 "if the action is X then params are params_X" branches: the
+        # condition decided directly instead of by a sub-validator each (same truth value:
+        # "required" and "properties" hold for anything that is not an object, and a string
+        # "const" is plain equality)
+        action = _action_condition(if_schema)
+        if action is None:
+            yield from standard_if(validator, if_schema, instance, schema)
+            return
+        if not isinstance(instance, dict) or ("action" in instance and instance["action"] == action):
+            if "then" in schema:
+                yield from validator.descend(instance, schema["then"], schema_path="then")
+        elif "else" in schema:
+            yield from validator.descend(instance, schema["else"], schema_path="else")
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"items": items, "if": if_})
+
+
+def _action_condition(if_schema) -> str | None:
+    """``X`` when ``if_schema`` is exactly ``{"required": ["action"], "properties": {"action":
+    {"const": X}}}`` with a string ``X``, else None."""
+    if not isinstance(if_schema, dict) or if_schema.keys() != {"required", "properties"}:
+        return None
+    if if_schema["required"] != ["action"]:
+        return None
+    props = if_schema["properties"]
+    if not isinstance(props, dict) or props.keys() != {"action"}:
+        return None
+    cond = props["action"]
+    if not isinstance(cond, dict) or cond.keys() != {"const"} or not isinstance(cond["const"], str):
+        return None
+    return cond["const"]
 
 
 def _validator(key, doc, jsonschema):

@@ -108,30 +108,49 @@ def as_int(A) -> sp.csr_matrix:
 def duplicate_groups(A, axis: int, rng_seed: int = 12345) -> np.ndarray:
     """For each column (axis=1) or row (axis=0) of a 0/1 matrix, the position of the first
     identical one (itself when unique). Exact: candidate groups from two random integer hashes
-    are verified by sparse comparison."""
-    A = as_int(A)
-    M = A if axis == 1 else sp.csr_matrix(A.T)
-    n_other, k = M.shape
+    (and the count of ones) are verified by comparing the index lists.
+
+    Works on the index arrays of one compressed copy (CSR for rows, CSC for columns): hashes by
+    prefix sums over the index lists, groups by a stable lexicographic sort, verification by one
+    gather over the candidate pairs, so a small matrix costs a few array operations, not a
+    chain of sparse-matrix products and slices."""
+    M = sp.csr_matrix(A) if axis == 0 else sp.csc_matrix(A)
+    if not M.has_canonical_format:     # sorted indices, no repeats (on a copy: A is not touched)
+        M = M.copy()
+        M.sum_duplicates()
+    k = int(M.shape[0] if axis == 0 else M.shape[1])
+    n_other = int(M.shape[1] if axis == 0 else M.shape[0])
     if k == 0:
         return np.zeros(0, dtype=np.int64)
+    ptr = np.asarray(M.indptr, dtype=np.int64)
+    idx = np.asarray(M.indices, dtype=np.int64)
     rng = np.random.default_rng(rng_seed)
     r1 = rng.integers(0, 2**40, size=n_other, dtype=np.int64)
     r2 = rng.integers(0, 2**40, size=n_other, dtype=np.int64)
-    MT = sp.csr_matrix(M.T)
-    h1 = MT @ r1
-    h2 = MT @ r2
-    deg = np.diff(sp.csc_matrix(M).indptr)
-    keys = np.stack([deg, h1, h2], axis=1)
-    _, first, inv = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    inv = inv.ravel()
-    rep = first[inv].astype(np.int64)
+    deg = np.diff(ptr)
+    # hash of each vector: the sum of r over its ones (int64 prefix sums; wrapping is harmless)
+    c1 = np.concatenate([[0], np.cumsum(r1[idx])])
+    c2 = np.concatenate([[0], np.cumsum(r2[idx])])
+    h1 = c1[ptr[1:]] - c1[ptr[:-1]]
+    h2 = c2[ptr[1:]] - c2[ptr[:-1]]
+    order = np.lexsort((h2, h1, deg))  # stable: within a key, the lowest position first
+    ds, s1, s2 = deg[order], h1[order], h2[order]
+    new_key = np.ones(k, dtype=bool)
+    new_key[1:] = (ds[1:] != ds[:-1]) | (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])
+    head = order[np.nonzero(new_key)[0]]
+    rep = np.empty(k, dtype=np.int64)
+    rep[order] = head[np.cumsum(new_key) - 1]
     dup = np.nonzero(rep != np.arange(k))[0]
     if dup.size:
-        Mc = sp.csc_matrix(M)
-        diff = Mc[:, dup] - Mc[:, rep[dup]]
-        diff.eliminate_zeros()
-        bad = np.diff(sp.csc_matrix(diff).indptr) > 0
-        rep[dup[bad]] = dup[bad]
+        # same count of ones (same key): compare the sorted index lists position by position
+        lens = deg[dup]
+        total = int(lens.sum())
+        if total:
+            owner = np.repeat(np.arange(dup.size), lens)
+            offs = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+            differ = idx[ptr[dup][owner] + offs] != idx[ptr[rep[dup]][owner] + offs]
+            bad = np.bincount(owner[differ], minlength=dup.size) > 0
+            rep[dup[bad]] = dup[bad]
     return rep
 
 

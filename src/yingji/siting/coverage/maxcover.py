@@ -2,8 +2,10 @@
 
 The max-cover instance (:class:`_MaxCov`) with its exact reductions, the sparse MCLP / BACOP
 model, the greedy + swap heuristic and the subgradient bound of the numba kernels, the volume
-algorithm, iterated local search and Lagrangian branch and bound of :mod:`yingji.siting._bounds`,
-Lagrangian reduced-cost fixing, the time-boxed driver :func:`_solve_max_cover` and :func:`mclp`.
+algorithm and iterated local search of :mod:`yingji.siting._bounds`, the branch and bound of
+small MCLPs (:func:`_mc_small_exact`), the Lagrangian branch and bound of larger ones
+(:func:`_mc_branch_and_bound`), Lagrangian reduced-cost fixing, the time-boxed driver
+:func:`_solve_max_cover` and :func:`mclp`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import scipy.sparse as sp
 
 from yingji import config
 from yingji._kernels import coverage as _k
+from yingji._kernels import maxcover as _km
 from yingji._kernels import setcover as _sc
 from yingji._validation import Problems
 from yingji.exceptions import SolverError
 from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
-from yingji.siting._sparse import _lscp_arrays, csc_arrays, csr_arrays
+from yingji.siting._sparse import csc_arrays, csr_arrays
 from yingji.siting.coverage.common import (
     CovInput,
     _fill_sites,
@@ -106,7 +109,34 @@ def _aggregate_rows(A_rows: sp.csr_matrix, w: np.ndarray):
     rep = duplicate_groups(A_rows, axis=0)
     uniq, inv = np.unique(rep, return_inverse=True)
     wa = np.bincount(inv.ravel(), weights=w, minlength=uniq.size)
-    return sp.csr_matrix(A_rows[uniq]), wa, inv.ravel()
+    A_rows = A_rows if A_rows.has_sorted_indices else A_rows.sorted_indices()
+    ptr, idx = _sub_csr(np.asarray(A_rows.indptr, np.int64), np.asarray(A_rows.indices, np.int64), uniq,
+                        np.arange(A_rows.shape[1]), A_rows.shape[1])
+    out = sp.csr_matrix((np.ones(idx.size, np.int64), idx, ptr), shape=(uniq.size, A_rows.shape[1]))
+    return out, wa, inv.ravel()
+
+
+def _sub_csr(ptr, idx, rows, cols, m):
+    """CSR index arrays of ``A[rows][:, cols]`` from those of ``A`` (``m`` columns); ``rows``
+    and ``cols`` increasing positions, so the indices stay sorted."""
+    colmap = np.full(m, -1, np.int64)
+    colmap[cols] = np.arange(cols.size)
+    starts = ptr[rows]
+    lens = ptr[rows + 1] - starts
+    ends = np.cumsum(lens)
+    pos = np.arange(int(ends[-1]) if lens.size else 0) + np.repeat(starts - (ends - lens), lens)
+    c = colmap[idx[pos]]
+    kept = c >= 0
+    cnt = np.bincount(np.repeat(np.arange(rows.size), lens)[kept], minlength=rows.size)
+    return np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64), c[kept]
+
+
+def _csc_of(ptr, idx, n, m):
+    """Sorted CSC index arrays ``(col_ptr, col_rows)`` of an ``n x m`` matrix given by sorted
+    CSR index arrays (a stable sort by column keeps the rows of each column increasing)."""
+    order = np.argsort(idx, kind="stable")
+    cptr = np.concatenate([[0], np.cumsum(np.bincount(idx, minlength=m))]).astype(np.int64)
+    return cptr, np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))[order]
 
 
 def _maxcov_reduce(cov, w, fixed, p, *, twice, B_full=None, reduce=True) -> _MaxCov:
@@ -119,16 +149,23 @@ def _maxcov_reduce(cov, w, fixed, p, *, twice, B_full=None, reduce=True) -> _Max
         Bm = None if B_full is None else as_int(B_full)
         return _MaxCov(cov, w, fixed, p, np.arange(m), A, w.astype(float), fixed_mask.astype(float),
                        np.zeros(0, np.int64), 0.0, p, Bm, twice, info)
-    Ac = sp.csc_matrix(A)
     deg = np.diff(A.indptr)
     if not twice:
-        by_fixed = np.asarray(Ac[:, fixed].sum(axis=1)).ravel() > 0 if fixed.size else np.zeros(n, bool)
+        # on the index arrays of A (CSR): a few array operations instead of a chain of sparse
+        # slices, which cost more than the solve itself on a 300 x 30 request
+        ptr = np.asarray(A.indptr, dtype=np.int64)
+        idx = np.asarray(A.indices, dtype=np.int64)
+        by_fixed = np.zeros(n, bool)
+        if fixed.size:
+            by_fixed[np.repeat(np.arange(n), deg)[fixed_mask[idx]]] = True
         offset = float(w[by_fixed].sum())
         active = (~by_fixed) & (w > 0) & (deg > 0)
         r_idx = np.nonzero(active)[0]
         c_idx = np.nonzero(~fixed_mask)[0]
-        sub = sp.csr_matrix(A[r_idx][:, c_idx])
-        cdeg = np.diff(sp.csc_matrix(sub).indptr)
+        s_ptr, s_idx = _sub_csr(ptr, idx, r_idx, c_idx, m)
+        nr = r_idx.size
+        sub = sp.csr_matrix((np.ones(s_idx.size, np.int64), s_idx, s_ptr), shape=(nr, c_idx.size))
+        cdeg = np.bincount(s_idx, minlength=c_idx.size)
         keep = cdeg > 0
         # identical columns: one is enough (coverage counts once)
         rep = duplicate_groups(sub, axis=1)
@@ -137,11 +174,14 @@ def _maxcov_reduce(cov, w, fixed, p, *, twice, B_full=None, reduce=True) -> _Max
         kk = np.nonzero(keep)[0]
         # a column whose rows another covers too (more rows, or as many and earlier) is never needed:
         # the set-covering column-domination kernel with equal costs
-        dom = _sc._set_cover_col_dominated(*_lscp_arrays(sub[:, kk]), np.ones(kk.size))
+        k_ptr, k_idx = _sub_csr(s_ptr, s_idx, np.arange(nr), kk, c_idx.size)
+        dom = _sc._set_cover_col_dominated(*_csc_of(k_ptr, k_idx, nr, kk.size), k_ptr, k_idx, np.ones(kk.size))
         info["cols_dominated"] = int(dom.sum())
         kk = kk[~dom]
         cols = c_idx[kk]
-        Ar, wa, _ = _aggregate_rows(sp.csr_matrix(A[r_idx][:, cols]), w[r_idx])
+        f_ptr, f_idx = _sub_csr(ptr, idx, r_idx, cols, m)
+        Ar, wa, _ = _aggregate_rows(sp.csr_matrix((np.ones(f_idx.size, np.int64), f_idx, f_ptr),
+                                                  shape=(nr, cols.size)), w[r_idx])
         info["model_rows"] = int(Ar.shape[0])
         info["model_cols"] = int(cols.size)
         return _MaxCov(cov, w, fixed, p, cols, Ar, wa, np.zeros(cols.size), fixed.astype(np.int64), offset,
@@ -320,11 +360,69 @@ def _mc_mip_floor(model_nnz: int) -> float:
     return 1.0 + 2e-6 * model_nnz + _mc_mip_overrun(model_nnz)
 
 
+#: Work (about one unit per nonzero visited) the branch and bound of small MCLPs may spend:
+#: its node cap is this over the work of one node (the nonzeros plus the sort of the
+#: columns). About 10-30 ms of CPU; an instance whose cap would be under
+#: :data:`MC_BB_MIN_NODES` nodes skips it (large instances go to the MIP as before).
+MC_BB_WORK = 10_000_000
+MC_BB_MIN_NODES = 200
+MC_BB_MAX_NODES = 50_000
+#: Most entries of the search's per-depth candidate tables ((levels + 1) x columns, two of
+#: them, 16 bytes an entry): a many-column instance with a large p skips the search.
+MC_BB_MAX_TABLE = 2_000_000
+#: Share of that node cap for the first try, on the submodular bound alone (``method="auto"``,
+#: before the volume algorithm); the second try, with the volume multipliers, gets the whole cap.
+MC_BB_FIRST_SHARE = 0.125
+#: Seconds of one unit of that work, conservatively (to keep the uninterruptible kernel inside
+#: ``time_limit``: measured about 1-3 ns per unit on this project's 2-core machine).
+MC_BB_SECONDS_PER_WORK = 1e-8
+
+
+def _mc_bb_node_cap(nnz: int, k: int) -> int:
+    """Node cap of the small-MCLP branch and bound: a fixed work budget over the work of a node
+    (deterministic: the same instance gets the same cap whatever the machine's load)."""
+    per_node = int(nnz) + 8 * int(k) + 16
+    return int(min(MC_BB_MAX_NODES, MC_BB_WORK // per_node))
+
+
+def _mc_small_exact(A_int, csc, w1, x, val, ub, lam, fixed_mask, p_free, tol, deadline, share=1.0):
+    """Branch and bound on a small MCLP instance (:func:`yingji._kernels.maxcover._mc_branch_bound`),
+    with the volume multipliers ``lam`` for its Lagrangian bound and the incumbent ``x``.
+
+    Run only when its node cap (:func:`_mc_bb_node_cap`) is at least :data:`MC_BB_MIN_NODES`
+    and its work fits before ``deadline``. A completed search proves its best solution
+    optimal (to ``tol``): the bound becomes the search's. Otherwise the better solution found
+    is kept and the bound stays. Returns (x, value, bound, extras)."""
+    k = int(A_int.shape[1])
+    cap = int(share * _mc_bb_node_cap(A_int.nnz, k))
+    per_node = int(A_int.nnz) + 8 * k + 16
+    if (cap < MC_BB_MIN_NODES or (min(max(int(p_free), 0), k) + 1) * k > MC_BB_MAX_TABLE
+            or time.perf_counter() + cap * per_node * MC_BB_SECONDS_PER_WORK > deadline):
+        return x, val, ub, {}
+    n = int(A_int.shape[0])
+    w = np.ascontiguousarray(w1, dtype=np.float64)
+    lam = np.zeros(n) if lam is None else np.clip(np.asarray(lam, dtype=np.float64), 0.0, w)
+    base = np.ascontiguousarray(fixed_mask, dtype=np.bool_)
+    cand = np.nonzero(~base)[0].astype(np.int64)
+    bx = np.ascontiguousarray(x, dtype=np.bool_).copy()
+    _, ub_bb, nodes, complete = _km._mc_branch_bound(csc[0], csc[1], n, w, np.ascontiguousarray(lam), base, cand,
+                                                     int(p_free), float(val), bx, int(cap), float(tol))
+    v_bb = float(_km._mc_cover_value(csc[0], csc[1], n, w, bx))   # the value of the mask, summed afresh
+    if v_bb > val:
+        x, val = bx, v_bb
+    if complete:
+        ub = min(ub, max(float(ub_bb), val))
+    return x, val, ub, {"bb_nodes": int(nodes), "bb_node_cap": cap, "bb_complete": bool(complete)}
+
+
 def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0, max_iter, mip_gap, seed=0,
-                min_ils_s=0.0):
+                min_ils_s=0.0, exact_small=False, deadline_exact=None):
     """MCLP only: volume-algorithm bound, then iterated local search on the volume primal's
     support (started only when at least ``min_ils_s`` seconds, the cost of one swap descent, are
-    left: a kernel call cannot be interrupted). Returns (x, value, bound, lam, extras)."""
+    left: a kernel call cannot be interrupted), then (``exact_small``, while the gap is open)
+    the branch and bound of small instances with the volume multipliers
+    (:func:`_mc_small_exact`, started only when its work fits before ``deadline_exact``), in
+    place of the MIP. Returns (x, value, bound, lam, extras)."""
     from yingji.siting import _bounds
 
     A_int = as_int(mc.A)
@@ -346,6 +444,11 @@ def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0,
         extras.update(ils_kicks=iinfo["kicks"], ils_improvements=iinfo["improvements"], ils_stop=iinfo["stop"])
         if v2 > val:
             x, val = x2, v2
+    if exact_small and relative_gap(val, ub) > mip_gap:
+        tol = 0.5 * mip_gap * max(abs(val), 1.0)
+        x, val, ub, binfo = _mc_small_exact(A_int, arrs, w1, x, val, ub, lam, fixed_mask, p_free, tol,
+                                             deadline_ils if deadline_exact is None else deadline_exact)
+        extras.update(binfo)
     return x, val, ub, lam, extras
 
 
@@ -457,9 +560,13 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
                      known_lower=None):
     """Heuristic / bound / MIP for one max-cover objective on a reduced instance.
 
-    For MCLP (no second coverage, no radius2 rows) the bound is the volume algorithm's and
-    the greedy + swap solution is improved by iterated local search
-    (:mod:`yingji.siting._bounds`); other objectives keep the subgradient bound. Every phase
+    For MCLP (no second coverage, no radius2 rows) with ``method="auto"``, a small instance is
+    first handed to the branch and bound (:func:`_mc_small_exact`, 1/8 of its node cap), which
+    often proves the greedy + swap solution or a better one optimal; otherwise the bound is the
+    volume algorithm's, the solution is improved by iterated local search
+    (:mod:`yingji.siting._bounds`) and, while the gap is open, a second branch and bound with
+    the volume multipliers may close it before the MIP; other objectives keep the subgradient
+    bound. Every phase
     checks the clock, so the call returns within ``tl`` seconds of ``t0`` (the MIP is skipped
     when too little time is left to set it up).
 
@@ -495,6 +602,18 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
             val = tot + off
             extras["heuristic_objective"] = val
     lower = val if np.isfinite(val) else (known_lower if known_lower is not None else 0.0)
+    if mclp_like and x is not None and method == "auto":
+        # a small instance is often proven by a short branch and bound on the submodular bound
+        # alone, before any Lagrangian work (a 300 x 30, p = 5 MCLP: 10-100 nodes, 0.1 ms)
+        tol0 = 0.5 * mip_gap * max(abs(val - off), 1.0)
+        x, v_m, ub_m, binfo = _mc_small_exact(A_int, arrs_val, w1, x, val - off, np.inf, None, fixed_mask,
+                                              mc.p_free - int(fixed_mask.sum()), tol0, end,
+                                              share=MC_BB_FIRST_SHARE)
+        val, ub = v_m + off, ub_m + off
+        extras.update({f"{key}_first": v for key, v in binfo.items()})
+        if relative_gap(val, ub) <= mip_gap:
+            extras["heuristic_objective"] = val
+            return x, val, ub, extras, lam
     if mclp_like and x is not None:
         now = time.perf_counter()
         left = max(end - now, 0.0)
@@ -507,7 +626,8 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
         x, v_m, ub_m, lam, ex = _mc_improve(mc, np.ascontiguousarray(w1, dtype=np.float64), x, val - off, trivial,
                                              deadline_vol=d_vol, deadline_ils=d_ils, lam0=lam0,
                                              max_iter=max_iter, mip_gap=mip_gap,
-                                             min_ils_s=extras.get("heuristic_seconds", 0.0))
+                                             min_ils_s=extras.get("heuristic_seconds", 0.0),
+                                             exact_small=method == "auto", deadline_exact=end)
         val = v_m + off
         ub = ub_m + off
         ex["lagrangian_bound"] = ub
@@ -598,9 +718,12 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
     method : {"auto", "exact", "heuristic"}
         ``"heuristic"``: greedy + swap local search improved by iterated local search, with
         the volume-algorithm Lagrangian (LP) upper bound; ``"exact"``: the MIP; ``"auto"``:
-        heuristic (on half the time), then, while the gap is open, the Lagrangian branch and
-        bound [6]_ (on large reduced models instead of the MIP, whose LP is too slow there;
-        on small ones with a node budget, then the MIP from its incumbent).
+        greedy + swap, then a branch and bound on small instances [6]_ (node cap set by a fixed
+        work budget; a completed search proves the optimum and ends the call), then the
+        heuristic (on half the time), a second such branch and bound, and, while the gap is
+        open, the Lagrangian branch and bound [7]_ (on large reduced models instead of the MIP,
+        whose LP is too slow there; on small ones with a node budget, then the MIP from its
+        incumbent).
     time_limit : float
         Seconds for the whole call, input preparation and reductions included. The
         heuristic phases stop at their share of it, and the MIP is skipped when too little
@@ -661,7 +784,9 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
        subgradient method", Mathematical Programming 87(3), 385-399, 2000.
     .. [5] H. R. Lourenço, O. C. Martin and T. Stützle, "Iterated local search", in Handbook of
        Metaheuristics, Kluwer, 321-353, 2003.
-    .. [6] B. T. Downs and J. D. Camm, "An exact algorithm for the maximal covering problem",
+    .. [6] G. L. Nemhauser, L. A. Wolsey and M. L. Fisher, "An analysis of approximations for
+       maximizing submodular set functions - I", Mathematical Programming 14, 265-294, 1978.
+    .. [7] B. T. Downs and J. D. Camm, "An exact algorithm for the maximal covering problem",
        Naval Research Logistics 43(3), 435-461, 1996.
 
     Examples
