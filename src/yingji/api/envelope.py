@@ -99,8 +99,6 @@ def _clean(obj: Any) -> Any:
         return obj
     if t is dict:
         return {(k if type(k) is str else str(k)): _clean(v) for k, v in obj.items()}
-    if t is list:
-        return [_clean(v) for v in obj]
     if isinstance(obj, (str, bool, int)):
         return obj
     if isinstance(obj, float):
