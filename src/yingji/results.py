@@ -10,6 +10,7 @@ the figures of the solve — ``objective``, ``bound``, ``gap``, ``optimal``, ``s
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ def to_jsonable(obj: Any) -> Any:
     if t is str or t is int or t is bool or obj is None:  # the leaves most results hold
         return obj
     if t is float:
-        if obj != obj:
+        if math.isnan(obj):
             return None
         if obj in (_INF, -_INF):
             return "inf" if obj > 0 else "-inf"

@@ -188,7 +188,7 @@ stock, items, shelters, indicators : pandas.DataFrame, optional
         kw.update(changes)
         return County(net, meta=meta, max_snap=max_snap, _func="County.replace", **kw)
 
-    def copy(self) -> "County":
+    def copy(self) -> County:
         """A copy whose tables (and meta) can be changed without touching this county.
 
         The tables were checked when this county was made, so nothing is checked or snapped
