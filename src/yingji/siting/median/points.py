@@ -163,7 +163,11 @@ def p_median_points(
         # (its LP rounds as in p_median's auto: a share of the time left and a simplex iteration cap)
         # (and a first model over _KNN_FIRST_MAX_KEPT kept sites is not tried: brd14051, p = 100, built
         # one of 2.2 M rows whose LP never finished and took the process to 3.95 GB)
-        from yingji.siting.median.driver import _KNN_FIRST_MAX_KEPT, _KNN_LP_SHARE, _knn_lp_iter
+        from yingji.siting.median.driver import (
+            _KNN_FIRST_MAX_KEPT,
+            _KNN_LP_SHARE,
+            _knn_lp_iter,
+        )
 
         left = pr.deadline - time.perf_counter()
         sites, ub, bound, lists = _run_knn(pr, sites, ub, bound, pr.deadline, fm, am, lam=lam, lists=lists,
