@@ -50,7 +50,7 @@ _KNN_LP_SHARE = 0.6
 #: it and the Lagrangian tree takes the time instead: the reduced models whose LP proved the
 #: optimum here kept 22-42 k (fl1400 p = 50 / 100, pcb3038 p = 500, rl5934 p = 1000: 40.7 k rows,
 #: 37 k simplex iterations, 37 CPU s); pcb3038 p = 100 keeps 104 k, its LP takes 150-170 CPU s and
-#: is 0.22 % below the best p-set (fractional), rl5934 p = 10 several million.
+#: is 0.22 % below the best p-set (fractional), rl5934 p = 100 keeps 396 k.
 _KNN_FIRST_MAX_KEPT = 60_000
 
 #: Dual simplex iterations per second of ``time_limit`` the reduced LP may take (its deterministic
@@ -544,7 +544,7 @@ def _tree_and_mip(run: _Run, lg: _Bound):
             # finish gives no bound, and the Lagrangian tree then gets the rest instead of nothing. A
             # first model of more than _KNN_FIRST_MAX_KEPT kept sites is not tried at all (few open
             # sites: the tree proves those, pcb3038 p = 10 in 23 s, where the first LP of rl5934,
-            # p = 10, 5,934 rows x ~700 sites, took the whole 300 s and 6.5 GB)
+            # p = 10, lists of 2,374 sites a row, took the whole 300 s and 6.5 GB)
             left = deadline - time.perf_counter()
             sites, ub, bound, _ = _run_knn(run, sites, ub, bound, deadline, fmask, amask, lam=lam.copy(),
                                            lp_until=time.perf_counter() + _KNN_LP_SHARE * left,
