@@ -22,7 +22,9 @@ Cases
 
 Each case also reports ``over_limit`` (wall time over the limit, as a fraction: every method
 must stop within ``time_limit`` + 10 %) and the reduced model's rounds (``knn_lp_rounds`` of
-its LP, ``knn_rounds`` of its MIP).
+its LP, ``knn_rounds`` of its MIP; ``knn_lp_unfinished`` when an LP hit its share of the time or its
+iteration cap, ``knn_deferred`` the first model's kept sites when it was too large to try) and the
+Lagrangian tree's ``bnb_nodes``.
 
 The data come from ``../shared/datasets/tsplib`` (or ``$YINGJI_SHARED_DATASETS``); cases whose file is
 missing report ``status: data missing``.
@@ -81,7 +83,9 @@ def _run(s):
     out = {"objective": round(r.objective, 4), "bound": round(r.bound, 4), "gap": r.gap, "status": r.status,
            "mip_skipped": bool(r.extras.get("mip_skipped", False)), "knn_rounds": r.extras.get("knn_rounds", 0),
            "knn_lp_rounds": r.extras.get("knn_lp_rounds", 0),
-           "lagrangian_iterations": r.extras.get("lagrangian_iterations", 0)}
+           "lagrangian_iterations": r.extras.get("lagrangian_iterations", 0),
+           "bnb_nodes": r.extras.get("bnb_nodes", 0), "knn_deferred": r.extras.get("knn_deferred", 0),
+           "knn_lp_unfinished": bool(r.extras.get("knn_lp_unfinished", False))}
     ref = REFERENCE.get((s["name"], s["p"]))
     if ref is not None:
         out["reference"] = ref

@@ -51,6 +51,24 @@ def test_candidates_fixed_and_weights_against_brute_force(seed):
     assert len(df) == 40
 
 
+@pytest.mark.parametrize("seed,n,p", [(1, 300, 40), (2, 250, 25), (4, 200, 20)])
+def test_a_reduced_model_too_large_is_not_tried(monkeypatch, seed, n, p):
+    """A first reduced model over ``_KNN_FIRST_MAX_KEPT`` kept sites (set to 10 here) is not built:
+    the time goes to more subgradient steps, and the answer is a p-set of the matrix optimum's
+    value or above with a bound at or below that optimum (the full-matrix ``p_median``). On these
+    uniform instances the bound and fixing alone leave a gap, so the model is reached."""
+    import yingji.siting.median.driver as drv
+
+    monkeypatch.setattr(drv, "_KNN_FIRST_MAX_KEPT", 10)
+    xy = np.random.default_rng(seed).uniform(0, 100, (n, 2))
+    r = p_median_points(xy, p, time_limit=20)
+    ref = p_median(cdist(xy, xy), p, time_limit=60)
+    assert ref.optimal
+    assert r.extras["knn_deferred"] > 10 and "knn_lp_rounds" not in r.extras
+    assert r.objective >= ref.objective * (1 - 1e-9) and r.bound <= ref.objective * (1 + 1e-9)
+    assert r.objective == pytest.approx(median_cost(cdist(xy, xy), r.sites), rel=1e-12)
+
+
 @pytest.mark.parametrize("seed,p", [(5, 4), (6, 10), (7, 25)])
 def test_short_lists_are_enlarged_until_exact(monkeypatch, seed, p):
     """With 8-site lists (memory cap forced down) the Lagrangian multipliers are capped low and the

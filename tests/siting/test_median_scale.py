@@ -152,6 +152,38 @@ def test_auto_takes_the_reduced_model_when_the_compact_one_is_out_of_reach(monke
     assert "bnb_nodes" not in r.extras
 
 
+@pytest.mark.parametrize("why", ["iterations", "too_large"])
+@pytest.mark.parametrize("seed,n,p", [(0, 200, 60), (0, 250, 80)])
+def test_auto_falls_back_to_the_tree_when_the_reduced_lp_stops(monkeypatch, seed, n, p, why):
+    """The reduced LP stopped at its iteration cap (set to 1 here) gives no bound, and a first
+    reduced model over ``_KNN_FIRST_MAX_KEPT`` (set to 10) is not tried; ``auto`` then hands the
+    time left to the Lagrangian tree, which proves the optimum the compact MIP proves on its own
+    (``method="exact"``). Before, the call ended with the root bound only."""
+    import yingji.siting.median.driver as drv
+
+    rng = np.random.default_rng(seed)
+    C = rng.uniform(0, 100, (n, n))
+    w = rng.integers(1, 5, n).astype(float)
+    ref = p_median(C, p, weights=w, method="exact", time_limit=60)
+    assert ref.optimal
+    monkeypatch.setattr(drv, "_MIP_ROWS_PER_S", 1e-6)
+    if why == "iterations":
+        monkeypatch.setattr(drv, "_knn_lp_iter", lambda tl: 1)
+    else:
+        monkeypatch.setattr(drv, "_KNN_FIRST_MAX_KEPT", 10)
+    r = p_median(C, p, weights=w, method="auto", time_limit=60)
+    assert r.extras.get("mip_skipped")
+    if why == "iterations":
+        assert r.extras.get("knn_lp_unfinished") and r.extras.get("knn_lp_rounds") == 1
+    else:
+        assert r.extras.get("knn_deferred", 0) > 10 and "knn_lp_rounds" not in r.extras
+    assert "knn_lp_bound" not in r.extras  # no LP finished
+    assert r.extras.get("bnb_nodes", 0) >= 1
+    assert r.optimal
+    assert r.objective == pytest.approx(ref.objective, rel=1e-6)
+    assert r.bound <= ref.objective * (1 + 1e-9)
+
+
 # ----------------------------------------------------------------------------- auto vs heuristic
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_auto_is_never_worse_than_heuristic(seed):

@@ -42,6 +42,29 @@ _MIP_ROWS_PER_S = 2000.0
 _HIGHS_SETUP_NNZ_PER_S = {"compact": 300_000.0, "classic": 300_000.0}
 
 
+#: Share of the time left that the reduced model's LP rounds may take before the Lagrangian tree
+#: gets the rest (``auto``, when the compact MIP is out of reach).
+_KNN_LP_SHARE = 0.6
+
+#: Sites kept in all (over the rows) by the first reduced model beyond which ``auto`` does not try
+#: it and the Lagrangian tree takes the time instead: the reduced models whose LP proved the
+#: optimum here kept 22-42 k (fl1400 p = 50 / 100, pcb3038 p = 500, rl5934 p = 1000: 40.7 k rows,
+#: 37 k simplex iterations, 37 CPU s); pcb3038 p = 100 keeps 104 k, its LP takes 150-170 CPU s and
+#: is 0.22 % below the best p-set (fractional), rl5934 p = 100 keeps 396 k.
+_KNN_FIRST_MAX_KEPT = 60_000
+
+#: Dual simplex iterations per second of ``time_limit`` the reduced LP may take (its deterministic
+#: cap; HiGHS 1.16 made 1,010 a CPU second on the first reduced LP of TSPLIB rl5934, p = 1000).
+_KNN_LP_ITER_PER_S = 1000.0
+
+
+def _knn_lp_iter(time_limit: float) -> int:
+    """The simplex iteration cap of each reduced LP for a call of ``time_limit`` seconds: the
+    iterations HiGHS makes in ``_KNN_LP_SHARE`` of the limit at the rate measured here, so the
+    answer does not depend on the machine's load (the wall clock stays a safety net)."""
+    return int(max(1000.0, _KNN_LP_ITER_PER_S * _KNN_LP_SHARE * float(time_limit)))
+
+
 def _too_big_for_highs(model: SparseModel, formulation: str, remaining: float, solver) -> bool:
     """True when HiGHS could not even set ``model`` up within ``remaining`` seconds."""
     if solver is not None:
@@ -516,8 +539,17 @@ def _tree_and_mip(run: _Run, lg: _Bound):
     for k, stage in enumerate(stages):
         until = deadline if k == len(stages) - 1 else time.perf_counter() + 0.5 * (deadline - time.perf_counter())
         if stage == "knn":
-            sites, ub, bound, _ = _run_knn(run, sites, ub, bound, deadline, fmask, amask, lam=lam.copy())
-            if extras.get("knn_skipped"):
+            # the LP rounds get at most _KNN_LP_SHARE of the time left and _knn_lp_iter(...) simplex
+            # iterations each (a deterministic cap, the wall clock a safety net): an LP that does not
+            # finish gives no bound, and the Lagrangian tree then gets the rest instead of nothing. A
+            # first model of more than _KNN_FIRST_MAX_KEPT kept sites is not tried at all (few open
+            # sites: the tree proves those, pcb3038 p = 10 in 23 s, where the first LP of rl5934,
+            # p = 10, lists of 2,374 sites a row, took the whole 300 s and 6.5 GB)
+            left = deadline - time.perf_counter()
+            sites, ub, bound, _ = _run_knn(run, sites, ub, bound, deadline, fmask, amask, lam=lam.copy(),
+                                           lp_until=time.perf_counter() + _KNN_LP_SHARE * left,
+                                           lp_iter=_knn_lp_iter(run.tl), max_first=_KNN_FIRST_MAX_KEPT)
+            if extras.get("knn_skipped") or extras.get("knn_lp_unfinished") or extras.get("knn_deferred"):
                 stages.append("bnb")
         elif stage == "bnb":
             ub2, sites2, bb, nodes, finished = _lagrangian_bnb(

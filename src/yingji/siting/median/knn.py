@@ -222,9 +222,16 @@ def _initial_kcap(lists: _Lists, d_inc: np.ndarray, lam_cost=None, k_min: int = 
 _SETUP_NNZ_PER_S = 300_000.0
 
 
-def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=None, more=None):
+def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=None, more=None, lp_until=None,
+             lp_iter=None, max_first=None):
     """Solve the reduced model on the problem reduced by ``fm`` / ``am``, enlarging it until its
-    optimum is exact, the gap closes or ``until``. ``run`` is the driver's ``_Run`` (or the
+    optimum is exact, the gap closes or ``until``. The LP rounds stop at ``lp_until`` (default
+    ``until``) and each LP at ``lp_iter`` simplex iterations (default: HiGHS's cap); an LP stopped
+    so sets ``extras["knn_lp_unfinished"]`` and ends the call, so the caller can give the time
+    left to another method (pcb3038, p = 100: the first reduced LP, 104 k rows, takes 150-170 CPU
+    seconds and gives no bound until it ends). With ``max_first``, a first model keeping more than
+    that many sites in all (over the rows) is not built: ``extras["knn_deferred"]`` gives the count
+    and the call returns at once (few open sites: the reduced model is then nearly the full one). ``run`` is the driver's ``_Run`` (or the
     coordinate entry point's run: then ``value(sites)`` gives each row's cost to its nearest open
     site and ``more(K)`` longer lists, with no matrix). Returns ``(sites, ub, bound, lists)``;
     ``bound`` is proven (for the solutions better than the incumbent by ``run.dl(ub)``, which the
@@ -255,6 +262,10 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
         with np.errstate(divide="ignore", invalid="ignore"):
             lam_cost = np.where(wk > 0, lam / np.where(wk > 0, wk, 1.0), 0.0)
     kcap = _initial_kcap(lists, d, lam_cost, k_min=int(min(m, 2)))
+    kept = int(np.minimum(kcap, m).sum())
+    if max_first is not None and kept > max_first:
+        extras["knn_deferred"] = kept
+        return sites, ub, min(bound, ub), lists
     rounds = extras.setdefault("knn_rounds", 0)
     # phase "lp": the LP relaxation of the reduced model, enlarged until no row's LP solution goes
     # beyond its kept sites (then its value is the LP bound of the whole p-median, García et al.
@@ -281,16 +292,23 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
             from dataclasses import replace
 
             lp = replace(mm.model, integrality=np.zeros(mm.model.n_cols, dtype=bool))
+            lp_left = remaining if lp_until is None else min(remaining, lp_until - time.perf_counter())
+            if lp_left <= 0.05:
+                extras["knn_lp_unfinished"] = True
+                break
             extras["knn_lp_rounds"] = extras.get("knn_lp_rounds", 0) + 1
             try:
-                sol = solve(lp, time_limit=max(0.05, getattr(run, "highs_share", 1.0) * remaining),
-                            verbose=run.verbose)
+                sol = solve(lp, time_limit=max(0.05, getattr(run, "highs_share", 1.0) * lp_left),
+                            verbose=run.verbose,
+                            options=None if lp_iter is None else {"simplex_iteration_limit": int(lp_iter)})
             except InfeasibleError:
                 # no p-set of the reduced problem (fixing left none better than the incumbent by dl(ub))
                 bound = max(bound, ub - run.dl(ub))
                 break
             if not sol.optimal or sol.x is None:
-                break  # out of time: the bound so far stands
+                # out of time or iterations: the bound so far stands
+                extras["knn_lp_unfinished"] = True
+                break
             lz = mm.last_z
             beyond = np.zeros(n, dtype=bool)
             has = lz >= 0

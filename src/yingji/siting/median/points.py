@@ -160,12 +160,26 @@ def p_median_points(
     secs["lagrangian"] = time.perf_counter() - t0 - sum(secs.values())
     if not pr.closed(bound, ub) and time.perf_counter() < pr.deadline:
         # 4. the reduced K-nearest model, enlarged until exact
+        # (its LP rounds as in p_median's auto: a share of the time left and a simplex iteration cap)
+        # (and a first model over _KNN_FIRST_MAX_KEPT kept sites is not tried: brd14051, p = 100, built
+        # one of 2.2 M rows whose LP never finished and took the process to 3.95 GB)
+        from yingji.siting.median.driver import (
+            _KNN_FIRST_MAX_KEPT,
+            _KNN_LP_SHARE,
+            _knn_lp_iter,
+        )
+
+        left = pr.deadline - time.perf_counter()
         sites, ub, bound, lists = _run_knn(pr, sites, ub, bound, pr.deadline, fm, am, lam=lam, lists=lists,
-                                           value=pr.value, more=pr.more_lists)
+                                           value=pr.value, more=pr.more_lists,
+                                           lp_until=time.perf_counter() + _KNN_LP_SHARE * left,
+                                           lp_iter=_knn_lp_iter(pr.tl), max_first=_KNN_FIRST_MAX_KEPT)
         ex["list_length"] = lists.K
         secs["reduced_model"] = time.perf_counter() - t0 - sum(secs.values())
-        if ex.get("knn_skipped") and not pr.closed(bound, ub) and pr.deadline - time.perf_counter() > 0.1 * pr.tl:
-            # the reduced model is out of reach: the rest of the time goes to more subgradient steps
+        if (ex.get("knn_skipped") or ex.get("knn_lp_unfinished") or ex.get("knn_deferred")) and not pr.closed(bound, ub) and \
+                pr.deadline - time.perf_counter() > 0.1 * pr.tl:
+            # the reduced model is out of reach, or its LP did not finish: the rest of the time goes to
+            # more subgradient steps
             used = ex["lagrangian_iterations"]
             _, _, _, b2 = _lagrangian_lists(lists, pr, ub, until=pr.deadline - 0.05 * pr.tl, state=(fm, am, lam))
             ex["lagrangian_iterations"] += used
