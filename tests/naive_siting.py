@@ -50,6 +50,24 @@ def brute_mclp(A, w, p, fixed=()):
     return best
 
 
+def covered_weight_of(A, w, mask):
+    """Weight of the rows an open-site mask covers (A: dense bool rows x sites)."""
+    return float(w[A[:, mask].any(axis=1)].sum())
+
+
+def brute_mclp_free(A, w, p_free, fixed_mask):
+    """Largest covered weight with the ``fixed_mask`` sites open and ``p_free`` more (fewer
+    when fewer are left): the form the max-cover kernels take their budget in."""
+    m = A.shape[1]
+    free = [j for j in range(m) if not fixed_mask[j]]
+    best = -1.0
+    for S in itertools.combinations(free, min(p_free, len(free))):
+        mask = fixed_mask.copy()
+        mask[list(S)] = True
+        best = max(best, covered_weight_of(A, w, mask))
+    return best
+
+
 def brute_backup(A, w, p, fixed=(), tradeoff=None, B=None):
     """Backup coverage by enumeration: lexicographic (first, then twice) or weighted."""
     A = np.asarray(A, dtype=bool).astype(int)

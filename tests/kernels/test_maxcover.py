@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
+from naive_siting import brute_mclp_free, covered_weight_of
 from naive_siting import cover_arrays as _arrays
 from yingji._kernels import maxcover as K
 
@@ -22,19 +23,8 @@ def _instance(seed, n=18, m=8, density=0.3):
     return A, w
 
 
-def _covered(A, w, mask):
-    return float(w[A[:, mask].any(axis=1)].sum())
-
-
-def _brute(A, w, p, fixed):
-    m = A.shape[1]
-    free = [j for j in range(m) if not fixed[j]]
-    best = -1.0
-    for S in itertools.combinations(free, min(p, len(free))):
-        mask = fixed.copy()
-        mask[list(S)] = True
-        best = max(best, _covered(A, w, mask))
-    return best
+_covered = covered_weight_of
+_brute = brute_mclp_free
 
 
 def _lp(A, w, p, fixed):

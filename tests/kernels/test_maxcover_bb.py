@@ -3,11 +3,10 @@ force on small random instances (also run with NUMBA_DISABLE_JIT=1, so instances
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from naive_siting import brute_mclp_free, covered_weight_of
 
 from yingji.siting._bounds import lagrangian_branch_and_bound
 
@@ -21,19 +20,8 @@ def _instance(seed, n, m, density, integral=True):
     return A, w, rng
 
 
-def _covered(A, w, mask):
-    return float(w[A[:, mask].any(axis=1)].sum())
-
-
-def _brute(A, w, p, fixed):
-    m = A.shape[1]
-    free = [j for j in range(m) if not fixed[j]]
-    best = -1.0
-    for S in itertools.combinations(free, min(p, len(free))):
-        mask = fixed.copy()
-        mask[list(S)] = True
-        best = max(best, _covered(A, w, mask))
-    return best
+_covered = covered_weight_of
+_brute = brute_mclp_free
 
 
 @pytest.mark.parametrize("seed", range(30))
