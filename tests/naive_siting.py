@@ -68,6 +68,19 @@ def brute_mclp_free(A, w, p_free, fixed_mask):
     return best
 
 
+def milp_set_cover(A, c):
+    """The independent set-cover oracle: scipy's HiGHS (``scipy.optimize.milp``) on the plain
+    model of the whole 0/1 matrix; the optimal cost rounded to 6 decimals."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    A = np.asarray(A, dtype=float)
+    c = np.asarray(c, dtype=float)
+    res = milp(c, constraints=LinearConstraint(A, lb=1, ub=np.inf), integrality=np.ones(c.size),
+               bounds=Bounds(0, 1))
+    assert res.status == 0
+    return float(np.round(res.fun, 6))
+
+
 def brute_backup(A, w, p, fixed=(), tradeoff=None, B=None):
     """Backup coverage by enumeration: lexicographic (first, then twice) or weighted."""
     A = np.asarray(A, dtype=bool).astype(int)
