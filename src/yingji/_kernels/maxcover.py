@@ -186,7 +186,14 @@ def _mc_volume(a_ptr, a_rows, n_rows, w, fixed, p_free, lower, lh, xb, yb, axb, 
 @njit(**NJIT_KW)
 def _mc_cover_value(a_ptr, a_rows, n_rows, w, open_cols):
     """Numba JIT-compiled covered weight ``sum_i w_i [row i covered by an open column]``."""
-    hit = np.zeros(n_rows, dtype=np.bool_)
+    return _cover_value_into(a_ptr, a_rows, n_rows, w, open_cols, np.zeros(n_rows, dtype=np.bool_))
+
+
+@njit(**NJIT_KW)
+def _cover_value_into(a_ptr, a_rows, n_rows, w, open_cols, hit):
+    """:func:`_mc_cover_value` with the caller's row buffer ``hit`` (overwritten)."""
+    for i in range(n_rows):
+        hit[i] = False
     for j in range(open_cols.size):
         if open_cols[j]:
             for k in range(a_ptr[j], a_ptr[j + 1]):

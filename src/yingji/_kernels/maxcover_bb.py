@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from yingji._kernels.maxcover import _cover_value_into
 from yingji.config import NJIT_KW
 
 __all__ = ["_mc_bb_init", "_mc_bb_run"]
@@ -112,20 +113,6 @@ def _lag_eval(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, s, take,
     return L, nf, nt
 
 
-@njit(**NJIT_KW)
-def _open_value(a_ptr, a_rows, n_rows, w, state, take, hit):
-    """Covered weight of the open sites plus the sites in ``take``."""
-    for i in range(n_rows):
-        hit[i] = False
-    for j in range(state.size):
-        if state[j] == 1 or take[j]:
-            for q in range(a_ptr[j], a_ptr[j + 1]):
-                hit[a_rows[q]] = True
-    v = 0.0
-    for i in range(n_rows):
-        if hit[i]:
-            v += w[i]
-    return v
 
 
 @njit(**NJIT_KW)
@@ -235,6 +222,7 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
     g = np.empty(n_rows, dtype=np.float64)
     best_lam = np.empty(n_rows, dtype=np.float64)
     hit = np.empty(n_rows, dtype=np.bool_)
+    sol = np.empty(m, dtype=np.bool_)
     done = 0
     while ist[_SP] > 0 and done < max_nodes:
         ist[_SP] -= 1
@@ -264,7 +252,9 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
                                     order, g, fst[_LOWER] + fst[_TOL], n_iter, fst[_THETA0])
             L = min(L, pb)  # the parent's bound holds here too
             # the Lagrangian solution, completed, is a solution
-            v = _open_value(a_ptr, a_rows, n_rows, w, state, take, hit)
+            for j in range(m):  # the open sites plus the Lagrangian solution's
+                sol[j] = state[j] == 1 or take[j]
+            v = _cover_value_into(a_ptr, a_rows, n_rows, w, sol, hit)
             if v > fst[_LOWER]:
                 fst[_LOWER] = v
                 ist[_IMPROVED] += 1

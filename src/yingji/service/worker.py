@@ -79,14 +79,20 @@ def answer_body(body: bytes, max_time_limit: float, default_time_limit: float,
     return STATUS_OF.get(resp["error"].get("type"), 500), None, resp
 
 
-def request_main(conn, counties_dir: str, server_pid: int, max_time_limit: float,
-                 default_time_limit: float) -> None:
-    """Main loop of a request worker: a request body in, ``answer_body``'s triple out."""
+def _start(counties_dir: str, server_pid: int):
+    """What every worker process does first: prepare the process, watch the server (and the
+    parent) so the worker ends with it, and open the county store."""
     from yingji.service.counties import CountyStore
 
     prepare_worker()
     threading.Thread(target=_watch, args=(server_pid, os.getppid()), daemon=True).start()
-    counties = CountyStore(counties_dir)
+    return CountyStore(counties_dir)
+
+
+def request_main(conn, counties_dir: str, server_pid: int, max_time_limit: float,
+                 default_time_limit: float) -> None:
+    """Main loop of a request worker: a request body in, ``answer_body``'s triple out."""
+    counties = _start(counties_dir, server_pid)
     while True:
         try:
             body = conn.recv_bytes()
@@ -108,11 +114,7 @@ def request_main(conn, counties_dir: str, server_pid: int, max_time_limit: float
 def worker_main(conn, counties_dir: str, server_pid: int, max_time_limit: float,
                 default_time_limit: float) -> None:
     """Main loop of a local worker process (see the module docstring)."""
-    from yingji.service.counties import CountyStore
-
-    prepare_worker()
-    threading.Thread(target=_watch, args=(server_pid, os.getppid()), daemon=True).start()
-    counties = CountyStore(counties_dir)
+    counties = _start(counties_dir, server_pid)
     while True:
         try:
             msg = conn.recv()
