@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lonlat_county import write_lonlat
 
 import yingji as yj
 from yingji._crs import metric_crs, transform_xy
@@ -96,20 +97,7 @@ def county():
 @pytest.fixture(scope="module")
 def lonlat_folder(county, tmp_path_factory):
     """The sample county written in metres, then every x/y turned into lon/lat."""
-    root = tmp_path_factory.mktemp("ll")
-    county.save(root / "m")
-    shutil.copytree(root / "m", root / "ll")
-    for f in (root / "ll").glob("*.csv"):
-        df = pd.read_csv(f, dtype=str, keep_default_na=False)
-        if {"x", "y"} <= set(df.columns):
-            x, y = transform_xy(df["x"].astype(float), df["y"].astype(float), county.meta["crs"],
-                                "EPSG:4326")
-            df["x"], df["y"] = [repr(float(v)) for v in x], [repr(float(v)) for v in y]
-            df.to_csv(f, index=False)
-    toml = (root / "ll" / "county.toml").read_text(encoding="utf-8")
-    (root / "ll" / "county.toml").write_text(
-        toml.replace(f'crs = "{county.meta["crs"]}"', 'crs = "EPSG:4326"'), encoding="utf-8")
-    return root / "ll"
+    return write_lonlat(county, tmp_path_factory.mktemp("ll"))
 
 
 # --- coordinates --------------------------------------------------------------------------

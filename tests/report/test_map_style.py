@@ -7,11 +7,10 @@ from __future__ import annotations
 import base64
 import io
 import re
-import shutil
 
 import numpy as np
-import pandas as pd
 import pytest
+from lonlat_county import write_lonlat
 
 import yingji as yj
 from yingji._render.figures import cjk_font_name, new_figure, to_svg
@@ -58,22 +57,7 @@ def test_fire_assessment_map_with_the_county_has_roads_districts_and_townships(c
     assert any(f"({a.travel_budget:g} min)" in s for s in legend)
 
 
-def _write_lonlat(county, root):
-    from yingji._crs import transform_xy
-
-    county.save(root / "m")
-    shutil.copytree(root / "m", root / "ll")
-    for f in (root / "ll").glob("*.csv"):
-        df = pd.read_csv(f, dtype=str, keep_default_na=False)
-        if {"x", "y"} <= set(df.columns):
-            x, y = transform_xy(df["x"].astype(float), df["y"].astype(float), county.meta["crs"],
-                                "EPSG:4326")
-            df["x"], df["y"] = [repr(float(v)) for v in x], [repr(float(v)) for v in y]
-            df.to_csv(f, index=False)
-    toml = (root / "ll" / "county.toml").read_text(encoding="utf-8")
-    (root / "ll" / "county.toml").write_text(
-        toml.replace(f'crs = "{county.meta["crs"]}"', 'crs = "EPSG:4326"'), encoding="utf-8")
-    return root / "ll"
+_write_lonlat = write_lonlat
 
 
 @pytest.mark.slow
