@@ -261,8 +261,36 @@ def test_result_titles_in_chinese():
 def test_result_field_labels():
     from yingji._render.messages import field_label
 
-    assert field_label("gap", "zh") == "最优性差距" and field_label("gap") == "gap"
+    assert field_label("gap", "zh") == "最优性差距" and field_label("gap") == "Optimality gap"
     assert field_label("some_new_field", "zh") == "some_new_field"
+    # English: the name in words, the unit suffix left to the value; not snake_case: as given
+    assert field_label("expected_cost") == "Expected cost"
+    assert field_label("total_area_m2") == "Total area"
+    assert field_label("some_new_field") == "Some new field"
+    assert field_label("Already Labelled") == "Already Labelled"
+    from yingji._render.messages import term
+    assert term("hazardous_chemicals") == "hazardous chemicals"
+    assert term("crew_short", "zh") == "人员不足" and term("class1") == "class1"
+
+
+def test_english_reports_show_no_raw_field_names(county):
+    """Issue noticed in sessions 7–8: the English summaries showed ``expected_cost`` etc."""
+    @display.displayable
+    class R:
+        def __init__(self):
+            self.expected_cost = 1.0e6
+            self.first_stage_cost = 2.0e5
+            self.total_area_m2 = 10.0
+
+    r = R()
+    facts = dict(display.summary_of(r, "en")["facts"])
+    assert set(facts) == {"Expected cost", "First stage cost", "Total area"}
+    assert facts["Total area"] == "10 m²"
+    # the repr keeps the names the code uses
+    assert repr(r).startswith("R(expected_cost=1,000,000 yuan, first_stage_cost=")
+    html = yj.teams.allocate(county)._repr_html_()
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>|<style.*?</style>", "", html, flags=re.S))
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text), text
 
     @display.displayable
     class R:

@@ -128,11 +128,15 @@ def frame_tables(obj, lang: str = "en", *, max_rows: int = 40, skip=()) -> list:
 def short_repr(obj) -> str:
     """``Name(field=value, ...)``: the scalar facts, cut at about 240 characters."""
     s = summary_of(obj)
+    # a repr names the fields as the code does: the English labels map back to their names
+    names = ([f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj)
+             else [k for k in vars(obj) if not k.startswith("_")])
+    back = {field_label(n): n for n in names}
     parts = []
     for k, v in s["facts"]:
         if v.startswith("table ") or v.endswith(" values"):
             continue
-        parts.append(f"{k}={v}")
+        parts.append(f"{back.get(k, k)}={v}")
     text = f"{type(obj).__name__}(" + ", ".join(parts) + ")"
     return text if len(text) <= _MAX_REPR else text[:_MAX_REPR - 2] + "…)"
 

@@ -12,7 +12,7 @@ import re
 from yingji.exceptions import ValidationError
 
 __all__ = ["MESSAGES", "TERMS", "FIELDS", "NOTE_PATTERNS", "REASON_PATTERNS", "LANGS", "t", "term", "note",
-           "field_label", "check_lang"]
+           "field_label", "FIELDS_EN", "check_lang"]
 
 LANGS = ("en", "zh")
 
@@ -505,17 +505,58 @@ FIELDS: dict[str, str] = {
 }
 
 
+#: English labels of result fields whose name alone does not read as a label; every other
+#: field is shown by :func:`field_label` as its name in words (``expected_cost`` → "Expected
+#: cost", a unit suffix dropped: the value carries its unit).
+FIELDS_EN: dict[str, str] = {
+    "gap": "Optimality gap", "optimal": "Proven optimal", "seconds": "Run time",
+    "vss": "Value of the stochastic solution", "n_new": "New sites", "p90_minutes":
+    "90th-percentile minutes", "full_p90_minutes": "Full turnout, 90th-percentile minutes",
+    "reach_share": "Population supplied in time", "evacuee_capacity": "Evacuees the stock covers",
+    "coverage_share": "Population reached in time", "area_share": "Area reached in time",
+    "within_standard": "Within the standard", "first_due_busy": "First-due unit busy",
+    "per_capita_m2": "Shelter area per resident", "reachable_per_capita_m2":
+    "Reachable shelter area per resident", "as_of": "As of", "seat": "Township seat",
+    "expected_unmet": "Expected unmet demand", "scenario_costs": "Cost per scenario",
+    "people_at_risk": "People at risk", "first_supplies_minutes": "First supplies, minutes",
+    "crew": "Crew", "bound_gap": "Gap to the bound",
+}
+
+#: Unit suffixes left out of an English label (the formatted value shows the unit).
+_UNIT_SUFFIXES = ("_m2", "_km2", "_m3", "_h")
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+
+def _words(name: str) -> str:
+    """``"hazardous_chemicals"`` → ``"hazardous chemicals"`` (a snake_case word only)."""
+    return name.replace("_", " ") if _SNAKE.fullmatch(name) else name
+
+
 def field_label(name: str, lang: str = "en") -> str:
-    """A result field's label: its name in English, the :data:`FIELDS` label in Chinese."""
-    return FIELDS.get(name, name) if lang == "zh" else name
+    """A result field's label: the :data:`FIELDS` label in Chinese; in English the
+    :data:`FIELDS_EN` label or the name in words, first letter capitalised, unit suffix dropped
+    (``"total_area_m2"`` → ``"Total area"``). A name that is not snake_case is kept."""
+    if lang == "zh":
+        return FIELDS.get(name, name)
+    if name in FIELDS_EN:
+        return FIELDS_EN[name]
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        return name
+    for suffix in _UNIT_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    words = name.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def term(word, lang: str = "en") -> str:
     """A data word in ``lang``: ``"class1"`` → ``"一级站"``; ``"fire station (class1)"`` →
-    ``"消防站(一级站)"``; a word not in :data:`TERMS` (an item's own name) is returned as given."""
+    ``"消防站(一级站)"``; a word not in :data:`TERMS` (an item's own name) is returned as given.
+    In English a snake_case data word reads as words (``"crew_short"`` → ``"crew short"``)."""
     s = str(word)
     if lang != "zh" or not s:
-        return s
+        return _words(s) if lang == "en" else s
     if s in TERMS:
         return TERMS[s]
     for pat, zh in TERM_PATTERNS:
