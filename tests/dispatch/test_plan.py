@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from naive_dispatch import brute_force_plan
 from yingji import dispatch
 from yingji.dispatch import DispatchPlan, dispatch_problems, is_feasible_dispatch, plan
-from yingji.exceptions import SolverError, ValidationError
+from yingji.exceptions import ValidationError
 
 TYPES = ["engine", "ladder", "ambulance"]
 
@@ -288,7 +288,9 @@ def test_bad_crew_inputs():
         plan(inc.assign(crew=[4, 4]), units.assign(crew=4), times, method="assignment")
 
 
-def test_mip_time_limit_without_solution_raises(monkeypatch):
+def test_mip_time_limit_without_solution_returns_the_greedy_plan(monkeypatch):
+    """No solver point in the time: the fastest-first greedy plan, marked time_limit (it was a
+    SolverError before; a plan with honest status is what the time-limit rule asks for)."""
     inc, units, times = _small()
     from yingji.solvers import Solution
 
@@ -296,8 +298,9 @@ def test_mip_time_limit_without_solution_raises(monkeypatch):
         return Solution(None, float("nan"), float("nan"), float("inf"), "time_limit", False, "kTimeLimit", 0.0)
 
     monkeypatch.setattr("yingji.dispatch.mip_method.solve", fake_solve)
-    with pytest.raises(SolverError, match="no feasible point within the time limit"):
-        plan(inc, units, times, method="mip")
+    dp = plan(inc, units, times, method="mip")
+    assert dp.status == "time_limit" and not dp.optimal
+    assert is_feasible_dispatch(inc, units, times, dp)
 
 
 def test_module_exports():
@@ -352,4 +355,16 @@ def test_mip_reports_time_limit(monkeypatch):
     monkeypatch.setattr("yingji.dispatch.mip_method.solve", slow)
     dp = plan(inc, units, times, time_limit=0.01)  # the first stage uses up the time
     assert dp.status == "time_limit"
+    assert is_feasible_dispatch(inc, units, times, dp)
+
+    # a solver that finds nothing in its time (HiGHS given a millisecond under load): the
+    # greedy start is the plan, honestly marked, never an error
+    def nothing(model, **kw):
+        sol = real_solve(model, **kw)
+        assert kw["start"] is not None and len(kw["start"]) == model.n_cols
+        return dataclasses.replace(sol, x=None, optimal=False, status="time_limit")
+
+    monkeypatch.setattr("yingji.dispatch.mip_method.solve", nothing)
+    dp = plan(inc, units, times, time_limit=0.01)
+    assert dp.status == "time_limit" and not dp.optimal and len(dp.assignments)
     assert is_feasible_dispatch(inc, units, times, dp)

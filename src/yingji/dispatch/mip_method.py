@@ -85,12 +85,36 @@ def _mip_model(inp: _Inputs, strict: bool):
     c_tot = np.zeros(ncol)
     c_tot[:P] = wP * inp.T[pi, pu]
     stages.append(("total", c_tot))
-    return (base.A, base.row_lo, base.row_hi, base.col_lo, base.col_hi, base.integrality, stages, pi, pu, P)
+    x0 = _greedy_start(inp, pi, pu, ut, pr, need, ci, ncol, s.start, cc.start)
+    return (base.A, base.row_lo, base.row_hi, base.col_lo, base.col_hi, base.integrality, stages, pi, pu, P,
+            x0)
+
+
+def _greedy_start(inp: _Inputs, pi, pu, ut, pr, need, ci, ncol, s0, c0):
+    """A feasible point of the staged model: pairs taken fastest first while the unit is free
+    and its (incident, type) requirement is open; the shortfall and crew-shortfall columns take
+    what is left. The first stage starts from it, and it is the plan when the solver finds
+    none within the time limit (HiGHS given a millisecond on a loaded machine)."""
+    x0 = np.zeros(ncol)
+    left = need.copy()
+    free = np.ones(inp.T.shape[1], dtype=bool)
+    for q in np.argsort(inp.T[pi, pu], kind="stable"):
+        u, r = pu[q], pr[q]
+        if free[u] and left[r] > 0:
+            x0[q] = 1.0
+            free[u] = False
+            left[r] -= 1.0
+    x0[s0:s0 + left.size] = left
+    if ci.size:
+        sent = np.zeros(inp.T.shape[0])
+        np.add.at(sent, pi, x0[:pi.size] * inp.unit_crew[pu])
+        x0[c0:c0 + ci.size] = np.maximum(inp.crew_need[ci] - sent[ci], 0.0)
+    return x0
 
 
 def _plan_mip(inp: _Inputs, objective: str, strict: bool, solver, time_limit: float, mip_gap: float,
               t_start: float | None = None):
-    A, row_lo, row_hi, col_lo, col_hi, integ, stages, pi, pu, P = _mip_model(inp, strict)
+    A, row_lo, row_hi, col_lo, col_hi, integ, stages, pi, pu, P, x0 = _mip_model(inp, strict)
     # the limit counts from t_start (plan()'s entry: input checks and the model build count too)
     t0 = time.perf_counter() if t_start is None else float(t_start)
     x = None
@@ -114,10 +138,14 @@ def _plan_mip(inp: _Inputs, objective: str, strict: bool, solver, time_limit: fl
             col_hi[:P][tau > z + _TOL] = 0.0
             left = max(time_limit - (time.perf_counter() - t0), 1e-3)
         model = SparseModel(c, A, row_lo, row_hi, col_lo, col_hi, integ, sense="min", name=f"dispatch_{name}")
-        sol = solve(model, solver=solver, time_limit=max(left, 1e-3), mip_gap=mip_gap, start=x)
+        sol = solve(model, solver=solver, time_limit=max(left, 1e-3), mip_gap=mip_gap,
+                    start=x0 if x is None else x)
         solver_name = sol.solver
         if not sol.has_solution:
             status, all_opt = "time_limit", False
+            if x is None:  # the first stage found nothing in its time: the greedy plan
+                x = x0
+                values[name] = float(c @ x)
             break
         x = sol.x
         v = float(c @ x)

@@ -72,7 +72,8 @@ def plan(
         For ``"mip"``: HiGHS (default) or e.g. ``pulp.PULP_CBC_CMD(msg=False)``.
     time_limit : float
         Seconds for the whole call with ``"mip"``, counted from entry (input checks, model
-        build, all stages).
+        build, all stages). When the first stage finds no point in that time, the plan is the
+        fastest-first greedy one it started from, with ``status="time_limit"``.
     mip_gap : float
         Relative MIP gap per stage.
 
@@ -86,8 +87,6 @@ def plan(
         Bad tables (non-integer or negative requirements, non-positive weights, negative or NaN
         times, unknown busy units, ``types`` without a column, missing rows/columns), a bad ``objective`` or
         ``method``, or ``method="assignment"`` with a crew requirement.
-    SolverError
-        The MIP found no plan within ``time_limit``.
 
     See Also
     --------
