@@ -52,6 +52,9 @@ def test_branch_and_bound_runs_when_the_volume_leaves_a_gap(big, monkeypatch):
         monkeypatch.setattr(maxcover, "MC_BB_MIN_NNZ", 0)
     else:
         monkeypatch.setattr(maxcover, "MC_BB_SMALL_NODES", 5)
+        # without the quick tries (they prove this one since they have the volume multipliers
+        # and the submodular bound in one search: 445 nodes)
+        monkeypatch.setattr(maxcover, "MC_BB_WORK", 0)
     cost, w = _instance(0, 2000, 100, side=15.8)
     a = yj.mclp(cost, 3.0, 6, weights=w, method="auto", time_limit=60)
     b = yj.mclp(cost, 3.0, 6, weights=w, method="exact", time_limit=60)
@@ -71,10 +74,15 @@ def test_a_branch_and_bound_stopped_by_its_node_budget_reports_a_valid_gap(bb_ev
 
 
 def test_the_node_budget_follows_the_inputs_not_the_clock():
-    b = maxcover._mc_bb_budget
-    assert b(111_689, 120.0, True) == int(maxcover.MC_BB_NODE_RATE * 120.0 / 111_689)
-    assert b(111_689, 60.0, True) < b(111_689, 120.0, True) and b(10**9, 1.0, True) == 1
-    assert b(100, 1e6, True) == maxcover.MC_BB_MAX_NODES and b(100, 1e6, False) == maxcover.MC_BB_SMALL_NODES
+    b = maxcover._BBBudget
+    per = 111_689 + 8 * 994 + 16
+    assert b(111_689, 994, 120.0).total == int(maxcover.MC_BB_NODE_RATE * 120.0 / per)
+    assert b(111_689, 994, 60.0).total < b(111_689, 994, 120.0).total and b(10**9, 10, 1.0).total == 1
+    assert b(100, 10, 1e6).total == maxcover.MC_BB_MAX_NODES
+    assert b(100, 10, 1e6).quick == maxcover.MC_BB_WORK // (100 + 80 + 16)
+    bb = b(100, 10, 1.0)
+    bb.used = bb.total - 5
+    assert bb.take(100) == 5 and bb.left == 5
 
 
 @pytest.mark.parametrize("seed", range(4))
