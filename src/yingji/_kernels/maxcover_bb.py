@@ -1,12 +1,18 @@
-"""Numba kernel of the MCLP Lagrangian branch and bound (Downs and Camm 1996).
+"""Numba kernel of MCLP's branch and bound: one depth-first search with two bounding options.
 
-Depth-first search over the site variables. At each node the coverage rows
-``y_i <= sum_{j in N_i} x_j`` are relaxed with multipliers ``lam`` (warm-started from the
-previous node) and a few subgradient steps with Polyak's step length towards the incumbent
-lower the Lagrangian bound; the node is pruned when the bound cannot beat the incumbent by more
-than ``tol``, otherwise Lagrangian reduced-cost fixing closes or opens free sites, the
-Lagrangian solution (completed to ``p`` sites) is tried as an incumbent, and the node branches
-on a free site of the Lagrangian solution (site open first).
+Depth-first search over the site variables (open first). A node is bounded by the smaller of
+
+* the Lagrangian bound of Downs and Camm (1996): the coverage rows
+  ``y_i <= sum_{j in N_i} x_j`` relaxed with multipliers ``lam`` (warm-started from the
+  previous node) and lowered by a few subgradient steps with Polyak's step length towards the
+  incumbent (none: the multipliers as given, e.g. the volume algorithm's);
+* the submodular bound (Nemhauser, Wolsey and Fisher 1978): the weight the open sites cover
+  plus the largest marginal gains of the free ones;
+
+either or both (``lagr``, ``submod``). The node is pruned when the bound cannot beat the
+incumbent by more than ``tol``; otherwise reduced-cost fixing on either bound closes or opens
+free sites, the completions of both bounds (open sites plus the bound's top-ranked free sites)
+are tried as incumbents, and the node branches on the free site the active bound ranks first.
 
 The whole search state lives in arrays owned by the caller, so the Python driver runs the
 kernel in chunks of nodes and checks the clock between chunks (``time_limit`` holds), and the
@@ -20,6 +26,8 @@ References
    problem", European Journal of Operational Research 88(1), 114-123, 1996.
 .. [3] M. Held, P. Wolfe and H. P. Crowder, "Validation of subgradient optimization",
    Mathematical Programming 6, 62-88, 1974.
+.. [4] G. L. Nemhauser, L. A. Wolsey and M. L. Fisher, "An analysis of approximations for
+   maximizing submodular set functions - I", Mathematical Programming 14, 265-294, 1978.
 """
 
 from __future__ import annotations

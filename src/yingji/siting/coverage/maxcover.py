@@ -2,10 +2,10 @@
 
 The max-cover instance (:class:`_MaxCov`) with its exact reductions, the sparse MCLP / BACOP
 model, the greedy + swap heuristic and the subgradient bound of the numba kernels, the volume
-algorithm and iterated local search of :mod:`yingji.siting._bounds`, the branch and bound of
-small MCLPs (:func:`_mc_small_exact`), the Lagrangian branch and bound of larger ones
-(:func:`_mc_branch_and_bound`), Lagrangian reduced-cost fixing, the time-boxed driver
-:func:`_solve_max_cover` and :func:`mclp`.
+algorithm and iterated local search of :mod:`yingji.siting._bounds`, the phases of MCLP's one
+branch and bound with their shared node budget (:class:`_BBBudget`; quick tries
+:func:`_mc_small_exact`, the Lagrangian phase :func:`_mc_branch_and_bound`), Lagrangian
+reduced-cost fixing, the time-boxed driver :func:`_solve_max_cover` and :func:`mclp`.
 """
 
 from __future__ import annotations
@@ -469,8 +469,8 @@ def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0,
     """MCLP only: volume-algorithm bound, then iterated local search on the volume primal's
     support (started only when at least ``min_ils_s`` seconds, the cost of one swap descent, are
     left: a kernel call cannot be interrupted), then (``exact_small``, while the gap is open)
-    the branch and bound of small instances with the volume multipliers
-    (:func:`_mc_small_exact`, started only when its work fits before ``deadline_exact``), in
+    the second quick try of the branch and bound, with the volume multipliers and the
+    submodular bound (:func:`_mc_small_exact`, on ``budget``, until ``deadline_exact``), in
     place of the MIP. Returns (x, value, bound, lam, extras)."""
     from yingji.siting import _bounds
 
@@ -583,7 +583,8 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
     """Heuristic / bound / MIP for one max-cover objective on a reduced instance.
 
     For MCLP (no second coverage, no radius2 rows) with ``method="auto"``, a small instance is
-    first handed to the branch and bound (:func:`_mc_small_exact`, 1/8 of its node cap), which
+    first handed to a quick try of the branch and bound (:func:`_mc_small_exact`, 1/8 of the
+    quick cap of the call's one node budget, :class:`_BBBudget`), which
     often proves the greedy + swap solution or a better one optimal; otherwise the bound is the
     volume algorithm's, the solution is improved by iterated local search
     (:mod:`yingji.siting._bounds`) and, while the gap is open, a second branch and bound with
@@ -741,12 +742,12 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
     method : {"auto", "exact", "heuristic"}
         ``"heuristic"``: greedy + swap local search improved by iterated local search, with
         the volume-algorithm Lagrangian (LP) upper bound; ``"exact"``: the MIP; ``"auto"``:
-        greedy + swap, then a branch and bound on small instances [6]_ (node cap set by a fixed
-        work budget; a completed search proves the optimum and ends the call), then the
-        heuristic (on half the time), a second such branch and bound, and, while the gap is
-        open, the Lagrangian branch and bound [7]_ (on large reduced models instead of the MIP,
-        whose LP is too slow there; on small ones with a node budget, then the MIP from its
-        incumbent).
+        greedy + swap, then one branch and bound with one node budget per call, in phases: a
+        quick try on the submodular bound [6]_ (a completed search proves the optimum and ends
+        the call), then the heuristic (on half the time), a second quick try with the
+        Lagrangian bound at the volume multipliers too, and, while the gap is open, the
+        Lagrangian phase [7]_ (on large reduced models instead of the MIP, whose LP is too
+        slow there; on small ones with at most 3,000 nodes, then the MIP from its incumbent).
     time_limit : float
         Seconds for the whole call, input preparation and reductions included. The
         heuristic phases stop at their share of it, and the MIP is skipped when too little
