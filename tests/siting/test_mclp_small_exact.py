@@ -115,8 +115,8 @@ def test_heuristic_and_exact_methods_do_not_use_it():
 
 def test_large_instances_skip_it():
     """A node would cost more than the work budget allows a useful search: not tried."""
-    assert maxcover._mc_bb_node_cap(5_000_000, 2_000) < maxcover.MC_BB_MIN_NODES
-    assert maxcover._mc_bb_node_cap(1_000, 30) >= maxcover.MC_BB_MIN_NODES
+    assert maxcover._BBBudget(5_000_000, 2_000, 60.0).quick < maxcover.MC_BB_MIN_NODES
+    assert maxcover._BBBudget(1_000, 30, 60.0).quick >= maxcover.MC_BB_MIN_NODES
 
 
 @pytest.mark.parametrize("seed", [0, 5])

@@ -328,6 +328,9 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
     its bound is at most ``incumbent + tol``; ``best_x`` receives every better incumbent.
 
     Returns 0 when the node budget is spent, 1 when the search is complete.
+
+    The function stays long: one node loop with its state in locals (bound, fixing, incumbent,
+    branching), where helper calls per node would cost on small instances.
     """
     m = state.size
     s = np.zeros(m, dtype=np.float64)

@@ -360,18 +360,12 @@ def _mc_mip_floor(model_nnz: int) -> float:
 
 
 # ----------------------------------------------------------------------------- branch and bound
-# MCLP has one tree search, :func:`yingji.siting._bounds.max_cover_branch_and_bound` (kernel
-# :mod:`yingji._kernels.maxcover_bb`), with two bounding options, and one node budget per call
-# (:class:`_BBBudget`) that its phases draw from: two quick tries on the submodular bound
-# (Nemhauser, Wolsey and Fisher 1978) with the Lagrangian one at fixed multipliers (none, then
-# the volume algorithm's), which prove most small instances in a few dozen nodes, then the
-# Lagrangian search with subgradient steps at every node (Downs and Camm 1996).
+# One tree search (:func:`yingji.siting._bounds.max_cover_branch_and_bound`), one node budget per
+# call (:class:`_BBBudget`) drawn by its phases: quick tries, then the Lagrangian phase.
 
-#: Nodes per second of ``time_limit`` for a model of one unit of node work (the nonzeros plus
-#: eight per column plus 16): the call's node budget is this times ``time_limit`` over the
-#: work of a node, so the work is fixed by the inputs, not by the machine's load. Measured 25 M
-#: nonzero-nodes per second on the 111,689-nonzero model at load 7 (26,400 nodes in 116 s), so
-#: the budget binds before the clock on a loaded 2-core machine.
+#: Nodes per second of ``time_limit`` for one unit of node work (see :class:`_BBBudget`); measured
+#: 25 M nonzero-nodes per second on the 111,689-nonzero model at load 7 (26,400 nodes in 116 s),
+#: so the budget binds before the clock on a loaded 2-core machine.
 MC_BB_NODE_RATE = 1e7
 #: Most nodes of one call.
 MC_BB_MAX_NODES = 2_000_000
@@ -429,11 +423,6 @@ class _BBBudget:
 
     def take(self, nodes: int) -> int:
         return int(max(0, min(nodes, self.left)))
-
-
-def _mc_bb_node_cap(nnz: int, k: int, tl: float = 60.0) -> int:
-    """Node cap of the quick tries (see :class:`_BBBudget`)."""
-    return _BBBudget(nnz, k, tl).quick
 
 
 def _mc_small_exact(A_int, csc, w1, x, val, ub, lam, fixed_mask, p_free, tol, deadline, budget, share=1.0):
