@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 from naive_siting import brute_mclp_free, covered_weight_of
 
-from yingji.siting._bounds import lagrangian_branch_and_bound
+from yingji.siting._bounds import max_cover_branch_and_bound
 
 pytestmark = pytest.mark.kernels
 
@@ -25,7 +25,8 @@ _brute = brute_mclp_free
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_branch_and_bound_proves_the_brute_force_optimum(seed):
+@pytest.mark.parametrize("options", [(True, False), (True, True), (False, True)])
+def test_branch_and_bound_proves_the_brute_force_optimum(seed, options):
     integral = seed % 3 != 0
     A, w, rng = _instance(seed, 12 + seed % 9, 9 + seed % 4, 0.2 + 0.02 * (seed % 5),
                           integral=integral)
@@ -35,8 +36,9 @@ def test_branch_and_bound_proves_the_brute_force_optimum(seed):
         fixed[rng.integers(0, m)] = True
     p_free = 1 + seed % 4
     x0 = fixed.copy()  # the weakest start: only the fixed sites
-    x, v, ub, info = lagrangian_branch_and_bound(sp.csr_matrix(A.astype(np.int64)), w, x0, fixed, p_free,
-                                                 root_iter=50, node_iter=10)
+    x, v, ub, info = max_cover_branch_and_bound(sp.csr_matrix(A.astype(np.int64)), w, x0, fixed, p_free,
+                                                 root_iter=50, node_iter=10, lagrangian=options[0],
+                                                 submodular=options[1])
     best = _brute(A, w, p_free, fixed)
     assert info["complete"]
     assert v == pytest.approx(best)
@@ -49,7 +51,7 @@ def test_branch_and_bound_proves_the_brute_force_optimum(seed):
 def test_an_interrupted_search_returns_a_valid_bound(seed):
     A, w, _ = _instance(100 + seed, 20, 12, 0.2)
     fixed = np.zeros(12, bool)
-    x, v, ub, info = lagrangian_branch_and_bound(sp.csr_matrix(A.astype(np.int64)), w, fixed.copy(), fixed, 3,
+    x, v, ub, info = max_cover_branch_and_bound(sp.csr_matrix(A.astype(np.int64)), w, fixed.copy(), fixed, 3,
                                                  max_nodes=2, root_iter=5, node_iter=2)
     best = _brute(A, w, 3, fixed)
     assert info["nodes"] <= 2
@@ -64,7 +66,7 @@ def test_a_passed_deadline_stops_before_the_first_node():
     fixed = np.zeros(12, bool)
     x0 = np.zeros(12, bool)
     x0[:3] = True
-    x, v, ub, info = lagrangian_branch_and_bound(sp.csr_matrix(A.astype(np.int64)), w, x0, fixed, 3,
+    x, v, ub, info = max_cover_branch_and_bound(sp.csr_matrix(A.astype(np.int64)), w, x0, fixed, 3,
                                                  deadline=time.perf_counter() - 1.0)
     assert info["nodes"] == 0 and info["stop"] == "time" and not info["complete"]
     assert (x == x0).all() and v == pytest.approx(_covered(A, w, x0))

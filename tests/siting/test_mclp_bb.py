@@ -52,6 +52,9 @@ def test_branch_and_bound_runs_when_the_volume_leaves_a_gap(big, monkeypatch):
         monkeypatch.setattr(maxcover, "MC_BB_MIN_NNZ", 0)
     else:
         monkeypatch.setattr(maxcover, "MC_BB_SMALL_NODES", 5)
+        # without the quick tries (they prove this one since they have the volume multipliers
+        # and the submodular bound in one search: 445 nodes)
+        monkeypatch.setattr(maxcover, "MC_BB_WORK", 0)
     cost, w = _instance(0, 2000, 100, side=15.8)
     a = yj.mclp(cost, 3.0, 6, weights=w, method="auto", time_limit=60)
     b = yj.mclp(cost, 3.0, 6, weights=w, method="exact", time_limit=60)
@@ -71,10 +74,15 @@ def test_a_branch_and_bound_stopped_by_its_node_budget_reports_a_valid_gap(bb_ev
 
 
 def test_the_node_budget_follows_the_inputs_not_the_clock():
-    b = maxcover._mc_bb_budget
-    assert b(111_689, 120.0, True) == int(maxcover.MC_BB_NODE_RATE * 120.0 / 111_689)
-    assert b(111_689, 60.0, True) < b(111_689, 120.0, True) and b(10**9, 1.0, True) == 1
-    assert b(100, 1e6, True) == maxcover.MC_BB_MAX_NODES and b(100, 1e6, False) == maxcover.MC_BB_SMALL_NODES
+    b = maxcover._BBBudget
+    per = 111_689 + 8 * 994 + 16
+    assert b(111_689, 994, 120.0).total == int(maxcover.MC_BB_NODE_RATE * 120.0 / per)
+    assert b(111_689, 994, 60.0).total < b(111_689, 994, 120.0).total and b(10**9, 10, 1.0).total == 1
+    assert b(100, 10, 1e6).total == maxcover.MC_BB_MAX_NODES
+    assert b(100, 10, 1e6).quick == maxcover.MC_BB_WORK // (100 + 80 + 16)
+    bb = b(100, 10, 1.0)
+    bb.used = bb.total - 5
+    assert bb.take(100) == 5 and bb.left == 5
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -87,3 +95,51 @@ def test_auto_branch_and_bound_with_fixed_sites(seed, reduce, bb_everywhere):
     assert b.optimal and a.optimal
     assert a.objective == pytest.approx(b.objective)
     assert set(fixed) <= set(a.sites.tolist()) and len(a.sites) == 6
+
+
+def _compact_milp(A, w, p, fixed):
+    """max w.y, y_i <= sum_j a_ij x_j, sum x <= p + |fixed|, fixed x = 1 (scipy's HiGHS)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n, m = A.shape
+    lo = np.zeros(m + n)
+    lo[:m][fixed] = 1.0
+    res = milp(np.concatenate([np.zeros(m), -w]),
+               constraints=[LinearConstraint(np.hstack([-A.astype(float), np.eye(n)]), -np.inf, 0.0),
+                            LinearConstraint(np.concatenate([np.ones(m), np.zeros(n)])[None, :], 0,
+                                             p + int(fixed.sum()))],
+               integrality=np.concatenate([np.ones(m), np.zeros(n)]), bounds=Bounds(lo, np.ones(m + n)),
+               options={"mip_rel_gap": 0.0})
+    assert res.status == 0
+    return -res.fun
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("options", [(True, False, 20), (True, True, 0), (False, True, 0), (True, True, 20)])
+def test_the_one_search_matches_the_compact_milp(seed, options):
+    """MCLP's one branch and bound with each set of bounding options (Lagrangian with or without
+    subgradient steps, submodular, both) on random geometric instances too large for brute
+    force (40 sites, p up to 9), not tuned on: the compact MILP's optimum, a bound at least it."""
+    import scipy.sparse as sp
+
+    from yingji.siting._bounds import max_cover_branch_and_bound
+
+    rng = np.random.default_rng(4000 + seed)
+    n, m = 150, 40
+    cost, w = _instance(4000 + seed, n, m, side=12.0, integral=seed % 3 != 0)
+    A = cost <= float(rng.uniform(2.0, 3.5))
+    fixed = np.zeros(m, bool)
+    if seed % 2:
+        fixed[rng.choice(m, 2, replace=False)] = True
+    p = int(rng.integers(3, 10))
+    lagr, sub, it = options
+    lam = 0.5 * w if lagr else None
+    x, v, ub, info = max_cover_branch_and_bound(sp.csr_matrix(A.astype(np.int64)), w, fixed.copy(), fixed, p,
+                                                lam0=lam, root_iter=it, node_iter=it, lagrangian=lagr,
+                                                submodular=sub)
+    best = _compact_milp(A, w, p, fixed)
+    assert info["complete"]
+    assert v == pytest.approx(best, rel=1e-9)
+    assert float(w[(A[:, x]).any(axis=1)].sum()) == pytest.approx(v)
+    assert x[fixed].all() and x.sum() <= p + fixed.sum()
+    assert best - 1e-6 <= ub <= best * (1 + 1e-6) + 1e-9

@@ -64,7 +64,7 @@ def test_fixing_shrinks_the_mip_and_keeps_the_optimum(monkeypatch):
     # an instance where greedy + local search + the volume bound leave a gap, so the MIP runs
     # (with both branch and bounds switched off: by default they close this gap before the MIP)
     monkeypatch.setattr(maxcover, "_mc_branch_and_bound",
-                        lambda mc, w1, x, val, ub, lam, end, max_nodes: (x, val, ub, {"bb_skipped": "test"}))
+                        lambda mc, w1, x, val, ub, lam, end, budget, max_nodes: (x, val, ub, {"bb_skipped": "test"}))
     cost, w, _ = _instance(2, 1000, 80)
     c = yj.mclp(cost, 1.5, 10, weights=w, method="auto", time_limit=60)
     monkeypatch.setattr(maxcover, "MC_BB_WORK", 0)

@@ -1,5 +1,6 @@
 """The small-instance exact path of ``mclp`` (greedy + swap, then the branch and bound of
-``yingji._kernels.maxcover._mc_branch_bound`` before any Lagrangian or MIP work): the same
+the quick tries of MCLP's one branch and bound, ``yingji._kernels.maxcover_bb``, before any
+Lagrangian or MIP work): the same
 optimum as brute force and as an independent compact MILP, on random instances it was not
 tuned on (the service benchmark uses seeds 0-7 of a 300 x 30 geometric layout)."""
 
@@ -114,8 +115,8 @@ def test_heuristic_and_exact_methods_do_not_use_it():
 
 def test_large_instances_skip_it():
     """A node would cost more than the work budget allows a useful search: not tried."""
-    assert maxcover._mc_bb_node_cap(5_000_000, 2_000) < maxcover.MC_BB_MIN_NODES
-    assert maxcover._mc_bb_node_cap(1_000, 30) >= maxcover.MC_BB_MIN_NODES
+    assert maxcover._BBBudget(5_000_000, 2_000, 60.0).quick < maxcover.MC_BB_MIN_NODES
+    assert maxcover._BBBudget(1_000, 30, 60.0).quick >= maxcover.MC_BB_MIN_NODES
 
 
 @pytest.mark.parametrize("seed", [0, 5])
@@ -131,20 +132,41 @@ def test_second_search_replaces_the_mip(seed, monkeypatch):
     assert r.optimal and r.objective == pytest.approx(_milp_optimum(cover_matrix(cost, 6.0), w, 5))
 
 
-def test_many_columns_with_a_large_p_skip_it():
-    """The search's candidate tables grow with levels x columns: a sparse instance with many
-    columns and a large p skips it (a small p on the same matrix does not)."""
+def test_many_columns_with_a_large_p():
+    """Many columns and a large p (the former enumerative search skipped these: its tables grew
+    with levels x columns): the search's state is linear in the columns, so it runs, and
+    proves the disjoint-columns optimum (the p heaviest columns)."""
     import scipy.sparse as sp
 
     from yingji.siting._sparse import csc_arrays
 
     n, m = 3000, 1500
     A = sp.csr_matrix((np.ones(n, np.int64), np.arange(n) % m, np.arange(n + 1)), shape=(n, m))
-    w = np.ones(n)
+    w = 1.0 + (np.arange(n) % 7)
+    col_w = np.bincount(np.arange(n) % m, weights=w, minlength=m)
     x = np.zeros(m, bool)
     far = 1e18
-    args = (A, csc_arrays(A), w, x, 0.0, np.inf, None, np.zeros(m, bool))
-    *_, info = maxcover._mc_small_exact(*args, 1400, 1e-9, far)
-    assert info == {}
-    *_, info = maxcover._mc_small_exact(*args, 5, 1e-9, far)
-    assert info["bb_complete"] and info["bb_nodes"] >= 1
+    for p in (1400, 5):
+        budget = maxcover._BBBudget(A.nnz, m, 60.0)
+        args = (A, csc_arrays(A), w, x, 0.0, np.inf, None, np.zeros(m, bool), p, 1e-9, far, budget)
+        _, v, ub, info = maxcover._mc_small_exact(*args)
+        assert info["bb_complete"] and info["bb_nodes"] >= 1 and budget.used == info["bb_nodes"]
+        assert v == pytest.approx(np.sort(col_w)[::-1][:p].sum()) and ub == pytest.approx(v)
+
+
+def test_one_node_budget_is_shared_by_the_phases(monkeypatch):
+    """The quick tries and the Lagrangian search draw from one node budget per call."""
+    monkeypatch.setattr(maxcover, "MC_BB_FIRST_SHARE", 0.0)
+    cost, w = _geometric(5, 300, 30)
+    seen = []
+    orig = maxcover._mc_branch_and_bound
+
+    def spy(*a):
+        seen.append(a[7].used)     # the budget: what the quick try used before
+        return orig(*a)
+
+    monkeypatch.setattr(maxcover, "_mc_branch_and_bound", spy)
+    monkeypatch.setattr(maxcover, "MC_BB_WORK", 2_000)   # quick cap too small to finish
+    monkeypatch.setattr(maxcover, "MC_BB_MIN_NODES", 1)
+    r = yj.mclp(cost, 6.0, 5, weights=w)
+    assert r.optimal and seen and seen[0] >= 1

@@ -1,12 +1,18 @@
-"""Numba kernel of the MCLP Lagrangian branch and bound (Downs and Camm 1996).
+"""Numba kernel of MCLP's branch and bound: one depth-first search with two bounding options.
 
-Depth-first search over the site variables. At each node the coverage rows
-``y_i <= sum_{j in N_i} x_j`` are relaxed with multipliers ``lam`` (warm-started from the
-previous node) and a few subgradient steps with Polyak's step length towards the incumbent
-lower the Lagrangian bound; the node is pruned when the bound cannot beat the incumbent by more
-than ``tol``, otherwise Lagrangian reduced-cost fixing closes or opens free sites, the
-Lagrangian solution (completed to ``p`` sites) is tried as an incumbent, and the node branches
-on a free site of the Lagrangian solution (site open first).
+Depth-first search over the site variables (open first). A node is bounded by the smaller of
+
+* the Lagrangian bound of Downs and Camm (1996): the coverage rows
+  ``y_i <= sum_{j in N_i} x_j`` relaxed with multipliers ``lam`` (warm-started from the
+  previous node) and lowered by a few subgradient steps with Polyak's step length towards the
+  incumbent (none: the multipliers as given, e.g. the volume algorithm's);
+* the submodular bound (Nemhauser, Wolsey and Fisher 1978): the weight the open sites cover
+  plus the largest marginal gains of the free ones;
+
+either or both (``lagr``, ``submod``). The node is pruned when the bound cannot beat the
+incumbent by more than ``tol``; otherwise reduced-cost fixing on either bound closes or opens
+free sites, the completions of both bounds (open sites plus the bound's top-ranked free sites)
+are tried as incumbents, and the node branches on the free site the active bound ranks first.
 
 The whole search state lives in arrays owned by the caller, so the Python driver runs the
 kernel in chunks of nodes and checks the clock between chunks (``time_limit`` holds), and the
@@ -20,6 +26,8 @@ References
    problem", European Journal of Operational Research 88(1), 114-123, 1996.
 .. [3] M. Held, P. Wolfe and H. P. Crowder, "Validation of subgradient optimization",
    Mathematical Programming 6, 62-88, 1974.
+.. [4] G. L. Nemhauser, L. A. Wolsey and M. L. Fisher, "An analysis of approximations for
+   maximizing submodular set functions - I", Mathematical Programming 14, 265-294, 1978.
 """
 
 from __future__ import annotations
@@ -30,43 +38,56 @@ from numba import njit
 from yingji._kernels.maxcover import _cover_value_into
 from yingji.config import NJIT_KW
 
-__all__ = ["_mc_bb_init", "_mc_bb_run"]
+__all__ = ["_mc_bb_counts", "_mc_bb_init", "_mc_bb_run"]
 
 # positions in the integer state vector ``ist``
 _SP, _TP, _NODES, _NOPEN, _IMPROVED = 0, 1, 2, 3, 4
 # positions in the float state vector ``fst``
-_LOWER, _MAXPRUNED, _TOL, _THETA0 = 0, 1, 2, 3
+_LOWER, _MAXPRUNED, _TOL, _THETA0, _CUR, _DEAD, _TOTAL = 0, 1, 2, 3, 4, 5, 6
 
 
 @njit(**NJIT_KW)
-def _set_state(a_ptr, a_rows, j, v, state, cov1, cntf, trail, ist):
-    """Set site ``j`` (free) to ``v`` (1 open, 2 closed), keep the row counters and record
-    the change on the trail."""
+def _set_state(a_ptr, a_rows, w, j, v, state, cov1, cntf, trail, ist, fst):
+    """Set site ``j`` (free) to ``v`` (1 open, 2 closed), keep the row counters, the weight the
+    open sites cover (``fst[_CUR]``) and the weight no open or free site covers
+    (``fst[_DEAD]``), and record the change on the trail."""
     state[j] = v
     if v == 1:
         for q in range(a_ptr[j], a_ptr[j + 1]):
-            cov1[a_rows[q]] += 1
+            i = a_rows[q]
+            if cov1[i] == 0:
+                fst[_CUR] += w[i]
+            cov1[i] += 1
         ist[_NOPEN] += 1
     else:
         for q in range(a_ptr[j], a_ptr[j + 1]):
-            cntf[a_rows[q]] -= 1
+            i = a_rows[q]
+            cntf[i] -= 1
+            if cntf[i] == 0:
+                fst[_DEAD] += w[i]
     trail[ist[_TP]] = j
     ist[_TP] += 1
 
 
 @njit(**NJIT_KW)
-def _undo_to(a_ptr, a_rows, pos, state, cov1, cntf, trail, ist):
+def _undo_to(a_ptr, a_rows, w, pos, state, cov1, cntf, trail, ist, fst):
     """Undo the trail back to length ``pos`` (the sites fixed since become free again)."""
     while ist[_TP] > pos:
         ist[_TP] -= 1
         j = trail[ist[_TP]]
         if state[j] == 1:
             for q in range(a_ptr[j], a_ptr[j + 1]):
-                cov1[a_rows[q]] -= 1
+                i = a_rows[q]
+                cov1[i] -= 1
+                if cov1[i] == 0:
+                    fst[_CUR] -= w[i]
             ist[_NOPEN] -= 1
         else:
             for q in range(a_ptr[j], a_ptr[j + 1]):
-                cntf[a_rows[q]] += 1
+                i = a_rows[q]
+                if cntf[i] == 0:
+                    fst[_DEAD] -= w[i]
+                cntf[i] += 1
         state[j] = 0
 
 
@@ -121,6 +142,8 @@ def _node_bound(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, best_l
     """Subgradient steps on the node's Lagrangian dual from ``lam``; leaves the best multipliers
     in ``best_lam`` and their ``s`` / ``take`` / ``order``; returns (bound, free, taken)."""
     L, nf, nt = _lag_eval(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, s, take, order)
+    if n_iter <= 0:
+        return L, nf, nt
     best = L
     for i in range(n_rows):
         best_lam[i] = lam[i]
@@ -178,6 +201,33 @@ def _node_bound(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, best_l
 
 
 @njit(**NJIT_KW)
+def _mc_bb_counts(a_ptr, a_rows, w, state, cov1, cntf, fst):
+    """Row counters of the root: ``cov1`` open sites (``state == 1``) and ``cntf`` open or free
+    sites covering each row; the weights covered, uncoverable and in all in ``fst``."""
+    for i in range(cov1.size):
+        cov1[i] = 0
+        cntf[i] = 0
+    for j in range(state.size):
+        for q in range(a_ptr[j], a_ptr[j + 1]):
+            i = a_rows[q]
+            cntf[i] += 1
+            if state[j] == 1:
+                cov1[i] += 1
+    cur = 0.0
+    dead = 0.0
+    tot = 0.0
+    for i in range(cov1.size):
+        tot += w[i]
+        if cov1[i] > 0:
+            cur += w[i]
+        elif cntf[i] == 0:
+            dead += w[i]
+    fst[_CUR] = cur
+    fst[_DEAD] = dead
+    fst[_TOTAL] = tot
+
+
+@njit(**NJIT_KW)
 def _mc_bb_init(state, ist, fst, stack_pos, stack_col, stack_val, stack_bound, stack_depth, lower, tol, theta0,
                 root_bound):
     """Put the root on the stack (``state`` holds the sites open from the start as 1)."""
@@ -202,9 +252,73 @@ def _mc_bb_init(state, ist, fst, stack_pos, stack_col, stack_val, stack_bound, s
 
 
 @njit(**NJIT_KW)
+def _submod_bound(a_ptr, a_rows, w, state, cov1, q_left, gain, gorder, fst):
+    """Submodular bound of the node (Nemhauser, Wolsey and Fisher 1978): the weight the open
+    sites cover plus the ``q_left`` largest marginal gains of the free sites, or the weight of
+    every row an open or free site covers when that is smaller. Fills ``gain`` (free sites'
+    marginal gains) and ``gorder`` (the free sites, the ``q_left + 1`` largest gains first and
+    in decreasing order); returns (bound, covered weight of the open sites plus the top gains,
+    number of free sites)."""
+    m = state.size
+    cur = fst[_CUR]
+    reach = fst[_TOTAL] - cur - fst[_DEAD]
+    nf = 0
+    for j in range(m):
+        if state[j] != 0:
+            gain[j] = 0.0
+            continue
+        v = 0.0
+        for q in range(a_ptr[j], a_ptr[j + 1]):
+            i = a_rows[q]
+            if cov1[i] == 0:
+                v += w[i]
+        gain[j] = v
+        gorder[nf] = j
+        nf += 1
+    r = min(q_left + 1, nf)
+    if r > 16:
+        key = np.empty(nf, dtype=np.float64)
+        for t in range(nf):
+            key[t] = -gain[gorder[t]]
+        srt = np.argsort(key, kind="mergesort")
+        tmp = gorder[:nf].copy()
+        for t in range(nf):
+            gorder[t] = tmp[srt[t]]
+    else:  # a few largest: partial selection in place (ties: the lower position first)
+        for t in range(r):
+            bt = t
+            for u in range(t + 1, nf):
+                ju = gorder[u]
+                jb = gorder[bt]
+                if gain[ju] > gain[jb] or (gain[ju] == gain[jb] and ju < jb):
+                    bt = u
+            tmp_j = gorder[t]
+            gorder[t] = gorder[bt]
+            gorder[bt] = tmp_j
+    top = 0.0
+    for t in range(min(q_left, nf)):
+        top += gain[gorder[t]]
+    return cur + min(top, reach), cur + top, nf
+
+
+@njit(**NJIT_KW)
 def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack_pos, stack_col, stack_val,
-               stack_bound, stack_depth, ist, fst, best_x, max_nodes, root_iter, node_iter):
-    """Numba JIT-compiled Lagrangian branch and bound for MCLP, run for up to ``max_nodes`` nodes.
+               stack_bound, stack_depth, ist, fst, best_x, max_nodes, root_iter, node_iter, lagr, submod):
+    """Numba JIT-compiled branch and bound for MCLP, run for up to ``max_nodes`` nodes.
+
+    One search, two bounding options, either or both (the smaller bound counts):
+
+    * ``lagr``: the Lagrangian bound of Downs and Camm (1996) at ``lam`` (see :func:`_lag_eval`),
+      lowered by ``root_iter`` / ``node_iter`` subgradient steps (0: ``lam`` as given, e.g. the
+      volume multipliers), with Lagrangian reduced-cost fixing;
+    * ``submod``: the submodular bound (:func:`_submod_bound`), cheap and strong when ``p`` and
+      the sites are few, with the same fixing on the marginal gains (a site whose gain cannot
+      lift the bound above the incumbent is closed, one the bound needs is opened).
+
+    The node branches on the site the smaller bound ranks first (largest marginal gain, or the
+    largest Lagrangian value among the sites the Lagrangian solution opens), open first; the
+    completions of both bounds (open sites plus their top-ranked free sites) are tried as
+    incumbents.
 
     ``state`` (0 free, 1 open, 2 closed per site), ``cov1`` (open sites covering each row),
     ``cntf`` (open or free sites covering each row), ``lam`` (multipliers), ``trail`` (the sites
@@ -214,11 +328,16 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
     its bound is at most ``incumbent + tol``; ``best_x`` receives every better incumbent.
 
     Returns 0 when the node budget is spent, 1 when the search is complete.
+
+    The function stays long: one node loop with its state in locals (bound, fixing, incumbent,
+    branching), where helper calls per node would cost on small instances.
     """
     m = state.size
-    s = np.empty(m, dtype=np.float64)
+    s = np.zeros(m, dtype=np.float64)
     take = np.zeros(m, dtype=np.bool_)
     order = np.empty(m, dtype=np.int64)
+    gain = np.zeros(m, dtype=np.float64)
+    gorder = np.empty(m, dtype=np.int64)
     g = np.empty(n_rows, dtype=np.float64)
     best_lam = np.empty(n_rows, dtype=np.float64)
     hit = np.empty(n_rows, dtype=np.bool_)
@@ -237,68 +356,123 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
         if pb <= lower + tol:
             fst[_MAXPRUNED] = max(fst[_MAXPRUNED], pb)
             continue
-        _undo_to(a_ptr, a_rows, pos, state, cov1, cntf, trail, ist)
+        _undo_to(a_ptr, a_rows, w, pos, state, cov1, cntf, trail, ist, fst)
         if col >= 0:
             if val == 1 and ist[_NOPEN] >= p:
                 continue  # no room: the parent's Lagrangian solution had it shut anyway
-            _set_state(a_ptr, a_rows, col, val, state, cov1, cntf, trail, ist)
+            _set_state(a_ptr, a_rows, w, col, val, state, cov1, cntf, trail, ist, fst)
         done += 1
         ist[_NODES] += 1
         n_iter = root_iter if ist[_NODES] == 1 else node_iter
+        use_sub = False
+        ng = 0
+        nf = 0
+        nt = 0
         rounds = 0  # bound, fixing, bound again: at most three rounds per node
         while True:
             q_left = p - ist[_NOPEN]
-            L, nf, nt = _node_bound(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, best_lam, s, take,
-                                    order, g, fst[_LOWER] + fst[_TOL], n_iter, fst[_THETA0])
-            L = min(L, pb)  # the parent's bound holds here too
-            # the Lagrangian solution, completed, is a solution
-            for j in range(m):  # the open sites plus the Lagrangian solution's
-                sol[j] = state[j] == 1 or take[j]
-            v = _cover_value_into(a_ptr, a_rows, n_rows, w, sol, hit)
-            if v > fst[_LOWER]:
-                fst[_LOWER] = v
-                ist[_IMPROVED] += 1
-                for j in range(m):
-                    best_x[j] = state[j] == 1 or take[j]
+            L = np.inf
+            v = -np.inf
+            nf = 0
+            nt = 0
+            if q_left < 0:  # the fixings opened more than p sites: no better solution here
+                L = -np.inf
+                break
+            if lagr:
+                L, nf, nt = _node_bound(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, best_lam, s,
+                                        take, order, g, fst[_LOWER] + fst[_TOL], n_iter, fst[_THETA0])
+                # the Lagrangian solution, completed, is a solution (worth evaluating only when
+                # the bound leaves room above the incumbent, or when it is the node's optimum)
+                if L > fst[_LOWER] + fst[_TOL] or nf <= q_left:
+                    for j in range(m):  # the open sites plus the Lagrangian solution's
+                        sol[j] = state[j] == 1 or take[j]
+                    v = _cover_value_into(a_ptr, a_rows, n_rows, w, sol, hit)
+                    if v > fst[_LOWER]:
+                        fst[_LOWER] = v
+                        ist[_IMPROVED] += 1
+                        for j in range(m):
+                            best_x[j] = sol[j]
+            U = np.inf
+            ng = 0
+            if submod:
+                U, u_top, ng = _submod_bound(a_ptr, a_rows, w, state, cov1, q_left, gain, gorder, fst)
+                nf = ng
+                if min(U, L) > fst[_LOWER] + fst[_TOL] or nf <= q_left:
+                    for j in range(m):  # the open sites plus the largest gains
+                        sol[j] = state[j] == 1
+                    for t in range(min(q_left, ng)):
+                        sol[gorder[t]] = True
+                    v = _cover_value_into(a_ptr, a_rows, n_rows, w, sol, hit)
+                    if v > fst[_LOWER]:
+                        fst[_LOWER] = v
+                        ist[_IMPROVED] += 1
+                        for j in range(m):
+                            best_x[j] = sol[j]
+            use_sub = U < L
+            B = min(min(L, U), pb)  # the parent's bound holds here too
             lower = fst[_LOWER]
-            if L <= lower + tol:
+            if B <= lower + tol:
+                L = B
                 break
             if nf <= q_left:  # every free site fits: the completed solution is the node's optimum
                 L = v
                 break
-            # Lagrangian reduced-cost fixing (nt == q_left here)
-            s_last = s[order[nt - 1]] if nt > 0 else 0.0
-            s_next = s[order[nt]] if nt < nf else 0.0
             changed = 0
-            for t in range(nf):
-                j = order[t]
-                if take[j]:
-                    if L - s[j] + s_next <= lower + tol:
-                        _set_state(a_ptr, a_rows, j, 1, state, cov1, cntf, trail, ist)
+            if lagr:  # Lagrangian reduced-cost fixing (nt == q_left here)
+                s_last = s[order[nt - 1]] if nt > 0 else 0.0
+                s_next = s[order[nt]] if nt < nf else 0.0
+                for t in range(nf):
+                    j = order[t]
+                    if state[j] != 0:
+                        continue
+                    if take[j]:
+                        if L - s[j] + s_next <= lower + tol:
+                            _set_state(a_ptr, a_rows, w, j, 1, state, cov1, cntf, trail, ist, fst)
+                            changed += 1
+                    elif L + s[j] - s_last <= lower + tol:
+                        _set_state(a_ptr, a_rows, w, j, 2, state, cov1, cntf, trail, ist, fst)
                         changed += 1
-                elif L + s[j] - s_last <= lower + tol:
-                    _set_state(a_ptr, a_rows, j, 2, state, cov1, cntf, trail, ist)
-                    changed += 1
+            if submod and q_left > 0:  # the same on the marginal gains
+                g_last = gain[gorder[q_left - 1]]
+                g_next = gain[gorder[q_left]] if q_left < ng else 0.0
+                for t in range(ng):
+                    j = gorder[t]
+                    if state[j] != 0:
+                        continue
+                    if t < q_left:
+                        if u_top - gain[j] + g_next <= lower + tol:
+                            _set_state(a_ptr, a_rows, w, j, 1, state, cov1, cntf, trail, ist, fst)
+                            changed += 1
+                    elif u_top + gain[j] - g_last <= lower + tol:
+                        _set_state(a_ptr, a_rows, w, j, 2, state, cov1, cntf, trail, ist, fst)
+                        changed += 1
+            L = B
             rounds += 1
             if changed == 0 or rounds >= 3:
                 break
-            pb = L
+            pb = B
             n_iter = node_iter
         if L <= lower + tol:
             fst[_MAXPRUNED] = max(fst[_MAXPRUNED], L)
             continue
-        # branch on the chosen free site with the largest s
+        # branch on the free site the active bound ranks first
         b = -1
-        for t in range(nf):
-            j = order[t]
-            if state[j] == 0 and take[j]:
-                b = j
-                break
-        if b < 0:
-            for t in range(nf):
-                if state[order[t]] == 0:
-                    b = order[t]
+        if use_sub:
+            for t in range(ng):
+                if state[gorder[t]] == 0:
+                    b = gorder[t]
                     break
+        else:
+            for t in range(nf):
+                j = order[t]
+                if state[j] == 0 and take[j]:
+                    b = j
+                    break
+            if b < 0:
+                for t in range(nf):
+                    if state[order[t]] == 0:
+                        b = order[t]
+                        break
         if b < 0:
             fst[_MAXPRUNED] = max(fst[_MAXPRUNED], L)
             continue

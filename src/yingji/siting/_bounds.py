@@ -28,7 +28,7 @@ import numpy as np
 from yingji._kernels import maxcover as _km
 from yingji._kernels import maxcover_bb as _kbb
 
-__all__ = ["iterated_local_search", "lagrangian_branch_and_bound", "volume_bound"]
+__all__ = ["iterated_local_search", "max_cover_branch_and_bound", "volume_bound"]
 
 #: Volume iterations per kernel call between two clock checks.
 VOLUME_CHUNK = 25
@@ -98,6 +98,14 @@ def volume_bound(A_int, w, fixed_mask, p_free, lower, *, lam0=None, max_iter=300
         Absolute gap at which to stop.
     csc : tuple, optional
         Precomputed CSC index arrays of ``A_int``.
+    lagrangian, submodular : bool
+        The bounding options (at least one).
+    gap_tol : float
+        Absolute pruning slack (a node whose bound is at most ``incumbent + gap_tol`` is
+        pruned; the returned bound stays valid, as the largest pruned bound).
+    first_chunk : int
+        Nodes of the first kernel call (later calls are sized by the clock); a small instance
+        whose whole budget is cheap passes the budget, saving the round trips.
 
     Returns
     -------
@@ -219,17 +227,23 @@ def iterated_local_search(A_int, w, x0, fixed_mask, *, allowed=None, deadline=No
     return best, float(best_v), {"kicks": kicks, "improvements": improvements, "stop": stop}
 
 
-def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, root_bound=np.inf,
-                                max_nodes=1_000_000, deadline=None, root_iter=300, node_iter=30, csc=None):
-    r"""Solve an MCLP instance by Lagrangian branch and bound (Downs and Camm 1996).
+def max_cover_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, root_bound=np.inf,
+                               max_nodes=1_000_000, deadline=None, root_iter=300, node_iter=30, csc=None,
+                               lagrangian=True, submodular=False, gap_tol=0.0, first_chunk=1):
+    r"""Solve an MCLP instance by branch and bound: MCLP's one tree search.
 
-    Depth-first search over the sites; each node bounds its subproblem by the Lagrangian of the
-    coverage rows (see :func:`volume_bound`), lowered by subgradient steps warm-started from the
-    previous node, prunes when the bound cannot beat the incumbent, fixes sites by Lagrangian
-    reduced costs, tries the node's Lagrangian solution as an incumbent and branches on its most
-    valuable free site (open first). With integer weights a node is pruned once its bound is
-    below ``incumbent + 1`` (no better integer value is left in it; a margin of 1e-9 relative
-    covers the summation error), else below ``incumbent (1 + 1e-9)``.
+    Depth-first search over the sites (:func:`yingji._kernels.maxcover_bb._mc_bb_run`); each
+    node bounds its subproblem by the smaller of two bounds, as chosen: the Lagrangian of the
+    coverage rows (``lagrangian``, Downs and Camm 1996; see :func:`volume_bound`), lowered by
+    ``node_iter`` subgradient steps warm-started from the previous node (0: the multipliers
+    ``lam0`` as given), and the submodular bound (``submodular``, Nemhauser, Wolsey and Fisher
+    1978: the open sites' weight plus the largest marginal gains), which is cheap and strong
+    where ``p`` and the sites are few. It prunes when the bound cannot beat the incumbent,
+    fixes sites by reduced costs of either bound, tries both bounds' completions as
+    incumbents and branches on the site the active bound ranks first (open first). With
+    integer weights a node is pruned once its bound is below ``incumbent + 1`` (no better
+    integer value is left in it; a margin of 1e-9 relative covers the summation error), else
+    below ``incumbent (1 + 1e-9)``; ``gap_tol`` (absolute) widens that slack.
 
     Parameters
     ----------
@@ -255,6 +269,14 @@ def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, 
         Subgradient steps at the root and at every other node.
     csc : tuple, optional
         Precomputed CSC index arrays of ``A_int``.
+    lagrangian, submodular : bool
+        The bounding options (at least one).
+    gap_tol : float
+        Absolute pruning slack (a node whose bound is at most ``incumbent + gap_tol`` is
+        pruned; the returned bound stays valid, as the largest pruned bound).
+    first_chunk : int
+        Nodes of the first kernel call (later calls are sized by the clock); a small instance
+        whose whole budget is cheap passes the budget, saving the round trips.
 
     Returns
     -------
@@ -268,6 +290,8 @@ def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, 
        Naval Research Logistics 43(3), 435-461, 1996.
     .. [2] M. Held, P. Wolfe and H. P. Crowder, "Validation of subgradient optimization",
        Mathematical Programming 6, 62-88, 1974.
+    .. [3] G. L. Nemhauser, L. A. Wolsey and M. L. Fisher, "An analysis of approximations for
+       maximizing submodular set functions - I", Mathematical Programming 14, 265-294, 1978.
     """
     a_ptr, a_rows = _csc(A_int) if csc is None else csc
     n = int(A_int.shape[0])
@@ -281,13 +305,19 @@ def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, 
     # summation error of the bounds; a pruned bound below lower + 1 - 2 eps floors to lower)
     eps = max(1e-6, 1e-9 * abs(lower))
     tol = 1.0 - 2.0 * eps if integral else 1e-9 * max(abs(lower), 1.0)
+    tol = max(tol, float(gap_tol))
     state = np.zeros(m, dtype=np.int8)
     state[fixed] = 1
-    deg = np.diff(a_ptr)
-    cov1 = np.bincount(a_rows[np.repeat(fixed, deg)], minlength=n).astype(np.int32)
-    cntf = np.bincount(a_rows, minlength=n).astype(np.int32)
-    lam = 0.5 * w if lam0 is None else np.clip(np.asarray(lam0, dtype=np.float64), 0.0, w)
-    lam = np.ascontiguousarray(lam)
+    cov1 = np.empty(n, dtype=np.int32)
+    cntf = np.empty(n, dtype=np.int32)
+    ist = np.zeros(8, dtype=np.int64)
+    fst = np.zeros(8, dtype=np.float64)
+    _kbb._mc_bb_counts(a_ptr, a_rows, w, state, cov1, cntf, fst)
+    if not lagrangian:
+        lam = w   # not read
+    else:
+        lam = 0.5 * w if lam0 is None else np.clip(np.asarray(lam0, dtype=np.float64), 0.0, w)
+        lam = np.ascontiguousarray(lam)
     trail = np.zeros(m + 1, dtype=np.int64)
     cap = 2 * m + 4
     st_pos = np.zeros(cap, dtype=np.int64)
@@ -295,14 +325,12 @@ def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, 
     st_val = np.zeros(cap, dtype=np.int8)
     st_bound = np.zeros(cap, dtype=np.float64)
     st_depth = np.zeros(cap, dtype=np.int64)
-    ist = np.zeros(8, dtype=np.int64)
-    fst = np.zeros(8, dtype=np.float64)
     p_total = int(p_free) + int(fixed.sum())
     _kbb._mc_bb_init(state, ist, fst, st_pos, st_col, st_val, st_bound, st_depth, lower, tol, 1.0,
                      float(root_bound))
     complete = False
     stop = "nodes"
-    chunk = 1  # the root first: its time sizes the next chunks
+    chunk = max(int(first_chunk), 1)  # by default the root first: its time sizes the next chunks
     while ist[2] < max_nodes:
         t_chunk = time.perf_counter()
         if deadline is not None and t_chunk >= deadline:
@@ -312,7 +340,7 @@ def lagrangian_branch_and_bound(A_int, w, x0, fixed_mask, p_free, *, lam0=None, 
         before = int(ist[2])
         code = _kbb._mc_bb_run(a_ptr, a_rows, n, w, p_total, state, cov1, cntf, lam, trail, st_pos, st_col,
                                st_val, st_bound, st_depth, ist, fst, best_x, chunk, int(root_iter),
-                               int(node_iter))
+                               int(node_iter), bool(lagrangian), bool(submodular))
         if code == 1:
             complete = True
             stop = "complete"

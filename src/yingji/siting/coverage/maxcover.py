@@ -2,10 +2,10 @@
 
 The max-cover instance (:class:`_MaxCov`) with its exact reductions, the sparse MCLP / BACOP
 model, the greedy + swap heuristic and the subgradient bound of the numba kernels, the volume
-algorithm and iterated local search of :mod:`yingji.siting._bounds`, the branch and bound of
-small MCLPs (:func:`_mc_small_exact`), the Lagrangian branch and bound of larger ones
-(:func:`_mc_branch_and_bound`), Lagrangian reduced-cost fixing, the time-boxed driver
-:func:`_solve_max_cover` and :func:`mclp`.
+algorithm and iterated local search of :mod:`yingji.siting._bounds`, the phases of MCLP's one
+branch and bound with their shared node budget (:class:`_BBBudget`; quick tries
+:func:`_mc_small_exact`, the Lagrangian phase :func:`_mc_branch_and_bound`), Lagrangian
+reduced-cost fixing, the time-boxed driver :func:`_solve_max_cover` and :func:`mclp`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import scipy.sparse as sp
 
 from yingji import config
 from yingji._kernels import coverage as _k
-from yingji._kernels import maxcover as _km
 from yingji._kernels import setcover as _sc
 from yingji._validation import Problems
 from yingji.exceptions import SolverError
@@ -360,68 +359,107 @@ def _mc_mip_floor(model_nnz: int) -> float:
     return 1.0 + 2e-6 * model_nnz + _mc_mip_overrun(model_nnz)
 
 
-#: Work (about one unit per nonzero visited) the branch and bound of small MCLPs may spend:
-#: its node cap is this over the work of one node (the nonzeros plus the sort of the
-#: columns). About 10-30 ms of CPU; an instance whose cap would be under
-#: :data:`MC_BB_MIN_NODES` nodes skips it (large instances go to the MIP as before).
+# ----------------------------------------------------------------------------- branch and bound
+# One tree search (:func:`yingji.siting._bounds.max_cover_branch_and_bound`), one node budget per
+# call (:class:`_BBBudget`) drawn by its phases: quick tries, then the Lagrangian phase.
+
+#: Nodes per second of ``time_limit`` for one unit of node work (see :class:`_BBBudget`); measured
+#: 25 M nonzero-nodes per second on the 111,689-nonzero model at load 7 (26,400 nodes in 116 s),
+#: so the budget binds before the clock on a loaded 2-core machine.
+MC_BB_NODE_RATE = 1e7
+#: Most nodes of one call.
+MC_BB_MAX_NODES = 2_000_000
+#: Work (units of node work) of the quick tries together: their node cap is this over the
+#: work of a node. About 10-30 ms of CPU; an instance whose cap would be under
+#: :data:`MC_BB_MIN_NODES` nodes skips them.
 MC_BB_WORK = 10_000_000
 MC_BB_MIN_NODES = 200
-MC_BB_MAX_NODES = 50_000
-#: Most entries of the search's per-depth candidate tables ((levels + 1) x columns, two of
-#: them, 16 bytes an entry): a many-column instance with a large p skips the search.
-MC_BB_MAX_TABLE = 2_000_000
-#: Share of that node cap for the first try, on the submodular bound alone (``method="auto"``,
-#: before the volume algorithm); the second try, with the volume multipliers, gets the whole cap.
+#: Share of the quick cap for the first try (before the volume algorithm); the second try,
+#: with the volume multipliers, gets the whole cap.
 MC_BB_FIRST_SHARE = 0.125
-#: Seconds of one unit of that work, conservatively (to keep the uninterruptible kernel inside
-#: ``time_limit``: measured about 1-3 ns per unit on this project's 2-core machine).
+#: Seconds of one unit of that work, conservatively (a quick try runs in one kernel call when
+#: its whole cap fits before the deadline at this pace, else in clock-checked chunks).
 MC_BB_SECONDS_PER_WORK = 1e-8
+#: Reduced coverage matrices with at least this many nonzeros go to the Lagrangian search under
+#: ``method="auto"`` instead of HiGHS: measured on the 20,000 x 1,000 MCLP of the peers suite
+#: (9,956 x 994, 111,689 nonzeros) HiGHS's dual simplex needs 63 s for the root LP alone, while
+#: on the 5,000 x 300 one (12,075 nonzeros) HiGHS proves the optimum in 1 s.
+MC_BB_MIN_NNZ = 50_000
+#: Below ``MC_BB_MIN_NNZ`` the Lagrangian search runs with at most this many nodes and this
+#: share of the time left, then HiGHS's MIP from its incumbent (measured: on random 3,000 x 150
+#: instances the search proves in 0.5 s what HiGHS proves in 11 s; on the 5,000 x 300 one of
+#: the peers suite HiGHS takes 1 s and the search 3 s).
+MC_BB_SMALL_NODES = 3_000
+MC_BB_SMALL_SHARE = 0.25
+#: Subgradient steps of the Lagrangian search at the root (started from the volume
+#: multipliers) and at every other node.
+MC_BB_ROOT_ITER = 100
+MC_BB_NODE_ITER = 30
+#: Seconds per nonzero and subgradient step assumed before the first node is timed (measured
+#: 1.7e-9 on the 111,689-nonzero model, unloaded; four times that for a loaded machine).
+MC_BB_STEP_S = 7e-9
 
 
-def _mc_bb_node_cap(nnz: int, k: int) -> int:
-    """Node cap of the small-MCLP branch and bound: a fixed work budget over the work of a node
-    (deterministic: the same instance gets the same cap whatever the machine's load)."""
-    per_node = int(nnz) + 8 * int(k) + 16
-    return int(min(MC_BB_MAX_NODES, MC_BB_WORK // per_node))
+def _mc_node_work(nnz: int, k: int) -> int:
+    """Units of work of one node of the quick tries (the nonzeros plus the sort of the columns)."""
+    return int(nnz) + 8 * int(k) + 16
 
 
-def _mc_small_exact(A_int, csc, w1, x, val, ub, lam, fixed_mask, p_free, tol, deadline, share=1.0):
-    """Branch and bound on a small MCLP instance (:func:`yingji._kernels.maxcover._mc_branch_bound`),
-    with the volume multipliers ``lam`` for its Lagrangian bound and the incumbent ``x``.
+class _BBBudget:
+    """The node budget of one call, shared by the phases of the search:
+    ``MC_BB_NODE_RATE * time_limit`` over the work of a node, at most ``MC_BB_MAX_NODES``
+    (deterministic: the same instance gets the same budget whatever the machine's load).
+    The quick tries may use at most ``MC_BB_WORK`` units of work."""
 
-    Run only when its node cap (:func:`_mc_bb_node_cap`) is at least :data:`MC_BB_MIN_NODES`
-    and its work fits before ``deadline``. A completed search proves its best solution
-    optimal (to ``tol``): the bound becomes the search's. Otherwise the better solution found
-    is kept and the bound stays. Returns (x, value, bound, extras)."""
-    k = int(A_int.shape[1])
-    cap = int(share * _mc_bb_node_cap(A_int.nnz, k))
-    per_node = int(A_int.nnz) + 8 * k + 16
-    if (cap < MC_BB_MIN_NODES or (min(max(int(p_free), 0), k) + 1) * k > MC_BB_MAX_TABLE
-            or time.perf_counter() + cap * per_node * MC_BB_SECONDS_PER_WORK > deadline):
+    def __init__(self, nnz: int, k: int, tl: float):
+        self.per_node = _mc_node_work(nnz, k)
+        self.total = int(max(1, min(MC_BB_MAX_NODES, MC_BB_NODE_RATE * tl / self.per_node)))
+        self.quick = int(min(self.total, MC_BB_WORK // self.per_node))
+        self.used = 0
+
+    @property
+    def left(self) -> int:
+        return max(self.total - self.used, 0)
+
+    def take(self, nodes: int) -> int:
+        return int(max(0, min(nodes, self.left)))
+
+
+def _mc_small_exact(A_int, csc, w1, x, val, ub, lam, fixed_mask, p_free, tol, deadline, budget, share=1.0):
+    """A quick try of the branch and bound (:func:`yingji.siting._bounds.max_cover_branch_and_bound`
+    with the submodular bound and the Lagrangian one at the fixed multipliers ``lam``, when
+    given; no subgradient steps) from the incumbent ``x``, on ``share`` of the budget's quick
+    cap. Skipped when that cap is under :data:`MC_BB_MIN_NODES`. A completed search proves its
+    best solution optimal (to ``tol``): the bound becomes the search's. Otherwise the better
+    solution found is kept and the bound stays. Returns (x, value, bound, extras)."""
+    from yingji.siting import _bounds
+
+    cap = budget.take(int(share * budget.quick))
+    if budget.quick < MC_BB_MIN_NODES or cap < 1:
         return x, val, ub, {}
-    n = int(A_int.shape[0])
+    now = time.perf_counter()
+    one_call = now + cap * budget.per_node * MC_BB_SECONDS_PER_WORK <= deadline
     w = np.ascontiguousarray(w1, dtype=np.float64)
-    lam = np.zeros(n) if lam is None else np.clip(np.asarray(lam, dtype=np.float64), 0.0, w)
     base = np.ascontiguousarray(fixed_mask, dtype=np.bool_)
-    cand = np.nonzero(~base)[0].astype(np.int64)
-    bx = np.ascontiguousarray(x, dtype=np.bool_).copy()
-    _, ub_bb, nodes, complete = _km._mc_branch_bound(csc[0], csc[1], n, w, np.ascontiguousarray(lam), base, cand,
-                                                     int(p_free), float(val), bx, int(cap), float(tol))
-    v_bb = float(_km._mc_cover_value(csc[0], csc[1], n, w, bx))   # the value of the mask, summed afresh
-    if v_bb > val:
-        x, val = bx, v_bb
-    if complete:
-        ub = min(ub, max(float(ub_bb), val))
-    return x, val, ub, {"bb_nodes": int(nodes), "bb_node_cap": cap, "bb_complete": bool(complete)}
+    xb, vb, ubb, info = _bounds.max_cover_branch_and_bound(
+        A_int, w, np.ascontiguousarray(x, dtype=np.bool_), base, int(p_free), lam0=lam, max_nodes=cap,
+        deadline=deadline, root_iter=0, node_iter=0, csc=csc, lagrangian=lam is not None, submodular=True,
+        gap_tol=float(tol), first_chunk=cap if one_call else 1)
+    budget.used += int(info["nodes"])
+    if vb > val:
+        x, val = xb, vb
+    if info["complete"]:
+        ub = min(ub, max(float(ubb), val))
+    return x, val, ub, {"bb_nodes": int(info["nodes"]), "bb_node_cap": cap, "bb_complete": bool(info["complete"])}
 
 
 def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0, max_iter, mip_gap, seed=0,
-                min_ils_s=0.0, exact_small=False, deadline_exact=None):
+                min_ils_s=0.0, exact_small=False, deadline_exact=None, budget=None):
     """MCLP only: volume-algorithm bound, then iterated local search on the volume primal's
     support (started only when at least ``min_ils_s`` seconds, the cost of one swap descent, are
     left: a kernel call cannot be interrupted), then (``exact_small``, while the gap is open)
-    the branch and bound of small instances with the volume multipliers
-    (:func:`_mc_small_exact`, started only when its work fits before ``deadline_exact``), in
+    the second quick try of the branch and bound, with the volume multipliers and the
+    submodular bound (:func:`_mc_small_exact`, on ``budget``, until ``deadline_exact``), in
     place of the MIP. Returns (x, value, bound, lam, extras)."""
     from yingji.siting import _bounds
 
@@ -444,55 +482,23 @@ def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0,
         extras.update(ils_kicks=iinfo["kicks"], ils_improvements=iinfo["improvements"], ils_stop=iinfo["stop"])
         if v2 > val:
             x, val = x2, v2
-    if exact_small and relative_gap(val, ub) > mip_gap:
+    if exact_small and budget is not None and relative_gap(val, ub) > mip_gap:
         tol = 0.5 * mip_gap * max(abs(val), 1.0)
         x, val, ub, binfo = _mc_small_exact(A_int, arrs, w1, x, val, ub, lam, fixed_mask, p_free, tol,
-                                             deadline_ils if deadline_exact is None else deadline_exact)
+                                             deadline_ils if deadline_exact is None else deadline_exact, budget)
         extras.update(binfo)
     return x, val, ub, lam, extras
 
 
-#: Reduced coverage matrices with at least this many nonzeros go to the Lagrangian branch and
-#: bound under ``method="auto"`` instead of HiGHS: measured on the 20,000 x 1,000 MCLP of the
-#: peers suite (9,956 x 994, 111,689 nonzeros) HiGHS's dual simplex needs 63 s for the root LP
-#: alone, while on the 5,000 x 300 one (12,075 nonzeros) HiGHS proves the optimum in 1 s.
-MC_BB_MIN_NNZ = 50_000
-#: Node budget of the branch and bound (the deterministic cap on its work; the deadline is the
-#: safety net).
-MC_BB_MAX_NODES = 2_000_000
-#: Below ``MC_BB_MIN_NNZ`` the branch and bound runs first with this node budget and this share of
-#: the time left, then HiGHS's MIP from its incumbent (measured: on random 3,000 x 150 instances
-#: the branch and bound proves in 0.5 s what HiGHS proves in 11 s; on the 5,000 x 300 one of the
-#: peers suite HiGHS takes 1 s and the branch and bound 3 s).
-MC_BB_SMALL_NODES = 3_000
-MC_BB_SMALL_SHARE = 0.25
-#: Nodes per second of ``time_limit`` for a model of one nonzero (the budget is this times
-#: ``time_limit`` over the model's nonzeros): the default work is fixed by the inputs, not by the
-#: machine's load. Measured 25 M nonzero-nodes per second on the 111,689-nonzero model at load 7
-#: (26,400 nodes in 116 s), so the budget binds before the clock on a loaded 2-core machine.
-MC_BB_NODE_RATE = 1e7
-
-
-def _mc_bb_budget(nnz: int, tl: float, big: bool) -> int:
-    """Node budget of the branch and bound for a model of ``nnz`` nonzeros and ``time_limit``."""
-    cap = MC_BB_MAX_NODES if big else MC_BB_SMALL_NODES
-    return int(max(1, min(cap, MC_BB_NODE_RATE * tl / max(nnz, 1))))
-
-
-#: Subgradient steps at the root (started from the volume multipliers) and at every other node.
-MC_BB_ROOT_ITER = 100
-MC_BB_NODE_ITER = 30
-#: Seconds per nonzero and subgradient step assumed before the first node is timed (measured
-#: 1.7e-9 on the 111,689-nonzero model, unloaded; four times that for a loaded machine).
-MC_BB_STEP_S = 7e-9
-
-
 def _mc_branch_and_bound(mc: _MaxCov, w1: np.ndarray, x: np.ndarray, val: float, ub: float, lam: np.ndarray,
-                         end: float, max_nodes: int):
-    """MCLP only: Lagrangian branch and bound (:func:`yingji.siting._bounds.lagrangian_branch_and_bound`)
-    from the incumbent ``x`` (value ``val``, model units without the offset), the volume
-    bound ``ub`` and its multipliers, until ``end`` or ``max_nodes`` nodes. It is not started when the root alone
-    might not fit the time left. Returns (x, value, bound, extras)."""
+                         end: float, budget: _BBBudget, max_nodes: int):
+    """MCLP only: the Lagrangian phase of the branch and bound
+    (:func:`yingji.siting._bounds.max_cover_branch_and_bound`, subgradient steps at every node;
+    the submodular bound too on models under ``MC_BB_MIN_NNZ`` nonzeros: on the 20,000 x 1,000
+    model of the peers suite, p = 60, it never prunes and costs 11 % more per node) from the incumbent ``x`` (value ``val``, model units without the
+    offset), the volume bound ``ub`` and its multipliers, until ``end`` or ``max_nodes`` nodes
+    of what is left of ``budget``. It is not started when the root alone might not fit the
+    time left. Returns (x, value, bound, extras)."""
     from yingji.siting import _bounds
 
     left = end - time.perf_counter()
@@ -501,9 +507,14 @@ def _mc_branch_and_bound(mc: _MaxCov, w1: np.ndarray, x: np.ndarray, val: float,
         return x, val, ub, {"bb_skipped": f"{max(left, 0.0):.1f} s left, root estimated at {est_root:.1f} s"}
     fixed_mask = mc.col_lo > 0.5
     t = time.perf_counter()
-    xb, vb, ubb, info = _bounds.lagrangian_branch_and_bound(
+    nodes = budget.take(max_nodes)
+    if nodes < 1:
+        return x, val, ub, {"bb_skipped": "node budget spent"}
+    xb, vb, ubb, info = _bounds.max_cover_branch_and_bound(
         as_int(mc.A), w1, x, fixed_mask, int(mc.p_free) - int(fixed_mask.sum()), lam0=lam, root_bound=ub,
-        max_nodes=int(max_nodes), deadline=end, root_iter=MC_BB_ROOT_ITER, node_iter=MC_BB_NODE_ITER)
+        max_nodes=nodes, deadline=end, root_iter=MC_BB_ROOT_ITER, node_iter=MC_BB_NODE_ITER,
+        lagrangian=True, submodular=int(mc.A.nnz) < MC_BB_MIN_NNZ)
+    budget.used += int(info["nodes"])
     extras = {"bb_nodes": info["nodes"], "bb_complete": info["complete"], "bb_improvements": info["improvements"],
               "bb_stop": info["stop"], "bb_seconds": time.perf_counter() - t}
     if vb > val:
@@ -561,7 +572,8 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
     """Heuristic / bound / MIP for one max-cover objective on a reduced instance.
 
     For MCLP (no second coverage, no radius2 rows) with ``method="auto"``, a small instance is
-    first handed to the branch and bound (:func:`_mc_small_exact`, 1/8 of its node cap), which
+    first handed to a quick try of the branch and bound (:func:`_mc_small_exact`, 1/8 of the
+    quick cap of the call's one node budget, :class:`_BBBudget`), which
     often proves the greedy + swap solution or a better one optimal; otherwise the bound is the
     volume algorithm's, the solution is improved by iterated local search
     (:mod:`yingji.siting._bounds`) and, while the gap is open, a second branch and bound with
@@ -583,6 +595,7 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
     off = mc.offset * alpha if not mc.twice else 0.0
     end = t0 + tl - _mc_reserve(int(mc.cov.A.nnz), tl)
     mclp_like = (not mc.twice) and (mc.B is None or mc.B.shape[0] == 0) and not np.any(w2) and min_first is None
+    budget = _BBBudget(int(mc.A.nnz), k, tl)   # the call's one node budget (all phases of the search)
     if method in ("heuristic", "auto"):
         w3_big = 2.0 * (float(np.abs(w1).sum() + np.abs(w2).sum()) + 1.0)
         t_heur = time.perf_counter()
@@ -607,7 +620,7 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
         # alone, before any Lagrangian work (a 300 x 30, p = 5 MCLP: 10-100 nodes, 0.1 ms)
         tol0 = 0.5 * mip_gap * max(abs(val - off), 1.0)
         x, v_m, ub_m, binfo = _mc_small_exact(A_int, arrs_val, w1, x, val - off, np.inf, None, fixed_mask,
-                                              mc.p_free - int(fixed_mask.sum()), tol0, end,
+                                              mc.p_free - int(fixed_mask.sum()), tol0, end, budget,
                                               share=MC_BB_FIRST_SHARE)
         val, ub = v_m + off, ub_m + off
         extras.update({f"{key}_first": v for key, v in binfo.items()})
@@ -627,7 +640,7 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
                                              deadline_vol=d_vol, deadline_ils=d_ils, lam0=lam0,
                                              max_iter=max_iter, mip_gap=mip_gap,
                                              min_ils_s=extras.get("heuristic_seconds", 0.0),
-                                             exact_small=method == "auto", deadline_exact=end)
+                                             exact_small=method == "auto", deadline_exact=end, budget=budget)
         val = v_m + off
         ub = ub_m + off
         ex["lagrangian_bound"] = ub
@@ -647,8 +660,8 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
         now = time.perf_counter()
         bb_end = end if big else now + MC_BB_SMALL_SHARE * max(end - now, 0.0)
         x, val, ub, bb_extras = _mc_branch_and_bound(mc, np.ascontiguousarray(w1, dtype=np.float64), x, val - off,
-                                                     ub - off, lam, bb_end,
-                                                     _mc_bb_budget(int(mc.A.nnz), tl, big))
+                                                     ub - off, lam, bb_end, budget,
+                                                     MC_BB_MAX_NODES if big else MC_BB_SMALL_NODES)
         val += off
         ub += off
         extras.update(bb_extras)
@@ -718,12 +731,12 @@ def mclp(cost=None, radius=None, p=None, *, coverage=None, weights=None, fixed=N
     method : {"auto", "exact", "heuristic"}
         ``"heuristic"``: greedy + swap local search improved by iterated local search, with
         the volume-algorithm Lagrangian (LP) upper bound; ``"exact"``: the MIP; ``"auto"``:
-        greedy + swap, then a branch and bound on small instances [6]_ (node cap set by a fixed
-        work budget; a completed search proves the optimum and ends the call), then the
-        heuristic (on half the time), a second such branch and bound, and, while the gap is
-        open, the Lagrangian branch and bound [7]_ (on large reduced models instead of the MIP,
-        whose LP is too slow there; on small ones with a node budget, then the MIP from its
-        incumbent).
+        greedy + swap, then one branch and bound with one node budget per call, in phases: a
+        quick try on the submodular bound [6]_ (a completed search proves the optimum and ends
+        the call), then the heuristic (on half the time), a second quick try with the
+        Lagrangian bound at the volume multipliers too, and, while the gap is open, the
+        Lagrangian phase [7]_ (on large reduced models instead of the MIP, whose LP is too
+        slow there; on small ones with at most 3,000 nodes, then the MIP from its incumbent).
     time_limit : float
         Seconds for the whole call, input preparation and reductions included. The
         heuristic phases stop at their share of it, and the MIP is skipped when too little
