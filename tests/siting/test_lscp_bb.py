@@ -117,3 +117,16 @@ def test_tree_runs_until_its_deadline_not_half_of_it():
     assert A[:, x].any(axis=1).all()
     if not proven:  # (a fast machine may finish the tree: then there is nothing to check)
         assert 2.6 <= took <= 3.3 + 0.5, took
+
+
+@pytest.mark.parametrize("reliable", [0, 1, 10**6])
+@pytest.mark.parametrize("seed", range(5))
+def test_reliability_branching_settings_reach_the_milp_optimum(seed, reliable, monkeypatch):
+    # pseudocosts only (0), after one strong-branching result (1), strong branching always
+    # (10**6): the branching rule changes the tree, never the proven optimum (scipy's MILP)
+    monkeypatch.setattr(bb, "BB_RELIABLE", reliable)
+    A, c = _inst(300 + seed, 90, 35, 0.07, seed % 2 == 0)
+    x, ub, proven, stats = bb.branch_and_bound(sp.csr_matrix(A), c, np.ones(35, bool), max_nodes=100_000)
+    assert proven and ub == _milp_opt(A, c) == c[x].sum() and A[:, x].any(axis=1).all()
+    if reliable == 0:
+        assert stats["bb_strong_lps"] == 0
