@@ -90,3 +90,43 @@ def test_lscp_route_through_the_tree_matches_scipy_milp(seed, weighted, monkeypa
     monkeypatch.setattr(sc._lscp_bb, "BB_MAX_NODES", 0)
     r0 = yj.lscp(coverage=A, site_cost=c, time_limit=60)
     assert r0.optimal and r0.objective == opt and r0.extras["bb_nodes"] == 0 and "solver_status" in r0.extras
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("nodes", [1, 3, 12])
+def test_stopped_tree_bound_is_a_valid_lower_bound(seed, nodes):
+    # a tree stopped after a few nodes: its open nodes' least bound is at most the optimum
+    # (scipy's MILP), at least the root's when the root finished, and the optimum when proven
+    A, c = _inst(100 + seed, 70, 30, 0.08, seed % 2 == 1)
+    opt = _milp_opt(A, c)
+    _x, ub, proven, stats = bb.branch_and_bound(sp.csr_matrix(A), c, np.ones(30, bool), max_nodes=nodes)
+    assert stats["bb_bound"] <= opt + 1e-9 and ub >= opt
+    assert stats["bb_bound"] >= min(stats["bb_root_bound"], ub) - 1e-9
+    if proven:
+        assert stats["bb_bound"] == ub == opt
+
+
+def test_tree_runs_until_its_deadline_not_half_of_it():
+    # HiGHS's time_limit counts on the instance's cumulative run clock: the tree must still run
+    # to its own deadline (it stopped at about half of it), and not much past it
+    A, c = _inst(7, 1000, 200, 0.03, False)
+    t = time.perf_counter()
+    x, _ub, proven, _stats = bb.branch_and_bound(sp.csr_matrix(A), c, np.ones(200, bool), max_nodes=10**9,
+                                                deadline=time.perf_counter() + 3.0)
+    took = time.perf_counter() - t
+    assert A[:, x].any(axis=1).all()
+    if not proven:  # (a fast machine may finish the tree: then there is nothing to check)
+        assert 2.6 <= took <= 3.3 + 0.5, took
+
+
+@pytest.mark.parametrize("reliable", [0, 1, 10**6])
+@pytest.mark.parametrize("seed", range(5))
+def test_reliability_branching_settings_reach_the_milp_optimum(seed, reliable, monkeypatch):
+    # pseudocosts only (0), after one strong-branching result (1), strong branching always
+    # (10**6): the branching rule changes the tree, never the proven optimum (scipy's MILP)
+    monkeypatch.setattr(bb, "BB_RELIABLE", reliable)
+    A, c = _inst(300 + seed, 90, 35, 0.07, seed % 2 == 0)
+    x, ub, proven, stats = bb.branch_and_bound(sp.csr_matrix(A), c, np.ones(35, bool), max_nodes=100_000)
+    assert proven and ub == _milp_opt(A, c) == c[x].sum() and A[:, x].any(axis=1).all()
+    if reliable == 0:
+        assert stats["bb_strong_lps"] == 0

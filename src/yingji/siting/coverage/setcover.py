@@ -512,7 +512,7 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
         of the core phase ``core_columns``, ``core_objective``, ``core_status``,
         ``core_priced_out_left`` or ``core_skipped``, and of the LP branch and bound
         (:mod:`yingji.siting.coverage._lscp_bb`) ``bb_nodes``, ``bb_strong_lps``,
-        ``bb_root_bound``, ``bb_seconds``.
+        ``bb_root_bound``, ``bb_seconds``, ``bb_bound`` (the tree's proven lower bound).
 
     Raises
     ------
@@ -618,6 +618,10 @@ def lscp(cost=None, radius=None, *, coverage=None, site_cost=None, fixed=None, m
             # a small model whose cover is within BB_MAX_GAP cost units of the bound: the LP tree
             # (the many-column models of the core phase and wider gaps go to HiGHS's MIP directly)
             sites_h, proven = _lscp_tree(red, sites_h, c, t0=t0, tl=tl, extras=extras)
+            if np.isfinite(extras.get("bb_bound", -np.inf)):
+                # the open nodes' least bound (the tree's model keeps every cover cheaper than
+                # the incumbent, so it bounds the instance); HiGHS's MIP bound may add to it
+                lb = max(lb, float(np.ceil(extras["bb_bound"] - 1e-6)))
             if proven:
                 return _lscp_result(cov, c, sites_h, float(c[sites_h].sum()), bad, red.info, done(), method,
                                     "time_limit", extras, mip_gap=mip_gap)
@@ -633,6 +637,7 @@ def _lscp_tree(red: _LscpReduced, sites_h: np.ndarray, c: np.ndarray, *, t0, tl,
     left = tl - (time.perf_counter() - t0)
     x, _, proven, stats = _lscp_bb.branch_and_bound(red.A, red.c, x0, max_nodes=_lscp_bb.BB_MAX_NODES,
                                                     deadline=time.perf_counter() + _lscp_bb.BB_TIME_SHARE * left)
+    stats["bb_bound"] += red.offset  # the instance's terms, like ``lp_bound``
     extras.update(stats)
     sites = np.union1d(red.base, red.cols[x]).astype(np.int64)
     if c[sites].sum() < c[sites_h].sum() - 1e-9:
