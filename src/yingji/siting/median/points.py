@@ -91,7 +91,9 @@ def p_median_points(
         ``list_length`` (K of the lists), ``heuristic_objective``, ``lagrangian_bound``,
         ``lagrangian_iterations``, ``n_fixed_open``, ``n_fixed_closed``, ``swaps``, ``vns_shakes``,
         ``stage_seconds`` (wall seconds per stage), and with the reduced model ``knn_rounds``,
-        ``knn_model_size``, ``knn_skipped``.
+        ``knn_model_size``, ``knn_skipped``, ``knn_rc_fixed``; ``more_rounds`` (and
+        ``more_rounds_from``, the incumbent before them) when the time left after the subgradient
+        steps went to rounds of VNS and restarted subgradient steps.
 
     Raises
     ------
