@@ -355,7 +355,9 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
         # a row the incumbent serves beyond its proven radius keeps no cap (weaker, still valid): a cap
         # at the incumbent's cost could need longer lists (pcb3038, p = 500: lists doubled, 2x memory)
         rad_b = np.where(np.isfinite(rad) & (d <= rad * (1 + 1e-9)), rad, np.inf)
-        short = ((kcap >= lists.K) | (lists.tail <= rad_b * (1 + 1e-9))) & np.isfinite(lists.tail)
+        capped = np.isfinite(rad_b)
+        short = (kcap >= lists.K) & np.isfinite(lists.tail)
+        short[capped] |= np.isfinite(lists.tail[capped]) & (lists.tail[capped] <= rad_b[capped] * (1 + 1e-9))
         if short.any():
             lists = more(int(min(m, max(2 * lists.K, int(kcap.max()) + 1))))
             continue
