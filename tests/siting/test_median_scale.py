@@ -165,6 +165,18 @@ def test_knearest_with_lp_fixing_proves_the_exact_optimum(seed, n, p):
     assert bound <= ref.objective + 1e-9
 
 
+def test_knearest_lists_stay_short_when_the_model_is_exact():
+    """The lists grow only for rows that need it (a bug compared each tail with an infinite
+    radius and grew every list to all sites: twice the memory on TSPLIB pcb3038, p = 500)."""
+    _, C, w = _points(240, 33, integer=False)
+    h = p_median(C, 30, weights=w, method="heuristic", time_limit=10)
+    run, _ = _prepare(C, 30, w, None, "knearest", 60, 1e-6, None, 0, None, False, time.perf_counter())
+    _, ub, bound, lists = _run_knn(run, h.sites, h.objective, -np.inf, run.deadline, run.fixed_mask.copy(),
+                                   run.allowed.copy())
+    assert run.closed(bound, ub)
+    assert lists.K < 120
+
+
 def test_knn_lists_from_points_equal_lists_from_the_matrix():
     xy, C, _ = _points(300, 5, integer=False)
     a = _knn_lists(C, 12, block=64)
