@@ -67,6 +67,34 @@ def test_a_reduced_model_too_large_is_not_tried(monkeypatch, seed, n, p):
     assert r.extras["knn_deferred"] > 10 and "knn_lp_rounds" not in r.extras
     assert r.objective >= ref.objective * (1 - 1e-9) and r.bound <= ref.objective * (1 + 1e-9)
     assert r.objective == pytest.approx(median_cost(cdist(xy, xy), r.sites), rel=1e-12)
+    # the time left after the subgradient steps is not idle: VNS and subgradient rounds follow
+    assert r.optimal or r.extras["more_rounds"] >= 1
+
+
+@pytest.mark.parametrize("seed,n,p", [(11, 220, 30), (12, 260, 35)])
+def test_more_rounds_improve_a_poor_incumbent(monkeypatch, seed, n, p):
+    """With the first VNS cut to one shake and the reduced model not tried, the rounds after the
+    subgradient steps (VNS with fresh seeds, subgradient restarts) improve the incumbent and keep
+    the bound valid: never above the matrix optimum (``p_median``, proven), never below it for
+    the objective."""
+    import yingji.siting.median.driver as drv
+
+    monkeypatch.setattr(drv, "_KNN_FIRST_MAX_KEPT", 10)
+    first = points_mod._vns_points
+
+    def vns(lists, pr, sites, ub, until, sd, max_shakes=200, seed=None):
+        return first(lists, pr, sites, ub, until, sd, max_shakes=1 if seed is None else max_shakes, seed=seed)
+
+    monkeypatch.setattr(points_mod, "_vns_points", vns)
+    xy = np.random.default_rng(seed).uniform(0, 100, (n, 2))
+    r = p_median_points(xy, p, time_limit=20)
+    ref = p_median(cdist(xy, xy), p, time_limit=60)
+    assert ref.optimal and r.extras["more_rounds"] >= 1
+    start = r.extras["more_rounds_from"]  # the incumbent the rounds started from
+    assert start > ref.objective * (1 + 1e-6)  # the cut VNS left room (so the test can fail)
+    assert r.objective < start * (1 - 1e-9)
+    assert r.objective >= ref.objective * (1 - 1e-9) and r.bound <= ref.objective * (1 + 1e-9)
+    assert r.objective == pytest.approx(median_cost(cdist(xy, xy), r.sites), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed,p", [(5, 4), (6, 10), (7, 25)])

@@ -118,6 +118,65 @@ def test_reduced_value_is_a_lower_bound_of_every_p_set():
     assert sol.optimal and sol.objective <= best + 1e-9
 
 
+@pytest.mark.parametrize("seed,n,p,integer", [(40, 16, 3, False), (41, 16, 4, True), (42, 15, 5, False),
+                                              (43, 17, 3, True)])
+def test_lp_fixing_keeps_every_better_p_set(seed, n, p, integer):
+    """Reduced-cost fixing from the reduced LP's duals (closed / opened sites, row radii) never cuts
+    off a p-set below the cut: checked on every p-set (brute force) of random instances, with the
+    cut above the 6 best p-set values, on the full model and on one with short lists."""
+    from dataclasses import replace
+    from itertools import combinations
+
+    from yingji.siting.median.knn import _lp_fixing
+    from yingji.solvers import solve
+
+    _, C, w = _points(n, seed, integer)
+    sets = [np.array(s) for s in combinations(range(n), p)]
+    vals = np.array([w @ C[:, s].min(axis=1) for s in sets])
+    cut = float(np.sort(vals)[5]) + 1e-9
+    fixed_any = 0
+    for kcap in (np.full(n, n), np.full(n, 4)):
+        mm = _build_knn(_knn_lists(C, n), w, np.zeros(n, bool), np.ones(n, bool), p, kcap)
+        sol = solve(replace(mm.model, integrality=np.zeros(mm.model.n_cols, bool)), time_limit=10)
+        close, open_, rad = _lp_fixing(mm, sol, cut, np.zeros(n, bool))
+        closed_sites, open_sites = set(mm.cols[close].tolist()), set(mm.cols[open_].tolist())
+        fixed_any += len(closed_sites) + len(open_sites) + int(np.isfinite(rad).sum())
+        for s, v in zip(sets, vals):
+            if v < cut:
+                assert not closed_sites & set(s.tolist())
+                assert open_sites <= set(s.tolist())
+                assert (C[:, s].min(axis=1) <= rad * (1 + 1e-12) + 1e-12).all()
+    assert fixed_any > 0  # the test exercises some fixing
+
+
+@pytest.mark.parametrize("seed,n,p", [(30, 80, 12), (31, 90, 10), (32, 80, 15)])
+def test_knearest_with_lp_fixing_proves_the_exact_optimum(seed, n, p):
+    """From the heuristic's p-set (a good incumbent, so the LP's reduced costs fix sites and rows)
+    the reduced model, rebuilt on what fixing leaves, proves the compact MIP's optimum."""
+    _, C, w = _points(n, seed, integer=bool(seed % 2))
+    ref = p_median(C, p, weights=w, method="exact")
+    assert ref.optimal
+    h = p_median(C, p, weights=w, method="heuristic", time_limit=10)
+    run, sites, ub, bound = _knn_alone(C, p, w, h.sites)
+    fx = run.extras["knn_rc_fixed"]
+    assert fx["closed"] + fx["rows"] > 0
+    assert ub == pytest.approx(ref.objective, rel=1e-9) and run.closed(bound, ub)
+    assert median_cost(C, sites, weights=w) == pytest.approx(ub, rel=1e-12)
+    assert bound <= ref.objective + 1e-9
+
+
+def test_knearest_lists_stay_short_when_the_model_is_exact():
+    """The lists grow only for rows that need it (a bug compared each tail with an infinite
+    radius and grew every list to all sites: twice the memory on TSPLIB pcb3038, p = 500)."""
+    _, C, w = _points(240, 33, integer=False)
+    h = p_median(C, 30, weights=w, method="heuristic", time_limit=10)
+    run, _ = _prepare(C, 30, w, None, "knearest", 60, 1e-6, None, 0, None, False, time.perf_counter())
+    _, ub, bound, lists = _run_knn(run, h.sites, h.objective, -np.inf, run.deadline, run.fixed_mask.copy(),
+                                   run.allowed.copy())
+    assert run.closed(bound, ub)
+    assert lists.K < 120
+
+
 def test_knn_lists_from_points_equal_lists_from_the_matrix():
     xy, C, _ = _points(300, 5, integer=False)
     a = _knn_lists(C, 12, block=64)

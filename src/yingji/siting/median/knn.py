@@ -99,11 +99,14 @@ def _level_eps(D: np.ndarray) -> float:
     return 1e-12 * max(1.0, float(f.max()) if f.size else 1.0)
 
 
-def _build_knn(lists: _Lists, w, fixed_mask, allowed, p, kcap) -> _KnnModel:
+def _build_knn(lists: _Lists, w, fixed_mask, allowed, p, kcap, rad=None) -> _KnnModel:
     """The reduced model on each row's first ``kcap[i]`` live listed sites.
 
     A row is *closed* (no variable beyond its kept sites) when it keeps a fixed site, or the
-    ``m' - p + 1`` nearest live sites (one of them is open in every p-set), or every live site.
+    ``m' - p + 1`` nearest live sites (one of them is open in every p-set), or every live site, or
+    it has a finite ``rad[i]``: then it keeps exactly its live sites no farther than ``rad[i]``
+    (reduced-cost fixing, :func:`_lp_fixing`, proved that every better p-set serves it within that
+    distance; the lists must reach beyond ``rad[i]``).
     """
     live = fixed_mask | allowed
     cols = np.nonzero(live)[0]
@@ -120,6 +123,18 @@ def _build_knn(lists: _Lists, w, fixed_mask, allowed, p, kcap) -> _KnnModel:
     complete = ~np.isfinite(lists.tail)  # the lists hold every site
     T = np.minimum(np.asarray(kcap, dtype=np.int64), n_live)
     closed = complete & (T >= n_live)
+    if rad is not None:
+        rc = np.isfinite(rad)
+        if rc.any():
+            # within a relative 1e-9 of the radius (far above the 1e-12 of a level): keeping a site
+            # more only weakens the row, never cuts off a p-set
+            r = np.where(rc, rad, 0.0)
+            tol_r = 1e-9 * np.maximum(1.0, np.abs(r))
+            inside = (Ds <= (r + tol_r)[:, None]) & (np.arange(Kl)[None, :] < n_live[:, None])
+            # at least one site (none within the radius: no p-set is better, any row is then valid)
+            Tr = np.maximum(np.minimum(inside.sum(axis=1), n_live), 1)
+            T = np.where(rc, Tr, T)
+            closed |= rc
     cap = mp - p + 1
     over = T >= cap
     T = np.where(over, cap, T)
@@ -189,6 +204,49 @@ def _build_knn(lists: _Lists, w, fixed_mask, allowed, p, kcap) -> _KnnModel:
     return _KnnModel(model, cols, mp, zi, lev_d[row_base[zi] + zk], last_z, T, eps)
 
 
+def _lp_fixing(mm: _KnnModel, sol, cut: float, fixed_mask: np.ndarray):
+    r"""Reduced-cost fixing from an LP solution of the reduced model (its row duals).
+
+    For duals :math:`\pi` (those of the ``>=`` rows clipped at 0, so any value stays valid) and
+    reduced costs :math:`r = c - A^\top \pi`, every 0/1 point ``x`` of the model (the image of a
+    p-set: ``y`` its sites, :math:`z_{ik} = 1` when row ``i`` has no open site up to its level
+    ``k``) costs at least :math:`\beta + \max(r_j, 0)` when :math:`x_j = 1`, and
+    :math:`\beta + \max(-r_j, 0)` when :math:`x_j = 0`, with
+    :math:`\beta = \text{offset} + \pi^\top b + \sum_j \min(r_j \ell_j, r_j u_j)` over the box
+    :math:`[\ell, u] \subseteq [0, 1]` (Lagrangian duality, as in Nemhauser and Wolsey 1988,
+    Section II.5.4; reduced-cost fixing in the radius formulation: García, Labbé and Marín 2011).
+    Whatever bound exceeds ``cut`` (the value a p-set must stay below to beat the incumbent)
+    fixes the variable in every better p-set: a site closed (``y_j = 1`` too costly), a site open
+    (``y_j = 0`` too costly), or a row served within the distance of a level (``z_{ik} = 1`` too
+    costly: then also at every later level, as :math:`z_{ik}` decreases in ``k``).
+
+    Returns ``(close, open_, rad)``: site masks over ``mm.cols`` and, per row, the distance within
+    which every better p-set serves it (``inf``: nothing proved)."""
+    model = mm.model
+    pi = np.asarray(sol.duals, dtype=np.float64).copy()
+    ge = ~np.isfinite(model.row_hi)  # the ">=" rows (the last row, sum y = p, is an equality)
+    pi[ge] = np.maximum(pi[ge], 0.0)
+    r = model.c - model.A.T @ pi
+    lo = model.col_lo.copy()
+    hi = np.minimum(model.col_hi, 1.0)
+    # rows: pi >= 0 on the ">=" rows and the equality row at its value, so pi . Ax >= pi . row_lo
+    beta = float(model.offset + pi @ model.row_lo + np.minimum(r * lo, r * hi).sum())
+    # a relative 1e-9 margin for the rounding in beta (HiGHS's duals are exact to 1e-7 only, which
+    # the clipping and the box already absorb: beta is a valid bound for any pi)
+    margin = 1e-9 * max(1.0, abs(cut))
+    ny = mm.n_y
+    ry = r[:ny]
+    free = ~fixed_mask[mm.cols]
+    close = free & (beta + np.maximum(ry, 0.0) > cut + margin)
+    open_ = free & (beta + np.maximum(-ry, 0.0) > cut + margin)
+    rz = r[ny:]
+    zfix = beta + np.maximum(rz, 0.0) > cut + margin
+    n = mm.kept.size
+    rad = np.full(n, np.inf)
+    np.minimum.at(rad, mm.z_row[zfix], mm.z_level_cost[zfix])
+    return close, open_, rad
+
+
 def _knn_start(mm: _KnnModel, d: np.ndarray, sites) -> np.ndarray | None:
     """A MIP start for ``mm`` from an open-site set whose rows' costs are ``d``."""
     col_of = np.full(int(mm.cols.max()) + 1 if mm.cols.size else 1, -1, dtype=np.int64)
@@ -223,7 +281,7 @@ _SETUP_NNZ_PER_S = 300_000.0
 
 
 def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=None, more=None, lp_until=None,
-             lp_iter=None, max_first=None):
+             lp_iter=None, max_first=None, improve=None):
     """Solve the reduced model on the problem reduced by ``fm`` / ``am``, enlarging it until its
     optimum is exact, the gap closes or ``until``. The LP rounds stop at ``lp_until`` (default
     ``until``) and each LP at ``lp_iter`` simplex iterations (default: HiGHS's cap); an LP stopped
@@ -231,7 +289,11 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
     left to another method (pcb3038, p = 100: the first reduced LP, 104 k rows, takes 150-170 CPU
     seconds and gives no bound until it ends). With ``max_first``, a first model keeping more than
     that many sites in all (over the rows) is not built: ``extras["knn_deferred"]`` gives the count
-    and the call returns at once (few open sites: the reduced model is then nearly the full one). ``run`` is the driver's ``_Run`` (or the
+    and the call returns at once (few open sites: the reduced model is then nearly the full one).
+    ``improve(sites)``, when given, returns a p-set and its value from a local search started at each
+    LP rounding. After each LP, reduced-cost fixing (:func:`_lp_fixing`) against the incumbent
+    closes and opens sites and caps row radii in the models built after it
+    (``extras["knn_rc_fixed"]``). ``run`` is the driver's ``_Run`` (or the
     coordinate entry point's run: then ``value(sites)`` gives each row's cost to its nearest open
     site and ``more(K)`` longer lists, with no matrix). Returns ``(sites, ub, bound, lists)``;
     ``bound`` is proven (for the solutions better than the incumbent by ``run.dl(ub)``, which the
@@ -267,6 +329,13 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
         extras["knn_deferred"] = kept
         return sites, ub, min(bound, ub), lists
     rounds = extras.setdefault("knn_rounds", 0)
+    # reduced-cost fixing from each LP's duals (_lp_fixing): sites closed / opened and row radii, for
+    # every p-set better than the incumbent by dl(ub); the incumbent's own sites and row costs are
+    # kept in the model (so it stays a MIP start), the masks of the caller are not changed
+    fm, am = fm.copy(), am.copy()
+    rc_close = np.zeros(m, dtype=bool)
+    rc_open = np.zeros(m, dtype=bool)
+    rad = np.full(n, np.inf)
     # phase "lp": the LP relaxation of the reduced model, enlarged until no row's LP solution goes
     # beyond its kept sites (then its value is the LP bound of the whole p-median, García et al.
     # 2011, Section 4); phase "mip": HiGHS's branch and bound on that model, enlarged again when its
@@ -279,10 +348,20 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
         if 3.0 * float(np.minimum(kcap, m).sum()) > _SETUP_NNZ_PER_S * max(until - time.perf_counter(), 0.0):
             extras["knn_skipped"] = True
             break
+        inc = np.zeros(m, dtype=bool)
+        inc[sites] = True
+        fm_b = fm | (rc_open & inc)
+        am_b = am & ~(rc_close & ~inc)
+        # a row the incumbent serves beyond its proven radius keeps no cap (weaker, still valid): a cap
+        # at the incumbent's cost could need longer lists (pcb3038, p = 500: lists doubled, 2x memory)
+        rad_b = np.where(np.isfinite(rad) & (d <= rad * (1 + 1e-9)), rad, np.inf)
+        capped = np.isfinite(rad_b)
         short = (kcap >= lists.K) & np.isfinite(lists.tail)
+        short[capped] |= np.isfinite(lists.tail[capped]) & (lists.tail[capped] <= rad_b[capped] * (1 + 1e-9))
         if short.any():
             lists = more(int(min(m, max(2 * lists.K, int(kcap.max()) + 1))))
-        mm = _build_knn(lists, wk, fm, am, p, kcap)
+            continue
+        mm = _build_knn(lists, wk, fm_b, am_b, p, kcap, rad=rad_b)
         extras["knn_model_size"] = {"rows": mm.model.n_rows, "cols": mm.model.n_cols, "nnz": int(mm.model.A.nnz)}
         remaining = until - time.perf_counter()
         if remaining <= 0.05 or mm.model.A.nnz > _SETUP_NNZ_PER_S * remaining:
@@ -319,15 +398,31 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
             extras["knn_lp_bound"] = float(sol.objective)
             # the p largest site values of the LP solution as a p-set (the LP is integral or nearly
             # so on these instances: fl1400, p = 100, ends with the optimum here)
-            yv = sol.x[: mm.n_y] + 2.0 * fm[mm.cols]
+            yv = sol.x[: mm.n_y] + 2.0 * fm_b[mm.cols]
             s2 = np.sort(mm.cols[np.argsort(-yv, kind="stable")[:p]])
             d2 = value(s2)
             v2 = float(d2 @ wk)
+            if improve is not None:
+                # a local search from the rounding (fl1400, p = 200: the heuristic's p-set is 0.37 %
+                # above the LP bound, too far for reduced-cost fixing to close much)
+                s3, v3 = improve(s2)
+                if v3 < v2 - tol:
+                    s2, d2, v2 = np.sort(np.asarray(s3, dtype=np.int64)), value(s3), float(value(s3) @ wk)
             if v2 < ub - tol:
                 ub, sites, d = v2, s2, d2
                 extras["knn_lp_rounding"] = float(v2)
             if run.closed(bound, ub):
                 break
+            new_fix = False
+            if sol.duals is not None and np.isfinite(ub):
+                cl, op, rr = _lp_fixing(mm, sol, ub - run.dl(ub), fm_b)
+                new_fix = bool((cl & ~rc_close[mm.cols]).any() or (op & ~rc_open[mm.cols]).any()
+                               or (rr < rad).any())
+                rc_close[mm.cols[cl]] = True
+                rc_open[mm.cols[op]] = True
+                rad = np.minimum(rad, rr)
+                extras["knn_rc_fixed"] = {"closed": int(rc_close.sum()), "open": int(rc_open.sum()),
+                                          "rows": int(np.isfinite(rad).sum())}
             if beyond.any():
                 kcap[beyond] = np.maximum(2 * mm.kept[beyond], mm.kept[beyond] + 4)
                 continue
@@ -338,7 +433,8 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
             # the MIP's p-sets served rows beyond their lists and none beat the heuristic's 9,374.85;
             # on the larger one it found 9,359.49 in the same 300 s)
             kmip = _initial_kcap(lists, d, lam_cost, k_min=int(min(m, -(-m // max(p, 1)))), factor=1.5)
-            if (kmip > kcap).any():
+            if (kmip > kcap).any() or new_fix:
+                # (a model with the new fixings: fewer sites and rows for the branch and bound)
                 kcap = np.maximum(kcap, kmip)
                 continue
             remaining = until - time.perf_counter()  # the LP rounds took some of it

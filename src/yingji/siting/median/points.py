@@ -91,7 +91,9 @@ def p_median_points(
         ``list_length`` (K of the lists), ``heuristic_objective``, ``lagrangian_bound``,
         ``lagrangian_iterations``, ``n_fixed_open``, ``n_fixed_closed``, ``swaps``, ``vns_shakes``,
         ``stage_seconds`` (wall seconds per stage), and with the reduced model ``knn_rounds``,
-        ``knn_model_size``, ``knn_skipped``.
+        ``knn_model_size``, ``knn_skipped``, ``knn_rc_fixed``; ``more_rounds`` (and
+        ``more_rounds_from``, the incumbent before them) when the time left after the subgradient
+        steps went to rounds of VNS and restarted subgradient steps.
 
     Raises
     ------
@@ -186,7 +188,46 @@ def p_median_points(
             ex["lagrangian_bound"] = max(ex["lagrangian_bound"], min(b2, ub))
             bound = max(bound, b2)
             secs["lagrangian_more"] = time.perf_counter() - t0 - sum(secs.values())
+            # 5. time still left (the subgradient steps end at their iteration cap or when their step
+            # has shrunk to nothing: brd14051, p = 100, left 300 s of 600 s unused): more VNS from the
+            # incumbent, each round with a fresh seed, then subgradient steps restarted from the
+            # multipliers reached, with the better incumbent as their target
+            sites, ub, bound = _more_rounds(lists, pr, sites, ub, bound, (fm, am, lam))
+            secs["more_rounds"] = time.perf_counter() - t0 - sum(secs.values())
     return pr.finish(sites, bound)
+
+
+def _more_rounds(lists: _Lists, pr: _Points, sites, ub, bound, state):
+    """Rounds of VNS (:func:`_vns_points`, a fresh seed each) and subgradient steps from ``state``
+    until 5 % before the deadline, the gap closes, or a round improves neither the incumbent nor
+    the bound. Returns ``(sites, ub, bound)``; ``extras["more_rounds"]`` counts the rounds,
+    ``more_rounds_from`` is the incumbent's value before them."""
+    ex = pr.extras
+    ex["more_rounds_from"] = float(ub)
+    rounds = 0
+    end = pr.deadline - 0.05 * pr.tl
+    while not pr.closed(bound, ub) and end - time.perf_counter() > 0.02 * pr.tl:
+        rounds += 1
+        left = end - time.perf_counter()
+        sd = _swap_data(lists, pr)
+        s2, v2 = _vns_points(lists, pr, sites, ub, until=time.perf_counter() + 0.5 * left, sd=sd,
+                             max_shakes=400, seed=pr.seed + 1 + 7919 * rounds)
+        del sd
+        better = v2 < ub - pr.tol
+        if better:
+            sites, ub = s2, v2
+            ex["heuristic_objective"] = ub
+        used = ex["lagrangian_iterations"]
+        lb_before = ex["lagrangian_bound"]
+        _, _, _, b2 = _lagrangian_lists(lists, pr, ub, until=end, state=state)
+        ex["lagrangian_iterations"] += used
+        ex["lagrangian_bound"] = max(lb_before, min(b2, ub))
+        lifted = b2 > bound + pr.tol
+        bound = max(bound, b2)
+        if not (better or lifted):
+            break
+    ex["more_rounds"] = rounds
+    return sites, ub, bound
 
 
 @dataclass
@@ -449,15 +490,15 @@ def _swap_search(lists: _Lists, pr: _Points, o: np.ndarray, until: float, sd: _S
     return np.sort(best_o), best_v
 
 
-def _vns_points(lists: _Lists, pr: _Points, sites, ub, until, sd: _SwapData, max_shakes: int = 200):
+def _vns_points(lists: _Lists, pr: _Points, sites, ub, until, sd: _SwapData, max_shakes: int = 200, seed=None):
     """Variable neighbourhood search (Hansen and Mladenovic 1997) around the swap search: replace
     ``k`` random open sites (never fixed ones) by random closed candidates, run the swap search,
     keep the result when better (then ``k = 1``), else try ``k + 1`` (up to 10, then 1 again),
     until three rounds of ``k = 1 ... 10`` bring nothing, ``max_shakes`` shakes or ``until``
-    (the work is fixed, so the answer does not depend on the load unless the clock stops it).
-    Returns ``(sites, value)``; ``extras["vns_shakes"]`` counts the shakes."""
+    (the work is fixed, so the answer does not depend on the load unless the clock stops it);
+    ``seed`` (default ``pr.seed + 1``) seeds the shakes. Returns ``(sites, value)``; ``extras["vns_shakes"]`` counts the shakes."""
     m, p, tol = pr.m, pr.p, pr.tol
-    rng = np.random.default_rng(pr.seed + 1)
+    rng = np.random.default_rng(pr.seed + 1 if seed is None else seed)
     k_max = int(min(10, p - pr.fx.size, m - p))
     k, shakes, stale = 1, 0, 0
     while k_max >= 1 and time.perf_counter() < until and shakes < max_shakes and stale < 3 * k_max:
