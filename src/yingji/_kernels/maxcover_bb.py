@@ -92,6 +92,28 @@ def _undo_to(a_ptr, a_rows, w, pos, state, cov1, cntf, trail, ist, fst):
 
 
 @njit(**NJIT_KW)
+def _free_site_sums(a_ptr, a_rows, val, state, cov1, out, order):
+    """For every free site ``j`` (``state[j] == 0``) ``out[j] = sum of val_i`` over the rows it
+    covers that no open site covers (0 for fixed sites); the free sites listed in ``order``.
+    Returns their number. The Lagrangian bound sums the multipliers, the submodular bound the
+    weights."""
+    nf = 0
+    for j in range(state.size):
+        if state[j] != 0:
+            out[j] = 0.0
+            continue
+        v = 0.0
+        for q in range(a_ptr[j], a_ptr[j + 1]):
+            i = a_rows[q]
+            if cov1[i] == 0:
+                v += val[i]
+        out[j] = v
+        order[nf] = j
+        nf += 1
+    return nf
+
+
+@njit(**NJIT_KW)
 def _lag_eval(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, s, take, order):
     """Lagrangian bound of the node at ``lam``: rows covered by an open site count ``w_i``,
     rows no open or free site covers count 0, the others ``max(0, w_i - lam_i)``; plus the
@@ -105,20 +127,9 @@ def _lag_eval(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, s, take,
             L += w[i]
         elif cntf[i] > 0 and w[i] > lam[i]:
             L += w[i] - lam[i]
-    nf = 0
     for j in range(m):
         take[j] = False
-        if state[j] != 0:
-            s[j] = 0.0
-            continue
-        v = 0.0
-        for q in range(a_ptr[j], a_ptr[j + 1]):
-            i = a_rows[q]
-            if cov1[i] == 0:
-                v += lam[i]
-        s[j] = v
-        order[nf] = j
-        nf += 1
+    nf = _free_site_sums(a_ptr, a_rows, lam, state, cov1, s, order)
     key = np.empty(nf, dtype=np.float64)
     for t in range(nf):
         key[t] = -s[order[t]]
@@ -259,22 +270,9 @@ def _submod_bound(a_ptr, a_rows, w, state, cov1, q_left, gain, gorder, fst):
     marginal gains) and ``gorder`` (the free sites, the ``q_left + 1`` largest gains first and
     in decreasing order); returns (bound, covered weight of the open sites plus the top gains,
     number of free sites)."""
-    m = state.size
     cur = fst[_CUR]
     reach = fst[_TOTAL] - cur - fst[_DEAD]
-    nf = 0
-    for j in range(m):
-        if state[j] != 0:
-            gain[j] = 0.0
-            continue
-        v = 0.0
-        for q in range(a_ptr[j], a_ptr[j + 1]):
-            i = a_rows[q]
-            if cov1[i] == 0:
-                v += w[i]
-        gain[j] = v
-        gorder[nf] = j
-        nf += 1
+    nf = _free_site_sums(a_ptr, a_rows, w, state, cov1, gain, gorder)
     r = min(q_left + 1, nf)
     if r > 16:
         key = np.empty(nf, dtype=np.float64)
