@@ -280,6 +280,67 @@ def _initial_kcap(lists: _Lists, d_inc: np.ndarray, lam_cost=None, k_min: int = 
 _SETUP_NNZ_PER_S = 300_000.0
 
 
+def _beyond(mm, x, thresh):
+    """Rows whose "served beyond the kept sites" column of the reduced model is above ``thresh``
+    in the solution ``x`` (García, Labbé and Marín 2011: the reduced value is exact when none)."""
+    lz = mm.last_z
+    beyond = np.zeros(lz.size, dtype=bool)
+    has = lz >= 0
+    beyond[has] = x[lz[has]] > thresh
+    return beyond
+
+
+def _lp_rounding(mm, x, fm_b, p, value, wk, improve, tol):
+    """The ``p`` largest site values of the reduced LP's solution ``x`` as a p-set (the LP is
+    integral or nearly so on these instances: fl1400, p = 100, ends with the optimum here), then
+    ``improve`` from it when given (fl1400, p = 200: the heuristic's p-set is 0.37 % above the LP
+    bound, too far for reduced-cost fixing to close much). Returns ``(sites, costs, value)``."""
+    yv = x[: mm.n_y] + 2.0 * fm_b[mm.cols]
+    s2 = np.sort(mm.cols[np.argsort(-yv, kind="stable")[:p]])
+    d2 = value(s2)
+    v2 = float(d2 @ wk)
+    if improve is not None:
+        s3, v3 = improve(s2)
+        if v3 < v2 - tol:
+            s2 = np.sort(np.asarray(s3, dtype=np.int64))
+            d2 = value(s2)
+            v2 = float(d2 @ wk)
+    return s2, d2, v2
+
+
+def _record_fixing(mm, sol, target, fm_b, rc_close, rc_open, rad, extras) -> bool:
+    """Reduced-cost fixing (:func:`_lp_fixing`) of the LP ``sol`` against ``target`` folded into
+    ``rc_close`` / ``rc_open`` / ``rad`` in place (``extras["knn_rc_fixed"]`` counts them);
+    True when it fixed anything new."""
+    cl, op, rr = _lp_fixing(mm, sol, target, fm_b)
+    new_fix = bool((cl & ~rc_close[mm.cols]).any() or (op & ~rc_open[mm.cols]).any()
+                   or (rr < rad).any())
+    rc_close[mm.cols[cl]] = True
+    rc_open[mm.cols[op]] = True
+    np.minimum(rad, rr, out=rad)
+    extras["knn_rc_fixed"] = {"closed": int(rc_close.sum()), "open": int(rc_open.sum()),
+                              "rows": int(np.isfinite(rad).sum())}
+    return new_fix
+
+
+def _per_unit(lam, wk):
+    """Multipliers per unit of weight (0 where a row weighs nothing)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(wk > 0, lam / np.where(wk > 0, wk, 1.0), 0.0)
+
+
+def _radii_and_short_lists(rad, d, lists, kcap):
+    """The row radii a model is built with and the rows whose lists are too short for it. A row
+    the incumbent serves (cost ``d``) beyond its proven radius keeps no cap (weaker, still valid):
+    a cap at the incumbent's cost could need longer lists (pcb3038, p = 500: lists doubled, 2x
+    memory)."""
+    rad_b = np.where(np.isfinite(rad) & (d <= rad * (1 + 1e-9)), rad, np.inf)
+    capped = np.isfinite(rad_b)
+    short = (kcap >= lists.K) & np.isfinite(lists.tail)
+    short[capped] |= np.isfinite(lists.tail[capped]) & (lists.tail[capped] <= rad_b[capped] * (1 + 1e-9))
+    return rad_b, short
+
+
 def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=None, more=None, lp_until=None,
              lp_iter=None, max_first=None, improve=None):
     """Solve the reduced model on the problem reduced by ``fm`` / ``am``, enlarging it until its
@@ -319,10 +380,7 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
     d = value(sites)
     if lists is None:
         lists = more(int(min(m, max(32, 4 * -(-m // max(p, 1))))))
-    lam_cost = None
-    if lam is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lam_cost = np.where(wk > 0, lam / np.where(wk > 0, wk, 1.0), 0.0)
+    lam_cost = None if lam is None else _per_unit(lam, wk)
     kcap = _initial_kcap(lists, d, lam_cost, k_min=int(min(m, 2)))
     kept = int(np.minimum(kcap, m).sum())
     if max_first is not None and kept > max_first:
@@ -352,12 +410,7 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
         inc[sites] = True
         fm_b = fm | (rc_open & inc)
         am_b = am & ~(rc_close & ~inc)
-        # a row the incumbent serves beyond its proven radius keeps no cap (weaker, still valid): a cap
-        # at the incumbent's cost could need longer lists (pcb3038, p = 500: lists doubled, 2x memory)
-        rad_b = np.where(np.isfinite(rad) & (d <= rad * (1 + 1e-9)), rad, np.inf)
-        capped = np.isfinite(rad_b)
-        short = (kcap >= lists.K) & np.isfinite(lists.tail)
-        short[capped] |= np.isfinite(lists.tail[capped]) & (lists.tail[capped] <= rad_b[capped] * (1 + 1e-9))
+        rad_b, short = _radii_and_short_lists(rad, d, lists, kcap)
         if short.any():
             lists = more(int(min(m, max(2 * lists.K, int(kcap.max()) + 1))))
             continue
@@ -388,26 +441,14 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
                 # out of time or iterations: the bound so far stands
                 extras["knn_lp_unfinished"] = True
                 break
-            lz = mm.last_z
-            beyond = np.zeros(n, dtype=bool)
-            has = lz >= 0
-            beyond[has] = sol.x[lz[has]] > 1e-7
+            beyond = _beyond(mm, sol.x, 1e-7)
             # the reduced LP is a relaxation of the reduced MIP, itself a relaxation of the p-median
             # (taken 1e-7 low: HiGHS's LP optimum is exact to its feasibility tolerances only)
             bound = max(bound, min(sol.objective - 1e-7 * max(1.0, abs(sol.objective)), ub - run.dl(ub)))
             extras["knn_lp_bound"] = float(sol.objective)
             # the p largest site values of the LP solution as a p-set (the LP is integral or nearly
             # so on these instances: fl1400, p = 100, ends with the optimum here)
-            yv = sol.x[: mm.n_y] + 2.0 * fm_b[mm.cols]
-            s2 = np.sort(mm.cols[np.argsort(-yv, kind="stable")[:p]])
-            d2 = value(s2)
-            v2 = float(d2 @ wk)
-            if improve is not None:
-                # a local search from the rounding (fl1400, p = 200: the heuristic's p-set is 0.37 %
-                # above the LP bound, too far for reduced-cost fixing to close much)
-                s3, v3 = improve(s2)
-                if v3 < v2 - tol:
-                    s2, d2, v2 = np.sort(np.asarray(s3, dtype=np.int64)), value(s3), float(value(s3) @ wk)
+            s2, d2, v2 = _lp_rounding(mm, sol.x, fm_b, p, value, wk, improve, tol)
             if v2 < ub - tol:
                 ub, sites, d = v2, s2, d2
                 extras["knn_lp_rounding"] = float(v2)
@@ -415,14 +456,7 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
                 break
             new_fix = False
             if sol.duals is not None and np.isfinite(ub):
-                cl, op, rr = _lp_fixing(mm, sol, ub - run.dl(ub), fm_b)
-                new_fix = bool((cl & ~rc_close[mm.cols]).any() or (op & ~rc_open[mm.cols]).any()
-                               or (rr < rad).any())
-                rc_close[mm.cols[cl]] = True
-                rc_open[mm.cols[op]] = True
-                rad = np.minimum(rad, rr)
-                extras["knn_rc_fixed"] = {"closed": int(rc_close.sum()), "open": int(rc_open.sum()),
-                                          "rows": int(np.isfinite(rad).sum())}
+                new_fix = _record_fixing(mm, sol, ub - run.dl(ub), fm_b, rc_close, rc_open, rad, extras)
             if beyond.any():
                 kcap[beyond] = np.maximum(2 * mm.kept[beyond], mm.kept[beyond] + 4)
                 continue
@@ -463,10 +497,7 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
         if run.closed(bound, ub) or not sol.optimal or sol.x is None:
             break
         # the reduced optimum is not exact: the rows it serves beyond their kept sites get more
-        lz = mm.last_z
-        beyond = np.zeros(n, dtype=bool)
-        has = lz >= 0
-        beyond[has] = sol.x[lz[has]] > 0.5
+        beyond = _beyond(mm, sol.x, 0.5)
         if not beyond.any():
             break  # pragma: no cover - then the reduced value is the p-set's true value (closed above)
         kcap[beyond] = np.maximum(2 * mm.kept[beyond], mm.kept[beyond] + 4)
