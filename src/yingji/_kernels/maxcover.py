@@ -131,13 +131,7 @@ def _mc_volume(a_ptr, a_rows, n_rows, w, fixed, p_free, lower, lh, xb, yb, axb, 
         if nn <= 0.0:
             return 3
         t = st[_THETA] * (st[_L_HAT] - lower) / nn
-        for i in range(n_rows):
-            v = lh[i] - t * g[i]
-            if v < 0.0:
-                v = 0.0
-            elif v > w[i]:
-                v = w[i]
-            lam[i] = v
+        _box_step(lh, g, t, w, lam, n_rows)
         L = _mc_lagrangian_value(a_ptr, a_rows, n_rows, w, fixed, p_free, lam, s, x, y)
         _row_cover(a_ptr, a_rows, n_rows, x, ax)
         gd = 0.0
@@ -187,6 +181,20 @@ def _mc_volume(a_ptr, a_rows, n_rows, w, fixed, p_free, lower, lh, xb, yb, axb, 
 def _mc_cover_value(a_ptr, a_rows, n_rows, w, open_cols):
     """Numba JIT-compiled covered weight ``sum_i w_i [row i covered by an open column]``."""
     return _cover_value_into(a_ptr, a_rows, n_rows, w, open_cols, np.zeros(n_rows, dtype=np.bool_))
+
+
+@njit(**NJIT_KW)
+def _box_step(src, g, t, w, out, n_rows):
+    """``out = clip(src - t g, 0, w)``: a subgradient step on the MCLP's coverage multipliers,
+    projected on their box ``0 <= lambda_i <= w_i`` (a multiplier above its row's weight never
+    helps the bound)."""
+    for i in range(n_rows):
+        v = src[i] - t * g[i]
+        if v < 0.0:
+            v = 0.0
+        elif v > w[i]:
+            v = w[i]
+        out[i] = v
 
 
 @njit(**NJIT_KW)

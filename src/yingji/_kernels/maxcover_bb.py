@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from yingji._kernels.maxcover import _cover_value_into
+from yingji._kernels.maxcover import _box_step, _cover_value_into
 from yingji.config import NJIT_KW
 
 __all__ = ["_mc_bb_counts", "_mc_bb_init", "_mc_bb_run"]
@@ -185,13 +185,7 @@ def _node_bound(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, best_l
         if nn <= 0.0:
             break
         t = theta * (L - target) / nn
-        for i in range(n_rows):
-            v = lam[i] - t * g[i]
-            if v < 0.0:
-                v = 0.0
-            elif v > w[i]:
-                v = w[i]
-            lam[i] = v
+        _box_step(lam, g, t, w, lam, n_rows)
         L, nf, nt = _lag_eval(a_ptr, a_rows, n_rows, w, state, cov1, cntf, q_left, lam, s, take, order)
         if L < best - 1e-12 * abs(best):
             best = L
@@ -300,6 +294,18 @@ def _submod_bound(a_ptr, a_rows, w, state, cov1, q_left, gain, gorder, fst):
 
 
 @njit(**NJIT_KW)
+def _try_incumbent(a_ptr, a_rows, n_rows, w, sol, hit, fst, ist, best_x):
+    """The covered weight of the site set ``sol``; when it beats the incumbent (``fst[_LOWER]``)
+    it becomes the incumbent (``best_x``) and ``ist[_IMPROVED]`` counts it."""
+    v = _cover_value_into(a_ptr, a_rows, n_rows, w, sol, hit)
+    if v > fst[_LOWER]:
+        fst[_LOWER] = v
+        ist[_IMPROVED] += 1
+        for j in range(sol.size):
+            best_x[j] = sol[j]
+
+
+@njit(**NJIT_KW)
 def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack_pos, stack_col, stack_val,
                stack_bound, stack_depth, ist, fst, best_x, max_nodes, root_iter, node_iter, lagr, submod):
     """Numba JIT-compiled branch and bound for MCLP, run for up to ``max_nodes`` nodes.
@@ -384,12 +390,7 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
                 if L > fst[_LOWER] + fst[_TOL] or nf <= q_left:
                     for j in range(m):  # the open sites plus the Lagrangian solution's
                         sol[j] = state[j] == 1 or take[j]
-                    v = _cover_value_into(a_ptr, a_rows, n_rows, w, sol, hit)
-                    if v > fst[_LOWER]:
-                        fst[_LOWER] = v
-                        ist[_IMPROVED] += 1
-                        for j in range(m):
-                            best_x[j] = sol[j]
+                    _try_incumbent(a_ptr, a_rows, n_rows, w, sol, hit, fst, ist, best_x)
             U = np.inf
             ng = 0
             if submod:
@@ -400,12 +401,7 @@ def _mc_bb_run(a_ptr, a_rows, n_rows, w, p, state, cov1, cntf, lam, trail, stack
                         sol[j] = state[j] == 1
                     for t in range(min(q_left, ng)):
                         sol[gorder[t]] = True
-                    v = _cover_value_into(a_ptr, a_rows, n_rows, w, sol, hit)
-                    if v > fst[_LOWER]:
-                        fst[_LOWER] = v
-                        ist[_IMPROVED] += 1
-                        for j in range(m):
-                            best_x[j] = sol[j]
+                    _try_incumbent(a_ptr, a_rows, n_rows, w, sol, hit, fst, ist, best_x)
             use_sub = U < L
             B = min(min(L, U), pb)  # the parent's bound holds here too
             lower = fst[_LOWER]
