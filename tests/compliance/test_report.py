@@ -29,8 +29,9 @@ def test_summary_en_zh(rep):
     s = rep.summary()
     assert s.startswith("Compliance report: Test县, As of 2021-01-01")
     assert "Fix first: S1-002" in s
+    assert "(value " in s and "; threshold " in s
     z = rep.summary("zh")
-    assert z.startswith("合规检查报告: Test县") and "优先整改: S1-002" in z and "达标" in z
+    assert z.startswith("合规检查报告: Test县") and "优先整改: S1-002" in z and "达标" in z and "(数值 " in z
     ok = check(make_county([("m", 1)]), rules=pd.DataFrame(
         [{"id": "A", "metric": "m", "operator": ">=", "threshold": "1"}]), as_of=AS_OF)
     assert ok.summary().endswith("No rule fails.")

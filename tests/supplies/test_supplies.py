@@ -42,7 +42,12 @@ def test_assess_by_hand():
     rules = a.rules.set_index("rule")
     assert not rules.loc["S5-001", "passed"]
     assert rules.loc["S5-007", "passed"]
-    assert "Supplies" in a.summary()
+    text = a.summary()
+    assert "Supplies" in text
+    # the rule by its name, not its metric key
+    assert "[FAIL] S5-001 County depot sized for evacuees:" in text
+    assert "[PASS] S5-007 First relief supplies reach affected area:" in text
+    assert "county_depot_evacuee_capacity" not in text
     assert a.to_dict()["rules"][0]["rule"] == "S5-001"
 
 

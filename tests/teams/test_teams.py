@@ -33,7 +33,12 @@ def test_small_case_by_hand():
     assert cov.loc["non_coal_mine", "teams"] == 0
     d = al.to_dict()
     assert d["status"] == "optimal" and len(d["gaps"]) == 3
-    assert "Rescue teams" in al.summary()
+    text = al.summary()
+    assert "Rescue teams" in text
+    # English text names reasons and skills in words, not as data keys (a count of 1 is singular)
+    assert "crew short: 1" in text and "too far: 1" in text and "no skill: 1" in text
+    assert "non coal mine:" in text and "crew_short" not in text and "non_coal_mine" not in text
+    assert ", 1 team\n" in text + "\n" or text.endswith(", 1 team")
 
 
 def test_times_transposed_dataframe_accepted():

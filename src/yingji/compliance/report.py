@@ -139,6 +139,7 @@ def _unit(row: dict, lang: str) -> str:
 def summary_text(rep, lang: str = "en", n_fix: int = 5) -> str:
     """A few lines: what was checked, counts per status, vetoes and the first things to fix."""
     L = _lab(lang)
+    low = (lambda w: w) if lang == "zh" else str.lower
     c = rep.counts
     head = (f"{L['title']}: {rep.county or '—'}, {L['as_of']} {rep.as_of.isoformat()}, "
             f"{L['rule_sets']} {', '.join(rep.rule_sets)} ({c['total']} {L['rules']})")
@@ -150,7 +151,7 @@ def summary_text(rep, lang: str = "en", n_fix: int = 5) -> str:
         for row in ff.to_dict(orient="records"):
             v = format_value(row["value"], lang)
             items.append(f"{row['rule_id']} {_rule_name(row, lang)} "
-                         f"({v}, {L['threshold']} {_threshold_text(row, lang)} "
+                         f"({low(L['value'])} {v}; {low(L['threshold'])} {_threshold_text(row, lang)} "
                          f"{_unit(row, lang)})".replace(" )", ")"))
         lines.append(f"{L['fix_first']}: " + "; ".join(items))
     else:

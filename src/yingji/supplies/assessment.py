@@ -45,7 +45,8 @@ class SupplyAssessment(_GeoOut):
     evacuee_capacity : float
         Persons whose full norm the usable stock covers (the scarcest item decides).
     rules : DataFrame
-        ``rule``, ``metric``, ``value``, ``operator``, ``threshold``, ``unit``, ``passed``.
+        ``rule``, ``name`` (as in the rule set's ``name_en``), ``metric``, ``value``, ``operator``,
+        ``threshold``, ``unit``, ``passed``.
     as_of : Timestamp
     geo : yingji.geo.GeoRef or None
         Where the depots and the township seats are (set by :func:`assess`): :meth:`to_geojson`
@@ -106,8 +107,8 @@ class SupplyAssessment(_GeoOut):
         for _, r in short.sort_values("shortfall", ascending=False).head(8).iterrows():
             lines.append(f"  {r['depot']} {r['item']}: stock {r['stock']:,.0f} < required {r['required']:,.0f}")
         for _, r in self.rules.iterrows():
-            lines.append(f"  {r['rule']} {r['metric']} = {_number(r['value'])} {r['operator']} {_number(r['threshold'])} {r['unit']}: "
-                         + ("pass" if r["passed"] else "FAIL"))
+            lines.append(f"  [{'PASS' if r['passed'] else 'FAIL'}] {r['rule']} {r['name']}: {_number(r['value'])} "
+                         f"{r['operator']} {_number(r['threshold'])} {r['unit']}")
         return "\n".join(lines)
 
 
@@ -317,9 +318,9 @@ def _rule_checks(evac_cap: float, max_first_h: float) -> pd.DataFrame:
     """The S5-001 and S5-007 rows of :attr:`SupplyAssessment.rules`."""
     return pd.DataFrame(
         [
-            {"rule": "S5-001", "metric": "county_depot_evacuee_capacity", "value": evac_cap, "operator": ">=",
+            {"rule": "S5-001", "name": "County depot sized for evacuees", "metric": "county_depot_evacuee_capacity", "value": evac_cap, "operator": ">=",
              "threshold": 5000.0, "unit": "persons", "passed": evac_cap >= 5000.0},
-            {"rule": "S5-007", "metric": "first_supplies_arrival_h", "value": max_first_h, "operator": "<=",
+            {"rule": "S5-007", "name": "First relief supplies reach affected area", "metric": "first_supplies_arrival_h", "value": max_first_h, "operator": "<=",
              "threshold": 12.0, "unit": "h", "passed": max_first_h <= 12.0},
         ]
     )

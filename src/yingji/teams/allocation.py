@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from yingji._render.display import displayable
+from yingji._render.messages import term
 from yingji import config
 from yingji._deadline import Deadline
 from yingji._validation import check_param, Interval, Problems
@@ -129,14 +130,15 @@ class TeamAllocation(_GeoOut, SolveResult):
             f"Rescue teams: {served} of {n_h} hazard sites fully served "
             f"({self.status}, gap {self.gap:.2%}); {len(self.gaps)} gaps "
             + (
-                "(" + ", ".join(f"{r}: {c}" for r, c in self.gaps["reason"].value_counts().items()) + ")"
+                "(" + ", ".join(f"{term(r)}: {c}" for r, c in self.gaps["reason"].value_counts().items()) + ")"
                 if len(self.gaps)
                 else ""
             )
         ]
         for _, r in self.coverage.iterrows():
             lines.append(
-                f"  {r['skill']}: {r['served']}/{r['hazards']} sites in time ({r['share']:.0%}), {r['teams']} teams"
+                f"  {term(r['skill'])}: {r['served']}/{r['hazards']} sites in time ({r['share']:.0%}), "
+                f"{r['teams']} team{'' if r['teams'] == 1 else 's'}"
             )
         n_e = len(self.mutual_aid) + len(self.unassigned_enterprises)
         if n_e:
