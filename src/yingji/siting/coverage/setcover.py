@@ -193,7 +193,7 @@ def _lscp_heuristic(red: _LscpReduced, max_iter: int):
 
 #: Subgradient work cap of the heuristic: steps x nonzeros of the reduced matrix, and the fewest
 #: steps whatever the size (``max_iter`` permitting).
-LAGRANGIAN_WORK = 1e8
+LAGRANGIAN_WORK = 2e7
 LAGRANGIAN_MIN_ITER = 100
 
 #: Below this many seconds left, ``lscp`` returns its heuristic cover instead of starting a MIP.
@@ -219,7 +219,11 @@ def _lscp_strengthen(red: _LscpReduced, x_h, ub, lb, raw_lb, u, t0, tl, method, 
     if method != "heuristic" and red.c.size and not np.all(red.c == red.c[0]):
         # column costs and a MIP to follow: a short search, the MIP proves the optimum
         share = _lscp_eng.LS_TIME_SHARE_WEIGHTED
-        swaps = _lscp_eng.LS_SWAPS_PER_ELEMENT_WEIGHTED * (red.A.shape[0] + red.c.size)
+        per = _lscp_eng.LS_SWAPS_PER_ELEMENT_WEIGHTED
+        if integral and red.c.size <= max(CORE_MIN_COLS, CORE_COLS_PER_ROW * red.A.shape[0]):
+            # a model the LP tree takes (no core phase): the tree proves the last units
+            per = _lscp_eng.LS_SWAPS_PER_ELEMENT_WEIGHTED_TREE
+        swaps = per * (red.A.shape[0] + red.c.size)
     elif method != "heuristic":
         # unit costs and a MIP to follow: enough to meet a tight bound, no more (issue 23)
         share = _lscp_eng.LS_TIME_SHARE_UNIT_MIP
