@@ -96,7 +96,7 @@ def _lscp_reduce(A_full, cost, fixed, drop_rows, *, reduce: bool = True) -> _Lsc
             active &= ~(np.asarray(Ac[:, orig].sum(axis=1)).ravel() > 0)
             info["essential"] += int(orig.size)
             continue
-        cdeg = np.diff(sp.csc_matrix(sub).indptr)
+        cdeg = np.bincount(sub.indices, minlength=c_idx.size)
         changed = False
         empty = cdeg == 0
         if empty.any():
