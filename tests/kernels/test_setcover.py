@@ -68,6 +68,27 @@ def test_row_domination_drops_exactly_the_rows_with_an_earlier_subset(seed):
         assert bool(drop[k]) == expect, k
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_row_domination_by_the_rows_that_lost_columns_equals_a_full_scan(seed):
+    # after a full scan and the removal of some columns, scanning only the rows that lost a
+    # column as dominators drops exactly what a full scan of the survivors drops
+    rng = np.random.default_rng(seed)
+    A = _instance(seed, n=60, m=10, density=0.4)
+    A[11] = A[4]
+    a_ptr, a_rows, ar_ptr, ar_cols = _arrays(A)
+    B = A[~K._set_cover_row_dominated(ar_ptr, ar_cols, a_ptr, a_rows)]
+    gone = rng.choice(A.shape[1], size=int(rng.integers(1, 4)), replace=False)
+    cand = B[:, gone].any(axis=1)
+    C = np.delete(B, gone, axis=1)
+    C = C[C.any(axis=1)]
+    cand = cand[np.delete(B, gone, axis=1).any(axis=1)]
+    b = _arrays(C)
+    full = K._set_cover_row_dominated(b[2], b[3], b[0], b[1])
+    part = K._set_cover_row_dominated_by(b[2], b[3], b[0], b[1], np.ascontiguousarray(cand))
+    assert part.tolist() == full.tolist()
+    assert not part[~cand & ~full].any()
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_col_domination_keeps_the_optimum(seed):
     A = _instance(seed, n=10, m=9, density=0.4)

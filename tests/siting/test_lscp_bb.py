@@ -130,3 +130,15 @@ def test_reliability_branching_settings_reach_the_milp_optimum(seed, reliable, m
     assert proven and ub == _milp_opt(A, c) == c[x].sum() and A[:, x].any(axis=1).all()
     if reliable == 0:
         assert stats["bb_strong_lps"] == 0
+
+
+@pytest.mark.parametrize("parent_basis", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_nodes_from_their_parents_basis_reach_the_milp_optimum(seed, parent_basis, monkeypatch):
+    # fifth round: each node's LP warm-started from its parent's stored basis (True) or from the
+    # last LP's (False); the LPs' vertices differ, the proven optimum (scipy's MILP) does not
+    monkeypatch.setattr(bb, "BB_PARENT_BASIS", parent_basis)
+    A, c = _inst(500 + seed, 200, 60, 0.08, False)  # unit costs: 11-108 nodes each
+    x, ub, proven, stats = bb.branch_and_bound(sp.csr_matrix(A), c, np.ones(60, bool), max_nodes=100_000)
+    assert proven and ub == _milp_opt(A, c) == c[x].sum() and A[:, x].any(axis=1).all()
+    assert stats["bb_nodes"] > 1

@@ -19,6 +19,7 @@ from yingji.config import NJIT_KW
 
 __all__ = [
     "_set_cover_row_dominated",
+    "_set_cover_row_dominated_by",
     "_set_cover_col_dominated",
     "_set_cover_cost",
     "_chvatal_add",
@@ -91,12 +92,39 @@ def _set_cover_row_dominated(ar_ptr, ar_cols, a_ptr, a_rows):
     bool array, shape (n_rows,)
         True for the rows that can be dropped (a dominating row stays for each).
     """
+    return _set_cover_row_dominated_by(ar_ptr, ar_cols, a_ptr, a_rows,
+                                       np.ones(ar_ptr.size - 1, dtype=np.bool_))
+
+
+@njit(**NJIT_KW)
+def _set_cover_row_dominated_by(ar_ptr, ar_cols, a_ptr, a_rows, cand):
+    """Numba JIT-compiled row domination scanning only the rows ``cand`` as dominators.
+
+    :func:`_set_cover_row_dominated` with every row a candidate. After a full scan, removing
+    columns can make a row ``i`` dominate another only when ``i`` lost a column (``cols(i)``
+    unchanged and ``cols(i) ⊄ cols(k)`` before: ``cols(k)`` only shrank), so a later scan of
+    the survivors needs as dominators only the rows that lost columns (``cand``); the rows
+    dropped are then those of a full scan. A candidate whose columns equal those of an earlier
+    row that is not a candidate is dropped as well (equal rows keep the first).
+
+    Parameters
+    ----------
+    ar_ptr, ar_cols, a_ptr, a_rows : int64 arrays
+        As in :func:`_set_cover_row_dominated`.
+    cand : bool array, shape (n_rows,)
+        The rows scanned as dominators.
+
+    Returns
+    -------
+    bool array, shape (n_rows,)
+        True for the rows that can be dropped.
+    """
     n = ar_ptr.size - 1
     drop = np.zeros(n, dtype=np.bool_)
     order = np.argsort(ar_ptr[1:] - ar_ptr[:-1], kind="mergesort")
     for t in range(n):
         i = order[t]
-        if drop[i]:
+        if drop[i] or not cand[i]:
             continue
         lo = ar_ptr[i]
         hi = ar_ptr[i + 1]
@@ -109,7 +137,12 @@ def _set_cover_row_dominated(ar_ptr, ar_cols, a_ptr, a_rows):
             if k == i or drop[k]:
                 continue
             dk = ar_ptr[k + 1] - ar_ptr[k]
-            if dk < di or (dk == di and k < i):
+            if dk < di:
+                continue
+            if dk == di and k < i:
+                if not cand[k] and _contains(ar_ptr, ar_cols, k, ar_cols, lo, hi):
+                    drop[i] = True  # an equal earlier row that scans nothing: it stays
+                    break
                 continue
             if _contains(ar_ptr, ar_cols, k, ar_cols, lo, hi):
                 drop[k] = True
