@@ -5,7 +5,7 @@ model, the greedy + swap heuristic and the subgradient bound of the numba kernel
 algorithm and iterated local search of :mod:`yingji.siting._bounds`, the phases of MCLP's one
 branch and bound with their shared node budget (:class:`_BBBudget`; quick tries
 :func:`_mc_small_exact`, the Lagrangian phase :func:`_mc_branch_and_bound`), Lagrangian
-reduced-cost fixing, the time-boxed driver :func:`_solve_max_cover` and :func:`mclp`.
+reduced-cost fixing, the LP bound (:mod:`._mclp_lp`), the driver :func:`_solve_max_cover`, :func:`mclp`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from yingji.exceptions import SolverError
 from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
 from yingji.siting._sparse import csc_arrays, csr_arrays
+from yingji.siting.coverage import _mclp_lp as _lp
 from yingji.siting.coverage.common import (
     CovInput,
     _fill_sites,
@@ -492,13 +493,10 @@ def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0,
 
 def _mc_branch_and_bound(mc: _MaxCov, w1: np.ndarray, x: np.ndarray, val: float, ub: float, lam: np.ndarray,
                          end: float, budget: _BBBudget, max_nodes: int):
-    """MCLP only: the Lagrangian phase of the branch and bound
-    (:func:`yingji.siting._bounds.max_cover_branch_and_bound`, subgradient steps at every node;
-    the submodular bound too on models under ``MC_BB_MIN_NNZ`` nonzeros: on the 20,000 x 1,000
-    model of the peers suite, p = 60, it never prunes and costs 11 % more per node) from the incumbent ``x`` (value ``val``, model units without the
-    offset), the volume bound ``ub`` and its multipliers, until ``end`` or ``max_nodes`` nodes
-    of what is left of ``budget``. It is not started when the root alone might not fit the
-    time left. Returns (x, value, bound, extras)."""
+    """MCLP only: the Lagrangian phase of :func:`yingji.siting._bounds.max_cover_branch_and_bound`
+    (subgradient steps at every node; the submodular bound too under ``MC_BB_MIN_NNZ`` nonzeros)
+    from ``x`` (value ``val``, model units), the bound ``ub`` and its multipliers, until ``end`` or
+    ``max_nodes`` of ``budget``; not started when the root might not fit. Returns (x, value, bound, extras)."""
     from yingji.siting import _bounds
 
     left = end - time.perf_counter()
@@ -654,11 +652,15 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
     if method == "heuristic" or (x is not None and relative_gap(val, ub) <= mip_gap and min_first is None):
         return x, val, ub, extras, lam
     if method == "auto" and mclp_like and x is not None and lam is not None:
-        # large models: the branch and bound gets all the time (HiGHS's LP is too slow there);
-        # small ones: a node budget and a share of the time, then HiGHS from its incumbent
+        # large models: LP bound + branch and bound, all the time; small: a share, then HiGHS
         big = int(mc.A.nnz) >= MC_BB_MIN_NNZ
         now = time.perf_counter()
         bb_end = end if big else now + MC_BB_SMALL_SHARE * max(end - now, 0.0)
+        if big:  # the exact LP bound and its multipliers (Benders master, small enough models)
+            ub_m, lp_ex = _lp.lp_phase(A_int, np.ascontiguousarray(w1, dtype=np.float64), fixed_mask,
+                                       mc.p_free - int(fixed_mask.sum()), ub - off, end)
+            ub = ub_m + off
+            extras.update(lp_ex)
         x, val, ub, bb_extras = _mc_branch_and_bound(mc, np.ascontiguousarray(w1, dtype=np.float64), x, val - off,
                                                      ub - off, lam, bb_end, budget,
                                                      MC_BB_MAX_NODES if big else MC_BB_SMALL_NODES)
