@@ -108,3 +108,58 @@ def test_auto_reports_the_lp_bound_when_its_search_stops_early(seed, monkeypatch
     assert a.extras["lp_stop"] == "solved" and a.extras["lp_bound"] == pytest.approx(lp, rel=1e-7)
     assert a.objective <= b.objective + 1e-9 <= a.bound + 1e-6
     assert a.bound <= lp + 1e-6 * lp and a.bound <= a.extras["lagrangian_bound"] + 1e-6
+
+
+def _brute(A, w, p, fixed):
+    Ad = A.toarray().astype(bool)
+    k = A.shape[1]
+    fx = list(np.nonzero(fixed)[0])
+    free = [j for j in range(k) if not fixed[j]]
+    return max(float(w[Ad[:, fx + list(c)].any(axis=1)].sum()) for c in itertools.combinations(free, p))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lp_branch_and_bound_proves_the_brute_force_optimum(seed):
+    from yingji.siting.coverage._mclp_lpbb import lp_branch_and_bound
+
+    A, w, rng = _cover(200 + seed, 60, 12, side=8.0, radius=2.2)
+    if seed % 2:
+        w = w + rng.uniform(0, 1, w.size)          # non-integral weights
+    k = A.shape[1]
+    fixed = np.zeros(k, bool)
+    if seed % 4 == 3:
+        fixed[rng.choice(k, 1)] = True
+    p = 2 + seed % 3
+    best = _brute(A, w, p, fixed)
+    bound, _, _, _, info = mclp_lp_benders(A, w, fixed, p)
+    x0 = fixed.copy()
+    v0 = float(w[A.toarray()[:, x0].any(axis=1)].sum())
+    x, v, b, inf2 = lp_branch_and_bound(info["master"], fixed, p, x0, v0, bound, max_nodes=10_000,
+                                        integral=seed % 2 == 0)
+    assert inf2["complete"] and v == pytest.approx(best) and b == pytest.approx(best)
+    assert x.sum() <= p + fixed.sum() and (x[fixed]).all()
+    assert float(w[A.toarray()[:, x].any(axis=1)].sum()) == pytest.approx(v)
+    # a search cut short by its node budget still returns a valid bound
+    _, _, _, _, info2 = mclp_lp_benders(A, w, fixed, p)
+    _, v2, b2, inf3 = lp_branch_and_bound(info2["master"], fixed, p, x0, v0, bound, max_nodes=1,
+                                          integral=seed % 2 == 0)
+    assert b2 >= best - 1e-6 and v2 <= best + 1e-9 and inf3["nodes"] <= 2
+
+
+@pytest.mark.parametrize("seed", [500, 502, 503])
+def test_auto_proves_with_the_lp_branch_and_bound(seed, monkeypatch):
+    import yingji as yj
+    from yingji.siting.coverage import maxcover
+
+    monkeypatch.setattr(maxcover, "MC_BB_MIN_NNZ", 0)
+    monkeypatch.setattr(maxcover, "MC_BB_MAX_NODES", 3)
+    monkeypatch.setattr(maxcover, "MC_BB_WORK", 0)
+    rng = np.random.default_rng(seed)
+    d, s = rng.uniform(0, 15.8, (2000, 2)), rng.uniform(0, 15.8, (100, 2))
+    cost = np.sqrt(((d[:, None, :] - s[None, :, :]) ** 2).sum(-1))
+    w = rng.integers(1, 100, 2000).astype(float)
+    a = yj.mclp(cost, 3.0, 6, weights=w, method="auto", time_limit=60)
+    b = yj.mclp(cost, 3.0, 6, weights=w, method="exact", time_limit=60)
+    assert b.optimal and a.extras["lpbb_complete"] and a.optimal, a.extras
+    assert a.objective == pytest.approx(b.objective)
+    assert a.objective == pytest.approx(float(w[(cost[:, a.sites] <= 3.0).any(axis=1)].sum()))

@@ -25,6 +25,7 @@ from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
 from yingji.siting._sparse import csc_arrays, csr_arrays
 from yingji.siting.coverage import _mclp_lp as _lp
+from yingji.siting.coverage import _mclp_lpbb as _lpbb
 from yingji.siting.coverage.common import (
     CovInput,
     _fill_sites,
@@ -569,16 +570,12 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
                      known_lower=None):
     """Heuristic / bound / MIP for one max-cover objective on a reduced instance.
 
-    For MCLP (no second coverage, no radius2 rows) with ``method="auto"``, a small instance is
-    first handed to a quick try of the branch and bound (:func:`_mc_small_exact`, 1/8 of the
-    quick cap of the call's one node budget, :class:`_BBBudget`), which
-    often proves the greedy + swap solution or a better one optimal; otherwise the bound is the
-    volume algorithm's, the solution is improved by iterated local search
-    (:mod:`yingji.siting._bounds`) and, while the gap is open, a second branch and bound with
-    the volume multipliers may close it before the MIP; other objectives keep the subgradient
-    bound. Every phase
-    checks the clock, so the call returns within ``tl`` seconds of ``t0`` (the MIP is skipped
-    when too little time is left to set it up).
+    MCLP with ``method="auto"``: a quick try of the branch and bound (:func:`_mc_small_exact`,
+    1/8 of the quick cap of the call's node budget, :class:`_BBBudget`); the volume bound and
+    iterated local search (:mod:`yingji.siting._bounds`); a second quick try; on large models the
+    LP bound (:mod:`._mclp_lp`), the Lagrangian search and the LP branch and bound
+    (:mod:`._mclp_lpbb`), on small ones HiGHS's MIP. Other objectives keep the subgradient bound.
+    Every phase checks the clock: the call returns within ``tl`` seconds of ``t0``.
 
     Returns (open mask over model columns, model value incl. offset, bound, extras dict, lam).
     """
@@ -656,17 +653,20 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
         big = int(mc.A.nnz) >= MC_BB_MIN_NNZ
         now = time.perf_counter()
         bb_end = end if big else now + MC_BB_SMALL_SHARE * max(end - now, 0.0)
-        if big:  # the exact LP bound and its multipliers (Benders master, small enough models)
-            ub_m, lp_ex = _lp.lp_phase(A_int, np.ascontiguousarray(w1, dtype=np.float64), fixed_mask,
-                                       mc.p_free - int(fixed_mask.sum()), ub - off, end)
+        wc, p_left, master = np.ascontiguousarray(w1, dtype=np.float64), mc.p_free - int(fixed_mask.sum()), None
+        if big:  # the exact LP bound (Benders master, models of up to _lp.LP_MAX_NNZ nonzeros)
+            ub_m, master, lp_ex = _lp.lp_phase(A_int, wc, fixed_mask, p_left, ub - off, end)
             ub = ub_m + off
             extras.update(lp_ex)
-        x, val, ub, bb_extras = _mc_branch_and_bound(mc, np.ascontiguousarray(w1, dtype=np.float64), x, val - off,
-                                                     ub - off, lam, bb_end, budget,
+        x, val, ub, bb_extras = _mc_branch_and_bound(mc, wc, x, val - off, ub - off, lam, bb_end, budget,
                                                      MC_BB_MAX_NODES if big else MC_BB_SMALL_NODES)
+        extras.update(bb_extras)
+        if master is not None and not bb_extras.get("bb_complete") and relative_gap(val + off, ub + off) > mip_gap:
+            x, val, ub, lpbb_ex = _lpbb.lp_bb_phase(master, x, val, ub, wc, fixed_mask, p_left, end, tl)
+            extras.update(lpbb_ex)
+            bb_extras["bb_complete"] = lpbb_ex["lpbb_complete"]
         val += off
         ub += off
-        extras.update(bb_extras)
         if big or bb_extras.get("bb_complete") or relative_gap(val, ub) <= mip_gap:
             if "bb_skipped" in bb_extras:
                 extras["mip_skipped"] = bb_extras["bb_skipped"]
