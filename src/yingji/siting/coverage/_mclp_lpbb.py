@@ -67,11 +67,15 @@ def _solve_node(m, lo, hi, state, rounds, deadline, p_total):
             h.setOptionValue("time_limit", h.getRunTime() + left)   # HiGHS counts all its runs
         h.run()
         st = h.getModelStatus()
+        if st == highspy.HighsModelStatus.kUnknown:   # numerical trouble from the warm start: cold start
+            h.clearSolver()
+            h.run()
+            st = h.getModelStatus()
         if st == highspy.HighsModelStatus.kInfeasible:
             return None, None
-        if st != highspy.HighsModelStatus.kOptimal:
+        if st != highspy.HighsModelStatus.kOptimal:   # out of time, or numerical trouble: stop
             state["status"] = h.modelStatusToString(st)
-            return "time", None
+            return "time" if st == highspy.HighsModelStatus.kTimeLimit else "master", None
         sol = h.getSolution()
         col = np.asarray(sol.col_value, dtype=np.float64)
         x = np.clip(col[:k], 0.0, 1.0)
@@ -112,7 +116,7 @@ def lp_branch_and_bound(m, fixed_mask, p_free, x_inc, val_inc, root_bound, *, de
     pruned_max = -np.inf
     root, x = _solve_node(m, lo0, hi0, state, NODE_ROUNDS, deadline, p_total)
     if root is None or isinstance(root, str):
-        info["stop"] = "time" if root == "time" else "infeasible"
+        info["stop"] = root if isinstance(root, str) else "infeasible"
         return x_best, v_best, float(root_bound), info
     heap = [(-min(root, root_bound), 0, np.zeros(0, np.int64), np.zeros(0), x)]
     serial = 1
@@ -139,7 +143,7 @@ def lp_branch_and_bound(m, fixed_mask, p_free, x_inc, val_inc, root_bound, *, de
             info["nodes"] += 1
             if isinstance(b, str):
                 heapq.heappush(heap, (nb, serial, cols, vals, x))
-                info["stop"] = "time"
+                info["stop"] = b
                 break
             if b is None:
                 continue
@@ -162,10 +166,10 @@ def lp_branch_and_bound(m, fixed_mask, p_free, x_inc, val_inc, root_bound, *, de
             hi[c2[v2 < 0.5]] = 0.0
             b, xc = _solve_node(m, lo, hi, state, NODE_ROUNDS, deadline, p_total)
             info["nodes"] += 1
-            if isinstance(b, str):  # out of time: the child keeps its parent's bound
+            if isinstance(b, str):  # not solved: the child keeps its parent's bound
                 heapq.heappush(heap, (nb, serial, c2, v2, x))
                 serial += 1
-                info["stop"] = "time"
+                info["stop"] = b
                 continue
             if b is None:
                 continue
@@ -179,7 +183,7 @@ def lp_branch_and_bound(m, fixed_mask, p_free, x_inc, val_inc, root_bound, *, de
                 continue
             heapq.heappush(heap, (-b, serial, c2, v2, xc))
             serial += 1
-        if info["stop"] == "time":
+        if info["stop"] in ("time", "master"):
             break
     info["open"] = len(heap)
     if "status" in state:
@@ -213,6 +217,8 @@ def lp_bb_phase(m, x, val, ub, w1, fixed_mask, p_free, end, tl):
     extras = {"lpbb_nodes": info["nodes"], "lpbb_node_cap": max_nodes, "lpbb_open": info["open"],
               "lpbb_complete": info["complete"], "lpbb_stop": info["stop"], "lpbb_improvements": info["improvements"],
               "lpbb_bound": bb, "lpbb_seconds": time.perf_counter() - t}
+    if "master_status" in info:
+        extras["lpbb_master_status"] = info["master_status"]
     if vb > val:
         x, val = xb, vb
     return x, val, min(ub, bb), extras
