@@ -163,3 +163,15 @@ def test_auto_proves_with_the_lp_branch_and_bound(seed, monkeypatch):
     assert b.optimal and a.extras["lpbb_complete"] and a.optimal, a.extras
     assert a.objective == pytest.approx(b.objective)
     assert a.objective == pytest.approx(float(w[(cost[:, a.sites] <= 3.0).any(axis=1)].sum()))
+
+
+def test_lp_branch_and_bound_stops_at_its_deadline_with_a_valid_bound():
+    from yingji.siting.coverage._mclp_lpbb import lp_branch_and_bound
+
+    A, w, _ = _cover(9, 400, 40, side=10.0, radius=2.5)
+    k = A.shape[1]
+    none = np.zeros(k, bool)
+    bound, _, _, _, info = mclp_lp_benders(A, w, none, 4)
+    x, v, b, inf2 = lp_branch_and_bound(info["master"], none, 4, none, 0.0, bound, deadline=time.perf_counter(),
+                                        integral=True)
+    assert inf2["stop"] == "time" and inf2["nodes"] == 0 and b == bound and v == 0.0 and not x.any()
