@@ -5,7 +5,7 @@ model, the greedy + swap heuristic and the subgradient bound of the numba kernel
 algorithm and iterated local search of :mod:`yingji.siting._bounds`, the phases of MCLP's one
 branch and bound with their shared node budget (:class:`_BBBudget`; quick tries
 :func:`_mc_small_exact`, the Lagrangian phase :func:`_mc_branch_and_bound`), Lagrangian
-reduced-cost fixing, the time-boxed driver :func:`_solve_max_cover` and :func:`mclp`.
+reduced-cost fixing, the LP bound (:mod:`._mclp_lp`), the driver :func:`_solve_max_cover`, :func:`mclp`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from yingji.exceptions import SolverError
 from yingji.results import SitingResult, relative_gap
 from yingji.siting import _inputs as inp
 from yingji.siting._sparse import csc_arrays, csr_arrays
+from yingji.siting.coverage import _mclp_lp as _lp
+from yingji.siting.coverage import _mclp_lpbb as _lpbb
 from yingji.siting.coverage.common import (
     CovInput,
     _fill_sites,
@@ -492,13 +494,10 @@ def _mc_improve(mc, w1, x, val, ub_trivial, *, deadline_vol, deadline_ils, lam0,
 
 def _mc_branch_and_bound(mc: _MaxCov, w1: np.ndarray, x: np.ndarray, val: float, ub: float, lam: np.ndarray,
                          end: float, budget: _BBBudget, max_nodes: int):
-    """MCLP only: the Lagrangian phase of the branch and bound
-    (:func:`yingji.siting._bounds.max_cover_branch_and_bound`, subgradient steps at every node;
-    the submodular bound too on models under ``MC_BB_MIN_NNZ`` nonzeros: on the 20,000 x 1,000
-    model of the peers suite, p = 60, it never prunes and costs 11 % more per node) from the incumbent ``x`` (value ``val``, model units without the
-    offset), the volume bound ``ub`` and its multipliers, until ``end`` or ``max_nodes`` nodes
-    of what is left of ``budget``. It is not started when the root alone might not fit the
-    time left. Returns (x, value, bound, extras)."""
+    """MCLP only: the Lagrangian phase of :func:`yingji.siting._bounds.max_cover_branch_and_bound`
+    (subgradient steps at every node; the submodular bound too under ``MC_BB_MIN_NNZ`` nonzeros)
+    from ``x`` (value ``val``, model units), the bound ``ub`` and its multipliers, until ``end`` or
+    ``max_nodes`` of ``budget``; not started when the root might not fit. Returns (x, value, bound, extras)."""
     from yingji.siting import _bounds
 
     left = end - time.perf_counter()
@@ -571,16 +570,12 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
                      known_lower=None):
     """Heuristic / bound / MIP for one max-cover objective on a reduced instance.
 
-    For MCLP (no second coverage, no radius2 rows) with ``method="auto"``, a small instance is
-    first handed to a quick try of the branch and bound (:func:`_mc_small_exact`, 1/8 of the
-    quick cap of the call's one node budget, :class:`_BBBudget`), which
-    often proves the greedy + swap solution or a better one optimal; otherwise the bound is the
-    volume algorithm's, the solution is improved by iterated local search
-    (:mod:`yingji.siting._bounds`) and, while the gap is open, a second branch and bound with
-    the volume multipliers may close it before the MIP; other objectives keep the subgradient
-    bound. Every phase
-    checks the clock, so the call returns within ``tl`` seconds of ``t0`` (the MIP is skipped
-    when too little time is left to set it up).
+    MCLP with ``method="auto"``: a quick try of the branch and bound (:func:`_mc_small_exact`,
+    1/8 of the quick cap of the call's node budget, :class:`_BBBudget`); the volume bound and
+    iterated local search (:mod:`yingji.siting._bounds`); a second quick try; on large models the
+    LP bound (:mod:`._mclp_lp`), the Lagrangian search and the LP branch and bound
+    (:mod:`._mclp_lpbb`), on small ones HiGHS's MIP. Other objectives keep the subgradient bound.
+    Every phase checks the clock: the call returns within ``tl`` seconds of ``t0``.
 
     Returns (open mask over model columns, model value incl. offset, bound, extras dict, lam).
     """
@@ -654,17 +649,24 @@ def _solve_max_cover(mc, w1, w2, *, method, tl, t0, solver, mip_gap, verbose, st
     if method == "heuristic" or (x is not None and relative_gap(val, ub) <= mip_gap and min_first is None):
         return x, val, ub, extras, lam
     if method == "auto" and mclp_like and x is not None and lam is not None:
-        # large models: the branch and bound gets all the time (HiGHS's LP is too slow there);
-        # small ones: a node budget and a share of the time, then HiGHS from its incumbent
+        # large models: LP bound + branch and bound, all the time; small: a share, then HiGHS
         big = int(mc.A.nnz) >= MC_BB_MIN_NNZ
         now = time.perf_counter()
         bb_end = end if big else now + MC_BB_SMALL_SHARE * max(end - now, 0.0)
-        x, val, ub, bb_extras = _mc_branch_and_bound(mc, np.ascontiguousarray(w1, dtype=np.float64), x, val - off,
-                                                     ub - off, lam, bb_end, budget,
+        wc, p_left, master = np.ascontiguousarray(w1, dtype=np.float64), mc.p_free - int(fixed_mask.sum()), None
+        if big:  # the exact LP bound (Benders master, models of up to _lp.LP_MAX_NNZ nonzeros)
+            ub_m, master, lp_ex = _lp.lp_phase(A_int, wc, fixed_mask, p_left, ub - off, end)
+            ub = ub_m + off
+            extras.update(lp_ex)
+        x, val, ub, bb_extras = _mc_branch_and_bound(mc, wc, x, val - off, ub - off, lam, bb_end, budget,
                                                      MC_BB_MAX_NODES if big else MC_BB_SMALL_NODES)
+        extras.update(bb_extras)
+        if master is not None and not bb_extras.get("bb_complete") and relative_gap(val + off, ub + off) > mip_gap:
+            x, val, ub, lpbb_ex = _lpbb.lp_bb_phase(master, x, val, ub, wc, fixed_mask, p_left, end, tl)
+            extras.update(lpbb_ex)
+            bb_extras["bb_complete"] = lpbb_ex["lpbb_complete"]
         val += off
         ub += off
-        extras.update(bb_extras)
         if big or bb_extras.get("bb_complete") or relative_gap(val, ub) <= mip_gap:
             if "bb_skipped" in bb_extras:
                 extras["mip_skipped"] = bb_extras["bb_skipped"]
