@@ -197,9 +197,13 @@ def lp_branch_and_bound(m, fixed_mask, p_free, x_inc, val_inc, root_bound, *, de
 
 #: Node budget of the phase in ``mclp(method="auto")``: this many units of work per second of
 #: ``time_limit``, a node costing the model's nonzeros plus 50 per site (the master's cuts), so
-#: the budget follows the inputs, not the clock (the clock is the safety net): 308 nodes on the
-#: 20,000 x 1,000 peers model at 120 s, where ~55 a minute ran at load 5.
-LPBB_RATE = 4e5
+#: the budget follows the inputs, not the clock (the clock is the safety net). Sized so that the
+#: budget, not the clock, ends the phase on an unloaded machine (default results must not depend
+#: on load): 89 nodes on the 20,000 x 1,000 peers model at 120 s, where nodes took 0.5-0.93 CPU
+#: s (60-160 ran in the time left at load 2-5; the first setting, 4e5 = 308 nodes, was never
+#: reached, so the bound depended on the load). At 8e4 (59 nodes) seed 3 ended at 0.125 % in
+#: 46.6 s (load 1.5), against 0.091 % after 160 clock-bound nodes.
+LPBB_RATE = 1.2e5
 
 
 def lp_bb_phase(m, x, val, ub, w1, fixed_mask, p_free, end, tl):
