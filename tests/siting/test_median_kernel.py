@@ -13,7 +13,7 @@ from scipy.spatial.distance import cdist
 from naive_median import brute_p_median
 from yingji.siting.median import median_cost, p_median
 from yingji.siting.median.driver import _knn_improver, _prepare
-from yingji.siting.median.kernel import _bracket_order, _kernel_search, _kernel_sizes
+from yingji.siting.median.kernel import _bracket_order, _bracket_order_lists, _dense_sub, _kernel_search, _kernel_sizes
 
 
 def _points(n, seed):
@@ -58,7 +58,7 @@ def test_kernel_of_every_site_proves_the_brute_force_optimum(seed, n, p):
     lam = w * np.sort(C, axis=1)[:, 1]
     order = _bracket_order(run.Cp, run.wk, lam, np.ones(n, dtype=bool))
     sites, ub, bound = _kernel_search(run, s0, ub0, order, run.fixed_mask.copy(), run.allowed.copy(), lam,
-                                      time.perf_counter() + 30, _knn_improver)
+                                      time.perf_counter() + 30, _dense_sub(run, _knn_improver))
     assert len(sites) == p and len(set(sites.tolist())) == p
     assert median_cost(C, sites, weights=w) == pytest.approx(ub, rel=1e-12)
     assert ub == pytest.approx(ref_v, rel=1e-9)
@@ -82,7 +82,7 @@ def test_small_kernel_is_an_upper_bound_only(seed):
     lam = w * np.sort(C, axis=1)[:, 2]
     order = np.arange(60)[::-1]  # a poor ranking: the kernel is small and far from the optimum
     sites, ub, bound = _kernel_search(run, s0, ub0, order, fmask, amask, lam, time.perf_counter() + 30,
-                                      _knn_improver)
+                                      _dense_sub(run, _knn_improver))
     assert 7 in sites.tolist() and not ({51, 52} & set(sites.tolist()))
     assert len(sites) == p and ub <= ub0 + 1e-9
     assert median_cost(C, sites, weights=w) == pytest.approx(ub, rel=1e-12)
@@ -106,7 +106,7 @@ def test_kernel_search_honours_its_time():
     s0 = np.arange(8)
     ub0 = median_cost(C, s0, weights=w)
     sites, ub, bound = _kernel_search(run, s0, ub0, np.arange(80), run.fixed_mask.copy(), run.allowed.copy(),
-                                      w * 1.0, time.perf_counter() - 1.0, _knn_improver)
+                                      w * 1.0, time.perf_counter() - 1.0, _dense_sub(run, _knn_improver))
     assert np.array_equal(sites, s0) and ub == ub0 and bound == -np.inf
     assert run.extras["kernel"]["sizes"] == []
 
@@ -137,3 +137,45 @@ def test_auto_with_the_kernel_stage_proves_the_exact_optimum(monkeypatch, seed, 
         assert r.extras.get("knn_deferred", 0) > 10
     else:
         assert r.extras.get("knn_lp_rounds", 0) >= 1
+
+
+def test_bracket_order_from_lists_equals_the_dense_one():
+    """With every multiplier at most its row's last listed weighted distance (as the coordinate
+    entry point keeps them) the listed pairs give every bracket exactly."""
+    from yingji.siting.median.knn import _knn_lists
+
+    C, w = _points(70, 8)
+    lists = _knn_lists(C, 9)
+    rng = np.random.default_rng(8)
+    lam = rng.uniform(0.0, 1.0, 70) * w * lists.dist[:, -1]
+    live = rng.random(70) < 0.8
+    a = _bracket_order(C, w, lam, live)
+    b = _bracket_order_lists(lists, w, lam, live)
+    rho = np.minimum(0.0, w[:, None] * C - lam[:, None]).sum(axis=0)
+    np.testing.assert_allclose(rho[a], rho[b], rtol=1e-12, atol=1e-9)
+    assert set(a.tolist()) == set(b.tolist())
+
+
+@pytest.mark.parametrize("seed,n,p", [(9, 15, 4), (10, 16, 3)])
+def test_points_kernel_of_every_site_proves_the_brute_force_optimum(seed, n, p):
+    """The coordinate entry point's kernels (k-d tree lists of the kernel's points, no matrix) grow
+    to every site and prove the brute-force optimum; a first kernel alone gives a true p-set."""
+    from yingji.siting.median.kernel import _points_sub
+    from yingji.siting.median.points import _prepare as _prepare_points
+
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 100, (n, 2))
+    w = rng.integers(1, 5, n).astype(float)
+    C = cdist(xy, xy)
+    ref_v, _ = brute_p_median(C, p, w)
+    pr = _prepare_points(xy, p, w, None, None, 60, 1e-6, 0, False, time.perf_counter())
+    s0 = np.arange(p)
+    ub0 = median_cost(C, s0, weights=w)
+    lam = w * np.sort(C, axis=1)[:, 1]
+    order = _bracket_order(C, w, lam, np.ones(n, dtype=bool))
+    sites, ub, bound = _kernel_search(pr, s0, ub0, order, pr.fixed_mask.copy(), np.ones(n, dtype=bool), lam,
+                                      time.perf_counter() + 30, _points_sub(pr))
+    assert median_cost(C, sites, weights=w) == pytest.approx(ub, rel=1e-12)
+    assert ub == pytest.approx(ref_v, rel=1e-9)
+    assert bound <= ref_v * (1 + 1e-9) and pr.closed(bound, ub)
+    assert pr.extras["kernel"]["sizes"][-1] == n

@@ -24,7 +24,7 @@ from yingji.siting.median.common import (
 )
 from yingji.siting.median.compact import _build_classic, _build_compact, _compact_size_estimate, _size, _start_vector
 from yingji.siting.median.heuristic import _interchange, _median_heuristic, _reduced_vns, _start_sites
-from yingji.siting.median.kernel import _KERNEL_MIN_GAP, _KERNEL_SHARE, _bracket_order, _kernel_search
+from yingji.siting.median.kernel import _KERNEL_MIN_GAP, _KERNEL_SHARE, _bracket_order, _dense_sub, _kernel_search
 from yingji.siting.median.knn import _run_knn
 from yingji.siting.median.lagrangian import _lagrangian, _lagrangian_bnb, _sorted_rows
 from yingji.solvers import Solution, SparseModel, solve
@@ -535,7 +535,7 @@ def _kernel_hook(run: _Run, fmask, amask, lam):
             return sites, ub
         order = _bracket_order(run.Cp, run.wk, lam, fmask | amask)
         until = time.perf_counter() + _KERNEL_SHARE * max(run.deadline - time.perf_counter(), 0.0)
-        s2, v2, _ = _kernel_search(run, sites, ub, order, fmask, amask, lam, until, _knn_improver,
+        s2, v2, _ = _kernel_search(run, sites, ub, order, fmask, amask, lam, until, _dense_sub(run, _knn_improver),
                                    lp_iter=_knn_lp_iter(run.tl))
         return s2, v2
 
@@ -598,7 +598,7 @@ def _tree_and_mip(run: _Run, lg: _Bound):
             if ub - bound > _KERNEL_MIN_GAP * abs(ub):
                 order = _bracket_order(Cp, wk, lam, fmask | amask)
                 kt = time.perf_counter() + _KERNEL_SHARE * max(deadline - time.perf_counter(), 0.0)
-                sites, ub, kb = _kernel_search(run, sites, ub, order, fmask, amask, lam, kt, _knn_improver,
+                sites, ub, kb = _kernel_search(run, sites, ub, order, fmask, amask, lam, kt, _dense_sub(run, _knn_improver),
                                                lp_iter=_knn_lp_iter(run.tl))
                 bound = max(bound, min(kb, ub))
         elif stage == "bnb":

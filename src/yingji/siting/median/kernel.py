@@ -66,13 +66,49 @@ def _kernel_sizes(p: int, n_live: int):
         k = min(n_live, k + step)
 
 
-def _kernel_search(run, sites, ub, order, fmask, amask, lam, until, improver, lp_iter=None):
+def _bracket_order_lists(lists, wk: np.ndarray, lam: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """:func:`_bracket_order` from each row's nearest-site lists (:class:`.knn._Lists`), exact when
+    every multiplier is at most its row's last listed weighted distance (as
+    :func:`yingji.siting.median.points._lagrangian_lists` keeps them): unlisted pairs add 0."""
+    rho = np.zeros(live.size)
+    np.add.at(rho, lists.idx.ravel(), np.minimum(0.0, wk[:, None] * lists.dist - lam[:, None]).ravel())
+    cand = np.nonzero(live)[0]
+    return cand[np.argsort(rho[cand], kind="stable")]
+
+
+def _dense_sub(run, improver):
+    """The kernel sub-problem maker of :func:`_kernel_search` for the driver's dense run: the
+    columns of the kernel, and the driver's local search (``_knn_improver``) from each LP rounding."""
+
+    def make(idx, until, fm_s, am_s):
+        sub = dataclasses.replace(run, C=run.C[:, idx], Cp=np.ascontiguousarray(run.Cp[:, idx]),
+                                  fixed_mask=run.fixed_mask[idx], allowed=run.allowed[idx], deadline=until,
+                                  extras={})
+        return sub, {"improve": improver(sub, fm_s, am_s)}
+
+    return make
+
+
+def _points_sub(pr):
+    """The kernel sub-problem maker of :func:`_kernel_search` for the coordinate entry point's run
+    (:class:`yingji.siting.median.points._Points`): the kernel's site points, k-d tree lists and
+    values, no matrix."""
+
+    def make(idx, until, fm_s, am_s):
+        sub = dataclasses.replace(pr, sxy=pr.sxy[idx], fixed_mask=pr.fixed_mask[idx],
+                                  fx=np.searchsorted(idx, pr.fx), deadline=until, extras={})
+        return sub, {"value": sub.value, "more": sub.more_lists}
+
+    return make
+
+
+def _kernel_search(run, sites, ub, order, fmask, amask, lam, until, make_sub, lp_iter=None):
     """Kernel search from the incumbent ``sites`` (value ``ub``): the reduced model
     (:func:`yingji.siting.median.knn._run_knn`) on the first sites of ``order`` plus the incumbent's
     and the fixed-open ones (all within ``fmask | amask``), on larger kernels while each is solved
-    to optimality and time is left before ``until``. ``run`` is the driver's run (a dataclass with
-    the dense ``C`` / ``Cp``); ``improver(sub_run, fm, am)`` gives the local search each LP
-    rounding starts (the driver's ``_knn_improver``). ``extras["kernel"]`` records the rounds.
+    to optimality and time is left before ``until``. ``make_sub(idx, until, fm, am)`` gives the run
+    of the p-median on the columns ``idx`` and the keywords of ``_run_knn`` for it
+    (:func:`_dense_sub`, or the coordinate entry point's). ``extras["kernel"]`` records the rounds.
 
     Returns ``(sites, ub, bound)``: the best p-set, its value, and a lower bound of the whole
     problem (``-inf`` unless a kernel held every live site and was solved to optimality)."""
@@ -97,14 +133,11 @@ def _kernel_search(run, sites, ub, order, fmask, amask, lam, until, improver, lp
         ker &= live
         ker[sites] = True  # (an incumbent site fixing closed stays: the start must be feasible)
         idx = np.nonzero(ker)[0]
-        sub = dataclasses.replace(run, C=run.C[:, idx], Cp=np.ascontiguousarray(run.Cp[:, idx]),
-                                  fixed_mask=run.fixed_mask[idx], allowed=run.allowed[idx], deadline=until,
-                                  extras={})
         fm_s = fmask[idx]
         am_s = (amask[idx] | inc[idx]) & ~fm_s
+        sub, kw = make_sub(idx, until, fm_s, am_s)
         s_sub = np.searchsorted(idx, np.asarray(sites, dtype=np.int64))
-        s2, v2, b2, _ = _run_knn(sub, s_sub, ub, -np.inf, until, fm_s, am_s, lam=lam.copy(),
-                                 improve=improver(sub, fm_s, am_s), lp_iter=lp_iter)
+        s2, v2, b2, _ = _run_knn(sub, s_sub, ub, -np.inf, until, fm_s, am_s, lam=lam.copy(), lp_iter=lp_iter, **kw)
         proven = bool(sub.closed(b2, v2)) and not sub.extras.get("knn_skipped")
         rec["sizes"].append(int(idx.size))
         rec["values"].append(float(min(v2, ub)))
