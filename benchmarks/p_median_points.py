@@ -52,7 +52,8 @@ def main(argv):
     print(f"  {mode:7s} wall {wall:6.2f}s cpu {cpu:6.2f}s obj {r.objective:.2f} bound {r.bound:.2f} "
           f"gap {r.gap:.2e} {r.status} peak RSS {_rss_mib():.0f} MiB{traced}", flush=True)
     keys = ("list_length", "heuristic_objective", "swaps", "lagrangian_bound", "lagrangian_iterations",
-            "n_fixed_open", "n_fixed_closed", "knn_rounds", "knn_model_size", "knn_skipped", "stage_seconds")
+            "n_fixed_open", "n_fixed_closed", "knn_rounds", "knn_model_size", "knn_skipped", "knn_deferred", "kernel",
+            "more_rounds", "more_rounds_from", "stage_seconds")
     print("  extras: " + ", ".join(f"{k}={ex[k]}" for k in keys if k in ex), flush=True)
 
 

@@ -24,7 +24,8 @@ Each case also reports ``over_limit`` (wall time over the limit, as a fraction: 
 must stop within ``time_limit`` + 10 %) and the reduced model's rounds (``knn_lp_rounds`` of
 its LP, ``knn_rounds`` of its MIP; ``knn_lp_unfinished`` when an LP hit its share of the time or its
 iteration cap, ``knn_deferred`` the first model's kept sites when it was too large to try) and the
-Lagrangian tree's ``bnb_nodes``.
+Lagrangian tree's ``bnb_nodes``; with a kernel search, ``kernel_sizes``, ``kernel_proven`` and
+``kernel_to`` (its best value).
 
 The data come from ``../shared/datasets/tsplib`` (or ``$YINGJI_SHARED_DATASETS``); cases whose file is
 missing report ``status: data missing``.
@@ -86,6 +87,12 @@ def _run(s):
            "lagrangian_iterations": r.extras.get("lagrangian_iterations", 0),
            "bnb_nodes": r.extras.get("bnb_nodes", 0), "knn_deferred": r.extras.get("knn_deferred", 0),
            "knn_lp_unfinished": bool(r.extras.get("knn_lp_unfinished", False))}
+    k = r.extras.get("kernel")
+    if k:
+        # the kernel search (fifth round): its kernels' sizes, whether each was solved, its best value
+        out["kernel_sizes"] = "/".join(str(x) for x in k["sizes"])
+        out["kernel_proven"] = "/".join("y" if x else "n" for x in k["proven"])
+        out["kernel_to"] = round(k["to"], 4) if "to" in k else None
     ref = REFERENCE.get((s["name"], s["p"]))
     if ref is not None:
         out["reference"] = ref

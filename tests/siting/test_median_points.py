@@ -80,6 +80,7 @@ def test_more_rounds_improve_a_poor_incumbent(monkeypatch, seed, n, p):
     import yingji.siting.median.driver as drv
 
     monkeypatch.setattr(drv, "_KNN_FIRST_MAX_KEPT", 10)
+    monkeypatch.setattr(points_mod, "_KERNEL_MIN_GAP", np.inf)  # no kernel search (tested below)
     first = points_mod._vns_points
 
     def vns(lists, pr, sites, ub, until, sd, max_shakes=200, seed=None):
@@ -93,6 +94,31 @@ def test_more_rounds_improve_a_poor_incumbent(monkeypatch, seed, n, p):
     start = r.extras["more_rounds_from"]  # the incumbent the rounds started from
     assert start > ref.objective * (1 + 1e-6)  # the cut VNS left room (so the test can fail)
     assert r.objective < start * (1 - 1e-9)
+    assert r.objective >= ref.objective * (1 - 1e-9) and r.bound <= ref.objective * (1 + 1e-9)
+    assert r.objective == pytest.approx(median_cost(cdist(xy, xy), r.sites), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed,n,p", [(11, 220, 30), (12, 260, 35)])
+def test_kernel_search_improves_a_poor_incumbent(monkeypatch, seed, n, p):
+    """With the first VNS cut to one shake and the reduced model not tried, the kernel search (the
+    sites of smallest Lagrangian bracket, k-d tree lists of the kernel's points) lowers the
+    incumbent to the matrix optimum's neighbourhood: never below the optimum, the bound valid."""
+    import yingji.siting.median.driver as drv
+
+    monkeypatch.setattr(drv, "_KNN_FIRST_MAX_KEPT", 10)
+    first = points_mod._vns_points
+
+    def vns(lists, pr, sites, ub, until, sd, max_shakes=200, seed=None):
+        return first(lists, pr, sites, ub, until, sd, max_shakes=1 if seed is None else max_shakes, seed=seed)
+
+    monkeypatch.setattr(points_mod, "_vns_points", vns)
+    xy = np.random.default_rng(seed).uniform(0, 100, (n, 2))
+    r = p_median_points(xy, p, time_limit=20)
+    ref = p_median(cdist(xy, xy), p, time_limit=60)
+    k = r.extras["kernel"]
+    assert ref.optimal and len(k["sizes"]) >= 1 and k["sizes"][0] < n
+    assert k["from"] > ref.objective * (1 + 1e-6)  # the cut VNS left room (so the test can fail)
+    assert k["to"] < k["from"] * (1 - 1e-9) and r.objective <= k["to"] * (1 + 1e-12)
     assert r.objective >= ref.objective * (1 - 1e-9) and r.bound <= ref.objective * (1 + 1e-9)
     assert r.objective == pytest.approx(median_cost(cdist(xy, xy), r.sites), rel=1e-12)
 

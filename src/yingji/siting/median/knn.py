@@ -342,7 +342,7 @@ def _radii_and_short_lists(rad, d, lists, kcap):
 
 
 def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=None, more=None, lp_until=None,
-             lp_iter=None, max_first=None, improve=None):
+             lp_iter=None, max_first=None, improve=None, kernel=None):
     """Solve the reduced model on the problem reduced by ``fm`` / ``am``, enlarging it until its
     optimum is exact, the gap closes or ``until``. The LP rounds stop at ``lp_until`` (default
     ``until``) and each LP at ``lp_iter`` simplex iterations (default: HiGHS's cap); an LP stopped
@@ -352,7 +352,8 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
     that many sites in all (over the rows) is not built: ``extras["knn_deferred"]`` gives the count
     and the call returns at once (few open sites: the reduced model is then nearly the full one).
     ``improve(sites)``, when given, returns a p-set and its value from a local search started at each
-    LP rounding. After each LP, reduced-cost fixing (:func:`_lp_fixing`) against the incumbent
+    LP rounding; ``kernel(sites, ub, bound)``, when given, a p-set and its value from a kernel
+    search (:mod:`.kernel`) run once the LP is exact. After each LP, reduced-cost fixing (:func:`_lp_fixing`) against the incumbent
     closes and opens sites and caps row radii in the models built after it
     (``extras["knn_rc_fixed"]``). ``run`` is the driver's ``_Run`` (or the
     coordinate entry point's run: then ``value(sites)`` gives each row's cost to its nearest open
@@ -390,9 +391,7 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
     # reduced-cost fixing from each LP's duals (_lp_fixing): sites closed / opened and row radii, for
     # every p-set better than the incumbent by dl(ub); the incumbent's own sites and row costs are
     # kept in the model (so it stays a MIP start), the masks of the caller are not changed
-    fm, am = fm.copy(), am.copy()
-    rc_close = np.zeros(m, dtype=bool)
-    rc_open = np.zeros(m, dtype=bool)
+    fm, am, rc_close, rc_open = fm.copy(), am.copy(), np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
     rad = np.full(n, np.inf)
     # phase "lp": the LP relaxation of the reduced model, enlarged until no row's LP solution goes
     # beyond its kept sites (then its value is the LP bound of the whole p-median, García et al.
@@ -460,6 +459,12 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
             if beyond.any():
                 kcap[beyond] = np.maximum(2 * mm.kept[beyond], mm.kept[beyond] + 4)
                 continue
+            s3, v3 = (sites, ub) if kernel is None else kernel(sites, ub, bound)
+            if v3 < ub - tol:  # a better p-set from the kernel search: more fixing
+                ub, sites, d = v3, np.sort(s3), value(np.sort(s3))
+                if run.closed(bound, ub):
+                    break
+                new_fix = _record_fixing(mm, sol, ub - run.dl(ub), fm_b, rc_close, rc_open, rad, extras) or new_fix
             phase = "mip"
             # the LP is exact but does not prove the incumbent: branching follows, and integer
             # solutions serve rows farther than the LP does, so each row keeps at least 1.5 times its

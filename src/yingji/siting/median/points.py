@@ -38,6 +38,7 @@ from yingji.siting._inputs import (
     check_weights,
     make_result,
 )
+from yingji.siting.median.kernel import _KERNEL_MIN_GAP, _KERNEL_SHARE, _bracket_order_lists, _kernel_search, _points_sub
 from yingji.siting.median.knn import _knn_lists_xy, _Lists, _run_knn
 
 __all__ = ["p_median_points"]
@@ -178,6 +179,16 @@ def p_median_points(
                                            lp_iter=_knn_lp_iter(pr.tl), max_first=_KNN_FIRST_MAX_KEPT)
         ex["list_length"] = lists.K
         secs["reduced_model"] = time.perf_counter() - t0 - sum(secs.values())
+        if (ex.get("knn_skipped") or ex.get("knn_lp_unfinished") or ex.get("knn_deferred")) and \
+                ub - bound > _KERNEL_MIN_GAP * abs(ub) and pr.deadline - time.perf_counter() > 0.1 * pr.tl:
+            # the reduced model is out of reach: a kernel search on the sites of smallest Lagrangian
+            # bracket (as in p_median's auto) for a better incumbent
+            kt = time.perf_counter() + _KERNEL_SHARE * (pr.deadline - time.perf_counter())
+            order = _bracket_order_lists(lists, pr.wk, lam, fm | am)
+            sites, ub, kb = _kernel_search(pr, sites, ub, order, fm, am, lam, kt, _points_sub(pr),
+                                           lp_iter=_knn_lp_iter(pr.tl))
+            bound = max(bound, min(kb, ub))
+            secs["kernel"] = time.perf_counter() - t0 - sum(secs.values())
         if (ex.get("knn_skipped") or ex.get("knn_lp_unfinished") or ex.get("knn_deferred")) and not pr.closed(bound, ub) and \
                 pr.deadline - time.perf_counter() > 0.1 * pr.tl:
             # the reduced model is out of reach, or its LP did not finish: the rest of the time goes to
