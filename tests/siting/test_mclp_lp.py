@@ -5,6 +5,7 @@ least the integer optimum (brute force), and it stops at its deadline."""
 from __future__ import annotations
 
 import itertools
+import os
 import time
 
 import numpy as np
@@ -55,6 +56,31 @@ def test_benders_lp_equals_the_compact_lp(seed):
     assert float(w @ np.minimum(1.0, A @ x)) == pytest.approx(lower)
     # the bound is the Lagrangian value of the multipliers returned
     assert lagrangian_value(A, w, lam, fixed, p) == pytest.approx(bound)
+
+
+def test_master_runs_after_another_highs_instance():
+    """HiGHS keeps one thread scheduler per process: a master asking for another thread count
+    than the process's first instance failed every run (it stopped as "master" in a full test
+    run). A fresh process, so that the first instance here is HiGHS's default one."""
+    code = """
+import highspy, numpy as np, scipy.sparse as sp
+from yingji.siting.coverage._mclp_lp import mclp_lp_benders
+h = highspy.Highs(); h.setOptionValue("output_flag", False)
+h.addVar(0.0, 1.0); h.changeColCost(0, -1.0); h.run()
+rng = np.random.default_rng(1)
+d, s = rng.uniform(0, 10, (200, 2)), rng.uniform(0, 10, (30, 2))
+A = sp.csr_matrix((np.sqrt(((d[:, None] - s[None]) ** 2).sum(-1)) <= 2.5).astype(float))
+bound, lower, _, _, info = mclp_lp_benders(A, rng.integers(1, 9, 200).astype(float), np.zeros(30, bool), 3)
+print(info["stop"], bound, lower)
+"""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.returncode == 0, out.stderr
+    stop, bound, lower = out.stdout.split()[-3:]
+    assert stop in ("solved", "no_cut") and float(bound) == pytest.approx(float(lower), rel=1e-6)
 
 
 @pytest.mark.parametrize("seed", range(6))

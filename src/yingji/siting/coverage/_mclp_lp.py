@@ -78,7 +78,8 @@ class _Master:
         self.cut_rows: list[np.ndarray] = []   # rows active (a_i x^ < 1) in each cut
         h = _new_highs(False)
         h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
+        # no ``threads`` option: HiGHS keeps one scheduler per process, and an instance asking
+        # for another thread count than the first instance's fails every run() (kError)
         inf = h.getInfinity()
         lo = np.concatenate([fixed.astype(np.float64), np.zeros(G)])
         h.addVars(k + G, lo, np.concatenate([np.ones(k), self.Wg]))
