@@ -47,7 +47,9 @@ def solve(
     verbose : bool
         Print the solver's log.
     threads : int, optional
-        HiGHS threads.
+        HiGHS threads. HiGHS keeps one thread scheduler per process, sized by its first solve:
+        every solve of a process must ask for the same count or leave it ``None`` (another count
+        raises :class:`~yingji.exceptions.SolverError` naming ``threads``).
     options : dict, optional
         Extra HiGHS options by name (e.g. ``{"presolve": "off"}``: HiGHS's MIP presolve does not
         watch the time limit, which matters on large dense coverage models). Ignored by PuLP

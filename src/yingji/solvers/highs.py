@@ -219,6 +219,13 @@ def solve_highs(
     if kind in ("unbounded", "unbounded_or_infeasible"):
         raise SolverError(f"HiGHS reports the model {name[1:]}; check the bounds of the columns.", status=name)
     if kind in ("error", "empty"):
+        if name == "kNotset" and threads is not None:
+            # HiGHS keeps one thread scheduler per process, sized by its first solve: a solve that
+            # asks for another count refuses to run (HiGHS >= 1.7)
+            raise SolverError(f"HiGHS did not run: the 'threads' parameter is {int(threads)}, and HiGHS "
+                              "allows one thread count per process, set by its first solve; pass "
+                              "threads=None or the same count as every other solve in this process.",
+                              status=name)
         raise SolverError(f"HiGHS failed with model status {name}.", status=name)
     if name in ("kSolutionLimit", "kIterationLimit") and caps:
         used = {"mip_max_nodes": int(getattr(info, "mip_node_count", 0)),
