@@ -146,3 +146,27 @@ def test_the_one_search_matches_the_compact_milp(seed, options):
     assert float(w[(A[:, x]).any(axis=1)].sum()) == pytest.approx(v)
     assert x[fixed].all() and x.sum() <= p + fixed.sum()
     assert best - 1e-6 <= ub <= best * (1 + 1e-6) + 1e-9
+
+
+def test_a_completed_search_with_integer_weights_reports_the_optimum_proven():
+    """Review, 8 Dec 2026: the Lagrangian search completed (every node pruned) but reported the
+    bound 258,928 over the optimum 258,927 (the largest pruned bound recorded), so the call said
+    ``time_limit`` with a gap of 3.9e-6. The exact MIP is the oracle."""
+    import scipy.sparse as sp
+    from scipy.spatial import cKDTree
+
+    import yingji as yj
+
+    rng = np.random.default_rng(0)
+    d, s = rng.uniform(0, 20, (8000, 2)), rng.uniform(0, 20, (500, 2))
+    lists = cKDTree(s).query_ball_point(d, 1.6)
+    rows = np.repeat(np.arange(8000), [len(x) for x in lists])
+    cols = np.concatenate([np.array(x, int) for x in lists])
+    A = sp.csr_matrix((np.ones(rows.size, bool), (rows, cols)), shape=(8000, 500))
+    w = rng.integers(1, 100, 8000).astype(float)
+    r = yj.mclp(coverage=A, weights=w, p=30, time_limit=30)
+    if r.extras.get("bb_complete"):
+        assert r.status == "optimal" and r.bound == r.objective
+    ex = yj.mclp(coverage=A, weights=w, p=30, time_limit=120, method="exact")
+    assert ex.optimal and r.objective == ex.objective
+    assert r.bound >= ex.objective

@@ -58,6 +58,17 @@ def test_benders_lp_equals_the_compact_lp(seed):
     assert lagrangian_value(A, w, lam, fixed, p) == pytest.approx(bound)
 
 
+@pytest.mark.parametrize("empty", [[2], [0], [0, 3], [1, 2, 3]])
+def test_rows_no_site_covers_anywhere_in_the_matrix(empty):
+    """A row nobody covers (a trailing one indexed past the end of the column indices)."""
+    dense = np.array([[1, 0], [0, 1], [1, 1], [0, 1]])
+    dense[empty] = 0
+    A, w = sp.csr_matrix(dense), np.array([1.0, 2.0, 4.0, 8.0])
+    bound, lower, _, _, info = mclp_lp_benders(A, w, np.zeros(2, bool), 1)
+    best = max(float(w[dense[:, j] > 0].sum()) for j in range(2))
+    assert bound == pytest.approx(best) and lower == pytest.approx(best), info
+
+
 def test_master_runs_after_another_highs_instance():
     """HiGHS keeps one thread scheduler per process: a master asking for another thread count
     than the process's first instance failed every run (it stopped as "master" in a full test

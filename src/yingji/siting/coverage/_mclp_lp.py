@@ -57,9 +57,12 @@ def lagrangian_value(A: sp.csr_matrix, w: np.ndarray, lam: np.ndarray, fixed: np
 
 
 def _row_groups(A: sp.csr_matrix) -> tuple[np.ndarray, int]:
-    """Group of each row: the pair (first site, last site) of its sorted coverage set."""
+    """Group of each row: the pair (first site, last site) of its sorted coverage set; the rows
+    no site covers form one group of their own (its cuts hold its theta at 0)."""
     ptr, idx = A.indptr, A.indices
-    key = idx[ptr[:-1]].astype(np.int64) * A.shape[1] + idx[ptr[1:] - 1]
+    nz = ptr[1:] > ptr[:-1]
+    key = np.full(A.shape[0], -1, dtype=np.int64)
+    key[nz] = idx[ptr[:-1][nz]].astype(np.int64) * A.shape[1] + idx[ptr[1:][nz] - 1]
     _, g = np.unique(key, return_inverse=True)
     return g.astype(np.int64), int(g.max()) + 1 if g.size else 0
 
@@ -174,8 +177,9 @@ def mclp_lp_benders(A_int, w, fixed_mask, p_free, *, deadline=None, tol=LP_TOL, 
             m.h.setOptionValue("time_limit", m.h.getRunTime() + max(deadline - t, 0.01))
         m.h.run()
         if m.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            info["stop"] = "master"
-            info["master_status"] = m.h.modelStatusToString(m.h.getModelStatus())
+            st = m.h.getModelStatus()
+            info["stop"] = "time" if st == highspy.HighsModelStatus.kTimeLimit else "master"
+            info["master_status"] = m.h.modelStatusToString(st)
             break
         sol = m.h.getSolution()
         col = np.asarray(sol.col_value, dtype=np.float64)

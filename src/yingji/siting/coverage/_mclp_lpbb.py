@@ -202,7 +202,11 @@ def lp_branch_and_bound(m, fixed_mask, p_free, x_inc, val_inc, root_bound, *, de
 #: on load): 89 nodes on the 20,000 x 1,000 peers model at 120 s, where nodes took 0.5-0.93 CPU
 #: s (60-160 ran in the time left at load 2-5; the first setting, 4e5 = 308 nodes, was never
 #: reached, so the bound depended on the load). At 8e4 (59 nodes) seed 3 ended at 0.125 % in
-#: 46.6 s (load 1.5), against 0.091 % after 160 clock-bound nodes.
+#: 46.6 s (load 1.5), against 0.091 % after 160 clock-bound nodes. The cost model (nonzeros + 50
+#: per site) under-counts nodes whose master carries many cuts: a 20,000 x 1,000 instance at
+#: radius 1.6 / 20, p = 40, time_limit 30 ran 6 of its 12 nodes at ~1.7 s each before the clock
+#: (review, 8 Dec 2026), and the LP phase before it has only its time share — there the bound
+#: still depends on the machine's speed.
 LPBB_RATE = 1.2e5
 
 
