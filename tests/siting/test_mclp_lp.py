@@ -124,9 +124,9 @@ def test_deadline_and_empty_model():
     assert b0 == 0.0 and l0 == 0.0
 
 
-# seeds whose volume bound and local search leave a gap (seed 501 is closed by them: its LP is integral)
-@pytest.mark.parametrize("seed", [500, 502, 503])
-def test_auto_reports_the_lp_bound_when_its_search_stops_early(seed, monkeypatch):
+def _large_path_case(monkeypatch, seed):
+    """A 2,000 x 100 MCLP (p = 6, 3 km) solved by ``auto`` on the large-model path with a
+    Lagrangian search that cannot finish, and by ``exact``: ``(cost, w, auto, exact)``."""
     import yingji as yj
     from yingji.siting.coverage import maxcover
 
@@ -139,6 +139,13 @@ def test_auto_reports_the_lp_bound_when_its_search_stops_early(seed, monkeypatch
     w = rng.integers(1, 100, 2000).astype(float)
     a = yj.mclp(cost, 3.0, 6, weights=w, method="auto", time_limit=60)
     b = yj.mclp(cost, 3.0, 6, weights=w, method="exact", time_limit=60)
+    return cost, w, a, b
+
+
+# seeds whose volume bound and local search leave a gap (seed 501 is closed by them: its LP is integral)
+@pytest.mark.parametrize("seed", [500, 502, 503])
+def test_auto_reports_the_lp_bound_when_its_search_stops_early(seed, monkeypatch):
+    cost, w, a, b = _large_path_case(monkeypatch, seed)
     A = sp.csr_matrix((cost <= 3.0).astype(np.int64))
     keep = np.asarray(A.sum(axis=1)).ravel() > 0
     lp = _lp(A[keep], w[keep], 6, np.zeros(100, bool))
@@ -185,18 +192,7 @@ def test_lp_branch_and_bound_proves_the_brute_force_optimum(seed):
 
 @pytest.mark.parametrize("seed", [500, 502, 503])
 def test_auto_proves_with_the_lp_branch_and_bound(seed, monkeypatch):
-    import yingji as yj
-    from yingji.siting.coverage import maxcover
-
-    monkeypatch.setattr(maxcover, "MC_BB_MIN_NNZ", 0)
-    monkeypatch.setattr(maxcover, "MC_BB_MAX_NODES", 3)
-    monkeypatch.setattr(maxcover, "MC_BB_WORK", 0)
-    rng = np.random.default_rng(seed)
-    d, s = rng.uniform(0, 15.8, (2000, 2)), rng.uniform(0, 15.8, (100, 2))
-    cost = np.sqrt(((d[:, None, :] - s[None, :, :]) ** 2).sum(-1))
-    w = rng.integers(1, 100, 2000).astype(float)
-    a = yj.mclp(cost, 3.0, 6, weights=w, method="auto", time_limit=60)
-    b = yj.mclp(cost, 3.0, 6, weights=w, method="exact", time_limit=60)
+    cost, w, a, b = _large_path_case(monkeypatch, seed)
     assert b.optimal and a.extras["lpbb_complete"] and a.optimal, a.extras
     assert a.objective == pytest.approx(b.objective)
     assert a.objective == pytest.approx(float(w[(cost[:, a.sites] <= 3.0).any(axis=1)].sum()))

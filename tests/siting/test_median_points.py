@@ -71,16 +71,14 @@ def test_a_reduced_model_too_large_is_not_tried(monkeypatch, seed, n, p):
     assert r.optimal or r.extras["more_rounds"] >= 1
 
 
-@pytest.mark.parametrize("seed,n,p", [(11, 220, 30), (12, 260, 35)])
-def test_more_rounds_improve_a_poor_incumbent(monkeypatch, seed, n, p):
-    """With the first VNS cut to one shake and the reduced model not tried, the rounds after the
-    subgradient steps (VNS with fresh seeds, subgradient restarts) improve the incumbent and keep
-    the bound valid: never above the matrix optimum (``p_median``, proven), never below it for
-    the objective."""
+def _poor_start_case(monkeypatch, seed, n, p, kernel=True):
+    """``p_median_points`` with its first VNS cut to one shake and the reduced model not tried
+    (the kernel search off unless ``kernel``), and the matrix optimum: ``(xy, result, ref)``."""
     import yingji.siting.median.driver as drv
 
     monkeypatch.setattr(drv, "_KNN_FIRST_MAX_KEPT", 10)
-    monkeypatch.setattr(points_mod, "_KERNEL_MIN_GAP", np.inf)  # no kernel search (tested below)
+    if not kernel:
+        monkeypatch.setattr(points_mod, "_KERNEL_MIN_GAP", np.inf)
     first = points_mod._vns_points
 
     def vns(lists, pr, sites, ub, until, sd, max_shakes=200, seed=None):
@@ -88,8 +86,16 @@ def test_more_rounds_improve_a_poor_incumbent(monkeypatch, seed, n, p):
 
     monkeypatch.setattr(points_mod, "_vns_points", vns)
     xy = np.random.default_rng(seed).uniform(0, 100, (n, 2))
-    r = p_median_points(xy, p, time_limit=20)
-    ref = p_median(cdist(xy, xy), p, time_limit=60)
+    return xy, p_median_points(xy, p, time_limit=20), p_median(cdist(xy, xy), p, time_limit=60)
+
+
+@pytest.mark.parametrize("seed,n,p", [(11, 220, 30), (12, 260, 35)])
+def test_more_rounds_improve_a_poor_incumbent(monkeypatch, seed, n, p):
+    """With the first VNS cut to one shake and the reduced model not tried, the rounds after the
+    subgradient steps (VNS with fresh seeds, subgradient restarts) improve the incumbent and keep
+    the bound valid: never above the matrix optimum (``p_median``, proven), never below it for
+    the objective."""
+    xy, r, ref = _poor_start_case(monkeypatch, seed, n, p, kernel=False)  # kernel search: below
     assert ref.optimal and r.extras["more_rounds"] >= 1
     start = r.extras["more_rounds_from"]  # the incumbent the rounds started from
     assert start > ref.objective * (1 + 1e-6)  # the cut VNS left room (so the test can fail)
@@ -103,18 +109,7 @@ def test_kernel_search_improves_a_poor_incumbent(monkeypatch, seed, n, p):
     """With the first VNS cut to one shake and the reduced model not tried, the kernel search (the
     sites of smallest Lagrangian bracket, k-d tree lists of the kernel's points) lowers the
     incumbent to the matrix optimum's neighbourhood: never below the optimum, the bound valid."""
-    import yingji.siting.median.driver as drv
-
-    monkeypatch.setattr(drv, "_KNN_FIRST_MAX_KEPT", 10)
-    first = points_mod._vns_points
-
-    def vns(lists, pr, sites, ub, until, sd, max_shakes=200, seed=None):
-        return first(lists, pr, sites, ub, until, sd, max_shakes=1 if seed is None else max_shakes, seed=seed)
-
-    monkeypatch.setattr(points_mod, "_vns_points", vns)
-    xy = np.random.default_rng(seed).uniform(0, 100, (n, 2))
-    r = p_median_points(xy, p, time_limit=20)
-    ref = p_median(cdist(xy, xy), p, time_limit=60)
+    xy, r, ref = _poor_start_case(monkeypatch, seed, n, p)
     k = r.extras["kernel"]
     assert ref.optimal and len(k["sizes"]) >= 1 and k["sizes"][0] < n
     assert k["from"] > ref.objective * (1 + 1e-6)  # the cut VNS left room (so the test can fail)
