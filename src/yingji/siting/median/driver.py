@@ -531,13 +531,13 @@ def _kernel_hook(run: _Run, fmask, amask, lam):
     bracket; p = 500, 4,051.80 from 886 sites, not proven in its 90 s, against 4,049.90 in 25 s)."""
 
     def kernel(sites, ub, bound):
+        """``(sites, value, bound of the kernel search)``; the bound is -inf when skipped."""
         if ub - bound <= _KERNEL_MIN_GAP * abs(ub):
-            return sites, ub
+            return sites, ub, -np.inf
         order = _bracket_order(run.Cp, run.wk, lam, fmask | amask)
         until = time.perf_counter() + _KERNEL_SHARE * max(run.deadline - time.perf_counter(), 0.0)
-        s2, v2, _ = _kernel_search(run, sites, ub, order, fmask, amask, lam, until, _dense_sub(run, _knn_improver),
-                                   lp_iter=_knn_lp_iter(run.tl))
-        return s2, v2
+        return _kernel_search(run, sites, ub, order, fmask, amask, lam, until, _dense_sub(run, _knn_improver),
+                              lp_iter=_knn_lp_iter(run.tl))
 
     return kernel
 
@@ -595,12 +595,8 @@ def _tree_and_mip(run: _Run, lg: _Bound):
             # the reduced model is out of reach: a kernel search on the sites of smallest Lagrangian
             # bracket lowers the incumbent the tree then prunes with (pcb3038, p = 100: 352,662.35 from
             # 216 sites, where the tree alone reached 352,681.49 in 300 s)
-            if ub - bound > _KERNEL_MIN_GAP * abs(ub):
-                order = _bracket_order(Cp, wk, lam, fmask | amask)
-                kt = time.perf_counter() + _KERNEL_SHARE * max(deadline - time.perf_counter(), 0.0)
-                sites, ub, kb = _kernel_search(run, sites, ub, order, fmask, amask, lam, kt, _dense_sub(run, _knn_improver),
-                                               lp_iter=_knn_lp_iter(run.tl))
-                bound = max(bound, min(kb, ub))
+            sites, ub, kb = _kernel_hook(run, fmask, amask, lam)(sites, ub, bound)
+            bound = max(bound, min(kb, ub))
         elif stage == "bnb":
             ub2, sites2, bb, nodes, finished = _lagrangian_bnb(
                 Cp, wk, srt, fmask, amask, p, lam, ub, sites, dl(ub), until, tol, L, rel=rel)

@@ -352,7 +352,7 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
     that many sites in all (over the rows) is not built: ``extras["knn_deferred"]`` gives the count
     and the call returns at once (few open sites: the reduced model is then nearly the full one).
     ``improve(sites)``, when given, returns a p-set and its value from a local search started at each
-    LP rounding; ``kernel(sites, ub, bound)``, when given, a p-set and its value from a kernel
+    LP rounding; ``kernel(sites, ub, bound)``, when given, a p-set, its value and a bound from a kernel
     search (:mod:`.kernel`) run once the LP is exact. After each LP, reduced-cost fixing (:func:`_lp_fixing`) against the incumbent
     closes and opens sites and caps row radii in the models built after it
     (``extras["knn_rc_fixed"]``). ``run`` is the driver's ``_Run`` (or the
@@ -459,7 +459,7 @@ def _run_knn(run, sites, ub, bound, until, fm, am, lam=None, lists=None, value=N
             if beyond.any():
                 kcap[beyond] = np.maximum(2 * mm.kept[beyond], mm.kept[beyond] + 4)
                 continue
-            s3, v3 = (sites, ub) if kernel is None else kernel(sites, ub, bound)
+            s3, v3, _ = (sites, ub, None) if kernel is None else kernel(sites, ub, bound)
             if v3 < ub - tol:  # a better p-set from the kernel search: more fixing
                 ub, sites, d = v3, np.sort(s3), value(np.sort(s3))
                 if run.closed(bound, ub):
