@@ -70,6 +70,18 @@ except AttributeError:  # pragma: no cover - platforms without fork
     pass
 
 
+def _time_limit_until(h, deadline: float, floor: float = 1e-3) -> None:
+    """Make ``h``'s next ``run()`` stop at ``deadline`` (``time.perf_counter()`` seconds; inf: no
+    limit). HiGHS's ``time_limit`` is measured on the instance's run clock, which adds up over
+    every ``run()`` of that instance, so a warm-started sequence of runs (a branch and bound, a
+    cutting-plane loop) needs that clock plus the seconds left: a limit of just the seconds left
+    stopped the set-cover tree at half its time. At least ``floor`` seconds are given."""
+    if not np.isfinite(deadline):
+        h.setOptionValue("time_limit", np.inf)
+        return
+    h.setOptionValue("time_limit", h.getRunTime() + max(deadline - time.perf_counter(), floor))
+
+
 def _new_highs(verbose: bool):
     """A ``highspy.Highs`` instance; the first one per process prints a banner on the C stdout,
     which is swallowed unless ``verbose`` (yingji is silent by default)."""

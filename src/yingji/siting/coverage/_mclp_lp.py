@@ -34,6 +34,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from yingji.solvers.highs import _time_limit_until
+
 __all__ = ["lagrangian_value", "mclp_lp_benders"]
 
 #: Relative gap between the master's value and the best primal value at which the LP counts as solved.
@@ -99,7 +101,7 @@ class _Master:
     def add_cuts(self, c, fg, theta):
         """Add the cut at the point whose row cover is ``c`` for every group whose ``theta``
         (``None``: all groups) exceeds its value ``fg`` there. Returns how many were added."""
-        G, k = self.G, self.k
+        G = self.G
         viol = np.arange(G) if theta is None else np.nonzero(theta > fg + CUT_TOL * np.maximum(self.Wg, 1.0))[0]
         if viol.size == 0:
             return 0
@@ -173,8 +175,7 @@ def mclp_lp_benders(A_int, w, fixed_mask, p_free, *, deadline=None, tol=LP_TOL, 
             info["stop"] = "time"
             break
         if deadline is not None:
-            # HiGHS's time limit counts the run time of all its runs so far
-            m.h.setOptionValue("time_limit", m.h.getRunTime() + max(deadline - t, 0.01))
+            _time_limit_until(m.h, deadline, floor=0.01)   # HiGHS counts all its runs
         m.h.run()
         if m.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             st = m.h.getModelStatus()

@@ -23,6 +23,8 @@ import time
 
 import numpy as np
 
+from yingji.solvers.highs import _time_limit_until
+
 __all__ = ["lp_branch_and_bound"]
 
 #: Cut rounds per node (the node's bound is valid after any number; 2 moved the global bound
@@ -64,7 +66,7 @@ def _solve_node(m, lo, hi, state, rounds, deadline, p_total):
             left = deadline - time.perf_counter()
             if left <= 0:
                 return "time", None
-            h.setOptionValue("time_limit", h.getRunTime() + left)   # HiGHS counts all its runs
+            _time_limit_until(h, deadline)   # HiGHS counts all its runs
         h.run()
         st = h.getModelStatus()
         if st == highspy.HighsModelStatus.kUnknown:   # numerical trouble from the warm start: cold start
